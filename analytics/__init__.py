@@ -1,0 +1,19 @@
+"""Vigía analytics: pure, typed functions behind the dashboard and the CLI.
+
+Never imports Streamlit. Modules are nouns: ``io`` (the only file reader and
+writer), ``store`` (DuckDB), ``hexbin``, ``hotspots``, ``forecast``,
+``evaluation``, ``patrol``, ``reports``, ``settings``.
+"""
+
+from analytics import settings as settings
+from analytics._errors import (
+    AccessDeniedError as AccessDeniedError,
+    AnalyticsError as AnalyticsError,
+    IncidentSchemaError as IncidentSchemaError,
+    InfeasiblePlanError as InfeasiblePlanError,
+    InputFileError as InputFileError,
+    InsufficientHistoryError as InsufficientHistoryError,
+    StoreError as StoreError,
+)
+
+__version__ = "0.1.0"

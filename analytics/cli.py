@@ -1,0 +1,61 @@
+"""Command-line interface: ``python -m analytics COMMAND ...``.
+
+Each command lives in a private module ``analytics/_cli_<name>.py`` that
+exposes ``add_parser(subparsers)`` and ``run(args) -> int``. Errors a user can
+fix (``AnalyticsError``, unreadable files) print one line on stderr and exit 2;
+no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analytics import settings
+from analytics._errors import AnalyticsError
+
+#: Command modules, in the order ``--help`` lists them.
+_COMMAND_MODULES: tuple[str, ...] = (
+    "analytics._cli_ingest",
+)
+
+EXIT_USER_ERROR = 2
+
+
+def default_db() -> Path:
+    """Store path: ``$VIGIA_DB`` if set, else ``data/vigia.duckdb``."""
+    env = os.environ.get(settings.DB_ENV_VAR)
+    return Path(env) if env else settings.DEFAULT_DB
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every registered command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m analytics",
+        description=(
+            "Vigía: ingesta de incidentes, celdas H3, pronósticos y planes de patrullaje. "
+            f"Almacén por defecto: ${settings.DB_ENV_VAR} o {settings.DEFAULT_DB}."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except AnalyticsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("error: interrumpido por el usuario", file=sys.stderr)
+        return 130

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,15 +20,17 @@ from analytics._errors import AnalyticsError
 #: Command modules, in the order ``--help`` lists them.
 _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_ingest",
+    "analytics._cli_demo",
 )
 
 EXIT_USER_ERROR = 2
 
 
 def default_db() -> Path:
-    """Store path: ``$VIGIA_DB`` if set, else ``data/vigia.duckdb``."""
-    env = os.environ.get(settings.DB_ENV_VAR)
-    return Path(env) if env else settings.DEFAULT_DB
+    """Store path; kept for callers, see :func:`analytics.store.default_path`."""
+    from analytics.store import default_path
+
+    return default_path()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -659,3 +659,91 @@ def _add_data_problems(rng: np.random.Generator, frame: pd.DataFrame) -> pd.Data
     # Exact duplicates sit right after their original, as a re-exported record would.
     idx = np.sort(np.concatenate([np.arange(n), dup]), kind="stable")
     return out.iloc[idx].reset_index(drop=True)
+
+
+def incidents_by_city(raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Split a generated table per city (Trujillo rows have ubigeo ``13…``).
+
+    The two cities are farther apart than the ingest's default study radius,
+    so each must be its own file.
+    """
+    trujillo = raw["ubigeo"].astype("str").str.startswith("13").to_numpy()
+    out = {"lima": raw[~trujillo], "trujillo": raw[trujillo]}
+    return {k: v.reset_index(drop=True) for k, v in out.items() if len(v)}
+
+
+def _city_paths(path: Path, cities: Sequence[str]) -> dict[str, Path]:
+    if len(cities) == 1:
+        return {cities[0]: path}
+    suffix = "".join(path.suffixes) or ".csv"
+    stem = path.name[: len(path.name) - len("".join(path.suffixes))] or "demo"
+    return {c: path.with_name(f"{stem}_{c}{suffix}") for c in cities}
+
+
+def write_demo(path: str | Path, *, seed: int = DEFAULT_SEED,
+               start: str | pd.Timestamp = DEFAULT_START, end: str | pd.Timestamp = DEFAULT_END,
+               cities: Sequence[str] = CITIES, scale: float = 1.0) -> list[Path]:
+    """Generate and write the raw demo table, one file per city.
+
+    With one city the table goes to ``path``; with several, to
+    ``<stem>_<city><suffix>`` beside it (e.g. ``demo_lima.csv``). The format
+    follows the suffix (see ``analytics.io.write_table``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    from analytics import io as _io
+
+    raw = generate_incidents(seed=seed, start=start, end=end, cities=cities, scale=scale)
+    parts = incidents_by_city(raw)
+    targets = _city_paths(Path(path), [c for c in dict.fromkeys(cities) if c in parts])
+    for city, target in targets.items():
+        _io.write_table(parts[city], target)
+    return list(targets.values())
+
+
+def load_demo(*, db: str | Path | None = None, seed: int = DEFAULT_SEED, if_empty: bool = True,
+              scale: float = 1.0, progress: Callable[[str], None] | None = None) -> Any:
+    """Generate the demo incidents and ingest them through the normal ingest.
+
+    Parameters
+    ----------
+    db
+        Store path (``None``: the default store).
+    seed
+        Seed of the generator.
+    if_empty
+        Load only when the store holds no incident; otherwise return ``None``.
+    scale
+        Volume multiplier of the generator.
+    progress
+        Called with short Spanish status messages.
+
+    Returns
+    -------
+    analytics.io.IngestReport or None
+        The ingest report (``rows_read == accepted + duplicates + quarantined``),
+        or ``None`` when the store already had incidents and ``if_empty``.
+    """
+    from analytics import io as _io
+    from analytics import store
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message)
+
+    if if_empty:
+        con = store.connect(db)
+        try:
+            n = store.incident_count(con)
+        finally:
+            con.close()
+        if n > 0:
+            return None
+    say("Generando datos de demostración (Lima y Trujillo, dos años)…")
+    with tempfile.TemporaryDirectory(prefix="vigia_demo_") as tmp:
+        paths = write_demo(Path(tmp) / "demo.csv", seed=seed, scale=scale)
+        say("Importando datos de demostración…")
+        return _io.ingest_files(paths, db=db, source="demo", tz=settings.TIMEZONE)

@@ -105,7 +105,7 @@ def strings_to_cells(strings: Iterable[str]) -> np.ndarray:
         except ValueError:
             bad.append(s)
             continue
-        if not h3.is_valid_cell(v):
+        if not h3.api.basic_int.is_valid_cell(v):
             bad.append(s)
         out.append(v)
     if bad:
@@ -126,7 +126,7 @@ def cells_to_centers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lat = np.empty(c.size)
     lon = np.empty(c.size)
     for i, x in enumerate(c):
-        lat[i], lon[i] = h3.cell_to_latlng(int(x))
+        lat[i], lon[i] = h3.api.basic_int.cell_to_latlng(int(x))
     return lat, lon
 
 
@@ -143,7 +143,7 @@ def cells_to_polygons(cells: Iterable[int] | np.ndarray) -> "gpd.GeoDataFrame": 
 
     c = np.unique(np.asarray(list(cells) if not isinstance(cells, np.ndarray) else cells,
                              dtype=np.uint64))
-    polys = [Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(int(x))]) for x in c]
+    polys = [Polygon([(lng, lat) for lat, lng in h3.api.basic_int.cell_to_boundary(int(x))]) for x in c]
     return gpd.GeoDataFrame({"h3": cells_to_strings(c)}, geometry=polys, crs="EPSG:4326")
 
 

@@ -33,6 +33,9 @@ public. Its rules, in order:
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
@@ -88,9 +91,10 @@ def _sensitive_mask(incidents: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-def _secondary_suppression(counts: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Suppression mask for one ``(period, crime_group)`` block of rows."""
-    suppressed = counts < thresholds
+def _secondary_suppression(counts: np.ndarray, thresholds: np.ndarray,
+                           suppressed: np.ndarray) -> np.ndarray:
+    """Grow the suppression mask of one block until its hidden total is safe."""
+    suppressed = suppressed.copy()
     if not suppressed.any():
         return suppressed
     order = np.argsort(counts, kind="stable")
@@ -100,6 +104,28 @@ def _secondary_suppression(counts: np.ndarray, thresholds: np.ndarray) -> np.nda
             return suppressed
         nxt = next(i for i in order if not suppressed[i])
         suppressed[nxt] = True
+
+
+def _suppression_mask(frame: pd.DataFrame, *, blocks: Sequence[Sequence[str]]) -> np.ndarray:
+    """Rows of ``frame`` (``count``, ``threshold``) to suppress.
+
+    Primary suppression (``count < threshold``), then secondary suppression in
+    every block (rows sharing the values of one key list) until stable.
+    """
+    counts = frame["count"].to_numpy(dtype=np.int64)
+    thresholds = frame["threshold"].to_numpy(dtype=np.int64)
+    sup = counts < thresholds
+    groups = [list(frame.groupby(list(keys), sort=False).indices.values()) for keys in blocks]
+    changed = True
+    while changed:
+        changed = False
+        for block in groups:
+            for idx in block:
+                new = _secondary_suppression(counts[idx], thresholds[idx], sup[idx])
+                if (new != sup[idx]).any():
+                    sup[idx] = new
+                    changed = True
+    return sup
 
 
 def public_counts(incidents: pd.DataFrame, *, resolution: int = settings.PUBLIC_MAX_RESOLUTION,
@@ -178,13 +204,370 @@ def public_counts(incidents: pd.DataFrame, *, resolution: int = settings.PUBLIC_
         part["threshold"] = thr
         parts.append(part)
     agg = pd.concat(parts, ignore_index=True)
-    keep = np.ones(len(agg), dtype=bool)
-    for _, idx in agg.groupby(["period", "crime_group"], sort=False).indices.items():
-        sup = _secondary_suppression(agg["count"].to_numpy()[idx],
-                                     agg["threshold"].to_numpy()[idx])
-        keep[idx[sup]] = False
+    keep = ~_suppression_mask(agg, blocks=[("period", "crime_group")])
     out = agg.loc[keep].copy()
     out["h3"] = hexbin.cells_to_strings(out["cell"].to_numpy(dtype=np.uint64))
     out["count"] = out["count"].astype("int64")
     out = out.sort_values(["period", "crime_group", "h3"]).reset_index(drop=True)
     return out[list(_PUBLIC_COLUMNS)].astype({"h3": str, "period": str, "crime_group": str})
+
+
+# --------------------------------------------------------------------------- #
+# Periods
+# --------------------------------------------------------------------------- #
+_QUARTER_RE: Final = re.compile(r"^(\d{4})-[TtQq]([1-4])$")
+_MONTH_RE: Final = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR_RE: Final = re.compile(r"^(\d{4})$")
+
+
+def label_to_period(label: str) -> pd.Period:
+    """Parse ``2025-03`` (month), ``2025-T1`` (quarter) or ``2025`` (year)."""
+    text = str(label).strip()
+    if m := _MONTH_RE.match(text):
+        if 1 <= int(m.group(2)) <= 12:
+            return pd.Period(year=int(m.group(1)), month=int(m.group(2)), freq="M")
+    elif m := _QUARTER_RE.match(text):
+        return pd.Period(year=int(m.group(1)), quarter=int(m.group(2)), freq="Q")
+    elif m := _YEAR_RE.match(text):
+        return pd.Period(year=int(m.group(1)), freq="Y")
+    msg = (f"Periodo no reconocido: {label!r}; use 2025-03 (mes), 2025-T1 (trimestre) "
+           "o 2025 (año).")
+    raise IncidentSchemaError(msg)
+
+
+def _months(p: pd.Period) -> int:
+    return {"M": 1, "Q": 3, "Y": 12}[p.freqstr[0]]
+
+
+def _span(p: pd.Period) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Half-open ``[start, end)`` of a period."""
+    start = p.start_time.floor("D")
+    return start, start + pd.DateOffset(months=_months(p))
+
+
+# --------------------------------------------------------------------------- #
+# Indicators
+# --------------------------------------------------------------------------- #
+_BY: Final = (None, "crime_group", "crime_type")
+
+#: Output columns of :func:`district_indicators` (after the keys).
+INDICATOR_COLUMNS: Final = (
+    "count", "complete", "population", "rate_10k",
+    "previous_period", "previous_count", "previous_change_pct",
+    "last_year_period", "last_year_count", "last_year_change_pct",
+    "baseline_period", "baseline_count", "baseline_change_pct",
+    "goal_pct", "goal_count", "status",
+)
+
+
+def district_key(name: object) -> str | None:
+    """Join key of a district name: upper case, no accents (``Ñ`` kept)."""
+    if name is None or (isinstance(name, float) and np.isnan(name)) or name is pd.NA:
+        return None
+    s = re.sub(r"\s+", " ", str(name)).strip().upper()
+    if not s:
+        return None
+    s = s.replace("Ñ", "\0")
+    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    return s.replace("\0", "Ñ")
+
+
+def _check_incidents(incidents: pd.DataFrame, need: Sequence[str], problems: list[str]) -> None:
+    missing = [c for c in need if c not in incidents.columns]
+    if missing:
+        problems.append(f"Faltan columnas: {', '.join(missing)}.")
+    elif "occurred_at" in need and incidents["occurred_at"].isna().any():
+        problems.append(f"{int(incidents['occurred_at'].isna().sum())} incidentes sin fecha.")
+
+
+def _population_by_key(population: pd.DataFrame | None, problems: list[str]) -> pd.Series:
+    if population is None:
+        return pd.Series(dtype="float64")
+    if "population" not in population.columns or "district" not in population.columns:
+        problems.append("La tabla de población necesita las columnas 'district' y 'population'.")
+        return pd.Series(dtype="float64")
+    pop = pd.to_numeric(population["population"], errors="coerce")
+    bad = population.loc[pop.isna() | (pop <= 0), "district"].astype(str).tolist()
+    if bad:
+        problems.append(f"Población no válida (debe ser un número positivo) en: {', '.join(bad[:5])}.")
+    keys = population["district"].map(district_key)
+    return pd.Series(pop.to_numpy(dtype="float64"), index=keys.to_numpy()).groupby(level=0).sum()
+
+
+def _coverage(incidents: pd.DataFrame, coverage: tuple[object, object] | None
+              ) -> tuple[pd.Timestamp, pd.Timestamp]:
+    if coverage is not None:
+        return pd.Timestamp(coverage[0]), pd.Timestamp(coverage[1])
+    if incidents.empty:
+        return pd.Timestamp.max, pd.Timestamp.min
+    t = pd.to_datetime(incidents["occurred_at"])
+    first = t.min().to_period("M").start_time.floor("D")
+    return first, t.max().floor("D") + pd.Timedelta(days=1)
+
+
+def _count_span(df: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp],
+                keys: list[str]) -> pd.Series:
+    t = df["occurred_at"]
+    sel = df.loc[(t >= span[0]) & (t < span[1])]
+    return sel.groupby(keys, sort=False, observed=True).size()
+
+
+def _pct_change(count: pd.Series, ref: pd.Series) -> pd.Series:
+    ref_f = ref.astype("float64")
+    out = (count.astype("float64") - ref_f) / ref_f.where(ref_f > 0) * 100.0
+    return out.astype("float64")
+
+
+def district_indicators(incidents: pd.DataFrame, *, target: str, baseline: str | None = None,
+                        goal_pct: float | None = None, population: pd.DataFrame | None = None,
+                        by: str | None = None, districts: Sequence[str] | None = None,
+                        coverage: tuple[object, object] | None = None) -> pd.DataFrame:
+    """Codisec indicators per district for one period.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents (``occurred_at``, ``district``, and ``by`` if given).
+        Incidents with no district are not counted.
+    target
+        Period reported: ``2025-03``, ``2025-T1`` or ``2025``. The previous
+        period and the same period last year have the same length.
+    baseline
+        Línea base, a period of any length (e.g. ``2024`` for a quarterly
+        report): its count is scaled to the length of ``target`` (a year of
+        120 incidents is a quarterly baseline of 30).
+    goal_pct
+        Meta as a change against the baseline, in percent (``-10`` = reduce by
+        10 %). The status is ``cumple`` when the count is at most
+        ``baseline_count * (1 + goal_pct / 100)``, ``no cumple`` otherwise and
+        ``sin datos`` when the target or the baseline has no data.
+    population
+        Columns ``district`` and ``population`` (e.g. ``population.csv``, maybe
+        edited by the user); ``None`` leaves the rate empty.
+    by
+        ``None`` (all incidents), ``"crime_group"`` or ``"crime_type"``.
+    districts
+        Districts to report (any case or accents); default every district with
+        incidents. Districts without incidents get zero counts.
+    coverage
+        ``(start, end)`` of the time the data covers, end exclusive; default
+        from the first day of the month of the first incident to the day
+        after the last one. Periods outside it have no data (``NaN`` counts,
+        status ``sin datos``); a target only partly covered has
+        ``complete = False``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district``, ``by`` if given, ``period`` and :data:`INDICATOR_COLUMNS`.
+        ``rate_10k`` is per 10,000 inhabitants for the period (not annualised);
+        changes are percentages, ``NaN`` when the reference is zero or missing.
+    """
+    problems: list[str] = []
+    if by not in _BY:
+        problems.append(f"Desagregación desconocida: {by!r} (crime_group o crime_type).")
+    need = ["occurred_at", "district"] + ([by] if by in ("crime_group", "crime_type") else [])
+    _check_incidents(incidents, need, problems)
+    periods: dict[str, pd.Period | None] = {}
+    for name, label in (("target", target), ("baseline", baseline)):
+        if label is None:
+            periods[name] = None
+            continue
+        try:
+            periods[name] = label_to_period(label)
+        except IncidentSchemaError as exc:
+            problems.append(str(exc))
+    if goal_pct is not None and not (np.isfinite(goal_pct) and goal_pct > -100):
+        problems.append(f"La meta debe ser un porcentaje mayor que -100 (se pidió {goal_pct}).")
+    if goal_pct is not None and baseline is None:
+        problems.append("Para evaluar una meta hace falta una línea base.")
+    pop = _population_by_key(population, problems)
+    if problems:
+        raise IncidentSchemaError(" ".join(problems))
+
+    tp = periods["target"]
+    assert tp is not None
+    keys = ["district"] + ([by] if by else [])
+    df = incidents[need].copy()
+    df["occurred_at"] = pd.to_datetime(df["occurred_at"])
+    df["district"] = df["district"].map(district_key)
+    df = df.loc[df["district"].notna()]
+    if by:
+        df[by] = df[by].fillna("otro").astype(str)
+    wanted = (sorted({k for k in map(district_key, districts) if k}) if districts is not None
+              else sorted(df["district"].unique().tolist()))
+    df = df.loc[df["district"].isin(wanted)]
+    if by:
+        levels = sorted(df[by].unique().tolist())
+        index = pd.MultiIndex.from_product([wanted, levels], names=keys)
+    else:
+        index = pd.Index(wanted, name="district")
+    cov = _coverage(incidents, coverage)
+
+    def counts(p: pd.Period | None) -> tuple[pd.Series, bool, bool]:
+        if p is None:
+            return pd.Series(np.nan, index=index, dtype="float64"), False, False
+        span = _span(p)
+        has = span[1] > cov[0] and span[0] < cov[1]
+        full = cov[0] <= span[0] and cov[1] >= span[1]
+        if not has:
+            return pd.Series(np.nan, index=index, dtype="float64"), False, False
+        c = _count_span(df, span, keys)
+        return c.reindex(index, fill_value=0).astype("float64"), True, full
+
+    prev_p, ly_p, base_p = tp - 1, tp - (12 // _months(tp)), periods["baseline"]
+    count, has_t, full_t = counts(tp)
+    prev, _, _ = counts(prev_p)
+    last_year, _, _ = counts(ly_p)
+    base_raw, has_b, _ = counts(base_p)
+    scale = _months(tp) / _months(base_p) if base_p is not None else np.nan
+    base = base_raw * scale
+
+    out = index.to_frame(index=False)
+    out.insert(len(keys), "period", period_label(tp))
+    out["count"] = count.to_numpy()
+    out["complete"] = full_t
+    out["population"] = out["district"].map(pop).astype("float64")
+    out["rate_10k"] = out["count"] / out["population"] * 10_000.0
+    out["previous_period"] = period_label(prev_p)
+    out["previous_count"] = prev.to_numpy()
+    out["previous_change_pct"] = _pct_change(out["count"], out["previous_count"])
+    out["last_year_period"] = period_label(ly_p)
+    out["last_year_count"] = last_year.to_numpy()
+    out["last_year_change_pct"] = _pct_change(out["count"], out["last_year_count"])
+    out["baseline_period"] = period_label(base_p) if base_p is not None else None
+    out["baseline_count"] = base.to_numpy()
+    out["baseline_change_pct"] = _pct_change(out["count"], out["baseline_count"])
+    out["goal_pct"] = float(goal_pct) if goal_pct is not None else np.nan
+    out["goal_count"] = out["baseline_count"] * (1.0 + out["goal_pct"] / 100.0)
+    ok = out["count"] <= out["goal_count"] + 1e-9
+    status = np.where(ok, "cumple", "no cumple").astype(object)
+    nodata = np.array(out["count"].isna() | out["goal_count"].isna(), dtype=bool)
+    if not (has_t and has_b):
+        nodata[:] = True
+    status[nodata] = "sin datos"
+    out["status"] = status
+    if goal_pct is None:
+        out["status"] = "sin meta"
+    return out.astype({"period": str, "status": str})
+
+
+def district_hotspots(incidents: pd.DataFrame, *, target: str,
+                      resolution: int = settings.H3_RESOLUTION, top: int = 10,
+                      districts: Sequence[str] | None = None) -> pd.DataFrame:
+    """Top H3 cells of each district in a period (internal reports only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district``, ``rank`` (1 = most incidents; ties broken by cell id),
+        ``h3`` (hex string), ``count`` and ``share_pct`` (of the district's
+        incidents in the period).
+    """
+    problems: list[str] = []
+    _check_incidents(incidents, ["occurred_at", "district"], problems)
+    if int(top) < 1:
+        problems.append(f"El número de zonas debe ser al menos 1 (se pidió {top}).")
+    try:
+        tp = label_to_period(target)
+    except IncidentSchemaError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise IncidentSchemaError(" ".join(problems))
+    span = _span(tp)
+    t = pd.to_datetime(incidents["occurred_at"])
+    df = incidents.loc[(t >= span[0]) & (t < span[1])].copy()
+    df["district"] = df["district"].map(district_key)
+    if districts is not None:
+        df = df.loc[df["district"].isin({district_key(d) for d in districts})]
+    df = df.loc[df["district"].notna()]
+    cols = ["district", "rank", "h3", "count", "share_pct"]
+    if df.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "share_pct" else
+                                          ("int64" if c in ("rank", "count") else str))
+                             for c in cols})
+    df = hexbin.incidents_to_cells(df, resolution=resolution, column="cell")
+    g = df.groupby(["district", "cell"], sort=False).size().rename("count").reset_index()
+    g["total"] = g.groupby("district")["count"].transform("sum")
+    g = g.sort_values(["district", "count", "cell"], ascending=[True, False, True])
+    g["rank"] = g.groupby("district").cumcount() + 1
+    g = g.loc[g["rank"] <= int(top)].copy()
+    g["h3"] = hexbin.cells_to_strings(g["cell"].to_numpy(dtype=np.uint64))
+    g["share_pct"] = g["count"] / g["total"] * 100.0
+    g = g.astype({"count": "int64", "rank": "int64", "h3": str, "district": str})
+    return g[cols].reset_index(drop=True)
+
+
+def plan_coverage(incidents: pd.DataFrame, plans: pd.DataFrame | None, *, target: str,
+                  districts: Sequence[str] | None = None) -> pd.DataFrame:
+    """Share of each district's incidents that fell inside a patrol plan.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents (``occurred_at``, ``district``, ``h3_r12`` or
+        ``lat``/``lon``).
+    plans
+        One row per covered cell per plan window: ``h3`` (hex string or
+        integer, any resolution 6–12), ``window_start``, ``window_end``
+        (local wall time, end exclusive). ``None`` or empty: no plans.
+    target
+        Period label (``2025-T1``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district``, ``period``, ``count`` (incidents in the period),
+        ``in_plan`` (those inside a covered cell during one of its windows),
+        ``share_pct`` (``NaN`` when no plan window overlaps the period) and
+        ``plan_windows`` (windows overlapping the period).
+    """
+    problems: list[str] = []
+    _check_incidents(incidents, ["occurred_at", "district"], problems)
+    if plans is not None and not plans.empty:
+        miss = [c for c in ("h3", "window_start", "window_end") if c not in plans.columns]
+        if miss:
+            problems.append(f"Faltan columnas en los planes: {', '.join(miss)}.")
+    try:
+        tp = label_to_period(target)
+    except IncidentSchemaError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise IncidentSchemaError(" ".join(problems))
+    span = _span(tp)
+    t = pd.to_datetime(incidents["occurred_at"])
+    df = incidents.loc[(t >= span[0]) & (t < span[1])].copy()
+    df["district"] = df["district"].map(district_key)
+    wanted = (sorted({k for k in map(district_key, districts) if k}) if districts is not None
+              else sorted(df["district"].dropna().unique().tolist()))
+    df = df.loc[df["district"].isin(wanted)].reset_index(drop=True)
+    df["occurred_at"] = pd.to_datetime(df["occurred_at"])
+    inside = np.zeros(len(df), dtype=bool)
+    n_windows = 0
+    if plans is not None and not plans.empty:
+        pl = plans[["h3", "window_start", "window_end"]].copy()
+        pl["window_start"] = pd.to_datetime(pl["window_start"])
+        pl["window_end"] = pd.to_datetime(pl["window_end"])
+        pl = pl.loc[(pl["window_end"] > span[0]) & (pl["window_start"] < span[1])]
+        n_windows = int(pl[["window_start", "window_end"]].drop_duplicates().shape[0])
+        if not pl.empty and not df.empty:
+            raw = pl["h3"]
+            cells = (hexbin.strings_to_cells(raw.astype(str)) if raw.dtype.kind in "OUT"
+                     or isinstance(raw.dtype, pd.StringDtype) else raw.to_numpy(dtype=np.uint64))
+            pl["cell"] = cells
+            pl["res"] = hexbin.cells_resolution(cells)
+            df["row"] = np.arange(len(df))
+            for res, part in pl.groupby("res"):
+                binned = hexbin.incidents_to_cells(df, resolution=int(res), column="cell")
+                m = binned[["row", "cell", "occurred_at"]].merge(part, on="cell")
+                hit = (m["occurred_at"] >= m["window_start"]) & (m["occurred_at"] < m["window_end"])
+                inside[m.loc[hit, "row"].to_numpy(dtype=np.int64)] = True
+    df["in_plan"] = inside
+    g = df.groupby("district").agg(count=("in_plan", "size"), in_plan=("in_plan", "sum"))
+    g = g.reindex(wanted, fill_value=0).reset_index()
+    g.insert(1, "period", period_label(tp))
+    g["share_pct"] = (g["in_plan"] / g["count"].where(g["count"] > 0) * 100.0
+                      if n_windows else np.nan)
+    g["share_pct"] = g["share_pct"].astype("float64")
+    g["plan_windows"] = n_windows
+    return g.astype({"count": "int64", "in_plan": "int64", "district": str})

@@ -82,7 +82,7 @@ RAW_COLUMNS: tuple[str, ...] = (
 
 #: Parameters of the committed sample ``data/sample/incidents_sample.csv``.
 SAMPLE_PARAMS: Mapping[str, Any] = {
-    "seed": 7, "start": "2025-01-01", "end": "2025-04-01", "cities": ("lima",), "scale": 0.18,
+    "seed": 7, "start": "2025-01-01", "end": "2025-04-01", "cities": ("lima",), "scale": 0.17,
 }
 
 _BOUNDARIES = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "districts.geojson"
@@ -176,6 +176,10 @@ _TYPES: tuple[_CrimeType, ...] = (
                ((23, 2.5, 1.0), (14, 3, 0.25)), floor=0.06,
                weekday=(0.9, 0.85, 0.85, 0.9, 1.0, 1.35, 1.55), hotspot_share=0.15,
                kinds=(("barrio", 1),), stacked=0.3, payday=1.15, holiday=1.4),
+    _CrimeType("secuestro", (("SECUESTRO AL PASO", .7), ("SECUESTRO EXTORSIVO", .3)),
+               ((20, 3, 1.0),), floor=0.1, hotspot_share=0.3, kinds=(("commercial", .5),
+                                                                    ("barrio", .5)),
+               stacked=0.05),
     _CrimeType("tocamientos indebidos",
                (("EN VÍA PÚBLICA", .5), ("EN TRANSPORTE PÚBLICO", .5)),
                ((7.5, 1.2, 1.0), (18.5, 1.5, 1.0)), floor=0.05, hotspot_share=0.4,
@@ -206,7 +210,7 @@ _RATES: Mapping[str, Mapping[str, float]] = {
         "hurto": 8.5, "hurto agravado": 1.8, "robo": 2.6, "robo agravado": 4.5,
         "extorsión": 1.2, "estafa": 2.5, "usurpación": 0.15, "daños": 0.4, "lesiones": 2.5,
         "homicidio": 0.08, "sicariato": 0.05, "violencia familiar": 4.0,
-        "tocamientos indebidos": 0.2, "violación sexual": 0.1,
+        "secuestro": 0.03, "tocamientos indebidos": 0.2, "violación sexual": 0.1,
         "microcomercialización de drogas": 1.0, "tenencia ilegal de armas": 0.3,
         "conducción en estado de ebriedad": 0.6, "falta contra el patrimonio": 1.0,
         "falta contra la persona": 0.8,
@@ -215,7 +219,7 @@ _RATES: Mapping[str, Mapping[str, float]] = {
         "hurto": 3.2, "hurto agravado": 0.7, "robo": 1.2, "robo agravado": 1.8,
         "extorsión": 1.0, "estafa": 1.0, "usurpación": 0.1, "daños": 0.15, "lesiones": 1.0,
         "homicidio": 0.06, "sicariato": 0.08, "violencia familiar": 1.8,
-        "tocamientos indebidos": 0.07, "violación sexual": 0.05,
+        "secuestro": 0.02, "tocamientos indebidos": 0.07, "violación sexual": 0.05,
         "microcomercialización de drogas": 0.4, "tenencia ilegal de armas": 0.2,
         "conducción en estado de ebriedad": 0.3, "falta contra el patrimonio": 0.4,
         "falta contra la persona": 0.3,
@@ -391,8 +395,8 @@ def _sample_in_polygons(rng: np.random.Generator, geoms: Sequence[Any], district
         need = idx.size
         while need > 0:
             m = int(need / fill * 1.3) + 16
-            x = rng.uniform(minx, maxx, m)
-            y = rng.uniform(miny, maxy, m)
+            x = np.round(rng.uniform(minx, maxx, m), 6)
+            y = np.round(rng.uniform(miny, maxy, m), 6)
             ok = shapely.contains_xy(geom, x, y)
             got_x.append(x[ok][:need])
             got_y.append(y[ok][:need])
@@ -427,8 +431,9 @@ def _jitter_inside(rng: np.random.Generator, tree: Any, alat: np.ndarray, alon: 
         if todo.size == 0:
             break
         s = sigma_m[todo] / _M_PER_DEG
-        la = alat[todo] + rng.normal(0, 1, todo.size) * s
-        lo = alon[todo] + rng.normal(0, 1, todo.size) * s / np.cos(np.radians(alat[todo]))
+        la = np.round(alat[todo] + rng.normal(0, 1, todo.size) * s, 6)
+        lo = np.round(alon[todo] + rng.normal(0, 1, todo.size) * s
+                      / np.cos(np.radians(alat[todo])), 6)
         d = _locate(tree, la, lo)
         lat[todo], lon[todo], district[todo] = la, lo, d
         todo = todo[d < 0]
@@ -590,8 +595,8 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
     com_i = np.argmin(np.where(same, d2, np.inf), axis=1)
     stack_p = np.array([t.stacked for t in _TYPES])[type_i] * c_mult_a[com_i]
     stacked = rng.random(n) < stack_p
-    lat = np.where(stacked, c_lat_a[com_i], np.round(lat, 6))
-    lon = np.where(stacked, c_lon_a[com_i], np.round(lon, 6))
+    lat = np.where(stacked, c_lat_a[com_i], lat)
+    lon = np.where(stacked, c_lon_a[com_i], lon)
 
     # 6. Sort, number and format as the export would.
     occurred = days.values[day_i] + (hour * 60 + minute).astype("timedelta64[m]")

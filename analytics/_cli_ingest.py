@@ -1,0 +1,124 @@
+"""CLI commands ``ingest`` (files into the store) and ``export`` (store to a file)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from analytics import settings
+from analytics._errors import IncidentSchemaError
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``ingest`` and ``export``."""
+    p = subparsers.add_parser(
+        "ingest",
+        help="importar archivos de incidentes al almacén",
+        description=(
+            "Importa archivos de incidentes (CSV, CSV.GZ, XLSX, Parquet, GeoJSON) al almacén. "
+            "Cada fila queda aceptada, duplicada o en cuarentena con un motivo."
+        ),
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="archivos a importar")
+    p.add_argument("--db", default=None, help=f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} "
+                                              f"o {settings.DEFAULT_DB})")
+    p.add_argument("--source", default=None, help="nombre de la fuente (por defecto, el archivo)")
+    p.add_argument("--tz", default=settings.TIMEZONE,
+                   help=f"zona horaria de las horas del archivo (por defecto {settings.TIMEZONE})")
+    p.add_argument("--map", action="append", default=[], metavar="campo=columna",
+                   help="columna a usar para un campo (repetible), p. ej. --map lat=Y_COORD")
+    p.add_argument("--bbox", default=None, metavar="MINLON,MINLAT,MAXLON,MAXLAT",
+                   help="área de estudio; por defecto, "
+                        f"{settings.STUDY_RADIUS_KM:g} km alrededor de la mediana de los puntos")
+    p.add_argument("--json", action="store_true", help="imprimir un objeto JSON con el resultado")
+    p.set_defaults(run=run)
+
+    e = subparsers.add_parser(
+        "export",
+        help="exportar incidentes, cuarentena o agregados públicos",
+        description="Exporta del almacén a CSV, CSV.GZ, XLSX, Parquet o GeoJSON (según la extensión).",
+    )
+    e.add_argument("--db", default=None, help="almacén DuckDB")
+    e.add_argument("--out", required=True, metavar="PATH", help="archivo de salida")
+    what = e.add_mutually_exclusive_group()
+    what.add_argument("--public", action="store_true",
+                      help="solo agregados (celda, periodo, grupo) con conteos pequeños suprimidos")
+    what.add_argument("--quarantine", action="store_true",
+                      help="filas en cuarentena con su motivo")
+    e.set_defaults(run=run_export)
+
+
+def _parse_map(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    bad = []
+    for item in items:
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            bad.append(item)
+            continue
+        out[field.strip()] = column.strip()
+    if bad:
+        msg = f"--map espera campo=columna; no válido: {', '.join(bad)}."
+        raise IncidentSchemaError(msg)
+    return out
+
+
+def _summary(report: Any) -> str:
+    lines = [
+        f"Filas leídas: {report.rows_read:,}".replace(",", "."),
+        f"  aceptadas:    {report.accepted:,}".replace(",", "."),
+        f"  duplicadas:   {report.duplicates:,}".replace(",", "."),
+        f"  en cuarentena: {report.quarantined:,}".replace(",", "."),
+    ]
+    for reason, n in report.quarantine_reasons.items():
+        lines.append(f"    {reason}: {n:,}".replace(",", "."))
+    if report.swapped_coordinates:
+        lines.append(f"Coordenadas invertidas corregidas: {report.swapped_coordinates}")
+    if report.pii_columns_dropped:
+        lines.append("Columnas con datos personales descartadas: "
+                     + ", ".join(report.pii_columns_dropped))
+    for s in report.stacked_points:
+        lines.append(f"Aviso: punto apilado ({s['lat']}, {s['lon']}) con {s['count']} incidentes "
+                     f"({s['share']:.1%}); probablemente la comisaría.")
+    if report.repeated_files:
+        lines.append("Ya importado antes (no se añadió nada nuevo): "
+                     + ", ".join(report.repeated_files))
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``ingest``."""
+    from analytics import io
+
+    report = io.ingest_files(args.paths, db=args.db, source=args.source, tz=args.tz,
+                             mapping=_parse_map(args.map), study_area=args.bbox)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(_summary(report))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Run ``export``."""
+    from analytics import io, store
+
+    con = store.connect(args.db, read_only=True)
+    try:
+        if args.quarantine:
+            frame = store.quarantine_rows(con)
+            what = "filas en cuarentena"
+        elif args.public:
+            from analytics import reports
+
+            frame = reports.public_counts(store.load_incidents(con))
+            what = "filas agregadas"
+        else:
+            frame = store.load_incidents(con)
+            what = "incidentes"
+    finally:
+        con.close()
+    path = io.write_table(frame, args.out)
+    print(f"Exportado {path}: {len(frame):,} {what}".replace(",", "."))
+    return 0

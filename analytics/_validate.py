@@ -1,0 +1,470 @@
+"""Validation rules shared by ingest and the analytics entry points.
+
+Header recognition, personal-data columns, crime-type classification,
+coordinate checks (study area, swapped lat/lon, (0, 0)), stacked points, and
+:func:`validate_incidents` for canonical frames. Everything is vectorised
+(numpy) or works on distinct values only; nothing loops over rows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics import settings
+from analytics._errors import IncidentSchemaError
+
+#: Quarantine reason key -> Spanish explanation (shown to users, documented in data/README.md).
+REASONS: Mapping[str, str] = {
+    "fila_malformada": "La fila no tiene la forma de la tabla (columnas de más o comillas rotas).",
+    "fecha_faltante": "Sin fecha (ni fecha y hora).",
+    "fecha_invalida": "Fecha u hora imposible o ilegible (p. ej. 31/02/2025, antes de 1970).",
+    "fecha_futura": "Fecha posterior al momento de la importación.",
+    "hora_faltante": "El archivo tiene columna de hora, pero esta fila no trae hora.",
+    "hora_invalida": "Hora ilegible (p. ej. 25:70).",
+    "coordenadas_faltantes": "Sin latitud o sin longitud.",
+    "numero_invalido": "Latitud o longitud que no es un número.",
+    "coordenadas_cero": "Coordenadas (0, 0): punto sin geocodificar.",
+    "coordenadas_invalidas": "Latitud fuera de ±90 o longitud fuera de ±180 (también invertidas).",
+    "fuera_del_area": "Punto fuera del área de estudio (radio alrededor de la mediana, "
+                      "recuadro o polígono configurado).",
+}
+
+#: Numeric codes used internally while classifying rows (0 = no problem).
+REASON_CODES: tuple[str, ...] = ("",) + tuple(REASONS)
+
+#: Canonical field -> recognised headers (normalised: lower-case, no accents,
+#: non-alphanumerics as ``_``), best first.
+FIELD_SYNONYMS: Mapping[str, tuple[str, ...]] = {
+    "incident_id": ("incident_id", "id_incidente", "id", "nro_denuncia", "numero_denuncia",
+                    "n_denuncia", "num_denuncia", "nro_incidencia", "id_denuncia", "dc_key",
+                    "codigo", "cod_incidencia", "id_hecho", "objectid", "object_id"),
+    "occurred_at": ("occurred_at", "fecha_hora", "fecha_y_hora", "fechahora", "fecha_hora_hecho",
+                    "fecha_hora_ocurrencia", "datetime", "date_time", "timestamp", "ts_local",
+                    "ts", "dispatch_date_time"),
+    "date": ("fecha", "fecha_hecho", "f_hecho", "fec_hecho", "fecha_ocurrencia",
+             "fecha_incidente", "fecha_del_hecho", "date", "dispatch_date", "fecha_registro",
+             "fecha_denuncia"),
+    "time": ("hora", "hora_hecho", "h_hecho", "hora_ocurrencia", "hora_incidente",
+             "hora_del_hecho", "time", "dispatch_time", "hora_registro", "hora_denuncia"),
+    "lat": ("lat", "latitud", "latitude", "lat_hecho", "latitud_hecho", "y", "point_y",
+            "coord_y", "coordenada_y"),
+    "lon": ("lon", "lng", "long", "longitud", "longitude", "lon_hecho", "longitud_hecho", "x",
+            "point_x", "coord_x", "coordenada_x"),
+    "crime_type": ("crime_type", "delito", "tipo", "tipo_delito", "tipo_de_delito",
+                   "delito_generico", "generico", "categoria", "tipo_hecho", "tipo_incidencia",
+                   "incidencia", "text_general_code", "offense", "offense_type", "crime"),
+    "crime_subtype": ("crime_subtype", "subtipo", "sub_tipo", "subtipo_delito",
+                      "delito_especifico", "subgenerico", "delito_subgenerico", "subcategoria"),
+    "modalidad": ("modalidad", "modalidades", "p_modalidades", "modalidad_delito"),
+    "district": ("district", "distrito", "dist_hecho", "distrito_hecho", "nombre_distrito",
+                 "police_district", "dc_dist", "distrito_fiscal"),
+    "ubigeo": ("ubigeo", "ubigeo_hecho", "cod_ubigeo", "codigo_ubigeo", "ubigeo_distrito"),
+}
+
+#: Fields a ``--map campo=columna`` may name.
+MAPPABLE_FIELDS: tuple[str, ...] = tuple(FIELD_SYNONYMS)
+
+_PII_TOKENS = frozenset({
+    "nombre", "nombres", "apellido", "apellidos", "ape", "paterno", "materno", "dni",
+    "documento", "doc", "pasaporte", "telefono", "tel", "celular", "cel", "movil", "fono",
+    "correo", "email", "mail", "denunciante", "agraviado", "agraviada", "agraviados",
+    "victima", "victim", "victims", "phone", "name", "names", "surname", "firstname",
+    "lastname", "domicilio", "ssn", "imputado", "denunciado", "testigo",
+})
+_PII_COMPOUND = ("e_mail", "first_name", "last_name", "direccion_victima", "direccion_del_agraviado",
+                 "direccion_denunciante", "direccion_agraviado", "victim_address", "home_address",
+                 "nro_doc", "num_doc", "numero_documento")
+
+
+def strip_accents(text: str) -> str:
+    """``text`` without diacritics (``ñ`` becomes ``n``)."""
+    nfkd = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in nfkd if not unicodedata.combining(c))
+
+
+def normalize_header(name: Any) -> str:
+    """Header key: lower-case, no accents, runs of non-alphanumerics as ``_``."""
+    s = strip_accents(str(name)).lower().strip()
+    s = re.sub(r"[^0-9a-z]+", "_", s)
+    return s.strip("_")
+
+
+def pii_columns(headers: Sequence[str], *, keep: Iterable[str] = ()) -> list[str]:
+    """Headers that carry personal data (names, documents, phones, e-mail, victim address…).
+
+    Headers that are a recognised incident field (e.g. ``nombre_distrito``)
+    and headers in ``keep`` (explicitly mapped) are never flagged.
+    """
+    kept = set(keep)
+    known = {s for syn in FIELD_SYNONYMS.values() for s in syn}
+    out = []
+    for h in headers:
+        if h in kept:
+            continue
+        key = normalize_header(h)
+        if key in known:
+            continue
+        tokens = set(key.split("_"))
+        if tokens & _PII_TOKENS or any(c in key for c in _PII_COMPOUND):
+            out.append(h)
+    return out
+
+
+def guess_mapping(headers: Sequence[str], *, mapping: Mapping[str, str] | None = None,
+                  exclude: Iterable[str] = ()) -> dict[str, str]:
+    """Canonical field -> source column, from the headers and an explicit override.
+
+    Parameters
+    ----------
+    headers
+        Source column names as read.
+    mapping
+        Explicit ``field -> column`` pairs; they win over the guesses. A
+        column may be named case/accent-insensitively.
+    exclude
+        Columns never guessed (personal data).
+
+    Raises
+    ------
+    IncidentSchemaError
+        An explicit mapping names an unknown field or a missing column.
+    """
+    excluded = set(exclude)
+    by_key: dict[str, str] = {}
+    for h in headers:
+        if h not in excluded:
+            by_key.setdefault(normalize_header(h), h)
+    out: dict[str, str] = {}
+    problems: list[str] = []
+    explicit = dict(mapping or {})
+    for field, col in explicit.items():
+        f = "modalidad" if normalize_header(field) == "modalidad" else field.strip()
+        if f == "crime_subtype/modalidad":
+            f = "modalidad"
+        if f not in FIELD_SYNONYMS:
+            problems.append(f"campo desconocido '{field}' (válidos: {', '.join(MAPPABLE_FIELDS)})")
+            continue
+        if col in headers:
+            out[f] = col
+        elif normalize_header(col) in {normalize_header(h) for h in headers}:
+            out[f] = next(h for h in headers if normalize_header(h) == normalize_header(col))
+        else:
+            problems.append(f"la columna '{col}' (para {f}) no existe en el archivo")
+    if problems:
+        msg = "Mapeo de columnas no válido: " + "; ".join(problems) + "."
+        raise IncidentSchemaError(msg)
+    used = set(out.values())
+    for field, synonyms in FIELD_SYNONYMS.items():
+        if field in out:
+            continue
+        for s in synonyms:
+            h = by_key.get(s)
+            if h is not None and h not in used:
+                out[field] = h
+                used.add(h)
+                break
+    # Looser pass: prefixes such as "fecha_..." / "hora_..." / "latitud_...".
+    loose = (("lat", ("latitud", "latitude")), ("lon", ("longitud", "longitude")),
+             ("date", ("fecha",)), ("time", ("hora",)))
+    for field, prefixes in loose:
+        if field in out:
+            continue
+        for key, h in by_key.items():
+            if h not in used and key.startswith(prefixes):
+                if field == "date" and "hora" in key.split("_"):
+                    if "occurred_at" not in out:
+                        out["occurred_at"] = h
+                        used.add(h)
+                    break
+                out[field] = h
+                used.add(h)
+                break
+    if "occurred_at" in out:
+        out.pop("date", None)
+        out.pop("time", None)
+    return out
+
+
+def check_mapping(mapping: Mapping[str, str], *, file_name: str) -> None:
+    """Raise when the required fields (a date and both coordinates) are not found."""
+    missing = []
+    if "occurred_at" not in mapping and "date" not in mapping:
+        missing.append("fecha (p. ej. 'fecha', 'fecha_hecho', 'fecha_hora', 'occurred_at')")
+    if "lat" not in mapping:
+        missing.append("latitud ('latitud', 'lat', 'y', 'point_y')")
+    if "lon" not in mapping:
+        missing.append("longitud ('longitud', 'lon', 'lng', 'x', 'point_x')")
+    if missing:
+        msg = (f"{file_name}: no se reconocen las columnas de {', '.join(missing)}. "
+               "Indique cuál usar con --map campo=columna.")
+        raise IncidentSchemaError(msg)
+
+
+def normalize_crime_text(text: str | None) -> str:
+    """Lower-case, trimmed, single-spaced crime text ('' for missing)."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    return re.sub(r"\s+", " ", str(text)).strip().lower()
+
+
+_CANONICAL_BY_PLAIN = {strip_accents(k): k for k in settings.CRIME_TYPE_GROUP}
+
+
+def crime_type_to_group(crime_type: str) -> tuple[str, str]:
+    """Canonical ``(crime_type, crime_group)`` for one normalised crime text.
+
+    A canonical type (accents optional) keeps its canonical spelling;
+    otherwise the first keyword of :data:`settings.CRIME_TYPE_KEYWORDS` found in
+    the text decides the group; otherwise ``otro``. Missing text is ``otro``.
+    """
+    t = normalize_crime_text(crime_type)
+    if not t:
+        return "otro", "otro"
+    plain = strip_accents(t)
+    canonical = _CANONICAL_BY_PLAIN.get(plain)
+    if canonical is not None:
+        return canonical, settings.CRIME_TYPE_GROUP[canonical]
+    for kw, group in settings.CRIME_TYPE_KEYWORDS:
+        if kw in t or strip_accents(kw) in plain:
+            return t, group
+    return t, "otro"
+
+
+def crime_fields_to_type(tipo: str | None, subtipo: str | None = None,
+                         modalidad: str | None = None) -> tuple[str, str]:
+    """Combine SIDPOL-style tipo / subtipo / modalidad into ``(crime_type, crime_group)``.
+
+    The most specific part that is a canonical type wins (subtipo, then
+    tipo, then modalidad); otherwise the non-empty parts are joined with
+    ``" - "`` and classified by keywords.
+    """
+    parts = [normalize_crime_text(p) for p in (subtipo, tipo, modalidad)]
+    for p in parts:
+        if p and strip_accents(p) in _CANONICAL_BY_PLAIN:
+            return crime_type_to_group(p)
+    ordered = [p for p in (parts[1], parts[0], parts[2]) if p]
+    seen: list[str] = []
+    for p in ordered:
+        if p not in seen:
+            seen.append(p)
+    if not seen:
+        return "otro", "otro"
+    joined = " - ".join(seen)
+    t, g = crime_type_to_group(joined)
+    return t, g
+
+
+def normalize_district(name: str | None) -> str | None:
+    """Upper-case district name without accents (``Ñ`` kept), single-spaced."""
+    if name is None or (isinstance(name, float) and np.isnan(name)):
+        return None
+    s = re.sub(r"\s+", " ", str(name)).strip().upper()
+    if not s:
+        return None
+    s = s.replace("Ñ", "\0")
+    s = strip_accents(s).replace("\0", "Ñ")
+    return s
+
+
+def normalize_ubigeo(code: str | None) -> str | None:
+    """Six-digit ubigeo (restores a lost leading zero); ``None`` when not a code."""
+    if code is None or (isinstance(code, float) and np.isnan(code)):
+        return None
+    s = str(code).strip()
+    if s.endswith(".0"):
+        s = s[:-2]
+    if not s.isdigit() or not (5 <= len(s) <= 6):
+        return None
+    return s.zfill(6)
+
+
+# --------------------------------------------------------------------------- coordinates
+
+def _distance_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
+    """Equirectangular distance in km (good to < 1 % within a few hundred km)."""
+    k = np.cos(np.radians(lat0))
+    dx = (lon - lon0) * 111.32 * k
+    dy = (lat - lat0) * 110.57
+    return np.sqrt(dx * dx + dy * dy)
+
+
+def _inside_area(lat: np.ndarray, lon: np.ndarray, area: Any, center: tuple[float, float] | None,
+                 radius_km: float) -> np.ndarray:
+    if area is None:
+        if center is None:
+            return np.zeros(lat.shape, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return _distance_km(lat, lon, center[0], center[1]) <= radius_km
+    if isinstance(area, (tuple, list)) and len(area) == 4:
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in area)
+        with np.errstate(invalid="ignore"):
+            return (lon >= min_lon) & (lon <= max_lon) & (lat >= min_lat) & (lat <= max_lat)
+    import shapely
+
+    out = np.zeros(lat.shape, dtype=bool)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if ok.any():
+        shapely.prepare(area)
+        out[ok] = shapely.contains_xy(area, lon[ok], lat[ok])
+    return out
+
+
+def check_study_area(area: Any) -> None:
+    """Raise when a study area is neither ``None``, a bbox nor a polygon."""
+    if area is None:
+        return
+    if isinstance(area, (tuple, list)):
+        ok = len(area) == 4
+        if ok:
+            try:
+                min_lon, min_lat, max_lon, max_lat = (float(v) for v in area)
+            except (TypeError, ValueError):
+                ok = False
+            else:
+                ok = (-180 <= min_lon < max_lon <= 180) and (-90 <= min_lat < max_lat <= 90)
+        if not ok:
+            msg = ("Recuadro del área de estudio no válido: use MINLON,MINLAT,MAXLON,MAXLAT "
+                   "con mínimos menores que máximos.")
+            raise IncidentSchemaError(msg)
+        return
+    if getattr(area, "geom_type", None) not in {"Polygon", "MultiPolygon"}:
+        msg = "El área de estudio debe ser un recuadro (4 números) o un polígono."
+        raise IncidentSchemaError(msg)
+
+
+def check_coordinates(lat: np.ndarray, lon: np.ndarray, reason: np.ndarray, *,
+                      study_area: Any = None,
+                      radius_km: float = settings.STUDY_RADIUS_KM
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Classify coordinates, fixing swapped lat/lon, vectorised.
+
+    Parameters
+    ----------
+    lat, lon
+        Parsed coordinates (NaN when missing or unreadable).
+    reason
+        Current reason codes (index into :data:`REASON_CODES`; 0 = fine so
+        far). Rows with a reason keep it.
+    study_area
+        ``None`` (within ``radius_km`` of the median point of the plausible
+        coordinates), a ``(min_lon, min_lat, max_lon, max_lat)`` bbox, or a
+        shapely (Multi)Polygon.
+
+    Returns
+    -------
+    lat, lon, reason, n_swapped
+        New arrays (inputs are not modified) and the number of rows whose
+        swapped coordinates were fixed.
+    """
+    lat = np.array(lat, dtype=np.float64)
+    lon = np.array(lon, dtype=np.float64)
+    reason = np.array(reason, dtype=np.int8)
+    code = {k: i for i, k in enumerate(REASON_CODES)}
+    todo = reason == 0
+    finite = np.isfinite(lat) & np.isfinite(lon)
+    reason[todo & ~finite] = code["coordenadas_faltantes"]
+    todo &= finite
+    zero = todo & (np.abs(lat) < 1e-9) & (np.abs(lon) < 1e-9)
+    reason[zero] = code["coordenadas_cero"]
+    todo &= ~zero
+    in_range = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    swap_range = (np.abs(lon) <= 90) & (np.abs(lat) <= 180)
+    center = None
+    if study_area is None:
+        plausible = todo & in_range
+        if plausible.any():
+            center = (float(np.median(lat[plausible])), float(np.median(lon[plausible])))
+    with np.errstate(invalid="ignore"):
+        inside = todo & in_range & _inside_area(lat, lon, study_area, center, radius_km)
+        cand = todo & ~inside & swap_range
+        swapped = np.zeros(lat.shape, dtype=bool)
+        if cand.any():
+            swapped[cand] = _inside_area(lon[cand], lat[cand], study_area, center, radius_km)
+    if swapped.any():
+        lat[swapped], lon[swapped] = lon[swapped].copy(), lat[swapped].copy()
+    bad_range = todo & ~in_range & ~swapped
+    reason[bad_range] = code["coordenadas_invalidas"]
+    outside = todo & in_range & ~inside & ~swapped
+    reason[outside] = code["fuera_del_area"]
+    return lat, lon, reason, int(swapped.sum())
+
+
+def stacked_points(lat: np.ndarray, lon: np.ndarray, *,
+                   min_share: float = settings.STACKED_MIN_SHARE,
+                   min_count: int = settings.STACKED_MIN_COUNT,
+                   decimals: int = 5) -> list[dict[str, float | int]]:
+    """Coordinates that hold an implausible share of the points.
+
+    A coordinate (rounded to ``decimals``, ~1 m) is stacked when it holds at
+    least ``min_share`` of the points and at least ``min_count`` of them.
+
+    Returns
+    -------
+    list of dict
+        ``lat, lon, count, share`` (share of all points, 0–1), largest first.
+    """
+    n = len(lat)
+    if n == 0:
+        return []
+    scale = 10.0 ** decimals
+    la = np.round(np.asarray(lat, dtype=np.float64) * scale).astype(np.int64)
+    lo = np.round(np.asarray(lon, dtype=np.float64) * scale).astype(np.int64)
+    key = la * np.int64(4_000_000_000) + lo
+    threshold = max(int(min_count), int(np.ceil(min_share * n)))
+    uniq, counts = np.unique(key, return_counts=True)
+    hits = np.flatnonzero(counts >= threshold)
+    out = []
+    for i in hits[np.argsort(-counts[hits], kind="stable")]:
+        k = int(uniq[i])
+        lat_i = (k + 2_000_000_000) // 4_000_000_000
+        lon_i = k - lat_i * 4_000_000_000
+        out.append({"lat": round(lat_i / scale, decimals), "lon": round(lon_i / scale, decimals),
+                    "count": int(counts[i]), "share": round(float(counts[i]) / n, 4)})
+    return out
+
+
+# --------------------------------------------------------------------------- canonical frames
+
+def validate_incidents(incidents: pd.DataFrame, *,
+                       required: Sequence[str] = ("occurred_at", "lat", "lon")) -> None:
+    """Check a canonical incident frame; collect every problem, raise once.
+
+    Raises
+    ------
+    IncidentSchemaError
+        Missing columns, unreadable ``occurred_at``, missing or out-of-range
+        coordinates, unknown crime groups.
+    """
+    problems: list[str] = []
+    missing = [c for c in required if c not in incidents.columns]
+    if missing:
+        problems.append(f"faltan columnas: {', '.join(missing)}")
+    if "occurred_at" in incidents.columns:
+        ts = incidents["occurred_at"]
+        if not pd.api.types.is_datetime64_any_dtype(ts):
+            problems.append("'occurred_at' no es fecha y hora")
+        elif getattr(ts.dt, "tz", None) is not None:
+            problems.append("'occurred_at' debe ser hora local sin zona (naive)")
+        elif ts.isna().any():
+            problems.append(f"{int(ts.isna().sum())} filas sin 'occurred_at'")
+    for col, lim in (("lat", 90), ("lon", 180)):
+        if col in incidents.columns:
+            v = pd.to_numeric(incidents[col], errors="coerce")
+            if v.isna().any():
+                problems.append(f"{int(v.isna().sum())} filas sin '{col}' numérica")
+            bad = int((v.abs() > lim).sum())
+            if bad:
+                problems.append(f"{bad} filas con '{col}' fuera de ±{lim}")
+    if "crime_group" in incidents.columns:
+        unknown = set(incidents["crime_group"].dropna().unique()) - set(settings.CRIME_GROUPS)
+        if unknown:
+            problems.append(f"grupos de delito desconocidos: {', '.join(sorted(map(str, unknown)))}")
+    if problems:
+        msg = "Incidentes no válidos: " + "; ".join(problems) + "."
+        raise IncidentSchemaError(msg)

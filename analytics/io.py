@@ -1,0 +1,1062 @@
+"""Read and write files: the only module of Vigía that touches the disk.
+
+Ingest takes any incident table a user has (CSV plain or gzip, UTF-8 with or
+without BOM, Latin-1, UTF-16, ``,``/``;``/tab separated, decimal commas;
+Excel with the header on any of the first rows; Parquet; GeoJSON points),
+recognises its columns (Spanish or English, accent/case-insensitive, or an
+explicit ``mapping``), and sorts every row into exactly one outcome:
+
+* **accepted** into the store's ``incidents`` table, binned into H3 (res 12);
+* **duplicate** (same ``incident_id`` already stored or earlier in the batch,
+  or same ``occurred_at`` + place rounded to ~1 m + ``crime_type``);
+* **quarantined** with a reason key (see :data:`analytics._validate.REASONS`).
+
+The work is done once, in DuckDB SQL (read, parse, date/number checks) and
+numpy (study area, swapped coordinates, H3 via h3ronpy, stacked points); no
+Python loop touches individual rows. Columns with personal data are never
+read into the store, not even into quarantine.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import json
+import math
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from analytics import hexbin, settings, store
+from analytics import _validate as V
+from analytics._errors import IncidentSchemaError, InputFileError
+
+Progress = Callable[[float, str], None]
+
+BOUNDARIES_PATH = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "districts.geojson"
+
+_MIN_DATE = "1970-01-01"
+_HEAD_BYTES = 256 * 1024
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d/%m/%y", "%d-%m-%y", "%Y/%m/%d", "%d.%m.%Y")
+_TIME_SUFFIXES = (" %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
+_CODE = {k: i for i, k in enumerate(V.REASON_CODES)}
+
+
+# --------------------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What an ingest did. ``rows_read == accepted + duplicates + quarantined``."""
+
+    rows_read: int
+    accepted: int
+    duplicates: int
+    quarantined: int
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    pii_columns_dropped: list[str] = field(default_factory=list)
+    stacked_points: list[dict[str, Any]] = field(default_factory=list)
+    swapped_coordinates: int = 0
+    import_ids: list[int] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    repeated_files: list[str] = field(default_factory=list)
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FilePreview:
+    """First rows of a file as read (personal-data columns removed) and the guessed mapping."""
+
+    columns: list[str]
+    frame: pd.DataFrame
+    mapping: dict[str, str]
+    pii_columns: list[str]
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path
+    kind: str  # csv | parquet | excel | geojson
+    sha256: str
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    skip: int = 0
+
+
+@dataclass
+class _FileResult:
+    import_id: int
+    rows_read: int
+    accepted: int
+    duplicates: int
+    quarantined: int
+    reasons: dict[str, int]
+    pii: list[str]
+    stacked: list[dict[str, Any]]
+    swapped: int
+    repeated: bool
+    mapping: dict[str, str]
+
+
+# --------------------------------------------------------------------------- sniffing
+
+def _fail(path: Path, why: str) -> InputFileError:
+    return InputFileError(f"No se puede leer {path.name}: {why}.")
+
+
+def _hash_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(4 * 1024 * 1024), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _head_bytes(path: Path, gz: bool) -> bytes:
+    try:
+        if gz:
+            with gzip.open(path, "rb") as fh:
+                return fh.read(_HEAD_BYTES)
+        with path.open("rb") as fh:
+            return fh.read(_HEAD_BYTES)
+    except (OSError, EOFError) as exc:
+        raise _fail(path, f"archivo dañado ({exc})") from None
+
+
+def _decode_head(raw: bytes) -> tuple[str, str]:
+    """(encoding for DuckDB, decoded text) of the first bytes of a text file."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", raw.decode("utf-16", errors="replace")
+    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        return "utf-8", dec.decode(body, final=False)
+    except UnicodeDecodeError:
+        return "latin-1", body.decode("latin-1")
+
+
+_KNOWN_HEADERS = frozenset(s for syn in V.FIELD_SYNONYMS.values() for s in syn)
+
+
+def _header_score(fields: Sequence[Any]) -> int:
+    return sum(1 for f in fields if f is not None and V.normalize_header(f) in _KNOWN_HEADERS)
+
+
+def _sniff_text(path: Path, text: str) -> tuple[str, int]:
+    """(delimiter, lines to skip before the header) from the first lines."""
+    lines = text.splitlines()[:30]
+    if len(text) >= _HEAD_BYTES - 4 and len(lines) > 1:
+        lines = lines[:-1]
+    lines = [ln for ln in lines]
+    if not any(ln.strip() for ln in lines):
+        raise _fail(path, "el archivo está vacío")
+    best = (0, 0, ",")
+    for i, ln in enumerate(lines):
+        for d in (",", ";", "\t", "|"):
+            score = _header_score([f.strip().strip('"') for f in ln.split(d)])
+            if score > best[0]:
+                best = (score, i, d)
+    if best[0] >= 2:
+        return best[2], best[1]
+    first = next(i for i, ln in enumerate(lines) if ln.strip())
+    counts = {d: lines[first].count(d) for d in (",", ";", "\t", "|")}
+    delim = max(counts, key=lambda d: counts[d])
+    if counts[delim] == 0:
+        raise _fail(path, "no parece una tabla (no hay columnas separadas por , ; tabulador o |)")
+    return delim, first
+
+
+def _sniff(path_like: str | Path) -> _Source:
+    path = Path(path_like)
+    if not path.exists():
+        raise InputFileError(f"No se encuentra el archivo {path}.")
+    if path.is_dir():
+        raise InputFileError(f"{path} es una carpeta, no un archivo.")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise _fail(path, f"sin permiso o error de lectura ({exc.strerror})") from None
+    if size == 0:
+        raise _fail(path, "el archivo está vacío")
+    suffixes = [s.lower() for s in path.suffixes]
+    suffix = suffixes[-1] if suffixes else ""
+    sha = _hash_file(path)
+    if magic.startswith(b"PAR1") or suffix == ".parquet":
+        if not magic.startswith(b"PAR1"):
+            raise _fail(path, "no es un archivo Parquet válido")
+        return _Source(path, "parquet", sha)
+    if suffix in _EXCEL_SUFFIXES or (magic.startswith(b"PK") and suffix not in {".gz"}):
+        if not zipfile.is_zipfile(path):
+            raise _fail(path, "no es un libro Excel .xlsx válido")
+        return _Source(path, "excel", sha)
+    if suffix == ".xls" or magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _fail(path, "formato Excel antiguo (.xls) no admitido; guárdelo como .xlsx o CSV")
+    if suffix in {".geojson", ".json"}:
+        return _Source(path, "geojson", sha)
+    gz = magic.startswith(b"\x1f\x8b")
+    inner = suffixes[-2] if gz and len(suffixes) >= 2 else suffix
+    if not gz and suffix == ".gz":
+        raise _fail(path, "no es un archivo gzip válido")
+    if inner not in _CSV_SUFFIXES and not (gz and inner in {"", ".gz"}) and inner != "":
+        raise _fail(path, f"formato desconocido '{suffix}' (use CSV, CSV.GZ, XLSX, Parquet o GeoJSON)")
+    head = _head_bytes(path, gz)
+    if not head.strip():
+        raise _fail(path, "el archivo está vacío")
+    encoding, text = _decode_head(head)
+    if encoding != "utf-16" and b"\x00" in head[:8192]:
+        raise _fail(path, "es un archivo binario, no una tabla de texto")
+    delim, skip = _sniff_text(path, text.lstrip("\ufeff"))
+    return _Source(path, "csv", sha, encoding=encoding, delimiter=delim, skip=skip)
+
+
+# --------------------------------------------------------------------------- raw load
+
+def _quote(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _sql_str(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _cell_to_text(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ")
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    s = str(v)
+    return s if s.strip() else None
+
+
+def _excel_frame(src: _Source, *, n_rows: int | None = None) -> pd.DataFrame:
+    try:
+        raw = pd.read_excel(src.path, header=None, dtype=object, nrows=None if n_rows is None
+                            else n_rows + 40, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
+        raise _fail(src.path, f"libro Excel ilegible ({type(exc).__name__})") from None
+    raw = raw.dropna(how="all").dropna(axis=1, how="all")
+    if raw.empty:
+        raise _fail(src.path, "la hoja está vacía")
+    head = raw.head(30)
+    scores = [_header_score(list(r)) for r in head.itertuples(index=False)]
+    pos = int(np.argmax(scores)) if max(scores) >= 2 else 0
+    header = [str(h).strip() if h is not None and not (isinstance(h, float) and math.isnan(h))
+              else f"columna_{j + 1}" for j, h in enumerate(raw.iloc[pos])]
+    seen: dict[str, int] = {}
+    for j, h in enumerate(header):
+        if h in seen:
+            seen[h] += 1
+            header[j] = f"{h}_{seen[h]}"
+        else:
+            seen[h] = 0
+    body = raw.iloc[pos + 1:]
+    if n_rows is not None:
+        body = body.head(n_rows)
+    data = {h: pd.Series([_cell_to_text(v) for v in body.iloc[:, j]], dtype=object)
+            for j, h in enumerate(header)}
+    return pd.DataFrame(data)
+
+
+def _geojson_frame(src: _Source) -> pd.DataFrame:
+    try:
+        with src.path.open("rb") as fh:
+            doc = json.load(fh)
+    except (ValueError, UnicodeDecodeError):
+        raise _fail(src.path, "no es un GeoJSON válido") from None
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        feats = doc.get("features") or []
+    elif isinstance(doc, dict) and doc.get("type") == "Feature":
+        feats = [doc]
+    elif isinstance(doc, list) and all(isinstance(r, dict) for r in doc):
+        return pd.DataFrame([{k: _cell_to_text(v) for k, v in r.items()} for r in doc])
+    else:
+        raise _fail(src.path, "el JSON no es una FeatureCollection ni una lista de registros")
+    rows = []
+    for f in feats:
+        props = dict((f or {}).get("properties") or {})
+        geom = (f or {}).get("geometry") or {}
+        coords = geom.get("coordinates") if geom.get("type") == "Point" else None
+        row = {k: _cell_to_text(v) for k, v in props.items()}
+        ok = isinstance(coords, list) and len(coords) >= 2
+        row["_geom_lon"] = _cell_to_text(coords[0]) if ok else None
+        row["_geom_lat"] = _cell_to_text(coords[1]) if ok else None
+        rows.append(row)
+    if not rows:
+        raise _fail(src.path, "el GeoJSON no tiene elementos")
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP TABLE IF EXISTS _vg_rej")
+    con.execute("DROP TABLE IF EXISTS _vg_rejscan")
+
+
+def _csv_sql(src: _Source, *, limit: int | None = None) -> str:
+    opts = [f"all_varchar = true", "header = true", f"delim = {_sql_str(src.delimiter)}",
+            f"skip = {src.skip}", f"encoding = {_sql_str(src.encoding)}",
+            "store_rejects = true", "rejects_table = '_vg_rej'", "rejects_scan = '_vg_rejscan'",
+            "max_line_size = 10000000", "auto_detect = true", "sample_size = 20480"]
+    sql = f"SELECT * FROM read_csv({_sql_str(str(src.path))}, {', '.join(opts)})"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql
+
+
+def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str
+              ) -> tuple[list[str], dict[str, str], np.ndarray]:
+    """Load a file into temp ``table`` with a ``_row`` ordinal.
+
+    Returns the headers, their DuckDB types, and the data-row numbers of
+    malformed CSV lines (rejected by the reader).
+    """
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    rejected = np.empty(0, dtype=np.int64)
+    try:
+        if src.kind == "csv":
+            _drop_rejects(con)
+            con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, * "
+                        f"FROM ({_csv_sql(src)})")
+            lines = con.execute("SELECT DISTINCT line FROM _vg_rej ORDER BY line").fetchnumpy()
+            rejected = np.asarray(lines["line"], dtype=np.int64) - src.skip - 1
+            _drop_rejects(con)
+        elif src.kind == "parquet":
+            con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, * "
+                        f"FROM read_parquet({_sql_str(str(src.path))})")
+        else:
+            frame = _excel_frame(src) if src.kind == "excel" else _geojson_frame(src)
+            con.register("_vg_frame", frame)
+            try:
+                con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, * "
+                            "FROM _vg_frame")
+            finally:
+                con.unregister("_vg_frame")
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        if src.kind == "csv" and "unicode" in first.lower() and src.encoding == "utf-8":
+            return _load_raw(con, _Source(src.path, "csv", src.sha256, "latin-1", src.delimiter,
+                                          src.skip), table)
+        raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None
+    desc = con.execute(f"DESCRIBE {table}").fetchall()
+    types = {r[0]: str(r[1]) for r in desc if r[0] != "_row"}
+    headers = list(types)
+    if src.kind == "csv" and len(headers) < 2:
+        raise _fail(src.path, "no parece una tabla (una sola columna)")
+    return headers, types, rejected
+
+
+# --------------------------------------------------------------------------- SQL parsing
+
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+            "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+
+
+def _is_numeric(t: str) -> bool:
+    return t.upper().startswith(_NUMERIC)
+
+
+def _text(col: str, t: str) -> str:
+    if t.upper() == "VARCHAR":
+        return f"NULLIF(trim({_quote(col)}), '')"
+    return f"NULLIF(trim(CAST({_quote(col)} AS VARCHAR)), '')"
+
+
+def _number_expr(col: str, t: str) -> str:
+    if _is_numeric(t):
+        return f"CAST({_quote(col)} AS DOUBLE)"
+    s = _text(col, t)
+    return f"TRY_CAST(replace(replace({s}, ' ', ''), ',', '.') AS DOUBLE)"
+
+
+def _ampm(s: str) -> str:
+    return rf"regexp_replace(lower({s}), '\s*([ap])\.?\s*m\.?$', ' \1m')"
+
+
+def _datetime_expr(col: str, t: str, tz: str, *, date_only: bool = False) -> str:
+    """TIMESTAMP (local wall time) from a column of any type; NULL when unreadable."""
+    tu = t.upper()
+    q = _quote(col)
+    if tu.startswith("TIMESTAMP WITH TIME ZONE") or tu == "TIMESTAMPTZ":
+        return f"timezone({_sql_str(tz)}, {q})"
+    if tu.startswith("TIMESTAMP") or tu == "DATE":
+        return f"CAST({q} AS TIMESTAMP)"
+    if _is_numeric(t):
+        return (f"CASE WHEN {q} BETWEEN 1 AND 2958465 THEN TIMESTAMP '1899-12-30' + "
+                f"to_microseconds(CAST(round(CAST({q} AS DOUBLE) * 86400000000) AS BIGINT)) END")
+    s = _text(col, t)
+    with_time = [f + suf for f in _DATE_FORMATS for suf in _TIME_SUFFIXES]
+    fmts = list(_DATE_FORMATS) + with_time if date_only else with_time + list(_DATE_FORMATS)
+    fmt_list = "[" + ", ".join(_sql_str(f) for f in fmts) + "]"
+    return (
+        "CASE "
+        f"WHEN {s} IS NULL THEN NULL "
+        rf"WHEN regexp_full_match({s}, '\d{{5}}(\.\d+)?') THEN "
+        f"TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({s} AS DOUBLE) * 86400000000) AS BIGINT)) "
+        rf"WHEN regexp_matches({s}, '\d[T ]\d{{1,2}}:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$') THEN "
+        f"timezone({_sql_str(tz)}, TRY_CAST({s} AS TIMESTAMPTZ)) "
+        f"ELSE coalesce(TRY_CAST({s} AS TIMESTAMP), try_strptime({s}, {fmt_list}), "
+        f"CASE WHEN contains(lower({s}), 'm') THEN try_strptime({_ampm(s)}, {fmt_list}) END) END"
+    )
+
+
+def _time_expr(col: str, t: str) -> str:
+    """TIME from a column of any type (HH:MM, HH:MM:SS, HHMM, H, h:mm a. m.)."""
+    tu = t.upper()
+    q = _quote(col)
+    if tu == "TIME":
+        return q
+    if tu.startswith("TIMESTAMP"):
+        return f"CAST({q} AS TIME)"
+    s = _text(col, t)
+    if _is_numeric(t):
+        s = f"CAST(CAST({q} AS BIGINT) AS VARCHAR)"
+    digits = f"TRY_CAST({s} AS INTEGER)"
+    return (
+        "CASE "
+        f"WHEN {s} IS NULL THEN NULL "
+        rf"WHEN regexp_full_match({s}, '\d{{1,2}}') THEN "
+        f"CASE WHEN {digits} < 24 THEN make_time({digits}, 0, 0) END "
+        rf"WHEN regexp_full_match({s}, '\d{{3,4}}') THEN "
+        f"CASE WHEN {digits} // 100 < 24 AND {digits} % 100 < 60 "
+        f"THEN make_time({digits} // 100, {digits} % 100, 0) END "
+        f"ELSE coalesce(TRY_CAST({s} AS TIME), "
+        f"CAST(try_strptime({_ampm(s)}, ['%I:%M %p', '%I:%M:%S %p']) AS TIME), "
+        f"CAST(TRY_CAST({s} AS TIMESTAMP) AS TIME)) END"
+    )
+
+
+def _stage_sql(raw: str, mapping: Mapping[str, str], types: Mapping[str, str], *, tz: str,
+               now_local: datetime, sha: str) -> str:
+    """SELECT that parses every row of ``raw`` into typed fields plus a reason code."""
+    m = mapping
+    if "occurred_at" in m:
+        src_ts = _text(m["occurred_at"], types[m["occurred_at"]])
+        ts = _datetime_expr(m["occurred_at"], types[m["occurred_at"]], tz)
+        date_parsed = "_ts"
+        time_src = time_val = None
+    else:
+        src_ts = _text(m["date"], types[m["date"]])
+        date_parsed = _datetime_expr(m["date"], types[m["date"]], tz, date_only=True)
+        if "time" in m:
+            time_src = _text(m["time"], types[m["time"]])
+            time_val = _time_expr(m["time"], types[m["time"]])
+        else:
+            time_src = time_val = None
+        ts = None
+    lat_src = _text(m["lat"], types[m["lat"]])
+    lon_src = _text(m["lon"], types[m["lon"]])
+
+    def opt_text(f: str) -> str:
+        return f"coalesce({_text(m[f], types[m[f]])}, '')" if f in m else "''"
+
+    if "incident_id" in m:
+        ident = (f"coalesce({_text(m['incident_id'], types[m['incident_id']])}, "
+                 f"{_sql_str(sha[:12] + '-')} || CAST(_row AS VARCHAR))")
+    else:
+        ident = f"{_sql_str(sha[:12] + '-')} || CAST(_row AS VARCHAR)"
+    now_sql = f"TIMESTAMP {_sql_str(now_local.strftime('%Y-%m-%d %H:%M:%S'))}"
+    if ts is not None:
+        inner_ts = f"{ts} AS _ts, NULL::TIME AS _tm, {src_ts} IS NOT NULL AS _has_date, TRUE AS _date_ok"
+        combine = "_ts"
+    else:
+        tm = time_val if time_val is not None else "TIME '00:00:00'"
+        inner_ts = (f"{date_parsed} AS _d, {tm} AS _tm, {src_ts} IS NOT NULL AS _has_date, "
+                    f"{time_src + ' IS NOT NULL' if time_src else 'TRUE'} AS _has_time")
+        combine = "CAST(CAST(_d AS DATE) + _tm AS TIMESTAMP)"
+    cols = (
+        f"_row, {ident} AS incident_id, {inner_ts}, "
+        f"{_number_expr(m['lat'], types[m['lat']])} AS lat, "
+        f"{_number_expr(m['lon'], types[m['lon']])} AS lon, "
+        f"{lat_src} IS NOT NULL AND {lon_src} IS NOT NULL AS _has_xy, "
+        f"{opt_text('crime_type')} AS _ct, {opt_text('crime_subtype')} AS _cs, "
+        f"{opt_text('modalidad')} AS _cm, {opt_text('district')} AS _dr, {opt_text('ubigeo')} AS _ur"
+    )
+    if ts is not None:
+        date_case = (
+            f"WHEN NOT _has_date THEN {_CODE['fecha_faltante']} "
+            f"WHEN _ts IS NULL OR _ts < TIMESTAMP '{_MIN_DATE}' THEN {_CODE['fecha_invalida']} "
+            f"WHEN _ts > {now_sql} THEN {_CODE['fecha_futura']} "
+        )
+    else:
+        date_case = (
+            f"WHEN NOT _has_date THEN {_CODE['fecha_faltante']} "
+            f"WHEN _d IS NULL OR _d < TIMESTAMP '{_MIN_DATE}' THEN {_CODE['fecha_invalida']} "
+            f"WHEN NOT _has_time THEN {_CODE['hora_faltante']} "
+            f"WHEN _tm IS NULL THEN {_CODE['hora_invalida']} "
+            f"WHEN {combine} > {now_sql} THEN {_CODE['fecha_futura']} "
+        )
+    reason = (
+        f"CAST(CASE {date_case}"
+        f"WHEN NOT _has_xy THEN {_CODE['coordenadas_faltantes']} "
+        f"WHEN lat IS NULL OR lon IS NULL OR NOT isfinite(lat) OR NOT isfinite(lon) "
+        f"THEN {_CODE['numero_invalido']} ELSE 0 END AS TINYINT)"
+    )
+    return (f"SELECT _row, incident_id, {combine} AS occurred_at, lat, lon, _ct, _cs, _cm, _dr, "
+            f"_ur, {reason} AS reason FROM (SELECT {cols} FROM {raw})")
+
+
+# --------------------------------------------------------------------------- boundaries
+
+def _boundary_records() -> list[dict[str, Any]]:
+    with BOUNDARIES_PATH.open(encoding="utf-8") as fh:
+        doc = json.load(fh)
+    return [dict(f["properties"], geometry=f["geometry"]) for f in doc["features"]]
+
+
+def _spatial_districts(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Index into the boundary records of the district containing each point (-1: none)."""
+    out = np.full(lat.shape, -1, dtype=np.int16)
+    if lat.size == 0:
+        return out
+    import shapely
+    from shapely.geometry import shape
+
+    recs = _boundary_records()
+    geoms = [shape(r["geometry"]) for r in recs]
+    bounds = np.array([g.bounds for g in geoms])
+    inside_all = ((lon >= bounds[:, 0].min()) & (lon <= bounds[:, 2].max())
+                  & (lat >= bounds[:, 1].min()) & (lat <= bounds[:, 3].max()))
+    idx = np.flatnonzero(inside_all)
+    if idx.size == 0:
+        return out
+    # Points repeat a lot (stacked points, same corners): test each distinct point once.
+    pts_key = np.stack([lat[idx], lon[idx]], axis=1)
+    uniq, inverse = np.unique(pts_key, axis=0, return_inverse=True)
+    tree = shapely.STRtree(geoms)
+    pts = shapely.points(uniq[:, 1], uniq[:, 0])
+    pi, gi = tree.query(pts, predicate="intersects")
+    found = np.full(len(uniq), -1, dtype=np.int16)
+    found[pi[::-1]] = gi[::-1].astype(np.int16)  # first polygon wins on shared edges
+    out[idx] = found[np.asarray(inverse).ravel()]
+    return out
+
+
+def read_boundaries(*, city: str | None = None) -> Any:
+    """District polygons shipped with Vigía (``data/boundaries/districts.geojson``).
+
+    Parameters
+    ----------
+    city
+        ``"lima"`` or ``"trujillo"`` to keep one city (``None``: all 61).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``ubigeo, district, province, department, city, geometry`` (EPSG:4326).
+    """
+    import geopandas as gpd
+
+    if not BOUNDARIES_PATH.is_file():
+        raise InputFileError(f"No se encuentra el archivo de límites {BOUNDARIES_PATH}.")
+    gdf = gpd.read_file(BOUNDARIES_PATH)
+    if city is not None:
+        key = V.normalize_header(city)
+        cities = set(gdf["city"])
+        if key not in cities:
+            msg = f"Ciudad desconocida '{city}' (disponibles: {', '.join(sorted(cities))})."
+            raise IncidentSchemaError(msg)
+        gdf = gdf[gdf["city"] == key].reset_index(drop=True)
+    return gdf
+
+
+# --------------------------------------------------------------------------- core pipeline
+
+def _check_tz(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"Zona horaria desconocida '{tz}' (p. ej. America/Lima, America/New_York)."
+        raise IncidentSchemaError(msg) from None
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, src: _Source, raw: str,
+             mapping: Mapping[str, str] | None) -> tuple[list[str], dict[str, str], dict[str, str],
+                                                          list[str], np.ndarray]:
+    headers, types, rejected = _load_raw(con, src, raw)
+    if src.kind == "geojson" and "_geom_lat" in headers:
+        explicit = dict(mapping or {})
+        explicit.setdefault("lat", "_geom_lat")
+        explicit.setdefault("lon", "_geom_lon")
+        mapping = explicit
+    explicit_cols = set((mapping or {}).values())
+    pii = V.pii_columns([h for h in headers if not h.startswith("_geom_")], keep=explicit_cols)
+    guessed = V.guess_mapping(headers, mapping=mapping, exclude=pii)
+    V.check_mapping(guessed, file_name=src.path.name)
+    return headers, types, guessed, pii, rejected
+
+
+def _type_map(con: duckdb.DuckDBPyConnection, stage: str) -> pd.DataFrame:
+    rows = con.execute(f"SELECT DISTINCT _ct, _cs, _cm FROM {stage}").fetchall()
+    out = []
+    for ct, cs, cm in rows:
+        t, g = V.crime_fields_to_type(ct, cs, cm)
+        out.append((ct, cs, cm, t, g))
+    return pd.DataFrame(out, columns=["_ct", "_cs", "_cm", "crime_type", "crime_group"],
+                        dtype=object)
+
+
+def _district_map(con: duckdb.DuckDBPyConnection, stage: str,
+                  recs: list[dict[str, Any]]) -> pd.DataFrame:
+    rows = con.execute(f"SELECT DISTINCT _dr, _ur FROM {stage}").fetchall()
+    by_name = {r["district"]: r["ubigeo"] for r in recs}
+    by_code = {r["ubigeo"]: r["district"] for r in recs}
+    out = []
+    for dr, ur in rows:
+        d = V.normalize_district(dr) if dr else None
+        u = V.normalize_ubigeo(ur) if ur else None
+        if d is None and u is not None:
+            d = by_code.get(u)
+        if u is None and d is not None:
+            u = by_name.get(d)
+        out.append((dr, ur, d, u))
+    return pd.DataFrame(out, columns=["_dr", "_ur", "district", "ubigeo"], dtype=object)
+
+
+def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | None, tz: str,
+                mapping: Mapping[str, str] | None, study_area: Any, import_id: int,
+                write: bool, progress: Progress | None, base: float, span: float
+                ) -> _FileResult:
+    def tick(frac: float, what: str) -> None:
+        if progress is not None:
+            progress(min(1.0, base + span * frac), f"{src.path.name}: {what}")
+
+    raw, stage, cand = "_vg_raw", "_vg_stage", "_vg_cand"
+    tick(0.0, "leyendo")
+    _headers, types, mp, pii, rejected = _prepare(con, src, raw, mapping)
+    now_local = datetime.now(_check_tz(tz)).replace(tzinfo=None)
+    tick(0.3, "validando")
+    con.execute(f"DROP TABLE IF EXISTS {stage}")
+    con.execute(f"CREATE TEMP TABLE {stage} AS "
+                + _stage_sql(raw, mp, types, tz=tz, now_local=now_local, sha=src.sha256))
+    arr = con.execute(f"SELECT _row, lat, lon, reason, _dr = '' AND _ur = '' AS _nodist "
+                      f"FROM {stage} ORDER BY _row").fetchnumpy()
+    rows = np.asarray(arr["_row"], dtype=np.int64)
+    lat = np.asarray(arr["lat"], dtype=np.float64)
+    lon = np.asarray(arr["lon"], dtype=np.float64)
+    reason0 = np.asarray(arr["reason"], dtype=np.int8)
+    nodist = np.asarray(arr["_nodist"], dtype=bool)
+    lat, lon, reason, swapped = V.check_coordinates(lat, lon, reason0, study_area=study_area)
+    ok = reason == 0
+    tick(0.5, "celdas H3")
+    h3 = np.zeros(rows.shape, dtype=np.uint64)
+    if ok.any():
+        h3[ok] = hexbin.points_to_cells(lat[ok], lon[ok], resolution=settings.H3_STORE_RESOLUTION)
+    recs = _boundary_records()
+    sj = np.full(rows.shape, -1, dtype=np.int16)
+    need = ok & nodist
+    if need.any():
+        sj[need] = _spatial_districts(lat[need], lon[need])
+    # Row numbers as in the file's data rows, counting the malformed lines too.
+    n_total = len(rows) + len(rejected)
+    if len(rejected):
+        good_pos = np.setdiff1d(np.arange(1, n_total + 1, dtype=np.int64), rejected)
+        row_number = good_pos[rows - 1]
+    else:
+        row_number = rows
+    geo = pa.table({"_row": rows, "row_number": row_number, "glat": lat, "glon": lon,
+                    "greason": reason, "h3_r12": h3, "sj": sj})
+    con.register("_vg_geo", geo)
+    con.register("_vg_types", _type_map(con, stage))
+    con.register("_vg_dist", _district_map(con, stage, recs))
+    bnd = pd.DataFrame({"sj": np.arange(len(recs), dtype=np.int16),
+                        "b_district": [r["district"] for r in recs],
+                        "b_ubigeo": [r["ubigeo"] for r in recs]})
+    con.register("_vg_bnd", bnd)
+    src_name = source if source else src.path.name
+    tick(0.6, "duplicados")
+    con.execute(f"DROP TABLE IF EXISTS {cand}")
+    con.execute(
+        f"CREATE TEMP TABLE {cand} AS SELECT s._row, s.incident_id, s.occurred_at, "
+        "g.glat AS lat, g.glon AS lon, t.crime_type, t.crime_group, "
+        "coalesce(d.district, b.b_district) AS district, coalesce(d.ubigeo, b.b_ubigeo) AS ubigeo, "
+        f"{_sql_str(src_name)} AS source, g.h3_r12, {int(import_id)} AS import_id "
+        f"FROM {stage} s JOIN _vg_geo g ON s._row = g._row "
+        "JOIN _vg_types t ON s._ct = t._ct AND s._cs = t._cs AND s._cm = t._cm "
+        "LEFT JOIN _vg_dist d ON s._dr = d._dr AND s._ur = d._ur "
+        "LEFT JOIN _vg_bnd b ON g.sj = b.sj "
+        "WHERE g.greason = 0")
+    keep_sql = (
+        f"SELECT min(_row) AS _row FROM {cand} "
+        f"WHERE _row IN (SELECT min(_row) FROM {cand} GROUP BY incident_id) "
+        "GROUP BY occurred_at, round(lat * 100000), round(lon * 100000), crime_type"
+    )
+    con.execute("DROP TABLE IF EXISTS _vg_keep")
+    con.execute(f"CREATE TEMP TABLE _vg_keep AS {keep_sql}")
+    if store.incident_count(con):
+        con.execute(
+            "DELETE FROM _vg_keep WHERE _row IN ("
+            f"SELECT c._row FROM {cand} c JOIN incidents i ON c.incident_id = i.incident_id "
+            f"UNION SELECT c._row FROM {cand} c JOIN incidents i ON c.occurred_at = i.occurred_at "
+            "AND c.crime_type = i.crime_type AND round(c.lat * 100000) = round(i.lat * 100000) "
+            "AND round(c.lon * 100000) = round(i.lon * 100000))")
+    n_cand = int(ok.sum())
+    accepted = int(con.execute("SELECT count(*) FROM _vg_keep").fetchall()[0][0])
+    repeated = store.file_already_imported(con, src.sha256)
+    tick(0.8, "guardando")
+    cols = ", ".join(_quote(c) for c, _ in settings.INCIDENT_COLUMNS)
+    stacked: list[dict[str, Any]] = []
+    if accepted:
+        kept = con.execute(f"SELECT lat, lon FROM {cand} WHERE _row IN (SELECT _row FROM _vg_keep)"
+                           ).fetchnumpy()
+        stacked = V.stacked_points(np.asarray(kept["lat"]), np.asarray(kept["lon"]))
+        for s in stacked:
+            s["file"] = src.path.name
+    if write and accepted:
+        con.execute(f"INSERT INTO incidents ({cols}) SELECT {cols} FROM {cand} "
+                    "WHERE _row IN (SELECT _row FROM _vg_keep) ORDER BY occurred_at, _row")
+    codes, counts = np.unique(reason[reason > 0], return_counts=True)
+    reasons = {V.REASON_CODES[int(c)]: int(n) for c, n in zip(codes, counts, strict=True)}
+    if len(rejected):
+        reasons["fila_malformada"] = int(len(rejected))
+    quarantined = int((reason > 0).sum()) + int(len(rejected))
+    if write and quarantined and not repeated:
+        def raw_col(f: str) -> str:
+            return f"CAST(r.{_quote(mp[f])} AS VARCHAR)" if f in mp else "NULL"
+        con.execute(
+            "INSERT INTO quarantine SELECT "
+            f"{int(import_id)}, {_sql_str(src.path.name)}, {_sql_str(src.sha256)}, g.row_number, "
+            f"list_extract({_reason_list_sql()}, g.greason + 1), s.incident_id, "
+            f"{raw_col('occurred_at')}, {raw_col('date')}, {raw_col('time')}, "
+            f"{raw_col('lat')}, {raw_col('lon')}, {raw_col('crime_type')}, {raw_col('district')} "
+            f"FROM {raw} r JOIN _vg_geo g ON r._row = g._row JOIN {stage} s ON s._row = g._row "
+            "WHERE g.greason > 0")
+        if len(rejected):
+            rej = pa.table({"row_number": rejected})
+            con.register("_vg_rejrows", rej)
+            con.execute(
+                "INSERT INTO quarantine (import_id, file_name, file_sha256, row_number, reason) "
+                f"SELECT {int(import_id)}, {_sql_str(src.path.name)}, {_sql_str(src.sha256)}, "
+                "row_number, 'fila_malformada' FROM _vg_rejrows")
+            con.unregister("_vg_rejrows")
+    for name in ("_vg_geo", "_vg_types", "_vg_dist", "_vg_bnd"):
+        con.unregister(name)
+    for t in (raw, stage, cand, "_vg_keep"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    rows_read = len(rows) + len(rejected)
+    result = _FileResult(import_id=import_id, rows_read=rows_read, accepted=accepted,
+                         duplicates=n_cand - accepted, quarantined=quarantined, reasons=reasons,
+                         pii=pii, stacked=stacked, swapped=swapped, repeated=repeated,
+                         mapping=dict(mp))
+    if write:
+        con.execute(
+            "INSERT INTO imports VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [import_id, src_name, src.path.name, src.sha256, tz, rows_read, accepted,
+             result.duplicates, quarantined, json.dumps(reasons, ensure_ascii=False),
+             json.dumps(pii, ensure_ascii=False), json.dumps(stacked, ensure_ascii=False),
+             swapped, repeated, json.dumps(dict(mp), ensure_ascii=False)])
+    tick(1.0, "listo")
+    return result
+
+
+def _reason_list_sql() -> str:
+    return "[" + ", ".join(_sql_str(k) if k else "NULL" for k in V.REASON_CODES) + "]"
+
+
+def _parse_study_area(study_area: Any) -> Any:
+    if isinstance(study_area, str):
+        parts = [p for p in re.split(r"[,\s]+", study_area.strip()) if p]
+        try:
+            study_area = tuple(float(p) for p in parts)
+        except ValueError:
+            msg = "Recuadro del área de estudio no válido: use MINLON,MINLAT,MAXLON,MAXLAT."
+            raise IncidentSchemaError(msg) from None
+    V.check_study_area(study_area)
+    return study_area
+
+
+def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | None = None,
+                 con: duckdb.DuckDBPyConnection | None = None, source: str | None = None,
+                 tz: str = settings.TIMEZONE, mapping: Mapping[str, str] | None = None,
+                 study_area: Any = None, progress: Progress | None = None) -> IngestReport:
+    """Import incident files into the store.
+
+    Parameters
+    ----------
+    paths
+        One path or several. All are checked for readability first; if any
+        cannot be read, nothing is written.
+    db, con
+        Store path (default :func:`store.default_path`) or an open writable
+        connection (wins over ``db``).
+    source
+        Label stored with every incident (default: the file name).
+    tz
+        Zone of the file's wall times; explicit UTC offsets are converted to it.
+    mapping
+        Explicit ``field -> column`` overrides (see :data:`_validate.MAPPABLE_FIELDS`).
+    study_area
+        ``None`` (within ``settings.STUDY_RADIUS_KM`` of the median point),
+        a ``(min_lon, min_lat, max_lon, max_lat)`` bbox, or a shapely Polygon.
+    progress
+        Called with ``(fraction 0–1, Spanish message)``.
+
+    Returns
+    -------
+    IngestReport
+
+    Raises
+    ------
+    InputFileError
+        A file is missing, empty, of unknown format or not a table.
+    IncidentSchemaError
+        A file lacks a date or coordinates column, a mapping or option is wrong.
+    """
+    path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    if not path_list:
+        raise InputFileError("No se indicó ningún archivo para importar.")
+    _check_tz(tz)
+    area = _parse_study_area(study_area)
+    if progress is not None:
+        progress(0.0, "revisando archivos")
+    sources = [_sniff(p) for p in path_list]
+    own = con is None
+    conn = store.connect(db) if own else con
+    assert conn is not None
+    try:
+        # Check every file's columns before writing anything.
+        for src in sources:
+            _precheck(conn, src, mapping)
+        results: list[_FileResult] = []
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            next_id = store.next_import_id(conn)
+            for i, src in enumerate(sources):
+                results.append(_ingest_one(conn, src, source=source, tz=tz, mapping=mapping,
+                                           study_area=area, import_id=next_id + i, write=True,
+                                           progress=progress, base=i / len(sources),
+                                           span=1 / len(sources)))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        if own:
+            conn.close()
+    return _merge(results, [s.path for s in sources])
+
+
+def _precheck(con: duckdb.DuckDBPyConnection, src: _Source,
+              mapping: Mapping[str, str] | None) -> None:
+    """Cheap check that a file is a readable table with the required columns."""
+    if src.kind in {"excel", "geojson"}:
+        _prepare(con, src, "_vg_check", mapping)
+        con.execute("DROP TABLE IF EXISTS _vg_check")
+        return
+    if src.kind == "parquet":
+        sql = f"SELECT * FROM read_parquet({_sql_str(str(src.path))})"
+    else:
+        sql = _csv_sql(src, limit=50)
+    try:
+        _drop_rejects(con)
+        headers = [r[0] for r in con.execute(f"DESCRIBE {sql}").fetchall()]
+        _drop_rejects(con)
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        if "unicode" in first.lower():
+            return
+        raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None
+    if src.kind == "csv" and len(headers) < 2:
+        raise _fail(src.path, "no parece una tabla (una sola columna)")
+    explicit_cols = set((mapping or {}).values())
+    pii = V.pii_columns(headers, keep=explicit_cols)
+    V.check_mapping(V.guess_mapping(headers, mapping=mapping, exclude=pii),
+                    file_name=src.path.name)
+
+
+def _merge(results: Sequence[_FileResult], paths: Sequence[Path]) -> IngestReport:
+    reasons: dict[str, int] = {}
+    pii: list[str] = []
+    stacked: list[dict[str, Any]] = []
+    for r in results:
+        for k, v in r.reasons.items():
+            reasons[k] = reasons.get(k, 0) + v
+        pii.extend(p for p in r.pii if p not in pii)
+        stacked.extend(r.stacked)
+    return IngestReport(
+        rows_read=sum(r.rows_read for r in results),
+        accepted=sum(r.accepted for r in results),
+        duplicates=sum(r.duplicates for r in results),
+        quarantined=sum(r.quarantined for r in results),
+        quarantine_reasons=dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        pii_columns_dropped=pii,
+        stacked_points=stacked,
+        swapped_coordinates=sum(r.swapped for r in results),
+        import_ids=[r.import_id for r in results],
+        files=[str(p) for p in paths],
+        repeated_files=[str(p) for p, r in zip(paths, results, strict=True) if r.repeated],
+        mappings={str(p): r.mapping for p, r in zip(paths, results, strict=True)},
+    )
+
+
+def read_incidents(path: str | Path, *, tz: str = settings.TIMEZONE,
+                   mapping: Mapping[str, str] | None = None, study_area: Any = None
+                   ) -> pd.DataFrame:
+    """Parse and validate an incident file without a store; accepted rows only.
+
+    Same rules as :func:`ingest_files` (duplicates and quarantined rows are
+    left out). Returns canonical columns (``source`` = file name, ``import_id`` = 0).
+    """
+    con = store.connect(":memory:")
+    try:
+        ingest_files([path], con=con, tz=tz, mapping=mapping, study_area=study_area)
+        df = store.load_incidents(con)
+    finally:
+        con.close()
+    df["import_id"] = 0
+    return df
+
+
+def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
+    """First rows of a file as read, with the guessed column mapping.
+
+    Personal-data columns are listed in ``pii_columns`` and left out of
+    ``columns`` and ``frame``.
+    """
+    src = _sniff(path)
+    con = duckdb.connect()
+    try:
+        if src.kind == "csv":
+            try:
+                _drop_rejects(con)
+                frame = con.execute(_csv_sql(src, limit=n_rows)).df()
+            except duckdb.Error:
+                src = _Source(src.path, "csv", src.sha256, "latin-1", src.delimiter, src.skip)
+                _drop_rejects(con)
+                try:
+                    frame = con.execute(_csv_sql(src, limit=n_rows)).df()
+                except duckdb.Error as exc:
+                    raise _fail(src.path, f"no se pudo leer como tabla "
+                                          f"({str(exc).splitlines()[0]})") from None
+        elif src.kind == "parquet":
+            frame = con.execute(f"SELECT * FROM read_parquet({_sql_str(str(src.path))}) "
+                                f"LIMIT {int(n_rows)}").df()
+        elif src.kind == "excel":
+            frame = _excel_frame(src, n_rows=n_rows)
+        else:
+            frame = _geojson_frame(src).head(n_rows)
+    finally:
+        con.close()
+    headers = [str(c) for c in frame.columns]
+    pii = V.pii_columns([h for h in headers if not h.startswith("_geom_")])
+    mapping = V.guess_mapping(headers, exclude=pii)
+    if "_geom_lat" in headers:
+        mapping.setdefault("lat", "_geom_lat")
+        mapping.setdefault("lon", "_geom_lon")
+    keep = [h for h in headers if h not in pii]
+    return FilePreview(columns=keep, frame=frame[keep].reset_index(drop=True), mapping=mapping,
+                       pii_columns=pii)
+
+
+# --------------------------------------------------------------------------- plain tables
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a plain table (CSV/CSV.GZ, Parquet, XLSX, GeoJSON properties) as it is."""
+    src = _sniff(path)
+    if src.kind == "parquet":
+        return pd.read_parquet(src.path)
+    if src.kind == "excel":
+        try:
+            return pd.read_excel(src.path, engine="openpyxl")
+        except Exception as exc:
+            raise _fail(src.path, f"libro Excel ilegible ({type(exc).__name__})") from None
+    if src.kind == "geojson":
+        return _geojson_frame(src)
+    enc = "utf-8-sig" if src.encoding == "utf-8" else src.encoding
+    try:
+        return pd.read_csv(src.path, sep=src.delimiter, skiprows=src.skip, encoding=enc,
+                           compression="infer")
+    except UnicodeDecodeError:
+        return pd.read_csv(src.path, sep=src.delimiter, skiprows=src.skip, encoding="latin-1",
+                           compression="infer")
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise _fail(src.path, f"no se pudo leer como tabla ({str(exc).splitlines()[0]})") from None
+
+
+def _for_export(frame: pd.DataFrame, *, excel: bool) -> pd.DataFrame:
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == np.uint64 and (c.startswith("h3") or excel):
+            out[c] = hexbin.cells_to_strings(out[c].to_numpy()) if c.startswith("h3") \
+                else out[c].astype(str)
+        elif excel and isinstance(out[c].dtype, pd.DatetimeTZDtype):
+            out[c] = out[c].dt.tz_localize(None)
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "datos") -> Path:
+    """Write ``frame`` by suffix: .csv, .csv.gz, .parquet, .xlsx, .geojson.
+
+    H3 cell columns (``h3*``, uint64) are written as hexadecimal strings in
+    text formats. GeoJSON takes points from ``lat``/``lon`` or a geometry
+    column. CSV is UTF-8 with BOM (opens correctly in Excel).
+    """
+    p = Path(path)
+    name = p.name.lower()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if name.endswith(".parquet"):
+            frame.to_parquet(p, index=False)
+        elif name.endswith(".csv") or name.endswith(".csv.gz"):
+            _for_export(frame, excel=False).to_csv(p, index=False, encoding="utf-8-sig",
+                                                    compression="infer")
+        elif name.endswith(".xlsx"):
+            _for_export(frame, excel=True).to_excel(p, index=False, sheet_name=sheet_name[:31],
+                                                    engine="xlsxwriter")
+        elif name.endswith(".geojson"):
+            import geopandas as gpd
+
+            if isinstance(frame, gpd.GeoDataFrame):
+                gdf = frame
+            elif "geometry" in frame.columns:
+                gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+            elif {"lat", "lon"} <= set(frame.columns):
+                gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
+                                       crs="EPSG:4326")
+            else:
+                msg = "Para GeoJSON la tabla necesita columnas lat/lon o una geometría."
+                raise IncidentSchemaError(msg)
+            gdf = _for_export(gdf, excel=False)
+            gdf.to_file(p, driver="GeoJSON")
+        else:
+            msg = (f"Formato de salida desconocido para {p.name} "
+                   "(use .csv, .csv.gz, .parquet, .xlsx o .geojson).")
+            raise InputFileError(msg)
+    except OSError as exc:
+        if isinstance(exc, InputFileError):
+            raise
+        raise InputFileError(f"No se puede escribir {p}: {exc.strerror or exc}.") from None
+    return p
+
+
+def write_bytes(data: bytes, path: str | Path) -> Path:
+    """Write raw bytes (PDF, PNG, ...) to ``path``, creating folders."""
+    p = Path(path)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    except OSError as exc:
+        raise InputFileError(f"No se puede escribir {p}: {exc.strerror or exc}.") from None
+    return p

@@ -1,0 +1,286 @@
+"""The embedded incident store (DuckDB): schema, connection and reads.
+
+One DuckDB file holds three tables:
+
+``incidents``
+    Accepted incidents, columns of :data:`analytics.settings.INCIDENT_COLUMNS`.
+``quarantine``
+    Rows that could not be accepted, with a Spanish reason key and the raw
+    text of the mapped fields only (never personal data).
+``imports``
+    One row per imported file: counts, reasons, dropped personal-data
+    columns, stacked points.
+
+Writes happen only through :func:`analytics.io.ingest_files`; this module
+creates the schema and reads. ``$VIGIA_DB`` overrides the default path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analytics import settings
+from analytics._errors import StoreError
+
+SCHEMA_VERSION = "1"
+
+#: Columns of the ``quarantine`` table (raw fields are the mapped source text).
+QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("import_id", "INTEGER"),
+    ("file_name", "VARCHAR"),
+    ("file_sha256", "VARCHAR"),
+    ("row_number", "BIGINT"),
+    ("reason", "VARCHAR"),
+    ("incident_id", "VARCHAR"),
+    ("occurred_at_raw", "VARCHAR"),
+    ("date_raw", "VARCHAR"),
+    ("time_raw", "VARCHAR"),
+    ("lat_raw", "VARCHAR"),
+    ("lon_raw", "VARCHAR"),
+    ("crime_type_raw", "VARCHAR"),
+    ("district_raw", "VARCHAR"),
+)
+
+#: Columns of the ``imports`` table. JSON lists/dicts are stored as text.
+IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("import_id", "INTEGER"),
+    ("imported_at", "TIMESTAMP"),
+    ("source", "VARCHAR"),
+    ("file_name", "VARCHAR"),
+    ("file_sha256", "VARCHAR"),
+    ("tz", "VARCHAR"),
+    ("rows_read", "BIGINT"),
+    ("accepted", "BIGINT"),
+    ("duplicates", "BIGINT"),
+    ("quarantined", "BIGINT"),
+    ("reasons", "VARCHAR"),
+    ("pii_columns_dropped", "VARCHAR"),
+    ("stacked_points", "VARCHAR"),
+    ("swapped_coordinates", "BIGINT"),
+    ("repeated_file", "BOOLEAN"),
+    ("mapping", "VARCHAR"),
+)
+
+_TABLES = {"incidents", "quarantine", "imports", "vigia_meta"}
+
+
+def default_path() -> Path:
+    """Store path: ``$VIGIA_DB`` when set, else :data:`settings.DEFAULT_DB`."""
+    env = os.environ.get(settings.DB_ENV_VAR)
+    return Path(env) if env else settings.DEFAULT_DB
+
+
+def _ddl(name: str, columns: Sequence[tuple[str, str]]) -> str:
+    cols = ", ".join(f'"{c}" {t}' for c, t in columns)
+    return f"CREATE TABLE IF NOT EXISTS {name} ({cols})"
+
+
+def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_ddl("incidents", settings.INCIDENT_COLUMNS))
+    con.execute(_ddl("quarantine", QUARANTINE_COLUMNS))
+    con.execute(_ddl("imports", IMPORT_COLUMNS))
+    con.execute("CREATE TABLE IF NOT EXISTS vigia_meta (key VARCHAR, value VARCHAR)")
+    if not con.execute("SELECT count(*) FROM vigia_meta WHERE key = 'schema_version'").fetchall()[0][0]:
+        con.execute("INSERT INTO vigia_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def connect(db: str | Path | None = None, *, read_only: bool = False
+            ) -> duckdb.DuckDBPyConnection:
+    """Open the store, creating its schema when writable.
+
+    Parameters
+    ----------
+    db
+        Path of the DuckDB file (``None``: :func:`default_path`); ``":memory:"``
+        gives a throw-away store.
+    read_only
+        Open without write access (several readers may share the file).
+
+    Returns
+    -------
+    duckdb.DuckDBPyConnection
+
+    Raises
+    ------
+    StoreError
+        The file does not exist (read-only), is not a DuckDB file, is not a
+        Vigía store, or is locked by another process.
+    """
+    path = default_path() if db is None else db
+    target = str(path)
+    memory = target == ":memory:"
+    if not memory:
+        p = Path(target)
+        if read_only and not p.exists():
+            msg = f"El almacén {p} no existe; importe datos primero (python -m analytics ingest)."
+            raise StoreError(msg)
+        if p.exists() and p.is_dir():
+            msg = f"{p} es una carpeta, no un almacén de Vigía."
+            raise StoreError(msg)
+        if not read_only:
+            p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(target, read_only=read_only and not memory)
+    except duckdb.IOException as exc:
+        text = str(exc).lower()
+        if "lock" in text:
+            msg = f"El almacén {target} está en uso por otro proceso; ciérrelo e intente de nuevo."
+        else:
+            msg = f"{target} no es un almacén de Vigía (no se pudo abrir como base DuckDB)."
+        raise StoreError(msg) from None
+    except duckdb.Error as exc:
+        msg = f"No se pudo abrir el almacén {target}: {str(exc).splitlines()[0]}"
+        raise StoreError(msg) from None
+    tables = _tables(con)
+    if tables and "vigia_meta" not in tables:
+        con.close()
+        msg = f"{target} es una base DuckDB pero no un almacén de Vigía."
+        raise StoreError(msg)
+    if not read_only:
+        _create_schema(con)
+    elif "incidents" not in tables:
+        con.close()
+        msg = f"El almacén {target} está vacío; importe datos primero."
+        raise StoreError(msg)
+    return con
+
+
+def _in_clause(column: str, values: Iterable[Any], params: list[Any]) -> str:
+    vals = list(values)
+    if not vals:
+        return "FALSE"
+    params.extend(vals)
+    return f'"{column}" IN ({", ".join("?" for _ in vals)})'
+
+
+def _as_timestamp(value: Any) -> datetime:
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.to_pydatetime()
+
+
+def load_incidents(con: duckdb.DuckDBPyConnection, *,
+                   start: str | date | datetime | pd.Timestamp | None = None,
+                   end: str | date | datetime | pd.Timestamp | None = None,
+                   crime_groups: Iterable[str] | None = None,
+                   crime_types: Iterable[str] | None = None,
+                   districts: Iterable[str] | None = None,
+                   columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read accepted incidents, filtered.
+
+    Parameters
+    ----------
+    con
+        Store connection (:func:`connect`).
+    start, end
+        Local wall-time bounds on ``occurred_at``; ``start`` inclusive,
+        ``end`` exclusive.
+    crime_groups, crime_types, districts
+        Keep only these values (``None``: all).
+    columns
+        Canonical columns to return (default: all, in canonical order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``occurred_at``; ``h3_r12`` is ``uint64``, ``occurred_at``
+        naive ``datetime64``.
+    """
+    known = [c for c, _ in settings.INCIDENT_COLUMNS]
+    cols = known if columns is None else list(columns)
+    unknown = [c for c in cols if c not in known]
+    if unknown:
+        msg = f"Columnas desconocidas: {', '.join(unknown)}. Disponibles: {', '.join(known)}."
+        raise StoreError(msg)
+    where: list[str] = []
+    params: list[Any] = []
+    if start is not None:
+        where.append("occurred_at >= ?")
+        params.append(_as_timestamp(start))
+    if end is not None:
+        where.append("occurred_at < ?")
+        params.append(_as_timestamp(end))
+    if crime_groups is not None:
+        where.append(_in_clause("crime_group", crime_groups, params))
+    if crime_types is not None:
+        where.append(_in_clause("crime_type", crime_types, params))
+    if districts is not None:
+        where.append(_in_clause("district", districts, params))
+    sql = f"SELECT {', '.join(chr(34) + c + chr(34) for c in cols)} FROM incidents"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    order = "occurred_at, incident_id" if {"occurred_at", "incident_id"} <= set(cols) else None
+    if order:
+        sql += f" ORDER BY {order}"
+    try:
+        df = con.execute(sql, params).df()
+    except duckdb.Error as exc:
+        msg = f"No se pudo leer el almacén: {str(exc).splitlines()[0]}"
+        raise StoreError(msg) from None
+    if "h3_r12" in df.columns:
+        df["h3_r12"] = df["h3_r12"].to_numpy(dtype=np.uint64)
+    if "occurred_at" in df.columns:
+        df["occurred_at"] = pd.to_datetime(df["occurred_at"])
+    if "import_id" in df.columns:
+        df["import_id"] = df["import_id"].astype("int64")
+    return df
+
+
+def quarantine_rows(con: duckdb.DuckDBPyConnection, *, import_id: int | None = None
+                    ) -> pd.DataFrame:
+    """Quarantined rows with their reason (``import_id`` to restrict to one import).
+
+    Columns: ``import_id, file_name, row_number, reason`` and the raw text of
+    the mapped fields (``incident_id, occurred_at_raw, date_raw, time_raw,
+    lat_raw, lon_raw, crime_type_raw, district_raw``). No personal data.
+    """
+    cols = [c for c, _ in QUARANTINE_COLUMNS if c != "file_sha256"]
+    sql = f"SELECT {', '.join(cols)} FROM quarantine"
+    params: list[Any] = []
+    if import_id is not None:
+        sql += " WHERE import_id = ?"
+        params.append(int(import_id))
+    sql += " ORDER BY import_id, row_number"
+    return con.execute(sql, params).df()
+
+
+def imports_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per import, newest last; JSON columns decoded to Python objects."""
+    df = con.execute("SELECT * FROM imports ORDER BY import_id").df()
+    for col in ("reasons", "pii_columns_dropped", "stacked_points", "mapping"):
+        if col in df.columns:
+            df[col] = [json.loads(v) if isinstance(v, str) else v for v in df[col]]
+    return df
+
+
+def incident_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Number of accepted incidents in the store."""
+    return int(con.execute("SELECT count(*) FROM incidents").fetchall()[0][0])
+
+
+def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The id the next import will get (1 for an empty store)."""
+    return int(con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0])
+
+
+def file_already_imported(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
+    """Whether a file with this content hash was imported before."""
+    n = con.execute("SELECT count(*) FROM imports WHERE file_sha256 = ?", [sha256]).fetchall()
+    return bool(n[0][0])

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     db = args.db if args.db is not None else default_db()
     report = demo.load_demo(db=db, seed=args.seed, if_empty=args.if_empty, scale=args.scale,
-                            progress=lambda m: print(m, file=sys.stderr))
+                            progress=lambda f, m: print(m, file=sys.stderr))
     if report is None:
         print(f"El almacén {db} ya tiene incidentes: no se cargaron datos de demostración.")
         return 0

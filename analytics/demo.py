@@ -46,7 +46,8 @@ What the data contains
   (stacked points). Each defect appears at least once in any non-trivial
   output.
 
-Everything is drawn from ``np.random.default_rng(seed)``: the same arguments
+District polygons come from ``analytics.io.read_boundaries()``. Everything is
+drawn from ``np.random.default_rng(seed)``: the same arguments
 give the same table, independent of today's date. Lima and Trujillo are
 ~480 km apart, beyond the ingest's default study radius, so :func:`load_demo`
 and :func:`write_demo` write one file per city (:func:`incidents_by_city`).
@@ -55,7 +56,7 @@ and :func:`write_demo` write one file per city (:func:`incidents_by_city`).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,7 +68,7 @@ from analytics import settings
 from analytics._errors import IncidentSchemaError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
+    from analytics.io import IngestReport, Progress
 
 DEFAULT_SEED = 20241101
 DEFAULT_START = "2024-11-01"
@@ -85,7 +86,6 @@ SAMPLE_PARAMS: Mapping[str, Any] = {
     "seed": 7, "start": "2025-01-01", "end": "2025-04-01", "cities": ("lima",), "scale": 0.17,
 }
 
-_BOUNDARIES = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "districts.geojson"
 _CITY_CODE = {"lima": "LIM", "trujillo": "TRU"}
 _M_PER_DEG = 111_320.0
 
@@ -294,24 +294,6 @@ _DISTRICT_WEIGHTS: Mapping[str, float] = {
 }
 
 
-def read_district_boundaries() -> gpd.GeoDataFrame:
-    """The shipped district polygons (``ubigeo, district, province, department, city``).
-
-    Uses ``analytics.io.read_boundaries`` when it exists (io is the project's
-    file seam); until then reads the shipped GeoJSON directly.
-    """
-    try:
-        from analytics import io as _io
-    except ImportError:
-        _io = None  # type: ignore[assignment]
-    reader = getattr(_io, "read_boundaries", None)
-    if reader is not None:
-        return reader()
-    import geopandas as gpd
-
-    return gpd.read_file(_BOUNDARIES)
-
-
 def _validate_args(start: pd.Timestamp | None, end: pd.Timestamp | None,
                    cities: Sequence[str], scale: float) -> None:
     problems = []
@@ -469,8 +451,10 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
     import holidays
     import shapely
 
+    from analytics import io as _io
+
     t0, t1 = _parse_day(start), _parse_day(end)
-    cities = tuple(dict.fromkeys(cities))
+    cities = (cities,) if isinstance(cities, str) else tuple(dict.fromkeys(cities))
     _validate_args(t0, t1, cities, float(scale))
     assert t0 is not None and t1 is not None
     rng = np.random.default_rng(seed)
@@ -479,7 +463,7 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
     holiday_mask = np.isin(days.date, np.array(sorted(hol), dtype=object))
     ramp = _pre_holiday_ramp(days)
 
-    bounds = read_district_boundaries()
+    bounds = _io.read_boundaries()
     bounds = bounds[bounds["city"].isin(cities)].reset_index(drop=True)
     geoms = list(bounds.geometry)
     tree = shapely.STRtree(geoms)
@@ -710,7 +694,7 @@ def write_demo(path: str | Path, *, seed: int = DEFAULT_SEED,
 
 
 def load_demo(*, db: str | Path | None = None, seed: int = DEFAULT_SEED, if_empty: bool = True,
-              scale: float = 1.0, progress: Callable[[str], None] | None = None) -> Any:
+              scale: float = 1.0, progress: Progress | None = None) -> IngestReport | None:
     """Generate the demo incidents and ingest them through the normal ingest.
 
     Parameters
@@ -724,7 +708,7 @@ def load_demo(*, db: str | Path | None = None, seed: int = DEFAULT_SEED, if_empt
     scale
         Volume multiplier of the generator.
     progress
-        Called with short Spanish status messages.
+        Called with ``(fraction 0–1, Spanish message)``, as ``analytics.io.ingest_files``.
 
     Returns
     -------
@@ -735,10 +719,6 @@ def load_demo(*, db: str | Path | None = None, seed: int = DEFAULT_SEED, if_empt
     from analytics import io as _io
     from analytics import store
 
-    def say(message: str) -> None:
-        if progress is not None:
-            progress(message)
-
     if if_empty:
         con = store.connect(db)
         try:
@@ -747,8 +727,9 @@ def load_demo(*, db: str | Path | None = None, seed: int = DEFAULT_SEED, if_empt
             con.close()
         if n > 0:
             return None
-    say("Generando datos de demostración (Lima y Trujillo, dos años)…")
+    if progress is not None:
+        progress(0.0, "Generando datos de demostración (Lima y Trujillo, dos años)…")
     with tempfile.TemporaryDirectory(prefix="vigia_demo_") as tmp:
         paths = write_demo(Path(tmp) / "demo.csv", seed=seed, scale=scale)
-        say("Importando datos de demostración…")
-        return _io.ingest_files(paths, db=db, source="demo", tz=settings.TIMEZONE)
+        return _io.ingest_files(paths, db=db, source="demo", tz=settings.TIMEZONE,
+                                progress=progress)

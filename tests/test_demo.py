@@ -35,7 +35,9 @@ def clean(raw: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def districts():
-    return demo.read_district_boundaries()
+    from analytics.io import read_boundaries
+
+    return read_boundaries()
 
 
 def small(**kw):
@@ -170,7 +172,7 @@ def test_invalid_arguments_reported_together() -> None:
 
 def test_committed_sample_equals_generator() -> None:
     assert SAMPLE.is_file(), "falta data/sample/incidents_sample.csv"
-    got = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    got = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     want = demo.generate_incidents(**demo.SAMPLE_PARAMS)
     assert len(got) == len(want) <= 600
     assert list(got.columns) == list(demo.RAW_COLUMNS)
@@ -218,6 +220,6 @@ def test_cli_out_writes_one_file_per_city(tmp_path: Path, capsys) -> None:
     assert main(["demo", "--out", str(tmp_path / "demo.csv"), "--scale", "0.02"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo_lima.csv", "demo_trujillo.csv"]
     assert "demo_lima.csv" in capsys.readouterr().out
-    lima = pd.read_csv(tmp_path / "demo_lima.csv", dtype=str)
+    lima = pd.read_csv(tmp_path / "demo_lima.csv", dtype=str, encoding="utf-8-sig")
     assert list(lima.columns) == list(demo.RAW_COLUMNS)
     assert not lima["ubigeo"].str.startswith("13").any()

@@ -34,3 +34,7 @@ class StoreError(AnalyticsError, RuntimeError):
 
 class AccessDeniedError(AnalyticsError, PermissionError):
     """The current user's role does not allow the action."""
+
+
+class UserError(AnalyticsError, ValueError):
+    """A user-management request is invalid (unknown role, short password, duplicate user)."""

@@ -21,6 +21,7 @@ from analytics._errors import AnalyticsError
 _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_ingest",
     "analytics._cli_demo",
+    "analytics._cli_users",
 )
 
 EXIT_USER_ERROR = 2

@@ -1,0 +1,325 @@
+"""Users, roles, permissions and the audit log, stored in the DuckDB store.
+
+Roles
+-----
+``admin``
+    Everything, including user management and the audit log.
+``comandante``, ``analista``
+    Every page and action except user management and the audit log.
+``publico``
+    Public mode only: the pages it may open (``inicio``, ``mapa``,
+    ``reportes``) must show the suppressed aggregates of
+    :func:`analytics.reports.public_counts`, never points (``view_points``
+    is denied), and it may only export public data.
+
+Permission table (pages and actions; ``x`` = allowed)::
+
+                     admin  comandante  analista  publico
+    inicio             x        x          x         x
+    mapa               x        x          x         x
+    patrones           x        x          x
+    datos              x        x          x
+    pronostico         x        x          x
+    zonas_criticas     x        x          x
+    plan_patrullaje    x        x          x
+    reportes           x        x          x         x
+    admin              x
+    import             x        x          x
+    export             x        x          x
+    export_public      x        x          x         x
+    plan               x        x          x
+    view_points        x        x          x
+    manage_users       x
+    view_audit         x
+
+Passwords are hashed with bcrypt (cost 12, salt per hash) and never stored or
+returned in clear. :func:`verify_user` gives the same answer, after the same
+work, for an unknown user and a wrong password (no user enumeration).
+
+Audit times are local wall time (``settings.TIMEZONE``), like incidents.
+The tables are created with ``CREATE TABLE IF NOT EXISTS`` by the functions
+that write; the reading functions work on read-only connections and treat a
+missing table as empty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import bcrypt
+import duckdb
+import pandas as pd
+
+from analytics import settings
+from analytics._errors import AccessDeniedError, UserError
+
+ROLES: Final = ("admin", "comandante", "analista", "publico")
+ROLE_LABELS: Final = MappingProxyType({
+    "admin": "Administrador",
+    "comandante": "Comandante",
+    "analista": "Analista",
+    "publico": "Público",
+})
+PAGES: Final = ("inicio", "mapa", "patrones", "datos", "pronostico", "zonas_criticas",
+                "plan_patrullaje", "reportes", "admin")
+ACTIONS: Final = ("import", "export", "export_public", "plan", "manage_users", "view_points",
+                  "view_audit")
+
+_STAFF: Final = frozenset(set(PAGES) - {"admin"}
+                          | {"import", "export", "export_public", "plan", "view_points"})
+#: Role -> pages and actions it may use (see the module notes).
+PERMISSIONS: Final = MappingProxyType({
+    "admin": frozenset(PAGES) | frozenset(ACTIONS),
+    "comandante": _STAFF,
+    "analista": _STAFF,
+    "publico": frozenset({"inicio", "mapa", "reportes", "export_public"}),
+})
+
+#: Minimum password length, in characters.
+MIN_PASSWORD_LENGTH: Final = 10
+_MAX_PASSWORD_BYTES: Final = 72  # bcrypt limit
+_BCRYPT_ROUNDS: Final = 12
+_USERNAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+# A valid hash of a random password: checked when the user is unknown, so an
+# unknown user costs the same time as a wrong password.
+_DUMMY_HASH: Final = b"$2b$12$x0nqrGZ58gXuuE1uW2i62OOHAhy3in.tmXZiwwE5lBtZcWap8u0fm"
+
+_USERS_DDL: Final = (
+    "CREATE TABLE IF NOT EXISTS users (username VARCHAR PRIMARY KEY, "
+    "password_hash VARCHAR NOT NULL, role VARCHAR NOT NULL, "
+    "created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)"
+)
+_AUDIT_DDL: Final = (
+    "CREATE TABLE IF NOT EXISTS audit (logged_at TIMESTAMP NOT NULL, username VARCHAR, "
+    "action VARCHAR NOT NULL, detail VARCHAR)"
+)
+
+
+@dataclass(frozen=True)
+class User:
+    """An authenticated user (no password material)."""
+
+    username: str
+    role: str
+
+    def can(self, action: str) -> bool:
+        """Whether this user's role allows a page or action."""
+        return can(self.role, action)
+
+
+def can(role: str | None, action: str) -> bool:
+    """Whether ``role`` may open a page or perform an action.
+
+    Unknown roles and unknown pages/actions are denied.
+    """
+    if role is None:
+        return False
+    return action in PERMISSIONS.get(role, frozenset())
+
+
+def require(role: str | None, action: str) -> None:
+    """Raise :class:`AccessDeniedError` unless ``role`` may do ``action``."""
+    if not can(role, action):
+        label = ROLE_LABELS.get(role or "", str(role))
+        msg = f"El rol {label} no tiene permiso para «{action}»."
+        raise AccessDeniedError(msg)
+
+
+def _now() -> datetime:
+    return datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None, microsecond=0)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = ?", [name]).fetchall()
+    return bool(rows[0][0])
+
+
+def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_USERS_DDL)
+    con.execute(_AUDIT_DDL)
+
+
+def _clean_username(username: str, problems: list[str]) -> str:
+    name = str(username).strip().lower()
+    if not _USERNAME_RE.match(name):
+        problems.append("El nombre de usuario debe tener de 3 a 32 caracteres: letras minúsculas "
+                        "sin tildes, números, punto, guion o guion bajo.")
+    return name
+
+
+def _check_password(password: str, username: str, problems: list[str]) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"La contraseña debe tener al menos {MIN_PASSWORD_LENGTH} caracteres.")
+    if len(password.encode("utf-8")) > _MAX_PASSWORD_BYTES:
+        problems.append(f"La contraseña no puede superar {_MAX_PASSWORD_BYTES} bytes.")
+    if username and password.strip().lower() == username:
+        problems.append("La contraseña no puede ser igual al nombre de usuario.")
+
+
+def _check_role(role: str, problems: list[str]) -> None:
+    if role not in ROLES:
+        problems.append(f"Rol desconocido: {role!r} (roles: {', '.join(ROLES)}).")
+
+
+def _hash(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(_BCRYPT_ROUNDS)).decode("ascii")
+
+
+def _user_row(con: duckdb.DuckDBPyConnection, username: str) -> tuple[str, str, str] | None:
+    if not _has_table(con, "users"):
+        return None
+    rows = con.execute("SELECT username, password_hash, role FROM users WHERE username = ?",
+                       [username]).fetchall()
+    return (str(rows[0][0]), str(rows[0][1]), str(rows[0][2])) if rows else None
+
+
+def _admins(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchall()[0][0])
+
+
+def has_users(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any user is configured (else the app runs in demo mode)."""
+    if not _has_table(con, "users"):
+        return False
+    return bool(con.execute("SELECT count(*) FROM users").fetchall()[0][0])
+
+
+def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str) -> User:
+    """Create a user; the password is stored only as a bcrypt hash.
+
+    Raises
+    ------
+    UserError
+        Invalid name, short password, unknown role, or the user exists.
+    """
+    problems: list[str] = []
+    name = _clean_username(username, problems)
+    _check_password(password, name, problems)
+    _check_role(role, problems)
+    if not problems and _user_row(con, name) is not None:
+        problems.append(f"El usuario {name} ya existe.")
+    if problems:
+        raise UserError(" ".join(problems))
+    _ensure_tables(con)
+    now = _now()
+    con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?)", [name, _hash(password), role, now, now])
+    return User(name, role)
+
+
+def verify_user(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
+    """The user if the password is right, else ``None`` (same for an unknown user)."""
+    name = str(username).strip().lower()
+    row = _user_row(con, name)
+    stored = row[1].encode("ascii") if row else _DUMMY_HASH
+    try:
+        ok = bcrypt.checkpw(str(password).encode("utf-8")[:_MAX_PASSWORD_BYTES], stored)
+    except ValueError:
+        ok = False
+    if row is None or not ok:
+        return None
+    return User(row[0], row[2])
+
+
+def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -> None:
+    """Replace a user's password."""
+    problems: list[str] = []
+    name = str(username).strip().lower()
+    _check_password(password, name, problems)
+    if _user_row(con, name) is None:
+        problems.append(f"No existe el usuario {name}.")
+    if problems:
+        raise UserError(" ".join(problems))
+    con.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?",
+                [_hash(password), _now(), name])
+
+
+def set_role(con: duckdb.DuckDBPyConnection, username: str, role: str) -> None:
+    """Change a user's role; the last admin cannot lose the role."""
+    problems: list[str] = []
+    name = str(username).strip().lower()
+    _check_role(role, problems)
+    row = _user_row(con, name)
+    if row is None:
+        problems.append(f"No existe el usuario {name}.")
+    elif row[2] == "admin" and role != "admin" and _admins(con) <= 1:
+        problems.append("No se puede quitar el rol de administrador al último administrador.")
+    if problems:
+        raise UserError(" ".join(problems))
+    con.execute("UPDATE users SET role = ?, updated_at = ? WHERE username = ?",
+                [role, _now(), name])
+
+
+def remove_user(con: duckdb.DuckDBPyConnection, username: str) -> None:
+    """Delete a user; the last admin cannot be removed while other users remain."""
+    name = str(username).strip().lower()
+    row = _user_row(con, name)
+    if row is None:
+        msg = f"No existe el usuario {name}."
+        raise UserError(msg)
+    total = int(con.execute("SELECT count(*) FROM users").fetchall()[0][0])
+    if row[2] == "admin" and _admins(con) <= 1 and total > 1:
+        msg = "No se puede eliminar al último administrador mientras existan otros usuarios."
+        raise UserError(msg)
+    con.execute("DELETE FROM users WHERE username = ?", [name])
+
+
+def list_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Users without password material: ``username, role, created_at, updated_at``."""
+    cols = ["username", "role", "created_at", "updated_at"]
+    if not _has_table(con, "users"):
+        return pd.DataFrame({c: pd.Series(dtype="str" if c in cols[:2] else "datetime64[us]")
+                             for c in cols})
+    return con.execute(f"SELECT {', '.join(cols)} FROM users ORDER BY username").df()
+
+
+def record_audit(con: duckdb.DuckDBPyConnection, *, user: str | None, action: str,
+                 detail: str = "") -> None:
+    """Append one audit entry (who, what, when).
+
+    Parameters
+    ----------
+    user
+        Username, or ``None`` for the demo mode or the command line without a
+        user (stored as ``"(sin usuario)"``).
+    action
+        Short key: ``import``, ``export``, ``export_public``, ``plan``,
+        ``login``, ``login_failed``, ``user_add``, ``user_remove``,
+        ``user_passwd``, ``user_role``...
+    detail
+        Free text for the administrator (file name, filters, counts). Never
+        put passwords or personal data here.
+    """
+    if not str(action).strip():
+        msg = "La acción de auditoría no puede estar vacía."
+        raise UserError(msg)
+    _ensure_tables(con)
+    con.execute("INSERT INTO audit VALUES (?, ?, ?, ?)",
+                [_now(), user if user else "(sin usuario)", str(action).strip(), str(detail)])
+
+
+def audit_log(con: duckdb.DuckDBPyConnection, *, limit: int = 500, user: str | None = None,
+              action: str | None = None) -> pd.DataFrame:
+    """Audit entries, newest first: ``logged_at, username, action, detail``."""
+    cols = ["logged_at", "username", "action", "detail"]
+    if not _has_table(con, "audit"):
+        return pd.DataFrame({c: pd.Series(dtype="datetime64[us]" if c == "logged_at" else "str")
+                             for c in cols})
+    where, params = [], []
+    if user is not None:
+        where.append("username = ?")
+        params.append(user)
+    if action is not None:
+        where.append("action = ?")
+        params.append(action)
+    sql = f"SELECT {', '.join(cols)} FROM audit"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY logged_at DESC, rowid DESC LIMIT {max(0, int(limit))}"
+    return con.execute(sql, params).df()

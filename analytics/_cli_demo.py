@@ -34,6 +34,18 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
+def _first_message_only() -> Any:
+    """A progress callback that prints only the first message (on stderr)."""
+    shown: list[str] = []
+
+    def progress(fraction: float, message: str) -> None:
+        if not shown:
+            shown.append(message)
+            print(message, file=sys.stderr)
+
+    return progress
+
+
 def _summary(report: Any, db: Path) -> str:
     g = (lambda name, default=0: getattr(report, name, default))  # noqa: E731
     lines = [
@@ -45,12 +57,17 @@ def _summary(report: Any, db: Path) -> str:
     if reasons:
         lines.append("  motivos de cuarentena: "
                      + ", ".join(f"{k} {v:,}" for k, v in sorted(reasons.items())))
+    swapped = g("swapped_coordinates")
+    if swapped:
+        lines.append(f"  coordenadas invertidas (lat/lon) corregidas: {swapped:,}")
     pii = g("pii_columns_dropped", []) or []
     if pii:
         lines.append("  columnas con datos personales descartadas: " + ", ".join(pii))
     stacked = g("stacked_points", []) or []
     if stacked:
-        lines.append(f"  puntos apilados (posibles comisarías): {len(stacked)}")
+        top = max(stacked, key=lambda s: s.get("count", 0))
+        lines.append(f"  puntos apilados (posibles comisarías): {len(stacked)}; el mayor con "
+                     f"{top.get('count', 0):,} incidentes en ({top.get('lat')}, {top.get('lon')})")
     return "\n".join(lines)
 
 
@@ -65,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
     db = args.db if args.db is not None else default_db()
     report = demo.load_demo(db=db, seed=args.seed, if_empty=args.if_empty, scale=args.scale,
-                            progress=lambda f, m: print(m, file=sys.stderr))
+                            progress=_first_message_only())
     if report is None:
         print(f"El almacén {db} ya tiene incidentes: no se cargaron datos de demostración.")
         return 0

@@ -223,3 +223,23 @@ def test_cli_out_writes_one_file_per_city(tmp_path: Path, capsys) -> None:
     lima = pd.read_csv(tmp_path / "demo_lima.csv", dtype=str, encoding="utf-8-sig")
     assert list(lima.columns) == list(demo.RAW_COLUMNS)
     assert not lima["ubigeo"].str.startswith("13").any()
+
+
+def test_cli_loads_into_an_empty_store_and_prints_a_spanish_summary(tmp_path: Path,
+                                                                     capsys) -> None:
+    from analytics.cli import main
+
+    db = tmp_path / "cli.duckdb"
+    assert main(["demo", "--db", str(db), "--if-empty", "--seed", "4", "--scale", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "filas leídas" in out and "aceptadas" in out
+    assert "dni_denunciante" in out
+
+
+def test_cli_unknown_output_format_exits_2(tmp_path: Path, capsys) -> None:
+    from analytics.cli import main
+
+    assert main(["demo", "--out", str(tmp_path / "demo.txt"), "--scale", "0.02"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert not any(tmp_path.iterdir())

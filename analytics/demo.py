@@ -17,7 +17,7 @@ upper case, e.g. ``ROBO AGRAVADO``), ``modalidad``, ``distrito``, ``ubigeo``,
 
 What the data contains
 ----------------------
-- **Volume**: about 36 000 incidents for two years (``scale=1``), ~70 % Lima
+- **Volume**: about 38 500 incidents for two years (``scale=1``), ~70 % Lima
   and Callao, ~30 % Trujillo. La Victoria is the densest Lima district.
 - **Types**: SIDPOL-style (hurto, robo, robo agravado, extorsión, estafa,
   lesiones, violencia familiar, homicidio and sicariato (rare),
@@ -439,7 +439,7 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
     cities
         Any of ``"lima"`` (Lima and Callao) and ``"trujillo"``.
     scale
-        Volume multiplier (1 gives about 36 000 rows for two years, both cities).
+        Volume multiplier (1 gives about 38 500 rows for two years, both cities).
 
     Returns
     -------

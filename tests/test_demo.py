@@ -139,6 +139,10 @@ def test_trends_paydays_and_near_repeats(clean: pd.DataFrame) -> None:
     payday = (t.dt.day == 15) | (t.dt.day == t.dt.days_in_month)
     per_day = pat.groupby([t.dt.date, payday]).sum().groupby(level=1).mean()
     assert per_day[True] > 1.15 * per_day[False]
+    # More hurto near the markets before Christmas and Fiestas Patrias.
+    lv = clean[(clean["crime_type"] == "hurto") & (clean["distrito"] == "LA VICTORIA")]
+    per_month = lv["occurred_at"].dt.month.value_counts()
+    assert min(per_month[12], per_month[7]) > 1.2 * per_month.drop([12, 7]).mean()
     # Robberies cluster in space-time beyond what their places and times explain (Knox).
     from scipy.spatial import cKDTree
 

@@ -36,7 +36,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Final
+from types import MappingProxyType
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -352,9 +353,10 @@ def district_indicators(incidents: pd.DataFrame, *, target: str, baseline: str |
     coverage
         ``(start, end)`` of the time the data covers, end exclusive; default
         from the first day of the month of the first incident to the day
-        after the last one. Periods outside it have no data (``NaN`` counts,
-        status ``sin datos``); a target only partly covered has
-        ``complete = False``.
+        after the last one. A target only partly covered is counted with
+        ``complete = False``; a reference period (previous, last year,
+        baseline) not fully covered has no data (``NaN``, status ``sin datos``):
+        a partial count would fake a fall.
 
     Returns
     -------
@@ -404,19 +406,19 @@ def district_indicators(incidents: pd.DataFrame, *, target: str, baseline: str |
         index = pd.Index(wanted, name="district")
     cov = _coverage(incidents, coverage)
 
-    def counts(p: pd.Period | None) -> tuple[pd.Series, bool, bool]:
+    def counts(p: pd.Period | None, *, partial_ok: bool = False) -> tuple[pd.Series, bool, bool]:
         if p is None:
             return pd.Series(np.nan, index=index, dtype="float64"), False, False
         span = _span(p)
-        has = span[1] > cov[0] and span[0] < cov[1]
         full = cov[0] <= span[0] and cov[1] >= span[1]
+        has = full or (partial_ok and span[1] > cov[0] and span[0] < cov[1])
         if not has:
             return pd.Series(np.nan, index=index, dtype="float64"), False, False
         c = _count_span(df, span, keys)
         return c.reindex(index, fill_value=0).astype("float64"), True, full
 
     prev_p, ly_p, base_p = tp - 1, tp - (12 // _months(tp)), periods["baseline"]
-    count, has_t, full_t = counts(tp)
+    count, has_t, full_t = counts(tp, partial_ok=True)
     prev, _, _ = counts(prev_p)
     last_year, _, _ = counts(ly_p)
     base_raw, has_b, _ = counts(base_p)
@@ -571,3 +573,264 @@ def plan_coverage(incidents: pd.DataFrame, plans: pd.DataFrame | None, *, target
     g["share_pct"] = g["share_pct"].astype("float64")
     g["plan_windows"] = n_windows
     return g.astype({"count": "int64", "in_plan": "int64", "district": str})
+
+
+# --------------------------------------------------------------------------- #
+# Report tables (Spanish, ready to show or export)
+# --------------------------------------------------------------------------- #
+#: Spanish header of every column the report functions produce.
+COLUMN_LABELS: Final = MappingProxyType({
+    "district": "Distrito",
+    "crime_group": "Grupo de delito",
+    "crime_type": "Tipo de delito",
+    "period": "Periodo",
+    "count": "Incidentes",
+    "complete": "Periodo completo",
+    "population": "Población",
+    "rate_10k": "Tasa por 10 mil hab.",
+    "previous_period": "Periodo anterior",
+    "previous_count": "Inc. periodo anterior",
+    "previous_change_pct": "Var. % vs anterior",
+    "last_year_period": "Mismo periodo año anterior",
+    "last_year_count": "Inc. año anterior",
+    "last_year_change_pct": "Var. % interanual",
+    "baseline_period": "Periodo de línea base",
+    "baseline_count": "Línea base",
+    "baseline_change_pct": "Var. % vs línea base",
+    "goal_pct": "Meta (% vs línea base)",
+    "goal_count": "Meta (incidentes)",
+    "status": "Estado",
+    "rank": "Puesto",
+    "h3": "Celda H3",
+    "share_pct": "% del distrito",
+    "in_plan": "En zonas de patrullaje",
+    "plan_windows": "Ventanas de plan",
+})
+
+_COUNT_HEADER: Final = COLUMN_LABELS["count"]
+
+
+def district_labels(population: pd.DataFrame | None = None) -> dict[str, str]:
+    """District key -> display name (``label`` column of the population table)."""
+    if population is None or "label" not in population.columns or "district" not in population:
+        return {}
+    return {k: str(v) for k, v in zip(population["district"].map(district_key),
+                                      population["label"], strict=False) if k and pd.notna(v)}
+
+
+def _display_district(keys: pd.Series, labels: dict[str, str]) -> pd.Series:
+    def one(k: object) -> str:
+        s = str(k)
+        return labels.get(s, s.title().replace(" De ", " de ").replace(" Del ", " del "))
+    return keys.map(one).astype(str)
+
+
+def _present(frame: pd.DataFrame, labels: dict[str, str], *, drop: Sequence[str] = (),
+             decimals: int = 1) -> pd.DataFrame:
+    out = frame.drop(columns=[c for c in drop if c in frame.columns]).copy()
+    if "district" in out:
+        out["district"] = _display_district(out["district"], labels)
+    if "crime_group" in out:
+        out["crime_group"] = out["crime_group"].map(
+            lambda g: settings.CRIME_GROUPS.get(str(g), str(g))).astype(str)
+    if "complete" in out:
+        out["complete"] = np.where(out["complete"], "sí", "no")
+    for c in out.columns:
+        if out[c].dtype.kind == "f":
+            whole = c.endswith("count") or c in ("count", "population")
+            out[c] = out[c].round(1 if whole and c in ("baseline_count", "goal_count")
+                                  else 0 if whole else decimals)
+    return out.rename(columns=dict(COLUMN_LABELS))
+
+
+def report_tables(incidents: pd.DataFrame, *, target: str,
+                  districts: Sequence[str] | None = None, baseline: str | None = None,
+                  goal_pct: float | None = None, population: pd.DataFrame | None = None,
+                  plans: pd.DataFrame | None = None,
+                  resolution: int = settings.H3_RESOLUTION, top: int = 10,
+                  coverage: tuple[object, object] | None = None
+                  ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Tables and notes of the internal Codisec report (Spanish headers).
+
+    Returns
+    -------
+    tables : dict of str to pandas.DataFrame
+        ``Indicadores`` (all incidents), ``Por grupo``, ``Por tipo`` (types
+        with incidents in the period or a year before), ``Zonas críticas``
+        (top ``top`` cells at ``resolution`` per district) and, when plans are
+        given, ``Patrullaje``.
+    notes : list of str
+        The periods compared, the baseline scaling, the population source and
+        warnings (incomplete period).
+    """
+    opts: dict[str, Any] = {"target": target, "baseline": baseline, "goal_pct": goal_pct,
+                            "population": population, "districts": districts,
+                            "coverage": coverage}
+    total = district_indicators(incidents, **opts)
+    by_group = district_indicators(incidents, by="crime_group", **opts)
+    by_type = district_indicators(incidents, by="crime_type", **opts)
+    by_type = by_type.loc[(by_type["count"].fillna(0) > 0)
+                          | (by_type["last_year_count"].fillna(0) > 0)]
+    labels = district_labels(population)
+    drop = ["period", "previous_period", "last_year_period", "baseline_period", "goal_pct"]
+    compact = ["population", "previous_count", "last_year_count", "complete"]
+    tables = {
+        "Indicadores": _present(total, labels, drop=drop),
+        "Por grupo": _present(by_group, labels, drop=drop + compact),
+        "Por tipo": _present(by_type, labels, drop=drop + compact),
+        "Zonas críticas": _present(
+            district_hotspots(incidents, target=target, resolution=resolution, top=top,
+                              districts=districts), labels),
+    }
+    if plans is not None and not plans.empty:
+        tables["Patrullaje"] = _present(
+            plan_coverage(incidents, plans, target=target, districts=districts), labels)
+    row = total.iloc[0] if len(total) else None
+    notes = [f"Periodo del informe: {period_label(label_to_period(target))}."]
+    if row is not None:
+        notes.append(f"Comparaciones: periodo anterior {row['previous_period']}; mismo periodo "
+                     f"del año anterior {row['last_year_period']}.")
+        if baseline is not None:
+            bp = label_to_period(baseline)
+            tp = label_to_period(target)
+            scaled = ("" if _months(bp) == _months(tp) else
+                      f" (escalada a la duración del periodo: × {_months(tp)}/{_months(bp)})")
+            notes.append(f"Línea base: {period_label(bp)}{scaled}.")
+        if goal_pct is not None:
+            notes.append(f"Meta: {goal_pct:+g} % respecto de la línea base; «cumple» si los "
+                         "incidentes del periodo no superan la meta.")
+        if not bool(row["complete"]):
+            notes.append("Atención: los datos no cubren el periodo completo; las cifras son "
+                         "parciales.")
+    if population is not None:
+        src = (sorted(population["source"].dropna().astype(str).unique())
+               if "source" in population.columns else [])
+        notes.append("Tasa por 10 000 habitantes del periodo (no anualizada). Población: "
+                     + ("; ".join(src) if src else "tabla proporcionada por el usuario") + ".")
+    notes.append(f"Zonas críticas: celdas H3 de resolución {resolution}, las {top} con más "
+                 "incidentes por distrito.")
+    notes.append("Documento de uso interno: contiene ubicaciones de incidentes (Ley 29733).")
+    return tables, notes
+
+
+def public_report_tables(incidents: pd.DataFrame, *, target: str,
+                         districts: Sequence[str] | None = None,
+                         population: pd.DataFrame | None = None,
+                         k: int = settings.PUBLIC_MIN_COUNT,
+                         resolution: int = settings.PUBLIC_MAX_RESOLUTION,
+                         sensitive_k: int | None = None
+                         ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Tables and notes of the public report: suppressed aggregates only.
+
+    ``incidents`` must be the whole data set (every district), so the
+    suppression is the same as in the public export whatever districts are
+    chosen: a count is published in one table only if it is published
+    everywhere (no differencing between two public outputs).
+
+    Returns
+    -------
+    tables : dict of str to pandas.DataFrame
+        ``Incidentes por grupo`` (district × crime group for the period; a
+        count is shown only when at least ``k``, ``2 * k`` for sensitive
+        groups, with secondary suppression across districts and across groups)
+        and ``Celdas`` (rows of :func:`public_counts` for the period, for
+        the cells whose incidents are mostly in the chosen districts).
+    notes : list of str
+    """
+    tp = label_to_period(target)
+    s_k = 2 * int(k) if sensitive_k is None else int(sensitive_k)
+    problems: list[str] = []
+    _check_incidents(incidents, ["occurred_at", "district", "crime_group"], problems)
+    if int(k) < 2:
+        problems.append(f"El umbral de supresión k debe ser al menos 2 (se pidió {k}).")
+    pop = _population_by_key(population, problems)
+    if problems:
+        raise IncidentSchemaError(" ".join(problems))
+    span = _span(tp)
+    t = pd.to_datetime(incidents["occurred_at"])
+    df = incidents.loc[(t >= span[0]) & (t < span[1])].copy()
+    df["district"] = df["district"].map(district_key)
+    df["crime_group"] = df["crime_group"].fillna("otro").astype(str)
+    g = (df.loc[df["district"].notna()].groupby(["district", "crime_group"]).size()
+         .rename("count").reset_index())
+    g["threshold"] = np.where(g["crime_group"].isin(settings.SENSITIVE_GROUPS), s_k, int(k))
+    sup = _suppression_mask(g, blocks=[("crime_group",), ("district",)]) if len(g) else \
+        np.zeros(0, dtype=bool)
+    pub = g.loc[~sup].drop(columns="threshold")
+    wanted = ({district_key(d) for d in districts} if districts is not None
+              else set(pub["district"]))
+    pub = pub.loc[pub["district"].isin(wanted)].copy()
+    pub["population"] = pub["district"].map(pop).astype("float64")
+    pub["rate_10k"] = pub["count"] / pub["population"] * 10_000.0
+    pub.insert(1, "period", period_label(tp))
+    pub = pub.sort_values(["district", "crime_group"]).reset_index(drop=True)
+
+    cells = public_counts(incidents, resolution=resolution, k=k, period=tp.freqstr[0],
+                          sensitive_k=s_k)
+    cells = cells.loc[cells["period"] == period_label(tp)]
+    if len(cells):
+        owner = _cells_majority_district(df, cells["h3"])
+        cells = cells.loc[cells["h3"].map(owner).isin(wanted)]
+    cells = cells.reset_index(drop=True)
+    labels = district_labels(population)
+    tables = {
+        "Incidentes por grupo": _present(pub.drop(columns="population"), labels),
+        "Celdas": _present(cells, labels),
+    }
+    notes = [
+        f"Periodo: {period_label(tp)}. Solo agregados; sin coordenadas ni datos personales.",
+        f"Se suprimen las cifras menores que {k} (menores que {s_k} para violencia familiar y "
+        "violencia sexual) y, para impedir el cálculo por diferencia, otras cifras pequeñas del "
+        "mismo grupo o distrito. No se publican totales: cualquier suma es de cifras publicadas.",
+        f"Celdas H3 de resolución {resolution} (~{hexbin.cell_area_km2(resolution):.1f} km²); "
+        "los delitos sensibles solo en celdas más grandes.",
+        "Tasa por 10 000 habitantes del periodo (no anualizada).",
+    ]
+    return tables, notes
+
+
+def _cells_majority_district(incidents: pd.DataFrame, cells: pd.Series) -> dict[str, str]:
+    """Hex cell -> the district holding most of its incidents (ties: first by name)."""
+    out: dict[str, str] = {}
+    d = incidents.loc[incidents["district"].notna()]
+    if d.empty:
+        return out
+    for res in sorted({h3_resolution(c) for c in cells}):
+        b = hexbin.incidents_to_cells(d, resolution=res, column="cell")
+        b["h3"] = hexbin.cells_to_strings(b["cell"].to_numpy(dtype=np.uint64))
+        top = (b.groupby(["h3", "district"]).size().rename("n").reset_index()
+               .sort_values(["h3", "n", "district"], ascending=[True, False, True])
+               .drop_duplicates("h3"))
+        out.update(dict(zip(top["h3"], top["district"], strict=False)))
+    return out
+
+
+def h3_resolution(cell: str) -> int:
+    """Resolution of a hex cell id."""
+    return int(hexbin.cells_resolution(np.array([int(cell, 16)], dtype=np.uint64))[0])
+
+
+def check_public_tables(tables: dict[str, pd.DataFrame], *,
+                        k: int = settings.PUBLIC_MIN_COUNT) -> None:
+    """Refuse tables unfit for the public: a count below ``k`` or a coordinate column.
+
+    Raises
+    ------
+    IncidentSchemaError
+        Listing every problem found.
+    """
+    problems = []
+    forbidden = re.compile(r"^(lat|lon|lng|latitud|longitud|latitude|longitude|x|y|"
+                           r"coordenadas?|direcci[oó]n|address|incident_id|descripci[oó]n)$",
+                           re.IGNORECASE)
+    for name, t in tables.items():
+        bad_cols = [c for c in t.columns if forbidden.match(str(c).strip())]
+        if bad_cols:
+            problems.append(f"La tabla «{name}» tiene columnas no publicables: "
+                            f"{', '.join(map(str, bad_cols))}.")
+        for col in (c for c in t.columns if str(c) in ("count", _COUNT_HEADER)):
+            v = pd.to_numeric(t[col], errors="coerce")
+            if (v < k).any():
+                problems.append(f"La tabla «{name}» tiene cifras menores que {k}.")
+    if problems:
+        raise IncidentSchemaError(" ".join(problems))

@@ -23,6 +23,7 @@ from typing import Literal
 import h3
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analytics import settings
 from analytics._errors import IncidentSchemaError
@@ -91,8 +92,12 @@ def parent_sql(column: str, resolution: int) -> str:
 
 def cells_to_strings(cells: Iterable[int] | np.ndarray) -> np.ndarray:
     """Hexadecimal strings (``'89...ffff'``) for integer cells."""
-    c = np.asarray(cells, dtype=np.uint64)
-    return np.array([format(int(x), "x") for x in c], dtype=object)
+    c = np.ascontiguousarray(cells, dtype=np.uint64)
+    if c.size == 0:
+        return np.empty(0, dtype=object)
+    from h3ronpy import cells_to_string
+
+    return np.asarray(pa.array(cells_to_string(c)).to_pylist(), dtype=object)
 
 
 def strings_to_cells(strings: Iterable[str]) -> np.ndarray:
@@ -122,12 +127,14 @@ def cells_resolution(cells: np.ndarray) -> np.ndarray:
 
 def cells_to_centers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centre latitude and longitude of each cell."""
-    c = np.asarray(cells, dtype=np.uint64)
-    lat = np.empty(c.size)
-    lon = np.empty(c.size)
-    for i, x in enumerate(c):
-        lat[i], lon[i] = h3.api.basic_int.cell_to_latlng(int(x))
-    return lat, lon
+    c = np.ascontiguousarray(cells, dtype=np.uint64)
+    if c.size == 0:
+        return np.empty(0), np.empty(0)
+    from h3ronpy.vector import cells_to_coordinates
+
+    batch = pa.record_batch(cells_to_coordinates(c))
+    return (batch.column("lat").to_numpy(zero_copy_only=False),
+            batch.column("lng").to_numpy(zero_copy_only=False))
 
 
 def cell_area_km2(resolution: int) -> float:

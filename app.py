@@ -1,0 +1,58 @@
+"""Vigía: the router. Page config, session role, shared sidebar, ``st.navigation``.
+
+No analytics here: pages in ``pages/`` do the work through ``ui``. Pages are
+registered in ``ui/nav.py`` (one line each).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics._errors import AnalyticsError
+from ui import auth, cache, filters, nav, page
+from ui.i18n import LANG_KEY, role_label, t
+
+st.set_page_config(page_title="Vigía", page_icon=":material/shield:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+# Data first (cheap, cached): options and defaults for the sidebar.
+options: dict[str, list[str]] = {}
+period = bounds = None
+try:
+    if cache.store_exists():
+        ds = cache.dataset_id()
+        options = cache.filter_options(ds)
+        period = cache.default_period(ds)
+        fr = cache.freshness(ds)
+        if fr.first is not None and fr.last is not None:
+            bounds = (fr.first.date(), fr.last.date())
+        st.session_state[page.K_DATASET] = ds if fr.n else None
+    else:
+        st.session_state[page.K_DATASET] = None
+    st.session_state[page.K_STORE_ERROR] = None
+except AnalyticsError as exc:
+    st.session_state[page.K_DATASET] = None
+    st.session_state[page.K_STORE_ERROR] = str(exc)
+
+filters.load_url_once(options, period)
+session = auth.current_role()
+navigation, pages = nav.build(session.role)
+
+with st.sidebar:
+    st.markdown(f"### :material/shield: {t('app.title')}")
+    st.caption(t("app.tagline"))
+    menu_box = st.container()
+    st.radio(t("app.language"), ["es", "en"], key=LANG_KEY, horizontal=True,
+             format_func={"es": "Español", "en": "English"}.get)
+    if session.demo:
+        st.warning(t("app.demo_mode"), icon=":material/science:")
+    else:
+        st.caption(t("app.role", role=role_label(session.role)))
+    if session.public:
+        st.info(t("app.public_mode"), icon=":material/public:")
+
+f = filters.render_sidebar(options, period, bounds, max_resolution=8 if session.public else 10)
+with menu_box:
+    nav.menu(pages, filters.url_params(f))
+
+navigation.run()

@@ -1,0 +1,376 @@
+"""The only module with ``st.cache_data`` / ``st.cache_resource``.
+
+Store access
+------------
+The app keeps ONE read-only DuckDB connection per process and store path
+(:func:`read_connection` hands out short-lived cursors, safe across threads).
+Read-only lets other read-only processes (the CLI ``forecast``, another app)
+open the same file. A writer is exclusive in DuckDB, and inside one process a
+read-only and a writable connection to the same file cannot coexist, so
+writes go through :func:`write_connection`: it waits for running reads,
+closes the read-only connection, opens a short-lived writable one, and after
+the block clears ``st.cache_data`` so every page sees the new data. While
+another process (e.g. ``python -m analytics ingest``) writes, opening fails
+with a Spanish ``StoreError`` that pages show with ``st.error``.
+
+Cached analytics
+----------------
+Every cached function takes ``dataset_id`` (changes whenever the store's
+content changes) and the hashable ``Filters.key()``; large frames are never
+arguments. Use these from pages, e.g.::
+
+    f = ui.filters.current()
+    cells = ui.cache.cell_counts(ui.cache.dataset_id(), f.key(), resolution=f.resolution)
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from analytics import explore, store
+from analytics._errors import StoreError
+
+FilterKey = tuple[tuple[str, Any], ...]
+
+OFFLINE_ENV = "VIGIA_OFFLINE"
+
+
+# --------------------------------------------------------------------------- store handle
+class _RWLock:
+    """Many readers or one writer."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class StoreHandle:
+    """Process-wide access to one store file (see the module notes)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = _RWLock()
+        self._open_lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def _ro(self) -> duckdb.DuckDBPyConnection:
+        with self._open_lock:
+            if self._con is None:
+                self._con = store.connect(self.path, read_only=True)
+            return self._con
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the read-only connection, closed after the block."""
+        with self._lock.read():
+            cur = self._ro().cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """An exclusive writable connection (creates the store if missing)."""
+        with self._lock.write():
+            self.close()
+            con = store.connect(self.path)
+            try:
+                yield con
+            finally:
+                con.close()
+
+    def close(self) -> None:
+        """Close the read-only connection (reopened on the next read)."""
+        with self._open_lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+
+def store_path() -> str:
+    """Absolute path of the store this process serves ($VIGIA_DB or data/vigia.duckdb)."""
+    return str(Path(store.default_path()).resolve())
+
+
+@st.cache_resource(show_spinner=False)
+def _handle(path: str) -> StoreHandle:
+    return StoreHandle(path)
+
+
+def handle() -> StoreHandle:
+    """The process-wide :class:`StoreHandle` of :func:`store_path`."""
+    return _handle(store_path())
+
+
+@contextmanager
+def read_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Read-only cursor for one block; raises ``StoreError`` (Spanish) if unavailable."""
+    with handle().read() as con:
+        yield con
+
+
+@contextmanager
+def write_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Exclusive writable connection for one block; clears cached data afterwards."""
+    try:
+        with handle().write() as con:
+            yield con
+    finally:
+        st.cache_data.clear()
+
+
+def store_exists() -> bool:
+    """Whether the store file exists."""
+    return Path(store_path()).is_file()
+
+
+def dataset_id() -> str:
+    """Cache key of the store's current content (path + row counts + last import)."""
+    with read_connection() as con:
+        return f"{store_path()}|{explore.dataset_version(con)}"
+
+
+# --------------------------------------------------------------------------- cached analytics
+def _kw(fkey: FilterKey) -> dict[str, Any]:
+    return dict(fkey)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def freshness(dataset_id: str) -> explore.Freshness:
+    """Row count, time span and last import."""
+    with read_connection() as con:
+        return explore.data_freshness(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def filter_options(dataset_id: str) -> dict[str, list[str]]:
+    """Distinct groups, types and districts for the sidebar."""
+    with read_connection() as con:
+        return explore.filter_options(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def default_period(dataset_id: str) -> tuple[date, date] | None:
+    """Last 90 days of data."""
+    with read_connection() as con:
+        return explore.default_period(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def kpis(dataset_id: str, fkey: FilterKey) -> explore.Kpis:
+    """KPIs against the previous equal period."""
+    with read_connection() as con:
+        return explore.kpis(con, **_kw(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cell_counts(dataset_id: str, fkey: FilterKey, *, resolution: int) -> pd.DataFrame:
+    """Counts per cell with tooltip facts."""
+    with read_connection() as con:
+        return explore.cell_counts(con, resolution=resolution, **_kw(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def top_cells(dataset_id: str, fkey: FilterKey, *, resolution: int, n: int = 10) -> pd.DataFrame:
+    """Top cells with district names."""
+    with read_connection() as con:
+        return explore.top_cells(con, resolution=resolution, n=n, **_kw(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cell_frames(dataset_id: str, fkey: FilterKey, *, resolution: int, step: str) -> pd.DataFrame:
+    """Counts per cell and time-player frame."""
+    with read_connection() as con:
+        return explore.cell_frames(con, resolution=resolution, step=step,  # type: ignore[arg-type]
+                                   **_kw(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cell_profile(dataset_id: str, fkey: FilterKey, cell: str, *, resolution: int
+                 ) -> explore.CellProfile:
+    """Hours, weekdays, types and weekly trend of one cell."""
+    with read_connection() as con:
+        return explore.cell_profile(con, cell, resolution=resolution, **_kw(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def incident_points(dataset_id: str, fkey: FilterKey, *, limit: int = 5000) -> pd.DataFrame:
+    """Recent non-sensitive points."""
+    with read_connection() as con:
+        return explore.incident_points(con, limit=limit, **_kw(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def hour_weekday_matrix(dataset_id: str, fkey: FilterKey) -> pd.DataFrame:
+    """168 weekday × hour counts."""
+    with read_connection() as con:
+        return explore.hour_weekday_matrix(con, **_kw(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def daily_series(dataset_id: str, fkey: FilterKey) -> pd.Series:
+    """Counts per day."""
+    with read_connection() as con:
+        return explore.daily_series(con, **_kw(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def weekly_series(dataset_id: str, fkey: FilterKey) -> pd.Series:
+    """Counts per week."""
+    with read_connection() as con:
+        return explore.weekly_series(con, **_kw(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def type_mix(dataset_id: str, fkey: FilterKey, *, by: str = "group") -> pd.DataFrame:
+    """Weekly counts per group or top type."""
+    with read_connection() as con:
+        return explore.type_mix(con, by=by, **_kw(fkey))  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def type_counts(dataset_id: str, fkey: FilterKey) -> pd.DataFrame:
+    """Counts per crime type."""
+    with read_connection() as con:
+        return explore.type_counts(con, **_kw(fkey))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def quality_warnings(dataset_id: str) -> list[dict[str, Any]]:
+    """Quarantined rows, stacked points, incidents outside every district."""
+    with read_connection() as con:
+        return explore.quality_warnings(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def quarantine_rows(dataset_id: str) -> pd.DataFrame:
+    """Every quarantined row with its reason."""
+    with read_connection() as con:
+        return store.quarantine_rows(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def imports_history(dataset_id: str) -> pd.DataFrame:
+    """One row per import."""
+    with read_connection() as con:
+        return store.imports_history(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def stl(dataset_id: str, fkey: FilterKey, *, period: int = 7) -> pd.DataFrame:
+    """STL decomposition of the daily series."""
+    with read_connection() as con:
+        s = explore.daily_series(con, **_kw(fkey))
+    return explore.stl_decompose(s, period=period)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def calendar_marks(start: date, end: date, lang: str) -> pd.DataFrame:
+    """Holidays (Peru) and paydays in a range."""
+    return explore.calendar_marks(start, end, language="es" if lang == "es" else "en_US")
+
+
+# --------------------------------------------------------------------------- static resources
+@st.cache_resource(show_spinner=False)
+def districts_geojson(simplify_deg: float = 0.0002) -> dict[str, Any]:
+    """District outlines (GeoJSON dict, properties ``district``, ``ubigeo``, ``city``)."""
+    try:
+        from analytics import io as vio
+
+        gdf = vio.read_boundaries()
+    except (ImportError, AttributeError):
+        import geopandas as gpd
+
+        gdf = gpd.read_file(Path(__file__).resolve().parent.parent / "data" / "boundaries"
+                            / "districts.geojson")
+    keep = [c for c in ("district", "ubigeo", "city") if c in gdf.columns]
+    gdf = gdf[keep + ["geometry"]].copy()
+    gdf["geometry"] = gdf.geometry.simplify(simplify_deg, preserve_topology=True)
+    return dict(gdf.__geo_interface__)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def districts_in_view(bbox: tuple[float, float, float, float]) -> dict[str, Any]:
+    """District outlines intersecting ``(min_lon, min_lat, max_lon, max_lat)``."""
+    gj = districts_geojson()
+    x0, y0, x1, y1 = bbox
+    feats = []
+    for f in gj["features"]:
+        fx0, fy0, fx1, fy1 = f.get("bbox") or _bbox(f["geometry"])
+        if fx1 >= x0 and fx0 <= x1 and fy1 >= y0 and fy0 <= y1:
+            feats.append(f)
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _bbox(geom: dict[str, Any]) -> tuple[float, float, float, float]:
+    import shapely.geometry
+
+    return shapely.geometry.shape(geom).bounds  # type: ignore[no-any-return]
+
+
+@st.cache_resource(show_spinner=False)
+def basemap_available() -> bool:
+    """Whether the Carto basemap is reachable (checked once per process, 0.5 s max).
+
+    ``VIGIA_OFFLINE=1`` forces ``False`` (tests, air-gapped installs).
+    """
+    if os.environ.get(OFFLINE_ENV, "").lower() in ("1", "true", "yes"):
+        return False
+    result = {"ok": False}
+
+    def probe() -> None:
+        try:
+            with socket.create_connection(("basemaps.cartocdn.com", 443), timeout=0.5):
+                result["ok"] = True
+        except OSError:
+            pass
+
+    th = threading.Thread(target=probe, daemon=True)
+    th.start()
+    th.join(0.6)
+    return result["ok"]
+
+
+def clear_all() -> None:
+    """Drop cached data and the store connection (after an import or a store change)."""
+    st.cache_data.clear()
+    handle().close()

@@ -1,0 +1,248 @@
+"""Shared sidebar filters -> a frozen :class:`Filters`; URL sync; every session-state key.
+
+``app.py`` calls :func:`render_sidebar` on every run (before the page runs),
+so the widgets, and therefore their values, persist across pages. The values
+are mirrored into ``st.query_params`` so a shared link reproduces the view;
+on a session's first run the URL wins over the defaults.
+
+Pages only call :func:`current`::
+
+    f = ui.filters.current()
+    f.as_kwargs()   # start, end, groups, types, shifts, weekdays, districts -> analytics.explore
+    f.key()         # hashable, for ui.cache functions
+    f.resolution    # H3 resolution 7-10
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import date, timedelta
+from typing import Any, Final
+
+import streamlit as st
+
+from analytics import settings
+from ui.i18n import group_label, shift_label, t, weekday_name
+
+# Session-state keys (all of them, in one place) ------------------------------------------
+K_DATES: Final = "f_dates"
+K_GROUPS: Final = "f_groups"
+K_TYPES: Final = "f_types"
+K_SHIFTS: Final = "f_shifts"
+K_WEEKDAYS: Final = "f_weekdays"
+K_DISTRICTS: Final = "f_districts"
+K_RES: Final = "f_res"
+K_FILTERS: Final = "filters"          # the current Filters object
+K_URL_LOADED: Final = "_url_loaded"   # URL read once per session
+K_LANG: Final = "lang"                # language, see ui.i18n
+# Map page
+K_MAP_METRIC: Final = "map_metric"
+K_MAP_3D: Final = "map_3d"
+K_MAP_POINTS: Final = "map_points"
+K_MAP_STEP: Final = "map_step"
+K_MAP_PLAY: Final = "map_play"
+K_MAP_FRAME: Final = "map_frame"
+K_MAP_FRAME_IDX: Final = "map_frame_idx"
+K_MAP_SELECT: Final = "map_select"
+K_MAP_CELL: Final = "map_cell"
+# Patterns and data pages
+K_PAT_MIX: Final = "pat_mix"
+K_UPLOAD: Final = "data_upload"
+K_MAPPING: Final = "data_mapping"
+K_LAST_REPORT: Final = "data_last_report"
+
+# URL parameter names
+QP: Final = {"start": "desde", "end": "hasta", "groups": "grupos", "types": "tipos",
+             "shifts": "turnos", "weekdays": "dias", "districts": "distritos",
+             "resolution": "res", "lang": "lang"}
+
+RESOLUTIONS: Final = (7, 8, 9, 10)
+DEFAULT_DAYS: Final = 90
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared filters. Empty tuples mean "all"; dates are inclusive."""
+
+    start: date | None = None
+    end: date | None = None
+    groups: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    shifts: tuple[str, ...] = ()
+    weekdays: tuple[int, ...] = ()
+    districts: tuple[str, ...] = ()
+    resolution: int = settings.H3_RESOLUTION
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """Keyword filters for ``analytics.explore`` (no resolution)."""
+        d = asdict(self)
+        d.pop("resolution")
+        return d
+
+    def key(self) -> tuple[tuple[str, Any], ...]:
+        """Hashable form for ``ui.cache`` functions."""
+        return tuple(sorted(self.as_kwargs().items()))
+
+    def with_(self, **changes: Any) -> Filters:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def to_query(self) -> dict[str, str]:
+        """URL parameters (only the non-empty ones)."""
+        q: dict[str, str] = {}
+        if self.start:
+            q[QP["start"]] = self.start.isoformat()
+        if self.end:
+            q[QP["end"]] = self.end.isoformat()
+        for name in ("groups", "types", "shifts", "districts"):
+            vals = getattr(self, name)
+            if vals:
+                q[QP[name]] = ",".join(vals)
+        if self.weekdays:
+            q[QP["weekdays"]] = ",".join(str(d) for d in self.weekdays)
+        q[QP["resolution"]] = str(self.resolution)
+        return q
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def load_url_once(options: dict[str, list[str]], period: tuple[date, date] | None) -> None:
+    """On a session's first run, copy the URL's filters and language into session state."""
+    if not st.session_state.get(K_URL_LOADED):
+        _load_url(options, period)
+        st.session_state[K_URL_LOADED] = True
+
+
+def _load_url(options: dict[str, list[str]], period: tuple[date, date] | None) -> None:
+    """Copy valid URL parameters into widget state (first run of a session only)."""
+    qp = st.query_params
+    ss = st.session_state
+    lang = qp.get(QP["lang"])
+    if lang in ("es", "en"):
+        ss[K_LANG] = lang
+    start, end = _parse_date(qp.get(QP["start"])), _parse_date(qp.get(QP["end"]))
+    if start and end and start <= end:
+        ss[K_DATES] = (start, end)
+    elif period:
+        ss[K_DATES] = period
+    for key, name, allowed in ((K_GROUPS, "groups", options.get("groups", [])),
+                               (K_TYPES, "types", options.get("types", [])),
+                               (K_DISTRICTS, "districts", options.get("districts", [])),
+                               (K_SHIFTS, "shifts", [s for s, _, _ in settings.SHIFTS])):
+        vals = [v for v in _split(qp.get(QP[name])) if v in allowed]
+        if vals:
+            ss[key] = vals
+    days = [int(d) for d in _split(qp.get(QP["weekdays"])) if d.isdigit() and int(d) < 7]
+    if days:
+        ss[K_WEEKDAYS] = sorted(set(days))
+    res = qp.get(QP["resolution"])
+    if res and res.isdigit() and int(res) in RESOLUTIONS:
+        ss[K_RES] = int(res)
+
+
+def render_sidebar(options: dict[str, list[str]], period: tuple[date, date] | None,
+                   bounds: tuple[date, date] | None, *, max_resolution: int = 10) -> Filters:
+    """Draw the filter widgets in the sidebar, sync the URL, return the :class:`Filters`.
+
+    Parameters
+    ----------
+    options
+        ``groups``, ``types``, ``districts`` present in the store.
+    period
+        Default date range (last 90 days of data).
+    bounds
+        First and last date of the data (date-picker limits).
+    max_resolution
+        Finest resolution allowed (public mode: 8).
+    """
+    ss = st.session_state
+    load_url_once(options, period)
+    if K_DATES not in ss and period:
+        ss[K_DATES] = period
+    if K_RES not in ss:
+        ss[K_RES] = settings.H3_RESOLUTION
+    for key, allowed in ((K_GROUPS, options.get("groups", [])),
+                         (K_TYPES, options.get("types", [])),
+                         (K_DISTRICTS, options.get("districts", [])),
+                         (K_SHIFTS, [s for s, _, _ in settings.SHIFTS]),
+                         (K_WEEKDAYS, list(range(7)))):
+        if key in ss:
+            ss[key] = [v for v in ss[key] if v in allowed]
+    res_options = [r for r in RESOLUTIONS if r <= max_resolution]
+    if ss[K_RES] not in res_options:
+        ss[K_RES] = res_options[-1]
+
+    sb = st.sidebar
+    sb.subheader(t("filters.title"))
+    start = end = None
+    if period is not None and bounds is not None:
+        lo = min(bounds[0], period[0]) - timedelta(days=366)
+        hi = max(bounds[1], period[1])
+        value = ss.get(K_DATES) or period
+        ss[K_DATES] = tuple(value)
+        rng = sb.date_input(t("filters.dates"), min_value=lo, max_value=hi, key=K_DATES,
+                            format="DD/MM/YYYY", help=t("filters.dates_help"))
+        rng = tuple(rng) if isinstance(rng, (tuple, list)) else (rng,)
+        if len(rng) == 2:
+            start, end = rng
+        elif len(rng) == 1:
+            start = end = rng[0]
+    groups = sb.multiselect(t("filters.groups"), options.get("groups", []), key=K_GROUPS,
+                            format_func=group_label, placeholder=t("filters.all"))
+    types_all = options.get("types", [])
+    types = sb.multiselect(t("filters.types"), types_all, key=K_TYPES,
+                           placeholder=t("filters.all"))
+    shifts = sb.multiselect(t("filters.shifts"), [s for s, _, _ in settings.SHIFTS],
+                            key=K_SHIFTS, format_func=shift_label, placeholder=t("filters.all"))
+    weekdays = sb.multiselect(t("filters.weekdays"), list(range(7)), key=K_WEEKDAYS,
+                              format_func=weekday_name, placeholder=t("filters.all"))
+    districts = sb.multiselect(t("filters.districts"), options.get("districts", []),
+                               key=K_DISTRICTS, placeholder=t("filters.all"))
+    res = sb.select_slider(t("filters.resolution"), options=res_options, key=K_RES,
+                           help=t("filters.resolution_help"))
+    sb.button(t("filters.reset"), on_click=_reset, args=(period,), key="f_reset")
+    f = Filters(start=start, end=end, groups=tuple(groups), types=tuple(types),
+                shifts=tuple(shifts), weekdays=tuple(sorted(int(d) for d in weekdays)),
+                districts=tuple(districts), resolution=int(res))
+    ss[K_FILTERS] = f
+    sync_url(f)
+    return f
+
+
+def _reset(period: tuple[date, date] | None) -> None:
+    ss = st.session_state
+    for key in (K_GROUPS, K_TYPES, K_SHIFTS, K_WEEKDAYS, K_DISTRICTS):
+        ss[key] = []
+    if period:
+        ss[K_DATES] = period
+    ss[K_RES] = settings.H3_RESOLUTION
+
+
+def url_params(f: Filters) -> dict[str, str]:
+    """URL parameters of the filters plus the language."""
+    want = f.to_query()
+    want[QP["lang"]] = st.session_state.get(K_LANG, "es")
+    return want
+
+
+def sync_url(f: Filters) -> None:
+    """Mirror the filters and the language into ``st.query_params`` (only on change)."""
+    want = url_params(f)
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if current != want:
+        st.query_params.from_dict(want)
+
+
+def current() -> Filters:
+    """The filters of this run (set by ``app.py`` before the page runs)."""
+    f = st.session_state.get(K_FILTERS)
+    return f if isinstance(f, Filters) else Filters()

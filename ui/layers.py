@@ -1,0 +1,175 @@
+"""pydeck layers, colour scales and legends for the maps.
+
+Classify and draw are separate: :func:`class_breaks` fixes the colour classes
+once (for the time player, from every frame together, so colours mean the
+same count in every frame), :func:`colorize` copies a frame and adds its
+colours, and the ``*_layer`` functions only draw. Hexagon layers get the id
+:data:`HEX_LAYER_ID` so pages can read the selected cell from the chart state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+#: Yellow → dark red (ColorBrewer YlOrRd, 6 classes), RGB.
+RAMP: Final[tuple[tuple[int, int, int], ...]] = (
+    (255, 237, 160), (254, 204, 92), (253, 141, 60),
+    (240, 59, 32), (189, 0, 38), (128, 0, 38),
+)
+HEX_ALPHA: Final = 200
+HEX_LAYER_ID: Final = "hexagons"
+DISTRICT_LAYER_ID: Final = "districts"
+POINT_LAYER_ID: Final = "points"
+#: Neutral background when no basemap is drawn.
+BACKGROUND: Final = "#eef0f3"
+CARTO_LIGHT: Final = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
+
+
+def class_breaks(values: Sequence[float] | np.ndarray, *, k: int = len(RAMP)) -> list[float]:
+    """Upper bounds of ``k`` colour classes (quantiles of the positive values, unique, rising).
+
+    The last bound is the maximum, so every value falls in a class.
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return [1.0]
+    qs = np.quantile(v, np.linspace(0, 1, k + 1)[1:])
+    out: list[float] = []
+    for q in qs:
+        q = float(q)
+        if not out or q > out[-1] + 1e-12:
+            out.append(q)
+    out[-1] = float(v.max())
+    return out
+
+
+def classify(values: Sequence[float] | np.ndarray, breaks: Sequence[float]) -> np.ndarray:
+    """Class index (0 …) of each value for the ``breaks`` of :func:`class_breaks`."""
+    v = np.asarray(values, dtype=float)
+    idx = np.searchsorted(np.asarray(breaks, dtype=float), v, side="left")
+    return np.clip(idx, 0, len(breaks) - 1)
+
+
+def _ramp_for(n_classes: int) -> list[tuple[int, int, int]]:
+    if n_classes >= len(RAMP):
+        return list(RAMP)
+    pos = np.linspace(0, len(RAMP) - 1, n_classes).round().astype(int) if n_classes > 1 else [3]
+    return [RAMP[i] for i in pos]
+
+
+def colorize(frame: pd.DataFrame, value: str, breaks: Sequence[float]) -> pd.DataFrame:
+    """Copy of ``frame`` with a ``color`` column ``[r, g, b, a]`` and ``elev`` (0–1)."""
+    out = frame.copy()
+    ramp = _ramp_for(len(breaks))
+    cls = classify(out[value].to_numpy(), breaks)
+    out["color"] = [[*ramp[c], HEX_ALPHA] for c in cls]
+    top = float(breaks[-1]) or 1.0
+    out["elev"] = np.clip(out[value].to_numpy(dtype=float) / top, 0, 1)
+    return out
+
+
+def legend_items(breaks: Sequence[float], *, digits: int = 0) -> list[tuple[str, str]]:
+    """``(css colour, label)`` per class, labels like ``"3 – 7"``."""
+    ramp = _ramp_for(len(breaks))
+    items = []
+    lo = 0.0
+    for c, hi in zip(ramp, breaks, strict=True):
+        fmt = f"{{:.{digits}f}}"
+        a = fmt.format(lo if lo == 0 else lo + (1 if digits == 0 else 0))
+        items.append((f"rgb({c[0]},{c[1]},{c[2]})", f"{a} – {fmt.format(hi)}"))
+        lo = hi
+    return items
+
+
+def legend_html(title: str, breaks: Sequence[float], *, digits: int = 0, note: str = "") -> str:
+    """A small horizontal legend (HTML for ``st.markdown(..., unsafe_allow_html=True)``)."""
+    cells = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:10px">'
+        f'<span style="width:18px;height:12px;background:{c};display:inline-block;'
+        f'margin-right:4px;border:1px solid #999"></span>{label}</span>'
+        for c, label in legend_items(breaks, digits=digits))
+    extra = f'<div style="color:#666;font-size:0.8em">{note}</div>' if note else ""
+    return (f'<div class="vigia-legend" style="font-size:0.85em"><b>{title}</b>: '
+            f"{cells}{extra}</div>")
+
+
+def hex_layer(frame: pd.DataFrame, *, extruded: bool = False, elevation_m: float = 1500.0,
+              pickable: bool = True) -> pdk.Layer:
+    """``H3HexagonLayer`` over a colorized frame (needs ``h3_id``, ``color``, ``elev``)."""
+    return pdk.Layer(
+        "H3HexagonLayer", frame, id=HEX_LAYER_ID, get_hexagon="h3_id",
+        get_fill_color="color", get_line_color=[255, 255, 255, 120], line_width_min_pixels=0.5,
+        stroked=not extruded, filled=True, extruded=extruded,
+        get_elevation="elev", elevation_scale=elevation_m, coverage=0.95 if extruded else 1.0,
+        pickable=pickable, auto_highlight=True, opacity=0.85,
+    )
+
+
+def district_layer(geojson: dict[str, Any]) -> pdk.Layer:
+    """District outlines (always drawn: the map reads without basemap tiles)."""
+    return pdk.Layer(
+        "GeoJsonLayer", geojson, id=DISTRICT_LAYER_ID, stroked=True, filled=True,
+        get_fill_color=[255, 255, 255, 0], get_line_color=[60, 70, 90, 200],
+        line_width_min_pixels=1.2, pickable=False,
+    )
+
+
+def points_layer(points: pd.DataFrame) -> pdk.Layer:
+    """Small points in metres: dots only when zoomed in, invisible specks when zoomed out."""
+    return pdk.Layer(
+        "ScatterplotLayer", points, id=POINT_LAYER_ID, get_position=["lon", "lat"],
+        get_radius=12, radius_units="meters", radius_min_pixels=0.5, radius_max_pixels=6,
+        get_fill_color=[30, 60, 160, 200], pickable=False,
+    )
+
+
+def view_for(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray, *,
+             pitch: float = 0.0) -> pdk.ViewState:
+    """A view that frames the central 96 % of the points."""
+    la, lo = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    if la.size == 0:
+        return pdk.ViewState(latitude=-12.06, longitude=-77.04, zoom=10.5, pitch=pitch)
+    lat0, lat1 = np.quantile(la, [0.02, 0.98])
+    lon0, lon1 = np.quantile(lo, [0.02, 0.98])
+    span = max(lat1 - lat0, (lon1 - lon0) * 0.8, 0.005)
+    zoom = float(np.clip(np.log2(360.0 / span) - 0.6, 3, 16))
+    return pdk.ViewState(latitude=float((lat0 + lat1) / 2), longitude=float((lon0 + lon1) / 2),
+                         zoom=round(zoom, 2), pitch=pitch, bearing=0)
+
+
+def bbox_of(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray,
+            *, pad: float = 0.05) -> tuple[float, float, float, float]:
+    """``(min_lon, min_lat, max_lon, max_lat)`` padded, for clipping district outlines."""
+    la, lo = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    if la.size == 0:
+        return (-180.0, -90.0, 180.0, 90.0)
+    return (float(lo.min() - pad), float(la.min() - pad), float(lo.max() + pad),
+            float(la.max() + pad))
+
+
+def deck(layers: list[pdk.Layer], view: pdk.ViewState, *, basemap: bool,
+         tooltip: dict[str, Any] | None = None) -> pdk.Deck:
+    """A Deck with the Carto basemap when reachable, else no basemap (no network request)."""
+    return pdk.Deck(
+        layers=layers, initial_view_state=view,
+        map_provider="carto" if basemap else None,
+        map_style=CARTO_LIGHT if basemap else None,
+        tooltip=tooltip or False,  # type: ignore[arg-type]
+    )
+
+
+def background_layer(bbox: tuple[float, float, float, float]) -> pdk.Layer:
+    """A neutral land-coloured rectangle under everything when there is no basemap."""
+    x0, y0, x1, y1 = bbox
+    dx, dy = (x1 - x0) * 2 + 0.5, (y1 - y0) * 2 + 0.5
+    poly = [[x0 - dx, y0 - dy], [x1 + dx, y0 - dy], [x1 + dx, y1 + dy], [x0 - dx, y1 + dy]]
+    r, g, b = (int(BACKGROUND[i:i + 2], 16) for i in (1, 3, 5))
+    return pdk.Layer("PolygonLayer", [{"polygon": poly}], id="background",
+                     get_polygon="polygon", get_fill_color=[r, g, b, 255], stroked=False,
+                     pickable=False)

@@ -715,6 +715,62 @@ def report_tables(incidents: pd.DataFrame, *, target: str,
     return tables, notes
 
 
+def public_district_counts(incidents: pd.DataFrame, *, target: str,
+                           districts: Sequence[str] | None = None,
+                           population: pd.DataFrame | None = None,
+                           k: int = settings.PUBLIC_MIN_COUNT,
+                           sensitive_k: int | None = None) -> pd.DataFrame:
+    """Publishable counts per district and crime group for one period.
+
+    Suppression is computed on every district of ``incidents`` (pass the
+    whole data set), then the chosen ``districts`` are kept: a count is shown
+    only when at least ``k`` (``2 * k`` for sensitive groups), with secondary
+    suppression across districts (per group) and across groups (per
+    district), so neither a known period total nor a known district total
+    reveals a suppressed count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district`` (key), ``period``, ``crime_group``, ``count``,
+        ``population``, ``rate_10k``; suppressed and zero rows absent.
+    """
+    s_k = 2 * int(k) if sensitive_k is None else int(sensitive_k)
+    problems: list[str] = []
+    _check_incidents(incidents, ["occurred_at", "district", "crime_group"], problems)
+    if int(k) < 2:
+        problems.append(f"El umbral de supresión k debe ser al menos 2 (se pidió {k}).")
+    if s_k < int(k):
+        problems.append(f"El umbral para delitos sensibles ({s_k}) no puede ser menor que k ({k}).")
+    try:
+        tp = label_to_period(target)
+    except IncidentSchemaError as exc:
+        problems.append(str(exc))
+    pop = _population_by_key(population, problems)
+    if problems:
+        raise IncidentSchemaError(" ".join(problems))
+    span = _span(tp)
+    t = pd.to_datetime(incidents["occurred_at"])
+    df = incidents.loc[(t >= span[0]) & (t < span[1]), ["district", "crime_group"]].copy()
+    df["district"] = df["district"].map(district_key)
+    df["crime_group"] = df["crime_group"].fillna("otro").astype(str)
+    g = (df.loc[df["district"].notna()].groupby(["district", "crime_group"]).size()
+         .rename("count").reset_index())
+    g["threshold"] = np.where(g["crime_group"].isin(settings.SENSITIVE_GROUPS), s_k, int(k))
+    sup = (_suppression_mask(g, blocks=[("crime_group",), ("district",)]) if len(g)
+           else np.zeros(0, dtype=bool))
+    pub = g.loc[~sup].drop(columns="threshold")
+    if districts is not None:
+        pub = pub.loc[pub["district"].isin({district_key(d) for d in districts})]
+    pub = pub.copy()
+    pub.insert(1, "period", period_label(tp))
+    pub["count"] = pub["count"].astype("int64")
+    pub["population"] = pub["district"].map(pop).astype("float64")
+    pub["rate_10k"] = pub["count"] / pub["population"] * 10_000.0
+    return pub.sort_values(["district", "crime_group"]).reset_index(drop=True).astype(
+        {"district": str, "crime_group": str, "period": str})
+
+
 def public_report_tables(incidents: pd.DataFrame, *, target: str,
                          districts: Sequence[str] | None = None,
                          population: pd.DataFrame | None = None,
@@ -732,47 +788,25 @@ def public_report_tables(incidents: pd.DataFrame, *, target: str,
     Returns
     -------
     tables : dict of str to pandas.DataFrame
-        ``Incidentes por grupo`` (district × crime group for the period; a
-        count is shown only when at least ``k``, ``2 * k`` for sensitive
-        groups, with secondary suppression across districts and across groups)
-        and ``Celdas`` (rows of :func:`public_counts` for the period, for
-        the cells whose incidents are mostly in the chosen districts).
+        ``Incidentes por grupo`` (:func:`public_district_counts`) and
+        ``Celdas`` (rows of :func:`public_counts` for the period, for the
+        cells whose incidents are mostly in the chosen districts).
     notes : list of str
     """
     tp = label_to_period(target)
     s_k = 2 * int(k) if sensitive_k is None else int(sensitive_k)
-    problems: list[str] = []
-    _check_incidents(incidents, ["occurred_at", "district", "crime_group"], problems)
-    if int(k) < 2:
-        problems.append(f"El umbral de supresión k debe ser al menos 2 (se pidió {k}).")
-    pop = _population_by_key(population, problems)
-    if problems:
-        raise IncidentSchemaError(" ".join(problems))
-    span = _span(tp)
-    t = pd.to_datetime(incidents["occurred_at"])
-    df = incidents.loc[(t >= span[0]) & (t < span[1])].copy()
-    df["district"] = df["district"].map(district_key)
-    df["crime_group"] = df["crime_group"].fillna("otro").astype(str)
-    g = (df.loc[df["district"].notna()].groupby(["district", "crime_group"]).size()
-         .rename("count").reset_index())
-    g["threshold"] = np.where(g["crime_group"].isin(settings.SENSITIVE_GROUPS), s_k, int(k))
-    sup = _suppression_mask(g, blocks=[("crime_group",), ("district",)]) if len(g) else \
-        np.zeros(0, dtype=bool)
-    pub = g.loc[~sup].drop(columns="threshold")
-    wanted = ({district_key(d) for d in districts} if districts is not None
-              else set(pub["district"]))
-    pub = pub.loc[pub["district"].isin(wanted)].copy()
-    pub["population"] = pub["district"].map(pop).astype("float64")
-    pub["rate_10k"] = pub["count"] / pub["population"] * 10_000.0
-    pub.insert(1, "period", period_label(tp))
-    pub = pub.sort_values(["district", "crime_group"]).reset_index(drop=True)
-
+    pub = public_district_counts(incidents, target=target, districts=districts,
+                                 population=population, k=k, sensitive_k=s_k)
     cells = public_counts(incidents, resolution=resolution, k=k, period=tp.freqstr[0],
                           sensitive_k=s_k)
     cells = cells.loc[cells["period"] == period_label(tp)]
-    if len(cells):
-        owner = _cells_majority_district(df, cells["h3"])
-        cells = cells.loc[cells["h3"].map(owner).isin(wanted)]
+    if len(cells) and districts is not None:
+        span = _span(tp)
+        t = pd.to_datetime(incidents["occurred_at"])
+        sel = incidents.loc[(t >= span[0]) & (t < span[1])].copy()
+        sel["district"] = sel["district"].map(district_key)
+        owner = _cells_majority_district(sel, cells["h3"])
+        cells = cells.loc[cells["h3"].map(owner).isin({district_key(d) for d in districts})]
     cells = cells.reset_index(drop=True)
     labels = district_labels(population)
     tables = {
@@ -1063,6 +1097,7 @@ def district_map_png(boundaries: pd.DataFrame, values: pd.DataFrame | None = Non
     import io as _io
 
     import geopandas as gpd
+    from matplotlib import patheffects
     from matplotlib.figure import Figure
 
     gdf = gpd.GeoDataFrame(boundaries.copy(), geometry="geometry")
@@ -1094,7 +1129,8 @@ def district_map_png(boundaries: pd.DataFrame, values: pd.DataFrame | None = Non
     for _, r in focus.iterrows():
         pt = r.geometry.representative_point()
         ax.annotate(labels.get(r["_key"], str(r["district"]).title()), (pt.x, pt.y),
-                    ha="center", fontsize=7, color="#222222")
+                    ha="center", fontsize=7, color="#222222",
+                    path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
     ax.set_xlim(minx - pad, maxx + pad)
     ax.set_ylim(miny - pad, maxy + pad)
     ax.set_axis_off()
@@ -1144,3 +1180,48 @@ def cells_map_png(cells: pd.DataFrame, *, boundaries: pd.DataFrame | None = None
     buf = _io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     return buf.getvalue()
+
+
+def report_maps(incidents: pd.DataFrame, boundaries: pd.DataFrame, *, target: str,
+                districts: Sequence[str], population: pd.DataFrame | None = None,
+                resolution: int = settings.H3_RESOLUTION, top: int = 10,
+                public: bool = False, k: int = settings.PUBLIC_MIN_COUNT) -> list[bytes]:
+    """The two map images of a report, as PNG bytes.
+
+    1. The districts of the same city as ``districts`` coloured by their rate
+       per 10,000 inhabitants (by count when ``population`` is ``None``), the
+       chosen districts outlined.
+    2. Internal: the top ``top`` cells at ``resolution`` of the chosen
+       districts. Public: the published resolution-8 cells of
+       :func:`public_report_tables` (published groups summed; the coarse
+       cells of sensitive groups are listed in the table, not drawn).
+    """
+    gdf = boundaries
+    keys = {district_key(d) for d in districts}
+    if "city" in boundaries.columns:
+        cities = set(boundaries.loc[boundaries["district"].map(district_key).isin(keys), "city"])
+        if cities:
+            gdf = boundaries.loc[boundaries["city"].isin(cities)]
+    column, label = ("rate_10k", "Tasa por 10 mil hab.") if population is not None else (
+        "count", "Incidentes")
+    tp = period_label(label_to_period(target))
+    if public:
+        vals = public_district_counts(incidents, target=target, population=population, k=k)
+        vals = vals.groupby("district", as_index=False)[[column]].sum(min_count=1)
+        cell_tables, _ = public_report_tables(incidents, target=target, districts=districts,
+                                              population=population, k=k)
+        cells = cell_tables["Celdas"].rename(columns={"Celda H3": "h3", _COUNT_HEADER: "count"})
+        # Only the fine layer: coarse cells of sensitive groups would hide it.
+        fine = settings.PUBLIC_MAX_RESOLUTION
+        cells = cells.loc[cells["h3"].map(h3_resolution) == fine]
+        cell_title = f"Celdas publicadas (≥ {k} incidentes), {tp}"
+    else:
+        vals = district_indicators(incidents, target=target, population=population)
+        cells = district_hotspots(incidents, target=target, resolution=resolution, top=top,
+                                  districts=districts)
+        cell_title = f"Zonas críticas: {top} celdas con más incidentes, {tp}"
+    first = district_map_png(gdf, vals, value_column=column, highlight=list(districts),
+                             legend_label=label, population=population,
+                             title=f"{label} por distrito, {tp}")
+    second = cells_map_png(cells, boundaries=gdf, title=cell_title)
+    return [first, second]

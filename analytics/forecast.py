@@ -1,0 +1,744 @@
+"""Forecast expected incidents per H3 cell and time window (shift, hour or week).
+
+One functional entry point, :func:`forecast_cells`, backed by small model
+classes with ``fit``/``predict`` that all see the same :class:`History`: dense
+daily counts per domain cell and shift slot, built only from incidents
+strictly before ``train_until`` (filtered at entry, so nothing at or after the
+cut-off can influence a forecast).
+
+Windows
+-------
+``"shift"``
+    Every shift (``settings.SHIFTS``) that *starts* in
+    ``[train_until, train_until + horizon_days)``. With the default shifts the
+    first window is 06:00–14:00 of ``train_until`` and the last is the night
+    shift of the last day, ending at 06:00 the day after the horizon.
+``"hourly"``
+    Every hour of ``[train_until, train_until + horizon_days)``.
+``"week"``
+    One window ``[train_until, train_until + horizon_days)``.
+
+Models
+------
+Baselines, as an analyst would draw a map:
+
+``retro28``
+    All incidents of the cell in the last 28 days (same value for every window).
+``retro_shift``
+    Incidents of the cell in the same shift (hour, for hourly windows) over the
+    last 56 days.
+``longrun``
+    Incidents of the cell in the same shift (hour) over all history.
+``prospective``
+    Bowers–Johnson–Pease prospective map: every incident of the last
+    :data:`PROSPECTIVE_WEEKS` weeks weighted ``1/(1 + weeks ago)`` ×
+    ``1/(1 + ring distance)`` for the cell itself and its two H3 rings.
+
+``boosted`` (the default)
+    Poisson gradient-boosted trees (scikit-learn ``HistGradientBoostingRegressor``)
+    trained on many past weekly origins to map features at an origin to the
+    next week's count per cell and shift: the cell's same-shift and all-shift
+    rates over 7, 28, 91, 365, 1,095 days and all history, the same for its
+    ring-1 and ring-2 neighbourhoods, self-exciting (ETAS-like) exponentially
+    decayed counts at several time scales, days since the last incident in the
+    cell and its ring. The weekly count is then spread over the days of the
+    horizon by the cell's smoothed weekday profile for that shift (holidays of
+    ``country`` count as Sundays), and over hours by its smoothed hour profile.
+
+``expected`` is an expected count for the window (calibrated, so sums over
+cells and windows are meaningful); ``lower``/``upper`` are the 5 % and 95 %
+Poisson quantiles of ``expected`` (they ignore model uncertainty).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+import h3.api.basic_int as h3i
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from analytics import hexbin, settings
+from analytics._errors import IncidentSchemaError, InsufficientHistoryError
+
+WindowKind = Literal["shift", "hourly", "week"]
+
+#: Window kinds accepted by :func:`forecast_cells`.
+WINDOW_KINDS: Final = ("shift", "hourly", "week")
+#: Default forecast horizon, days.
+HORIZON_DAYS: Final = 7
+#: Default country for holiday flags (``holidays`` package code).
+HOLIDAY_COUNTRY: Final = "PE"
+#: Look-back of the prospective (Bowers–Johnson–Pease) baseline, weeks.
+PROSPECTIVE_WEEKS: Final = 8
+#: Baseline model names.
+BASELINES: Final = ("retro28", "retro_shift", "longrun", "prospective")
+#: Name of the default model.
+DEFAULT_MODEL: Final = "boosted"
+#: Quantiles of the ``lower``/``upper`` columns.
+INTERVAL: Final = (0.05, 0.95)
+
+_DAY_NS: Final = 86_400 * 10**9
+
+
+# --------------------------------------------------------------------------- binning
+
+
+@dataclass(frozen=True)
+class BinnedIncidents:
+    """Incidents reduced to what the models use, computed once.
+
+    Attributes
+    ----------
+    cell : numpy.ndarray
+        ``uint64`` H3 cell at ``resolution``.
+    t : numpy.ndarray
+        ``datetime64[ns]`` local wall time.
+    day : numpy.ndarray
+        Day number (days since 1970-01-01) on which the incident's shift started.
+    slot : numpy.ndarray
+        Index of the incident's shift in ``shifts``.
+    hour : numpy.ndarray
+        Local hour of day.
+    """
+
+    cell: np.ndarray
+    t: np.ndarray
+    day: np.ndarray
+    slot: np.ndarray
+    hour: np.ndarray
+    resolution: int
+    shifts: tuple[tuple[str, int, int], ...]
+
+    def before(self, cutoff: pd.Timestamp) -> BinnedIncidents:
+        """The incidents strictly before ``cutoff``."""
+        m = self.t < np.datetime64(cutoff.to_datetime64(), "ns")
+        return BinnedIncidents(self.cell[m], self.t[m], self.day[m], self.slot[m],
+                               self.hour[m], self.resolution, self.shifts)
+
+
+def _check_shifts(shifts: Sequence[tuple[str, int, int]]) -> list[str]:
+    problems = []
+    hours = np.zeros(24, dtype=int)
+    for item in shifts:
+        try:
+            _name, start, end = item
+            start, end = int(start), int(end)
+        except (TypeError, ValueError):
+            problems.append(f"turno mal definido: {item!r}")
+            continue
+        if not (0 <= start < 24 and 0 <= end < 24) or start == end:
+            problems.append(f"horas de turno fuera de rango: {item!r}")
+            continue
+        h = np.arange(24)
+        hours += ((h >= start) & (h < end)) if start < end else ((h >= start) | (h < end))
+    if not problems and not (hours == 1).all():
+        problems.append("los turnos deben cubrir las 24 horas sin solaparse")
+    return problems
+
+
+def bin_incidents(incidents: pd.DataFrame, *, resolution: int = settings.H3_RESOLUTION,
+                  shifts: Sequence[tuple[str, int, int]] = settings.SHIFTS,
+                  crime_group: str | None = None) -> BinnedIncidents:
+    """Validate canonical incidents and bin them into cells and shift slots.
+
+    Rows without a location (no ``h3_r12`` and missing ``lat``/``lon``) are
+    dropped: they cannot be placed in a cell.
+
+    Raises
+    ------
+    IncidentSchemaError
+        Listing every problem found (columns, times, shifts, crime group).
+    """
+    problems: list[str] = []
+    cols = set(incidents.columns)
+    if "occurred_at" not in cols:
+        problems.append("falta la columna 'occurred_at'")
+    if "h3_r12" not in cols and not {"lat", "lon"} <= cols:
+        problems.append("faltan columnas de ubicación: 'h3_r12' o 'lat' y 'lon'")
+    if crime_group is not None:
+        if "crime_group" not in cols:
+            problems.append("falta la columna 'crime_group' para filtrar por grupo")
+        elif crime_group not in settings.CRIME_GROUPS:
+            problems.append(f"grupo delictivo desconocido: {crime_group!r} "
+                            f"(válidos: {', '.join(settings.CRIME_GROUPS)})")
+    problems += _check_shifts(shifts)
+    lo, hi = settings.H3_MIN_RESOLUTION, settings.H3_MAX_RESOLUTION
+    if not (lo <= int(resolution) <= hi):
+        problems.append(f"resolución H3 {resolution} fuera del rango admitido ({lo}–{hi})")
+    t = None
+    if "occurred_at" in cols:
+        try:
+            t = pd.to_datetime(incidents["occurred_at"])
+            if getattr(t.dt, "tz", None) is not None:
+                problems.append("'occurred_at' debe ser hora local sin zona horaria")
+            elif t.isna().any():
+                problems.append(f"{int(t.isna().sum())} incidentes sin fecha en 'occurred_at'")
+        except (ValueError, TypeError):
+            problems.append("'occurred_at' no contiene fechas válidas")
+    if problems:
+        msg = "Datos de incidentes no válidos para el pronóstico: " + "; ".join(problems) + "."
+        raise IncidentSchemaError(msg)
+    assert t is not None
+    df = incidents
+    keep = np.ones(len(df), dtype=bool)
+    if crime_group is not None:
+        keep &= (df["crime_group"] == crime_group).to_numpy(dtype=bool, na_value=False)
+    if "h3_r12" in cols:
+        keep &= df["h3_r12"].notna().to_numpy()
+    else:
+        keep &= df[["lat", "lon"]].notna().all(axis=1).to_numpy()
+    df = df.loc[keep]
+    t = t[keep]
+    sub = df[["h3_r12"]] if "h3_r12" in cols else df[["lat", "lon"]]
+    cell = hexbin.incidents_to_cells(sub, resolution=resolution, column="h3")["h3"].to_numpy(
+        dtype=np.uint64)
+    tn = t.to_numpy(dtype="datetime64[ns]")
+    hour = t.dt.hour.to_numpy(dtype=np.int64)
+    day = tn.astype("datetime64[D]").astype(np.int64)
+    slot = np.full(len(tn), -1, dtype=np.int64)
+    for i, (_n, start, end) in enumerate(shifts):
+        if start < end:
+            m = (hour >= start) & (hour < end)
+        else:
+            m = (hour >= start) | (hour < end)
+            day = np.where(m & (hour < end), day - 1, day)
+        slot[m] = i
+    return BinnedIncidents(cell, tn, day, slot.astype(np.int8), hour.astype(np.int8),
+                           int(resolution), tuple((str(n), int(a), int(b)) for n, a, b in shifts))
+
+
+# --------------------------------------------------------------------------- history
+
+
+def _ring_matrices(cells: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Sparse ring-1 and ring-2 adjacency among ``cells`` (sorted uint64)."""
+    index = {int(c): i for i, c in enumerate(cells)}
+    rows: tuple[list[int], list[int]] = ([], [])
+    cols: tuple[list[int], list[int]] = ([], [])
+    for i, c in enumerate(cells):
+        for k in (1, 2):
+            for n in h3i.grid_ring(int(c), k):
+                j = index.get(n)
+                if j is not None:
+                    rows[k - 1].append(i)
+                    cols[k - 1].append(j)
+    n = len(cells)
+    mats = tuple(sparse.csr_matrix((np.ones(len(r), dtype=np.float32), (r, cc)), shape=(n, n))
+                 for r, cc in zip(rows, cols, strict=True))
+    return mats[0], mats[1]
+
+
+@dataclass
+class History:
+    """Dense counts of the training incidents (all strictly before ``train_until``).
+
+    Attributes
+    ----------
+    cells : numpy.ndarray
+        Domain: sorted ``uint64`` cells with at least one training incident.
+    day0 : int
+        Day number of ``counts[:, 0]``.
+    counts : numpy.ndarray
+        ``float32`` array (cells, days, slots): incidents per cell, shift-start
+        day and shift. Day ``n_days - 1`` is the day before ``train_until``.
+    hours : numpy.ndarray
+        (cells, days, 24) would be too large; this is (cells, 24) counts per
+        local hour over all history, and ``hours_recent`` over the last 56 days.
+    """
+
+    cells: np.ndarray
+    day0: int
+    counts: np.ndarray
+    hours: np.ndarray
+    hours_recent: np.ndarray
+    shifts: tuple[tuple[str, int, int], ...]
+    country: str
+    ring1: sparse.csr_matrix
+    ring2: sparse.csr_matrix
+    _cum: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def n_days(self) -> int:
+        return int(self.counts.shape[1])
+
+    @property
+    def cum(self) -> np.ndarray:
+        """Cumulative counts over days, (cells, days + 1, slots)."""
+        if self._cum is None:
+            c = np.zeros((self.counts.shape[0], self.n_days + 1, self.counts.shape[2]),
+                         dtype=np.float32)
+            np.cumsum(self.counts, axis=1, out=c[:, 1:])
+            self._cum = c
+        return self._cum
+
+    def window(self, end: int, length: int | None) -> np.ndarray:
+        """Counts per cell and slot over days ``[end - length, end)`` (all if None)."""
+        cum = self.cum
+        start = 0 if length is None else max(end - length, 0)
+        return cum[:, end] - cum[:, start]
+
+    def weekdays(self, days: np.ndarray) -> np.ndarray:
+        """Weekday (0 = Monday) of absolute day numbers, holidays as Sunday (6)."""
+        days = np.asarray(days, dtype=np.int64)
+        wd = (days + 3) % 7  # 1970-01-01 was a Thursday
+        hol = _holiday_days(self.country, days)
+        return np.where(np.isin(days, hol), 6, wd)
+
+
+def _holiday_days(country: str, days: np.ndarray) -> np.ndarray:
+    if country is None or len(days) == 0:
+        return np.empty(0, dtype=np.int64)
+    import holidays
+
+    d = np.asarray(days, dtype="datetime64[D]")
+    years = range(int(d.min().astype("datetime64[Y]").astype(int) + 1970),
+                  int(d.max().astype("datetime64[Y]").astype(int) + 1971))
+    cal = holidays.country_holidays(country, years=list(years))
+    return np.array([np.datetime64(x, "D").astype(np.int64) for x in cal], dtype=np.int64)
+
+
+def incidents_to_history(binned: BinnedIncidents, *, train_until: pd.Timestamp,
+                         country: str = HOLIDAY_COUNTRY) -> History:
+    """Dense training counts from the incidents strictly before ``train_until``."""
+    b = binned.before(train_until)
+    if len(b.cell) == 0:
+        msg = (f"No hay incidentes anteriores a {train_until:%Y-%m-%d}: "
+               "no se puede entrenar un pronóstico.")
+        raise InsufficientHistoryError(msg)
+    cells, ci = np.unique(b.cell, return_inverse=True)
+    end_day = int(np.datetime64(train_until.to_datetime64(), "D").astype(np.int64))
+    day0 = int(b.day.min())
+    n_days = end_day - day0
+    n_slots = len(binned.shifts)
+    flat = (ci * n_days + (b.day - day0)) * n_slots + b.slot
+    counts = np.bincount(flat, minlength=len(cells) * n_days * n_slots).astype(np.float32)
+    counts = counts.reshape(len(cells), n_days, n_slots)
+    hours = np.bincount(ci * 24 + b.hour, minlength=len(cells) * 24).reshape(len(cells), 24)
+    recent = b.t >= np.datetime64((train_until - pd.Timedelta(days=56)).to_datetime64(), "ns")
+    hours_recent = np.bincount(ci[recent] * 24 + b.hour[recent],
+                               minlength=len(cells) * 24).reshape(len(cells), 24)
+    r1, r2 = _ring_matrices(cells)
+    return History(cells, day0, counts, hours.astype(np.float64),
+                   hours_recent.astype(np.float64), binned.shifts, country, r1, r2)
+
+
+# --------------------------------------------------------------------------- models
+
+
+def _slot_hours(shifts: Sequence[tuple[str, int, int]]) -> list[np.ndarray]:
+    out = []
+    for _n, start, end in shifts:
+        out.append(np.arange(start, end) if start < end
+                   else np.r_[np.arange(start, 24), np.arange(0, end)])
+    return out
+
+
+class CellModel:
+    """Interface: ``fit(history)`` then ``predict_slots``/``predict_hours``.
+
+    ``predict_slots(history, days)`` returns expected incidents per (cell, day,
+    slot) window, days being absolute day numbers (shift start day).
+    ``predict_hours`` returns (cell, day, 24) for calendar hours; the default
+    spreads each slot over its hours by the cell's hour profile (uniform for
+    baselines that ignore time of day).
+    """
+
+    name = "base"
+    hour_profile = "uniform"
+
+    def fit(self, history: History) -> CellModel:
+        return self
+
+    def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def hour_shares(self, history: History) -> np.ndarray:
+        """(cells, 24): share of its slot's expected count for each hour."""
+        n = len(history.cells)
+        share = np.zeros((n, 24))
+        for hrs in _slot_hours(history.shifts):
+            if self.hour_profile == "uniform":
+                share[:, hrs] = 1.0 / len(hrs)
+            else:
+                src = history.hours if self.hour_profile == "longrun" else history.hours_recent
+                part = src[:, hrs]
+                glob = history.hours[:, hrs].sum(axis=0) + 1.0
+                glob = glob / glob.sum()
+                k = 0.0 if self.hour_profile != "smoothed" else 10.0
+                tot = part.sum(axis=1, keepdims=True)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    s = (part + k * glob) / (tot + k)
+                share[:, hrs] = np.where(tot + k > 0, s, 1.0 / len(hrs))
+        return share
+
+    def predict_hours(self, history: History, days: np.ndarray) -> np.ndarray:
+        days = np.asarray(days, dtype=np.int64)
+        # slot of each hour on a calendar day, and whether it started the day before
+        ext = np.r_[days[0] - 1, days]
+        slot_pred = self.predict_slots(history, ext)  # (cells, len(ext), slots)
+        share = self.hour_shares(history)
+        out = np.empty((len(history.cells), len(days), 24))
+        for s, (_n, start, end) in enumerate(history.shifts):
+            for h in _slot_hours([history.shifts[s]])[0]:
+                back = start > end and h < end
+                src = slot_pred[:, :-1, s] if back else slot_pred[:, 1:, s]
+                out[:, :, h] = src * share[:, [h]]
+        return out
+
+
+def _slot_fraction(shifts: Sequence[tuple[str, int, int]]) -> np.ndarray:
+    return np.array([len(h) / 24 for h in _slot_hours(shifts)])
+
+
+class Retro28Model(CellModel):
+    """All incidents of the cell in the last 28 days."""
+
+    name = "retro28"
+
+    def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        rate = history.window(history.n_days, 28).sum(axis=1) / 28.0  # per day
+        frac = _slot_fraction(history.shifts)
+        return np.broadcast_to(rate[:, None, None] * frac[None, None, :],
+                               (len(rate), len(days), len(frac))).copy()
+
+
+class RetroShiftModel(CellModel):
+    """Incidents of the cell in the same shift over the last 56 days."""
+
+    name = "retro_shift"
+    hour_profile = "recent"
+    days = 56
+
+    def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        span = min(self.days, history.n_days) if self.days else history.n_days
+        rate = history.window(history.n_days, self.days) / max(span, 1)  # per slot window
+        return np.broadcast_to(rate[:, None, :], (rate.shape[0], len(days), rate.shape[1])).copy()
+
+
+class LongRunModel(RetroShiftModel):
+    """Incidents of the cell in the same shift over all history."""
+
+    name = "longrun"
+    hour_profile = "longrun"
+    days = 0  # all history
+
+    def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        rate = history.window(history.n_days, None) / max(history.n_days, 1)
+        return np.broadcast_to(rate[:, None, :], (rate.shape[0], len(days), rate.shape[1])).copy()
+
+
+class ProspectiveModel(CellModel):
+    """Bowers–Johnson–Pease prospective hotspot map (cell and two rings)."""
+
+    name = "prospective"
+
+    def __init__(self, weeks: int = PROSPECTIVE_WEEKS) -> None:
+        self.weeks = weeks
+
+    def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        end = history.n_days
+        score = np.zeros(len(history.cells))
+        for w in range(self.weeks):
+            lo, hi = max(end - 7 * (w + 1), 0), max(end - 7 * w, 0)
+            score += (history.cum[:, hi] - history.cum[:, lo]).sum(axis=1) / (1.0 + w)
+        score = score + history.ring1 @ score / 2.0 + history.ring2 @ score / 3.0
+        # scale so the map sums to the recent daily rate (ranking is what matters)
+        recent = history.window(end, 7 * self.weeks).sum() / max(min(7 * self.weeks, end), 1)
+        total = score.sum()
+        rate = score * (recent / total) if total > 0 else score
+        frac = _slot_fraction(history.shifts)
+        return np.broadcast_to(rate[:, None, None] * frac[None, None, :],
+                               (len(rate), len(days), len(frac))).copy()
+
+
+#: Features of the boosted model: (kind, window days or decay) — see `_features`.
+_RATE_WINDOWS: Final = (7, 28, 91, 365, 1095, None)
+_ETAS_TAUS: Final = (1.0, 3.0, 7.0, 30.0)
+
+
+def _features(history: History, origin: int) -> tuple[np.ndarray, list[str]]:
+    """Features per (cell, slot), rows ordered cell-major, using days < ``origin`` only."""
+    n, _, n_slots = history.counts.shape
+    cols: list[np.ndarray] = []
+    names: list[str] = []
+
+    def add(name: str, a: np.ndarray) -> None:
+        cols.append(np.broadcast_to(a, (n, n_slots)).reshape(-1).astype(np.float32))
+        names.append(name)
+
+    for L in _RATE_WINDOWS:
+        span = origin if L is None else min(L, origin)
+        w = history.window(origin, L) / max(span, 1)
+        tag = "all" if L is None else str(L)
+        a = w.sum(axis=1, keepdims=True)
+        add(f"cell_all_{tag}", a)
+        add(f"cell_slot_{tag}", w)
+        if L in (28, 365, 1095, None):
+            add(f"r1_all_{tag}", history.ring1 @ a)
+            add(f"r1_slot_{tag}", history.ring1 @ w)
+            add(f"r2_all_{tag}", history.ring2 @ a)
+        if L in (7, 91):
+            add(f"r1_all_{tag}", history.ring1 @ a)
+    look = min(365, origin)
+    recent = history.counts[:, origin - look:origin, :]  # (cells, look, slots)
+    age = np.arange(look, 0, -1, dtype=np.float64) - 0.5
+    daily = recent.sum(axis=2)
+    for tau in _ETAS_TAUS:
+        k = np.exp(-age / tau)
+        e = daily @ k
+        add(f"etas_{tau:g}", e[:, None])
+        if tau >= 7:
+            add(f"etas_slot_{tau:g}", np.einsum("cds,d->cs", recent, k))
+            add(f"r1_etas_{tau:g}", (history.ring1 @ e)[:, None])
+    any_day = daily > 0
+    last = np.where(any_day.any(axis=1), look - 1 - np.argmax(any_day[:, ::-1], axis=1), -1)
+    since = np.where(last >= 0, look - last, 400).astype(np.float64)
+    add("days_since", since[:, None])
+    r1 = history.ring1.tocsr()
+    ring_any = (r1 @ any_day.astype(np.float32)) > 0
+    last_r = np.where(ring_any.any(axis=1), look - 1 - np.argmax(ring_any[:, ::-1], axis=1), -1)
+    add("r1_days_since", np.where(last_r >= 0, look - last_r, 400)[:, None].astype(np.float64))
+    add("slot", np.arange(n_slots, dtype=np.float64)[None, :])
+    add("history_days", np.full((n, 1), float(origin)))
+    return np.column_stack(cols), names
+
+
+class BoostedModel(CellModel):
+    """Poisson gradient boosting over rolling weekly origins (see module notes)."""
+
+    name = "boosted"
+    hour_profile = "smoothed"
+
+    def __init__(self, *, n_origins: int = 52, step_days: int = 7, max_iter: int = 200,
+                 learning_rate: float = 0.06, max_leaf_nodes: int = 31,
+                 min_samples_leaf: int = 100, weekday_k: float = 30.0,
+                 seed: int | None = None) -> None:
+        self.n_origins = n_origins
+        self.step_days = step_days
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.weekday_k = weekday_k
+        self.seed = seed
+        self.model_ = None
+
+    def training_origins(self, history: History) -> list[int]:
+        """Past origins whose 7-day targets end before the last (partial) day."""
+        last = history.n_days - 8
+        first = min(28, last)
+        out = [last - self.step_days * k for k in range(self.n_origins)]
+        return [o for o in out if o >= max(first, 1)]
+
+    def fit(self, history: History) -> BoostedModel:
+        from sklearn.ensemble import HistGradientBoostingRegressor
+
+        origins = self.training_origins(history)
+        if len(origins) < 4:
+            msg = ("Historia insuficiente para el modelo por defecto: se necesitan al menos "
+                   "8 semanas de incidentes antes de la fecha de corte.")
+            raise InsufficientHistoryError(msg)
+        xs, ys = [], []
+        for o in origins:
+            x, _ = _features(history, o)
+            y = history.window(o + 7, 7).reshape(-1)
+            xs.append(x)
+            ys.append(y)
+        X = np.concatenate(xs)
+        y = np.concatenate(ys)
+        self.model_ = HistGradientBoostingRegressor(
+            loss="poisson", max_iter=self.max_iter, learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=self.min_samples_leaf,
+            early_stopping=False, random_state=self.seed if self.seed is not None else 0)
+        self.model_.fit(X, y)
+        return self
+
+    def predict_week(self, history: History) -> np.ndarray:
+        """Expected incidents per (cell, slot) over the next 7 days."""
+        x, _ = _features(history, history.n_days)
+        return self.model_.predict(x).reshape(len(history.cells), -1)
+
+    def weekday_profile(self, history: History) -> np.ndarray:
+        """(cells, slots, 7): smoothed share of a week's slot count on each weekday."""
+        look = min(730, history.n_days)
+        days = np.arange(history.day0 + history.n_days - look, history.day0 + history.n_days)
+        wd = history.weekdays(days)
+        recent = history.counts[:, -look:, :]
+        per = np.stack([recent[:, wd == d, :].sum(axis=1) for d in range(7)], axis=2)
+        glob = per.sum(axis=0) + 1.0
+        glob = glob / glob.sum(axis=1, keepdims=True)
+        tot = per.sum(axis=2, keepdims=True)
+        k = self.weekday_k
+        return (per + k * glob[None]) / (tot + k)
+
+    def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        week = self.predict_week(history)
+        prof = self.weekday_profile(history)  # (cells, slots, 7)
+        wd = history.weekdays(np.asarray(days))
+        return week[:, None, :] * np.moveaxis(prof[:, :, wd], 2, 1)
+
+
+def _model_classes() -> Mapping[str, type[CellModel]]:
+    return {"retro28": Retro28Model, "retro_shift": RetroShiftModel, "longrun": LongRunModel,
+            "prospective": ProspectiveModel, "boosted": BoostedModel}
+
+
+#: Model names accepted by :func:`forecast_cells` (``"default"`` means :data:`DEFAULT_MODEL`).
+MODEL_NAMES: Final = (*BASELINES, "boosted")
+
+
+def make_model(name: str, *, seed: int | None = None) -> CellModel:
+    """A fresh model by name."""
+    key = DEFAULT_MODEL if name == "default" else name
+    classes = _model_classes()
+    if key not in classes:
+        msg = f"Modelo desconocido: {name!r} (válidos: default, {', '.join(classes)})."
+        raise IncidentSchemaError(msg)
+    cls = classes[key]
+    return cls(seed=seed) if cls is BoostedModel else cls()
+
+
+# --------------------------------------------------------------------------- windows
+
+
+def _parse_cutoff(train_until: object, problems: list[str]) -> pd.Timestamp | None:
+    try:
+        ts = pd.Timestamp(train_until)
+    except (ValueError, TypeError):
+        problems.append(f"fecha de corte no válida: {train_until!r}")
+        return None
+    if ts is pd.NaT or pd.isna(ts):
+        problems.append("falta la fecha de corte")
+        return None
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    if ts != ts.normalize():
+        problems.append(f"la fecha de corte debe ser un día a las 00:00, no {ts}")
+    return ts
+
+
+def windows_to_array(history: History, model: CellModel, *, train_until: pd.Timestamp,
+                     horizon_days: int, windows: WindowKind
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Predict with a fitted model as arrays.
+
+    Returns
+    -------
+    expected : numpy.ndarray
+        (domain cells, windows), ≥ 0.
+    starts, ends : numpy.ndarray
+        ``datetime64[ns]`` window bounds, sorted, non-overlapping.
+    """
+    start_day = history.day0 + history.n_days
+    days = np.arange(start_day, start_day + horizon_days)
+    n = len(history.cells)
+    day_ts = days.astype("datetime64[D]").astype("datetime64[ns]")
+    hour = np.timedelta64(1, "h")
+    if windows == "hourly":
+        exp = model.predict_hours(history, days).reshape(n, -1)  # (cells, days*24)
+        starts = (day_ts[:, None] + np.arange(24)[None, :] * hour).reshape(-1)
+        ends = starts + hour
+    else:
+        pred = model.predict_slots(history, days)  # (cells, days, slots)
+        sh = history.shifts
+        st_h = np.array([s for _n, s, _e in sh])
+        dur = np.array([len(h) for h in _slot_hours(sh)])
+        order = np.argsort(st_h, kind="stable")
+        starts = (day_ts[:, None] + st_h[order][None, :] * hour).reshape(-1)
+        ends = starts + np.tile(dur[order], len(days)) * hour
+        exp = pred[:, :, order].reshape(n, -1)
+        if windows == "week":
+            exp = exp.sum(axis=1, keepdims=True)
+            starts = np.array([np.datetime64(train_until.to_datetime64(), "ns")])
+            ends = starts + np.timedelta64(horizon_days, "D")
+    exp = np.clip(np.nan_to_num(np.asarray(exp, dtype=np.float64), nan=0.0), 0.0, None)
+    return exp, starts.astype("datetime64[ns]"), ends.astype("datetime64[ns]")
+
+
+def array_to_frame(history: History, expected: np.ndarray, starts: np.ndarray,
+                   ends: np.ndarray) -> pd.DataFrame:
+    """Long frame (``h3``, ``window_start``, ``window_end``, ``expected``, ``lower``, ``upper``)."""
+    from scipy.stats import poisson
+
+    n, nw = expected.shape
+    out = pd.DataFrame({
+        "h3": pd.array(np.repeat(hexbin.cells_to_strings(history.cells), nw), dtype="str"),
+        "window_start": np.tile(starts, n),
+        "window_end": np.tile(ends, n),
+        "expected": expected.reshape(-1),
+    })
+    e = out["expected"].to_numpy()
+    out["lower"] = np.where(e > 0, poisson.ppf(INTERVAL[0], np.maximum(e, 1e-12)), 0.0)
+    out["upper"] = np.where(e > 0, poisson.ppf(INTERVAL[1], np.maximum(e, 1e-12)), 0.0)
+    return out
+
+
+def forecast_cells(incidents: pd.DataFrame | BinnedIncidents, *, train_until: object,
+                   horizon_days: int = HORIZON_DAYS, resolution: int = settings.H3_RESOLUTION,
+                   windows: WindowKind = "shift",
+                   shifts: Sequence[tuple[str, int, int]] = settings.SHIFTS,
+                   crime_group: str | None = None, model: str = "default",
+                   country: str = HOLIDAY_COUNTRY, seed: int | None = None) -> pd.DataFrame:
+    """Expected incidents per domain cell and window after ``train_until``.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents (``occurred_at`` naive local time; ``h3_r12`` or
+        ``lat``/``lon``; ``crime_group`` when filtering), or the output of
+        :func:`bin_incidents` (then ``resolution``, ``shifts`` and
+        ``crime_group`` are taken from it).
+    train_until
+        Cut-off day (00:00 local). Only incidents strictly before it are used.
+    horizon_days
+        Days forecast, starting at ``train_until``.
+    resolution
+        H3 resolution of the cells.
+    windows
+        ``"shift"``, ``"hourly"`` or ``"week"`` (see the module notes).
+    shifts
+        ``(name, start_hour, end_hour)`` covering the 24 hours.
+    crime_group
+        Forecast only this group (a key of ``settings.CRIME_GROUPS``).
+    model
+        ``"default"`` or one of :data:`MODEL_NAMES`.
+    country
+        ``holidays`` country code for holiday flags (``"PE"``; ``"US"`` for
+        Philadelphia).
+    seed
+        Seed of the model's randomness.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``h3`` (str), ``window_start``, ``window_end`` (naive local),
+        ``expected`` (≥ 0), ``lower``, ``upper``; one row per domain cell
+        (every cell with a training incident) and window, sorted by cell then
+        window.
+    """
+    problems: list[str] = []
+    cutoff = _parse_cutoff(train_until, problems)
+    if not isinstance(horizon_days, (int, np.integer)) or not (1 <= int(horizon_days) <= 366):
+        problems.append(f"horizonte no válido: {horizon_days!r} (1 a 366 días)")
+    if windows not in WINDOW_KINDS:
+        problems.append(f"ventanas desconocidas: {windows!r} (shift, hourly o week)")
+    if model != "default" and model not in MODEL_NAMES:
+        problems.append(f"modelo desconocido: {model!r} (default, {', '.join(MODEL_NAMES)})")
+    if problems:
+        raise IncidentSchemaError("Parámetros de pronóstico no válidos: " + "; ".join(problems)
+                                  + ".")
+    assert cutoff is not None
+    if isinstance(incidents, BinnedIncidents):
+        binned = incidents
+    else:
+        binned = bin_incidents(incidents, resolution=resolution, shifts=shifts,
+                               crime_group=crime_group)
+    history = incidents_to_history(binned, train_until=cutoff, country=country)
+    m = make_model(model, seed=seed).fit(history)
+    exp, starts, ends = windows_to_array(history, m, train_until=cutoff,
+                                         horizon_days=int(horizon_days), windows=windows)
+    return array_to_frame(history, exp, starts, ends)

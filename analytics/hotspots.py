@@ -362,7 +362,7 @@ def _crand_neighbor_sums(y: np.ndarray, w: sparse.csr_matrix, *, permutations: i
 
 
 def _permutation_p(ge: np.ndarray, le: np.ndarray, permutations: int) -> np.ndarray:
-    return np.minimum(1.0, 2.0 * (np.minimum(ge, le) + 1.0) / (permutations + 1.0))
+    return np.asarray(np.minimum(1.0, 2.0 * (np.minimum(ge, le) + 1.0) / (permutations + 1.0)))
 
 
 def _check_permutations(permutations: int, problems: list[str]) -> None:
@@ -508,7 +508,7 @@ def gi_star(counts: pd.DataFrame, *, k: int = 1, permutations: int = settings.PE
 
 def _z_bins(z: np.ndarray, p: np.ndarray) -> np.ndarray:
     level = np.select([p < 0.01, p < 0.05, p < 0.10], [3, 2, 1], default=0)
-    return (np.sign(z).astype(np.int64) * level).astype(np.int8)
+    return np.asarray((np.sign(z).astype(np.int64) * level).astype(np.int8))
 
 
 def classify_hotspots(result: GiStarResult, *, use_fdr: bool = False,
@@ -872,7 +872,7 @@ def _trailing_run(mask: np.ndarray) -> np.ndarray:
     """Length of the run of ``True`` that ends each row."""
     t = mask.shape[1]
     rev = ~mask[:, ::-1]
-    return np.where(rev.any(axis=1), rev.argmax(axis=1), t)
+    return np.asarray(np.where(rev.any(axis=1), rev.argmax(axis=1), t))
 
 
 def classify_emerging(z: np.ndarray, p: np.ndarray, *, alpha: float = settings.ALPHA,
@@ -1166,7 +1166,7 @@ def _project_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def _pairs_by_time_band(days: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Number of all incident pairs whose day gap falls in each time band (+ beyond)."""
+    """Count all incident pairs per time band of their day gap (+ beyond)."""
     d = np.sort(days)
     n = d.size
     idx = np.arange(n)
@@ -1178,11 +1178,13 @@ def _pairs_by_time_band(days: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return np.diff(np.concatenate([[0], cum]))
 
 
+_DISTANCE_BANDS_M = _default_bands(settings.NEAR_REPEAT_DISTANCE_M)
+_TIME_BANDS_DAYS = tuple(settings.NEAR_REPEAT_DAYS * i for i in range(5))
+
+
 def near_repeat(incidents: pd.DataFrame, *,
-                distance_bands_m: Sequence[float] = _default_bands(
-                    settings.NEAR_REPEAT_DISTANCE_M),
-                time_bands_days: Sequence[int] = tuple(
-                    int(v) for v in _default_bands(settings.NEAR_REPEAT_DAYS)),
+                distance_bands_m: Sequence[float] = _DISTANCE_BANDS_M,
+                time_bands_days: Sequence[int] = _TIME_BANDS_DAYS,
                 permutations: int = 99, seed: int | np.random.Generator | None = None,
                 alpha: float = settings.ALPHA) -> NearRepeatResult:
     """Near-repeat analysis: Knox test with Monte Carlo permutations.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from pathlib import Path
 
 import h3
 import numpy as np
@@ -44,6 +45,7 @@ def _random_counts(rng: np.random.Generator, *, radius: int = 6, share: float = 
 # --------------------------------------------------------------------------
 
 def test_weights_flower_by_hand() -> None:
+    """The 7-cell flower: the centre has 6 neighbours, each petal 3."""
     cells = _disk(CENTRE, 1)
     w = hotspots.cells_to_weights(cells, k=1)
     centre = int(np.flatnonzero(cells == h3.str_to_int(CENTRE))[0])
@@ -56,6 +58,7 @@ def test_weights_flower_by_hand() -> None:
 
 
 def test_weights_follow_input_order_and_k() -> None:
+    """Rows follow the input order; k=2 gives the 18 cells of two rings."""
     cells = _disk(CENTRE, 2)[::-1].copy()
     w = hotspots.cells_to_weights(cells, k=2)
     i = int(np.flatnonzero(cells == h3.str_to_int(CENTRE))[0])
@@ -65,11 +68,13 @@ def test_weights_follow_input_order_and_k() -> None:
 
 
 def test_region_is_the_k_ring_halo() -> None:
+    """The study region of one cell is its k-disk."""
     region = hotspots.cells_to_region(np.array([h3.str_to_int(CENTRE)], dtype=np.uint64), k=2)
     np.testing.assert_array_equal(region, _disk(CENTRE, 2))
 
 
 def test_weights_reject_duplicates_and_mixed_resolutions() -> None:
+    """Every problem with the cells is reported in one error."""
     c9 = h3.str_to_int(CENTRE)
     c8 = h3.str_to_int(h3.cell_to_parent(CENTRE, 8))
     with pytest.raises(IncidentSchemaError, match="repetidas") as err:
@@ -109,6 +114,7 @@ def test_fill_empty_changes_the_answer() -> None:
 
 @pytest.mark.parametrize("k", [1, 2], ids=["k1", "k2"])
 def test_gi_star_equals_esda(rng: np.random.Generator, k: int) -> None:
+    """Gi* z and G equal esda G_Local(star=True, transform='B') on the same weights."""
     esda = pytest.importorskip("esda")
     libpysal = pytest.importorskip("libpysal")
     res = hotspots.gi_star(_random_counts(rng), k=k, permutations=0)
@@ -125,6 +131,7 @@ def test_gi_star_equals_esda(rng: np.random.Generator, k: int) -> None:
 
 @pytest.mark.parametrize("k", [1, 2], ids=["k1", "k2"])
 def test_local_moran_equals_esda(rng: np.random.Generator, k: int) -> None:
+    """Local I, its z and quadrants equal esda Moran_Local (row-standardised)."""
     esda = pytest.importorskip("esda")
     libpysal = pytest.importorskip("libpysal")
     res = hotspots.local_moran(_random_counts(rng), k=k, permutations=0)
@@ -158,6 +165,7 @@ def test_permutation_p_matches_exact_enumeration() -> None:
 
 
 def test_permutations_are_seeded(rng: np.random.Generator) -> None:
+    """Same seed, same p-values; another seed, other p-values."""
     counts = _random_counts(rng)
     a = hotspots.gi_star(counts, permutations=99, seed=3)
     b = hotspots.gi_star(counts, permutations=99, seed=3)
@@ -171,6 +179,7 @@ def test_permutations_are_seeded(rng: np.random.Generator) -> None:
 
 
 def test_no_permutations_and_classification_choices(rng: np.random.Generator) -> None:
+    """permutations=0 leaves p_sim empty; FDR never adds significance."""
     res = hotspots.gi_star(_random_counts(rng), permutations=0)
     assert res.p_sim is None and res.to_frame()["p_sim"].isna().all()
     with pytest.raises(InsufficientHistoryError, match="permutaciones"):
@@ -183,6 +192,7 @@ def test_no_permutations_and_classification_choices(rng: np.random.Generator) ->
 
 
 def test_classify_thresholds() -> None:
+    """Bins at p < 0.10 / 0.05 / 0.01 with the sign of z; p = 0.10 is not significant."""
     z = np.array([3.0, 2.2, 1.7, 0.1, -1.7, -2.2, -3.0, 2.0])
     p = np.array([0.001, 0.03, 0.08, 0.9, 0.08, 0.03, 0.001, 0.10])
     res = hotspots.GiStarResult(cells=np.arange(8, dtype=np.uint64), counts=np.zeros(8),
@@ -196,6 +206,7 @@ def test_classify_thresholds() -> None:
 
 
 def test_fdr_adjust_against_statsmodels(rng: np.random.Generator) -> None:
+    """BH adjustment equals statsmodels, is monotone, keeps NaN."""
     multipletests = pytest.importorskip("statsmodels.stats.multitest").multipletests
     p = np.concatenate([rng.uniform(0, 0.01, 20), rng.uniform(0, 1, 200)])
     q = hotspots.fdr_adjust(p)
@@ -209,6 +220,7 @@ def test_fdr_adjust_against_statsmodels(rng: np.random.Generator) -> None:
 
 
 def test_invalid_counts_collect_every_problem() -> None:
+    """Bad counts raise one Spanish error listing every problem."""
     bad = pd.DataFrame({"h3": [1, 1, 2], "count": [1, -1, 3]})
     with pytest.raises(IncidentSchemaError) as err:
         hotspots.gi_star(bad)
@@ -223,6 +235,7 @@ def test_invalid_counts_collect_every_problem() -> None:
 
 
 def test_local_moran_clusters_on_flower() -> None:
+    """The hot centre of the flower is alto-alto."""
     res = hotspots.local_moran(_flower_counts(), permutations=0)
     out = hotspots.classify_clusters(res, alpha=0.10)
     centre = out.loc[out["h3"] == h3.str_to_int(CENTRE)].iloc[0]
@@ -246,6 +259,7 @@ _MK_SERIES = {
 
 @pytest.mark.parametrize("name", list(_MK_SERIES), ids=list(_MK_SERIES))
 def test_mann_kendall_equals_pymannkendall(name: str) -> None:
+    """S, var(S) with ties, Z, p, tau and trend equal pymannkendall."""
     pmk = pytest.importorskip("pymannkendall")
     x = np.asarray(_MK_SERIES[name], dtype=float)
     ref = pmk.original_test(x, alpha=0.05)
@@ -260,6 +274,7 @@ def test_mann_kendall_equals_pymannkendall(name: str) -> None:
 
 
 def test_mann_kendall_rows_are_independent() -> None:
+    """A matrix gives the same answer as one row at a time."""
     rows = [_MK_SERIES["ties_up"][:10], _MK_SERIES["floats"], [1, 1, 1, 2, 2, 2, 1, 1, 1, 2]]
     both = hotspots.mann_kendall(np.array(rows, dtype=float))
     for r, x in enumerate(rows):
@@ -290,13 +305,16 @@ def _series_from_pattern(pattern: str, shape: str) -> tuple[np.ndarray, np.ndarr
 def test_emerging_categories_on_constructed_series() -> None:
     """Each row of emerging_series.csv: H hot bin, C cold bin, . not significant."""
     cases = pd.read_csv(DATA / "emerging_series.csv")
-    zs, ps = zip(*(_series_from_pattern(r.pattern, r.z_shape) for r in cases.itertuples()))
+    zs, ps = zip(*(_series_from_pattern(r.pattern, r.z_shape) for r in cases.itertuples()),
+                  strict=True)
     keys = hotspots.classify_emerging(np.vstack(zs), np.vstack(ps), alpha=0.05)
-    assert dict(zip(cases["case"], keys)) == dict(zip(cases["case"], cases["expected"]))
+    assert dict(zip(cases["case"], keys, strict=True)) == dict(
+        zip(cases["case"], cases["expected"], strict=True))
     assert set(cases["expected"]) <= set(hotspots.EMERGING_LABELS)
 
 
 def test_emerging_labels_are_spanish() -> None:
+    """The 17 categories carry Spanish labels."""
     assert hotspots.EMERGING_LABELS["new_hot"] == "punto caliente nuevo"
     assert hotspots.EMERGING_LABELS["intensifying_cold"] == "punto frío intensificándose"
     assert hotspots.EMERGING_LABELS["no_pattern"] == "sin patrón"
@@ -314,6 +332,7 @@ def _cube(t: int = 16) -> pd.DataFrame:
 
 
 def test_emerging_new_hot_spot_end_to_end() -> None:
+    """A burst at the centre in the last week only makes a new hot spot."""
     cube = _cube()
     res = hotspots.emerging_hotspots(cube, period="W", k=1, fill_empty=False)
     frame = res.to_frame().set_index("h3")
@@ -344,6 +363,7 @@ def test_emerging_fills_the_halo() -> None:
 
 
 def test_emerging_from_incidents_and_history_check(tiny_incidents: pd.DataFrame) -> None:
+    """Incidents become a weekly/monthly cube; too few weeks is refused."""
     cube = hotspots.incidents_to_cube(tiny_incidents, resolution=9, period="W")
     assert cube["count"].sum() == len(tiny_incidents)
     assert (cube["period"].dt.day_of_week == 0).all()
@@ -363,6 +383,7 @@ def _offset(lat: float, lon: float, east_m: float, north_m: float) -> tuple[floa
 
 
 def test_near_repeat_three_incidents_by_hand() -> None:
+    """Three incidents: one close pair in space and time, two far pairs."""
     a = (-12.0680, -77.0180)
     b = _offset(*a, 50, 0)          # 50 m east of A, 2 days later
     c = _offset(*a, 0, 1000)        # 1 km north, 40 days after A
@@ -388,6 +409,7 @@ def test_near_repeat_three_incidents_by_hand() -> None:
 
 
 def test_near_repeat_observed_equals_brute_force(rng: np.random.Generator) -> None:
+    """The k-d tree table equals an all-pairs haversine count."""
     n = 300
     lat = -12.07 + rng.normal(0, 0.004, n)
     lon = -77.02 + rng.normal(0, 0.004, n)
@@ -410,6 +432,7 @@ def test_near_repeat_observed_equals_brute_force(rng: np.random.Generator) -> No
 
 
 def test_near_repeat_detects_repeats_and_is_seeded(rng: np.random.Generator) -> None:
+    """Planted repeats (40 m, < 5 days) give a Knox ratio > 2."""
     n, k = 1500, 150
     lat = -12.07 + rng.normal(0, 0.01, n)
     lon = -77.02 + rng.normal(0, 0.01, n)
@@ -430,6 +453,7 @@ def test_near_repeat_detects_repeats_and_is_seeded(rng: np.random.Generator) -> 
 
 
 def test_near_repeat_validation() -> None:
+    """Missing columns, bad bands and permutations are reported together."""
     df = pd.DataFrame({"lat": [1.0, np.nan], "occurred_at": ["2025-01-01", "2025-01-02"]})
     with pytest.raises(IncidentSchemaError, match="Faltan columnas: lon") as err:
         hotspots.near_repeat(df, distance_bands_m=(50, 10), permutations=0)
@@ -441,7 +465,8 @@ def test_near_repeat_validation() -> None:
 # --------------------------------------------------------------------------
 
 @pytest.mark.realdata
-def test_philadelphia_gi_star_equals_esda(philadelphia_path) -> None:
+def test_philadelphia_gi_star_equals_esda(philadelphia_path: Path) -> None:
+    """On real data (June 2025, res 8) Gi* z equals esda."""
     esda = pytest.importorskip("esda")
     libpysal = pytest.importorskip("libpysal")
     df = pd.read_parquet(philadelphia_path, columns=["ts_local", "lat", "lon", "crime_type"],

@@ -20,6 +20,7 @@ from analytics._errors import AnalyticsError
 #: Command modules, in the order ``--help`` lists them.
 _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_ingest",
+    "analytics._cli_forecast",
     "analytics._cli_demo",
     "analytics._cli_users",
 )

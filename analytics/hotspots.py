@@ -136,8 +136,12 @@ _CHUNK_ELEMENTS = 6_000_000
 # weights and study region
 # --------------------------------------------------------------------------
 
-def _as_cells(cells: np.ndarray | Sequence[int]) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(cells, dtype=np.uint64))
+def _as_cells(cells: np.ndarray | Sequence[int] | pd.Series) -> np.ndarray:
+    """Cells as a contiguous ``uint64`` array; hexadecimal strings are accepted."""
+    arr = np.asarray(cells)
+    if arr.dtype.kind in "OUST":
+        return np.ascontiguousarray(hexbin.strings_to_cells(arr.astype(str)))
+    return np.ascontiguousarray(arr.astype(np.uint64))
 
 
 def _grid_disks(cells: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1186,7 +1190,8 @@ def near_repeat(incidents: pd.DataFrame, *,
                 distance_bands_m: Sequence[float] = _DISTANCE_BANDS_M,
                 time_bands_days: Sequence[int] = _TIME_BANDS_DAYS,
                 permutations: int = 99, seed: int | np.random.Generator | None = None,
-                alpha: float = settings.ALPHA) -> NearRepeatResult:
+                alpha: float = settings.ALPHA, max_pairs: int = 20_000_000
+                ) -> NearRepeatResult:
     """Near-repeat analysis: Knox test with Monte Carlo permutations.
 
     Every pair of incidents is placed in a distance band and a time band
@@ -1215,6 +1220,10 @@ def near_repeat(incidents: pd.DataFrame, *,
         Seed (or generator) of the permutations.
     alpha
         Level for the ``significant`` column.
+    max_pairs
+        Refuse (with a Spanish message) inputs with more close pairs than
+        this: memory and time grow with them (about 24 bytes and 99
+        permutations × a few ns each).
 
     Returns
     -------
@@ -1252,19 +1261,29 @@ def near_repeat(incidents: pd.DataFrame, *,
     n = lat.size
     days = (ts.dt.floor("D").to_numpy().astype("datetime64[D]").astype(np.int64))
     xy = _project_m(lat, lon)
-    pairs = cKDTree(xy).query_pairs(r=float(d_edges[-1]), output_type="ndarray")
+    tree = cKDTree(xy)
+    n_close = (int(tree.count_neighbors(tree, float(d_edges[-1]))) - n) // 2
+    if n_close > max_pairs:
+        msg = (f"Demasiados pares de incidentes cercanos ({n_close:,}) para el análisis de "
+               "repetición cercana: filtre por tipo de delito, zona o período, o reduzca la "
+               "distancia máxima.")
+        raise IncidentSchemaError(msg)
+    pairs = tree.query_pairs(r=float(d_edges[-1]), output_type="ndarray")
     i, j = pairs[:, 0], pairs[:, 1]
     dist = np.hypot(*(xy[i] - xy[j]).T)
     n_dist, n_time = d_edges.size - 1, t_edges.size  # time bands + "beyond"
     d_band = np.minimum(np.searchsorted(d_edges[1:], dist, side="left"), n_dist - 1)
+    d_base = (d_band * n_time).astype(np.intp)
+    days = days - days.min()
+    gap_band = np.searchsorted(t_edges[1:], np.arange(int(days.max()) + 1), side="left")
+    days32 = days.astype(np.int32)
+    del pairs, dist, d_band
 
     def table(day: np.ndarray) -> np.ndarray:
-        gap = np.abs(day[i] - day[j])
-        t_band = np.searchsorted(t_edges[1:], gap, side="left")
-        return np.bincount(d_band * n_time + t_band,
-                           minlength=n_dist * n_time).reshape(n_dist, n_time)
+        code = d_base + gap_band[np.abs(day[i] - day[j])]
+        return np.bincount(code, minlength=n_dist * n_time).reshape(n_dist, n_time)
 
-    near_obs = table(days)
+    near_obs = table(days32)
     rng = np.random.default_rng(seed)
     exceed = np.zeros_like(near_obs)
     sim_sum = np.zeros(near_obs.shape, dtype=np.float64)
@@ -1272,7 +1291,7 @@ def near_repeat(incidents: pd.DataFrame, *,
     beyond_obs = all_pairs - near_obs.sum(axis=0)
     beyond_exceed = np.zeros(n_time, dtype=np.int64)
     for _ in range(permutations):
-        sim = table(days[rng.permutation(n)])
+        sim = table(days32[rng.permutation(n)])
         exceed += sim >= near_obs
         sim_sum += sim
         beyond_exceed += (all_pairs - sim.sum(axis=0)) >= beyond_obs

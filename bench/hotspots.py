@@ -155,6 +155,8 @@ def bench_real(rows: list[str]) -> None:
     burg = df[df["crime_type"].str.contains("Burglary", case=False)
               & (df["occurred_at"] < "2025-01-01")]
     t_nr, nr = timed(lambda: hotspots.near_repeat(burg, permutations=99, seed=1))
+    thefts = df[(df["crime_type"] == "Thefts") & (df["occurred_at"] < "2025-01-01")]
+    t_th, th = timed(lambda: hotspots.near_repeat(thefts, permutations=99, seed=1))
     rows += [
         f"| Philadelphia 2025, {len(y2025):,} incidents: Gi* + 999 permutations on "
         f"{gi.cells.size:,} res-9 cells | {t_gi:.2f} | — | — |",
@@ -163,6 +165,8 @@ def bench_real(rows: list[str]) -> None:
         f"{t_cube:.2f} / {t_em:.2f} | — | — |",
         f"| Philadelphia burglaries 2024 ({nr.n_incidents:,}): near repeat, 99 permutations "
         f"| {t_nr:.2f} | — | — |",
+        f"| Philadelphia thefts 2024 ({th.n_incidents:,}, {int(th.observed[:-1].sum()):,} "
+        f"pairs within 400 m): near repeat, 99 permutations | {t_th:.2f} | — | — |",
     ]
     cats = pd.Series(em.label).value_counts()
     r = nr.ratio_table()

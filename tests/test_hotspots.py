@@ -67,6 +67,16 @@ def test_weights_follow_input_order_and_k() -> None:
     assert row == {h3.str_to_int(c) for c in h3.grid_disk(CENTRE, 2)} - {h3.str_to_int(CENTRE)}
 
 
+def test_hex_strings_are_accepted() -> None:
+    """Counts keyed by hexadecimal strings give the same Gi* as integer cells."""
+    counts = _flower_counts()
+    as_str = counts.assign(h3=hexbin.cells_to_strings(counts["h3"]))
+    a = hotspots.gi_star(counts, permutations=0)
+    b = hotspots.gi_star(as_str, permutations=0)
+    np.testing.assert_array_equal(a.cells, b.cells)
+    np.testing.assert_array_equal(a.z, b.z)
+
+
 def test_region_is_the_k_ring_halo() -> None:
     """The study region of one cell is its k-disk."""
     region = hotspots.cells_to_region(np.array([h3.str_to_int(CENTRE)], dtype=np.uint64), k=2)
@@ -401,6 +411,8 @@ def test_near_repeat_three_incidents_by_hand() -> None:
     assert res.expected[0, 0] == pytest.approx(1 / 3, abs=0.05)
     assert res.expected[0, 4] == pytest.approx(2 / 3, abs=0.05)
     assert res.expected.sum() == pytest.approx(3)
+    with pytest.raises(IncidentSchemaError, match="Demasiados pares"):
+        hotspots.near_repeat(df, max_pairs=0)
     frame = res.to_frame()
     assert frame["distance"].unique().tolist() == ["0–100 m", "100–200 m", "200–300 m",
                                                    "300–400 m", "más de 400 m"]

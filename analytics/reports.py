@@ -1,4 +1,13 @@
-"""Codisec indicators and public (suppressed) aggregates.
+"""Codisec indicators, public (suppressed) aggregates and report documents.
+
+Indicators (:func:`district_indicators`, :func:`district_hotspots`,
+:func:`plan_coverage`) take DataFrames and period labels (``2025-03``,
+``2025-T1``, ``2025``) and return plain frames; :func:`report_tables` and
+:func:`public_report_tables` turn them into Spanish tables; :func:`report_to_xlsx`,
+:func:`report_to_pdf`, :func:`district_map_png`, :func:`cells_map_png` and
+:func:`report_maps` return file contents as bytes (``analytics.io`` writes files).
+Population tables are arguments (``analytics.io.read_population`` reads the
+shipped one), so the app can pass a table the user edited.
 
 Public mode
 -----------
@@ -292,7 +301,8 @@ def _population_by_key(population: pd.DataFrame | None, problems: list[str]) -> 
     pop = pd.to_numeric(population["population"], errors="coerce")
     bad = population.loc[pop.isna() | (pop <= 0), "district"].astype(str).tolist()
     if bad:
-        problems.append(f"Población no válida (debe ser un número positivo) en: {', '.join(bad[:5])}.")
+        problems.append("Población no válida (debe ser un número positivo) en: "
+                        f"{', '.join(bad[:5])}.")
     keys = population["district"].map(district_key)
     return pd.Series(pop.to_numpy(dtype="float64"), index=keys.to_numpy()).groupby(level=0).sum()
 
@@ -402,7 +412,8 @@ def district_indicators(incidents: pd.DataFrame, *, target: str, baseline: str |
               else sorted(df["district"].unique().tolist()))
     df = df.loc[df["district"].isin(wanted)]
     if by:
-        levels = sorted(df[by].unique().tolist())
+        order = {g: i for i, g in enumerate(settings.CRIME_GROUPS)}
+        levels = sorted(df[by].unique().tolist(), key=lambda v: (order.get(v, 99), v))
         index = pd.MultiIndex.from_product([wanted, levels], names=keys)
     else:
         index = pd.Index(wanted, name="district")

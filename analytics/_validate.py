@@ -294,13 +294,44 @@ def _distance_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> 
     return np.sqrt(dx * dx + dy * dy)
 
 
-def _inside_area(lat: np.ndarray, lon: np.ndarray, area: Any, center: tuple[float, float] | None,
-                 radius_km: float) -> np.ndarray:
+#: Share of a file's plausible points a 1° grid square must hold to be a centre of
+#: the default study area (several cities in one file each keep their points).
+AREA_CLUSTER_MIN_SHARE = 0.05
+#: ... and at least this many points (tiny files keep a single centre).
+AREA_CLUSTER_MIN_COUNT = 20
+
+
+def study_area_centers(lat: np.ndarray, lon: np.ndarray) -> list[tuple[float, float]]:
+    """Centres of the default study area: where the bulk of the points lie.
+
+    The median point of every 1° grid square holding at least
+    :data:`AREA_CLUSTER_MIN_SHARE` of the points (and at least
+    :data:`AREA_CLUSTER_MIN_COUNT`), plus the overall median
+    point. With one city this is (about) the median of the file's points.
+    """
+    if lat.size == 0:
+        return []
+    centers = [(float(np.median(lat)), float(np.median(lon)))]
+    key = np.floor(lat).astype(np.int64) * 1000 + np.floor(lon).astype(np.int64)
+    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    dense = np.flatnonzero((counts >= AREA_CLUSTER_MIN_SHARE * lat.size)
+                           & (counts >= AREA_CLUSTER_MIN_COUNT))
+    if len(dense) > 1 or (len(dense) == 1 and counts[dense[0]] < lat.size):
+        inverse = np.asarray(inverse).ravel()
+        for k in dense:
+            m = inverse == k
+            centers.append((float(np.median(lat[m])), float(np.median(lon[m]))))
+    return centers
+
+
+def _inside_area(lat: np.ndarray, lon: np.ndarray, area: Any,
+                 centers: Sequence[tuple[float, float]], radius_km: float) -> np.ndarray:
     if area is None:
-        if center is None:
-            return np.zeros(lat.shape, dtype=bool)
+        out = np.zeros(lat.shape, dtype=bool)
         with np.errstate(invalid="ignore"):
-            return _distance_km(lat, lon, center[0], center[1]) <= radius_km
+            for c_lat, c_lon in centers:
+                out |= _distance_km(lat, lon, c_lat, c_lon) <= radius_km
+        return out
     if isinstance(area, (tuple, list)) and len(area) == 4:
         min_lon, min_lat, max_lon, max_lat = (float(v) for v in area)
         with np.errstate(invalid="ignore"):
@@ -352,9 +383,9 @@ def check_coordinates(lat: np.ndarray, lon: np.ndarray, reason: np.ndarray, *,
         Current reason codes (index into :data:`REASON_CODES`; 0 = fine so
         far). Rows with a reason keep it.
     study_area
-        ``None`` (within ``radius_km`` of the median point of the plausible
-        coordinates), a ``(min_lon, min_lat, max_lon, max_lat)`` bbox, or a
-        shapely (Multi)Polygon.
+        ``None`` (within ``radius_km`` of where the bulk of the plausible
+        coordinates lie, see :func:`study_area_centers`), a
+        ``(min_lon, min_lat, max_lon, max_lat)`` bbox, or a shapely (Multi)Polygon.
 
     Returns
     -------
@@ -375,17 +406,16 @@ def check_coordinates(lat: np.ndarray, lon: np.ndarray, reason: np.ndarray, *,
     todo &= ~zero
     in_range = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     swap_range = (np.abs(lon) <= 90) & (np.abs(lat) <= 180)
-    center = None
+    centers: list[tuple[float, float]] = []
     if study_area is None:
         plausible = todo & in_range
-        if plausible.any():
-            center = (float(np.median(lat[plausible])), float(np.median(lon[plausible])))
+        centers = study_area_centers(lat[plausible], lon[plausible])
     with np.errstate(invalid="ignore"):
-        inside = todo & in_range & _inside_area(lat, lon, study_area, center, radius_km)
+        inside = todo & in_range & _inside_area(lat, lon, study_area, centers, radius_km)
         cand = todo & ~inside & swap_range
         swapped = np.zeros(lat.shape, dtype=bool)
         if cand.any():
-            swapped[cand] = _inside_area(lon[cand], lat[cand], study_area, center, radius_km)
+            swapped[cand] = _inside_area(lon[cand], lat[cand], study_area, centers, radius_km)
     if swapped.any():
         lat[swapped], lon[swapped] = lon[swapped].copy(), lat[swapped].copy()
     bad_range = todo & ~in_range & ~swapped

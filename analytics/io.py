@@ -326,46 +326,69 @@ def _csv_sql(src: _Source, *, limit: int | None = None) -> str:
     return sql
 
 
-def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str
-              ) -> tuple[list[str], dict[str, str], np.ndarray]:
-    """Load a file into temp ``table`` with a ``_row`` ordinal.
+def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source) -> str:
+    """A SELECT over the file (frames for Excel/GeoJSON are registered as ``_vg_frame``)."""
+    if src.kind == "csv":
+        return _csv_sql(src)
+    if src.kind == "parquet":
+        return f"SELECT * FROM read_parquet({_sql_str(str(src.path))})"
+    frame = _excel_frame(src) if src.kind == "excel" else _geojson_frame(src)
+    con.register("_vg_frame", frame)
+    return "SELECT * FROM _vg_frame"
 
-    Returns the headers, their DuckDB types, and the data-row numbers of
-    malformed CSV lines (rejected by the reader).
+
+def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
+              mapping: Mapping[str, str] | None, *, materialize: bool = True
+              ) -> tuple[_Source, dict[str, str], dict[str, str], list[str], np.ndarray]:
+    """Read a file's header, guess the mapping, load the mapped columns into temp ``table``.
+
+    The table keeps only the mapped columns (personal data never enters it);
+    ``_row`` is the data-row ordinal (1-based, file order). Returns the (possibly
+    re-encoded) source, column types, mapping, dropped personal-data
+    columns, and the data-row numbers of malformed CSV lines.
     """
     con.execute(f"DROP TABLE IF EXISTS {table}")
     rejected = np.empty(0, dtype=np.int64)
     try:
-        if src.kind == "csv":
+        sql = _source_sql(con, src)
+        try:
             _drop_rejects(con)
-            con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, * "
-                        f"FROM ({_csv_sql(src)})")
-            lines = con.execute("SELECT DISTINCT line FROM _vg_rej ORDER BY line").fetchnumpy()
-            rejected = np.asarray(lines["line"], dtype=np.int64) - src.skip - 1
-            _drop_rejects(con)
-        elif src.kind == "parquet":
-            con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, * "
-                        f"FROM read_parquet({_sql_str(str(src.path))})")
-        else:
-            frame = _excel_frame(src) if src.kind == "excel" else _geojson_frame(src)
-            con.register("_vg_frame", frame)
-            try:
-                con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, * "
-                            "FROM _vg_frame")
-            finally:
+            desc = con.execute(f"DESCRIBE {sql}").fetchall()
+            types = {str(r[0]): str(r[1]) for r in desc}
+            headers = list(types)
+            if src.kind == "csv" and len(headers) < 2:
+                raise _fail(src.path, "no parece una tabla (una sola columna)")
+            if src.kind == "geojson" and "_geom_lat" in headers:
+                explicit = dict(mapping or {})
+                explicit.setdefault("lat", "_geom_lat")
+                explicit.setdefault("lon", "_geom_lon")
+                mapping = explicit
+            explicit_cols = set((mapping or {}).values())
+            pii = V.pii_columns([h for h in headers if not h.startswith("_geom_")],
+                                keep=explicit_cols)
+            guessed = V.guess_mapping(headers, mapping=mapping, exclude=pii)
+            V.check_mapping(guessed, file_name=src.path.name)
+            if materialize:
+                cols = ", ".join(_quote(c) for c in dict.fromkeys(guessed.values()))
+                con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, "
+                            f"{cols} FROM ({sql})")
+                if src.kind == "csv":
+                    lines = con.execute("SELECT DISTINCT line FROM _vg_rej ORDER BY line"
+                                        ).fetchnumpy()
+                    rejected = np.asarray(lines["line"], dtype=np.int64) - src.skip - 1
+        finally:
+            if src.kind in {"excel", "geojson"}:
                 con.unregister("_vg_frame")
+            if src.kind == "csv":
+                _drop_rejects(con)
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
         if src.kind == "csv" and "unicode" in first.lower() and src.encoding == "utf-8":
-            return _load_raw(con, _Source(src.path, "csv", src.sha256, "latin-1", src.delimiter,
-                                          src.skip), table)
+            latin = _Source(src.path, "csv", src.sha256, "latin-1", src.delimiter, src.skip)
+            return _load_raw(con, latin, table, mapping, materialize=materialize)
         raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None
-    desc = con.execute(f"DESCRIBE {table}").fetchall()
-    types = {r[0]: str(r[1]) for r in desc if r[0] != "_row"}
-    headers = list(types)
-    if src.kind == "csv" and len(headers) < 2:
-        raise _fail(src.path, "no parece una tabla (una sola columna)")
-    return headers, types, rejected
+    used = {c: types[c] for c in guessed.values()}
+    return src, used, guessed, pii, rejected
 
 
 # --------------------------------------------------------------------------- SQL parsing
@@ -388,15 +411,46 @@ def _number_expr(col: str, t: str) -> str:
     if _is_numeric(t):
         return f"CAST({_quote(col)} AS DOUBLE)"
     s = _text(col, t)
-    return f"TRY_CAST(replace(replace({s}, ' ', ''), ',', '.') AS DOUBLE)"
+    slow = f"TRY_CAST(replace(replace({s}, ' ', ''), ',', '.') AS DOUBLE)"
+    if t.upper() == "VARCHAR":
+        return f"coalesce(TRY_CAST({_quote(col)} AS DOUBLE), {slow})"
+    return slow
 
 
 def _ampm(s: str) -> str:
     return rf"regexp_replace(lower({s}), '\s*([ap])\.?\s*m\.?$', ' \1m')"
 
 
-def _datetime_expr(col: str, t: str, tz: str, *, date_only: bool = False) -> str:
+_ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d")
+
+
+def _best_format(con: duckdb.DuckDBPyConnection, raw: str, col: str,
+                 formats: Sequence[str], *, as_time: bool = False) -> str | None:
+    """The strptime format that parses most of the first non-empty values (None: none does).
+
+    Used as a fast path only: rows it does not parse go through the full,
+    tolerant expression, so a mixed file is still read correctly.
+    """
+    q = _quote(col)
+    counts = ", ".join(f"count(try_strptime(v, {_sql_str(f)}))" for f in formats)
+    sql = (f"SELECT {counts} FROM (SELECT CAST({q} AS VARCHAR) AS v FROM {raw} "
+           f"WHERE {q} IS NOT NULL LIMIT 5000)")
+    row = con.execute(sql).fetchall()[0]
+    best = int(np.argmax(row)) if row else 0
+    return formats[best] if row and row[best] > 0 else None
+
+
+def _datetime_expr(col: str, t: str, tz: str, *, date_only: bool = False,
+                   fast: str | None = None) -> str:
     """TIMESTAMP (local wall time) from a column of any type; NULL when unreadable."""
+    full = _datetime_expr_full(col, t, tz, date_only=date_only)
+    if fast is None or t.upper() != "VARCHAR":
+        return full
+    return f"coalesce(try_strptime({_quote(col)}, {_sql_str(fast)}), {full})"
+
+
+def _datetime_expr_full(col: str, t: str, tz: str, *, date_only: bool = False) -> str:
     tu = t.upper()
     q = _quote(col)
     if tu.startswith("TIMESTAMP WITH TIME ZONE") or tu == "TIMESTAMPTZ":
@@ -422,8 +476,15 @@ def _datetime_expr(col: str, t: str, tz: str, *, date_only: bool = False) -> str
     )
 
 
-def _time_expr(col: str, t: str) -> str:
+def _time_expr(col: str, t: str, *, fast: str | None = None) -> str:
     """TIME from a column of any type (HH:MM, HH:MM:SS, HHMM, H, h:mm a. m.)."""
+    full = _time_expr_full(col, t)
+    if fast is None or t.upper() != "VARCHAR":
+        return full
+    return f"coalesce(CAST(try_strptime({_quote(col)}, {_sql_str(fast)}) AS TIME), {full})"
+
+
+def _time_expr_full(col: str, t: str) -> str:
     tu = t.upper()
     q = _quote(col)
     if tu == "TIME":
@@ -448,74 +509,104 @@ def _time_expr(col: str, t: str) -> str:
     )
 
 
-def _stage_sql(raw: str, mapping: Mapping[str, str], types: Mapping[str, str], *, tz: str,
-               now_local: datetime, sha: str) -> str:
-    """SELECT that parses every row of ``raw`` into typed fields plus a reason code."""
+def _key_text(col: str, t: str) -> str:
+    """Raw text of a column as a join key ('' when missing); trimmed later, per distinct value."""
+    if t.upper() == "VARCHAR":
+        return f"coalesce({_quote(col)}, '')"
+    return f"coalesce(CAST({_quote(col)} AS VARCHAR), '')"
+
+
+def _key_cols(mapping: Mapping[str, str], types: Mapping[str, str],
+              fields: Sequence[str]) -> list[str]:
+    return [_key_text(mapping[f], types[mapping[f]]) if f in mapping else "''" for f in fields]
+
+
+_TYPE_FIELDS = ("crime_type", "crime_subtype", "modalidad")
+_DIST_FIELDS = ("district", "ubigeo")
+
+
+def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
+               types: Mapping[str, str], *, tz: str, now_local: datetime, sha: str) -> str:
+    """SELECT that parses every row of ``raw`` into typed fields plus a reason code.
+
+    Joins the small ``_vg_types`` / ``_vg_dist`` tables (distinct raw values
+    -> codes) so that only numbers and the two stored strings leave SQL.
+    """
     m = mapping
-    if "occurred_at" in m:
-        src_ts = _text(m["occurred_at"], types[m["occurred_at"]])
-        ts = _datetime_expr(m["occurred_at"], types[m["occurred_at"]], tz)
-        date_parsed = "_ts"
-        time_src = time_val = None
-    else:
-        src_ts = _text(m["date"], types[m["date"]])
-        date_parsed = _datetime_expr(m["date"], types[m["date"]], tz, date_only=True)
-        if "time" in m:
-            time_src = _text(m["time"], types[m["time"]])
-            time_val = _time_expr(m["time"], types[m["time"]])
-        else:
-            time_src = time_val = None
-        ts = None
-    lat_src = _text(m["lat"], types[m["lat"]])
-    lon_src = _text(m["lon"], types[m["lon"]])
-
-    def opt_text(f: str) -> str:
-        return f"coalesce({_text(m[f], types[m[f]])}, '')" if f in m else "''"
-
-    if "incident_id" in m:
-        ident = (f"coalesce({_text(m['incident_id'], types[m['incident_id']])}, "
-                 f"{_sql_str(sha[:12] + '-')} || CAST(_row AS VARCHAR))")
-    else:
-        ident = f"{_sql_str(sha[:12] + '-')} || CAST(_row AS VARCHAR)"
+    with_time = [f + suf for f in _DATE_FORMATS for suf in _TIME_SUFFIXES]
+    min_ts = f"TIMESTAMP '{_MIN_DATE}'"
     now_sql = f"TIMESTAMP {_sql_str(now_local.strftime('%Y-%m-%d %H:%M:%S'))}"
-    if ts is not None:
-        inner_ts = f"{ts} AS _ts, NULL::TIME AS _tm, {src_ts} IS NOT NULL AS _has_date, TRUE AS _date_ok"
+    if "occurred_at" in m:
+        c = m["occurred_at"]
+        fast = (_best_format(con, raw, c, _ISO_FORMATS + tuple(with_time))
+                if types[c] == "VARCHAR" else None)
+        inner_ts = (f"{_datetime_expr(c, types[c], tz, fast=fast)} AS _ts, "
+                    f"{_quote(c)} AS _dsrc")
         combine = "_ts"
-    else:
-        tm = time_val if time_val is not None else "TIME '00:00:00'"
-        inner_ts = (f"{date_parsed} AS _d, {tm} AS _tm, {src_ts} IS NOT NULL AS _has_date, "
-                    f"{time_src + ' IS NOT NULL' if time_src else 'TRUE'} AS _has_time")
-        combine = "CAST(CAST(_d AS DATE) + _tm AS TIMESTAMP)"
-    cols = (
-        f"_row, {ident} AS incident_id, {inner_ts}, "
-        f"{_number_expr(m['lat'], types[m['lat']])} AS lat, "
-        f"{_number_expr(m['lon'], types[m['lon']])} AS lon, "
-        f"{lat_src} IS NOT NULL AND {lon_src} IS NOT NULL AS _has_xy, "
-        f"{opt_text('crime_type')} AS _ct, {opt_text('crime_subtype')} AS _cs, "
-        f"{opt_text('modalidad')} AS _cm, {opt_text('district')} AS _dr, {opt_text('ubigeo')} AS _ur"
-    )
-    if ts is not None:
         date_case = (
-            f"WHEN NOT _has_date THEN {_CODE['fecha_faltante']} "
-            f"WHEN _ts IS NULL OR _ts < TIMESTAMP '{_MIN_DATE}' THEN {_CODE['fecha_invalida']} "
+            f"WHEN _ts IS NULL AND {_text('_dsrc', types[c])} IS NULL "
+            f"THEN {_CODE['fecha_faltante']} "
+            f"WHEN _ts IS NULL OR _ts < {min_ts} THEN {_CODE['fecha_invalida']} "
             f"WHEN _ts > {now_sql} THEN {_CODE['fecha_futura']} "
         )
     else:
+        c = m["date"]
+        fast = (_best_format(con, raw, c, _ISO_FORMATS[-1:] + _DATE_FORMATS)
+                if types[c] == "VARCHAR" else None)
+        inner_ts = (f"{_datetime_expr(c, types[c], tz, date_only=True, fast=fast)} AS _d, "
+                    f"{_quote(c)} AS _dsrc")
         date_case = (
-            f"WHEN NOT _has_date THEN {_CODE['fecha_faltante']} "
-            f"WHEN _d IS NULL OR _d < TIMESTAMP '{_MIN_DATE}' THEN {_CODE['fecha_invalida']} "
-            f"WHEN NOT _has_time THEN {_CODE['hora_faltante']} "
-            f"WHEN _tm IS NULL THEN {_CODE['hora_invalida']} "
-            f"WHEN {combine} > {now_sql} THEN {_CODE['fecha_futura']} "
+            f"WHEN _d IS NULL AND {_text('_dsrc', types[c])} IS NULL "
+            f"THEN {_CODE['fecha_faltante']} "
+            f"WHEN _d IS NULL OR _d < {min_ts} THEN {_CODE['fecha_invalida']} "
         )
+        if "time" in m:
+            ct = m["time"]
+            fast_t = (_best_format(con, raw, ct, ("%H:%M", "%H:%M:%S"))
+                      if types[ct] == "VARCHAR" else None)
+            inner_ts += (f", {_time_expr(ct, types[ct], fast=fast_t)} AS _tm, "
+                         f"{_quote(ct)} AS _tsrc")
+            date_case += (
+                f"WHEN _tm IS NULL AND {_text('_tsrc', types[ct])} IS NULL "
+                f"THEN {_CODE['hora_faltante']} "
+                f"WHEN _tm IS NULL THEN {_CODE['hora_invalida']} "
+            )
+        else:
+            inner_ts += ", TIME '00:00:00' AS _tm"
+        combine = "CAST(CAST(_d AS DATE) + _tm AS TIMESTAMP)"
+        date_case += f"WHEN {combine} > {now_sql} THEN {_CODE['fecha_futura']} "
+    gen = f"{_sql_str(sha[:12] + '-')} || CAST(_row AS VARCHAR)"
+    if "incident_id" in m:
+        c = m["incident_id"]
+        raw_id = _quote(c) if types[c] == "VARCHAR" else f"CAST({_quote(c)} AS VARCHAR)"
+        ident = f"CASE WHEN {raw_id} IS NULL OR {raw_id} = '' THEN {gen} ELSE {raw_id} END"
+    else:
+        ident = gen
+    lat_c, lon_c = m["lat"], m["lon"]
+    tkeys = _key_cols(m, types, _TYPE_FIELDS)
+    dkeys = _key_cols(m, types, _DIST_FIELDS)
+    cols = (
+        f"_row, {ident} AS incident_id, {inner_ts}, "
+        f"{_number_expr(lat_c, types[lat_c])} AS lat, "
+        f"{_number_expr(lon_c, types[lon_c])} AS lon, "
+        f"{_quote(lat_c)} AS _latsrc, {_quote(lon_c)} AS _lonsrc, "
+        f"{tkeys[0]} AS _k1, {tkeys[1]} AS _k2, {tkeys[2]} AS _k3, "
+        f"{dkeys[0]} AS _k4, {dkeys[1]} AS _k5"
+    )
     reason = (
         f"CAST(CASE {date_case}"
-        f"WHEN NOT _has_xy THEN {_CODE['coordenadas_faltantes']} "
+        f"WHEN (lat IS NULL OR lon IS NULL) AND ({_text('_latsrc', types[lat_c])} IS NULL "
+        f"OR {_text('_lonsrc', types[lon_c])} IS NULL) THEN {_CODE['coordenadas_faltantes']} "
         f"WHEN lat IS NULL OR lon IS NULL OR NOT isfinite(lat) OR NOT isfinite(lon) "
         f"THEN {_CODE['numero_invalido']} ELSE 0 END AS TINYINT)"
     )
-    return (f"SELECT _row, incident_id, {combine} AS occurred_at, lat, lon, _ct, _cs, _cm, _dr, "
-            f"_ur, {reason} AS reason FROM (SELECT {cols} FROM {raw})")
+    return (
+        f"SELECT p._row, p.incident_id, {combine} AS occurred_at, p.lat, p.lon, "
+        f"{reason} AS reason, t.code AS _tc, d.code AS _dc, hash(p.incident_id) AS _ih "
+        f"FROM (SELECT {cols} FROM {raw}) p "
+        "JOIN _vg_types t ON p._k1 = t._k1 AND p._k2 = t._k2 AND p._k3 = t._k3 "
+        "JOIN _vg_dist d ON p._k4 = d._k4 AND p._k5 = d._k5"
+    )
 
 
 # --------------------------------------------------------------------------- boundaries
@@ -592,47 +683,59 @@ def _check_tz(tz: str) -> ZoneInfo:
         raise IncidentSchemaError(msg) from None
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, src: _Source, raw: str,
-             mapping: Mapping[str, str] | None) -> tuple[list[str], dict[str, str], dict[str, str],
-                                                          list[str], np.ndarray]:
-    headers, types, rejected = _load_raw(con, src, raw)
-    if src.kind == "geojson" and "_geom_lat" in headers:
-        explicit = dict(mapping or {})
-        explicit.setdefault("lat", "_geom_lat")
-        explicit.setdefault("lon", "_geom_lon")
-        mapping = explicit
-    explicit_cols = set((mapping or {}).values())
-    pii = V.pii_columns([h for h in headers if not h.startswith("_geom_")], keep=explicit_cols)
-    guessed = V.guess_mapping(headers, mapping=mapping, exclude=pii)
-    V.check_mapping(guessed, file_name=src.path.name)
-    return headers, types, guessed, pii, rejected
-
-
-def _type_map(con: duckdb.DuckDBPyConnection, stage: str) -> pd.DataFrame:
-    rows = con.execute(f"SELECT DISTINCT _ct, _cs, _cm FROM {stage}").fetchall()
+def _type_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
+              types: Mapping[str, str]) -> pd.DataFrame:
+    """Distinct raw (tipo, subtipo, modalidad) -> code, crime_type, crime_group."""
+    k = _key_cols(mapping, types, _TYPE_FIELDS)
+    rows = con.execute(f"SELECT DISTINCT {k[0]}, {k[1]}, {k[2]} FROM {raw}").fetchall()
     out = []
-    for ct, cs, cm in rows:
+    for i, (ct, cs, cm) in enumerate(rows):
         t, g = V.crime_fields_to_type(ct, cs, cm)
-        out.append((ct, cs, cm, t, g))
-    return pd.DataFrame(out, columns=["_ct", "_cs", "_cm", "crime_type", "crime_group"],
-                        dtype=object)
+        out.append((ct, cs, cm, i, t, g))
+    frame = pd.DataFrame(out, columns=["_k1", "_k2", "_k3", "code", "crime_type", "crime_group"])
+    frame["code"] = frame["code"].astype("int32")
+    return frame
 
 
-def _district_map(con: duckdb.DuckDBPyConnection, stage: str,
-                  recs: list[dict[str, Any]]) -> pd.DataFrame:
-    rows = con.execute(f"SELECT DISTINCT _dr, _ur FROM {stage}").fetchall()
+def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
+                  types: Mapping[str, str], recs: list[dict[str, Any]]) -> pd.DataFrame:
+    """Distinct raw (district, ubigeo) -> code, normalised district and ubigeo."""
+    k = _key_cols(mapping, types, _DIST_FIELDS)
+    rows = con.execute(f"SELECT DISTINCT {k[0]}, {k[1]} FROM {raw}").fetchall()
     by_name = {r["district"]: r["ubigeo"] for r in recs}
     by_code = {r["ubigeo"]: r["district"] for r in recs}
     out = []
-    for dr, ur in rows:
+    for i, (dr, ur) in enumerate(rows):
         d = V.normalize_district(dr) if dr else None
         u = V.normalize_ubigeo(ur) if ur else None
         if d is None and u is not None:
             d = by_code.get(u)
         if u is None and d is not None:
             u = by_name.get(d)
-        out.append((dr, ur, d, u))
-    return pd.DataFrame(out, columns=["_dr", "_ur", "district", "ubigeo"], dtype=object)
+        out.append((dr, ur, i, d, u))
+    frame = pd.DataFrame(out, columns=["_k4", "_k5", "code", "district", "ubigeo"])
+    frame["code"] = frame["code"].astype("int32")
+    return frame
+
+
+def _first_occurrence(*keys: np.ndarray) -> np.ndarray:
+    """Mask of rows whose key tuple has not been seen in an earlier row."""
+    frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+    return ~frame.duplicated(keep="first").to_numpy()
+
+
+def _dictionary(codes: np.ndarray, names: Sequence[Any]) -> pa.Array:
+    """Arrow dictionary array (nulls where ``codes < 0`` or the name is None), as strings."""
+    clean = [None if n is None or (isinstance(n, float) and math.isnan(n)) else str(n)
+             for n in names]
+    names_arr = pa.array(clean, type=pa.string())
+    codes = np.asarray(codes, dtype=np.int32)
+    mask = codes < 0
+    null_names = np.flatnonzero(np.asarray([n is None for n in clean], dtype=bool))
+    if null_names.size:
+        mask = mask | np.isin(codes, null_names)
+    idx = pa.array(np.where(codes < 0, 0, codes), type=pa.int32(), mask=mask)
+    return pa.DictionaryArray.from_arrays(idx, names_arr).cast(pa.string())
 
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | None, tz: str,
@@ -643,121 +746,145 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         if progress is not None:
             progress(min(1.0, base + span * frac), f"{src.path.name}: {what}")
 
-    raw, stage, cand = "_vg_raw", "_vg_stage", "_vg_cand"
+    raw = "_vg_raw"
     tick(0.0, "leyendo")
-    _headers, types, mp, pii, rejected = _prepare(con, src, raw, mapping)
+    src, types, mp, pii, rejected = _load_raw(con, src, raw, mapping)
     now_local = datetime.now(_check_tz(tz)).replace(tzinfo=None)
     tick(0.3, "validando")
-    con.execute(f"DROP TABLE IF EXISTS {stage}")
-    con.execute(f"CREATE TEMP TABLE {stage} AS "
-                + _stage_sql(raw, mp, types, tz=tz, now_local=now_local, sha=src.sha256))
-    arr = con.execute(f"SELECT _row, lat, lon, reason, _dr = '' AND _ur = '' AS _nodist "
-                      f"FROM {stage} ORDER BY _row").fetchnumpy()
-    rows = np.asarray(arr["_row"], dtype=np.int64)
-    lat = np.asarray(arr["lat"], dtype=np.float64)
-    lon = np.asarray(arr["lon"], dtype=np.float64)
-    reason0 = np.asarray(arr["reason"], dtype=np.int8)
-    nodist = np.asarray(arr["_nodist"], dtype=bool)
-    lat, lon, reason, swapped = V.check_coordinates(lat, lon, reason0, study_area=study_area)
+    recs = _boundary_records()
+    type_map = _type_map(con, raw, mp, types)
+    dist_map = _district_map(con, raw, mp, types, recs)
+    con.register("_vg_types", type_map)
+    con.register("_vg_dist", dist_map)
+    try:
+        tbl = con.sql(_stage_sql(con, raw, mp, types, tz=tz, now_local=now_local,
+                                 sha=src.sha256)).to_arrow_table()
+    finally:
+        con.unregister("_vg_types")
+        con.unregister("_vg_dist")
+    rows = tbl["_row"].to_numpy()
+    if rows.size > 1 and not (np.diff(rows) > 0).all():
+        order = np.argsort(rows, kind="stable")
+        tbl = tbl.take(pa.array(order))
+        rows = tbl["_row"].to_numpy()
+    rows = rows.astype(np.int64)
+    reason0 = tbl["reason"].to_numpy(zero_copy_only=False).astype(np.int8)
+    lat, lon, reason, swapped = V.check_coordinates(
+        tbl["lat"].to_numpy(zero_copy_only=False).astype(np.float64),
+        tbl["lon"].to_numpy(zero_copy_only=False).astype(np.float64),
+        reason0, study_area=study_area)
     ok = reason == 0
     tick(0.5, "celdas H3")
     h3 = np.zeros(rows.shape, dtype=np.uint64)
     if ok.any():
         h3[ok] = hexbin.points_to_cells(lat[ok], lon[ok], resolution=settings.H3_STORE_RESOLUTION)
-    recs = _boundary_records()
-    sj = np.full(rows.shape, -1, dtype=np.int16)
+    tcode = tbl["_tc"].to_numpy(zero_copy_only=False).astype(np.int32)
+    dcode = tbl["_dc"].to_numpy(zero_copy_only=False).astype(np.int32)
+    # District: from the file (name or ubigeo), otherwise the polygon holding the point.
+    n_dist = len(dist_map)
+    nodist = dist_map["district"].isna().to_numpy()[dcode]
     need = ok & nodist
     if need.any():
-        sj[need] = _spatial_districts(lat[need], lon[need])
-    # Row numbers as in the file's data rows, counting the malformed lines too.
-    n_total = len(rows) + len(rejected)
-    if len(rejected):
-        good_pos = np.setdiff1d(np.arange(1, n_total + 1, dtype=np.int64), rejected)
-        row_number = good_pos[rows - 1]
-    else:
-        row_number = rows
-    geo = pa.table({"_row": rows, "row_number": row_number, "glat": lat, "glon": lon,
-                    "greason": reason, "h3_r12": h3, "sj": sj})
-    con.register("_vg_geo", geo)
-    con.register("_vg_types", _type_map(con, stage))
-    con.register("_vg_dist", _district_map(con, stage, recs))
-    bnd = pd.DataFrame({"sj": np.arange(len(recs), dtype=np.int16),
-                        "b_district": [r["district"] for r in recs],
-                        "b_ubigeo": [r["ubigeo"] for r in recs]})
-    con.register("_vg_bnd", bnd)
-    src_name = source if source else src.path.name
+        sj = _spatial_districts(lat[need], lon[need])
+        dcode = dcode.copy()
+        dcode[need] = np.where(sj >= 0, n_dist + sj.astype(np.int32), -1)
+    dist_names = list(dist_map["district"]) + [r["district"] for r in recs]
+    ubigeo_names = list(dist_map["ubigeo"]) + [r["ubigeo"] for r in recs]
     tick(0.6, "duplicados")
-    con.execute(f"DROP TABLE IF EXISTS {cand}")
-    con.execute(
-        f"CREATE TEMP TABLE {cand} AS SELECT s._row, s.incident_id, s.occurred_at, "
-        "g.glat AS lat, g.glon AS lon, t.crime_type, t.crime_group, "
-        "coalesce(d.district, b.b_district) AS district, coalesce(d.ubigeo, b.b_ubigeo) AS ubigeo, "
-        f"{_sql_str(src_name)} AS source, g.h3_r12, {int(import_id)} AS import_id "
-        f"FROM {stage} s JOIN _vg_geo g ON s._row = g._row "
-        "JOIN _vg_types t ON s._ct = t._ct AND s._cs = t._cs AND s._cm = t._cm "
-        "LEFT JOIN _vg_dist d ON s._dr = d._dr AND s._ur = d._ur "
-        "LEFT JOIN _vg_bnd b ON g.sj = b.sj "
-        "WHERE g.greason = 0")
-    keep_sql = (
-        f"SELECT min(_row) AS _row FROM {cand} "
-        f"WHERE _row IN (SELECT min(_row) FROM {cand} GROUP BY incident_id) "
-        "GROUP BY occurred_at, round(lat * 100000), round(lon * 100000), crime_type"
-    )
-    con.execute("DROP TABLE IF EXISTS _vg_keep")
-    con.execute(f"CREATE TEMP TABLE _vg_keep AS {keep_sql}")
-    if store.incident_count(con):
-        con.execute(
-            "DELETE FROM _vg_keep WHERE _row IN ("
-            f"SELECT c._row FROM {cand} c JOIN incidents i ON c.incident_id = i.incident_id "
-            f"UNION SELECT c._row FROM {cand} c JOIN incidents i ON c.occurred_at = i.occurred_at "
-            "AND c.crime_type = i.crime_type AND round(c.lat * 100000) = round(i.lat * 100000) "
-            "AND round(c.lon * 100000) = round(i.lon * 100000))")
-    n_cand = int(ok.sum())
-    accepted = int(con.execute("SELECT count(*) FROM _vg_keep").fetchall()[0][0])
+    # Duplicates among the valid rows, first occurrence (file order) wins:
+    # same id, then same time + place (~1 m) + crime type.
+    keep = np.zeros(rows.shape, dtype=bool)
+    idx = np.flatnonzero(ok)
+    type_names = list(type_map["crime_type"])
+    if idx.size:
+        ih = tbl["_ih"].to_numpy(zero_copy_only=False).astype(np.uint64)[idx]
+        idx2 = idx[_first_occurrence(ih)]
+        same_type = pd.factorize(pd.Series(type_names, dtype=object))[0].astype(np.int32)
+        ts_us = tbl["occurred_at"].cast(pa.int64()).to_numpy(zero_copy_only=False)
+        first_key = _first_occurrence(ts_us[idx2],
+                                      np.round(lat[idx2] * 1e5).astype(np.int64),
+                                      np.round(lon[idx2] * 1e5).astype(np.int64),
+                                      same_type[tcode[idx2]])
+        keep[idx2[first_key]] = True
+
+    def accepted_table(mask: np.ndarray) -> pa.Table:
+        take = pa.array(np.flatnonzero(mask))
+        return pa.table({
+            "incident_id": tbl["incident_id"].take(take),
+            "occurred_at": tbl["occurred_at"].take(take),
+            "lat": lat[mask], "lon": lon[mask],
+            "crime_type": _dictionary(tcode[mask], type_names),
+            "crime_group": _dictionary(tcode[mask], list(type_map["crime_group"])),
+            "district": _dictionary(dcode[mask], dist_names),
+            "ubigeo": _dictionary(dcode[mask], ubigeo_names),
+            "h3_r12": h3[mask], "_row": rows[mask],
+        })
+
+    src_name = source if source else src.path.name
+    new = accepted_table(keep)
+    if keep.any() and store.incident_count(con):
+        con.register("_vg_new", new)
+        seen = con.execute(
+            "SELECT n._row FROM _vg_new n JOIN incidents i ON n.incident_id = i.incident_id "
+            "UNION SELECT n._row FROM _vg_new n JOIN incidents i ON n.occurred_at = i.occurred_at "
+            "AND n.crime_type = i.crime_type AND round(n.lat * 100000) = round(i.lat * 100000) "
+            "AND round(n.lon * 100000) = round(i.lon * 100000)").fetchnumpy()["_row"]
+        con.unregister("_vg_new")
+        if len(seen):
+            keep &= ~np.isin(rows, np.asarray(seen, dtype=np.int64))
+            new = accepted_table(keep)
+    accepted = int(keep.sum())
+    n_valid = int(ok.sum())
     repeated = store.file_already_imported(con, src.sha256)
     tick(0.8, "guardando")
-    cols = ", ".join(_quote(c) for c, _ in settings.INCIDENT_COLUMNS)
-    stacked: list[dict[str, Any]] = []
-    if accepted:
-        kept = con.execute(f"SELECT lat, lon FROM {cand} WHERE _row IN (SELECT _row FROM _vg_keep)"
-                           ).fetchnumpy()
-        stacked = V.stacked_points(np.asarray(kept["lat"]), np.asarray(kept["lon"]))
-        for s in stacked:
-            s["file"] = src.path.name
+    stacked = V.stacked_points(lat[keep], lon[keep])
+    for s in stacked:
+        s["file"] = src.path.name
     if write and accepted:
-        con.execute(f"INSERT INTO incidents ({cols}) SELECT {cols} FROM {cand} "
-                    "WHERE _row IN (SELECT _row FROM _vg_keep) ORDER BY occurred_at, _row")
+        con.register("_vg_new", new)
+        con.execute(
+            "INSERT INTO incidents SELECT incident_id, occurred_at, lat, lon, crime_type, "
+            f"crime_group, district, ubigeo, {_sql_str(src_name)}, h3_r12, {int(import_id)} "
+            "FROM _vg_new")
+        con.unregister("_vg_new")
     codes, counts = np.unique(reason[reason > 0], return_counts=True)
     reasons = {V.REASON_CODES[int(c)]: int(n) for c, n in zip(codes, counts, strict=True)}
     if len(rejected):
         reasons["fila_malformada"] = int(len(rejected))
     quarantined = int((reason > 0).sum()) + int(len(rejected))
     if write and quarantined and not repeated:
+        bad = reason > 0
+        n_total = len(rows) + len(rejected)
+        if len(rejected):
+            # Row numbers as in the file's data rows, counting the malformed lines too.
+            good_pos = np.setdiff1d(np.arange(1, n_total + 1, dtype=np.int64), rejected)
+            row_number = good_pos[rows[bad] - 1]
+        else:
+            row_number = rows[bad]
+        names = np.asarray(V.REASON_CODES, dtype=object)
+        qt = pa.table({"_row": rows[bad], "row_number": row_number,
+                       "reason": _dictionary(reason[bad].astype(np.int32), list(names)),
+                       "incident_id": tbl["incident_id"].take(pa.array(np.flatnonzero(bad)))})
+        qt = pa.concat_tables([qt, pa.table({
+            "_row": np.full(len(rejected), -1, dtype=np.int64), "row_number": rejected,
+            "reason": pa.array(["fila_malformada"] * len(rejected), type=pa.string()),
+            "incident_id": pa.nulls(len(rejected), type=pa.string())})])
+
         def raw_col(f: str) -> str:
             return f"CAST(r.{_quote(mp[f])} AS VARCHAR)" if f in mp else "NULL"
+        con.register("_vg_q", qt)
         con.execute(
             "INSERT INTO quarantine SELECT "
-            f"{int(import_id)}, {_sql_str(src.path.name)}, {_sql_str(src.sha256)}, g.row_number, "
-            f"list_extract({_reason_list_sql()}, g.greason + 1), s.incident_id, "
+            f"{int(import_id)}, {_sql_str(src.path.name)}, {_sql_str(src.sha256)}, q.row_number, "
+            "q.reason, q.incident_id, "
             f"{raw_col('occurred_at')}, {raw_col('date')}, {raw_col('time')}, "
             f"{raw_col('lat')}, {raw_col('lon')}, {raw_col('crime_type')}, {raw_col('district')} "
-            f"FROM {raw} r JOIN _vg_geo g ON r._row = g._row JOIN {stage} s ON s._row = g._row "
-            "WHERE g.greason > 0")
-        if len(rejected):
-            rej = pa.table({"row_number": rejected})
-            con.register("_vg_rejrows", rej)
-            con.execute(
-                "INSERT INTO quarantine (import_id, file_name, file_sha256, row_number, reason) "
-                f"SELECT {int(import_id)}, {_sql_str(src.path.name)}, {_sql_str(src.sha256)}, "
-                "row_number, 'fila_malformada' FROM _vg_rejrows")
-            con.unregister("_vg_rejrows")
-    for name in ("_vg_geo", "_vg_types", "_vg_dist", "_vg_bnd"):
-        con.unregister(name)
-    for t in (raw, stage, cand, "_vg_keep"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+            f"FROM _vg_q q LEFT JOIN {raw} r ON r._row = q._row ORDER BY q.row_number")
+        con.unregister("_vg_q")
+    con.execute(f"DROP TABLE IF EXISTS {raw}")
     rows_read = len(rows) + len(rejected)
     result = _FileResult(import_id=import_id, rows_read=rows_read, accepted=accepted,
-                         duplicates=n_cand - accepted, quarantined=quarantined, reasons=reasons,
+                         duplicates=n_valid - accepted, quarantined=quarantined, reasons=reasons,
                          pii=pii, stacked=stacked, swapped=swapped, repeated=repeated,
                          mapping=dict(mp))
     if write:
@@ -860,30 +987,8 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
 
 def _precheck(con: duckdb.DuckDBPyConnection, src: _Source,
               mapping: Mapping[str, str] | None) -> None:
-    """Cheap check that a file is a readable table with the required columns."""
-    if src.kind in {"excel", "geojson"}:
-        _prepare(con, src, "_vg_check", mapping)
-        con.execute("DROP TABLE IF EXISTS _vg_check")
-        return
-    if src.kind == "parquet":
-        sql = f"SELECT * FROM read_parquet({_sql_str(str(src.path))})"
-    else:
-        sql = _csv_sql(src, limit=50)
-    try:
-        _drop_rejects(con)
-        headers = [r[0] for r in con.execute(f"DESCRIBE {sql}").fetchall()]
-        _drop_rejects(con)
-    except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
-        if "unicode" in first.lower():
-            return
-        raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None
-    if src.kind == "csv" and len(headers) < 2:
-        raise _fail(src.path, "no parece una tabla (una sola columna)")
-    explicit_cols = set((mapping or {}).values())
-    pii = V.pii_columns(headers, keep=explicit_cols)
-    V.check_mapping(V.guess_mapping(headers, mapping=mapping, exclude=pii),
-                    file_name=src.path.name)
+    """Check that a file is a readable table with the required columns (writes nothing)."""
+    _load_raw(con, src, "_vg_check", mapping, materialize=False)
 
 
 def _merge(results: Sequence[_FileResult], paths: Sequence[Path]) -> IngestReport:
@@ -1060,3 +1165,15 @@ def write_bytes(data: bytes, path: str | Path) -> Path:
     except OSError as exc:
         raise InputFileError(f"No se puede escribir {p}: {exc.strerror or exc}.") from None
     return p
+
+
+def read_population(path: str | Path | None = None) -> pd.DataFrame:
+    """District populations (``data/boundaries/population.csv`` by default).
+
+    Columns ``ubigeo`` (text, 6 digits), ``district``, ``label``, ``population``
+    (int), ``year``, ``source``; approximate INEI 2017 figures, editable in the app.
+    """
+    p = Path(path) if path is not None else BOUNDARIES_PATH.with_name("population.csv")
+    if not p.is_file():
+        raise InputFileError(f"No existe el archivo de población {p}.")
+    return pd.read_csv(p, dtype={"ubigeo": str, "district": str, "label": str, "source": str})

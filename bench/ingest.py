@@ -1,0 +1,164 @@
+"""Benchmark: ingest + bin a 1 M-row messy CSV, against a bare pandas + h3ronpy reference.
+
+Run by hand: ``.venv/bin/python bench/ingest.py [--rows N] [--repeat K]``.
+
+Both sides run as separate processes (start-up included), timed in the same
+run; the best of ``--repeat`` is kept. Peak memory is each child's maximum
+resident set size (``getrusage(RUSAGE_CHILDREN)`` in a fresh launcher
+process per run). The CSV is generated once, seeded, in ``bench/_work/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "_work"
+sys.path.insert(0, str(ROOT))
+
+REFERENCE = r"""
+import sys
+import pandas as pd
+from h3ronpy.vector import coordinates_to_cells
+df = pd.read_csv(sys.argv[1])
+lat = pd.to_numeric(df["latitud"], errors="coerce")
+lon = pd.to_numeric(df["longitud"], errors="coerce")
+m = (lat.notna() & lon.notna()).to_numpy()
+cells = coordinates_to_cells(lat.to_numpy()[m], lon.to_numpy()[m], 12).to_numpy()
+hour = df["hora"].str.slice(0, 2).to_numpy()[m]
+out = pd.DataFrame({"h3": cells, "hour": hour}).groupby(["h3", "hour"]).size()
+print(len(out), int(out.sum()))
+"""
+
+
+def make_csv(path: Path, n: int, seed: int = 20261122) -> None:
+    """A SIDPOL-like messy CSV: dd/mm/yyyy + HH:MM, PII columns, bad rows, a stacked point."""
+    rng = np.random.default_rng(seed)
+    centers = np.array([[-12.068, -77.018], [-12.046, -77.030], [-12.120, -77.030],
+                        [-11.990, -77.060], [-8.110, -79.030]])
+    which = rng.choice(len(centers), size=n, p=[0.35, 0.2, 0.2, 0.15, 0.10])
+    lat = centers[which, 0] + rng.normal(0, 0.015, n)
+    lon = centers[which, 1] + rng.normal(0, 0.015, n)
+    stacked = rng.random(n) < 0.02
+    lat[stacked], lon[stacked] = -12.0651, -77.0175
+    start = np.datetime64("2024-01-01T00:00")
+    minutes = rng.integers(0, 2 * 365 * 24 * 60, n)
+    ts = pd.to_datetime(start + minutes.astype("timedelta64[m]"))
+    types = np.array(["ROBO AGRAVADO", "HURTO", "EXTORSION", "LESIONES", "VIOLENCIA FAMILIAR",
+                      "HURTO AGRAVADO", "ROBO", "MICROCOMERCIALIZACION DE DROGAS", "OTROS"])
+    mods = np.array(["A MANO ARMADA", "AL PASO", "ARREBATO", "", "DE CELULAR"])
+    districts = np.array(["LA VICTORIA", "LIMA", "SAN ISIDRO", "SAN MARTIN DE PORRES", "TRUJILLO"])
+    fecha = ts.strftime("%d/%m/%Y").to_numpy(dtype=object)
+    hora = ts.strftime("%H:%M").to_numpy(dtype=object)
+    lat_s = np.char.mod("%.6f", lat).astype(object)
+    lon_s = np.char.mod("%.6f", lon).astype(object)
+    u = rng.random(n)
+    lat_s[u < 0.01] = ""                                   # missing coordinates
+    zero = (u >= 0.01) & (u < 0.015)
+    lat_s[zero], lon_s[zero] = "0", "0"                    # (0, 0)
+    swap = (u >= 0.015) & (u < 0.02)
+    lat_s[swap], lon_s[swap] = lon_s[swap], lat_s[swap]    # swapped
+    far = (u >= 0.02) & (u < 0.023)
+    lat_s[far] = "40.000000"                               # far away
+    fecha[(u >= 0.023) & (u < 0.025)] = "31/02/2025"       # impossible date
+    fecha[(u >= 0.025) & (u < 0.026)] = ""                 # missing date
+    ids = np.char.mod("D%08d", np.arange(n)).astype(object)
+    dup = (u >= 0.026) & (u < 0.036)
+    ids[dup] = ids[np.maximum(np.flatnonzero(dup) - 1, 0)]  # repeated ids
+    df = pd.DataFrame({
+        "nro_denuncia": ids, "fecha": fecha, "hora": hora, "latitud": lat_s, "longitud": lon_s,
+        "delito": types[rng.integers(0, len(types), n)],
+        "modalidad": mods[rng.integers(0, len(mods), n)],
+        "distrito": districts[which], "nombre_denunciante": "PERSONA",
+        "dni": rng.integers(10_000_000, 99_999_999, n),
+    })
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False)
+
+
+def _launch(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run ``cmd`` through a fresh launcher; return (seconds, peak RSS MiB, stdout)."""
+    launcher = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "dt = time.perf_counter() - t\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'s': dt, 'rss': rss, 'rc': r.returncode, 'out': r.stdout, 'err': r.stderr}))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", launcher, *cmd], capture_output=True, text=True,
+                         env=env, check=True)
+    d = json.loads(res.stdout)
+    if d["rc"] != 0:
+        raise RuntimeError(f"{cmd} failed: {d['err'][-2000:]}")
+    return d["s"], d["rss"], d["out"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    csv = WORK / f"ingest_{args.rows}.csv"
+    if not csv.exists():
+        t = time.perf_counter()
+        make_csv(csv, args.rows)
+        print(f"generated {csv} in {time.perf_counter() - t:.1f}s")
+    db = WORK / "ingest_bench.duckdb"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    ref_runs, vig_runs = [], []
+    report: dict = {}
+    for _ in range(args.repeat):
+        ref_runs.append(_launch([sys.executable, "-c", REFERENCE, str(csv)]))
+        for p in (db, Path(str(db) + ".wal")):
+            p.unlink(missing_ok=True)
+        vig = _launch([sys.executable, "-m", "analytics", "ingest", str(csv), "--db", str(db),
+                       "--json"], env=env)
+        vig_runs.append(vig)
+        report = json.loads(vig[2])
+    ref_s = min(r[0] for r in ref_runs)
+    vig_s = min(r[0] for r in vig_runs)
+    ref_rss = max(r[1] for r in ref_runs)
+    vig_rss = max(r[1] for r in vig_runs)
+    n = report["rows_read"]
+    assert n == report["accepted"] + report["duplicates"] + report["quarantined"]
+    ratio = vig_s / ref_s
+    rate = n / vig_s
+    lines = [
+        "## ingest (bench/ingest.py)",
+        "",
+        f"{n:,} rows of messy CSV (dd/mm/yyyy + HH:MM, PII columns, bad rows, a stacked point), "
+        f"best of {args.repeat}, whole processes including start-up.",
+        "",
+        "| run | seconds | rows/s | peak RSS (MiB) |",
+        "| --- | ---: | ---: | ---: |",
+        f"| bare reference (pandas read_csv + h3ronpy + groupby) | {ref_s:.2f} | "
+        f"{n / ref_s:,.0f} | {ref_rss:,.0f} |",
+        f"| `python -m analytics ingest --json` (parse, validate, dedup, H3, store) | {vig_s:.2f} | "
+        f"{rate:,.0f} | {vig_rss:,.0f} |",
+        "",
+        f"Ratio ingest / reference: **{ratio:.2f}×** (target < 3×); rate {rate:,.0f} rows/s "
+        f"(target ≥ 250,000); peak {vig_rss / 1024:.2f} GiB (target < 3 GiB).",
+        f"Outcome: accepted {report['accepted']:,}, duplicates {report['duplicates']:,}, "
+        f"quarantined {report['quarantined']:,} {report['quarantine_reasons']}; "
+        f"stacked points {len(report['stacked_points'])}; swapped {report['swapped_coordinates']:,}.",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    from bench._results import write_section
+
+    write_section("ingest", text)
+
+
+if __name__ == "__main__":
+    main()

@@ -263,6 +263,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "field.crime_type": {"es": "Tipo de delito / modalidad", "en": "Crime type"},
     "field.district": {"es": "Distrito", "en": "District"},
     "field.ubigeo": {"es": "Ubigeo", "en": "Ubigeo"},
+    "field.crime_subtype": {"es": "Subtipo de delito", "en": "Crime subtype"},
+    "field.modalidad": {"es": "Modalidad", "en": "Modus operandi"},
     # --- calendar
     "weekday.0": {"es": "lunes", "en": "Monday"},
     "weekday.1": {"es": "martes", "en": "Tuesday"},

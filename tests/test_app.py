@@ -1,0 +1,280 @@
+"""AppTest: every exploration page through app.py, filters, URL state, language, uploads."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from analytics import explore, store
+from tests._store_factory import make_store
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+class _V2PagesManager(PagesManager):
+    """AppTest re-detects ``pages/`` before every run and then, unlike a server whose
+    process already ran ``st.navigation``, executes the page file alone (v1 mode),
+    skipping app.py and its sidebar. Keep v2 mode, as a running server does."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", _V2PagesManager)
+
+
+@pytest.fixture
+def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A seeded 600-incident store in VIGIA_DB; offline; clean caches."""
+    db = make_store(tmp_path / "vigia.duckdb")
+    monkeypatch.setenv("VIGIA_DB", str(db))
+    monkeypatch.setenv("VIGIA_OFFLINE", "1")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _deck(at: AppTest) -> dict:
+    charts = at.get("deck_gl_json_chart")
+    assert charts, "no pydeck chart"
+    return json.loads(charts[0].proto.json)
+
+
+def _menu(at: AppTest) -> list[str]:
+    """Labels of the page links in the sidebar (searched recursively)."""
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        for child in getattr(node, "children", {}).values():
+            if type(child).__name__ == "PageLink":
+                out.append(child.proto.label)
+            walk(child)
+
+    walk(at.sidebar)
+    return out
+
+
+def _hex_layer(spec: dict) -> dict:
+    layers = [lyr for lyr in spec["layers"] if lyr["@@type"] == "H3HexagonLayer"]
+    assert len(layers) == 1
+    return layers[0]
+
+
+def test_inicio_is_default_with_kpis(app_store: Path) -> None:
+    at = _app()
+    _ok(at)
+    assert _menu(at) == ["Inicio", "Mapa", "Patrones", "Datos"]
+    assert at.sidebar.radio(key="lang").value == "es"
+    assert any("demostración" in w.value for w in at.sidebar.warning)
+    assert at.title[0].value == "Resumen"
+    labels = [m.label for m in at.metric]
+    assert {"Incidentes", "Periodo anterior", "Variación"} <= set(labels)
+    # KPI equals a direct count over the default period (last 90 days of data)
+    con = store.connect(app_store, read_only=True)
+    try:
+        expected = explore.kpis(con, start=date(2025, 4, 2), end=date(2025, 6, 30)).total
+    finally:
+        con.close()
+    total = next(m for m in at.metric if m.label == "Incidentes").value
+    assert int(total.replace("\u202f", "")) == expected
+    top = at.dataframe[0].value
+    assert len(top) == 10 and "Distrito" in top.columns
+    assert any("cuarentena" in w.value for w in at.warning)
+    assert any("apilado" in w.value.lower() for w in at.warning)
+
+
+@pytest.mark.parametrize("page_path", ["pages/inicio.py", "pages/mapa.py", "pages/patrones.py",
+                                       "pages/datos.py"],
+                         ids=["inicio", "mapa", "patrones", "datos"])
+def test_every_page_renders(app_store: Path, page_path: str) -> None:
+    at = _app()
+    at.switch_page(page_path).run()
+    _ok(at)
+    assert at.title, "page has no title"
+    assert _menu(at) == ["Inicio", "Mapa", "Patrones", "Datos"]
+    if page_path.endswith("mapa.py"):
+        layer = _hex_layer(_deck(at))
+        assert len(layer["data"]) > 5
+        assert {"h3_id", "n", "color"} <= set(layer["data"][0])
+    if page_path.endswith("patrones.py"):
+        assert len(at.get("vega_lite_chart")) >= 4
+    if page_path.endswith("datos.py"):
+        assert at.get("file_uploader")
+        assert len(at.dataframe) >= 2  # quarantine + history
+
+
+def test_map_counts_match_filters_and_tooltip_fields(app_store: Path) -> None:
+    at = _app()
+    at.switch_page("pages/mapa.py").run()
+    before = sum(d["n"] for d in _hex_layer(_deck(at))["data"])
+    at.sidebar.multiselect(key="f_groups").set_value(["patrimonio"]).run()
+    _ok(at)
+    data = _hex_layer(_deck(at))["data"]
+    after = sum(d["n"] for d in data)
+    assert 0 < after < before
+    assert all(d["top_types"] for d in data)
+    assert "grupos" in at.query_params and at.query_params["grupos"] == "patrimonio"
+    # district outlines are always drawn, no basemap offline
+    spec = _deck(at)
+    assert any(lyr["@@type"] == "GeoJsonLayer" for lyr in spec["layers"])
+    assert not spec.get("mapStyle")
+
+
+def test_map_rate_3d_and_week_player(app_store: Path) -> None:
+    at = _app()
+    at.switch_page("pages/mapa.py").run()
+    at.radio(key="map_metric").set_value("rate").run()
+    at.toggle(key="map_3d").set_value(True).run()
+    _ok(at)
+    layer = _hex_layer(_deck(at))
+    assert layer["extruded"] is True
+    at.selectbox(key="map_step").set_value("week").run()
+    _ok(at)
+    frame0 = _hex_layer(_deck(at))["data"]
+    legend0 = [m.value for m in at.markdown if "vigia-legend" in m.value]
+    at.select_slider(key="map_frame").set_value(5).run()
+    _ok(at)
+    frame5 = _hex_layer(_deck(at))["data"]
+    legend5 = [m.value for m in at.markdown if "vigia-legend" in m.value]
+    assert frame0 != frame5
+    assert legend0 == legend5  # colour scale fixed across frames
+
+
+def test_cell_profile_follows_selectbox(app_store: Path) -> None:
+    at = _app()
+    at.switch_page("pages/mapa.py").run()
+    box = at.selectbox(key="map_cell")
+    second = box.options[1].split(" · ")[-1]
+    assert second != box.value
+    box.set_value(second).run()
+    _ok(at)
+    assert at.selectbox(key="map_cell").value == second
+    assert any(second in c.value for c in at.caption)
+
+
+def test_filters_persist_across_pages(app_store: Path) -> None:
+    at = _app()
+    at.sidebar.multiselect(key="f_shifts").set_value(["noche"]).run()
+    at.sidebar.select_slider(key="f_res").set_value(8).run()
+    at.switch_page("pages/mapa.py").run()
+    _ok(at)
+    assert at.session_state["f_shifts"] == ["noche"]
+    assert at.session_state["f_res"] == 8
+    assert _hex_layer(_deck(at))["data"][0]["h3_id"][1] == "8"  # resolution nibble
+    assert at.query_params["turnos"] == "noche"
+
+
+def test_url_reproduces_the_view(app_store: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["grupos"] = "vida_cuerpo_salud"
+    at.query_params["desde"] = "2025-05-01"
+    at.query_params["hasta"] = "2025-05-31"
+    at.query_params["res"] = "7"
+    at.query_params["lang"] = "en"
+    at.query_params["dias"] = "0,6"
+    at.run()
+    _ok(at)
+    assert at.session_state["f_groups"] == ["vida_cuerpo_salud"]
+    assert tuple(at.session_state["f_dates"]) == (date(2025, 5, 1), date(2025, 5, 31))
+    assert at.session_state["f_res"] == 7
+    assert at.session_state["f_weekdays"] == [0, 6]
+    assert at.title[0].value == "Overview"
+    con = store.connect(app_store, read_only=True)
+    try:
+        expected = explore.kpis(con, start=date(2025, 5, 1), end=date(2025, 5, 31),
+                                groups=("vida_cuerpo_salud",), weekdays=(0, 6)).total
+    finally:
+        con.close()
+    assert int(next(m for m in at.metric if m.label == "Incidents").value) == expected
+
+
+def test_bad_url_values_are_ignored(app_store: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["grupos"] = "no_existe"
+    at.query_params["res"] = "99"
+    at.query_params["desde"] = "ayer"
+    at.run()
+    _ok(at)
+    assert at.session_state["f_groups"] == []
+    assert at.session_state["f_res"] == 9
+
+
+def test_language_switch(app_store: Path) -> None:
+    at = _app()
+    assert at.sidebar.radio(key="lang").value == "es"
+    at.sidebar.radio(key="lang").set_value("en").run()
+    _ok(at)
+    assert at.title[0].value == "Overview"
+    assert any(m.label == "Previous period" for m in at.metric)
+    assert _menu(at)[:2] == ["Home", "Map"]
+    assert at.query_params["lang"] == "en"
+    at.switch_page("pages/patrones.py").run()
+    assert at.title[0].value == "Patterns over time"
+
+
+def test_bad_upload_shows_spanish_error(app_store: Path) -> None:
+    at = _app()
+    at.switch_page("pages/datos.py").run()
+    at.get("file_uploader")[0].upload("malo.csv", b"\x00\x01\x02\x03basura", "text/csv").run()
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("No se pudo leer el archivo")
+
+
+def test_upload_maps_and_imports(app_store: Path, tmp_path: Path) -> None:
+    csv = ("nro_denuncia,fecha_hecho,hora_hecho,latitud,longitud,modalidad_x,distrito\n"
+           "N1,2025-06-20,10:00,-12.0681,-77.0182,robo agravado,LA VICTORIA\n"
+           "N2,2025-06-21,23:30,-12.0682,-77.0183,hurto,LA VICTORIA\n"
+           "N3,2025-06-22,08:15,,,-,LA VICTORIA\n")
+    at = _app()
+    at.switch_page("pages/datos.py").run()
+    at.get("file_uploader")[0].upload("nuevo.csv", csv.encode(), "text/csv").run()
+    _ok(at)
+    # the type column has no recognised header: map it by hand before importing
+    sel = next(s for s in at.selectbox if s.label == "Tipo de delito / modalidad")
+    sel.set_value("modalidad_x").run()
+    at.button(key="data_import").click().run()
+    _ok(at)
+    assert any("2 incidentes nuevos" in s.value.replace("\u202f", "") for s in at.success)
+    con = store.connect(app_store, read_only=True)
+    try:
+        n = con.execute("SELECT count(*) FROM incidents WHERE crime_type = 'robo agravado' "
+                        "AND occurred_at = '2025-06-20 10:00'").fetchall()[0][0]
+    finally:
+        con.close()
+    assert n == 1
+
+
+def test_no_store_explains_instead_of_failing(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIGIA_DB", str(tmp_path / "nada.duckdb"))
+    monkeypatch.setenv("VIGIA_OFFLINE", "1")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = _app()
+    assert not at.exception
+    assert any("Aún no hay datos" in i.value for i in at.info)
+    at.switch_page("pages/datos.py").run()
+    assert not at.exception and at.get("file_uploader")

@@ -407,8 +407,8 @@ def _complete(df: pd.DataFrame, freq: str, filters: dict[str, Any]) -> pd.Series
     if lo is None or hi is None:
         return s.astype("int64")
     if freq == "W-MON":
-        lo = lo - pd.Timedelta(days=lo.dayofweek)
-        hi = hi - pd.Timedelta(days=hi.dayofweek)
+        lo = lo - pd.Timedelta(days=lo.day_of_week)
+        hi = hi - pd.Timedelta(days=hi.day_of_week)
         idx = pd.date_range(lo, hi, freq="7D")
     else:
         idx = pd.date_range(lo, hi, freq="D")

@@ -509,6 +509,12 @@ def _time_expr_full(col: str, t: str) -> str:
     )
 
 
+def _century(col: str) -> str:
+    """Two-digit years read as years 0–99 (``%Y`` on ``dd/mm/yy``) become 1970–2069."""
+    return (f"CASE WHEN year({col}) < 100 THEN {col} + to_years(CASE WHEN year({col}) < 70 "
+            f"THEN 2000 ELSE 1900 END) ELSE {col} END")
+
+
 def _key_text(col: str, t: str) -> str:
     """Raw text of a column as a join key ('' when missing); trimmed later, per distinct value."""
     if t.upper() == "VARCHAR":
@@ -540,8 +546,9 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
         c = m["occurred_at"]
         fast = (_best_format(con, raw, c, _ISO_FORMATS + tuple(with_time))
                 if types[c] == "VARCHAR" else None)
-        inner_ts = (f"{_datetime_expr(c, types[c], tz, fast=fast)} AS _ts, "
+        inner_ts = (f"{_datetime_expr(c, types[c], tz, fast=fast)} AS _ts0, "
                     f"{_quote(c)} AS _dsrc")
+        fix = f"{_century('_ts0')} AS _ts"
         combine = "_ts"
         date_case = (
             f"WHEN _ts IS NULL AND {_text('_dsrc', types[c])} IS NULL "
@@ -553,8 +560,9 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
         c = m["date"]
         fast = (_best_format(con, raw, c, _ISO_FORMATS[-1:] + _DATE_FORMATS)
                 if types[c] == "VARCHAR" else None)
-        inner_ts = (f"{_datetime_expr(c, types[c], tz, date_only=True, fast=fast)} AS _d, "
+        inner_ts = (f"{_datetime_expr(c, types[c], tz, date_only=True, fast=fast)} AS _d0, "
                     f"{_quote(c)} AS _dsrc")
+        fix = f"{_century('_d0')} AS _d"
         date_case = (
             f"WHEN _d IS NULL AND {_text('_dsrc', types[c])} IS NULL "
             f"THEN {_CODE['fecha_faltante']} "
@@ -603,7 +611,7 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
     return (
         f"SELECT p._row, p.incident_id, {combine} AS occurred_at, p.lat, p.lon, "
         f"{reason} AS reason, t.code AS _tc, d.code AS _dc, hash(p.incident_id) AS _ih "
-        f"FROM (SELECT {cols} FROM {raw}) p "
+        f"FROM (SELECT *, {fix} FROM (SELECT {cols} FROM {raw})) p "
         "JOIN _vg_types t ON p._k1 = t._k1 AND p._k2 = t._k2 AND p._k3 = t._k3 "
         "JOIN _vg_dist d ON p._k4 = d._k4 AND p._k5 = d._k5"
     )

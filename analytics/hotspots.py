@@ -427,16 +427,23 @@ class GiStarResult:
 
     @property
     def p_fdr(self) -> np.ndarray:
-        """BH-adjusted p (of ``p_sim`` when computed, else of ``p_norm``)."""
-        return fdr_adjust(self.p_sim if self.p_sim is not None else self.p_norm)
+        """Benjamini–Hochberg adjusted analytical p (``p_norm``)."""
+        return fdr_adjust(self.p_norm)
+
+    @property
+    def p_sim_fdr(self) -> np.ndarray | None:
+        """Benjamini–Hochberg adjusted permutation p; ``None`` without permutations."""
+        return None if self.p_sim is None else fdr_adjust(self.p_sim)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per cell: h3, count, observed, gi, z, p_norm, p_sim, p_fdr."""
+        """One row per cell: h3, count, observed, gi, z, p_norm, p_fdr, p_sim, p_sim_fdr."""
         return pd.DataFrame({
             "h3": self.cells, "count": self.counts, "observed": self.observed,
             "gi": self.gi, "z": self.z, "p_norm": self.p_norm,
-            "p_sim": self.p_sim if self.p_sim is not None else np.full(self.z.size, np.nan),
             "p_fdr": self.p_fdr,
+            "p_sim": self.p_sim if self.p_sim is not None else np.full(self.z.size, np.nan),
+            "p_sim_fdr": (self.p_sim_fdr if self.p_sim_fdr is not None
+                          else np.full(self.z.size, np.nan)),
         })
 
 
@@ -516,8 +523,15 @@ def _z_bins(z: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 def classify_hotspots(result: GiStarResult, *, use_fdr: bool = False,
-                      use_permutation: bool | None = None) -> pd.DataFrame:
+                      use_permutation: bool = False) -> pd.DataFrame:
     """Hot and cold spots at 90, 95 and 99 % confidence.
+
+    The default judges the analytical p-value, as ESRI's Hot Spot Analysis
+    does. The permutation p conditions on the cell's own count, so one
+    extreme cell among ordinary neighbours (a stacked point, say) is not a
+    permutation hot spot: it is an outlier, not a cluster. With FDR, the
+    permutation p needs many permutations: its floor 2 / (permutations + 1)
+    times (cells / rank) quickly exceeds 0.05 on thousands of cells.
 
     Parameters
     ----------
@@ -526,8 +540,7 @@ def classify_hotspots(result: GiStarResult, *, use_fdr: bool = False,
     use_fdr
         Judge significance on Benjamini–Hochberg adjusted p-values.
     use_permutation
-        Use the permutation p-value (default: when it was computed) instead
-        of the analytical one.
+        Judge the permutation p-value instead of the analytical one.
 
     Returns
     -------
@@ -582,8 +595,13 @@ class LocalMoranResult:
 
     @property
     def p_fdr(self) -> np.ndarray:
-        """BH-adjusted p (of ``p_sim`` when computed, else of ``p_norm``)."""
-        return fdr_adjust(self.p_sim if self.p_sim is not None else self.p_norm)
+        """Benjamini–Hochberg adjusted analytical p (``p_norm``)."""
+        return fdr_adjust(self.p_norm)
+
+    @property
+    def p_sim_fdr(self) -> np.ndarray | None:
+        """Benjamini–Hochberg adjusted permutation p; ``None`` without permutations."""
+        return None if self.p_sim is None else fdr_adjust(self.p_sim)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per cell: h3, count, observed, local_i, lag, quadrant, z, p's."""
@@ -591,8 +609,10 @@ class LocalMoranResult:
             "h3": self.cells, "count": self.counts, "observed": self.observed,
             "local_i": self.local_i, "lag": self.lag, "quadrant": self.quadrant,
             "z": self.z, "p_norm": self.p_norm,
-            "p_sim": self.p_sim if self.p_sim is not None else np.full(self.z.size, np.nan),
             "p_fdr": self.p_fdr,
+            "p_sim": self.p_sim if self.p_sim is not None else np.full(self.z.size, np.nan),
+            "p_sim_fdr": (self.p_sim_fdr if self.p_sim_fdr is not None
+                          else np.full(self.z.size, np.nan)),
         })
 
 
@@ -671,7 +691,8 @@ def classify_clusters(result: LocalMoranResult, *, alpha: float = settings.ALPHA
     use_fdr
         Judge significance on Benjamini–Hochberg adjusted p-values.
     use_permutation
-        Use the permutation p (default: when computed) instead of the analytical one.
+        Use the permutation p (default: when computed, the LISA convention
+        of GeoDa and esda) instead of the analytical one.
 
     Returns
     -------

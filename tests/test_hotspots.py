@@ -191,7 +191,9 @@ def test_permutations_are_seeded(rng: np.random.Generator) -> None:
 def test_no_permutations_and_classification_choices(rng: np.random.Generator) -> None:
     """permutations=0 leaves p_sim empty; FDR never adds significance."""
     res = hotspots.gi_star(_random_counts(rng), permutations=0)
-    assert res.p_sim is None and res.to_frame()["p_sim"].isna().all()
+    assert res.p_sim is None and res.p_sim_fdr is None
+    assert res.to_frame()[["p_sim", "p_sim_fdr"]].isna().all().all()
+    np.testing.assert_array_equal(res.p_fdr, hotspots.fdr_adjust(res.p_norm))
     with pytest.raises(InsufficientHistoryError, match="permutaciones"):
         hotspots.classify_hotspots(res, use_permutation=True)
     plain = hotspots.classify_hotspots(res)
@@ -199,6 +201,20 @@ def test_no_permutations_and_classification_choices(rng: np.random.Generator) ->
     # FDR never adds significance
     assert (fdr["bin"].abs() <= plain["bin"].abs()).all()
     assert set(plain["label"]) <= set(hotspots.HOTSPOT_LABELS.values())
+
+
+def test_stacked_point_is_analytical_hot_spot_but_not_permutation_one() -> None:
+    """One extreme cell among ordinary ones: z is high, the conditional permutation p is not."""
+    cells = _disk(CENTRE, 3)
+    y = np.tile([1, 2, 3], cells.size)[: cells.size]
+    y[cells == h3.str_to_int(CENTRE)] = 200
+    res = hotspots.gi_star(pd.DataFrame({"h3": cells, "count": y}), permutations=999, seed=1,
+                           fill_empty=False)
+    centre = int(np.flatnonzero(res.cells == h3.str_to_int(CENTRE))[0])
+    assert res.z[centre] == pytest.approx(2.074, abs=1e-3) and res.p_sim[centre] == 1.0
+    assert hotspots.classify_hotspots(res).loc[centre, "key"] == "hot_95"
+    assert hotspots.classify_hotspots(res, use_permutation=True).loc[centre, "key"] == (
+        "not_significant")
 
 
 def test_classify_thresholds() -> None:
@@ -493,6 +509,6 @@ def test_philadelphia_gi_star_equals_esda(philadelphia_path: Path) -> None:
         ref = esda.G_Local(res.counts, w, transform="B", star=True, permutations=0)
     np.testing.assert_allclose(res.z, ref.Zs, atol=1e-6)
     # 99 permutations cannot reach p < 0.01 (two-sided minimum 0.02); analytical p can
-    assert (hotspots.classify_hotspots(res)["key"] == "hot_95").any()
-    assert (hotspots.classify_hotspots(res, use_permutation=False)["key"] == "hot_99").any()
+    assert (hotspots.classify_hotspots(res, use_permutation=True)["key"] == "hot_95").any()
+    assert (hotspots.classify_hotspots(res)["key"] == "hot_99").any()
     assert stats.spearmanr(res.z[res.observed], res.counts[res.observed]).statistic > 0

@@ -23,6 +23,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_forecast",
     "analytics._cli_demo",
     "analytics._cli_users",
+    "analytics._cli_scale",
 )
 
 EXIT_USER_ERROR = 2

@@ -1,0 +1,655 @@
+"""Out-of-core incidents: a Parquet dataset partitioned by month, read with DuckDB.
+
+At national volumes (tens of millions of incidents) nothing here loads all
+rows into pandas. Incidents live in a Hive-partitioned Parquet dataset::
+
+    ROOT/year=2025/month=3/part-00000.parquet
+    ROOT/year=2025/month=3/export-<uuid>.parquet
+    ...
+
+Each file holds the canonical columns of :data:`analytics.settings.INCIDENT_COLUMNS`
+(``year``/``month`` live only in the folder names), sorted by ``ubigeo`` then
+``occurred_at`` so that DuckDB skips the row groups of other districts and
+other days from the Parquet statistics. A query for one city and a 90-day
+window opens only the three or four month folders that overlap the window.
+
+Writers
+-------
+:func:`write_incidents`
+    One frame or Arrow table (at most a few million rows) -> new files, one
+    per month it touches; computes ``h3_r12`` from ``lat``/``lon`` when
+    missing (:func:`analytics.hexbin.points_to_cells`). Files appear
+    atomically (written under a temporary name, then renamed), so readers
+    never see half a file.
+:func:`tables_to_partitions`
+    A stream of chunks (e.g. ``pyarrow.parquet.ParquetFile.iter_batches``)
+    -> the dataset, memory bounded by one chunk.
+:func:`store_to_partitions`
+    The DuckDB store's ``incidents`` table -> the dataset, entirely inside
+    DuckDB (``COPY ... PARTITION_BY``), out of core.
+
+Readers
+-------
+:func:`connect` gives an in-memory DuckDB connection whose ``incidents``
+view is the dataset, so the store's read functions (``store.load_incidents``,
+``explore.*``) run unchanged on it. :func:`counts_by_cell` is the map
+aggregation (equal to :func:`analytics.hexbin.counts_by_cell` on the same
+rows) and :func:`read_incidents` a filtered read into pandas.
+
+Time filters follow :func:`analytics.store.load_incidents`: ``start``
+inclusive, ``end`` exclusive, naive local wall time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analytics import hexbin, settings
+from analytics._errors import IncidentSchemaError, StoreError
+
+#: Arrow schema of every data file (the canonical incident columns).
+SCHEMA: Final = pa.schema([
+    ("incident_id", pa.string()),
+    ("occurred_at", pa.timestamp("us")),
+    ("lat", pa.float64()),
+    ("lon", pa.float64()),
+    ("crime_type", pa.string()),
+    ("crime_group", pa.string()),
+    ("district", pa.string()),
+    ("ubigeo", pa.string()),
+    ("source", pa.string()),
+    ("h3_r12", pa.uint64()),
+    ("import_id", pa.int32()),
+])
+#: Canonical column names, in file order.
+COLUMNS: Final = tuple(SCHEMA.names)
+#: Rows per Parquet row group: small enough for statistics to skip other
+#: districts and days, large enough to keep scans fast.
+ROW_GROUP_SIZE: Final = 131_072
+#: Parquet compression of the data files.
+COMPRESSION: Final = "zstd"
+#: Memory DuckDB may use for one query before spilling to disk.
+DUCKDB_MEMORY_LIMIT: Final = "4GB"
+#: Time keys accepted by :func:`counts_by_cell` (as in :func:`analytics.hexbin.counts_by_cell`).
+TIME_KEYS: Final = ("hour", "shift", "weekday", "date")
+
+_REQUIRED: Final = ("incident_id", "occurred_at")
+_PART_RE: Final = re.compile(r"^year=(\d{4})$")
+_MONTH_RE: Final = re.compile(r"^month=(\d{1,2})$")
+
+Timeish = str | date | datetime | pd.Timestamp | None
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def month_path(root: str | Path, year: int, month: int) -> Path:
+    """Folder of one month: ``ROOT/year=YYYY/month=M``."""
+    return Path(root) / f"year={int(year)}" / f"month={int(month)}"
+
+
+def dataset_months(root: str | Path) -> list[tuple[int, int]]:
+    """``(year, month)`` of every month folder holding at least one data file, sorted."""
+    base = Path(root)
+    out: list[tuple[int, int]] = []
+    if not base.is_dir():
+        return out
+    for ydir in base.iterdir():
+        ym = _PART_RE.match(ydir.name)
+        if not ym or not ydir.is_dir():
+            continue
+        for mdir in ydir.iterdir():
+            mm = _MONTH_RE.match(mdir.name)
+            if mm and mdir.is_dir() and any(mdir.glob("*.parquet")):
+                out.append((int(ym.group(1)), int(mm.group(1))))
+    return sorted(out)
+
+
+def _as_ts(value: Timeish) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        msg = f"Fecha no válida: {value!r}."
+        raise IncidentSchemaError(msg) from None
+    if ts is pd.NaT or pd.isna(ts):
+        return None
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def partition_files(root: str | Path, *, start: Timeish = None, end: Timeish = None
+                    ) -> list[Path]:
+    """Data files of the months overlapping ``[start, end)`` (all months when unbounded).
+
+    Parameters
+    ----------
+    root
+        Dataset folder.
+    start, end
+        Local wall-time bounds (``start`` inclusive, ``end`` exclusive).
+
+    Returns
+    -------
+    list of pathlib.Path
+        Sorted; empty when no month overlaps.
+    """
+    t0, t1 = _as_ts(start), _as_ts(end)
+    lo = (t0.year, t0.month) if t0 is not None else (0, 0)
+    if t1 is not None:
+        last = t1 - pd.Timedelta(microseconds=1)
+        hi = (last.year, last.month)
+    else:
+        hi = (9999, 12)
+    files: list[Path] = []
+    for y, m in dataset_months(root):
+        if lo <= (y, m) <= hi:
+            files.extend(sorted(month_path(root, y, m).glob("*.parquet")))
+    return files
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What a write did: rows written, files created, months touched."""
+
+    rows: int
+    files: tuple[Path, ...]
+    months: tuple[tuple[int, int], ...]
+
+
+def incidents_to_table(incidents: pd.DataFrame | pa.Table, *, source: str | None = None,
+                       import_id: int = 0) -> pa.Table:
+    """Canonical Arrow table (:data:`SCHEMA`) from incidents, binned to ``h3_r12``.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents. ``incident_id`` and ``occurred_at`` (naive local
+        time) are required, and ``h3_r12`` or ``lat``/``lon``. Missing
+        ``crime_group`` is derived from ``crime_type``
+        (:data:`settings.CRIME_TYPE_GROUP`, else ``"otro"``); other missing
+        text columns are null.
+    source
+        Value of ``source`` when the column is missing.
+    import_id
+        Value of ``import_id`` when the column is missing.
+
+    Returns
+    -------
+    pyarrow.Table
+
+    Raises
+    ------
+    IncidentSchemaError
+        Listing every problem: missing columns, time zone-aware or missing
+        times, missing or out-of-range coordinates where ``h3_r12`` must be
+        computed.
+    """
+    t = incidents if isinstance(incidents, pa.Table) else pa.Table.from_pandas(
+        incidents, preserve_index=False)
+    names = set(t.column_names)
+    problems = [f"falta la columna '{c}'" for c in _REQUIRED if c not in names]
+    need_cells = "h3_r12" not in names
+    if need_cells and not {"lat", "lon"} <= names:
+        problems.append("faltan columnas de ubicación: 'h3_r12' o 'lat' y 'lon'")
+    if "occurred_at" in names:
+        typ = t.schema.field("occurred_at").type
+        if not pa.types.is_timestamp(typ):
+            problems.append("'occurred_at' debe ser fecha y hora")
+        else:
+            if typ.tz is not None:
+                problems.append("'occurred_at' debe ser hora local sin zona horaria")
+            if t.column("occurred_at").null_count:
+                problems.append(f"{t.column('occurred_at').null_count} incidentes sin fecha")
+    if need_cells and {"lat", "lon"} <= names:
+        lat = t.column("lat").cast(pa.float64())
+        lon = t.column("lon").cast(pa.float64())
+        nulls = lat.null_count + lon.null_count
+        if nulls:
+            problems.append(f"{nulls} coordenadas faltantes")
+        else:
+            la, lo = lat.to_numpy(), lon.to_numpy()
+            bad = int((~np.isfinite(la) | ~np.isfinite(lo) | (np.abs(la) > 90)
+                       | (np.abs(lo) > 180)).sum())
+            if bad:
+                problems.append(f"{bad} coordenadas fuera de rango")
+    if problems:
+        msg = "Incidentes no válidos para el conjunto Parquet: " + "; ".join(problems) + "."
+        raise IncidentSchemaError(msg)
+    n = t.num_rows
+    cols: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for name in COLUMNS:
+        typ = SCHEMA.field(name).type
+        if name in names:
+            cols[name] = t.column(name).cast(typ)
+        elif name == "h3_r12":
+            cells = hexbin.points_to_cells(t.column("lat").to_numpy(), t.column("lon").to_numpy(),
+                                           resolution=settings.H3_STORE_RESOLUTION)
+            cols[name] = pa.array(cells, type=typ)
+        elif name == "crime_group" and "crime_type" in names:
+            cols[name] = _groups_of(t.column("crime_type"))
+        elif name == "source" and source is not None:
+            cols[name] = pa.array(np.full(n, source, dtype=object), type=typ)
+        elif name == "import_id":
+            cols[name] = pa.array(np.full(n, int(import_id), dtype=np.int32), type=typ)
+        else:
+            cols[name] = pa.nulls(n, type=typ)
+    return pa.table(cols, schema=SCHEMA)
+
+
+def _groups_of(types: pa.ChunkedArray) -> pa.Array:
+    uniq = pc.unique(types.cast(pa.string()))
+    mapped = pa.array([settings.CRIME_TYPE_GROUP.get(v, "otro") if v is not None else None
+                       for v in uniq.to_pylist()], type=pa.string())
+    idx = pc.index_in(types.cast(pa.string()), value_set=uniq)
+    return pc.take(mapped, idx).combine_chunks() if isinstance(idx, pa.ChunkedArray) \
+        else pc.take(mapped, idx)
+
+
+def _next_name(folder: Path, prefix: str) -> Path:
+    used = {p.name for p in folder.glob(f"{prefix}-*.parquet")}
+    i = len(used)
+    while f"{prefix}-{i:05d}.parquet" in used:
+        i += 1
+    return folder / f"{prefix}-{i:05d}.parquet"
+
+
+def write_incidents(incidents: pd.DataFrame | pa.Table, root: str | Path, *,
+                    prefix: str = "part", source: str | None = None, import_id: int = 0,
+                    row_group_size: int = ROW_GROUP_SIZE) -> WriteReport:
+    """Append incidents to the dataset: one new file per month they touch.
+
+    Parameters
+    ----------
+    incidents
+        See :func:`incidents_to_table`; hold it in memory (one chunk).
+    root
+        Dataset folder (created when missing).
+    prefix
+        File name prefix. Writers running at the same time must use different
+        prefixes (the Dask path uses one per partition).
+    source, import_id
+        Defaults for missing columns (:func:`incidents_to_table`).
+    row_group_size
+        Rows per Parquet row group.
+
+    Returns
+    -------
+    WriteReport
+    """
+    table = incidents_to_table(incidents, source=source, import_id=import_id)
+    if table.num_rows == 0:
+        return WriteReport(0, (), ())
+    ts = table.column("occurred_at")
+    key = pc.add(pc.multiply(pc.year(ts), 100), pc.month(ts))
+    keyed = table.append_column("_key", key)
+    order = pc.sort_indices(keyed, sort_keys=[("_key", "ascending"), ("ubigeo", "ascending"),
+                                              ("occurred_at", "ascending"),
+                                              ("incident_id", "ascending")])
+    keyed = keyed.take(order)
+    k = keyed.column("_key").to_numpy()
+    bounds = np.flatnonzero(np.diff(k)) + 1
+    starts = np.r_[0, bounds]
+    ends = np.r_[bounds, len(k)]
+    data = keyed.drop_columns(["_key"])
+    files: list[Path] = []
+    months: list[tuple[int, int]] = []
+    for a, b in zip(starts, ends, strict=True):
+        y, m = divmod(int(k[a]), 100)
+        folder = month_path(root, y, m)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = _next_name(folder, prefix)
+        tmp = path.with_name(f".{path.name}.tmp")
+        pq.write_table(data.slice(int(a), int(b - a)), tmp, row_group_size=row_group_size,
+                       compression=COMPRESSION)
+        os.replace(tmp, path)
+        files.append(path)
+        months.append((y, m))
+    return WriteReport(table.num_rows, tuple(files), tuple(months))
+
+
+def tables_to_partitions(chunks: Iterable[pd.DataFrame | pa.Table | pa.RecordBatch],
+                         root: str | Path, *, prefix: str = "part", source: str | None = None,
+                         import_id: int = 0) -> WriteReport:
+    """Write a stream of chunks to the dataset, holding one chunk at a time.
+
+    Returns
+    -------
+    WriteReport
+        Totals over all chunks.
+    """
+    rows = 0
+    files: list[Path] = []
+    months: set[tuple[int, int]] = set()
+    for chunk in chunks:
+        t = pa.Table.from_batches([chunk]) if isinstance(chunk, pa.RecordBatch) else chunk
+        rep = write_incidents(t, root, prefix=prefix, source=source, import_id=import_id)
+        rows += rep.rows
+        files.extend(rep.files)
+        months.update(rep.months)
+    return WriteReport(rows, tuple(files), tuple(sorted(months)))
+
+
+#: Rows read at a time by :func:`parquet_to_partitions`.
+BATCH_ROWS: Final = 1_000_000
+
+
+def parquet_to_partitions(paths: Iterable[str | Path], root: str | Path, *,
+                          prefix: str = "part", source: str | None = None, import_id: int = 0,
+                          batch_rows: int = BATCH_ROWS) -> WriteReport:
+    """Bin flat Parquet files of incidents into the dataset, ``batch_rows`` at a time.
+
+    The input files hold canonical columns (``h3_r12`` may be absent: it is
+    computed); other columns are ignored. Memory stays bounded by one batch.
+    """
+    def chunks() -> Iterable[pa.RecordBatch]:
+        for p in paths:
+            f = pq.ParquetFile(p)
+            cols = [c for c in f.schema_arrow.names if c in COLUMNS]
+            yield from f.iter_batches(batch_size=int(batch_rows), columns=cols)
+
+    return tables_to_partitions(chunks(), root, prefix=prefix, source=source,
+                                import_id=import_id)
+
+
+def store_to_partitions(con: duckdb.DuckDBPyConnection, root: str | Path, *,
+                        start: Timeish = None, end: Timeish = None) -> WriteReport:
+    """Export the store's ``incidents`` (optionally a time range) to the dataset, in DuckDB.
+
+    The rows never enter Python: DuckDB sorts and writes them out of core.
+    New files are added next to existing ones (``export-<uuid>.parquet``);
+    exporting the same rows twice duplicates them.
+
+    Parameters
+    ----------
+    con
+        Store connection (:func:`analytics.store.connect`).
+    root
+        Dataset folder.
+    start, end
+        Local wall-time bounds (``start`` inclusive, ``end`` exclusive).
+
+    Returns
+    -------
+    WriteReport
+    """
+    where, params = _time_where(start, end)
+    base = Path(root)
+    base.mkdir(parents=True, exist_ok=True)
+    before = {p for p in base.glob("*/*/*.parquet")}
+    cols = ", ".join(f'"{c}"' for c in COLUMNS)
+    sql = (f"COPY (SELECT {cols}, year(occurred_at) AS year, month(occurred_at) AS month "
+           f"FROM incidents WHERE {where} ORDER BY year, month, ubigeo, occurred_at, incident_id)"
+           f" TO '{_sql_path(base)}' (FORMAT parquet, PARTITION_BY (year, month), APPEND, "
+           f"FILENAME_PATTERN 'export-{{uuid}}', COMPRESSION {COMPRESSION}, "
+           f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+    try:
+        n = con.execute(f"SELECT count(*) FROM incidents WHERE {where}", params).fetchall()[0][0]
+        if n:
+            con.execute(sql, params).fetchall()
+    except duckdb.Error as exc:
+        msg = f"No se pudo exportar el almacén a Parquet: {str(exc).splitlines()[0]}"
+        raise StoreError(msg) from None
+    new = sorted(set(base.glob("*/*/*.parquet")) - before)
+    months = sorted({(int(p.parent.parent.name[5:]), int(p.parent.name[6:])) for p in new})
+    return WriteReport(int(n), tuple(new), tuple(months))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _time_where(start: Timeish, end: Timeish) -> tuple[str, list[Any]]:
+    conds, params = [], []
+    t0, t1 = _as_ts(start), _as_ts(end)
+    if t0 is not None:
+        conds.append("occurred_at >= ?")
+        params.append(t0.to_pydatetime())
+    if t1 is not None:
+        conds.append("occurred_at < ?")
+        params.append(t1.to_pydatetime())
+    return (" AND ".join(conds) or "TRUE"), params
+
+
+def _duckdb(memory_limit: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    return con
+
+
+def _source_sql(files: Sequence[Path]) -> str:
+    lst = ", ".join(f"'{_sql_path(p)}'" for p in files)
+    cols = ", ".join(f'"{c}"' for c in COLUMNS)
+    return f"(SELECT {cols} FROM read_parquet([{lst}], hive_partitioning = false))"
+
+
+def connect(root: str | Path, *, memory_limit: str = DUCKDB_MEMORY_LIMIT
+            ) -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB connection with the dataset as the view ``incidents``.
+
+    The store's readers (``store.load_incidents``, ``explore.cell_counts``, …)
+    work on it unchanged; DuckDB reads only the row groups a query needs.
+
+    Raises
+    ------
+    StoreError
+        The folder holds no data files.
+    """
+    files = partition_files(root)
+    if not files:
+        msg = f"{root} no contiene un conjunto Parquet de incidentes (year=/month=)."
+        raise StoreError(msg)
+    con = _duckdb(memory_limit)
+    con.execute(f"CREATE VIEW incidents AS SELECT * FROM {_source_sql(files)}")
+    return con
+
+
+def _filters_sql(*, start: Timeish, end: Timeish, ubigeos: Iterable[str] | None,
+                 districts: Iterable[str] | None, crime_groups: Iterable[str] | None,
+                 crime_types: Iterable[str] | None) -> tuple[str, list[Any]]:
+    where, params = _time_where(start, end)
+    conds = [where]
+    for column, values in (("ubigeo", ubigeos), ("district", districts),
+                           ("crime_group", crime_groups), ("crime_type", crime_types)):
+        if values is None:
+            continue
+        vals = [str(v) for v in values]
+        if not vals:
+            conds.append("FALSE")
+            continue
+        conds.append(f'"{column}" IN ({", ".join("?" for _ in vals)})')
+        params.extend(vals)
+    return " AND ".join(conds), params
+
+
+def _shift_sql(shifts: Sequence[tuple[str, int, int]]) -> str:
+    names = hexbin.hours_to_shifts(np.arange(24), shifts=shifts)
+    lst = ", ".join("'" + str(n).replace("'", "''") + "'" for n in names)
+    return f"list_extract([{lst}], hour(occurred_at) + 1)"
+
+
+def _empty_counts(by: str | None) -> pd.DataFrame:
+    out: dict[str, Any] = {"h3": np.empty(0, dtype=np.uint64)}
+    if by == "hour" or by == "weekday":
+        out[by] = np.empty(0, dtype=np.int8)
+    elif by == "shift":
+        out[by] = np.empty(0, dtype=object)
+    elif by == "date":
+        out[by] = np.empty(0, dtype="datetime64[us]")
+    out["count"] = np.empty(0, dtype=np.int64)
+    return normalize_counts(pd.DataFrame(out), by=by)
+
+
+def normalize_counts(counts: pd.DataFrame, *, by: str | None) -> pd.DataFrame:
+    """Canonical dtypes and order of a cell-count frame, so results compare exactly.
+
+    ``h3`` uint64, ``hour``/``weekday`` int8, ``shift`` str, ``date``
+    ``datetime64[us]``, ``count`` int64; sorted by the keys, fresh index.
+    """
+    keys = ["h3"] + ([by] if by else [])
+    out = counts[[*keys, "count"]].copy()
+    out["h3"] = out["h3"].to_numpy(dtype=np.uint64)
+    if by in ("hour", "weekday"):
+        out[by] = out[by].to_numpy(dtype=np.int8)
+    elif by == "shift":
+        out[by] = out[by].astype("str")
+    elif by == "date":
+        out[by] = pd.to_datetime(out[by]).astype("datetime64[us]")
+    out["count"] = out["count"].to_numpy(dtype=np.int64)
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _check_by(by: str | None) -> None:
+    if by is not None and by not in TIME_KEYS:
+        msg = f"Clave de tiempo desconocida: {by!r} (hour, shift, weekday o date)."
+        raise IncidentSchemaError(msg)
+
+
+def counts_by_cell(root: str | Path, *, resolution: int = settings.H3_RESOLUTION,
+                   by: str | None = None, start: Timeish = None, end: Timeish = None,
+                   ubigeos: Iterable[str] | None = None,
+                   districts: Iterable[str] | None = None,
+                   crime_groups: Iterable[str] | None = None,
+                   crime_types: Iterable[str] | None = None,
+                   shifts: Sequence[tuple[str, int, int]] = settings.SHIFTS,
+                   memory_limit: str = DUCKDB_MEMORY_LIMIT) -> pd.DataFrame:
+    """Incidents per H3 cell (and time slot) over the dataset, aggregated in DuckDB.
+
+    Only the month folders overlapping ``[start, end)`` are opened; only
+    the aggregated rows reach pandas. The result equals
+    :func:`analytics.hexbin.counts_by_cell` applied to the same rows
+    (after :func:`normalize_counts`).
+
+    Parameters
+    ----------
+    root
+        Dataset folder.
+    resolution
+        H3 resolution of the cells (parents of ``h3_r12``).
+    by
+        ``None``, ``"hour"``, ``"shift"``, ``"weekday"`` (0 = Monday) or ``"date"``.
+    start, end
+        Local wall-time bounds (``start`` inclusive, ``end`` exclusive).
+    ubigeos, districts, crime_groups, crime_types
+        Keep only these values (``None``: all). A city is its district
+        ubigeos (district names repeat across provinces; ubigeos do not).
+    shifts
+        Shift definitions for ``by="shift"``.
+    memory_limit
+        DuckDB memory limit for the query.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``h3`` (uint64), the time key if any, ``count`` (int64); non-empty
+        combinations only, sorted by the keys.
+    """
+    _check_by(by)
+    cell = hexbin.parent_sql("h3_r12", resolution)
+    files = partition_files(root, start=start, end=end)
+    if not files:
+        return _empty_counts(by)
+    where, params = _filters_sql(start=start, end=end, ubigeos=ubigeos, districts=districts,
+                                 crime_groups=crime_groups, crime_types=crime_types)
+    key_sql = {
+        None: "",
+        "hour": ", hour(occurred_at)::TINYINT AS hour",
+        "shift": f", {_shift_sql(shifts)} AS shift",
+        "weekday": ", (isodow(occurred_at) - 1)::TINYINT AS weekday",
+        "date": ", date_trunc('day', occurred_at) AS date",
+    }[by]
+    group = "h3" + (f", {by}" if by else "")
+    sql = (f"SELECT {cell} AS h3{key_sql}, count(*) AS count FROM {_source_sql(files)} "
+           f"WHERE {where} AND h3_r12 IS NOT NULL GROUP BY {group} ORDER BY {group}")
+    con = _duckdb(memory_limit)
+    try:
+        df = con.execute(sql, params).df()
+    except duckdb.Error as exc:
+        msg = f"No se pudo consultar el conjunto Parquet: {str(exc).splitlines()[0]}"
+        raise StoreError(msg) from None
+    finally:
+        con.close()
+    return normalize_counts(df, by=by)
+
+
+def read_incidents(root: str | Path, *, start: Timeish = None, end: Timeish = None,
+                   ubigeos: Iterable[str] | None = None, districts: Iterable[str] | None = None,
+                   crime_groups: Iterable[str] | None = None,
+                   crime_types: Iterable[str] | None = None,
+                   columns: Sequence[str] | None = None,
+                   memory_limit: str = DUCKDB_MEMORY_LIMIT) -> pd.DataFrame:
+    """Filtered incidents from the dataset as a frame (keep the filter selective).
+
+    Same columns, dtypes and order as :func:`analytics.store.load_incidents`:
+    sorted by ``occurred_at`` then ``incident_id``; ``h3_r12`` uint64.
+    """
+    cols = list(COLUMNS) if columns is None else list(columns)
+    unknown = [c for c in cols if c not in COLUMNS]
+    if unknown:
+        msg = f"Columnas desconocidas: {', '.join(unknown)}. Disponibles: {', '.join(COLUMNS)}."
+        raise StoreError(msg)
+    files = partition_files(root, start=start, end=end)
+    if not files:
+        empty = pa.schema([SCHEMA.field(c) for c in cols]).empty_table().to_pandas()
+        return _finish_frame(empty)
+    where, params = _filters_sql(start=start, end=end, ubigeos=ubigeos, districts=districts,
+                                 crime_groups=crime_groups, crime_types=crime_types)
+    select = ", ".join(f'"{c}"' for c in cols)
+    sql = (f"SELECT {select} FROM {_source_sql(files)} WHERE {where} "
+           "ORDER BY occurred_at, incident_id")
+    con = _duckdb(memory_limit)
+    try:
+        df = con.execute(sql, params).df()
+    except duckdb.Error as exc:
+        msg = f"No se pudo leer el conjunto Parquet: {str(exc).splitlines()[0]}"
+        raise StoreError(msg) from None
+    finally:
+        con.close()
+    return _finish_frame(df)
+
+
+def _finish_frame(df: pd.DataFrame) -> pd.DataFrame:
+    if "h3_r12" in df.columns:
+        df["h3_r12"] = df["h3_r12"].to_numpy(dtype=np.uint64)
+    if "occurred_at" in df.columns:
+        df["occurred_at"] = pd.to_datetime(df["occurred_at"])
+    if "import_id" in df.columns:
+        df["import_id"] = df["import_id"].astype("int64")
+    return df
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    """Size of a dataset: rows, files, bytes on disk, first and last month."""
+
+    rows: int
+    files: int
+    bytes: int
+    months: tuple[tuple[int, int], ...]
+
+
+def dataset_summary(root: str | Path) -> DatasetSummary:
+    """Rows (from the Parquet footers, no data read), files, bytes and months of a dataset."""
+    files = partition_files(root)
+    rows = sum(pq.ParquetFile(p).metadata.num_rows for p in files)
+    size = sum(p.stat().st_size for p in files)
+    return DatasetSummary(int(rows), len(files), int(size), tuple(dataset_months(root)))

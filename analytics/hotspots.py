@@ -1015,7 +1015,7 @@ def emerging_hotspots(incidents_or_cube: pd.DataFrame, *,
                       alpha: float = settings.ALPHA, trend_alpha: float | None = None,
                       use_fdr: bool = False, fill_empty: bool = True,
                       region: np.ndarray | Sequence[int] | None = None,
-                      min_periods: int = _MIN_PERIODS) -> EmergingResult:
+                      window: int = 0, min_periods: int = _MIN_PERIODS) -> EmergingResult:
     """Emerging hot spot analysis over a cell × week (or month) cube.
 
     Builds the cube (every cell of the study region × every slice from the
@@ -1024,8 +1024,11 @@ def emerging_hotspots(incidents_or_cube: pd.DataFrame, *,
     :func:`gi_star`; each slice uses its own mean and variance, and a slice
     without variation gives z = 0), tests the trend of each cell's z series
     with :func:`mann_kendall` and labels each cell with
-    :func:`classify_emerging`. Slices are purely spatial (no time-lag
-    neighbours, unlike ESRI's space-time window); a partial last week or
+    :func:`classify_emerging`. With ``window=0`` slices are purely spatial;
+    ``window=w`` adds the counts of the ``w`` preceding slices to each slice
+    (a rolling sum, shorter for the first slices) before Gi*, which steadies
+    weekly data. ESRI's space-time window is similar but judges each bin
+    against the mean and variance of the whole cube. A partial last week or
     month counts as a full one, so cut the data at a period boundary.
 
     Parameters
@@ -1049,6 +1052,8 @@ def emerging_hotspots(incidents_or_cube: pd.DataFrame, *,
         Study region, as in :func:`gi_star`.
     min_periods
         Fewest slices accepted (ESRI requires 10).
+    window
+        Preceding slices added to each slice before Gi* (0: none).
 
     Returns
     -------
@@ -1059,6 +1064,8 @@ def emerging_hotspots(incidents_or_cube: pd.DataFrame, *,
     _check_k(k, problems)
     if period not in _PERIOD_FREQ:
         problems.append(f"Período desconocido: {period!r} (use 'W' o 'M').")
+    if not isinstance(window, (int, np.integer)) or isinstance(window, bool) or window < 0:
+        problems.append(f"window debe ser un entero mayor o igual a 0 (recibido {window!r}).")
     if problems:
         raise IncidentSchemaError(" ".join(problems))
     cube, periods = _cube_from_input(incidents_or_cube, resolution=resolution, period=period)
@@ -1084,7 +1091,13 @@ def emerging_hotspots(incidents_or_cube: pd.DataFrame, *,
     np.add.at(y, (rows, cols), cube["count"].to_numpy(dtype=np.float64))
     w = cells_to_weights(cells, k=k)
     w_self = (w + sparse.identity(cells.size, format="csr")).tocsr()
-    _, z = _gi_star_matrix(w_self, y)
+    if window:
+        csum = np.cumsum(y, axis=1)
+        lagged = np.zeros_like(csum)
+        lagged[:, window + 1:] = csum[:, :-(window + 1)]
+        _, z = _gi_star_matrix(w_self, csum - lagged)
+    else:
+        _, z = _gi_star_matrix(w_self, y)
     p = _two_sided_norm(z)
     if use_fdr:
         p = np.column_stack([fdr_adjust(p[:, j]) for j in range(t)])

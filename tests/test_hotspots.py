@@ -377,6 +377,22 @@ def test_emerging_new_hot_spot_end_to_end() -> None:
     np.testing.assert_allclose(res.z[:, -1], single.z, atol=1e-12)
 
 
+def test_emerging_window_is_a_rolling_sum() -> None:
+    """window=2: each slice's Gi* is the Gi* of that slice plus the two before it."""
+    cube = _cube()
+    cube.loc[cube.index[::7], "count"] += 3  # some variation in every week
+    res = hotspots.emerging_hotspots(cube, period="W", fill_empty=False, window=2)
+    plain = hotspots.emerging_hotspots(cube, period="W", fill_empty=False)
+    for t in (0, 1, 9, 15):
+        rolled = plain.counts[:, max(0, t - 2): t + 1].sum(axis=1)
+        single = hotspots.gi_star(pd.DataFrame({"h3": plain.cells, "count": rolled}),
+                                  permutations=0, fill_empty=False)
+        np.testing.assert_allclose(res.z[:, t], single.z, atol=1e-12)
+    np.testing.assert_array_equal(res.counts, plain.counts)
+    with pytest.raises(IncidentSchemaError, match="window"):
+        hotspots.emerging_hotspots(cube, window=-1)
+
+
 def test_emerging_fills_the_halo() -> None:
     """With the zero halo the interior is mildly hot every week (centre z = 1.92)."""
     res = hotspots.emerging_hotspots(_cube(), period="W", k=1)

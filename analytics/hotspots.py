@@ -35,12 +35,22 @@ Permutation p-values
     (``permutations`` × max cardinality) is shared by all cells, which makes
     it vectorisable in numpy. Both statistics are monotone in the neighbour
     sum, so the sums are compared. The p-value is two-sided,
-    ``min(1, 2 * (min(#≥, #≤) + 1) / (permutations + 1))``; esda's default
+    ``min(1, 2 * (min(#≥, #≤) + 1) / (permutations + 1))``; ties, frequent
+    with integer counts, count in both tails (conservative). esda's default
     ("directed") is about half of it. Seeded with ``seed=`` through
     :func:`numpy.random.default_rng`; ``permutations=0`` disables them.
 FDR
     Benjamini–Hochberg adjusted p-values (:func:`fdr_adjust`); a cell is
     significant at level a when its adjusted p is below a (BH at level a).
+Classification defaults
+    Gi* classes use the analytical p (ESRI's convention, see
+    :func:`classify_hotspots` for why); LISA clusters use the permutation p
+    when computed (GeoDa's and esda's convention).
+Emerging hot spots
+    Gi* per time slice with analytical p, Mann–Kendall on each cell's z
+    series, ESRI's categories (rules in :func:`classify_emerging`).
+Near repeat
+    Knox test with dates shuffled among fixed locations (:func:`near_repeat`).
 """
 
 from __future__ import annotations

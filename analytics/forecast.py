@@ -507,6 +507,13 @@ def _features(history: History, origin: int) -> tuple[np.ndarray, list[str]]:
     return np.column_stack(cols), names
 
 
+def _threads(n_rows: int) -> object:
+    """One OpenMP thread for small fits: thread start-up dominates them."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1 if n_rows < 100_000 else None)
+
+
 class BoostedModel(CellModel):
     """Poisson gradient boosting over rolling weekly origins (see module notes)."""
 
@@ -554,13 +561,15 @@ class BoostedModel(CellModel):
             loss="poisson", max_iter=self.max_iter, learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=self.min_samples_leaf,
             early_stopping=False, random_state=self.seed if self.seed is not None else 0)
-        self.model_.fit(X, y)
+        with _threads(len(y)):
+            self.model_.fit(X, y)
         return self
 
     def predict_week(self, history: History) -> np.ndarray:
         """Expected incidents per (cell, slot) over the next 7 days."""
         x, _ = _features(history, history.n_days)
-        return self.model_.predict(x).reshape(len(history.cells), -1)
+        with _threads(len(x)):
+            return self.model_.predict(x).reshape(len(history.cells), -1)
 
     def weekday_profile(self, history: History) -> np.ndarray:
         """(cells, slots, 7): smoothed share of a week's slot count on each weekday."""

@@ -463,6 +463,8 @@ def _datetime_expr_full(col: str, t: str, tz: str, *, date_only: bool = False) -
     s = _text(col, t)
     with_time = [f + suf for f in _DATE_FORMATS for suf in _TIME_SUFFIXES]
     fmts = list(_DATE_FORMATS) + with_time if date_only else with_time + list(_DATE_FORMATS)
+    # ISO first (explicit formats: a plain CAST would read dd/mm/yy as yy/mm/dd).
+    fmts = list(_ISO_FORMATS) + fmts
     fmt_list = "[" + ", ".join(_sql_str(f) for f in fmts) + "]"
     return (
         "CASE "
@@ -471,7 +473,7 @@ def _datetime_expr_full(col: str, t: str, tz: str, *, date_only: bool = False) -
         f"TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({s} AS DOUBLE) * 86400000000) AS BIGINT)) "
         rf"WHEN regexp_matches({s}, '\d[T ]\d{{1,2}}:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$') THEN "
         f"timezone({_sql_str(tz)}, TRY_CAST({s} AS TIMESTAMPTZ)) "
-        f"ELSE coalesce(TRY_CAST({s} AS TIMESTAMP), try_strptime({s}, {fmt_list}), "
+        f"ELSE coalesce(try_strptime({s}, {fmt_list}), "
         f"CASE WHEN contains(lower({s}), 'm') THEN try_strptime({_ampm(s)}, {fmt_list}) END) END"
     )
 
@@ -505,7 +507,7 @@ def _time_expr_full(col: str, t: str) -> str:
         f"THEN make_time({digits} // 100, {digits} % 100, 0) END "
         f"ELSE coalesce(TRY_CAST({s} AS TIME), "
         f"CAST(try_strptime({_ampm(s)}, ['%I:%M %p', '%I:%M:%S %p']) AS TIME), "
-        f"CAST(TRY_CAST({s} AS TIMESTAMP) AS TIME)) END"
+        rf"CASE WHEN regexp_matches({s}, '^\d{{4}}-') THEN CAST(TRY_CAST({s} AS TIMESTAMP) AS TIME) END) END"
     )
 
 

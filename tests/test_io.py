@@ -1,0 +1,316 @@
+"""Ingest (analytics.io): every format, every bad-row kind, the accounting invariant."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from analytics import io, store
+from analytics._errors import IncidentSchemaError, InputFileError
+
+DATA = Path(__file__).resolve().parent / "data" / "ingest"
+FORMATS = ["utf8_bom.csv", "latin1_semicolon.csv", "semicolon_decimal_comma.csv.gz",
+           "excel_header_row4.xlsx", "typed.parquet", "points.geojson"]
+ALL_INPUTS = FORMATS + ["bad_rows.csv", "malformed.csv", "stacked.csv", "time_formats.csv",
+                        "time_columns.csv"]
+
+
+@pytest.fixture
+def con():
+    c = store.connect(":memory:")
+    yield c
+    c.close()
+
+
+def _invariant(report: io.IngestReport) -> None:
+    assert report.rows_read == report.accepted + report.duplicates + report.quarantined
+    assert sum(report.quarantine_reasons.values()) == report.quarantined
+
+
+def _dump(c) -> str:
+    """Every value of every table, as one text blob."""
+    parts = []
+    for t in ("incidents", "quarantine", "imports"):
+        parts.append(c.execute(f"SELECT * FROM {t}").df().astype(str).to_csv())
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", FORMATS, ids=FORMATS)
+def test_every_format_gives_the_same_canonical_rows(name):
+    expected = pd.read_csv(DATA / "expected_basic.csv", dtype={"ubigeo": str},
+                           parse_dates=["occurred_at"])
+    got = io.read_incidents(DATA / name)
+    cols = list(expected.columns)
+    pd.testing.assert_frame_equal(got[cols].reset_index(drop=True), expected, check_dtype=False)
+    cells = [h3.str_to_int(h3.latlng_to_cell(a, b, 12)) for a, b in zip(got.lat, got.lon)]
+    assert got["h3_r12"].dtype == np.uint64
+    assert got["h3_r12"].tolist() == cells
+
+
+@pytest.mark.parametrize("name", ALL_INPUTS, ids=ALL_INPUTS)
+def test_every_row_has_exactly_one_outcome(con, name):
+    report = io.ingest_files(DATA / name, con=con)
+    _invariant(report)
+    assert store.incident_count(con) == report.accepted
+    assert len(store.quarantine_rows(con)) == report.quarantined
+
+
+def test_bad_rows_get_their_expected_outcome(con):
+    frame = pd.read_csv(DATA / "bad_rows.csv", dtype=str, keep_default_na=False)
+    report = io.ingest_files(DATA / "bad_rows.csv", con=con)
+    _invariant(report)
+    q = store.quarantine_rows(con)
+    got_q = dict(zip(q["row_number"].astype(int), q["reason"]))
+    want_q = {i + 1: e for i, e in enumerate(frame["esperado"])
+              if e not in {"aceptada", "duplicada"}}
+    assert got_q == want_q
+    inc = store.load_incidents(con)
+    assert sorted(inc["incident_id"]) == sorted(
+        frame.loc[frame["esperado"] == "aceptada", "nro_denuncia"])
+    assert report.duplicates == int((frame["esperado"] == "duplicada").sum())
+    # First occurrence wins: B01 keeps the 03/02 row, not the later repeat.
+    b01 = inc.set_index("incident_id").loc["B01"]
+    assert b01["occurred_at"] == pd.Timestamp("2025-02-03 10:05")
+    # Swapped coordinates are fixed and counted.
+    assert report.swapped_coordinates == 1
+    b15 = inc.set_index("incident_id").loc["B15"]
+    assert (b15["lat"], b15["lon"]) == (-12.0685, -77.0185)
+    # Unknown and missing types are kept as "otro".
+    groups = inc.set_index("incident_id")["crime_group"]
+    assert groups["B18"] == "otro" and groups["B19"] == "otro"
+    assert inc.set_index("incident_id").loc["B19", "crime_type"] == "otro"
+
+
+@pytest.mark.parametrize("name", ["time_formats.csv", "time_columns.csv"])
+def test_date_and_time_formats(name):
+    expected = pd.read_csv(DATA / name, dtype=str).set_index("id")["esperado_local"]
+    got = io.read_incidents(DATA / name).set_index("incident_id")["occurred_at"]
+    assert len(got) == len(expected)
+    for k, v in expected.items():
+        assert got[k] == pd.Timestamp(v), k
+
+
+def test_other_city_and_zone_with_english_headers(con):
+    report = io.ingest_files(DATA / "philly_like.csv", con=con, tz="America/New_York")
+    _invariant(report)
+    assert report.accepted == 3 and report.quarantine_reasons == {"coordenadas_faltantes": 1}
+    inc = store.load_incidents(con).set_index("incident_id")
+    assert inc.loc["201601000001", "occurred_at"] == pd.Timestamp("2016-01-01 00:15")
+    assert inc.loc["201601000001", "lat"] == pytest.approx(39.9526)
+    assert inc.loc["201601000002", "crime_group"] == "patrimonio"
+    assert inc.loc["201601000002", "district"] == "9"
+
+
+def test_utc_offsets_follow_the_zone(tmp_path):
+    p = tmp_path / "z.csv"
+    p.write_text("id,fecha_hora,lat,lon,delito\n"
+                 "1,2025-07-01T16:00:00Z,39.95,-75.16,theft\n", encoding="utf-8")
+    ny = io.read_incidents(p, tz="America/New_York")
+    assert ny["occurred_at"].iloc[0] == pd.Timestamp("2025-07-01 12:00")  # EDT, UTC-4
+    with pytest.raises(IncidentSchemaError, match="Zona horaria"):
+        io.read_incidents(p, tz="Marte/Olympus")
+
+
+def test_personal_data_is_dropped_and_never_stored(con, tmp_path):
+    p = tmp_path / "pii.csv"
+    p.write_text("id,fecha,hora,lat,lon,delito,nombres,apellidos,dni,celular,email,"
+                 "direccion_victima,denunciante\n"
+                 "1,03/02/2025,10:00,-12.068,-77.018,robo,Rosa,Quispe Mamani,40123456,"
+                 "987654321,rosa@example.pe,Jr. Gamarra 123,Luis Soto\n"
+                 "2,,10:00,-12.068,-77.018,robo,Rosa,Quispe Mamani,40123456,"
+                 "987654321,rosa@example.pe,Jr. Gamarra 123,Luis Soto\n", encoding="utf-8")
+    report = io.ingest_files(p, con=con)
+    assert report.pii_columns_dropped == ["nombres", "apellidos", "dni", "celular", "email",
+                                          "direccion_victima", "denunciante"]
+    assert report.quarantined == 1
+    blob = _dump(con)
+    for secret in ("Rosa", "Quispe", "40123456", "987654321", "rosa@example.pe", "Gamarra 123",
+                   "Luis Soto"):
+        assert secret not in blob
+
+
+def test_reimport_adds_nothing(con):
+    first = io.ingest_files(DATA / "bad_rows.csv", con=con)
+    n_inc, n_q = store.incident_count(con), len(store.quarantine_rows(con))
+    again = io.ingest_files(DATA / "bad_rows.csv", con=con)
+    _invariant(again)
+    assert again.accepted == 0
+    assert again.duplicates == first.accepted + first.duplicates
+    assert store.incident_count(con) == n_inc
+    assert len(store.quarantine_rows(con)) == n_q
+    hist = store.imports_history(con)
+    assert list(hist["repeated_file"]) == [False, True]
+    assert again.repeated_files == [str(DATA / "bad_rows.csv")]
+
+
+def test_duplicates_against_the_store_by_id_and_by_place_time_type(con, tmp_path):
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text("id,fecha_hora,lat,lon,delito\n1,2025-02-03 10:00,-12.068,-77.018,robo\n"
+                 "2,2025-02-03 11:00,-12.069,-77.019,hurto\n", encoding="utf-8")
+    b.write_text("id,fecha_hora,lat,lon,delito\n1,2025-03-01 09:00,-12.050,-77.030,robo\n"
+                 "X,2025-02-03 11:00,-12.069000,-77.019004,HURTO\n"
+                 "3,2025-02-03 11:00,-12.069,-77.019,robo\n", encoding="utf-8")
+    io.ingest_files(a, con=con)
+    rb = io.ingest_files(b, con=con)
+    assert (rb.accepted, rb.duplicates, rb.quarantined) == (1, 2, 0)
+    assert sorted(store.load_incidents(con)["incident_id"]) == ["1", "2", "3"]
+
+
+def test_stacked_point_is_reported_and_stored(con):
+    report = io.ingest_files(DATA / "stacked.csv", con=con)
+    assert len(report.stacked_points) == 1
+    s = report.stacked_points[0]
+    assert (s["lat"], s["lon"], s["count"], s["share"]) == (-12.0651, -77.0175, 30, 0.5)
+    assert store.imports_history(con)["stacked_points"].iloc[0][0]["count"] == 30
+
+
+def test_malformed_lines_are_quarantined(con):
+    report = io.ingest_files(DATA / "malformed.csv", con=con)
+    assert report.quarantine_reasons == {"fila_malformada": 2}
+    q = store.quarantine_rows(con)
+    assert q["row_number"].tolist() == [2, 3]
+    assert sorted(store.load_incidents(con)["incident_id"]) == ["M1", "M4"]
+
+
+@pytest.mark.parametrize("name,match", [
+    ("empty.csv", "vacío"), ("binary.csv", "binario"), ("unknown.pdf", "formato desconocido"),
+    ("one_column.csv", "tabla"), ("no_existe.csv", "No se encuentra"),
+], ids=["empty", "binary", "pdf", "one-column", "missing"])
+def test_unreadable_files_raise_before_writing(tmp_path, name, match):
+    db = tmp_path / "s.duckdb"
+    c = store.connect(db)
+    c.close()
+    before = db.read_bytes()
+    with pytest.raises(InputFileError, match=match):
+        io.ingest_files([DATA / "bad_rows.csv", DATA / name], db=db)
+    assert db.read_bytes() == before
+    c = store.connect(db, read_only=True)
+    assert store.incident_count(c) == 0 and len(store.imports_history(c)) == 0
+    c.close()
+
+
+def test_missing_columns_and_bad_mapping_raise(con, tmp_path):
+    with pytest.raises(IncidentSchemaError, match="latitud"):
+        io.ingest_files(DATA / "no_coordinates.csv", con=con)
+    with pytest.raises(IncidentSchemaError, match="no existe"):
+        io.ingest_files(DATA / "bad_rows.csv", con=con, mapping={"lat": "nada"})
+    with pytest.raises(IncidentSchemaError, match="campo desconocido"):
+        io.ingest_files(DATA / "bad_rows.csv", con=con, mapping={"altura": "latitud"})
+    assert store.incident_count(con) == 0
+
+
+def test_explicit_mapping(con, tmp_path):
+    p = tmp_path / "raro.csv"
+    p.write_text("cuando;norte;este;que;donde\n"
+                 "03/02/2025 10:00;-12,068;-77,018;ROBO;la victoria\n", encoding="utf-8")
+    report = io.ingest_files(p, con=con, mapping={"occurred_at": "cuando", "lat": "Norte",
+                                                  "lon": "este", "crime_type": "que",
+                                                  "district": "donde"})
+    assert report.accepted == 1
+    row = store.load_incidents(con).iloc[0]
+    assert (row["lat"], row["lon"], row["crime_type"], row["district"], row["ubigeo"]) == \
+        (-12.068, -77.018, "robo", "LA VICTORIA", "150115")
+
+
+def test_study_area_bbox_and_polygon(con):
+    lima = (-77.2, -12.3, -76.8, -11.8)
+    r = io.ingest_files(DATA / "bad_rows.csv", con=con, study_area=lima)
+    assert r.quarantine_reasons.get("fuera_del_area") == 1 and r.swapped_coordinates == 1
+    c2 = store.connect(":memory:")
+    far = box(-75.5, 39.5, -74.5, 40.5)  # only the Philadelphia-like row is inside
+    r2 = io.ingest_files(DATA / "bad_rows.csv", con=c2, study_area=far)
+    assert r2.accepted == 1
+    c2.close()
+    with pytest.raises(IncidentSchemaError, match="Recuadro"):
+        io.ingest_files(DATA / "bad_rows.csv", con=con, study_area=(1, 2, 3))
+
+
+def test_two_cities_in_one_file_are_both_kept(tmp_path):
+    rows = ["id,fecha_hora,lat,lon,delito"]
+    for i in range(40):
+        rows.append(f"L{i},2025-02-03 {i % 24:02d}:00,{-12.06 - i * 1e-3},{-77.03 + i * 1e-3},robo")
+    for i in range(30):
+        rows.append(f"T{i},2025-02-04 {i % 24:02d}:00,{-8.11 - i * 1e-3},{-79.03 + i * 1e-3},hurto")
+    rows.append("FAR,2025-02-05 10:00,-3.0,-60.0,robo")
+    p = tmp_path / "dos.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    inc = io.read_incidents(p)
+    assert len(inc) == 70
+    trujillo = set(io.read_boundaries(city="trujillo")["district"])
+    assert set(inc.loc[inc.incident_id.str.startswith("T"), "district"]) <= trujillo
+    assert "FAR" not in set(inc.incident_id)
+
+
+def test_ubigeo_leading_zero_and_district_lookup(tmp_path):
+    p = tmp_path / "u.csv"
+    p.write_text("id,fecha,lat,lon,ubigeo\n1,03/02/2025,-12.0560,-77.1180,70101\n",
+                 encoding="utf-8")
+    inc = io.read_incidents(p)
+    assert (inc["ubigeo"].iloc[0], inc["district"].iloc[0]) == ("070101", "CALLAO")
+
+
+def test_progress_is_reported():
+    seen: list[float] = []
+    c = store.connect(":memory:")
+    io.ingest_files(DATA / "bad_rows.csv", con=c, progress=lambda f, m: seen.append(f))
+    c.close()
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_preview_guesses_mapping_and_hides_pii():
+    pv = io.preview_file(DATA / "excel_header_row4.xlsx", n_rows=3)
+    assert pv.mapping["date"] == "Fecha Hecho" and pv.mapping["crime_type"] == "Tipo"
+    assert len(pv.frame) == 3
+    pv2 = io.preview_file(DATA / "utf8_bom.csv")
+    assert "DNI" in pv2.pii_columns and "DNI" not in pv2.frame.columns
+    assert pv2.columns[0] == "Nro Denuncia"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet", ".xlsx", ".geojson"])
+def test_write_table_round_trip(tmp_path, suffix):
+    inc = io.read_incidents(DATA / "utf8_bom.csv")
+    out = io.write_table(inc, tmp_path / f"out{suffix}")
+    back = io.read_table(out)
+    assert len(back) == len(inc)
+    if suffix in {".csv", ".csv.gz", ".xlsx"}:
+        assert back["h3_r12"].astype(str).tolist() == [format(int(c), "x") for c in inc["h3_r12"]]
+    if suffix == ".csv.gz":
+        assert gzip.open(out).read(3) == b"\xef\xbb\xbf"  # BOM: Excel opens accents correctly
+
+
+def test_write_table_rejects_unknown_suffix(tmp_path):
+    with pytest.raises(InputFileError, match="Formato de salida"):
+        io.write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.doc")
+
+
+def test_read_boundaries():
+    assert len(io.read_boundaries()) == 61
+    tru = io.read_boundaries(city="Trujillo")
+    assert len(tru) == 11 and set(tru["city"]) == {"trujillo"}
+    with pytest.raises(IncidentSchemaError, match="Ciudad"):
+        io.read_boundaries(city="Cusco")
+
+
+@pytest.mark.realdata
+def test_philadelphia_ingests_with_the_invariant(philadelphia_path):
+    c = store.connect(":memory:")
+    report = io.ingest_files(philadelphia_path, con=c, tz="America/New_York")
+    _invariant(report)
+    assert report.rows_read == 1_538_206
+    assert report.quarantine_reasons.get("coordenadas_faltantes") == 23_907
+    assert report.duplicates >= 115  # the source's own repeated ids, at least
+    assert store.incident_count(c) == report.accepted
+    hist = store.imports_history(c)
+    assert hist["stacked_points"].iloc[0] == report.stacked_points
+    for s in report.stacked_points:
+        assert s["count"] >= 20 and s["share"] >= 0.01
+    span = c.execute("SELECT min(occurred_at), max(occurred_at) FROM incidents").fetchall()[0]
+    assert span[0] >= pd.Timestamp("2016-01-01") and span[1] < pd.Timestamp("2026-01-01")
+    c.close()

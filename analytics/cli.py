@@ -24,6 +24,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_demo",
     "analytics._cli_users",
     "analytics._cli_scale",
+    "analytics._cli_plan",
 )
 
 EXIT_USER_ERROR = 2

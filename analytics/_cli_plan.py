@@ -1,0 +1,122 @@
+"""CLI command ``plan``: patrol hotspots, beats and schedule for one forecast window."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics import settings
+from analytics._errors import InfeasiblePlanError
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``plan``."""
+    p = subparsers.add_parser(
+        "plan", help="plan de patrullaje óptimo para una ventana del pronóstico",
+        description="Elige los puntos de patrullaje que cubren más incidentes esperados "
+                    "(cobertura máxima, resuelta de forma exacta con HiGHS), los reparte "
+                    "entre las unidades y arma el horario de cada una (dosis de Koper).")
+    p.add_argument("--forecast", required=True, metavar="PATH",
+                   help="pronóstico escrito por 'forecast' (h3, window_start, expected)")
+    p.add_argument("--window-start", default=None, metavar="ISO",
+                   help="inicio de la ventana a planificar; por defecto la primera del archivo")
+    p.add_argument("--units", required=True, type=int, metavar="N", help="unidades disponibles")
+    p.add_argument("--radius-m", required=True, type=float, metavar="M",
+                   help="radio de cobertura de cada punto, en metros")
+    p.add_argument("--dwell-min", type=float, default=settings.PATROL_DWELL_MIN, metavar="MIN",
+                   help=f"minutos en cada punto (por defecto {settings.PATROL_DWELL_MIN})")
+    p.add_argument("--revisit-min", type=float, default=settings.PATROL_REVISIT_MIN,
+                   metavar="MIN", help="máximo de minutos entre visitas a un mismo punto "
+                                       f"(por defecto {settings.PATROL_REVISIT_MIN})")
+    p.add_argument("--max-per-unit", type=int, default=None, metavar="K",
+                   help="máximo de puntos por unidad")
+    p.add_argument("--speed-kmh", type=float, default=settings.PATROL_SPEED_KMH, metavar="V",
+                   help=f"velocidad media entre puntos (por defecto {settings.PATROL_SPEED_KMH})")
+    p.add_argument("--fixed", default="", metavar="h3,...", help="puestos fijos (celdas H3)")
+    p.add_argument("--exclude", default="", metavar="h3,...", help="celdas que no se pueden elegir")
+    p.add_argument("--time-limit", type=float, default=settings.SOLVER_TIME_LIMIT_S, metavar="S",
+                   help=f"segundos para el solver (por defecto {settings.SOLVER_TIME_LIMIT_S:g})")
+    p.add_argument("--solver", choices=("highs", "greedy"), default="highs")
+    p.add_argument("--out", required=True, metavar="PATH",
+                   help="rutas: .csv, .parquet, .xlsx o .geojson")
+    p.add_argument("--json", action="store_true", help="imprimir el resumen como JSON")
+    p.set_defaults(run=run)
+
+
+def _split(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _select_window(fc: pd.DataFrame, window_start: str | None) -> tuple[pd.DataFrame, Any, float]:
+    missing = [c for c in ("h3", "window_start", "expected") if c not in fc.columns]
+    if missing:
+        raise InfeasiblePlanError(f"Al pronóstico le faltan columnas: {', '.join(missing)}.")
+    if len(fc) == 0:
+        raise InfeasiblePlanError("El pronóstico está vacío.")
+    starts = pd.to_datetime(fc["window_start"], errors="coerce")
+    if getattr(starts.dt, "tz", None) is not None:
+        starts = starts.dt.tz_localize(None)
+    if starts.isna().any():
+        raise InfeasiblePlanError("El pronóstico tiene valores de window_start que no son fechas.")
+    if window_start is None:
+        ws = starts.min()
+    else:
+        try:
+            ws = pd.Timestamp(window_start)
+        except (ValueError, TypeError):
+            raise InfeasiblePlanError(f"Fecha de ventana no válida: {window_start!r}.") from None
+        if ws.tzinfo is not None:
+            ws = ws.tz_localize(None)
+    rows = fc[(starts == ws).to_numpy()]
+    if rows.empty:
+        raise InfeasiblePlanError(
+            f"La ventana {ws.isoformat()} no está en el pronóstico "
+            f"(hay {starts.nunique()} ventanas, de {starts.min().isoformat()} "
+            f"a {starts.max().isoformat()}).")
+    hours = 8.0
+    if "window_end" in rows.columns:
+        ends = pd.to_datetime(rows["window_end"], errors="coerce")
+        if getattr(ends.dt, "tz", None) is not None:
+            ends = ends.dt.tz_localize(None)
+        if ends.notna().any():
+            hours = float((ends.max() - ws) / pd.Timedelta(hours=1))
+    return rows[["h3", "expected"]].reset_index(drop=True), ws, hours
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the forecast, plan the window, write the routes."""
+    from analytics import io, patrol
+
+    fc = io.read_table(args.forecast)
+    rows, ws, hours = _select_window(fc, args.window_start)
+    cells = patrol._to_cells(rows["h3"].to_numpy())
+    try:
+        districts = patrol.cells_to_districts(cells, io.read_boundaries())
+    except Exception:  # noqa: BLE001 - districts are a label only; never block a plan
+        districts = pd.Series([""] * cells.size, index=pd.Index(cells, dtype=np.uint64))
+    plan = patrol.place_patrols_on_cells(
+        rows, units=args.units, radius_m=args.radius_m, dwell_min=args.dwell_min,
+        revisit_min=args.revisit_min, max_hotspots_per_unit=args.max_per_unit,
+        speed_kmh=args.speed_kmh, fixed=_split(args.fixed), excluded=_split(args.exclude),
+        districts=districts, window_start=ws, window_hours=hours,
+        time_limit=args.time_limit, solver=args.solver)
+    out = io.write_table(plan.routes, args.out)
+    if args.json:
+        summary = plan.to_dict()
+        summary.update({"window_start": ws.isoformat(), "out": str(out)})
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        gap = "" if np.isnan(plan.gap) else f", brecha {plan.gap:.2%}"
+        print(f"{len(plan.routes)} puntos para {plan.units} unidades: cubren "
+              f"{plan.objective:.2f} de {plan.total_expected:.2f} incidentes esperados "
+              f"({plan.share_of_risk:.1%}); {plan.status_text}{gap}. Rutas en {out}.")
+        if plan.revisit_violations:
+            print("Aviso: las unidades " + ", ".join(map(str, plan.revisit_violations))
+                  + f" no pueden revisitar cada punto en {args.revisit_min:g} min.",
+                  file=sys.stderr)
+    return 0

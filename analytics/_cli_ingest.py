@@ -29,8 +29,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--map", action="append", default=[], metavar="campo=columna",
                    help="columna a usar para un campo (repetible), p. ej. --map lat=Y_COORD")
     p.add_argument("--bbox", default=None, metavar="MINLON,MINLAT,MAXLON,MAXLAT",
-                   help="área de estudio; por defecto, "
-                        f"{settings.STUDY_RADIUS_KM:g} km alrededor de la mediana de los puntos")
+                   help="área de estudio (con negativos escriba --bbox=-77.2,-12.3,-76.8,-11.8); "
+                        f"por defecto, {settings.STUDY_RADIUS_KM:g} km alrededor de donde se "
+                        "concentran los puntos")
     p.add_argument("--json", action="store_true", help="imprimir un objeto JSON con el resultado")
     p.set_defaults(run=run)
 

@@ -1,0 +1,123 @@
+"""CLI ``ingest`` and ``export``: JSON contract, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analytics import cli, io, settings, store
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data" / "ingest"
+KEYS = {"rows_read", "accepted", "duplicates", "quarantined", "quarantine_reasons",
+        "pii_columns_dropped", "stacked_points"}
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "analytics", *args], capture_output=True,
+                          text=True, cwd=REPO, env=env, timeout=120)
+
+
+def test_ingest_json_is_one_object_with_the_contract_keys(tmp_path):
+    db = tmp_path / "v.duckdb"
+    r = _run("ingest", str(DATA / "bad_rows.csv"), str(DATA / "utf8_bom.csv"), "--db", str(db),
+             "--json")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 1
+    d = json.loads(lines[0])
+    assert KEYS <= set(d)
+    assert d["rows_read"] == d["accepted"] + d["duplicates"] + d["quarantined"] == 25
+    assert d["pii_columns_dropped"] == ["Nombre del Agraviado", "DNI", "Teléfono", "Correo"]
+    assert d["quarantine_reasons"]["fecha_invalida"] == 2
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "binary.csv", "unknown.pdf", "no_existe.csv",
+                                  "no_coordinates.csv"])
+def test_unreadable_file_exits_2_with_one_line_and_store_unchanged(tmp_path, name):
+    db = tmp_path / "v.duckdb"
+    ok = _run("ingest", str(DATA / "utf8_bom.csv"), "--db", str(db), "--json")
+    assert ok.returncode == 0
+    before = db.read_bytes()
+    r = _run("ingest", str(DATA / "bad_rows.csv"), str(DATA / name), "--db", str(db), "--json")
+    assert r.returncode == 2
+    assert r.stdout == ""
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "Traceback" not in r.stderr
+    assert db.read_bytes() == before
+
+
+def test_vigia_db_env_is_the_default_store(tmp_path):
+    db = tmp_path / "env.duckdb"
+    env = dict(os.environ, **{settings.DB_ENV_VAR: str(db)})
+    r = _run("ingest", str(DATA / "utf8_bom.csv"), env=env)
+    assert r.returncode == 0, r.stderr
+    assert "Filas leídas: 5" in r.stdout
+    con = store.connect(db, read_only=True)
+    assert store.incident_count(con) == 5
+    con.close()
+
+
+def test_map_tz_and_bbox_options(tmp_path, capsys):
+    p = tmp_path / "raro.csv"
+    p.write_text("cuando,norte,este,que\n2025-07-01T16:00:00Z,39.95,-75.16,Thefts\n"
+                 "2025-07-01T17:00:00Z,-12.06,-77.03,Thefts\n", encoding="utf-8")
+    db = tmp_path / "v.duckdb"
+    code = cli.main(["ingest", str(p), "--db", str(db), "--tz", "America/New_York",
+                     "--map", "occurred_at=cuando", "--map", "lat=norte", "--map", "lon=este",
+                     "--map", "crime_type=que", "--bbox=-76,39,-74,41", "--json"])
+    assert code == 0
+    d = json.loads(capsys.readouterr().out)
+    assert (d["accepted"], d["quarantine_reasons"]) == (1, {"fuera_del_area": 1})
+    con = store.connect(db, read_only=True)
+    assert store.load_incidents(con)["occurred_at"].iloc[0] == pd.Timestamp("2025-07-01 12:00")
+    con.close()
+
+
+def test_bad_options_exit_2(tmp_path, capsys):
+    db = tmp_path / "v.duckdb"
+    assert cli.main(["ingest", str(DATA / "utf8_bom.csv"), "--db", str(db), "--map", "lat"]) == 2
+    assert "--map" in capsys.readouterr().err
+    assert cli.main(["ingest", str(DATA / "utf8_bom.csv"), "--db", str(db), "--bbox", "1,2"]) == 2
+    assert cli.main(["ingest", str(DATA / "utf8_bom.csv"), "--db", str(db), "--tz", "X/Y"]) == 2
+
+
+@pytest.fixture
+def filled_db(tmp_path):
+    db = tmp_path / "v.duckdb"
+    io.ingest_files([DATA / "utf8_bom.csv", DATA / "bad_rows.csv", DATA / "stacked.csv"], db=db)
+    return db
+
+
+def test_export_incidents_and_quarantine(filled_db, tmp_path, capsys):
+    out = tmp_path / "inc.csv"
+    assert cli.main(["export", "--db", str(filled_db), "--out", str(out)]) == 0
+    inc = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(inc.columns) == [c for c, _ in settings.INCIDENT_COLUMNS] and len(inc) == 71
+    qout = tmp_path / "q.xlsx"
+    assert cli.main(["export", "--db", str(filled_db), "--out", str(qout), "--quarantine"]) == 0
+    q = pd.read_excel(qout)
+    assert len(q) == 12 and "reason" in q.columns
+    assert "12 filas en cuarentena" in capsys.readouterr().out
+
+
+def test_export_public_is_aggregated(filled_db, tmp_path):
+    pytest.importorskip("analytics.reports")
+    out = tmp_path / "pub.csv"
+    assert cli.main(["export", "--db", str(filled_db), "--out", str(out), "--public"]) == 0
+    pub = pd.read_csv(out, encoding="utf-8-sig")
+    assert {"h3", "period", "crime_group", "count"} <= set(pub.columns)
+    assert not {"lat", "lon", "incident_id"} & set(pub.columns)
+    assert (pub["count"] >= settings.PUBLIC_MIN_COUNT).all()
+
+
+def test_export_missing_store_exits_2(tmp_path, capsys):
+    code = cli.main(["export", "--db", str(tmp_path / "nada.duckdb"), "--out",
+                     str(tmp_path / "x.csv")])
+    assert code == 2 and "no existe" in capsys.readouterr().err

@@ -1,0 +1,121 @@
+"""The DuckDB store: schema, Spanish errors, filtered reads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import io, settings, store
+from analytics._errors import StoreError
+
+DATA = Path(__file__).resolve().parent / "data" / "ingest"
+
+
+@pytest.fixture
+def filled(tmp_path):
+    db = tmp_path / "v.duckdb"
+    io.ingest_files([DATA / "utf8_bom.csv", DATA / "bad_rows.csv"], db=db)
+    con = store.connect(db, read_only=True)
+    yield con
+    con.close()
+
+
+def test_default_path_follows_env(monkeypatch, tmp_path):
+    monkeypatch.delenv(settings.DB_ENV_VAR, raising=False)
+    assert store.default_path() == settings.DEFAULT_DB
+    monkeypatch.setenv(settings.DB_ENV_VAR, str(tmp_path / "x.duckdb"))
+    assert store.default_path() == tmp_path / "x.duckdb"
+    from analytics import cli
+
+    assert cli.default_db() == tmp_path / "x.duckdb"
+
+
+def test_connect_creates_schema(tmp_path):
+    db = tmp_path / "sub" / "v.duckdb"
+    con = store.connect(db)
+    tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+    assert {"incidents", "quarantine", "imports", "vigia_meta"} <= tables
+    cols = con.execute("DESCRIBE incidents").fetchall()
+    assert [(c[0], c[1]) for c in cols] == list(settings.INCIDENT_COLUMNS)
+    con.close()
+    con = store.connect(db)  # idempotent
+    assert store.incident_count(con) == 0
+    con.close()
+
+
+def test_connect_errors_are_spanish(tmp_path):
+    with pytest.raises(StoreError, match="no existe"):
+        store.connect(tmp_path / "nada.duckdb", read_only=True)
+    junk = tmp_path / "junk.duckdb"
+    junk.write_text("esto no es una base de datos")
+    with pytest.raises(StoreError, match="no es un almacén"):
+        store.connect(junk)
+    other = tmp_path / "other.duckdb"
+    c = duckdb.connect(str(other))
+    c.execute("CREATE TABLE ventas (x INTEGER)")
+    c.close()
+    with pytest.raises(StoreError, match="no un almacén de Vigía"):
+        store.connect(other)
+    with pytest.raises(StoreError, match="carpeta"):
+        store.connect(tmp_path)
+
+
+def test_locked_store_gives_a_clear_message(tmp_path):
+    db = tmp_path / "v.duckdb"
+    store.connect(db).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+         "time.sleep(30)", str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        with pytest.raises(StoreError, match="en uso"):
+            store.connect(db)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_load_incidents_types_and_filters(filled):
+    df = store.load_incidents(filled)
+    assert list(df.columns) == [c for c, _ in settings.INCIDENT_COLUMNS]
+    assert df["h3_r12"].dtype == np.uint64
+    assert pd.api.types.is_datetime64_any_dtype(df["occurred_at"])
+    assert df["occurred_at"].is_monotonic_increasing
+    n = store.incident_count(filled)
+    assert len(df) == n == 11
+    # end is exclusive, start inclusive
+    day = store.load_incidents(filled, start="2025-02-03", end="2025-02-04")
+    assert day["occurred_at"].dt.date.astype(str).unique().tolist() == ["2025-02-03"]
+    edge = store.load_incidents(filled, start="2025-02-03 10:05", end="2025-02-03 22:40")
+    assert edge["occurred_at"].min() == pd.Timestamp("2025-02-03 10:05")
+    assert pd.Timestamp("2025-02-03 22:40") not in set(edge["occurred_at"])
+    g = store.load_incidents(filled, crime_groups=["vida_cuerpo_salud"])
+    assert g["crime_type"].tolist() == ["lesiones"]
+    t = store.load_incidents(filled, crime_types=["hurto", "extorsión"])
+    assert set(t["crime_type"]) == {"hurto", "extorsión"}
+    d = store.load_incidents(filled, districts=["LIMA"], columns=["incident_id", "district"])
+    assert list(d.columns) == ["incident_id", "district"] and set(d["district"]) == {"LIMA"}
+    assert len(store.load_incidents(filled, districts=[])) == 0
+    with pytest.raises(StoreError, match="desconocidas"):
+        store.load_incidents(filled, columns=["nombre"])
+
+
+def test_quarantine_and_history(filled):
+    q = store.quarantine_rows(filled)
+    assert list(q.columns[:4]) == ["import_id", "file_name", "row_number", "reason"]
+    assert len(q) == 12 and set(q["import_id"]) == {2}
+    assert len(store.quarantine_rows(filled, import_id=1)) == 0
+    h = store.imports_history(filled)
+    assert h["import_id"].tolist() == [1, 2]
+    assert (h["rows_read"] == h["accepted"] + h["duplicates"] + h["quarantined"]).all()
+    assert h["pii_columns_dropped"].iloc[0] == ["Nombre del Agraviado", "DNI", "Teléfono",
+                                                 "Correo"]
+    assert h["reasons"].iloc[1]["fuera_del_area"] == 1
+    assert h["tz"].tolist() == [settings.TIMEZONE] * 2

@@ -73,7 +73,8 @@ _STATUS_TEXT = {
     "near_optimal": "Casi óptimo demostrado: a lo sumo la brecha indicada por debajo del óptimo",
     "time_limit": "Límite de tiempo alcanzado: mejor solución encontrada, con la brecha indicada",
     "greedy": "Heurística voraz (greedy) pedida explícitamente: sin garantía de óptimo",
-    "greedy_fallback": "El solver exacto falló; se muestra la heurística voraz (greedy) como respaldo",
+    "greedy_fallback": ("El solver exacto falló; se muestra la heurística voraz (greedy) "
+                        "como respaldo"),
     "trivial": "Óptimo trivial: no quedaba decisión que optimizar",
 }
 
@@ -239,7 +240,8 @@ def place_patrols(coverage: sparse.spmatrix | sparse.sparray | np.ndarray,
                 continue
             cap = int((members & allowed).sum())
             if cap < m:
-                problems.append(f"el grupo {label!r} pide {m} y solo tiene {cap} candidatos disponibles")
+                problems.append(f"el grupo {label!r} pide {m} y solo tiene {cap} "
+                                "candidatos disponibles")
             have = int(members[fix].sum())
             need[label] = max(0, m - have)
             required += need[label]
@@ -323,7 +325,7 @@ def place_patrols(coverage: sparse.spmatrix | sparse.sparray | np.ndarray,
 
 def _highs_model(s: sparse.csr_array, w: np.ndarray, p: int,
                  need_rows: list[tuple[np.ndarray, int]], *, integer: bool) -> Any:
-    """The MCLP on the reduced data as a ``highspy.HighsLp`` (columns x then y)."""
+    """Build the reduced MCLP as a ``highspy.HighsLp`` (columns x then y)."""
     import highspy
 
     n_x, n_y = s.shape
@@ -529,31 +531,14 @@ def _improve(a: sparse.csr_array, w: np.ndarray, chosen: list[int], *, locked: n
         mk = sparse.csr_array(a[:, di] @ sparse.csr_array(
             (w[di], (np.arange(di.size), sole[di])), shape=(di.size, n_c)))
         best = (tol, -1, -1)
-
-        def consider(kmask: np.ndarray, jmask: np.ndarray) -> None:
-            nonlocal best
-            if not kmask.any() or not jmask.any():
-                return
-            g_k = np.where(kmask, gain, -np.inf)
-            l_j = np.where(jmask, loss, np.inf)
-            k0, j0 = int(np.argmax(g_k)), int(np.argmin(l_j))
-            d0 = g_k[k0] - l_j[j0] + mk[k0, j0]
-            if d0 > best[0]:
-                best = (d0, k0, j0)
-            coo = sparse.coo_array(mk)
-            ok = kmask[coo.row] & jmask[coo.col]
-            if ok.any():
-                d = gain[coo.row[ok]] - loss[coo.col[ok]] + coo.data[ok]
-                i = int(np.argmax(d))
-                if d[i] > best[0]:
-                    best = (float(d[i]), int(coo.row[ok][i]), int(coo.col[ok][i]))
-
-        consider(allowed & ~x, removable & ~tight)
+        pairs = [(allowed & ~x, removable & ~tight)]
         if groups is not None:
             for lab, m in minimum.items():
                 members = groups == lab
                 if count_g.get(lab, 0) <= int(m):
-                    consider(allowed & ~x & members, removable & members)
+                    pairs.append((allowed & ~x & members, removable & members))
+        for kmask, jmask in pairs:
+            best = max(best, _best_swap(gain, loss, mk, kmask, jmask))
         if best[1] < 0:
             break
         _, k, j = best
@@ -561,6 +546,25 @@ def _improve(a: sparse.csr_array, w: np.ndarray, chosen: list[int], *, locked: n
         cnt -= np.asarray(a[[j]].toarray()).ravel().astype(np.int64)
         cnt += np.asarray(a[[k]].toarray()).ravel().astype(np.int64)
     return [int(i) for i in np.flatnonzero(x)]
+
+
+def _best_swap(gain: np.ndarray, loss: np.ndarray, mk: sparse.csr_array, kmask: np.ndarray,
+               jmask: np.ndarray) -> tuple[float, int, int]:
+    """Best (delta, k in, j out) swap; delta = gain_k - loss_j + M_kj."""
+    if not kmask.any() or not jmask.any():
+        return (-np.inf, -1, -1)
+    g_k = np.where(kmask, gain, -np.inf)
+    l_j = np.where(jmask, loss, np.inf)
+    k0, j0 = int(np.argmax(g_k)), int(np.argmin(l_j))
+    best = (float(g_k[k0] - l_j[j0] + mk[k0, j0]), k0, j0)
+    coo = sparse.coo_array(mk)
+    ok = kmask[coo.row] & jmask[coo.col]
+    if ok.any():
+        d = gain[coo.row[ok]] - loss[coo.col[ok]] + coo.data[ok]
+        i = int(np.argmax(d))
+        if d[i] > best[0]:
+            best = (float(d[i]), int(coo.row[ok][i]), int(coo.col[ok][i]))
+    return best
 
 
 def _fill(a: sparse.csr_array, w: np.ndarray, chosen: list[int], p: int,
@@ -609,7 +613,8 @@ def _to_cells(values: Iterable[Any] | np.ndarray | pd.Series) -> np.ndarray:
         cells = arr.astype(np.uint64)
         bad = [c for c in cells if not h3.api.basic_int.is_valid_cell(int(c))]
         if bad:
-            msg = f"Identificadores H3 no válidos: {', '.join(format(int(c), 'x') for c in bad[:5])}"
+            ids = ", ".join(format(int(c), "x") for c in bad[:5])
+            msg = f"Identificadores H3 no válidos: {ids}"
             raise IncidentSchemaError(msg)
         return cells
     return hexbin.strings_to_cells([str(x).strip() for x in arr])
@@ -913,26 +918,28 @@ def place_patrols_on_cells(forecast: pd.DataFrame, *, units: int, radius_m: floa
     if districts is not None and cells.size:
         idx = districts.index
         keys = (_to_cells(idx.to_numpy()) if len(idx) else np.empty(0, dtype=np.uint64))
-        mapping = dict(zip((int(c) for c in keys), districts.astype(str)))
+        mapping = dict(zip((int(c) for c in keys), districts.astype(str), strict=True))
         dist_names = np.array([mapping.get(int(c), "") for c in cells], dtype=object)
     if district_min:
         if districts is None:
-            problems.append("se pidieron mínimos por distrito sin indicar el distrito de cada celda")
+            problems.append("se pidieron mínimos por distrito sin indicar el distrito "
+                            "de cada celda")
         else:
             known = set(dist_names)
             unknown = [d for d, m in district_min.items() if int(m) > 0 and d not in known]
             if unknown:
                 problems.append(f"distritos sin celdas en el pronóstico: {', '.join(unknown)}")
             if sum(max(0, int(m)) for m in district_min.values()) > p:
-                problems.append(f"los mínimos por distrito suman "
-                                f"{sum(int(m) for m in district_min.values())} y solo hay {p} puntos")
+                asked = sum(int(m) for m in district_min.values())
+                problems.append(f"los mínimos por distrito suman {asked} y solo hay {p} puntos")
     if problems:
         raise InfeasiblePlanError("Plan de patrullaje imposible: " + "; ".join(problems) + ".")
 
     cov = coverage_matrix(cells, radius_m=radius_m)
     sol = place_patrols(cov, expected, n_hotspots=p, fixed=fix, excluded=exc,
                         groups=dist_names if district_min else None,
-                        min_per_group={d: int(m) for d, m in district_min.items()} if district_min else None,
+                        min_per_group=({d: int(m) for d, m in district_min.items()}
+                                       if district_min else None),
                         time_limit=time_limit, mip_gap=mip_gap, solver=solver)
 
     lat, lon = hexbin.cells_to_centers(cells)
@@ -995,7 +1002,7 @@ def _balanced_units(xy: np.ndarray, units: int, *, max_iter: int = 30) -> np.nda
 
 
 def _tour(xy: np.ndarray, start: int) -> list[int]:
-    """Closed tour from ``start``: nearest neighbour, then 2-opt (start kept first)."""
+    """Order a closed tour from ``start``: nearest neighbour, then 2-opt (start kept first)."""
     n = len(xy)
     if n <= 2:
         return [start] + [i for i in range(n) if i != start]
@@ -1066,9 +1073,9 @@ def _schedule(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, dist_names: n
 
     def frame(recs: list[tuple[Any, ...]], per_visit: bool) -> pd.DataFrame:
         if per_visit:
-            unit, order, h, arr, visit = (np.array(x) for x in zip(*recs)) if recs else ([],) * 5
+            unit, order, h, arr, visit = _columns(recs, 5)
         else:
-            unit, order, h, arr, nv, cyc, ok = (np.array(x) for x in zip(*recs)) if recs else ([],) * 7
+            unit, order, h, arr, nv, cyc, ok = _columns(recs, 7)
         h = np.asarray(h, dtype=np.int64)
         ci = hs[h] if len(h) else np.empty(0, dtype=np.int64)
         arr = np.asarray(arr, dtype=np.float64)
@@ -1099,9 +1106,15 @@ def _schedule(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, dist_names: n
     return frame(rows, False), frame(visits, True), sorted(violations)
 
 
+def _columns(recs: list[tuple[Any, ...]], n: int) -> list[np.ndarray]:
+    if not recs:
+        return [np.array([]) for _ in range(n)]
+    return [np.array(col) for col in zip(*recs, strict=True)]
+
+
 def expected_covered(forecast: pd.DataFrame, hotspots: Iterable[Any], *,
                      radius_m: float) -> float:
-    """Expected incidents of ``forecast`` covered by a given set of hotspots.
+    """Sum the expected incidents of ``forecast`` covered by a given set of hotspots.
 
     Scores an existing plan (e.g. the current fixed posts) on the same terms
     as the optimiser, for the "gain over the current plan" comparison.
@@ -1151,7 +1164,8 @@ def plan_coverage_history(incidents: pd.DataFrame, forecasts: pd.DataFrame, *, u
         covered_retro28, share_retro28, gain`` (``share_forecast -
         share_retro28``); shares are NaN for windows without incidents.
     """
-    need = [c for c in ("h3", "window_start", "window_end", "expected") if c not in forecasts.columns]
+    need = [c for c in ("h3", "window_start", "window_end", "expected")
+            if c not in forecasts.columns]
     if need:
         raise InfeasiblePlanError(f"Al pronóstico le faltan columnas: {', '.join(need)}.")
     if "occurred_at" not in incidents.columns:

@@ -45,7 +45,8 @@ def forecast_for(df: pd.DataFrame, start: pd.Timestamp, hours: int = 8) -> pd.Da
     same = df[df["shift_start"].dt.hour == start.hour]
     out = []
     for days in (28, 365):
-        past = same[(same["shift_start"] < start) & (same["shift_start"] >= start - pd.Timedelta(days=days))]
+        lo = start - pd.Timedelta(days=days)
+        past = same[(same["shift_start"] < start) & (same["shift_start"] >= lo)]
         out.append(past.groupby("cell").size() / days)
     exp = pd.concat(out, axis=1).fillna(0.0).mean(axis=1)
     return pd.DataFrame({"h3": exp.index.to_numpy(dtype=np.uint64), "expected": exp.to_numpy(),
@@ -72,7 +73,8 @@ def main() -> None:
         f"{settings.SOLVER_TIME_LIMIT_S:g} s, one thread.",
         "",
         "| units | hotspots | exact: covered (share) | status | proven gap | seconds | "
-        "greedy: covered | greedy / exact | greedy s | model after reduction | units over 2 h loop |",
+        "greedy: covered | greedy / exact | greedy s | model after reduction | "
+        "units over 2 h loop |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for units in (10, 20, 50):
@@ -112,7 +114,8 @@ def main() -> None:
                      f"{r['share_retro28']:.1%} | {r['gain']:+.1%} |")
     tot = hist[["incidents", "covered_forecast", "covered_retro28"]].sum()
     lines += [
-        f"| **all** | {tot['incidents']} | | **{tot['covered_forecast'] / tot['incidents']:.1%}** | "
+        f"| **all** | {tot['incidents']} | | "
+        f"**{tot['covered_forecast'] / tot['incidents']:.1%}** | "
         f"**{tot['covered_retro28'] / tot['incidents']:.1%}** | "
         f"{(tot['covered_forecast'] - tot['covered_retro28']) / tot['incidents']:+.1%} |",
     ]

@@ -17,7 +17,6 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import sparse
 
 from analytics import patrol
 from analytics._errors import InfeasiblePlanError
@@ -124,7 +123,8 @@ def test_solver_failure_falls_back_to_labelled_greedy(monkeypatch: pytest.Monkey
         ({"n_hotspots": 2, "fixed": [1], "excluded": [1]}, "fijos y excluidos"),
         ({"n_hotspots": 1, "fixed": [1, 2]}, "puestos fijos"),
         ({"n_hotspots": 2, "groups": list("aaaaab"), "min_per_group": {"b": 2}}, "grupo 'b'"),
-        ({"n_hotspots": 2, "groups": list("aaabbb"), "min_per_group": {"a": 2, "b": 1}}, "exigen 3"),
+        ({"n_hotspots": 2, "groups": list("aaabbb"), "min_per_group": {"a": 2, "b": 1}},
+         "exigen 3"),
         ({"n_hotspots": 0}, "al menos un punto"),
         ({"n_hotspots": 2, "solver": "cbc"}, "solver desconocido"),
         ({"n_hotspots": 2, "fixed": [9]}, "fuera de rango"),

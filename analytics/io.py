@@ -899,7 +899,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
                          mapping=dict(mp))
     if write:
         con.execute(
-            "INSERT INTO imports VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO imports VALUES (?, timezone('UTC', now()), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [import_id, src_name, src.path.name, src.sha256, tz, rows_read, accepted,
              result.duplicates, quarantined, json.dumps(reasons, ensure_ascii=False),
              json.dumps(pii, ensure_ascii=False), json.dumps(stacked, ensure_ascii=False),

@@ -952,6 +952,8 @@ def place_patrols_on_cells(forecast: pd.DataFrame, *, units: int, radius_m: floa
     _, near = tree.query(xy[cov_idx])
     exp_cov = np.bincount(np.atleast_1d(near), weights=expected[cov_idx], minlength=hs.size)
     labels = _balanced_units(xy[hs], int(units))
+    labels = _rebalance(lat[hs], lon[hs], labels, dwell_min=float(dwell_min),
+                        revisit_min=float(revisit_min), m_per_min=float(speed_kmh) * 1000 / 60)
     routes, schedule, violations = _schedule(
         cells, lat, lon, dist_names, hs, exp_cov, labels, fix,
         dwell_min=float(dwell_min), revisit_min=float(revisit_min), speed_kmh=float(speed_kmh),
@@ -1001,12 +1003,82 @@ def _balanced_units(xy: np.ndarray, units: int, *, max_iter: int = 30) -> np.nda
     return labels
 
 
-def _tour(xy: np.ndarray, start: int) -> list[int]:
+def _cycle_min(dist_min: np.ndarray, members: np.ndarray, dwell_min: float) -> float:
+    """Minutes of one loop through ``members`` (dwell + whole-minute legs)."""
+    if members.size <= 1:
+        return float(members.size * dwell_min)
+    sub = dist_min[np.ix_(members, members)]
+    order = _tour(sub, 0)
+    return float(members.size * dwell_min + sum(sub[a, b] for a, b in
+                                                zip(order, order[1:] + order[:1], strict=True)))
+
+
+def _rebalance(lat: np.ndarray, lon: np.ndarray, labels: np.ndarray, *, dwell_min: float,
+               revisit_min: float, m_per_min: float, neighbours: int = 8,
+               max_moves: int = 500) -> np.ndarray:
+    """Move or swap hotspots between units to shorten loops longer than ``revisit_min``.
+
+    A change is kept only when it lowers the total excess (minutes over
+    ``revisit_min``) of the units involved without creating excess elsewhere;
+    moving a hotspot to a unit with spare time makes beats unequal in size,
+    which is fine when every loop then fits the revisit interval.
+    """
+    labels = labels.copy()
+    n = labels.size
+    if n < 2 or np.unique(labels).size < 2:
+        return labels
+    dist_min = np.ceil(_haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+                       / m_per_min - 1e-9)
+    np.fill_diagonal(dist_min, 0.0)
+    near = np.argsort(dist_min, axis=1, kind="stable")[:, 1:neighbours + 1]
+    units = np.unique(labels)
+    cyc = {int(u): _cycle_min(dist_min, np.flatnonzero(labels == u), dwell_min) for u in units}
+
+    def excess(c: float) -> float:
+        return max(0.0, c - revisit_min)
+
+    for _ in range(max_moves):
+        over = sorted((u for u in cyc if cyc[u] > revisit_min + 1e-9), key=lambda u: -cyc[u])
+        if not over:
+            break
+        done = False
+        for a in over:
+            for i in np.flatnonzero(labels == a):
+                for j in near[i]:
+                    b = int(labels[j])
+                    if b == a:
+                        continue
+                    before = excess(cyc[a]) + excess(cyc[b])
+                    trials = []
+                    if (labels == a).sum() > 1:          # move i to b
+                        trials.append(((i, b),))
+                    trials.append(((i, b), (j, a)))      # swap i and j
+                    for change in trials:
+                        new = labels.copy()
+                        for idx, u in change:
+                            new[idx] = u
+                        ca = _cycle_min(dist_min, np.flatnonzero(new == a), dwell_min)
+                        cb = _cycle_min(dist_min, np.flatnonzero(new == b), dwell_min)
+                        if excess(ca) + excess(cb) < before - 1e-9 and excess(cb) <= excess(cyc[b]):
+                            labels, cyc[a], cyc[b] = new, ca, cb
+                            done = True
+                            break
+                    if done:
+                        break
+                if done:
+                    break
+            if done:
+                break
+        if not done:
+            break
+    return labels
+
+
+def _tour(dist: np.ndarray, start: int) -> list[int]:
     """Order a closed tour from ``start``: nearest neighbour, then 2-opt (start kept first)."""
-    n = len(xy)
+    n = len(dist)
     if n <= 2:
         return [start] + [i for i in range(n) if i != start]
-    dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
     order = [start]
     left = set(range(n)) - {start}
     while left:
@@ -1042,9 +1114,9 @@ def _schedule(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, dist_names: n
     for u in sorted(u_ids, key=lambda u: ranking[u]):
         members = np.flatnonzero(labels == u)
         mlat, mlon = lat[hs[members]], lon[hs[members]]
-        xy = _local_xy(mlat, mlon, float(mlat.mean()), float(mlon.mean()))
+        dist = _haversine_m(mlat[:, None], mlon[:, None], mlat[None, :], mlon[None, :])
         first = int(np.lexsort((members, -exp_cov[members]))[0])
-        order = _tour(xy, first)
+        order = _tour(dist, first)
         seq = members[order]
         nxt = np.roll(seq, -1)
         legs_m = _haversine_m(lat[hs[seq]], lon[hs[seq]], lat[hs[nxt]], lon[hs[nxt]])

@@ -350,3 +350,19 @@ def test_cli_plan_user_errors_exit_2(forecast_file: Path, tmp_path: Path, extra:
     rc = main(args + extra)
     err = capsys.readouterr().err.strip()
     assert rc == 2 and len(err.splitlines()) == 1 and match in err
+
+
+def test_rebalance_fixes_crossed_beats() -> None:
+    """Two far-apart pairs dealt crosswise to two units: the swap makes both loops fit."""
+    deg_per_km = 1 / 111.195
+    lon = np.array([0.0, 5.0, 0.1, 5.1]) * deg_per_km
+    lat = np.zeros(4)
+    labels = np.array([0, 0, 1, 1])                     # each unit: one near, one far point
+    m_per_min = 20 * 1000 / 60
+    dist = patrol._haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    minutes = np.ceil(dist / m_per_min - 1e-9)
+    assert patrol._cycle_min(minutes, np.array([0, 1]), 15) == 30 + 2 * 15
+    new = patrol._rebalance(lat, lon, labels, dwell_min=15, revisit_min=40, m_per_min=m_per_min)
+    assert new[0] == new[2] and new[1] == new[3] and new[0] != new[1]
+    for u in (0, 1):
+        assert patrol._cycle_min(minutes, np.flatnonzero(new == u), 15) <= 40

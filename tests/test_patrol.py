@@ -355,12 +355,13 @@ def test_cli_plan_user_errors_exit_2(forecast_file: Path, tmp_path: Path, extra:
 def test_rebalance_fixes_crossed_beats() -> None:
     """Two far-apart pairs dealt crosswise to two units: the swap makes both loops fit."""
     deg_per_km = 1 / 111.195
-    lon = np.array([0.0, 5.0, 0.1, 5.1]) * deg_per_km
+    lon = np.array([0.0, 4.9, 0.1, 5.0]) * deg_per_km
     lat = np.zeros(4)
     labels = np.array([0, 0, 1, 1])                     # each unit: one near, one far point
     m_per_min = 20 * 1000 / 60
     dist = patrol._haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
     minutes = np.ceil(dist / m_per_min - 1e-9)
+    assert minutes[0, 1] == 15  # 4.9 km at 20 km/h: 14.7 min, rounded up to whole minutes
     assert patrol._cycle_min(minutes, np.array([0, 1]), 15) == 30 + 2 * 15
     new = patrol._rebalance(lat, lon, labels, dwell_min=15, revisit_min=40, m_per_min=m_per_min)
     assert new[0] == new[2] and new[1] == new[3] and new[0] != new[1]

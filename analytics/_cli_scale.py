@@ -91,12 +91,12 @@ def add_parser(subparsers: Any) -> None:
     f.add_argument("--train-until", required=True, help="fecha de corte (AAAA-MM-DD, 00:00)")
     f.add_argument("--history-days", type=int, default=None,
                    help="días de historia leídos antes del corte (por defecto todos)")
-    f.add_argument("--horizon", type=int, default=None, help="días de pronóstico")
+    f.add_argument("--horizon-days", type=int, default=None, help="días de pronóstico")
     f.add_argument("--windows", choices=("shift", "hourly", "week"), default=None,
                    help="ventanas: turno, hora o semana")
     f.add_argument("--resolution", type=int, default=None, help="resolución H3")
     f.add_argument("--model", default=None, help="modelo (default, retro28, retro_shift, …)")
-    f.add_argument("--group", default=None, help="solo este grupo delictivo")
+    f.add_argument("--crime-group", default=None, help="solo este grupo delictivo")
     f.add_argument("--seed", type=int, default=None, help="semilla del modelo")
     _add_place(f)
     f.add_argument("--out", type=Path, required=True, help="archivo de salida")
@@ -168,8 +168,8 @@ def run_district_forecasts(args: argparse.Namespace) -> int:
             [d.upper() for d in args.district]), "ubigeo"]))
     out = distributed.forecasts_by_district(
         args.parquet, train_until=args.train_until, ubigeos=ubigeos,
-        history_days=args.history_days, horizon_days=args.horizon, resolution=args.resolution,
-        windows=args.windows, crime_group=args.group, model=args.model, seed=args.seed,
+        history_days=args.history_days, horizon_days=args.horizon_days,
+        resolution=args.resolution, windows=args.windows, crime_group=args.crime_group, model=args.model, seed=args.seed,
         address=args.dask)
     from analytics import io
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import distributed, partitions
+from analytics import cli, distributed, partitions
 
 distributed_pkg = pytest.importorskip("distributed")
 
@@ -121,3 +121,15 @@ def test_resolve_address() -> None:
     assert distributed.resolve_address(environ={"VIGIA_DASK": "tcp://h:8786"}) == "tcp://h:8786"
     assert distributed.resolve_address("local", environ={"VIGIA_DASK": "tcp://h:8786"}) is None
     assert distributed.resolve_address("tcp://x:1", environ={}) == "tcp://x:1"
+
+
+def test_cli_dask_flag_equals_local(client: distributed_pkg.Client, dataset: Path,
+                                    tmp_path: Path) -> None:
+    args = ["district-forecasts", "--parquet", str(dataset), "--train-until", "2025-01-01",
+            "--model", "retro_shift", "--ubigeo", "150115", "--ubigeo", "130101"]
+    assert cli.main([*args, "--out", str(tmp_path / "d.csv"),
+                     "--dask", client.scheduler.address]) == 0
+    assert cli.main([*args, "--out", str(tmp_path / "l.csv"), "--dask", "local"]) == 0
+    remote, local = pd.read_csv(tmp_path / "d.csv"), pd.read_csv(tmp_path / "l.csv")
+    pd.testing.assert_frame_equal(remote, local)
+    assert local["ubigeo"].astype(str).unique().tolist() == ["130101", "150115"]

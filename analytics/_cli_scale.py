@@ -169,8 +169,8 @@ def run_district_forecasts(args: argparse.Namespace) -> int:
     out = distributed.forecasts_by_district(
         args.parquet, train_until=args.train_until, ubigeos=ubigeos,
         history_days=args.history_days, horizon_days=args.horizon_days,
-        resolution=args.resolution, windows=args.windows, crime_group=args.crime_group, model=args.model, seed=args.seed,
-        address=args.dask)
+        resolution=args.resolution, windows=args.windows, crime_group=args.crime_group,
+        model=args.model, seed=args.seed, address=args.dask)
     from analytics import io
 
     io.write_table(out, args.out)

@@ -1,4 +1,4 @@
-"""Benchmark: national volumes (1 M, 10 M, 50 M incidents), one process against a 2-worker Dask cluster.
+"""Benchmark: 1 M, 10 M and 50 M incidents, one process against a 2-worker Dask cluster.
 
 Run by hand: ``.venv/bin/python bench/scale.py [--sizes 1e6,1e7,5e7] [--keep]``.
 
@@ -313,13 +313,15 @@ def table(results: list[dict[str, Any]]) -> str:
         "per file, groupby-sum reduce); its start-up is excluded (shown apart). Peak RSS: the",
         "measuring process; for Dask also the largest worker and the sum of both.",
         "",
-        "| rows | step | path | seconds | rows/s | s per M rows | peak RSS MiB | workers MiB (max / sum) |",
+        "| rows | step | path | seconds | rows/s | s per M rows | peak RSS MiB "
+        "| workers MiB (max / sum) |",
         "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for n in sizes:
         for step, label, path in (("ingest-local", "ingest (bin + write)", "one process"),
                                   ("ingest-dask", "ingest (bin + write)", "Dask 2×1"),
-                                  ("aggregate-local", "aggregate r9 × shift", "one process (DuckDB)"),
+                                  ("aggregate-local", "aggregate r9 × shift",
+                                   "one process (DuckDB)"),
                                   ("aggregate-dask", "aggregate r9 × shift", "Dask 2×1")):
             r = by.get((n, step))
             if r is None:
@@ -344,7 +346,8 @@ def table(results: list[dict[str, Any]]) -> str:
 
     for n in sizes:
         q = by.get((n, "query"))
-        qtxt = f"{statistics.median(q['times']):.3f} s (first {q['times'][0]:.3f} s)" if q else "–"
+        qtxt = (f"{statistics.median(q['times']):.3f} s (first {q['times'][0]:.3f} s)"
+                if q else "–")
         lines.append(f"| {n:,} | ×{n / n0:.0f} | {cell(n, 'ingest-local')} | "
                      f"{cell(n, 'ingest-dask')} | {cell(n, 'aggregate-local')} | "
                      f"{cell(n, 'aggregate-dask')} | {qtxt} |")

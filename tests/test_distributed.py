@@ -31,7 +31,7 @@ def client() -> Iterator[distributed_pkg.Client]:
 
 @pytest.fixture(scope="module")
 def flat_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """3,000 seeded incidents over 13 months (2024-01 to 2025-01) in three districts, as three flat files."""
+    """3,000 seeded incidents, 13 months (2024-01 to 2025-01), 3 districts, in 3 flat files."""
     rng = np.random.default_rng(8)
     n = 3000
     centre = np.array([(-12.068, -77.018), (-12.121, -77.030), (-8.112, -79.029)])
@@ -104,7 +104,8 @@ def test_dask_district_forecasts_equal_local(client: distributed_pkg.Client, dat
 def test_env_var_routes_to_cluster(client: distributed_pkg.Client, dataset: Path,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     def transitions() -> int:
-        return int(client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter))
+        return int(client.run_on_scheduler(
+            lambda dask_scheduler: dask_scheduler.transition_counter))
 
     monkeypatch.setenv(distributed.ENV_VAR, client.scheduler.address)
     before = transitions()

@@ -374,3 +374,129 @@ def clear_all() -> None:
     """Drop cached data and the store connection (after an import or a store change)."""
     st.cache_data.clear()
     handle().close()
+
+
+# --------------------------------------------------------------------------- zonas críticas
+# (issue 6: pages/zonas_criticas.py) Gi*, local Moran, emerging hot spots and near repeat on
+# the current filters. Inputs come from the store through explore's filter SQL; results are
+# small per-cell frames (or the NearRepeatResult), keyed by dataset id, filters and options.
+def _cells_frame(cells: Any) -> pd.DataFrame:
+    """``h3`` (uint64), ``h3_id`` and the cell centre ``lat``/``lon``."""
+    from analytics import hexbin
+
+    out = pd.DataFrame({"h3": pd.Series(cells).to_numpy(dtype="uint64")})
+    out["h3_id"] = hexbin.cells_to_strings(out["h3"].to_numpy())
+    out["lat"], out["lon"] = explore.cell_centers(out["h3"].to_numpy())
+    return out
+
+
+def _with_districts(frame: pd.DataFrame, dataset_id: str, fkey: FilterKey,
+                    resolution: int) -> pd.DataFrame:
+    """Add ``district`` (most frequent in the cell under the filters; empty if none)."""
+    counts = cell_counts(dataset_id, fkey, resolution=resolution)[["h3", "district"]]
+    out = frame.merge(counts, on="h3", how="left")
+    out["district"] = out["district"].fillna("").astype(str)
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def hotspot_gi(dataset_id: str, fkey: FilterKey, *, resolution: int, k: int,
+               use_fdr: bool) -> pd.DataFrame:
+    """Gi* classes (analytical p, ESRI) per cell of the study region.
+
+    Columns ``h3, h3_id, lat, lon, count, observed, z, p, key, district`` (``p``
+    is the p-value judged: FDR-adjusted when ``use_fdr``).
+    """
+    from analytics import hotspots
+
+    counts = cell_counts(dataset_id, fkey, resolution=resolution)
+    res = hotspots.gi_star(counts[["h3", "n"]].rename(columns={"n": "count"}), k=k,
+                           permutations=0)
+    cls = hotspots.classify_hotspots(res, use_fdr=use_fdr)
+    out = _cells_frame(res.cells)
+    out["count"] = res.counts.astype("int64")
+    out["observed"] = res.observed
+    out["z"] = res.z
+    out["p"] = res.p_fdr if use_fdr else res.p_norm
+    out["key"] = cls["key"].to_numpy().astype(str)
+    return _with_districts(out, dataset_id, fkey, resolution)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def hotspot_moran(dataset_id: str, fkey: FilterKey, *, resolution: int, k: int, use_fdr: bool,
+                  permutations: int, seed: int) -> pd.DataFrame:
+    """Local Moran clusters (permutation p, seeded) per cell of the study region.
+
+    Columns ``h3, h3_id, lat, lon, count, observed, local_i, p, key, district``.
+    """
+    from analytics import hotspots
+
+    counts = cell_counts(dataset_id, fkey, resolution=resolution)
+    res = hotspots.local_moran(counts[["h3", "n"]].rename(columns={"n": "count"}), k=k,
+                               permutations=permutations, seed=seed)
+    cls = hotspots.classify_clusters(res, use_fdr=use_fdr)
+    out = _cells_frame(res.cells)
+    out["count"] = res.counts.astype("int64")
+    out["observed"] = res.observed
+    out["local_i"] = res.local_i
+    p = res.p_sim_fdr if use_fdr else res.p_sim
+    out["p"] = p if p is not None else (res.p_fdr if use_fdr else res.p_norm)
+    out["key"] = cls["key"].to_numpy().astype(str)
+    return _with_districts(out, dataset_id, fkey, resolution)
+
+
+def _cell_cube(con: duckdb.DuckDBPyConnection, fkey: FilterKey, *, resolution: int,
+               period: str) -> pd.DataFrame:
+    """Incidents per cell × week (Monday) or month (day 1), non-empty pairs only."""
+    from analytics import hexbin
+
+    where, params = explore.filter_sql(**_kw(fkey))
+    cell = hexbin.parent_sql("h3_r12", resolution)
+    unit = "week" if period == "W" else "month"
+    try:
+        df = con.execute(
+            f"SELECT {cell} AS h3, CAST(date_trunc('{unit}', occurred_at) AS TIMESTAMP) "
+            f"AS period, count(*) AS count FROM incidents WHERE {where} "
+            f"AND h3_r12 IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2", params).df()
+    except duckdb.Error as exc:
+        msg = f"No se pudo consultar el almacén: {str(exc).splitlines()[0]}"
+        raise StoreError(msg) from None
+    df["h3"] = df["h3"].to_numpy(dtype="uint64")
+    df["period"] = pd.to_datetime(df["period"])
+    df["count"] = df["count"].astype("int64")
+    return df
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def emerging(dataset_id: str, fkey: FilterKey, *, resolution: int, period: str, k: int,
+             use_fdr: bool) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
+    """Emerging hot spot category per cell and the slices used (``period`` ``W`` or ``M``).
+
+    Frame columns: those of ``EmergingResult.to_frame()`` plus ``h3_id, lat, lon,
+    district``. Raises ``InsufficientHistoryError`` (Spanish) below 10 slices.
+    """
+    from analytics import hotspots
+
+    with read_connection() as con:
+        cube = _cell_cube(con, fkey, resolution=resolution, period=period)
+    res = hotspots.emerging_hotspots(cube, period=period, k=k,  # type: ignore[arg-type]
+                                     use_fdr=use_fdr)
+    frame = res.to_frame()
+    frame["h3"] = frame["h3"].to_numpy(dtype="uint64")
+    frame["key"] = frame["key"].astype(str)
+    out = _cells_frame(res.cells).merge(frame, on="h3", how="left")
+    return (_with_districts(out, dataset_id, fkey, resolution),
+            [pd.Timestamp(p) for p in res.periods])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def near_repeat(dataset_id: str, fkey: FilterKey, *, permutations: int, seed: int,
+                limit: int) -> tuple[Any, int]:
+    """Knox near-repeat test on the ``limit`` most recent filtered incidents (never
+    sensitive ones: ``explore.incident_points``). Returns ``(NearRepeatResult, n used)``."""
+    from analytics import hotspots
+
+    with read_connection() as con:
+        pts = explore.incident_points(con, limit=limit, **_kw(fkey))
+    res = hotspots.near_repeat(pts, permutations=permutations, seed=seed)
+    return res, len(pts)

@@ -173,3 +173,61 @@ def background_layer(bbox: tuple[float, float, float, float]) -> pdk.Layer:
     return pdk.Layer("PolygonLayer", [{"polygon": poly}], id="background",
                      get_polygon="polygon", get_fill_color=[r, g, b, 255], stroked=False,
                      pickable=False)
+
+
+# --------------------------------------------------------------------------- categorical maps
+#: Gi* classes (analytics.hotspots keys), ColorBrewer RdBu: red hot, blue cold, grey neutral.
+HOTSPOT_COLORS: Final[dict[str, tuple[int, int, int]]] = {
+    "hot_99": (178, 24, 43), "hot_95": (239, 138, 98), "hot_90": (253, 219, 199),
+    "not_significant": (200, 200, 200),
+    "cold_90": (209, 229, 240), "cold_95": (103, 169, 207), "cold_99": (33, 102, 172),
+}
+#: Local Moran clusters, GeoDa's convention (alto-alto red, bajo-bajo blue, outliers pale).
+CLUSTER_COLORS: Final[dict[str, tuple[int, int, int]]] = {
+    "high_high": (215, 25, 28), "high_low": (253, 174, 97), "low_high": (171, 217, 233),
+    "low_low": (44, 123, 182), "not_significant": (200, 200, 200),
+}
+#: Emerging hot spot categories: warm colours for hot, cool for cold, grey for no pattern.
+EMERGING_COLORS: Final[dict[str, tuple[int, int, int]]] = {
+    "intensifying_hot": (128, 0, 38), "persistent_hot": (215, 48, 39),
+    "new_hot": (255, 127, 0), "consecutive_hot": (244, 109, 67),
+    "sporadic_hot": (254, 217, 118), "oscillating_hot": (231, 138, 195),
+    "diminishing_hot": (244, 165, 130), "historical_hot": (166, 97, 26),
+    "intensifying_cold": (8, 48, 107), "persistent_cold": (33, 102, 172),
+    "new_cold": (65, 182, 196), "consecutive_cold": (103, 169, 207),
+    "sporadic_cold": (199, 233, 180), "oscillating_cold": (128, 205, 193),
+    "diminishing_cold": (146, 197, 222), "historical_cold": (1, 133, 113),
+    "no_pattern": (200, 200, 200),
+}
+#: Opacity of the neutral class (not significant / no pattern): present but quiet.
+FAINT_ALPHA: Final = 70
+
+
+def colorize_categories(frame: pd.DataFrame, column: str,
+                        palette: dict[str, tuple[int, int, int]], *,
+                        faint: Sequence[str] = ("not_significant", "no_pattern")) -> pd.DataFrame:
+    """Copy of ``frame`` with ``color`` ``[r, g, b, a]`` from ``palette[frame[column]]``.
+
+    Keys in ``faint`` get :data:`FAINT_ALPHA`; unknown keys are grey. ``elev`` is 0
+    (flat map), so the result feeds :func:`hex_layer` directly.
+    """
+    out = frame.copy()
+    grey = (200, 200, 200)
+    faint_set = set(faint)
+    out["color"] = [[*palette.get(k, grey), FAINT_ALPHA if k in faint_set else HEX_ALPHA]
+                    for k in out[column].astype(str)]
+    out["elev"] = 0.0
+    return out
+
+
+def category_legend_html(title: str, items: Sequence[tuple[tuple[int, int, int], str]], *,
+                         note: str = "") -> str:
+    """A legend of categories: ``items`` are ``(rgb, label)`` in display order."""
+    cells = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin:0 12px 4px 0">'
+        f'<span style="width:18px;height:12px;background:rgb({c[0]},{c[1]},{c[2]});'
+        f'display:inline-block;margin-right:4px;border:1px solid #999"></span>{label}</span>'
+        for c, label in items)
+    extra = f'<div style="color:#666;font-size:0.8em">{note}</div>' if note else ""
+    return (f'<div class="vigia-legend" style="font-size:0.85em"><b>{title}</b>: '
+            f"{cells}{extra}</div>")

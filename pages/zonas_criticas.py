@@ -1,0 +1,346 @@
+"""Zonas críticas: Gi* hot and cold spots, emerging hot spots, local Moran, near repeat.
+
+Thin page: the statistics live in ``analytics.hotspots`` and run through the
+cached wrappers of ``ui.cache`` (keyed on the dataset, the filters and the
+options below); this file picks options, classifies nothing itself and draws.
+Widget keys are ``zc_*`` (page-local).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from analytics import hexbin, hotspots, settings
+from analytics._errors import InsufficientHistoryError
+from ui import cache, layers, page
+from ui.i18n import fmt_date, fmt_float, fmt_int, lang, t
+
+#: Fixed seed of every permutation on this page: the same data gives the same result.
+SEED: Final = 20261122
+#: Permutations of the local Moran p-values (floor 2 / 500 = 0.004).
+MORAN_PERMUTATIONS: Final = 499
+#: Near-repeat permutations offered (99 default: smallest p = 0.01).
+KNOX_PERMUTATIONS: Final = (99, 199, 499, 999)
+#: Near repeat runs on at most this many incidents (the most recent ones).
+KNOX_MAX_INCIDENTS: Final = 50_000
+#: Fewest time slices of the emerging analysis (ESRI) and how many a widened period gets.
+MIN_SLICES: Final = 10
+WIDEN_SLICES: Final = 12
+
+K_RING: Final = "zc_k"
+K_FDR: Final = "zc_fdr"
+K_PERIOD: Final = "zc_period"
+K_WIDEN: Final = "zc_widen"
+K_TYPE: Final = "zc_type"
+K_PERMS: Final = "zc_perms"
+
+HOT_ORDER: Final = ("hot_99", "hot_95", "hot_90", "not_significant", "cold_90", "cold_95",
+                    "cold_99")
+LISA_ORDER: Final = ("high_high", "high_low", "low_high", "low_low", "not_significant")
+EMERGING_ORDER: Final = tuple(f"{k}_hot" for k in ("intensifying", "persistent", "new",
+                                                   "consecutive", "sporadic", "oscillating",
+                                                   "diminishing", "historical")) + tuple(
+    f"{k}_cold" for k in ("intensifying", "persistent", "new", "consecutive", "sporadic",
+                          "oscillating", "diminishing", "historical")) + ("no_pattern",)
+_SPANISH = {"hot": hotspots.HOTSPOT_LABELS, "lisa": hotspots.CLUSTER_LABELS,
+            "emerging": hotspots.EMERGING_LABELS}
+
+
+def label(kind: str, key: str) -> str:
+    """Display label of a category key (Spanish from analytics, English from i18n)."""
+    text = t(f"zonas.{kind}.{key}") if lang() == "en" else _SPANISH[kind].get(key, key)
+    return text[:1].upper() + text[1:]
+
+
+def slice_window(start: date, end: date, period: str, *, widen: bool
+                 ) -> tuple[date, date, int, bool]:
+    """Whole weeks (Mon–Sun) or months inside ``[start, end]``; widened backwards to
+    :data:`WIDEN_SLICES` slices when fewer than :data:`MIN_SLICES` and ``widen``.
+
+    Returns ``(first day, last day, slices, widened)``.
+    """
+    if period == "W":
+        s = start + timedelta(days=(7 - start.weekday()) % 7)
+        e = end - timedelta(days=(end.weekday() + 1) % 7)
+        n = max(((e - s).days + 1) // 7, 0)
+        if n < MIN_SLICES and widen:
+            return e - timedelta(days=7 * WIDEN_SLICES - 1), e, WIDEN_SLICES, True
+        return s, e, n, False
+    s = start if start.day == 1 else (pd.Timestamp(start) + pd.offsets.MonthBegin(1)).date()
+    e_next = end + timedelta(days=1)
+    e = end if e_next.day == 1 else (pd.Timestamp(end).replace(day=1) - pd.Timedelta(days=1)
+                                     ).date()
+    n = max((e.year - s.year) * 12 + e.month - s.month + 1, 0) if e >= s else 0
+    if n < MIN_SLICES and widen:
+        first = (pd.Timestamp(e).replace(day=1) - pd.DateOffset(months=WIDEN_SLICES - 1)).date()
+        return first, e, WIDEN_SLICES, True
+    return s, e, n, False
+
+
+def legend(title: str, kind: str, order: tuple[str, ...], palette: dict[str, tuple[int, int, int]],
+           counts: pd.Series, *, note: str = "") -> None:
+    """Legend of the categories present, with the number of hexagons of each."""
+    items = [(palette[k], f"{label(kind, k)} ({fmt_int(counts[k])})") for k in order
+             if counts.get(k, 0)]
+    st.markdown(layers.category_legend_html(title, items, note=note), unsafe_allow_html=True)
+
+
+def draw(frame: pd.DataFrame, kind: str, palette: dict[str, tuple[int, int, int]], *,
+         key: str, extra: str = "") -> None:
+    """Hexagons coloured by ``frame['key']`` over the district outlines."""
+    show = frame[["h3_id", "key", "count", "district", *([extra] if extra else [])]].copy()
+    show["label"] = [label(kind, k) for k in show["key"]]
+    show["district"] = show["district"].replace("", "—")
+    show = layers.colorize_categories(show, "key", palette)
+    tip_extra = "<br/>{" + extra + "}" if extra else ""
+    tip = {"html": t("zonas.tooltip", label="{label}", n="{count}", district="{district}")
+           + tip_extra, "style": {"fontSize": "12px"}}
+    deck = layers.deck([*base_layers, layers.hex_layer(show)], view, basemap=basemap,
+                       tooltip=tip)
+    st.pydeck_chart(deck, height=520, key=key)
+
+
+def visible(frame: pd.DataFrame, neutral: str) -> pd.DataFrame:
+    """Cells worth drawing: observed ones and every significant filled (empty) cell."""
+    return frame[frame["observed"].astype(bool) | (frame["key"] != neutral)]
+
+
+def explain(key: str, **kw: object) -> None:
+    """A closed "how to read this" box."""
+    with st.expander(t("zonas.how_to_read"), icon=":material/help:"):
+        st.markdown(t(key, **kw))
+
+
+# --------------------------------------------------------------------------- page
+ctx = page.context()
+assert ctx is not None
+f, ds = ctx.filters, ctx.dataset_id
+res, key = f.resolution, f.key()
+
+st.title(t("zonas.title"))
+st.caption(t("zonas.intro"))
+c1, c2 = st.columns([1, 2])
+k_ring = c1.selectbox(t("zonas.k"), [1, 2, 3], key=K_RING, help=t("zonas.k_help"))
+use_fdr = c2.toggle(t("zonas.fdr"), key=K_FDR, help=t("zonas.fdr_help"))
+
+ready = False
+with page.guard():
+    cells = cache.cell_counts(ds, key, resolution=res)
+    if cells.empty:
+        st.info(t("app.empty_filter"), icon=":material/filter_alt_off:")
+        st.stop()
+    basemap = cache.basemap_available()
+    bbox = layers.bbox_of(cells["lat"], cells["lon"])
+    base_layers = [layers.district_layer(cache.districts_in_view(bbox))]
+    view = layers.view_for(cells["lat"], cells["lon"])
+
+    # Stacked points (police stations) inside the current cells: named wherever they show.
+    stacked = [w for w in cache.quality_warnings(ds) if w["kind"] == "stacked"
+               and w.get("lat") is not None and w.get("lon") is not None]
+    stacked_cells: dict[str, int] = {}
+    if stacked:
+        sc = hexbin.points_to_cells(np.array([float(w["lat"]) for w in stacked]),
+                                    np.array([float(w["lon"]) for w in stacked]),
+                                    resolution=res)
+        for c, w in zip(hexbin.cells_to_strings(sc), stacked, strict=True):
+            stacked_cells[str(c)] = stacked_cells.get(str(c), 0) + int(w["count"] or 0)
+
+    tab_gi, tab_em, tab_lisa, tab_nr = st.tabs([t("zonas.tab_gi"), t("zonas.tab_emerging"),
+                                                t("zonas.tab_lisa"), t("zonas.tab_knox")])
+    ready = True
+if not ready:
+    st.stop()
+
+# ---- (a) Gi*
+with tab_gi, page.guard():
+    st.subheader(t("zonas.gi_title"))
+    with st.spinner(t("zonas.computing")):
+        gi = cache.hotspot_gi(ds, key, resolution=res, k=k_ring, use_fdr=use_fdr)
+    counts = gi["key"].value_counts()
+    shown = visible(gi, "not_significant").copy()
+    shown["z_txt"] = [t("zonas.z_tip", z=fmt_float(z, 2)) for z in shown["z"]]
+    draw(shown, "hot", layers.HOTSPOT_COLORS, key="zc_map_gi", extra="z_txt")
+    legend(t("zonas.gi_legend"), "hot", HOT_ORDER, layers.HOTSPOT_COLORS, counts,
+           note=t("zonas.gi_note_fdr" if use_fdr else "zonas.gi_note", k=k_ring))
+    n_hot = int(counts.reindex(["hot_99", "hot_95", "hot_90"]).fillna(0).sum())
+    n_cold = int(counts.reindex(["cold_99", "cold_95", "cold_90"]).fillna(0).sum())
+    st.caption(t("zonas.gi_summary", hot=fmt_int(n_hot), cold=fmt_int(n_cold),
+                 cells=fmt_int(len(gi)), observed=fmt_int(int(gi["observed"].sum())), res=res))
+    hot = gi[gi["key"].isin(["hot_99", "hot_95", "hot_90"])].sort_values(
+        ["z", "count"], ascending=False).head(15)
+    if len(hot):
+        st.markdown(f"**{t('zonas.gi_top')}**")
+        st.dataframe(pd.DataFrame({
+            t("col.district"): hot["district"].replace("", "—").to_numpy(),
+            t("zonas.col_class"): [label("hot", k) for k in hot["key"]],
+            t("col.count"): hot["count"].to_numpy(),
+            "z": hot["z"].round(2).to_numpy(),
+            t("zonas.col_stacked"): [t("zonas.yes") if h in stacked_cells else ""
+                                     for h in hot["h3_id"]],
+            t("col.cell"): hot["h3_id"].to_numpy(),
+        }), hide_index=True, width="stretch", key="zc_gi_top")
+    hot_stacked = sorted(set(hot["h3_id"]) & set(stacked_cells)) if len(hot) else []
+    if hot_stacked:
+        st.warning(t("zonas.stacked_hot", n=len(hot_stacked)), icon=":material/location_on:")
+    explain("zonas.gi_explain", k=k_ring)
+
+# ---- (b) emerging hot spots
+with tab_em, page.guard():
+    st.subheader(t("zonas.em_title"))
+    a, b = st.columns([1, 2])
+    period = a.radio(t("zonas.period"), ["W", "M"], key=K_PERIOD, horizontal=True,
+                     format_func=lambda p: t("zonas.period_W" if p == "W" else "zonas.period_M"))
+    widen = b.toggle(t("zonas.widen"), value=True, key=K_WIDEN, help=t("zonas.widen_help"))
+    unit_pl = t("zonas.weeks" if period == "W" else "zonas.months")
+    if f.start is None or f.end is None:
+        fr = cache.freshness(ds)
+        start0 = f.start or (fr.first.date() if fr.first else date.today())
+        end0 = f.end or (fr.last.date() if fr.last else date.today())
+    else:
+        start0, end0 = f.start, f.end
+    s, e, n_slices, widened = slice_window(start0, end0, period, widen=widen)
+    if n_slices < MIN_SLICES:
+        st.info(t("zonas.em_short", n=n_slices, min=MIN_SLICES, unit=unit_pl),
+                icon=":material/hourglass_empty:")
+    else:
+        if widened:
+            st.info(t("zonas.em_widened", min=MIN_SLICES, unit=unit_pl, n=n_slices,
+                      start=fmt_date(s), end=fmt_date(e)), icon=":material/date_range:")
+        try:
+            with st.spinner(t("zonas.computing")):
+                em, periods = cache.emerging(ds, f.with_(start=s, end=e).key(), resolution=res,
+                                             period=period, k=k_ring, use_fdr=use_fdr)
+        except InsufficientHistoryError as exc:
+            st.warning(t("zonas.em_insufficient", msg=str(exc), unit=unit_pl, min=MIN_SLICES),
+                       icon=":material/hourglass_empty:")
+        else:
+            ecounts = em["key"].value_counts()
+            shown = visible(em, "no_pattern").copy()
+            shown["count"] = shown["total"].astype("int64")
+            draw(shown, "emerging", layers.EMERGING_COLORS, key="zc_map_em")
+            legend(t("zonas.em_legend"), "emerging", EMERGING_ORDER, layers.EMERGING_COLORS,
+                   ecounts)
+            st.caption(t("zonas.em_summary", n=len(periods), unit=unit_pl,
+                         start=fmt_date(periods[0]), end=fmt_date(periods[-1]),
+                         cells=fmt_int(len(em))))
+            present = [k for k in EMERGING_ORDER if ecounts.get(k, 0)]
+            totals = em.groupby("key")["total"].sum()
+            st.markdown(f"**{t('zonas.em_counts')}**")
+            st.dataframe(pd.DataFrame({
+                t("zonas.col_category"): [label("emerging", k) for k in present],
+                t("zonas.col_cells"): [int(ecounts[k]) for k in present],
+                t("col.count"): [int(totals.get(k, 0)) for k in present],
+            }), hide_index=True, width="stretch", key="zc_em_counts")
+            urgent = em[em["key"].isin(["intensifying_hot", "persistent_hot", "new_hot",
+                                        "consecutive_hot"])]
+            if len(urgent):
+                order = {k: i for i, k in enumerate(EMERGING_ORDER)}
+                urgent = urgent.assign(_o=urgent["key"].map(order)).sort_values(
+                    ["_o", "total"], ascending=[True, False]).head(15)
+                st.markdown(f"**{t('zonas.em_top')}**")
+                st.dataframe(pd.DataFrame({
+                    t("col.district"): urgent["district"].replace("", "—").to_numpy(),
+                    t("zonas.col_category"): [label("emerging", k) for k in urgent["key"]],
+                    t("col.count"): urgent["total"].astype("int64").to_numpy(),
+                    t("zonas.col_hot_periods"): urgent["hot_periods"].astype("int64").to_numpy(),
+                    t("col.cell"): urgent["h3_id"].to_numpy(),
+                }), hide_index=True, width="stretch", key="zc_em_top")
+    explain("zonas.em_explain", unit=unit_pl, min=MIN_SLICES)
+
+# ---- (c) local Moran
+with tab_lisa, page.guard():
+    st.subheader(t("zonas.lisa_title"))
+    with st.spinner(t("zonas.computing")):
+        lisa = cache.hotspot_moran(ds, key, resolution=res, k=k_ring, use_fdr=use_fdr,
+                                   permutations=MORAN_PERMUTATIONS, seed=SEED)
+    lcounts = lisa["key"].value_counts()
+    draw(visible(lisa, "not_significant"), "lisa", layers.CLUSTER_COLORS, key="zc_map_lisa")
+    legend(t("zonas.lisa_legend"), "lisa", LISA_ORDER, layers.CLUSTER_COLORS, lcounts)
+    present = [k for k in LISA_ORDER if lcounts.get(k, 0)]
+    ltotals = lisa.groupby("key")["count"].sum()
+    st.dataframe(pd.DataFrame({
+        t("zonas.col_cluster"): [label("lisa", k) for k in present],
+        t("zonas.col_cells"): [int(lcounts[k]) for k in present],
+        t("col.count"): [int(ltotals.get(k, 0)) for k in present],
+    }), hide_index=True, width="stretch", key="zc_lisa_counts")
+    explain("zonas.lisa_explain", perms=MORAN_PERMUTATIONS)
+
+# ---- (d) near repeat
+with tab_nr, page.guard():
+    st.subheader(t("zonas.knox_title"))
+    types = cache.type_counts(ds, key)
+    sensitive = (types["crime_group"].isin(settings.SENSITIVE_GROUPS)
+                 | types["crime_type"].isin(settings.SENSITIVE_TYPES))
+    types = types[~sensitive & (types["n"] >= 2)].reset_index(drop=True)
+    if types.empty:
+        st.info(t("zonas.knox_no_types"), icon=":material/info:")
+    else:
+        options = types["crime_type"].tolist()
+        patr = types.loc[types["crime_group"] == "patrimonio", "crime_type"]
+        if st.session_state.get(K_TYPE) not in options:
+            st.session_state[K_TYPE] = patr.iloc[0] if len(patr) else options[0]
+        n_by_type = dict(zip(types["crime_type"], types["n"], strict=True))
+        a, b = st.columns([2, 1])
+        ctype = a.selectbox(t("zonas.knox_type"), options, key=K_TYPE,
+                            format_func=lambda x: f"{x} ({fmt_int(n_by_type[x])})")
+        perms = b.selectbox(t("zonas.knox_perms"), list(KNOX_PERMUTATIONS), key=K_PERMS,
+                            help=t("zonas.knox_perms_help"))
+        n_type = int(n_by_type[ctype])
+        if n_type > KNOX_MAX_INCIDENTS:
+            st.warning(t("zonas.knox_capped", n=fmt_int(n_type), cap=fmt_int(KNOX_MAX_INCIDENTS)),
+                       icon=":material/speed:")
+        with st.spinner(t("zonas.computing_knox")):
+            nr, n_used = cache.near_repeat(ds, f.with_(types=(ctype,)).key(),
+                                           permutations=int(perms), seed=SEED,
+                                           limit=KNOX_MAX_INCIDENTS)
+
+        def band_labels(edges: np.ndarray, unit: str, *, integer: bool) -> list[str]:
+            out = []
+            for j in range(1, edges.size):
+                lo = edges[j - 1] + (1 if integer and j > 1 else 0)
+                out.append(t("zonas.band", lo=f"{lo:g}", hi=f"{edges[j]:g}", unit=unit))
+            out.append(t("zonas.band_beyond", v=f"{edges[-1]:g}", unit=unit))
+            return out
+
+        d_labels = band_labels(nr.distance_edges, "m", integer=False)
+        t_labels = band_labels(nr.time_edges, t("zonas.days"), integer=True)
+        ratio = nr.ratio
+        sig = (nr.p_value < nr.alpha) & (ratio > 1)
+        table = pd.DataFrame([[("—" if not np.isfinite(v) else fmt_float(v, 2)) for v in row]
+                              for row in ratio],
+                             index=pd.Index(d_labels, name=t("zonas.distance")),
+                             columns=pd.Index(t_labels, name=t("zonas.time")))
+        css = np.where(sig, "background-color: #f4a582; font-weight: bold", "")
+        styled = table.style.apply(lambda _: pd.DataFrame(css, index=table.index,
+                                                          columns=table.columns), axis=None)
+        st.markdown(f"**{t('zonas.knox_ratio')}**")
+        st.dataframe(styled, width="stretch", key="zc_knox_ratio")
+        st.caption(t("zonas.knox_summary", n=fmt_int(n_used), type=ctype, perms=perms,
+                     seed=SEED))
+        r0, p0 = ratio[0, 0], nr.p_value[0, 0]
+        if np.isfinite(r0):
+            st.markdown(t("zonas.knox_first_sig" if sig[0, 0] else "zonas.knox_first_ns",
+                          d=d_labels[0], tb=t_labels[0], r=fmt_float(r0, 2),
+                          obs=fmt_int(nr.observed[0, 0]), exp=fmt_float(nr.expected[0, 0], 1),
+                          p=fmt_float(p0, 3), pct=fmt_int(abs(r0 - 1) * 100)))
+        with st.expander(t("zonas.knox_detail")):
+            long = nr.to_frame()
+            st.dataframe(pd.DataFrame({
+                t("zonas.distance"): np.repeat(d_labels, len(t_labels)),
+                t("zonas.time"): np.tile(t_labels, len(d_labels)),
+                t("zonas.col_observed"): long["observed"].astype("int64").to_numpy(),
+                t("zonas.col_expected"): long["expected"].round(1).to_numpy(),
+                t("zonas.col_ratio"): long["ratio"].round(2).to_numpy(),
+                "p": long["p_value"].round(3).to_numpy(),
+            }), hide_index=True, width="stretch", key="zc_knox_long")
+    explain("zonas.knox_explain", perms=KNOX_PERMUTATIONS[0],
+            pmin=fmt_float(1 / (KNOX_PERMUTATIONS[0] + 1), 2))
+
+# ---- (e) caveats for every tab
+with st.expander(t("zonas.caveats_title"), icon=":material/warning:", expanded=False):
+    st.markdown(t("zonas.caveats"))

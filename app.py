@@ -9,11 +9,12 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics._errors import AnalyticsError
-from ui import auth, cache, filters, nav, page
+from ui import auth, cache, filters, login, nav, page
 from ui.i18n import LANG_KEY, role_label, t
 
-st.set_page_config(page_title="Vigía", page_icon=":material/shield:", layout="wide",
+st.set_page_config(page_title="Vigía", page_icon="🛡️", layout="wide",
                    initial_sidebar_state="expanded")
+page.mark_routed()
 
 # Data first (cheap, cached): options and defaults for the sidebar.
 options: dict[str, list[str]] = {}
@@ -48,6 +49,7 @@ with st.sidebar:
         st.warning(t("app.demo_mode"), icon=":material/science:")
     else:
         st.caption(t("app.role", role=role_label(session.role)))
+        login.sidebar_box(session)
     if session.public:
         st.info(t("app.public_mode"), icon=":material/public:")
 

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import explore, hexbin, settings
 from ui import cache, charts, layers, page
 from ui import filters as F
-from ui.i18n import fmt_date, fmt_float, fmt_int, t, weekday_name
+from ui.i18n import fmt_date, fmt_float, fmt_int, lang, t, weekday_name
 
 ctx = page.context()
 assert ctx is not None
@@ -39,8 +39,7 @@ with page.guard():
     digits = 0 if metric == "count" else 1
     basemap = cache.basemap_available()
     bbox = layers.bbox_of(cells["lat"], cells["lon"])
-    base_layers = [] if basemap else [layers.background_layer(bbox)]
-    base_layers.append(layers.district_layer(cache.districts_in_view(bbox)))
+    base_layers = [layers.district_layer(cache.districts_in_view(bbox))]
     view = layers.view_for(cells["lat"], cells["lon"], pitch=45 if view3d else 0)
     top_layers = []
     if show_points and not public:
@@ -67,7 +66,8 @@ with page.guard():
         picked = objs.get(layers.HEX_LAYER_ID) or []
         if picked:
             selected = str(picked[0].get("h3_id"))
-        st.markdown(layers.legend_html(legend_title, breaks, digits=digits),
+        st.markdown(layers.legend_html(legend_title, breaks, vmin=float(cells[value].min()),
+                                       digits=digits, decimal_comma=lang() == "es"),
                     unsafe_allow_html=True)
     else:
         frames = cache.cell_frames(ds, key, resolution=res, step=step)
@@ -75,6 +75,7 @@ with page.guard():
             frames = frames[frames["h3_id"].isin(set(cells["h3_id"]))]
         frames = frames.assign(rate_km2=frames["n"] / area)
         breaks = layers.class_breaks(frames[value])
+        vmin_all = float(frames[value].min()) if len(frames) else 0.0
         labels = explore.frame_labels(step, frames["frame"].unique())
         n_frames = max(len(labels), 1)
 
@@ -108,8 +109,9 @@ with page.guard():
                                                                elevation_m=1500.0),
                                 *top_layers], view, basemap=basemap, tooltip=tip)
             st.pydeck_chart(deck, height=560)
-            st.markdown(layers.legend_html(legend_title, breaks, digits=digits,
-                                           note=t("mapa.legend_fixed")),
+            st.markdown(layers.legend_html(legend_title, breaks, vmin=vmin_all, digits=digits,
+                                           note=t("mapa.legend_fixed"),
+                                           decimal_comma=lang() == "es"),
                         unsafe_allow_html=True)
 
         player()

@@ -14,6 +14,8 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from analytics import explore, store
 from tests._store_factory import make_store
+from ui.i18n import TEXTS
+from ui.nav import visible_pages
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -77,6 +79,13 @@ def _menu(at: AppTest) -> list[str]:
     return out
 
 
+def _expected_menu() -> list[str]:
+    """Spanish titles of the registered pages that exist (others add theirs)."""
+    menu = [TEXTS[p.title_key]["es"] for p in visible_pages("admin")]
+    assert menu[:3] == ["Inicio", "Mapa", "Patrones"] and "Datos" in menu
+    return menu
+
+
 def _hex_layer(spec: dict) -> dict:
     layers = [lyr for lyr in spec["layers"] if lyr["@@type"] == "H3HexagonLayer"]
     assert len(layers) == 1
@@ -86,7 +95,7 @@ def _hex_layer(spec: dict) -> dict:
 def test_inicio_is_default_with_kpis(app_store: Path) -> None:
     at = _app()
     _ok(at)
-    assert _menu(at) == ["Inicio", "Mapa", "Patrones", "Datos"]
+    assert _menu(at) == _expected_menu()
     assert at.sidebar.radio(key="lang").value == "es"
     assert any("demostración" in w.value for w in at.sidebar.warning)
     assert at.title[0].value == "Resumen"
@@ -114,7 +123,7 @@ def test_every_page_renders(app_store: Path, page_path: str) -> None:
     at.switch_page(page_path).run()
     _ok(at)
     assert at.title, "page has no title"
-    assert _menu(at) == ["Inicio", "Mapa", "Patrones", "Datos"]
+    assert _menu(at) == _expected_menu()
     if page_path.endswith("mapa.py"):
         layer = _hex_layer(_deck(at))
         assert len(layer["data"]) > 5
@@ -140,7 +149,8 @@ def test_map_counts_match_filters_and_tooltip_fields(app_store: Path) -> None:
     # district outlines are always drawn, no basemap offline
     spec = _deck(at)
     assert any(lyr["@@type"] == "GeoJsonLayer" for lyr in spec["layers"])
-    assert not spec.get("mapStyle")
+    assert spec["mapStyle"].startswith("data:")  # offline: inline style, no network
+    assert "mapProvider" not in spec
 
 
 def test_map_rate_3d_and_week_player(app_store: Path) -> None:

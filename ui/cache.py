@@ -376,6 +376,161 @@ def clear_all() -> None:
     handle().close()
 
 
+# --------------------------------------------------------------------------- reports, users, audit
+# (issue 7: pages/reportes.py, pages/admin.py, ui/login.py)
+_REPORT_COLUMNS = ("occurred_at", "district", "crime_group", "crime_type", "h3_r12")
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _report_incidents(dataset_id: str) -> pd.DataFrame:
+    """Every incident with the report columns (shared, never mutated: analytics copies)."""
+    with read_connection() as con:
+        return store.load_incidents(con, columns=list(_REPORT_COLUMNS))
+
+
+@st.cache_resource(show_spinner=False)
+def _boundaries() -> Any:
+    from analytics import io as vio
+
+    return vio.read_boundaries()
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def population() -> pd.DataFrame:
+    """The shipped district populations (``analytics.io.read_population``)."""
+    from analytics import io as vio
+
+    return vio.read_population()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def report_periods(dataset_id: str) -> dict[str, list[tuple[str, bool]]]:
+    """Periods the data touches, newest first, per kind (``M``, ``Q``, ``Y``), with a flag
+    telling whether the data covers the whole period (same rule as the report tables)."""
+    from analytics import reports
+
+    inc = _report_incidents(dataset_id)
+    out: dict[str, list[tuple[str, bool]]] = {"M": [], "Q": [], "Y": []}
+    if inc.empty:
+        return out
+    t = pd.to_datetime(inc["occurred_at"])
+    first = t.min().to_period("M").start_time.floor("D")
+    end = t.max().floor("D") + pd.Timedelta(days=1)
+    for freq in out:
+        for p in pd.period_range(first, t.max(), freq=freq)[::-1]:
+            start = p.start_time.floor("D")
+            stop = (p + 1).start_time.floor("D")
+            out[freq].append((reports.period_label(p), bool(start >= first and stop <= end)))
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def report_tables(dataset_id: str, *, target: str, districts: tuple[str, ...],
+                  baseline: str | None, goal_pct: float | None,
+                  population: pd.DataFrame | None, resolution: int, top: int
+                  ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Internal Codisec tables and notes (``analytics.reports.report_tables``)."""
+    from analytics import reports
+
+    return reports.report_tables(_report_incidents(dataset_id), target=target,
+                                 districts=list(districts), baseline=baseline,
+                                 goal_pct=goal_pct, population=population,
+                                 resolution=resolution, top=top)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def public_report_tables(dataset_id: str, *, target: str, districts: tuple[str, ...],
+                         population: pd.DataFrame | None, k: int
+                         ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Public (suppressed) tables and notes, computed on the whole data set."""
+    from analytics import reports
+
+    return reports.public_report_tables(_report_incidents(dataset_id), target=target,
+                                        districts=list(districts), population=population, k=k)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def report_maps(dataset_id: str, *, target: str, districts: tuple[str, ...],
+                population: pd.DataFrame | None, resolution: int, top: int, public: bool,
+                k: int) -> list[bytes]:
+    """The two PNG maps of the report (districts by rate; top or published cells)."""
+    from analytics import reports
+
+    return reports.report_maps(_report_incidents(dataset_id), _boundaries(), target=target,
+                               districts=list(districts), population=population,
+                               resolution=resolution, top=top, public=public, k=k)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def report_trend(dataset_id: str, *, target: str, districts: tuple[str, ...], months: int,
+                 public: bool, k: int) -> pd.DataFrame:
+    """Monthly counts per district for ``months`` months up to the end of ``target``.
+
+    Columns ``month`` (``2025-03``), ``district`` (key), ``count``. Public: the sum
+    of the published rows of ``public_district_counts`` (never a raw total).
+    """
+    from analytics import reports
+
+    inc = _report_incidents(dataset_id)
+    last = reports.label_to_period(target).end_time.to_period("M")
+    labels = [reports.period_label(last - i) for i in range(months - 1, -1, -1)]
+    keys = {reports.district_key(d) for d in districts}
+    if public:
+        parts = [reports.public_district_counts(inc, target=m, districts=list(districts), k=k)
+                 for m in labels]
+        pub = pd.concat(parts, ignore_index=True)
+        g = pub.groupby(["period", "district"], as_index=False)["count"].sum()
+        g = g.rename(columns={"period": "month"})
+    else:
+        t = pd.to_datetime(inc["occurred_at"])
+        start = reports.label_to_period(labels[0]).start_time
+        sel = inc.loc[t >= start, ["occurred_at", "district"]].copy()
+        sel["district"] = sel["district"].map(reports.district_key)
+        sel = sel.loc[sel["district"].isin(keys)]
+        sel["month"] = reports.times_to_periods(sel["occurred_at"], period="M")
+        g = sel.loc[sel["month"].isin(labels)].groupby(["month", "district"], as_index=False
+                                                        ).size().rename(columns={"size": "count"})
+    return g.astype({"month": str, "district": str, "count": "int64"})[["month", "district",
+                                                                         "count"]]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def report_documents(dataset_id: str, *, target: str, districts: tuple[str, ...],
+                     baseline: str | None, goal_pct: float | None,
+                     population: pd.DataFrame | None, resolution: int, top: int,
+                     public: bool, k: int, title: str, subtitle: str,
+                     user_notes: tuple[str, ...]) -> tuple[bytes, bytes]:
+    """``(xlsx, pdf)`` bytes of the report (Spanish; public ones checked before writing)."""
+    from analytics import reports
+
+    if public:
+        tables, notes = public_report_tables(dataset_id, target=target, districts=districts,
+                                             population=population, k=k)
+    else:
+        tables, notes = report_tables(dataset_id, target=target, districts=districts,
+                                      baseline=baseline, goal_pct=goal_pct,
+                                      population=population, resolution=resolution, top=top)
+    maps = report_maps(dataset_id, target=target, districts=districts, population=population,
+                       resolution=resolution, top=top, public=public, k=k)
+    all_notes = [*notes, *user_notes]
+    xlsx = reports.report_to_xlsx(tables, title=title, notes=all_notes, public=public, k=k)
+    pdf = reports.report_to_pdf(tables, title=title, period=target, subtitle=subtitle,
+                                notes=all_notes, map_images=maps, public=public, k=k)
+    return xlsx, pdf
+
+
+@contextmanager
+def admin_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Exclusive writable connection for the users and audit tables.
+
+    Unlike :func:`write_connection` it keeps ``st.cache_data``: no cached
+    function reads those tables. Raises ``StoreError`` while another process
+    holds the store.
+    """
+    with handle().write() as con:
+        yield con
+
+
 # --------------------------------------------------------------------------- zonas críticas
 # (issue 6: pages/zonas_criticas.py) Gi*, local Moran, emerging hot spots and near repeat on
 # the current filters. Inputs come from the store through explore's filter SQL; results are

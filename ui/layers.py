@@ -9,12 +9,14 @@ colours, and the ``*_layer`` functions only draw. Hexagon layers get the id
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from urllib.parse import quote
 
 #: Yellow → dark red (ColorBrewer YlOrRd, 6 classes), RGB.
 RAMP: Final[tuple[tuple[int, int, int], ...]] = (
@@ -28,6 +30,15 @@ POINT_LAYER_ID: Final = "points"
 #: Neutral background when no basemap is drawn.
 BACKGROUND: Final = "#eef0f3"
 CARTO_LIGHT: Final = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"
+#: Offline map style: an inline MapLibre style (a ``data:`` URL) with only a neutral
+#: background. Streamlit replaces a missing ``mapStyle`` with the Carto basemap (a network
+#: request that fails offline), and its frontend needs a string, so "no basemap" is this
+#: self-contained style that needs no network.
+OFFLINE_STYLE: Final = "data:application/json;charset=utf-8," + quote(json.dumps({
+    "version": 8, "name": "vigia-offline", "sources": {},
+    "layers": [{"id": "fondo", "type": "background",
+                "paint": {"background-color": BACKGROUND}}],
+}, separators=(",", ":")))
 
 
 def class_breaks(values: Sequence[float] | np.ndarray, *, k: int = len(RAMP)) -> list[float]:
@@ -74,26 +85,43 @@ def colorize(frame: pd.DataFrame, value: str, breaks: Sequence[float]) -> pd.Dat
     return out
 
 
-def legend_items(breaks: Sequence[float], *, digits: int = 0) -> list[tuple[str, str]]:
-    """``(css colour, label)`` per class, labels like ``"3 – 7"``."""
+def legend_items(breaks: Sequence[float], *, vmin: float | None = None, digits: int = 0,
+                 decimal_comma: bool = False) -> list[tuple[str, str]]:
+    """``(css colour, label)`` per class: ``"1"``, ``"3 – 4"`` for counts, ``"0,5 – 1,2"``.
+
+    Class *i* holds the values in ``(breaks[i-1], breaks[i]]``; the first starts at ``vmin``.
+    """
     ramp = _ramp_for(len(breaks))
     items = []
-    lo = 0.0
+    prev: float | None = None
     for c, hi in zip(ramp, breaks, strict=True):
-        fmt = f"{{:.{digits}f}}"
-        a = fmt.format(lo if lo == 0 else lo + (1 if digits == 0 else 0))
-        items.append((f"rgb({c[0]},{c[1]},{c[2]})", f"{a} – {fmt.format(hi)}"))
-        lo = hi
+        if digits == 0:
+            lo_v = float(np.ceil(vmin)) if prev is None and vmin is not None else (
+                0.0 if prev is None else float(np.floor(prev) + 1))
+            hi_v = float(np.floor(hi))
+            if lo_v > hi_v:
+                prev = hi
+                continue
+            label = f"{lo_v:.0f}" if lo_v == hi_v else f"{lo_v:.0f} – {hi_v:.0f}"
+        else:
+            lo_v = (vmin if vmin is not None else 0.0) if prev is None else prev
+            label = f"{lo_v:.{digits}f} – {hi:.{digits}f}"
+            if decimal_comma:
+                label = label.replace(".", ",")
+        items.append((f"rgb({c[0]},{c[1]},{c[2]})", label))
+        prev = hi
     return items
 
 
-def legend_html(title: str, breaks: Sequence[float], *, digits: int = 0, note: str = "") -> str:
+def legend_html(title: str, breaks: Sequence[float], *, vmin: float | None = None,
+                digits: int = 0, note: str = "", decimal_comma: bool = False) -> str:
     """A small horizontal legend (HTML for ``st.markdown(..., unsafe_allow_html=True)``)."""
     cells = "".join(
         f'<span style="display:inline-flex;align-items:center;margin-right:10px">'
         f'<span style="width:18px;height:12px;background:{c};display:inline-block;'
         f'margin-right:4px;border:1px solid #999"></span>{label}</span>'
-        for c, label in legend_items(breaks, digits=digits))
+        for c, label in legend_items(breaks, vmin=vmin, digits=digits,
+                                     decimal_comma=decimal_comma))
     extra = f'<div style="color:#666;font-size:0.8em">{note}</div>' if note else ""
     return (f'<div class="vigia-legend" style="font-size:0.85em"><b>{title}</b>: '
             f"{cells}{extra}</div>")
@@ -159,20 +187,10 @@ def deck(layers: list[pdk.Layer], view: pdk.ViewState, *, basemap: bool,
     return pdk.Deck(
         layers=layers, initial_view_state=view,
         map_provider="carto" if basemap else None,
-        map_style=CARTO_LIGHT if basemap else None,
+        map_style=CARTO_LIGHT if basemap else OFFLINE_STYLE,
         tooltip=tooltip or False,  # type: ignore[arg-type]
     )
 
-
-def background_layer(bbox: tuple[float, float, float, float]) -> pdk.Layer:
-    """A neutral land-coloured rectangle under everything when there is no basemap."""
-    x0, y0, x1, y1 = bbox
-    dx, dy = (x1 - x0) * 2 + 0.5, (y1 - y0) * 2 + 0.5
-    poly = [[x0 - dx, y0 - dy], [x1 + dx, y0 - dy], [x1 + dx, y1 + dy], [x0 - dx, y1 + dy]]
-    r, g, b = (int(BACKGROUND[i:i + 2], 16) for i in (1, 3, 5))
-    return pdk.Layer("PolygonLayer", [{"polygon": poly}], id="background",
-                     get_polygon="polygon", get_fill_color=[r, g, b, 255], stroked=False,
-                     pickable=False)
 
 
 # --------------------------------------------------------------------------- categorical maps

@@ -22,6 +22,7 @@ from typing import Final
 
 import streamlit as st
 
+from analytics import access
 from ui.auth import ALL_ROLES, STAFF
 from ui.i18n import t
 
@@ -59,18 +60,44 @@ PAGES: Final[tuple[PageSpec, ...]] = (
 )
 
 
+def _allowed(spec: PageSpec, role: str) -> bool:
+    return role in spec.roles and access.can(role, spec.url_path)
+
+
 def visible_pages(role: str) -> list[PageSpec]:
     """Registered pages that exist on disk and that ``role`` may open."""
-    return [p for p in PAGES if role in p.roles and (ROOT / p.path).is_file()]
+    return [p for p in PAGES if _allowed(p, role) and (ROOT / p.path).is_file()]
+
+
+class _Denied:
+    """Stands in for a page the role may not open: says so in Spanish, never runs it."""
+
+    def __init__(self, spec: PageSpec) -> None:
+        self.spec = spec
+
+    def run(self) -> None:
+        from ui import login
+
+        login.forbidden(self.spec.title_key)
 
 
 def build(role: str) -> tuple[st.navigation, list[tuple[PageSpec, st.Page]]]:  # type: ignore[valid-type]
-    """``st.navigation`` over the pages of ``role`` (hidden: the menu is drawn by :func:`menu`)."""
+    """``st.navigation`` over the pages of ``role`` (hidden: the menu is drawn by :func:`menu`).
+
+    Existing pages the role may not open are registered hidden, so opening one
+    by URL shows "sin permiso" (:class:`_Denied`) instead of running it.
+    """
     specs = visible_pages(role)
     pages = [(s, st.Page(s.path, title=t(s.title_key), icon=s.icon, url_path=s.url_path,
                          default=s.default or i == 0 and not any(x.default for x in specs)))
              for i, s in enumerate(specs)]
-    nav = st.navigation([p for _, p in pages], position="hidden")
+    denied = {s.url_path: s for s in PAGES
+              if not _allowed(s, role) and (ROOT / s.path).is_file()}
+    hidden = [st.Page(s.path, title=t(s.title_key), icon=s.icon, url_path=s.url_path,
+                      visibility="hidden") for s in denied.values()]
+    nav = st.navigation([p for _, p in pages] + hidden, position="hidden")
+    if nav.url_path in denied:
+        return _Denied(denied[nav.url_path]), pages
     return nav, pages
 
 

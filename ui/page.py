@@ -25,6 +25,36 @@ log = logging.getLogger("vigia.ui")
 
 K_DATASET: str = "_dataset_id"   # set by app.py each run (None: no usable store)
 K_STORE_ERROR: str = "_store_error"
+K_ROUTED: str = "_routed"        # set by app.py at the top of every run, consumed by the page
+K_ROUTE_RETRIES: str = "_route_retries"
+
+
+def mark_routed() -> None:
+    """Called by ``app.py`` first thing in every run."""
+    st.session_state[K_ROUTED] = True
+    st.session_state[K_ROUTE_RETRIES] = 0
+
+
+def _ensure_router() -> None:
+    """Rerun through ``app.py`` when Streamlit ran a page file on its own.
+
+    Right after a cold start, before any session has called ``st.navigation``,
+    Streamlit treats ``pages/`` as a legacy multipage folder and runs the
+    requested page script alone (no router, no sidebar, no filters). That is
+    the "cold-start quirk" of STACK.md. ``st.navigation`` would switch the
+    process to router mode; we do the same (its one-line effect) and rerun, so
+    the very first request already goes through ``app.py``.
+    """
+    ss = st.session_state
+    if ss.pop(K_ROUTED, False):
+        return
+    tries = int(ss.get(K_ROUTE_RETRIES, 0))
+    if tries < 2:
+        ss[K_ROUTE_RETRIES] = tries + 1
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 @dataclass(frozen=True)
@@ -49,7 +79,11 @@ def guard() -> Iterator[None]:
 
 
 def context(*, need_data: bool = True) -> Context | None:
-    """The run's context; with ``need_data`` and no usable store, explain and stop."""
+    """The run's context; with ``need_data`` and no usable store, explain and stop.
+
+    Every page calls this first (it also makes sure the router ran).
+    """
+    _ensure_router()
     ds = st.session_state.get(K_DATASET)
     if ds is None and need_data:
         err = st.session_state.get(K_STORE_ERROR)

@@ -25,7 +25,9 @@ import hashlib
 import json
 import math
 import re
+import threading
 import zipfile
+from concurrent.futures import Future
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -93,10 +95,15 @@ class FilePreview:
 class _Source:
     path: Path
     kind: str  # csv | parquet | excel | geojson
-    sha256: str
+    sha: str | Future[str]  # content hash, computed in a background thread
     encoding: str = "utf-8"
     delimiter: str = ","
     skip: int = 0
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the file's bytes (waits for the background hash)."""
+        return self.sha if isinstance(self.sha, str) else self.sha.result()
 
 
 @dataclass
@@ -120,12 +127,22 @@ def _fail(path: Path, why: str) -> InputFileError:
     return InputFileError(f"No se puede leer {path.name}: {why}.")
 
 
-def _hash_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(4 * 1024 * 1024), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def _hash_file(path: Path) -> Future[str]:
+    """SHA-256 of a file, computed in a background thread (hashlib releases the GIL)."""
+    fut: Future[str] = Future()
+
+    def work() -> None:
+        try:
+            h = hashlib.sha256()
+            with path.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(4 * 1024 * 1024), b""):
+                    h.update(chunk)
+            fut.set_result(h.hexdigest())
+        except BaseException as exc:  # surfaced when the hash is needed
+            fut.set_exception(exc)
+
+    threading.Thread(target=work, name="vigia-sha256", daemon=True).start()
+    return fut
 
 
 def _head_bytes(path: Path, gz: bool) -> bytes:
@@ -384,7 +401,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
         if src.kind == "csv" and "unicode" in first.lower() and src.encoding == "utf-8":
-            latin = _Source(src.path, "csv", src.sha256, "latin-1", src.delimiter, src.skip)
+            latin = _Source(src.path, "csv", src.sha, "latin-1", src.delimiter, src.skip)
             return _load_raw(con, latin, table, mapping, materialize=materialize)
         raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None
     used = {c: types[c] for c in guessed.values()}
@@ -973,9 +990,11 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
     conn = store.connect(db) if own else con
     assert conn is not None
     try:
-        # Check every file's columns before writing anything.
-        for src in sources:
-            _precheck(conn, src, mapping)
+        # Check every file's columns before writing anything (a single file is
+        # checked as it loads: the transaction below leaves the store unchanged).
+        if len(sources) > 1:
+            for src in sources:
+                _precheck(conn, src, mapping)
         results: list[_FileResult] = []
         conn.execute("BEGIN TRANSACTION")
         try:
@@ -1058,7 +1077,7 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
                 _drop_rejects(con)
                 frame = con.execute(_csv_sql(src, limit=n_rows)).df()
             except duckdb.Error:
-                src = _Source(src.path, "csv", src.sha256, "latin-1", src.delimiter, src.skip)
+                src = _Source(src.path, "csv", src.sha, "latin-1", src.delimiter, src.skip)
                 _drop_rejects(con)
                 try:
                     frame = con.execute(_csv_sql(src, limit=n_rows)).df()

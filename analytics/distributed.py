@@ -65,7 +65,7 @@ def resolve_address(address: str | None = None, *, environ: dict[str, str] | Non
 @contextmanager
 def client_for(*, client: Client | None = None, address: str | None = None
                ) -> Iterator[Client | None]:
-    """The Dask client to use, or ``None`` for the single-machine path.
+    """Yield the Dask client to use, or ``None`` for the single-machine path.
 
     A client passed in is used and left open; one opened here from an
     address (or ``$VIGIA_DASK``) is closed on exit.
@@ -85,7 +85,8 @@ def client_for(*, client: Client | None = None, address: str | None = None
     from distributed import Client
 
     try:
-        c = Client(addr, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
+        c = Client(addr, timeout=f"{CONNECT_TIMEOUT_S}s",  # type: ignore[no-untyped-call]
+                   set_as_default=False)
     except (OSError, TimeoutError) as exc:
         msg = (f"No se pudo conectar con el clúster Dask en {addr} ({type(exc).__name__}); "
                f"revise {ENV_VAR} o --dask, o use --dask local.")
@@ -93,11 +94,11 @@ def client_for(*, client: Client | None = None, address: str | None = None
     try:
         yield c
     finally:
-        c.close()
+        c.close()  # type: ignore[no-untyped-call]
 
 
 def _compute(client: Client, collection: Any) -> Any:
-    future = client.compute(collection)
+    future = client.compute(collection)  # type: ignore[no-untyped-call]
     return future.result()
 
 
@@ -180,7 +181,7 @@ def _partial_counts(frame: pd.DataFrame, *, resolution: int, by: str | None,
 
 
 def _to_meta(counts: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """Fixed dtypes for the partial tables (shift names as plain objects)."""
+    """Give the partial tables fixed dtypes (shift names as plain objects)."""
     out = partitions.normalize_counts(counts, by=by)
     if by == "shift":
         out["shift"] = out["shift"].astype(object)
@@ -337,7 +338,7 @@ def forecasts_by_district(root: str | Path, *, train_until: object,
                             [start] * len(todo), [cutoff] * len(todo),
                             [options] * len(todo), pure=False)
             try:
-                parts = c.gather(futures)
+                parts = c.gather(futures)  # type: ignore[no-untyped-call]
             except AnalyticsError:
                 raise
             except Exception as exc:  # noqa: BLE001

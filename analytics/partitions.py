@@ -48,7 +48,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import duckdb
 import numpy as np
@@ -90,7 +90,7 @@ _REQUIRED: Final = ("incident_id", "occurred_at")
 _PART_RE: Final = re.compile(r"^year=(\d{4})$")
 _MONTH_RE: Final = re.compile(r"^month=(\d{1,2})$")
 
-Timeish = str | date | datetime | pd.Timestamp | None
+Timeish: TypeAlias = str | date | datetime | pd.Timestamp | None
 
 
 # --------------------------------------------------------------------------- layout
@@ -133,7 +133,7 @@ def _as_ts(value: Timeish) -> pd.Timestamp | None:
 
 def partition_files(root: str | Path, *, start: Timeish = None, end: Timeish = None
                     ) -> list[Path]:
-    """Data files of the months overlapping ``[start, end)`` (all months when unbounded).
+    """List the data files of the months overlapping ``[start, end)`` (all when unbounded).
 
     Parameters
     ----------
@@ -597,7 +597,7 @@ def read_incidents(root: str | Path, *, start: Timeish = None, end: Timeish = No
                    crime_types: Iterable[str] | None = None,
                    columns: Sequence[str] | None = None,
                    memory_limit: str = DUCKDB_MEMORY_LIMIT) -> pd.DataFrame:
-    """Filtered incidents from the dataset as a frame (keep the filter selective).
+    """Read filtered incidents from the dataset into a frame (keep the filter selective).
 
     Same columns, dtypes and order as :func:`analytics.store.load_incidents`:
     sorted by ``occurred_at`` then ``incident_id``; ``h3_r12`` uint64.

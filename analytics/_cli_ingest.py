@@ -38,7 +38,8 @@ def add_parser(subparsers: Any) -> None:
     e = subparsers.add_parser(
         "export",
         help="exportar incidentes, cuarentena o agregados públicos",
-        description="Exporta del almacén a CSV, CSV.GZ, XLSX, Parquet o GeoJSON (según la extensión).",
+        description=("Exporta del almacén a CSV, CSV.GZ, XLSX, Parquet o GeoJSON "
+                     "(según la extensión)."),
     )
     e.add_argument("--db", default=None, help="almacén DuckDB")
     e.add_argument("--out", required=True, metavar="PATH", help="archivo de salida")

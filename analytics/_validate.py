@@ -77,9 +77,9 @@ _PII_TOKENS = frozenset({
     "victima", "victim", "victims", "phone", "name", "names", "surname", "firstname",
     "lastname", "domicilio", "ssn", "imputado", "denunciado", "testigo",
 })
-_PII_COMPOUND = ("e_mail", "first_name", "last_name", "direccion_victima", "direccion_del_agraviado",
-                 "direccion_denunciante", "direccion_agraviado", "victim_address", "home_address",
-                 "nro_doc", "num_doc", "numero_documento")
+_PII_COMPOUND = ("e_mail", "first_name", "last_name", "direccion_victima",
+                 "direccion_del_agraviado", "direccion_denunciante", "direccion_agraviado",
+                 "victim_address", "home_address", "nro_doc", "num_doc", "numero_documento")
 
 
 def strip_accents(text: str) -> str:
@@ -494,7 +494,8 @@ def validate_incidents(incidents: pd.DataFrame, *,
     if "crime_group" in incidents.columns:
         unknown = set(incidents["crime_group"].dropna().unique()) - set(settings.CRIME_GROUPS)
         if unknown:
-            problems.append(f"grupos de delito desconocidos: {', '.join(sorted(map(str, unknown)))}")
+            names = ", ".join(sorted(map(str, unknown)))
+            problems.append(f"grupos de delito desconocidos: {names}")
     if problems:
         msg = "Incidentes no válidos: " + "; ".join(problems) + "."
         raise IncidentSchemaError(msg)

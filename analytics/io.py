@@ -46,7 +46,8 @@ from analytics._errors import IncidentSchemaError, InputFileError
 
 Progress = Callable[[float, str], None]
 
-BOUNDARIES_PATH = Path(__file__).resolve().parent.parent / "data" / "boundaries" / "districts.geojson"
+BOUNDARIES_PATH = (Path(__file__).resolve().parent.parent / "data" / "boundaries"
+                   / "districts.geojson")
 
 _MIN_DATE = "1970-01-01"
 _HEAD_BYTES = 256 * 1024
@@ -233,7 +234,8 @@ def _sniff(path_like: str | Path) -> _Source:
     if not gz and suffix == ".gz":
         raise _fail(path, "no es un archivo gzip válido")
     if inner not in _CSV_SUFFIXES and not (gz and inner in {"", ".gz"}) and inner != "":
-        raise _fail(path, f"formato desconocido '{suffix}' (use CSV, CSV.GZ, XLSX, Parquet o GeoJSON)")
+        raise _fail(path, f"formato desconocido '{suffix}' "
+                          "(use CSV, CSV.GZ, XLSX, Parquet o GeoJSON)")
     head = _head_bytes(path, gz)
     if not head.strip():
         raise _fail(path, "el archivo está vacío")
@@ -487,8 +489,10 @@ def _datetime_expr_full(col: str, t: str, tz: str, *, date_only: bool = False) -
         "CASE "
         f"WHEN {s} IS NULL THEN NULL "
         rf"WHEN regexp_full_match({s}, '\d{{5}}(\.\d+)?') THEN "
-        f"TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({s} AS DOUBLE) * 86400000000) AS BIGINT)) "
-        rf"WHEN regexp_matches({s}, '\d[T ]\d{{1,2}}:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$') THEN "
+        "TIMESTAMP '1899-12-30' + "
+        f"to_microseconds(CAST(round(CAST({s} AS DOUBLE) * 86400000000) AS BIGINT)) "
+        rf"WHEN regexp_matches({s}, '\d[T ]\d{{1,2}}:\d\d(:\d\d(\.\d+)?)?\s*"
+        r"(Z|[+-]\d\d(:?\d\d)?)$') THEN "
         f"timezone({_sql_str(tz)}, TRY_CAST({s} AS TIMESTAMPTZ)) "
         f"ELSE coalesce(try_strptime({s}, {fmt_list}), "
         f"CASE WHEN contains(lower({s}), 'm') THEN try_strptime({_ampm(s)}, {fmt_list}) END) END"
@@ -524,7 +528,8 @@ def _time_expr_full(col: str, t: str) -> str:
         f"THEN make_time({digits} // 100, {digits} % 100, 0) END "
         f"ELSE coalesce(TRY_CAST({s} AS TIME), "
         f"CAST(try_strptime({_ampm(s)}, ['%I:%M %p', '%I:%M:%S %p']) AS TIME), "
-        rf"CASE WHEN regexp_matches({s}, '^\d{{4}}-') THEN CAST(TRY_CAST({s} AS TIMESTAMP) AS TIME) END) END"
+        rf"CASE WHEN regexp_matches({s}, '^\d{{4}}-') "
+        f"THEN CAST(TRY_CAST({s} AS TIMESTAMP) AS TIME) END) END"
     )
 
 
@@ -916,7 +921,8 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
                          mapping=dict(mp))
     if write:
         con.execute(
-            "INSERT INTO imports VALUES (?, timezone('UTC', now()), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO imports VALUES (?, timezone('UTC', now()), "
+            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [import_id, src_name, src.path.name, src.sha256, tz, rows_read, accepted,
              result.duplicates, quarantined, json.dumps(reasons, ensure_ascii=False),
              json.dumps(pii, ensure_ascii=False), json.dumps(stacked, ensure_ascii=False),
@@ -1167,8 +1173,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
             elif "geometry" in frame.columns:
                 gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
             elif {"lat", "lon"} <= set(frame.columns):
-                gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
-                                       crs="EPSG:4326")
+                points = gpd.points_from_xy(frame["lon"], frame["lat"])
+                gdf = gpd.GeoDataFrame(frame, geometry=points, crs="EPSG:4326")
             else:
                 msg = "Para GeoJSON la tabla necesita columnas lat/lon o una geometría."
                 raise IncidentSchemaError(msg)

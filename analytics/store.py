@@ -89,7 +89,8 @@ def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_ddl("quarantine", QUARANTINE_COLUMNS))
     con.execute(_ddl("imports", IMPORT_COLUMNS))
     con.execute("CREATE TABLE IF NOT EXISTS vigia_meta (key VARCHAR, value VARCHAR)")
-    if not con.execute("SELECT count(*) FROM vigia_meta WHERE key = 'schema_version'").fetchall()[0][0]:
+    n = con.execute("SELECT count(*) FROM vigia_meta WHERE key = 'schema_version'").fetchall()
+    if not n[0][0]:
         con.execute("INSERT INTO vigia_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -94,7 +93,8 @@ def _launch(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
         "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "dt = time.perf_counter() - t\n"
         "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(json.dumps({'s': dt, 'rss': rss, 'rc': r.returncode, 'out': r.stdout, 'err': r.stderr}))\n"
+        "print(json.dumps({'s': dt, 'rss': rss, 'rc': r.returncode, 'out': r.stdout,\n"
+        "                  'err': r.stderr}))\n"
     )
     res = subprocess.run([sys.executable, "-c", launcher, *cmd], capture_output=True, text=True,
                          env=env, check=True)
@@ -117,6 +117,7 @@ def main() -> None:
     db = WORK / "ingest_bench.duckdb"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     ref_runs, vig_runs = [], []
+    load0 = os.getloadavg()[0]
     report: dict = {}
     for _ in range(args.repeat):
         ref_runs.append(_launch([sys.executable, "-c", REFERENCE, str(csv)]))
@@ -144,14 +145,17 @@ def main() -> None:
         "| --- | ---: | ---: | ---: |",
         f"| bare reference (pandas read_csv + h3ronpy + groupby) | {ref_s:.2f} | "
         f"{n / ref_s:,.0f} | {ref_rss:,.0f} |",
-        f"| `python -m analytics ingest --json` (parse, validate, dedup, H3, store) | {vig_s:.2f} | "
-        f"{rate:,.0f} | {vig_rss:,.0f} |",
+        "| `python -m analytics ingest --json` (parse, validate, dedup, H3, store) | "
+        f"{vig_s:.2f} | {rate:,.0f} | {vig_rss:,.0f} |",
         "",
         f"Ratio ingest / reference: **{ratio:.2f}×** (target < 3×); rate {rate:,.0f} rows/s "
         f"(target ≥ 250,000); peak {vig_rss / 1024:.2f} GiB (target < 3 GiB).",
         f"Outcome: accepted {report['accepted']:,}, duplicates {report['duplicates']:,}, "
         f"quarantined {report['quarantined']:,} {report['quarantine_reasons']}; "
-        f"stacked points {len(report['stacked_points'])}; swapped {report['swapped_coordinates']:,}.",
+        f"stacked points {len(report['stacked_points'])}; "
+        f"swapped {report['swapped_coordinates']:,}.",
+        f"Load average (1 min) before / after: {load0:.1f} / {os.getloadavg()[0]:.1f} "
+        "(the machine is shared: a high load slows both sides, the ratio is what to read).",
     ]
     text = "\n".join(lines)
     print(text)

@@ -193,8 +193,9 @@ with tab_gi, page.guard():
 with tab_em, page.guard():
     st.subheader(t("zonas.em_title"))
     a, b = st.columns([1, 2])
+    period_names = {"W": t("zonas.period_W"), "M": t("zonas.period_M")}
     period = a.radio(t("zonas.period"), ["W", "M"], key=K_PERIOD, horizontal=True,
-                     format_func=lambda p: t("zonas.period_W" if p == "W" else "zonas.period_M"))
+                     format_func=period_names.get)
     widen = b.toggle(t("zonas.widen"), value=True, key=K_WIDEN, help=t("zonas.widen_help"))
     unit_pl = t("zonas.weeks" if period == "W" else "zonas.months")
     if f.start is None or f.end is None:
@@ -225,8 +226,10 @@ with tab_em, page.guard():
             draw(shown, "emerging", layers.EMERGING_COLORS, key="zc_map_em")
             legend(t("zonas.em_legend"), "emerging", EMERGING_ORDER, layers.EMERGING_COLORS,
                    ecounts)
+            last_day = (periods[-1] + (pd.DateOffset(weeks=1) if period == "W"
+                                       else pd.DateOffset(months=1)) - pd.Timedelta(days=1))
             st.caption(t("zonas.em_summary", n=len(periods), unit=unit_pl,
-                         start=fmt_date(periods[0]), end=fmt_date(periods[-1]),
+                         start=fmt_date(periods[0]), end=fmt_date(last_day),
                          cells=fmt_int(len(em))))
             present = [k for k in EMERGING_ORDER if ecounts.get(k, 0)]
             totals = em.groupby("key")["total"].sum()
@@ -286,8 +289,9 @@ with tab_nr, page.guard():
             st.session_state[K_TYPE] = patr.iloc[0] if len(patr) else options[0]
         n_by_type = dict(zip(types["crime_type"], types["n"], strict=True))
         a, b = st.columns([2, 1])
+        type_names = {x: f"{x} ({fmt_int(n)})" for x, n in n_by_type.items()}
         ctype = a.selectbox(t("zonas.knox_type"), options, key=K_TYPE,
-                            format_func=lambda x: f"{x} ({fmt_int(n_by_type[x])})")
+                            format_func=type_names.get)
         perms = b.selectbox(t("zonas.knox_perms"), list(KNOX_PERMUTATIONS), key=K_PERMS,
                             help=t("zonas.knox_perms_help"))
         n_type = int(n_by_type[ctype])

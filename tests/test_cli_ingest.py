@@ -38,18 +38,28 @@ def test_ingest_json_is_one_object_with_the_contract_keys(tmp_path):
     assert d["quarantine_reasons"]["fecha_invalida"] == 2
 
 
-@pytest.mark.parametrize("name", ["empty.csv", "binary.csv", "unknown.pdf", "no_existe.csv",
-                                  "no_coordinates.csv"])
-def test_unreadable_file_exits_2_with_one_line_and_store_unchanged(tmp_path, name):
+def test_unreadable_file_exits_2_with_one_line_no_traceback(tmp_path):
     db = tmp_path / "v.duckdb"
-    ok = _run("ingest", str(DATA / "utf8_bom.csv"), "--db", str(db), "--json")
-    assert ok.returncode == 0
-    before = db.read_bytes()
-    r = _run("ingest", str(DATA / "bad_rows.csv"), str(DATA / name), "--db", str(db), "--json")
-    assert r.returncode == 2
-    assert r.stdout == ""
+    r = _run("ingest", str(DATA / "bad_rows.csv"), str(DATA / "empty.csv"), "--db", str(db),
+             "--json")
+    assert r.returncode == 2 and r.stdout == ""
     err = r.stderr.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and "Traceback" not in r.stderr
+    assert "empty.csv" in err[0]
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "binary.csv", "unknown.pdf", "no_existe.csv",
+                                  "no_coordinates.csv", "one_column.csv"])
+def test_unreadable_file_leaves_the_store_unchanged(tmp_path, capsys, name):
+    db = tmp_path / "v.duckdb"
+    assert cli.main(["ingest", str(DATA / "utf8_bom.csv"), "--db", str(db)]) == 0
+    capsys.readouterr()
+    before = db.read_bytes()
+    code = cli.main(["ingest", str(DATA / "bad_rows.csv"), str(DATA / name), "--db", str(db),
+                     "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
     assert db.read_bytes() == before
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 from analytics import settings
 from analytics import forecast as fc
 from analytics._errors import IncidentSchemaError
+from analytics.patrol import plan_coverage_history as plan_coverage_history
 
 #: Default coverages (share of domain cells flagged).
 COVERAGES = (0.01, 0.02, 0.05, 0.10)

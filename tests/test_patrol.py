@@ -367,3 +367,9 @@ def test_rebalance_fixes_crossed_beats() -> None:
     assert new[0] == new[2] and new[1] == new[3] and new[0] != new[1]
     for u in (0, 1):
         assert patrol._cycle_min(minutes, np.flatnonzero(new == u), 15) <= 40
+
+
+def test_evaluation_re_exports_plan_coverage_history() -> None:
+    from analytics import evaluation
+
+    assert evaluation.plan_coverage_history is patrol.plan_coverage_history

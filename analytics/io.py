@@ -20,6 +20,7 @@ read into the store, not even into quarantine.
 from __future__ import annotations
 
 import codecs
+import functools
 import gzip
 import hashlib
 import json
@@ -27,11 +28,12 @@ import math
 import re
 import threading
 import zipfile
-from concurrent.futures import Future
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -643,32 +645,50 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
 
 # --------------------------------------------------------------------------- boundaries
 
-def _boundary_records() -> list[dict[str, Any]]:
-    with BOUNDARIES_PATH.open(encoding="utf-8") as fh:
-        doc = json.load(fh)
-    return [dict(f["properties"], geometry=f["geometry"]) for f in doc["features"]]
+@functools.lru_cache(maxsize=1)
+def _boundary_records() -> tuple[Mapping[str, str], ...]:
+    """Properties of the shipped district polygons, in file order (cached, read-only).
+
+    Read with a light scan of the ``properties`` objects, so ingest does not
+    parse 2 MB of polygons unless a spatial join is needed.
+    """
+    if not BOUNDARIES_PATH.is_file():
+        return ()
+    text = BOUNDARIES_PATH.read_text(encoding="utf-8")
+    found = [json.loads(m) for m in re.findall(r'"properties"\s*:\s*(\{[^{}]*\})', text)]
+    props = [p for p in found if "ubigeo" in p and "district" in p]
+    return tuple(MappingProxyType({k: str(v) for k, v in p.items()}) for p in props)
+
+
+@functools.lru_cache(maxsize=1)
+def _boundary_index() -> tuple[Any, np.ndarray]:
+    """STRtree over the district polygons (same order as :func:`_boundary_records`) and the
+    overall bounding box; cached, read-only."""
+    import shapely
+
+    collection = shapely.from_geojson(BOUNDARIES_PATH.read_text(encoding="utf-8"))
+    geoms = list(collection.geoms)
+    if len(geoms) != len(_boundary_records()):
+        msg = f"{BOUNDARIES_PATH.name}: polígonos y atributos no coinciden."
+        raise InputFileError(msg)
+    bounds = shapely.total_bounds(geoms)
+    return shapely.STRtree(geoms), bounds
 
 
 def _spatial_districts(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Index into the boundary records of the district containing each point (-1: none)."""
     out = np.full(lat.shape, -1, dtype=np.int16)
-    if lat.size == 0:
+    if lat.size == 0 or not _boundary_records():
         return out
     import shapely
-    from shapely.geometry import shape
 
-    recs = _boundary_records()
-    geoms = [shape(r["geometry"]) for r in recs]
-    bounds = np.array([g.bounds for g in geoms])
-    inside_all = ((lon >= bounds[:, 0].min()) & (lon <= bounds[:, 2].max())
-                  & (lat >= bounds[:, 1].min()) & (lat <= bounds[:, 3].max()))
-    idx = np.flatnonzero(inside_all)
+    tree, (min_x, min_y, max_x, max_y) = _boundary_index()
+    idx = np.flatnonzero((lon >= min_x) & (lon <= max_x) & (lat >= min_y) & (lat <= max_y))
     if idx.size == 0:
         return out
     # Points repeat a lot (stacked points, same corners): test each distinct point once.
     pts_key = np.stack([lat[idx], lon[idx]], axis=1)
     uniq, inverse = np.unique(pts_key, axis=0, return_inverse=True)
-    tree = shapely.STRtree(geoms)
     pts = shapely.points(uniq[:, 1], uniq[:, 0])
     pi, gi = tree.query(pts, predicate="intersects")
     found = np.full(len(uniq), -1, dtype=np.int16)
@@ -724,13 +744,16 @@ def _type_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, st
     for i, (ct, cs, cm) in enumerate(rows):
         t, g = V.crime_fields_to_type(ct, cs, cm)
         out.append((ct, cs, cm, i, t, g))
-    frame = pd.DataFrame(out, columns=["_k1", "_k2", "_k3", "code", "crime_type", "crime_group"])
-    frame["code"] = frame["code"].astype("int32")
-    return frame
+    cols = list(zip(*out, strict=True)) if out else [()] * 6
+    return pd.DataFrame({
+        "_k1": pd.Series(cols[0], dtype=object), "_k2": pd.Series(cols[1], dtype=object),
+        "_k3": pd.Series(cols[2], dtype=object), "code": np.arange(len(out), dtype=np.int32),
+        "crime_type": pd.Series(cols[4], dtype=object),
+        "crime_group": pd.Series(cols[5], dtype=object)})
 
 
 def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
-                  types: Mapping[str, str], recs: list[dict[str, Any]]) -> pd.DataFrame:
+                  types: Mapping[str, str], recs: Sequence[Mapping[str, str]]) -> pd.DataFrame:
     """Distinct raw (district, ubigeo) -> code, normalised district and ubigeo."""
     k = _key_cols(mapping, types, _DIST_FIELDS)
     rows = con.execute(f"SELECT DISTINCT {k[0]}, {k[1]} FROM {raw}").fetchall()
@@ -745,9 +768,12 @@ def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str
         if u is None and d is not None:
             u = by_name.get(d)
         out.append((dr, ur, i, d, u))
-    frame = pd.DataFrame(out, columns=["_k4", "_k5", "code", "district", "ubigeo"])
-    frame["code"] = frame["code"].astype("int32")
-    return frame
+    cols = list(zip(*out, strict=True)) if out else [()] * 5
+    return pd.DataFrame({
+        "_k4": pd.Series(cols[0], dtype=object), "_k5": pd.Series(cols[1], dtype=object),
+        "code": np.arange(len(out), dtype=np.int32),
+        "district": pd.Series(cols[3], dtype=object),
+        "ubigeo": pd.Series(cols[4], dtype=object)})
 
 
 def _first_occurrence(*keys: np.ndarray) -> np.ndarray:

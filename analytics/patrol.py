@@ -282,7 +282,8 @@ def place_patrols(coverage: sparse.spmatrix | sparse.sparray | np.ndarray,
     # drop dominated candidates
     removable = np.ones(free.size, dtype=bool)
     if g is not None and need:
-        removable = ~np.isin(g[free], [lab for lab, v in need.items() if v > 0])
+        removable = ~np.isin(g[free], np.array([lab for lab, v in need.items() if v > 0],
+                                               dtype=object))
     size = np.asarray(s.sum(axis=1)).ravel()
     inter = sparse.coo_array(s @ s.T)
     j, k, v = inter.row, inter.col, inter.data
@@ -335,12 +336,12 @@ def _highs_model(s: sparse.csr_array, w: np.ndarray, p: int,
     rows = [top, sparse.hstack([sparse.csr_array(np.ones((1, n_x))),
                                 sparse.csr_array((1, n_y))])]
     inf = highspy.kHighsInf
-    lower = [np.full(n_y, -inf), [-inf]]
-    upper = [np.zeros(n_y), [float(p)]]
+    lower: list[np.ndarray] = [np.full(n_y, -inf), np.array([-inf])]
+    upper: list[np.ndarray] = [np.zeros(n_y), np.array([float(p)])]
     for member, v in need_rows:
         rows.append(sparse.hstack([sparse.csr_array(member[None, :]), sparse.csr_array((1, n_y))]))
-        lower.append([float(v)])
-        upper.append([inf])
+        lower.append(np.array([float(v)]))
+        upper.append(np.array([inf]))
     mat = sparse.csc_array(sparse.vstack(rows))
     mat.sort_indices()
     lp = highspy.HighsLp()
@@ -500,7 +501,8 @@ def _greedy(a: sparse.csr_array, w: np.ndarray, *, p: int, fixed: np.ndarray,
     while len(chosen) < p and avail.any():
         eligible = avail.copy()
         if need and groups is not None and sum(need.values()) >= p - len(chosen):
-            eligible &= np.isin(groups, [k for k, v in need.items() if v > 0])
+            eligible &= np.isin(groups, np.array([k for k, v in need.items() if v > 0],
+                                                 dtype=object))
         gain = a @ (w * ~covered)
         # ties: more total weight first, then lowest index
         score = np.where(eligible, gain + 1e-9 * total_gain / max(total_gain.max(), 1e-300), -1.0)
@@ -1076,10 +1078,10 @@ def _rebalance(lat: np.ndarray, lon: np.ndarray, labels: np.ndarray, *, dwell_mi
                     if b == a:
                         continue
                     before = excess(cyc[a]) + excess(cyc[b])
-                    trials = []
+                    trials: list[tuple[tuple[int, int], ...]] = []
                     if (labels == a).sum() > 1:          # move i to b
-                        trials.append(((i, b),))
-                    trials.append(((i, b), (j, a)))      # swap i and j
+                        trials.append(((int(i), b),))
+                    trials.append(((int(i), b), (int(j), a)))  # swap i and j
                     for change in trials:
                         new = labels.copy()
                         for idx, u in change:

@@ -40,7 +40,8 @@ with page.guard():
     basemap = cache.basemap_available()
     bbox = layers.bbox_of(cells["lat"], cells["lon"])
     base_layers = [layers.district_layer(cache.districts_in_view(bbox))]
-    view = layers.view_for(cells["lat"], cells["lon"], pitch=45 if view3d else 0)
+    view = layers.view_for(cells["lat"], cells["lon"], weights=cells["n"],
+                           pitch=45 if view3d else 0)
     top_layers = []
     if show_points and not public:
         top_layers.append(layers.points_layer(cache.incident_points(ds, key)))

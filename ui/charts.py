@@ -5,9 +5,18 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ui.i18n import t, weekday_name
+from ui.i18n import lang, t, weekday_name
 
 _RED = "#b3261e"
+
+
+def _date_axis() -> alt.Axis:
+    """Numeric day/month labels (Vega's month names would be English)."""
+    return alt.Axis(format="%d/%m/%y" if lang() == "es" else "%Y-%m-%d", labelAngle=0)
+
+
+def _date_tip(field: str, title: str) -> alt.Tooltip:
+    return alt.Tooltip(field, title=title, format="%d/%m/%Y" if lang() == "es" else "%Y-%m-%d")
 
 
 def hour_weekday_heatmap(matrix: pd.DataFrame) -> alt.Chart:
@@ -28,10 +37,11 @@ def hour_weekday_heatmap(matrix: pd.DataFrame) -> alt.Chart:
 def weekly_with_ma(series: pd.Series, ma: pd.Series) -> alt.LayerChart:
     """Weekly counts (bars) with a moving average (line)."""
     df = pd.DataFrame({"week": series.index, "n": series.to_numpy(), "ma": ma.to_numpy()})
-    base = alt.Chart(df).encode(x=alt.X("week:T", title=t("col.week")))
-    bars = base.mark_bar(color="#f4a582", opacity=0.8).encode(
+    base = alt.Chart(df).encode(x=alt.X("week:T", title=t("col.week"), axis=_date_axis()))
+    width = max(2, min(40, int(700 / max(len(df), 1) * 0.7)))
+    bars = base.mark_bar(color="#f4a582", opacity=0.8, size=width).encode(
         y=alt.Y("n:Q", title=t("series.weekly")),
-        tooltip=[alt.Tooltip("week:T", title=t("col.week")),
+        tooltip=[_date_tip("week:T", t("col.week")),
                  alt.Tooltip("n:Q", title=t("series.count"))])
     line = base.mark_line(color=_RED, strokeWidth=2.5).encode(
         y="ma:Q", tooltip=[alt.Tooltip("ma:Q", title=t("series.ma"), format=".1f")])
@@ -42,8 +52,9 @@ def daily_with_marks(series: pd.Series, marks: pd.DataFrame) -> alt.LayerChart:
     """Daily counts with vertical rules on holidays (red) and paydays (grey)."""
     df = pd.DataFrame({"date": series.index, "n": series.to_numpy()})
     line = alt.Chart(df).mark_line(color="#444").encode(
-        x=alt.X("date:T", title=t("col.date")), y=alt.Y("n:Q", title=t("series.count")),
-        tooltip=[alt.Tooltip("date:T", title=t("col.date")),
+        x=alt.X("date:T", title=t("col.date"), axis=_date_axis()),
+        y=alt.Y("n:Q", title=t("series.count")),
+        tooltip=[_date_tip("date:T", t("col.date")),
                  alt.Tooltip("n:Q", title=t("series.count"))])
     m = marks.copy()
     m["label"] = [t(f"mark.{k}") for k in m["kind"]]
@@ -52,7 +63,7 @@ def daily_with_marks(series: pd.Series, marks: pd.DataFrame) -> alt.LayerChart:
         color=alt.Color("label:N", title=t("mark.kind"),
                         scale=alt.Scale(domain=[t("mark.feriado"), t("mark.pago")],
                                         range=[_RED, "#888"])),
-        tooltip=[alt.Tooltip("date:T", title=t("col.date")),
+        tooltip=[_date_tip("date:T", t("col.date")),
                  alt.Tooltip("name:N", title=t("mark.name"))])
     return (rules + line).properties(height=240)
 
@@ -63,8 +74,8 @@ def stl_panels(stl: pd.DataFrame) -> alt.Chart:
     df = stl.rename_axis("date").reset_index().melt("date", var_name="part", value_name="v")
     df["part"] = df["part"].map(names)
     return alt.Chart(df).mark_line(color=_RED).encode(
-        x=alt.X("date:T", title=None), y=alt.Y("v:Q", title=None),
-    ).properties(height=90).facet(
+        x=alt.X("date:T", title=None, axis=_date_axis()), y=alt.Y("v:Q", title=None),
+    ).properties(height=90, width=820).facet(
         row=alt.Row("part:N", sort=list(names.values()), title=None),
     ).resolve_scale(y="independent")
 
@@ -75,10 +86,10 @@ def type_mix_area(mix: pd.DataFrame, labels: dict[str, str] | None = None) -> al
     if labels:
         df["category"] = [labels.get(c, c) for c in df["category"]]
     return alt.Chart(df).mark_area().encode(
-        x=alt.X("week:T", title=t("col.week")),
+        x=alt.X("week:T", title=t("col.week"), axis=_date_axis()),
         y=alt.Y("n:Q", stack="zero", title=t("series.count")),
         color=alt.Color("category:N", title=None),
-        tooltip=[alt.Tooltip("week:T", title=t("col.week")), "category:N",
+        tooltip=[_date_tip("week:T", t("col.week")), "category:N",
                  alt.Tooltip("n:Q", title=t("series.count"))],
     ).properties(height=260)
 
@@ -98,5 +109,7 @@ def trend_line(series: pd.Series) -> alt.Chart:
     """Weekly line for one cell."""
     df = pd.DataFrame({"week": series.index, "n": series.to_numpy()})
     return alt.Chart(df).mark_line(point=True, color=_RED).encode(
-        x=alt.X("week:T", title=t("col.week")), y=alt.Y("n:Q", title=t("series.count")),
+        x=alt.X("week:T", title=t("col.week"), axis=_date_axis()),
+        y=alt.Y("n:Q", title=t("series.count")),
+        tooltip=[_date_tip("week:T", t("col.week")), alt.Tooltip("n:Q", title=t("series.count"))],
     ).properties(height=180)

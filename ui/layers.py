@@ -41,16 +41,26 @@ OFFLINE_STYLE: Final = "data:application/json;charset=utf-8," + quote(json.dumps
 }, separators=(",", ":")))
 
 
-def class_breaks(values: Sequence[float] | np.ndarray, *, k: int = len(RAMP)) -> list[float]:
-    """Upper bounds of ``k`` colour classes (quantiles of the positive values, unique, rising).
+#: Cumulative shares at which the colour classes end: the top classes are narrow, so
+#: hot spots stand out even when most cells hold one or two incidents.
+CLASS_QUANTILES: Final = (0.5, 0.75, 0.9, 0.96, 0.99, 1.0)
 
-    The last bound is the maximum, so every value falls in a class.
+
+def class_breaks(values: Sequence[float] | np.ndarray, *,
+                 quantiles: Sequence[float] = CLASS_QUANTILES) -> list[float]:
+    """Upper bounds of the colour classes (quantiles of the positive values, unique, rising).
+
+    Integer data (counts) gets integer bounds. The last bound is the maximum, so
+    every value falls in a class. Compute once per map (or once for all frames of
+    the time player) and reuse: colours then mean the same everywhere.
     """
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
     if v.size == 0:
         return [1.0]
-    qs = np.quantile(v, np.linspace(0, 1, k + 1)[1:])
+    qs = np.quantile(v, np.asarray(quantiles, dtype=float))
+    if np.allclose(v, np.round(v)):
+        qs = np.ceil(qs - 1e-9)
     out: list[float] = []
     for q in qs:
         q = float(q)
@@ -157,16 +167,46 @@ def points_layer(points: pd.DataFrame) -> pdk.Layer:
     )
 
 
+def focus_mask(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray,
+               weights: Sequence[float] | np.ndarray | None = None, *,
+               radius_km: float = 40.0) -> np.ndarray:
+    """Cells of the busiest city: within ``radius_km`` of the weighted centre of the
+    heaviest ~0.5° block (the demo holds Lima and Trujillo, 480 km apart)."""
+    la, lo = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    w = np.ones(la.size) if weights is None else np.asarray(weights, dtype=float)
+    if la.size == 0:
+        return np.zeros(0, dtype=bool)
+    block = pd.Series(w).groupby([np.floor(la * 2), np.floor(lo * 2)]).sum()
+    bl = block.idxmax()
+    sel = (np.floor(la * 2) == bl[0]) & (np.floor(lo * 2) == bl[1])
+    c_lat = float(np.average(la[sel], weights=w[sel]))
+    c_lon = float(np.average(lo[sel], weights=w[sel]))
+    dy = (la - c_lat) * 111.0
+    dx = (lo - c_lon) * 111.0 * np.cos(np.radians(c_lat))
+    return np.hypot(dx, dy) <= radius_km
+
+
+def _wquantile(x: np.ndarray, w: np.ndarray, qs: Sequence[float]) -> list[float]:
+    order = np.argsort(x)
+    cw = np.cumsum(w[order])
+    cw = cw / cw[-1]
+    return [float(x[order][min(np.searchsorted(cw, q), x.size - 1)]) for q in qs]
+
+
 def view_for(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray, *,
+             weights: Sequence[float] | np.ndarray | None = None,
              pitch: float = 0.0) -> pdk.ViewState:
-    """A view that frames the central 96 % of the points."""
+    """A view that frames the central 92 % of the incidents of the busiest city."""
     la, lo = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
     if la.size == 0:
         return pdk.ViewState(latitude=-12.06, longitude=-77.04, zoom=10.5, pitch=pitch)
-    lat0, lat1 = np.quantile(la, [0.02, 0.98])
-    lon0, lon1 = np.quantile(lo, [0.02, 0.98])
+    w = np.ones(la.size) if weights is None else np.asarray(weights, dtype=float)
+    keep = focus_mask(la, lo, w)
+    la, lo, w = la[keep], lo[keep], w[keep]
+    lat0, lat1 = _wquantile(la, w, (0.04, 0.96))
+    lon0, lon1 = _wquantile(lo, w, (0.04, 0.96))
     span = max(lat1 - lat0, (lon1 - lon0) * 0.8, 0.005)
-    zoom = float(np.clip(np.log2(360.0 / span) - 0.6, 3, 16))
+    zoom = float(np.clip(np.log2(360.0 / span) - 0.3, 3, 16))
     return pdk.ViewState(latitude=float((lat0 + lat1) / 2), longitude=float((lon0 + lon1) / 2),
                          zoom=round(zoom, 2), pitch=pitch, bearing=0)
 

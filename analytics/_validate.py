@@ -126,7 +126,7 @@ def guess_mapping(headers: Sequence[str], *, mapping: Mapping[str, str] | None =
         Source column names as read.
     mapping
         Explicit ``field -> column`` pairs; they win over the guesses. A
-        column may be named case/accent-insensitively.
+        column may be named case/accent-insensitively; empty values are ignored.
     exclude
         Columns never guessed (personal data).
 
@@ -142,7 +142,7 @@ def guess_mapping(headers: Sequence[str], *, mapping: Mapping[str, str] | None =
             by_key.setdefault(normalize_header(h), h)
     out: dict[str, str] = {}
     problems: list[str] = []
-    explicit = dict(mapping or {})
+    explicit = {f: c for f, c in (mapping or {}).items() if c is not None and str(c).strip()}
     for field, col in explicit.items():
         f = "modalidad" if normalize_header(field) == "modalidad" else field.strip()
         if f == "crime_subtype/modalidad":

@@ -9,7 +9,7 @@ from analytics import _validate
 from ui import cache, page, upload
 from ui import filters as F
 from ui.auth import STAFF
-from ui.i18n import fmt_int, lang, t
+from ui.i18n import column_labels, fmt_int, lang, t
 
 ctx = page.context(need_data=False)
 assert ctx is not None
@@ -80,7 +80,12 @@ with page.guard():
         if q.empty:
             st.caption(t("datos.quarantine_none"))
         else:
-            st.dataframe(q, hide_index=True, width="stretch", key="data_quarantine")
+            show = q.copy()
+            if "reason" in show.columns:
+                show.insert(show.columns.get_loc("reason") + 1, "reason_text",
+                            [_validate.REASONS.get(r, r) for r in show["reason"]])
+            st.dataframe(show.rename(columns=column_labels(list(show.columns))),
+                         hide_index=True, width="stretch", key="data_quarantine")
             st.download_button(t("datos.download"), q.to_csv(index=False).encode("utf-8"),
                                file_name="cuarentena.csv", mime="text/csv",
                                key="data_download")
@@ -91,4 +96,5 @@ with page.guard():
         else:
             keep = [c for c in ("import_id", "imported_at", "source", "file_name", "rows_read",
                                 "accepted", "duplicates", "quarantined") if c in h.columns]
-            st.dataframe(h[keep], hide_index=True, width="stretch", key="data_history")
+            st.dataframe(h[keep].rename(columns=column_labels(keep)), hide_index=True,
+                         width="stretch", key="data_history")

@@ -598,6 +598,26 @@ TEXTS: dict[str, dict[str, str]] = {
     "zonas.emerging.oscillating_cold": {"en": "oscillating cold spot"},
     "zonas.emerging.historical_cold": {"en": "historical cold spot"},
     "zonas.emerging.no_pattern": {"en": "no pattern"},
+    # --- data tables (quarantine, import history)
+    "dcol.import_id": {"es": "Importación", "en": "Import"},
+    "dcol.imported_at": {"es": "Fecha de importación", "en": "Imported at"},
+    "dcol.source": {"es": "Fuente", "en": "Source"},
+    "dcol.file_name": {"es": "Archivo", "en": "File"},
+    "dcol.row_number": {"es": "Fila", "en": "Row"},
+    "dcol.reason": {"es": "Motivo", "en": "Reason"},
+    "dcol.reason_text": {"es": "Explicación", "en": "Explanation"},
+    "dcol.incident_id": {"es": "Identificador", "en": "Identifier"},
+    "dcol.occurred_at_raw": {"es": "Fecha y hora (texto)", "en": "Date-time (raw)"},
+    "dcol.date_raw": {"es": "Fecha (texto)", "en": "Date (raw)"},
+    "dcol.time_raw": {"es": "Hora (texto)", "en": "Time (raw)"},
+    "dcol.lat_raw": {"es": "Latitud (texto)", "en": "Latitude (raw)"},
+    "dcol.lon_raw": {"es": "Longitud (texto)", "en": "Longitude (raw)"},
+    "dcol.crime_type_raw": {"es": "Tipo (texto)", "en": "Type (raw)"},
+    "dcol.district_raw": {"es": "Distrito (texto)", "en": "District (raw)"},
+    "dcol.rows_read": {"es": "Filas leídas", "en": "Rows read"},
+    "dcol.accepted": {"es": "Aceptadas", "en": "Accepted"},
+    "dcol.duplicates": {"es": "Duplicadas", "en": "Duplicates"},
+    "dcol.quarantined": {"es": "En cuarentena", "en": "Quarantined"},
     # --- calendar
     "weekday.0": {"es": "lunes", "en": "Monday"},
     "weekday.1": {"es": "martes", "en": "Tuesday"},
@@ -811,6 +831,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "group.faltas": {"en": "Misdemeanours"},
     "group.otro": {"en": "Other"},
 }
+
+
+def column_labels(columns: list[str], prefix: str = "dcol.") -> dict[str, str]:
+    """``{column: translated header}`` for the columns that have a ``prefix`` key."""
+    return {c: t(prefix + c) for c in columns if prefix + c in TEXTS}
 
 
 def lang() -> str:

@@ -986,7 +986,8 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
         cannot be read, nothing is written.
     db, con
         Store path (default :func:`store.default_path`) or an open writable
-        connection (wins over ``db``).
+        connection (wins over ``db``) with no transaction open: the whole
+        batch runs in one transaction of its own (all files or none).
     source
         Label stored with every incident (default: the file name).
     tz

@@ -288,3 +288,35 @@ def test_no_store_explains_instead_of_failing(tmp_path: Path,
     assert any("Aún no hay datos" in i.value for i in at.info)
     at.switch_page("pages/datos.py").run()
     assert not at.exception and at.get("file_uploader")
+
+
+def test_public_mode_map_is_coarse_and_suppressed(app_store: Path) -> None:
+    from analytics import access, settings
+
+    con = store.connect(app_store)
+    try:
+        access.add_user(con, "vecino1", "una-clave-larga-123", "publico")
+    finally:
+        con.close()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["auth_user"] = "vecino1"
+    at.run()
+    _ok(at)
+    assert _menu(at)[:2] == ["Inicio", "Mapa"] and "Datos" not in _menu(at)
+    at.switch_page("pages/mapa.py").run()
+    _ok(at)
+    data = _hex_layer(_deck(at))["data"]
+    assert data and all(d["n"] >= settings.PUBLIC_MIN_COUNT for d in data)
+    assert all(int(d["h3_id"][1], 16) <= settings.PUBLIC_MAX_RESOLUTION for d in data)
+    assert at.toggle(key="map_points").disabled
+    assert not any(lyr["@@type"] == "ScatterplotLayer" for lyr in _deck(at)["layers"])
+
+
+def test_points_layer_excludes_sensitive(app_store: Path) -> None:
+    at = _app()
+    at.switch_page("pages/mapa.py").run()
+    at.toggle(key="map_points").set_value(True).run()
+    _ok(at)
+    pts = next(lyr for lyr in _deck(at)["layers"] if lyr["@@type"] == "ScatterplotLayer")
+    assert len(pts["data"]) > 100
+    assert not {p["crime_type"] for p in pts["data"]} & {"violencia familiar", "feminicidio"}

@@ -1,0 +1,302 @@
+"""Reportes: the Codisec report per district and period, internal or public, Excel and PDF.
+
+Defaults give the usual report in one click: La Victoria (when present), the
+last complete quarter, the last complete year as línea base. The ``publico``
+role only ever sees the public version. Files are handed out only after the
+export is written to the audit table.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from analytics import access, reports, settings
+from ui import cache, login, page
+from ui.i18n import fmt_float, fmt_int, t
+
+ctx = page.context()
+assert ctx is not None
+ds, sess, f = ctx.dataset_id, ctx.session, ctx.filters
+ss = st.session_state
+if not access.can(sess.role, "reportes"):
+    login.forbidden("page.reportes")
+    st.stop()
+
+K = settings.PUBLIC_MIN_COUNT
+C = reports.COLUMN_LABELS
+K_DISTRICTS, K_FREQ, K_GOAL, K_PUBLIC = "rep_districts", "rep_freq", "rep_goal", "rep_public"
+K_TOP, K_NOTES, K_POP, K_POP_VER, K_DOCS = "rep_top", "rep_notes", "rep_pop", "rep_pop_ver", \
+    "rep_docs"
+KIND = {"M": "reportes.freq_M", "Q": "reportes.freq_Q", "Y": "reportes.freq_Y"}
+
+
+def _slug(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-")[:60] or "informe"
+
+
+def _apply_population(version: int) -> None:
+    """Fold the editor's changes into this session's population table (new editor key)."""
+    state = ss.get(f"rep_pop_{version}") or {}
+    df = ss.get(K_POP, cache.population()).copy()
+    for i, changes in (state.get("edited_rows") or {}).items():
+        for col, value in changes.items():
+            df.iloc[int(i), df.columns.get_loc(col)] = value
+    ss[K_POP] = df
+    ss[K_POP_VER] = version + 1
+
+
+def _reset_population() -> None:
+    ss.pop(K_POP, None)
+    ss[K_POP_VER] = int(ss.get(K_POP_VER, 0)) + 1
+
+
+st.title(t("reportes.title"))
+st.caption(t("reportes.intro"))
+
+with page.guard():
+    periods = cache.report_periods(ds)
+    base_pop = cache.population()
+    labels = reports.district_labels(base_pop)
+    present = cache.filter_options(ds).get("districts", [])
+
+    def dname(d: str) -> str:
+        key = reports.district_key(d) or str(d)
+        return labels.get(key, key.title())
+
+    if not any(periods.values()) or not present:
+        st.info(t("reportes.no_periods"), icon=":material/info:")
+        st.stop()
+
+    # --- choices -------------------------------------------------------------------------
+    if K_DISTRICTS not in ss or not set(ss[K_DISTRICTS]) <= set(present):
+        lv = [d for d in present if reports.district_key(d) == "LA VICTORIA"]
+        ss[K_DISTRICTS] = lv or list(present)
+    c1, c2, c3 = st.columns([2.2, 1.2, 1.3])
+    chosen = c1.multiselect(t("reportes.districts"), present, key=K_DISTRICTS,
+                            format_func=dname)
+    freq = c2.segmented_control(t("reportes.freq"), list(KIND), key=K_FREQ, default="Q",
+                                format_func=lambda q: t(KIND[q])) or "Q"
+    options = [lab for lab, _ in periods[freq]]
+    complete = dict(periods[freq])
+    default = next((i for i, (_, ok) in enumerate(periods[freq]) if ok), 0)
+    target = c3.selectbox(t("reportes.period"), options, index=default,
+                          key=f"rep_period_{freq}",
+                          format_func=lambda p: p if complete.get(p) else
+                          t("reportes.incomplete", label=p))
+    if not chosen:
+        st.info(t("reportes.no_districts"), icon=":material/info:")
+        st.stop()
+    districts = tuple(sorted(chosen, key=dname))
+    tp = reports.label_to_period(target)
+
+    forced = sess.public
+    public = st.toggle(t("reportes.public"), key=K_PUBLIC, value=forced, disabled=forced,
+                       help=t("reportes.public_help", k=K)) or forced
+    if forced:
+        st.caption(t("reportes.public_forced"))
+
+    baseline: str | None = None
+    goal: float | None = None
+    top = 10
+    if not public:
+        # Baselines: complete periods that end before the report period starts.
+        cands = [(lab, q) for q in ("Y", "Q", "M") for lab, ok in periods[q]
+                 if ok and reports.label_to_period(lab).end_time < tp.start_time]
+        default_base = next((lab for lab, q in cands if q == "Y"
+                             and int(lab) == tp.year - 1), None)
+        if default_base is None:
+            default_base = next((lab for lab, q in cands if q == freq), None)
+        base_opts = [""] + [lab for lab, _ in cands]
+        kinds = {lab: q for lab, q in cands}
+        b1, b2, b3 = st.columns([1.6, 1.4, 1.3])
+        baseline = b1.selectbox(
+            t("reportes.baseline"), base_opts,
+            index=base_opts.index(default_base) if default_base else 0,
+            key=f"rep_baseline_{target}", help=t("reportes.baseline_help"),
+            format_func=lambda b: t("reportes.no_baseline") if not b else
+            t("reportes.baseline_opt", label=b, kind=t(KIND[kinds[b]]).lower())) or None
+        goal_value = b2.number_input(t("reportes.goal"), min_value=-99.0, max_value=500.0,
+                                     value=-5.0, step=1.0, format="%.1f", key=K_GOAL,
+                                     help=t("reportes.goal_help"), disabled=baseline is None)
+        goal = float(goal_value) if baseline is not None else None
+        top = int(b3.slider(t("reportes.top"), 3, 20, 10, key=K_TOP))
+
+    with st.expander(t("reportes.population"), icon=":material/groups:"):
+        st.caption(t("reportes.population_help"))
+        version = int(ss.get(K_POP_VER, 0))
+        pop_now = ss.get(K_POP, base_pop)
+        st.data_editor(
+            pop_now, key=f"rep_pop_{version}", on_change=_apply_population, args=(version,),
+            hide_index=True, num_rows="fixed", width="stretch",
+            disabled=[c for c in pop_now.columns if c != "population"],
+            column_order=["label", "ubigeo", "population", "year", "source"],
+            column_config={
+                "label": st.column_config.TextColumn(t("col.district")),
+                "population": st.column_config.NumberColumn(C["population"], min_value=1,
+                                                            step=1, format="%d"),
+            })
+        if K_POP in ss:
+            st.caption(t("reportes.population_edited"))
+            st.button(t("reportes.population_reset"), on_click=_reset_population,
+                      key="rep_pop_reset", icon=":material/restart_alt:")
+    population = ss.get(K_POP, base_pop)
+
+    if not complete.get(target):
+        st.warning(t("reportes.incomplete_warn", label=target), icon=":material/warning:")
+
+    # --- tables, charts, maps --------------------------------------------------------------
+    res = f.resolution
+    if public:
+        tables, notes = cache.public_report_tables(ds, target=target, districts=districts,
+                                                   population=population, k=K)
+    else:
+        tables, notes = cache.report_tables(ds, target=target, districts=districts,
+                                            baseline=baseline, goal_pct=goal,
+                                            population=population, resolution=res, top=top)
+    maps = cache.report_maps(ds, target=target, districts=districts, population=population,
+                             resolution=res, top=top, public=public, k=K)
+    trend_months = 12 if public else 24
+    trend = cache.report_trend(ds, target=target, districts=districts, months=trend_months,
+                               public=public, k=K)
+
+    if not public:
+        ind = tables["Indicadores"]
+        cols = st.columns(min(len(ind), 4) or 1)
+        for i, row in enumerate(ind.head(4).to_dict("records")):
+            prev = row.get(C["previous_change_pct"])
+            delta = None if prev is None or pd.isna(prev) else t(
+                "reportes.delta_prev", pct=fmt_float(float(prev)))
+            box = cols[i].container(border=True)
+            box.metric(t("reportes.metric_count", district=row[C["district"]]),
+                       fmt_int(row[C["count"]]), delta=delta, delta_color="inverse")
+            rate = row.get(C["rate_10k"])
+            base_pct = row.get(C["baseline_change_pct"])
+            lines = [f"{t('reportes.metric_rate')}: "
+                     f"{'—' if rate is None or pd.isna(rate) else fmt_float(float(rate))}"]
+            if baseline is not None:
+                lines.append(f"{t('reportes.metric_base')}: "
+                             f"{'—' if base_pct is None or pd.isna(base_pct) else fmt_float(float(base_pct)) + ' %'}")
+                gc = row.get(C["goal_count"])
+                if gc is not None and not pd.isna(gc):
+                    lines.append(t("reportes.metric_goal", goal=fmt_float(float(gc))) +
+                                 f" · **{row[C['status']]}**")
+            box.markdown("  \n".join(lines))
+
+    g1, g2 = st.columns(2)
+    with g1:
+        st.markdown(f"**{t('reportes.chart_groups', period=target)}**")
+        by = tables["Incidentes por grupo" if public else "Por grupo"]
+        if len(by):
+            chart = alt.Chart(by.rename(columns={C["district"]: "d", C["crime_group"]: "g",
+                                                 C["count"]: "n"})).mark_bar().encode(
+                y=alt.Y("g:N", title=None, sort="-x"),
+                x=alt.X("sum(n):Q", title=t("series.count")),
+                color=alt.Color("d:N", title=t("col.district")),
+                tooltip=[alt.Tooltip("d:N", title=t("col.district")),
+                         alt.Tooltip("g:N", title=t("col.group")),
+                         alt.Tooltip("n:Q", title=t("series.count"))],
+            ).properties(height=260)
+            st.altair_chart(chart, width="stretch")
+    with g2:
+        st.markdown(f"**{t('reportes.chart_trend', n=trend_months)}**")
+        if len(trend):
+            tr = trend.assign(d=trend["district"].map(dname))
+            line = alt.Chart(tr).mark_line(point=True).encode(
+                x=alt.X("month:O", title=t("reportes.col_month")),
+                y=alt.Y("count:Q", title=t("series.count")),
+                color=alt.Color("d:N", title=t("col.district")),
+                tooltip=[alt.Tooltip("d:N", title=t("col.district")),
+                         alt.Tooltip("month:O", title=t("reportes.col_month")),
+                         alt.Tooltip("count:Q", title=t("series.count"))])
+            layers: list[alt.Chart] = [line]
+            months_in = {"M": 1, "Q": 3, "Y": 12}[freq]
+            if not public and baseline is not None:
+                ind = tables["Indicadores"]
+                rule = pd.DataFrame({"d": ind[C["district"]],
+                                     "b": ind[C["baseline_count"]] / months_in}).dropna()
+                if len(rule):
+                    layers.append(alt.Chart(rule).mark_rule(strokeDash=[4, 4]).encode(
+                        y="b:Q", color=alt.Color("d:N", legend=None),
+                        tooltip=[alt.Tooltip("b:Q", title=t("reportes.series_base"),
+                                             format=".1f")]))
+            st.altair_chart(alt.layer(*layers).properties(height=260), width="stretch")
+            if public:
+                st.caption(t("reportes.chart_trend_public"))
+
+    if public:
+        tabs = st.tabs([t("reportes.tab_public"), t("reportes.tab_cells"),
+                        t("reportes.tab_maps"), t("reportes.tab_notes")])
+        with tabs[0]:
+            st.dataframe(tables["Incidentes por grupo"], hide_index=True, width="stretch",
+                         key="rep_t_public")
+        with tabs[1]:
+            st.dataframe(tables["Celdas"], hide_index=True, width="stretch", key="rep_t_cells")
+        map_tab, notes_tab = tabs[2], tabs[3]
+    else:
+        tabs = st.tabs([t("reportes.tab_indicators"), t("reportes.tab_groups"),
+                        t("reportes.tab_types"), t("reportes.tab_hotspots"),
+                        t("reportes.tab_maps"), t("reportes.tab_notes")])
+        for tab, name in zip(tabs[:4], ("Indicadores", "Por grupo", "Por tipo",
+                                        "Zonas críticas"), strict=True):
+            with tab:
+                st.dataframe(tables[name], hide_index=True, width="stretch",
+                             key=f"rep_t_{_slug(name)}")
+        map_tab, notes_tab = tabs[4], tabs[5]
+    with map_tab:
+        m1, m2 = st.columns(2)
+        m1.image(maps[0], width="stretch")
+        m2.image(maps[1], width="stretch")
+    with notes_tab:
+        for line in notes:
+            st.markdown(f"- {line}")
+        st.text_area(t("reportes.user_notes"), key=K_NOTES, help=t("reportes.user_notes_help"),
+                     max_chars=2000)
+
+    # --- downloads (audited before the files are handed out) --------------------------------
+    st.subheader(t("reportes.downloads"))
+    action = "export_public" if public else "export"
+    user_text = str(ss.get(K_NOTES) or "").strip()
+    user_notes = (t("reportes.doc_user_note", text=user_text),) if user_text else ()
+    names = ", ".join(dname(d) for d in districts[:4]) + (
+        f" (+{len(districts) - 4})" if len(districts) > 4 else "")
+    title = t("reportes.doc_title", districts=names)
+    subtitle = t("reportes.doc_public") if public else t(
+        "reportes.doc_internal", user=sess.user or "modo demostración")
+    sig = (ds, target, districts, baseline, goal, public, top, res, user_notes,
+           population.to_json())
+    fname = (f"informe_codisec_{_slug(names)}_{target}" + ("_publico" if public else ""))
+    if not access.can(sess.role, action):
+        st.info(t("reportes.no_export"), icon=":material/block:")
+    elif st.button(t("reportes.prepare"), key="rep_prepare", type="primary",
+                   help=t("reportes.prepare_help"), icon=":material/description:"):
+        with st.spinner(t("reportes.preparing")):
+            xlsx, pdf = cache.report_documents(
+                ds, target=target, districts=districts, baseline=baseline, goal_pct=goal,
+                population=population, resolution=res, top=top, public=public, k=K,
+                title=title, subtitle=subtitle, user_notes=user_notes)
+        detail = (f"{'versión pública' if public else 'versión interna'}; distritos: {names}; "
+                  f"periodo {target}"
+                  + (f"; línea base {baseline}, meta {goal:+g} %" if baseline and goal is not
+                     None else "") + "; Excel y PDF")
+        if login.audit(action, detail, user=sess.user):
+            ss[K_DOCS] = {"sig": sig, "xlsx": xlsx, "pdf": pdf, "name": fname}
+        else:
+            ss.pop(K_DOCS, None)
+            st.error(t("reportes.audit_failed"), icon=":material/lock:")
+    docs = ss.get(K_DOCS)
+    if docs and docs.get("sig") == sig:
+        st.success(t("reportes.ready"), icon=":material/task_alt:")
+        d1, d2, _ = st.columns([1, 1, 2])
+        d1.download_button(t("reportes.xlsx"), docs["xlsx"], file_name=f"{docs['name']}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument."
+                                "spreadsheetml.sheet",
+                           key="rep_dl_xlsx", on_click="ignore", icon=":material/table:")
+        d2.download_button(t("reportes.pdf"), docs["pdf"], file_name=f"{docs['name']}.pdf",
+                           mime="application/pdf", key="rep_dl_pdf", on_click="ignore",
+                           icon=":material/picture_as_pdf:")

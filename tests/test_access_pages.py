@@ -1,0 +1,301 @@
+"""AppTest: login, roles per page, public mode, the Administración page and its audit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from analytics import access, reports, settings, store
+from tests._store_factory import make_store
+from ui import auth, nav
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PASSWORDS = {"jefa": "clave-jefa-01", "cmdte": "clave-cmdte-01", "ana": "clave-ana-001",
+             "vecino": "clave-vecino-1"}
+ROLE_OF = {"jefa": "admin", "cmdte": "comandante", "ana": "analista", "vecino": "publico"}
+USER_OF = {role: user for user, role in ROLE_OF.items()}
+FORBIDDEN = "Sin permiso"
+
+
+class _V2PagesManager(PagesManager):
+    """Keep AppTest in ``st.navigation`` mode, as a running server (see test_app.py)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", _V2PagesManager)
+
+
+def _use(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIGIA_DB", str(db))
+    monkeypatch.setenv("VIGIA_OFFLINE", "1")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The seeded store without users (demo mode)."""
+    db = make_store(tmp_path / "vigia.duckdb")
+    _use(db, monkeypatch)
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def _users_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with one user per role (bcrypt is slow: built once, copied per test)."""
+    db = make_store(tmp_path_factory.mktemp("users") / "vigia.duckdb")
+    con = store.connect(db)
+    try:
+        for user, role in ROLE_OF.items():
+            access.add_user(con, user, PASSWORDS[user], role)
+    finally:
+        con.close()
+    return db
+
+
+@pytest.fixture
+def users_store(_users_template: Path, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    db = tmp_path / "vigia.duckdb"
+    db.write_bytes(_users_template.read_bytes())
+    _use(db, monkeypatch)
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _as(user: str | None) -> AppTest:
+    """A session signed in as ``user`` (what a successful login leaves in session state)."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    if user:
+        at.session_state[auth.USER_KEY] = user
+    at.run()
+    return at
+
+
+def _menu(at: AppTest) -> list[str]:
+    out: list[str] = []
+
+    def walk(node: object) -> None:
+        for child in getattr(node, "children", {}).values():
+            if type(child).__name__ == "PageLink":
+                out.append(child.proto.label)
+            walk(child)
+
+    walk(at.sidebar)
+    return out
+
+
+def _audit(db: Path) -> pd.DataFrame:
+    con = store.connect(db, read_only=True)
+    try:
+        return access.audit_log(con)
+    finally:
+        con.close()
+
+
+def _login(at: AppTest, user: str, password: str) -> AppTest:
+    at.text_input(key="login_user").input(user)
+    at.text_input(key="login_password").input(password)
+    return at.button(key="login_submit").click().run()
+
+
+# --------------------------------------------------------------------------- login
+def test_demo_mode_without_users(demo_store: Path) -> None:
+    at = _as(None)
+    _ok(at)
+    assert any("demostración" in w.value for w in at.sidebar.warning)
+    assert "Administración" in _menu(at) and "Reportes" in _menu(at)
+    at.switch_page("pages/admin.py").run()
+    _ok(at)
+    assert at.title[0].value == "Administración"
+
+
+def test_login_wrong_then_right_password(users_store: Path) -> None:
+    at = _as(None)
+    _ok(at)
+    assert at.title[0].value == "Iniciar sesión"
+    assert not _menu(at), "no pages before login"
+    _login(at, "ana", "no-es-la-clave")
+    assert [e.value for e in at.error] == ["Usuario o contraseña incorrectos."]
+    assert at.title[0].value == "Iniciar sesión"
+    _login(at, "ana", PASSWORDS["ana"])
+    _ok(at)
+    captions = [c.value for c in at.sidebar.caption]
+    assert "Rol: analista" in captions and "Usuario: ana" in captions
+    assert "Administración" not in _menu(at) and "Datos" in _menu(at)
+    assert at.session_state[auth.ROLE_KEY] == "analista"
+    log = _audit(users_store)
+    assert list(log["action"]) == ["login", "login_failed"]
+    assert list(log["username"]) == ["ana", "(sin usuario)"]
+    assert "clave" not in " ".join(log["detail"])
+    at.button(key="logout").click().run()
+    assert at.title[0].value == "Iniciar sesión"
+    assert _audit(users_store)["action"].iloc[0] == "logout"
+
+
+def test_removed_user_is_signed_out(users_store: Path) -> None:
+    at = _as("ana")
+    _ok(at)
+    from ui import cache
+
+    with cache.admin_connection() as con:  # as the admin page does, in this process
+        access.remove_user(con, "ana")
+    at.run()
+    assert at.title[0].value == "Iniciar sesión"
+
+
+# --------------------------------------------------------------------------- roles per page
+def _existing(path: str) -> str:
+    if not (ROOT / path).is_file():
+        pytest.skip(f"{path} no existe todavía")
+    return path
+
+
+@pytest.mark.parametrize(("role", "path", "allowed"), [
+    ("publico", "pages/datos.py", False),
+    ("publico", "pages/admin.py", False),
+    ("publico", "pages/pronostico.py", False),
+    ("publico", "pages/patrones.py", False),
+    ("publico", "pages/reportes.py", True),
+    ("analista", "pages/admin.py", False),
+    ("analista", "pages/datos.py", True),
+    ("comandante", "pages/admin.py", False),
+    ("admin", "pages/admin.py", True),
+    ("admin", "pages/datos.py", True),
+], ids=lambda v: str(v).replace("pages/", "").replace(".py", ""))
+def test_role_may_or_may_not_open_page(users_store: Path, role: str, path: str,
+                                       allowed: bool) -> None:
+    at = _as(USER_OF[role])
+    at.switch_page(_existing(path)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    denied = [e.value for e in at.error if FORBIDDEN in e.value]
+    stem = Path(path).stem
+    assert access.can(role, stem) is allowed
+    if allowed:
+        assert not denied
+    else:
+        assert len(denied) == 1 and "(" in denied[0]
+        assert len(at.main.children) <= 3, "the page body must not run"
+
+
+@pytest.mark.parametrize("role", list(access.ROLES))
+def test_menu_lists_exactly_the_allowed_pages(users_store: Path, role: str) -> None:
+    at = _as(USER_OF[role])
+    _ok(at)
+    expected = [spec for spec in nav.PAGES
+                if access.can(role, spec.url_path) and (ROOT / spec.path).is_file()]
+    from ui.i18n import TEXTS
+
+    assert _menu(at) == [TEXTS[s.title_key]["es"] for s in expected]
+
+
+def test_public_map_is_aggregated_without_points(users_store: Path) -> None:
+    at = _as("vecino")
+    at.switch_page("pages/mapa.py").run()
+    _ok(at)
+    assert at.toggle(key="map_points").disabled
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    kinds = [layer["@@type"] for layer in spec["layers"]]
+    assert "ScatterplotLayer" not in kinds
+    hexes = next(layer for layer in spec["layers"] if layer["@@type"] == "H3HexagonLayer")
+    assert hexes["data"]
+    assert all(int(d["n"]) >= settings.PUBLIC_MIN_COUNT for d in hexes["data"])
+    assert all(reports.h3_resolution(str(d["h3_id"])) <= settings.PUBLIC_MAX_RESOLUTION
+               for d in hexes["data"])
+
+
+def test_public_role_gets_only_the_public_report(users_store: Path) -> None:
+    at = _as("vecino")
+    at.switch_page("pages/reportes.py").run()
+    _ok(at)
+    toggle = at.toggle(key="rep_public")
+    assert toggle.value and toggle.disabled
+    assert not any("Puesto" in d.value.columns for d in at.dataframe)
+    at.button(key="rep_prepare").click().run()
+    _ok(at)
+    log = _audit(users_store)
+    assert log["action"].iloc[0] == "export_public" and log["username"].iloc[0] == "vecino"
+
+
+# --------------------------------------------------------------------------- admin page
+def _admin_page(user: str = "jefa") -> AppTest:
+    at = _as(user)
+    at.switch_page("pages/admin.py").run()
+    _ok(at)
+    return at
+
+
+def test_admin_adds_user_and_it_is_audited(users_store: Path) -> None:
+    at = _admin_page()
+    assert set(at.dataframe[0].value["Usuario"]) == set(ROLE_OF)
+    at.text_input(key="adm_new_user").input("serenazgo1")
+    at.selectbox(key="adm_new_role").select("comandante")
+    at.text_input(key="adm_new_pw").input("clave-serenazgo")
+    at.text_input(key="adm_new_pw2").input("clave-serenazgo")
+    at.button(key="adm_add").click().run()
+    _ok(at)
+    assert any("serenazgo1 creado" in s.value for s in at.success)
+    con = store.connect(users_store, read_only=True)
+    try:
+        users = access.list_users(con)
+        assert access.verify_user(con, "serenazgo1", "clave-serenazgo") is not None
+    finally:
+        con.close()
+    assert users.set_index("username").loc["serenazgo1", "role"] == "comandante"
+    log = _audit(users_store)
+    assert (log["action"].iloc[0], log["username"].iloc[0]) == ("user_add", "jefa")
+    assert "serenazgo1" in log["detail"].iloc[0] and "clave" not in log["detail"].iloc[0]
+    assert "user_add" in set(at.dataframe[-1].value["Acción"])  # the audit table on the page
+
+
+def test_admin_password_mismatch_and_role_change(users_store: Path) -> None:
+    at = _admin_page()
+    at.text_input(key="adm_new_user").input("otro.usuario")
+    at.text_input(key="adm_new_pw").input("clave-larga-01")
+    at.text_input(key="adm_new_pw2").input("clave-larga-02")
+    at.button(key="adm_add").click().run()
+    assert [e.value for e in at.error] == ["Las contraseñas no coinciden."]
+    at.selectbox(key="adm_pick").select("ana").run()
+    at.selectbox(key="adm_role_new").select("comandante")
+    at.button(key="adm_role_btn").click().run()
+    _ok(at)
+    log = _audit(users_store)
+    assert log["action"].iloc[0] == "user_role" and "ana" in log["detail"].iloc[0]
+    assert _as("ana").session_state[auth.ROLE_KEY] == "comandante"
+
+
+def test_audit_filters_and_csv(users_store: Path) -> None:
+    con = store.connect(users_store)
+    try:
+        access.record_audit(con, user="ana", action="export", detail="prueba")
+        access.record_audit(con, user="cmdte", action="import", detail="prueba.csv")
+    finally:
+        con.close()
+    at = _admin_page()
+    at.selectbox(key="adm_f_user").select("ana").run()
+    _ok(at)
+    shown = at.dataframe[-1].value
+    assert set(shown["Usuario"]) == {"ana"} and list(shown["Acción"]) == ["export"]
+    assert at.get("download_button")[0].proto.label == "Descargar auditoría (CSV)"

@@ -294,6 +294,11 @@ def _distance_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> 
     return np.sqrt(dx * dx + dy * dy)
 
 
+#: Latitude beyond which no city with crime records lies (a handful of Arctic towns
+#: aside): a file whose median point is there, and would not be if swapped, has its
+#: latitude and longitude columns exchanged.
+POLAR_LAT = 70.0
+
 #: Share of a file's plausible points a 1° grid square must hold to be a centre of
 #: the default study area (several cities in one file each keep their points).
 AREA_CLUSTER_MIN_SHARE = 0.05
@@ -409,7 +414,12 @@ def check_coordinates(lat: np.ndarray, lon: np.ndarray, reason: np.ndarray, *,
     centers: list[tuple[float, float]] = []
     if study_area is None:
         plausible = todo & in_range
-        centers = study_area_centers(lat[plausible], lon[plausible])
+        p_lat, p_lon = lat[plausible], lon[plausible]
+        if p_lat.size and abs(np.median(p_lat)) > POLAR_LAT and abs(np.median(p_lon)) <= POLAR_LAT:
+            # The bulk of the file sits beyond 70° latitude and would not if swapped:
+            # the columns are exchanged (x/y confusion); centre the area on the swap.
+            p_lat, p_lon = p_lon, p_lat
+        centers = study_area_centers(p_lat, p_lon)
     with np.errstate(invalid="ignore"):
         inside = todo & in_range & _inside_area(lat, lon, study_area, centers, radius_km)
         cand = todo & ~inside & swap_range

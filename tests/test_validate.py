@@ -136,6 +136,14 @@ def test_study_area_centers_keep_two_cities():
     assert (r[:100] == 0).all() and V.REASON_CODES[r[100]] == "fuera_del_area"
 
 
+def test_whole_file_with_exchanged_columns_is_fixed():
+    lat = np.array([-77.03, -77.04, -77.02, -77.05])
+    lon = np.array([-12.06, -12.05, -12.07, -12.06])
+    la, lo, r, n_swapped = V.check_coordinates(lat, lon, np.zeros(4, np.int8))
+    assert n_swapped == 4 and (r == 0).all()
+    assert la.tolist() == lon.tolist() and lo.tolist() == lat.tolist()
+
+
 def test_stacked_points_thresholds():
     lat = np.r_[np.full(25, -12.0651), np.linspace(-12.0, -12.1, 75)]
     lon = np.r_[np.full(25, -77.0175), np.linspace(-77.0, -77.1, 75)]

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         gap = "" if np.isnan(plan.gap) else f", brecha {plan.gap:.2%}"
         print(f"{len(plan.routes)} puntos para {plan.units} unidades: cubren "
-              f"{plan.objective:.2f} de {plan.total_expected:.2f} incidentes esperados "
+              f"{plan.objective:.3g} de {plan.total_expected:.3g} incidentes esperados "
               f"({plan.share_of_risk:.1%}); {plan.status_text}{gap}. Rutas en {out}.")
         if plan.revisit_violations:
             print("Aviso: las unidades " + ", ".join(map(str, plan.revisit_violations))

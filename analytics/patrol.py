@@ -308,10 +308,14 @@ def place_patrols(coverage: sparse.spmatrix | sparse.sparray | np.ndarray,
             if v_need > 0:
                 need_rows.append(((g[cand] == label).astype(np.float64), v_need))
     try:
+        # weights scaled to max 1: HiGHS's absolute tolerances then mean the same
+        # whatever the units of the forecast (rates per shift can be ~1e-6)
+        scale = float(w_m.max())
         picked, code, bound = _solve_highs(
-            sparse.csr_array(s), w_m, p_free, need_rows,
+            sparse.csr_array(s), w_m / scale, p_free, need_rows,
             groups=None if g is None else g[cand], need=need, mip_gap=mip_gap,
             deadline=t0 + float(time_limit))
+        bound *= scale
     except Exception as exc:  # noqa: BLE001 - any solver failure falls back, labelled
         picked, code, bound = None, f"error {type(exc).__name__}", math.nan
     if picked is None:
@@ -791,14 +795,14 @@ class PatrolPlan:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (no tables)."""
         return {
-            "objective": round(self.objective, 6),
-            "share_of_risk": round(self.share_of_risk, 6),
+            "objective": float(f"{self.objective:.8g}"),
+            "share_of_risk": float(f"{self.share_of_risk:.8g}"),
             "solver": self.solver,
             "status": self.status,
             "gap": None if math.isnan(self.gap) else round(self.gap, 8),
             "seconds": round(self.seconds, 3),
             "status_text": self.status_text,
-            "total_expected": round(self.total_expected, 6),
+            "total_expected": float(f"{self.total_expected:.8g}"),
             "units": self.units,
             "hotspots": int(len(self.routes)),
             "hotspots_per_unit": self.hotspots_per_unit,

@@ -378,8 +378,8 @@ def test_evaluation_re_exports_plan_coverage_history() -> None:
 def test_tiny_rates_are_solved_like_counts(disk: pd.DataFrame) -> None:
     """Per-shift rates can be ~1e-6: weights are scaled before HiGHS, so the answer is the same."""
     tiny = disk.assign(expected=disk["expected"] * 1e-6)
-    a = patrol.place_patrols_on_cells(disk, units=1, radius_m=400)
-    b = patrol.place_patrols_on_cells(tiny, units=1, radius_m=400)
+    a = patrol.place_patrols_on_cells(disk, units=1, radius_m=400, mip_gap=1e-9)
+    b = patrol.place_patrols_on_cells(tiny, units=1, radius_m=400, mip_gap=1e-9)
     assert b.status == a.status == "optimal"
     assert b.share_of_risk == pytest.approx(a.share_of_risk, rel=1e-9)
     assert b.objective == pytest.approx(a.objective * 1e-6, rel=1e-9)

@@ -26,12 +26,15 @@ view3d = c2.toggle(t("mapa.view3d"), key=F.K_MAP_3D)
 show_points = c3.toggle(t("mapa.points"), key=F.K_MAP_POINTS, disabled=public,
                         help=t("mapa.points_public") if public else t("mapa.points_help"))
 step = c4.selectbox(t("mapa.step"), ["none", "hour", "week"], key=F.K_MAP_STEP,
-                    format_func=lambda s: t(f"mapa.step_{s}"))
+                    format_func=lambda s: t(f"mapa.step_{s}"), disabled=public)
+if public:  # per-frame counts are not published (they would be small)
+    step = "none"
 
 with page.guard():
-    cells = cache.cell_counts(ds, key, resolution=res)
-    if public:
-        cells = cells[cells["n"] >= settings.PUBLIC_MIN_COUNT].reset_index(drop=True)
+    if public:  # only published cells: analytics.reports.public_counts rules
+        cells = cache.public_cell_counts(ds, key, resolution=res)
+    else:
+        cells = cache.cell_counts(ds, key, resolution=res)
     if cells.empty:
         st.info(t("app.empty_filter"), icon=":material/filter_alt_off:")
         st.stop()
@@ -125,6 +128,8 @@ with page.guard():
     st.caption(" ".join(notes))
 
     # ---- profile of one hexagon
+    if public:  # a cell profile (hours, types) would publish small counts
+        st.stop()
     st.subheader(t("mapa.profile"))
     choices = cells.head(200)
     names = {r.h3_id: f"{r.district or '—'} · {fmt_int(r.n)} · {r.h3_id}"

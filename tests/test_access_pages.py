@@ -224,6 +224,10 @@ def test_public_map_is_aggregated_without_points(users_store: Path) -> None:
     assert all(int(d["n"]) >= settings.PUBLIC_MIN_COUNT for d in hexes["data"])
     assert all(reports.h3_resolution(str(d["h3_id"])) <= settings.PUBLIC_MAX_RESOLUTION
                for d in hexes["data"])
+    # Sensitive groups never in fine cells; no per-frame or per-cell detail in public.
+    assert not any("violencia" in str(d.get("top_types", "")).lower() for d in hexes["data"])
+    assert at.selectbox(key="map_step").disabled
+    assert "Perfil del hexágono" not in [h.value for h in at.subheader]
 
 
 def test_public_role_gets_only_the_public_report(users_store: Path) -> None:

@@ -655,3 +655,47 @@ def near_repeat(dataset_id: str, fkey: FilterKey, *, permutations: int, seed: in
         pts = explore.incident_points(con, limit=limit, **_kw(fkey))
     res = hotspots.near_repeat(pts, permutations=permutations, seed=seed)
     return res, len(pts)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def public_cell_counts(dataset_id: str, fkey: FilterKey, *, resolution: int,
+                       k: int | None = None) -> pd.DataFrame:
+    """Published cells for the public map (same columns as :func:`cell_counts`).
+
+    Built only from ``analytics.reports.public_counts`` over the filtered
+    incidents (yearly rows, ``k``, secondary suppression, sensitive groups never
+    in fine cells): ``n`` is the sum of a cell's published rows, ``top_types``
+    lists its published groups, ``peak_hour`` and ``district`` are empty.
+    """
+    from analytics import hexbin, reports, settings
+
+    k = settings.PUBLIC_MIN_COUNT if k is None else int(k)
+    res = min(int(resolution), settings.PUBLIC_MAX_RESOLUTION)
+    where, params = explore.filter_sql(**_kw(fkey))
+    with read_connection() as con:
+        inc = con.execute("SELECT occurred_at, crime_group, crime_type, h3_r12 FROM incidents "
+                          f"WHERE {where} AND h3_r12 IS NOT NULL", params).df()
+    cols = ["h3", "h3_id", "n", "rate_km2", "top_types", "peak_hour", "district", "lat", "lon"]
+    if inc.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
+    inc["h3_r12"] = inc["h3_r12"].astype("uint64")
+    pub = reports.public_counts(inc, resolution=res, k=k, period="Y")
+    pub = pub.loc[pub["h3"].map(reports.h3_resolution) == res]
+
+    by_group = pub.groupby(["h3", "crime_group"], as_index=False)["count"].sum()
+    by_group = by_group.sort_values(["h3", "count"], ascending=[True, False])
+    names = by_group.assign(txt=[f"{settings.CRIME_GROUPS.get(g, g)} ({n})" for g, n in
+                                 zip(by_group["crime_group"], by_group["count"], strict=True)])
+    top = names.groupby("h3")["txt"].agg(", ".join)
+    df = pub.groupby("h3", as_index=False)["count"].sum().rename(columns={"h3": "h3_id",
+                                                                          "count": "n"})
+    df = df.sort_values(["n", "h3_id"], ascending=[False, True]).reset_index(drop=True)
+    cells = hexbin.strings_to_cells(df["h3_id"].astype(str))
+    df["h3"] = cells
+    df["n"] = df["n"].astype("int64")
+    df["rate_km2"] = df["n"] / hexbin.cell_area_km2(res)
+    df["top_types"] = df["h3_id"].map(top).fillna("")
+    df["peak_hour"] = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    df["district"] = None
+    df["lat"], df["lon"] = explore.cell_centers(cells)
+    return df[cols]

@@ -314,3 +314,33 @@ def test_philadelphia_ingests_with_the_invariant(philadelphia_path):
     span = c.execute("SELECT min(occurred_at), max(occurred_at) FROM incidents").fetchall()[0]
     assert span[0] >= pd.Timestamp("2016-01-01") and span[1] < pd.Timestamp("2026-01-01")
     c.close()
+
+
+def test_preview_geojson_and_parquet():
+    pv = io.preview_file(DATA / "points.geojson")
+    assert (pv.mapping["lat"], pv.mapping["lon"]) == ("_geom_lat", "_geom_lon")
+    pq = io.preview_file(DATA / "typed.parquet", n_rows=2)
+    assert len(pq.frame) == 2 and pq.mapping["occurred_at"] == "occurred_at"
+
+
+def test_write_bytes_and_unwritable_path(tmp_path):
+    out = io.write_bytes(b"%PDF-1.4", tmp_path / "a" / "b.pdf")
+    assert out.read_bytes() == b"%PDF-1.4"
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(InputFileError, match="No se puede escribir"):
+        io.write_bytes(b"x", blocker / "sub" / "c.pdf")
+
+
+def test_source_label_and_generated_ids_are_stable(tmp_path):
+    p = tmp_path / "sin_id.csv"
+    p.write_text("fecha,lat,lon\n03/02/2025,-12.068,-77.018\n04/02/2025,-12.069,-77.019\n",
+                 encoding="utf-8")
+    a = io.read_incidents(p)
+    b = io.read_incidents(p)
+    assert a["incident_id"].tolist() == b["incident_id"].tolist()
+    assert a["incident_id"].str.endswith(("-1", "-2")).all()
+    c = store.connect(":memory:")
+    io.ingest_files(p, con=c, source="serenazgo")
+    assert set(store.load_incidents(c)["source"]) == {"serenazgo"}
+    c.close()

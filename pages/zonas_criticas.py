@@ -26,8 +26,10 @@ SEED: Final = 20261122
 MORAN_PERMUTATIONS: Final = 499
 #: Near-repeat permutations offered (99 default: smallest p = 0.01).
 KNOX_PERMUTATIONS: Final = (99, 199, 499, 999)
-#: Near repeat runs on at most this many incidents (the most recent ones).
-KNOX_MAX_INCIDENTS: Final = 50_000
+#: Near repeat runs on at most this many incidents (the most recent ones), by permutations.
+#: The cost grows with close pairs (about n²) × permutations; these keep the densest case
+#: measured (Philadelphia thefts, ~3 M pairs within 400 m at 30 000) near 3–5 s.
+KNOX_MAX_INCIDENTS: Final = {99: 30_000, 199: 20_000, 499: 12_000, 999: 8_000}
 #: Fewest time slices of the emerging analysis (ESRI) and how many a widened period gets.
 MIN_SLICES: Final = 10
 WIDEN_SLICES: Final = 12
@@ -294,14 +296,13 @@ with tab_nr, page.guard():
                             format_func=type_names.get)
         perms = b.selectbox(t("zonas.knox_perms"), list(KNOX_PERMUTATIONS), key=K_PERMS,
                             help=t("zonas.knox_perms_help"))
-        n_type = int(n_by_type[ctype])
-        if n_type > KNOX_MAX_INCIDENTS:
-            st.warning(t("zonas.knox_capped", n=fmt_int(n_type), cap=fmt_int(KNOX_MAX_INCIDENTS)),
-                       icon=":material/speed:")
+        n_type, cap = int(n_by_type[ctype]), KNOX_MAX_INCIDENTS[int(perms)]
+        if n_type > cap:
+            st.warning(t("zonas.knox_capped", n=fmt_int(n_type), cap=fmt_int(cap),
+                         perms=perms), icon=":material/speed:")
         with st.spinner(t("zonas.computing_knox")):
             nr, n_used = cache.near_repeat(ds, f.with_(types=(ctype,)).key(),
-                                           permutations=int(perms), seed=SEED,
-                                           limit=KNOX_MAX_INCIDENTS)
+                                           permutations=int(perms), seed=SEED, limit=cap)
 
         def band_labels(edges: np.ndarray, unit: str, *, integer: bool) -> list[str]:
             out = []

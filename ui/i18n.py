@@ -475,12 +475,16 @@ TEXTS: dict[str, dict[str, str]] = {
                             "en": "No crime type has enough incidents for this analysis with "
                                   "the current filters. (Violence against women and sexual "
                                   "offences are never analysed as points.)"},
-    "zonas.knox_capped": {"es": "Hay {n} incidentes de este tipo: se analizan los {cap} más "
-                                "recientes para que el cálculo sea rápido. Acote el periodo o "
-                                "los distritos para analizar todo.",
-                          "en": "There are {n} incidents of this type: the {cap} most recent "
-                                "are analysed to keep it fast. Narrow the period or districts "
-                                "to analyse them all."},
+    "zonas.knox_capped": {"es": "Hay {n} incidentes de este tipo: con {perms} permutaciones se "
+                                "analizan los {cap} más recientes para que el cálculo sea "
+                                "rápido (la tabla describe ese periodo más reciente). Acote el "
+                                "periodo o los distritos, o use menos permutaciones, para "
+                                "analizar más.",
+                          "en": "There are {n} incidents of this type: with {perms} "
+                                "permutations the {cap} most recent are analysed to keep it "
+                                "fast (the table describes that latest period). Narrow the "
+                                "period or districts, or use fewer permutations, to analyse "
+                                "more."},
     "zonas.knox_ratio": {"es": "Razón de Knox (observado / esperado); resaltado: exceso "
                                "significativo (p < 0,05)",
                          "en": "Knox ratio (observed / expected); highlighted: significant "

@@ -808,6 +808,30 @@ class PatrolPlan:
     radius_m: float
     revisit_violations: list[int]
     model_size: dict[str, int] = field(default_factory=dict)
+    window_hours: float = 8.0
+
+    def covered_area(self) -> pd.DataFrame:
+        """Cells on the ground inside the plan's coverage, one row per cell.
+
+        Every H3 cell (resolution of the hotspots) whose centre is within
+        ``radius_m`` of a hotspot, whether or not it is in the forecast:
+        ``h3`` (hex), ``window_start``, ``window_end``, ``unit`` (of the
+        nearest hotspot). The shape ``reports.plan_coverage`` takes.
+        """
+        hs = _to_cells(self.routes["h3"].to_numpy())
+        area = cells_within_radius(hs, radius_m=self.radius_m)
+        if area.size == 0:
+            return pd.DataFrame({"h3": pd.Series(dtype=str), "window_start": pd.NaT,
+                                 "window_end": pd.NaT, "unit": pd.Series(dtype="int64")})
+        lat, lon = hexbin.cells_to_centers(area)
+        lat0, lon0 = float(lat.mean()), float(lon.mean())
+        _, near = cKDTree(_local_xy(self.routes["lat"].to_numpy(), self.routes["lon"].to_numpy(),
+                                    lat0, lon0)).query(_local_xy(lat, lon, lat0, lon0))
+        ws = self.routes["window_start"].iloc[0] if len(self.routes) else pd.NaT
+        we = ws + pd.Timedelta(hours=self.window_hours) if pd.notna(ws) else pd.NaT
+        return pd.DataFrame({"h3": hexbin.cells_to_strings(area).astype(str),
+                             "window_start": ws, "window_end": we,
+                             "unit": self.routes["unit"].to_numpy()[np.atleast_1d(near)]})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (no tables)."""
@@ -1015,7 +1039,8 @@ def place_patrols_on_cells(forecast: pd.DataFrame, *, units: int, radius_m: floa
                       gap=sol.gap, seconds=sol.seconds,
                       covered_cells=list(hexbin.cells_to_strings(cells[sol.covered])),
                       hotspots_per_unit=k, units=int(units), radius_m=float(radius_m),
-                      revisit_violations=violations, model_size=sol.model_size)
+                      revisit_violations=violations, model_size=sol.model_size,
+                      window_hours=float(window_hours))
 
 
 def _balanced_units(xy: np.ndarray, units: int, *, max_iter: int = 30) -> np.ndarray:

@@ -383,3 +383,16 @@ def test_tiny_rates_are_solved_like_counts(disk: pd.DataFrame) -> None:
     assert b.status == a.status == "optimal"
     assert b.share_of_risk == pytest.approx(a.share_of_risk, rel=1e-9)
     assert b.objective == pytest.approx(a.objective * 1e-6, rel=1e-9)
+
+
+def test_covered_area_is_the_ground_disk_of_each_hotspot(line: pd.DataFrame) -> None:
+    start = pd.Timestamp("2025-03-03 22:00")
+    plan = patrol.place_patrols_on_cells(line, units=1, radius_m=500, max_hotspots_per_unit=2,
+                                         window_start=start)
+    area = plan.covered_area()
+    # two hotspots 3 cells apart, each with its 6 neighbours: 14 distinct cells
+    assert len(area) == 14 and area["h3"].is_unique
+    assert set(plan.covered_cells) <= set(area["h3"])
+    assert (area["window_start"] == start).all()
+    assert (area["window_end"] == start + pd.Timedelta(hours=8)).all()
+    assert set(area["unit"]) == {1}

@@ -832,10 +832,6 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         tbl["lon"].to_numpy(zero_copy_only=False).astype(np.float64),
         reason0, study_area=study_area)
     ok = reason == 0
-    tick(0.5, "celdas H3")
-    h3 = np.zeros(rows.shape, dtype=np.uint64)
-    if ok.any():
-        h3[ok] = hexbin.points_to_cells(lat[ok], lon[ok], resolution=settings.H3_STORE_RESOLUTION)
     tcode = tbl["_tc"].to_numpy(zero_copy_only=False).astype(np.int32)
     dcode = tbl["_dc"].to_numpy(zero_copy_only=False).astype(np.int32)
     # District: from the file (name or ubigeo), otherwise the polygon holding the point.
@@ -879,9 +875,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         })
 
     src_name = source if source else src.path.name
-    new = accepted_table(keep)
+    h3 = np.zeros(rows.shape, dtype=np.uint64)  # filled for the accepted rows only
     if keep.any() and store.incident_count(con):
-        con.register("_vg_new", new)
+        con.register("_vg_new", accepted_table(keep))
         seen = con.execute(
             "SELECT n._row FROM _vg_new n JOIN incidents i ON n.incident_id = i.incident_id "
             "UNION SELECT n._row FROM _vg_new n JOIN incidents i ON n.occurred_at = i.occurred_at "
@@ -890,7 +886,11 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         con.unregister("_vg_new")
         if len(seen):
             keep &= ~np.isin(rows, np.asarray(seen, dtype=np.int64))
-            new = accepted_table(keep)
+    tick(0.7, "celdas H3")
+    if keep.any():
+        h3[keep] = hexbin.points_to_cells(lat[keep], lon[keep],
+                                          resolution=settings.H3_STORE_RESOLUTION)
+    new = accepted_table(keep)
     accepted = int(keep.sum())
     n_valid = int(ok.sum())
     repeated = store.file_already_imported(con, src.sha256)

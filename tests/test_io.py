@@ -344,3 +344,12 @@ def test_source_label_and_generated_ids_are_stable(tmp_path):
     io.ingest_files(p, con=c, source="serenazgo")
     assert set(store.load_incidents(c)["source"]) == {"serenazgo"}
     c.close()
+
+
+def test_utf16_tab_separated(tmp_path):
+    p = tmp_path / "unicode.txt"
+    p.write_bytes("id\tfecha\tlat\tlon\tdelito\n1\t03/02/2025\t-12,068\t-77,018\textorsión\n"
+                  .encode("utf-16"))
+    inc = io.read_incidents(p)
+    assert inc[["incident_id", "lat", "crime_type"]].values.tolist() == [["1", -12.068,
+                                                                          "extorsión"]]

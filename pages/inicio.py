@@ -29,7 +29,12 @@ with page.guard():
         st.info(t("app.empty_filter"), icon=":material/filter_alt_off:")
 
     st.subheader(t("inicio.by_group"))
-    groups = k.by_group.head(8)
+    groups = k.by_group
+    if ctx.session.public:  # no sensitive group, no count (or previous count) below k
+        groups = groups[~groups["crime_group"].isin(settings.SENSITIVE_GROUPS)
+                        & (groups["n"] >= settings.PUBLIC_MIN_COUNT)
+                        & (groups["previous"] >= settings.PUBLIC_MIN_COUNT)]
+    groups = groups.head(8)
     cols = st.columns(max(min(len(groups), 4), 1))
     for i, row in enumerate(groups.itertuples(index=False)):
         d = None if row.change_pct is None or pd.isna(row.change_pct) else (
@@ -39,9 +44,12 @@ with page.guard():
 
     st.subheader(t("inicio.top_cells"))
     res = min(f.resolution, settings.PUBLIC_MAX_RESOLUTION) if ctx.session.public else f.resolution
-    top = cache.top_cells(ds, f.key(), resolution=res, n=10)
-    if ctx.session.public:
-        top = top[top["n"] >= settings.PUBLIC_MIN_COUNT]
+    if ctx.session.public:  # only cells published by analytics.reports.public_counts
+        pub = cache.public_cell_counts(ds, f.key(), resolution=res)
+        top = pub.head(10).assign(share_pct=pub["n"].head(10) / max(int(pub["n"].sum()), 1)
+                                  * 100.0)
+    else:
+        top = cache.top_cells(ds, f.key(), resolution=res, n=10)
     table = pd.DataFrame({
         t("col.rank"): range(1, len(top) + 1),
         t("col.district"): top["district"].fillna("—").to_numpy(),

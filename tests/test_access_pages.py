@@ -303,3 +303,14 @@ def test_audit_filters_and_csv(users_store: Path) -> None:
     shown = at.dataframe[-1].value
     assert set(shown["Usuario"]) == {"ana"} and list(shown["Acción"]) == ["export"]
     assert at.get("download_button")[0].proto.label == "Descargar auditoría (CSV)"
+
+
+def test_public_home_shows_only_published_figures(users_store: Path) -> None:
+    at = _as("vecino")
+    _ok(at)
+    top = at.dataframe[0].value
+    assert len(top) > 0 and (top["Incidentes"] >= settings.PUBLIC_MIN_COUNT).all()
+    assert not top["Delitos principales"].str.lower().str.contains("violencia").any()
+    assert set(top["Hora pico"]) == {"—"}
+    shown = {m.label for m in at.metric}
+    assert not shown & {settings.CRIME_GROUPS[g] for g in settings.SENSITIVE_GROUPS}

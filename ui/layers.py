@@ -137,11 +137,28 @@ def legend_html(title: str, breaks: Sequence[float], *, vmin: float | None = Non
             f"{cells}{extra}</div>")
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain-Python dicts (10× faster than ``DataFrame.to_dict("records")`` on
+    pandas 3 for ten thousand rows); missing values become ``None``."""
+    cols = list(frame.columns)
+    arrays = []
+    for c in cols:
+        col = frame[c]
+        if col.dtype == object or str(col.dtype) in ("str", "string"):
+            arrays.append([None if (v is None or (isinstance(v, float) and v != v)) else v
+                           for v in col.tolist()])
+        elif np.issubdtype(col.dtype, np.datetime64):
+            arrays.append([None if pd.isna(v) else str(v) for v in col.tolist()])
+        else:
+            arrays.append(col.astype(object).where(col.notna(), None).tolist())
+    return [dict(zip(cols, row, strict=True)) for row in zip(*arrays, strict=True)]
+
+
 def hex_layer(frame: pd.DataFrame, *, extruded: bool = False, elevation_m: float = 1500.0,
               pickable: bool = True) -> pdk.Layer:
     """``H3HexagonLayer`` over a colorized frame (needs ``h3_id``, ``color``, ``elev``)."""
     return pdk.Layer(
-        "H3HexagonLayer", frame, id=HEX_LAYER_ID, get_hexagon="h3_id",
+        "H3HexagonLayer", records(frame), id=HEX_LAYER_ID, get_hexagon="h3_id",
         get_fill_color="color", get_line_color=[255, 255, 255, 120], line_width_min_pixels=0.5,
         stroked=not extruded, filled=True, extruded=extruded,
         get_elevation="elev", elevation_scale=elevation_m, coverage=0.95 if extruded else 1.0,
@@ -161,7 +178,7 @@ def district_layer(geojson: dict[str, Any]) -> pdk.Layer:
 def points_layer(points: pd.DataFrame) -> pdk.Layer:
     """Small points in metres: dots only when zoomed in, invisible specks when zoomed out."""
     return pdk.Layer(
-        "ScatterplotLayer", points, id=POINT_LAYER_ID, get_position=["lon", "lat"],
+        "ScatterplotLayer", records(points), id=POINT_LAYER_ID, get_position=["lon", "lat"],
         get_radius=12, radius_units="meters", radius_min_pixels=0.5, radius_max_pixels=6,
         get_fill_color=[30, 60, 160, 200], pickable=False,
     )
@@ -221,10 +238,21 @@ def bbox_of(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray
             float(la.max() + pad))
 
 
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON is compact: pydeck pretty-prints (``indent=2``, sorted keys),
+    which triples the time to serialise maps with ten thousand hexagons."""
+
+    def to_json(self) -> str:
+        """Compact JSON spec (what ``st.pydeck_chart`` sends to the browser)."""
+        from pydeck.bindings.json_tools import default_serialize
+
+        return json.dumps(self, default=default_serialize, separators=(",", ":"))
+
+
 def deck(layers: list[pdk.Layer], view: pdk.ViewState, *, basemap: bool,
          tooltip: dict[str, Any] | None = None) -> pdk.Deck:
     """A Deck with the Carto basemap when reachable, else no basemap (no network request)."""
-    return pdk.Deck(
+    return CompactDeck(
         layers=layers, initial_view_state=view,
         map_provider="carto" if basemap else None,
         map_style=CARTO_LIGHT if basemap else OFFLINE_STYLE,

@@ -957,10 +957,6 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     return result
 
 
-def _reason_list_sql() -> str:
-    return "[" + ", ".join(_sql_str(k) if k else "NULL" for k in V.REASON_CODES) + "]"
-
-
 def _parse_study_area(study_area: Any) -> Any:
     if isinstance(study_area, str):
         parts = [p for p in re.split(r"[,\s]+", study_area.strip()) if p]

@@ -167,26 +167,25 @@ with page.guard():
 
     if not public:
         ind = tables["Indicadores"]
-        cols = st.columns(min(len(ind), 4) or 1)
-        for i, row in enumerate(ind.head(4).to_dict("records")):
+
+        def pct(v: object) -> str:
+            return "—" if v is None or pd.isna(v) else f"{fmt_float(float(v))} %"
+
+        for row in ind.head(4).to_dict("records"):
             prev = row.get(C["previous_change_pct"])
-            delta = None if prev is None or pd.isna(prev) else t(
-                "reportes.delta_prev", pct=fmt_float(float(prev)))
-            box = cols[i].container(border=True)
-            box.metric(t("reportes.metric_count", district=row[C["district"]]),
-                       fmt_int(row[C["count"]]), delta=delta, delta_color="inverse")
             rate = row.get(C["rate_10k"])
-            base_pct = row.get(C["baseline_change_pct"])
-            lines = [f"{t('reportes.metric_rate')}: "
-                     f"{'—' if rate is None or pd.isna(rate) else fmt_float(float(rate))}"]
-            if baseline is not None:
-                lines.append(f"{t('reportes.metric_base')}: "
-                             f"{'—' if base_pct is None or pd.isna(base_pct) else fmt_float(float(base_pct)) + ' %'}")
-                gc = row.get(C["goal_count"])
-                if gc is not None and not pd.isna(gc):
-                    lines.append(t("reportes.metric_goal", goal=fmt_float(float(gc))) +
-                                 f" · **{row[C['status']]}**")
-            box.markdown("  \n".join(lines))
+            gc = row.get(C["goal_count"])
+            m1, m2, m3, m4 = st.columns(4)
+            m1.metric(t("reportes.metric_count", district=row[C["district"]]),
+                      fmt_int(row[C["count"]]), border=True, delta_color="inverse",
+                      delta=None if prev is None or pd.isna(prev) else t(
+                          "reportes.delta_prev", pct=fmt_float(float(prev))))
+            m2.metric(t("reportes.metric_rate"), "—" if rate is None or pd.isna(rate)
+                      else fmt_float(float(rate)), border=True)
+            m3.metric(t("reportes.metric_base"), pct(row.get(C["baseline_change_pct"])),
+                      border=True)
+            m4.metric(t("reportes.metric_goal", goal="—" if gc is None or pd.isna(gc)
+                        else fmt_float(float(gc))), str(row[C["status"]]), border=True)
 
     g1, g2 = st.columns(2)
     with g1:
@@ -195,7 +194,7 @@ with page.guard():
         if len(by):
             chart = alt.Chart(by.rename(columns={C["district"]: "d", C["crime_group"]: "g",
                                                  C["count"]: "n"})).mark_bar().encode(
-                y=alt.Y("g:N", title=None, sort="-x"),
+                y=alt.Y("g:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
                 x=alt.X("sum(n):Q", title=t("series.count")),
                 color=alt.Color("d:N", title=t("col.district")),
                 tooltip=[alt.Tooltip("d:N", title=t("col.district")),

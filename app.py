@@ -36,6 +36,13 @@ except AnalyticsError as exc:
     st.session_state[page.K_STORE_ERROR] = str(exc)
 
 filters.load_url_once(options, period)
+if st.session_state[page.K_STORE_ERROR]:
+    # The store exists but cannot be read (e.g. a CLI import holds it): nothing can be
+    # shown or checked (not even users), so explain in the user's language and offer a retry.
+    st.sidebar.radio(t("app.language"), ["es", "en"], key=LANG_KEY, horizontal=True,
+                     format_func={"es": "Español", "en": "English"}.get)
+    page.store_error_box(st.session_state[page.K_STORE_ERROR])
+    st.stop()
 session = auth.current_role()
 navigation, pages = nav.build(session.role)
 

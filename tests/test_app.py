@@ -320,3 +320,50 @@ def test_points_layer_excludes_sensitive(app_store: Path) -> None:
     pts = next(lyr for lyr in _deck(at)["layers"] if lyr["@@type"] == "ScatterplotLayer")
     assert len(pts["data"]) > 100
     assert not {p["crime_type"] for p in pts["data"]} & {"violencia familiar", "feminicidio"}
+
+
+def test_store_locked_by_another_process_shows_spanish_error(app_store: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+         "time.sleep(60)", str(app_store)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        at = _app()
+        assert not at.exception
+        assert at.error and "en uso por otro proceso" in at.error[0].value
+        assert at.button(key="retry_store")
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.2)
+    at.button(key="retry_store").click().run()
+    _ok(at)
+    assert at.title[0].value == "Resumen"
+    assert _menu(at)
+
+
+def test_layers_breaks_legend_and_basemap() -> None:
+    from ui import layers
+
+    values = [1] * 60 + [2] * 20 + [3] * 10 + [7] * 6 + [20] * 3 + [40]
+    got = layers.class_breaks(values)
+    assert got[0] == 1 and got[-1] == 40 and got == sorted(set(got))
+    assert all(float(b).is_integer() for b in got)
+    br = [1, 2, 3, 7, 20, 40]
+    labels = [lab for _, lab in layers.legend_items(br, vmin=1)]
+    assert labels == ["1", "2", "3", "4 – 7", "8 – 20", "21 – 40"]
+    assert list(layers.classify([1, 2, 5, 40], br)) == [0, 1, 3, 5]
+    assert layers.class_breaks([]) == [1.0]
+    online = json.loads(layers.deck([], layers.view_for([-12.0], [-77.0]), basemap=True).to_json())
+    assert online["mapProvider"] == "carto" and "cartocdn" in online["mapStyle"]
+    offline = json.loads(layers.deck([], layers.view_for([-12.0], [-77.0]),
+                                     basemap=False).to_json())
+    assert offline["mapStyle"].startswith("data:") and "http" not in offline["mapStyle"]
+    # two cities far apart: the view frames the one with most incidents
+    v = layers.view_for([-12.05, -12.06, -8.11], [-77.03, -77.04, -79.03], weights=[50, 40, 5])
+    assert -12.1 < v.latitude < -12.0

@@ -78,6 +78,13 @@ def guard() -> Iterator[None]:
         st.error(t("app.unexpected", kind=type(exc).__name__), icon=":material/error:")
 
 
+def store_error_box(message: str) -> None:
+    """The store cannot be opened: Spanish (or English) explanation and a retry button."""
+    st.title(t("app.title"))
+    st.error(t("app.store_error", msg=message), icon=":material/error:")
+    st.button(t("app.retry"), on_click=cache.clear_all, key="retry_store")
+
+
 def context(*, need_data: bool = True) -> Context | None:
     """The run's context; with ``need_data`` and no usable store, explain and stop.
 
@@ -88,8 +95,7 @@ def context(*, need_data: bool = True) -> Context | None:
     if ds is None and need_data:
         err = st.session_state.get(K_STORE_ERROR)
         if err:
-            st.error(t("app.store_error", msg=err), icon=":material/error:")
-            st.button(t("app.retry"), on_click=cache.clear_all, key="retry_store")
+            store_error_box(err)
         else:
             st.info(t("app.no_store"), icon=":material/info:")
         st.stop()

@@ -820,12 +820,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     finally:
         con.unregister("_vg_types")
         con.unregister("_vg_dist")
-    rows = tbl["_row"].to_numpy()
-    if rows.size > 1 and not (np.diff(rows) > 0).all():
-        order = np.argsort(rows, kind="stable")
-        tbl = tbl.take(pa.array(order))
-        rows = tbl["_row"].to_numpy()
-    rows = rows.astype(np.int64)
+    rows = tbl["_row"].to_numpy().astype(np.int64)  # file order, not necessarily sorted
     reason0 = tbl["reason"].to_numpy(zero_copy_only=False).astype(np.int8)
     lat, lon, reason, swapped = V.check_coordinates(
         tbl["lat"].to_numpy(zero_copy_only=False).astype(np.float64),
@@ -849,6 +844,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     # same id, then same time + place (~1 m) + crime type.
     keep = np.zeros(rows.shape, dtype=bool)
     idx = np.flatnonzero(ok)
+    idx = idx[np.argsort(rows[idx], kind="stable")]  # file order: the first occurrence wins
     type_names = list(type_map["crime_type"])
     if idx.size:
         ih = tbl["_ih"].to_numpy(zero_copy_only=False).astype(np.uint64)[idx]

@@ -297,17 +297,22 @@ def write_incidents(incidents: pd.DataFrame | pa.Table, root: str | Path, *,
     if table.num_rows == 0:
         return WriteReport(0, (), ())
     ts = table.column("occurred_at")
-    key = pc.add(pc.multiply(pc.year(ts), 100), pc.month(ts))
-    keyed = table.append_column("_key", key)
-    order = pc.sort_indices(keyed, sort_keys=[("_key", "ascending"), ("ubigeo", "ascending"),
-                                              ("occurred_at", "ascending"),
-                                              ("incident_id", "ascending")])
-    keyed = keyed.take(order)
-    k = keyed.column("_key").to_numpy()
+    month_key = pc.add(pc.multiply(pc.year(ts), 100), pc.month(ts)).to_numpy()
+    t_us = ts.cast(pa.int64()).to_numpy()
+    # Stable sort by month, ubigeo (its rank among the distinct values; nulls last), time.
+    enc = table.column("ubigeo").combine_chunks().dictionary_encode()
+    rank = np.argsort(np.argsort(np.asarray(enc.dictionary.to_pylist(), dtype=object),
+                                 kind="stable"), kind="stable")
+    codes = enc.indices.to_numpy(zero_copy_only=False)
+    nulls = np.asarray(enc.indices.is_null())
+    ub_rank = np.where(nulls, len(rank), rank[np.where(nulls, 0, codes).astype(np.int64)]
+                       if len(rank) else 0)
+    order = np.lexsort((t_us, ub_rank, month_key))
+    data = table.take(pa.array(order))
+    k = month_key[order]
     bounds = np.flatnonzero(np.diff(k)) + 1
     starts = np.r_[0, bounds]
     ends = np.r_[bounds, len(k)]
-    data = keyed.drop_columns(["_key"])
     files: list[Path] = []
     months: list[tuple[int, int]] = []
     for a, b in zip(starts, ends, strict=True):

@@ -175,6 +175,22 @@ def forecast_ubigeos() -> list[str]:
                    if f["properties"]["city"] == "trujillo"] + ["150115"])
 
 
+def fingerprint(root: Path) -> tuple[int, int]:
+    """Order-independent digest of a dataset: rows and the sum of a hash of every row (DuckDB)."""
+    import duckdb
+
+    from analytics import partitions
+
+    files = partitions.partition_files(root)
+    con = duckdb.connect(":memory:")
+    try:
+        n, h = con.execute(f"SELECT count(*), sum(hash({', '.join(partitions.COLUMNS)})::HUGEINT) "
+                           f"FROM {partitions._source_sql(files)}").fetchall()[0]
+    finally:
+        con.close()
+    return int(n), int(h)
+
+
 def lima_ubigeos() -> list[str]:
     import json as _json
 
@@ -268,15 +284,13 @@ def child(step: str, rows: int, base: Path) -> dict[str, Any]:
             client.close()
             cluster.close()
         if step == "ingest-dask":  # same rows as the one-process ingest (checked untimed)
-            import pandas as pd
-
-            c = partitions.counts_by_cell(dask_out, resolution=12, by="date")
-            ref = partitions.counts_by_cell(local, resolution=12, by="date")
-            out["equal"] = bool(c.equals(ref))
+            out["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            out["equal"] = fingerprint(dask_out) == fingerprint(local)
     else:
         raise SystemExit(f"unknown step {step}")
     out.setdefault("seconds", time.perf_counter() - t0)
-    out["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.setdefault("rss_mib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    out["rss_mib_end"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
 
@@ -360,8 +374,12 @@ def table(results: list[dict[str, Any]]) -> str:
                          f"raw {g.get('raw_mib', 0):,.0f} MiB)")
         if "dataset_mib" in by.get((n, "ingest-local"), {}):
             parts.append(f"dataset {by[(n, 'ingest-local')]['dataset_mib']:,.0f} MiB on disk")
+        di = by.get((n, "ingest-dask"))
+        if di:
+            parts.append(f"Dask ingest wrote the same rows as one process (row count and "
+                         f"digest of every row): **{di['equal']}**")
         if ad:
-            parts.append(f"Dask result equal to DuckDB's: **{ad['equal']}** "
+            parts.append(f"Dask aggregate equal to DuckDB's: **{ad['equal']}** "
                          f"({ad['groups']:,} cell×shift rows, {ad['total']:,} incidents); "
                          f"cluster start {ad['cluster_start_s']:.1f} s")
         if q:

@@ -367,3 +367,23 @@ def test_layers_breaks_legend_and_basemap() -> None:
     # two cities far apart: the view frames the one with most incidents
     v = layers.view_for([-12.05, -12.06, -8.11], [-77.03, -77.04, -79.03], weights=[50, 40, 5])
     assert -12.1 < v.latitude < -12.0
+
+
+def test_first_import_into_a_new_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIGIA_DB", str(tmp_path / "nuevo.duckdb"))
+    monkeypatch.setenv("VIGIA_OFFLINE", "1")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    rows = "\n".join(f"D{i},2025-06-{1 + i % 28:02d} {i % 24:02d}:10,-12.06{i % 7},-77.03{i % 5},"
+                     f"robo agravado,LA VICTORIA" for i in range(40))
+    csv = "nro_denuncia,fecha_hora,latitud,longitud,delito,distrito\n" + rows + "\n"
+    at = _app()
+    at.switch_page("pages/datos.py").run()
+    at.get("file_uploader")[0].upload("primero.csv", csv.encode(), "text/csv").run()
+    _ok(at)
+    at.button(key="data_import").click().run()
+    _ok(at)
+    at.switch_page("pages/inicio.py").run()
+    _ok(at)
+    total = next(m for m in at.metric if m.label == "Incidentes").value
+    assert int(total.replace("\u202f", "")) == 40

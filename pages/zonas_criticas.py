@@ -163,8 +163,8 @@ with tab_gi, page.guard():
     st.subheader(t("zonas.gi_title"))
     with st.spinner(t("zonas.computing")):
         gi = cache.hotspot_gi(ds, key, resolution=res, k=k_ring, use_fdr=use_fdr)
-    counts = gi["key"].value_counts()
     shown = visible(gi, "not_significant").copy()
+    counts = shown["key"].value_counts()  # drawn cells: observed or significant
     shown["z_txt"] = [t("zonas.z_tip", z=fmt_float(z, 2)) for z in shown["z"]]
     draw(shown, "hot", layers.HOTSPOT_COLORS, key="zc_map_gi", extra="z_txt")
     legend(t("zonas.gi_legend"), "hot", HOT_ORDER, layers.HOTSPOT_COLORS, counts,
@@ -222,8 +222,8 @@ with tab_em, page.guard():
             st.warning(t("zonas.em_insufficient", msg=str(exc), unit=unit_pl, min=MIN_SLICES),
                        icon=":material/hourglass_empty:")
         else:
-            ecounts = em["key"].value_counts()
             shown = visible(em, "no_pattern").copy()
+            ecounts = shown["key"].value_counts()  # drawn cells: observed or categorised
             shown["count"] = shown["total"].astype("int64")
             draw(shown, "emerging", layers.EMERGING_COLORS, key="zc_map_em")
             legend(t("zonas.em_legend"), "emerging", EMERGING_ORDER, layers.EMERGING_COLORS,
@@ -234,7 +234,7 @@ with tab_em, page.guard():
                          start=fmt_date(periods[0]), end=fmt_date(last_day),
                          cells=fmt_int(len(em))))
             present = [k for k in EMERGING_ORDER if ecounts.get(k, 0)]
-            totals = em.groupby("key")["total"].sum()
+            totals = shown.groupby("key")["total"].sum()
             st.markdown(f"**{t('zonas.em_counts')}**")
             st.dataframe(pd.DataFrame({
                 t("zonas.col_category"): [label("emerging", k) for k in present],
@@ -263,11 +263,12 @@ with tab_lisa, page.guard():
     with st.spinner(t("zonas.computing")):
         lisa = cache.hotspot_moran(ds, key, resolution=res, k=k_ring, use_fdr=use_fdr,
                                    permutations=MORAN_PERMUTATIONS, seed=SEED)
-    lcounts = lisa["key"].value_counts()
-    draw(visible(lisa, "not_significant"), "lisa", layers.CLUSTER_COLORS, key="zc_map_lisa")
+    lshown = visible(lisa, "not_significant")
+    lcounts = lshown["key"].value_counts()  # drawn cells: observed or significant
+    draw(lshown, "lisa", layers.CLUSTER_COLORS, key="zc_map_lisa")
     legend(t("zonas.lisa_legend"), "lisa", LISA_ORDER, layers.CLUSTER_COLORS, lcounts)
     present = [k for k in LISA_ORDER if lcounts.get(k, 0)]
-    ltotals = lisa.groupby("key")["count"].sum()
+    ltotals = lshown.groupby("key")["count"].sum()
     st.dataframe(pd.DataFrame({
         t("zonas.col_cluster"): [label("lisa", k) for k in present],
         t("zonas.col_cells"): [int(lcounts[k]) for k in present],
@@ -315,7 +316,10 @@ with tab_nr, page.guard():
         d_labels = band_labels(nr.distance_edges, "m", integer=False)
         t_labels = band_labels(nr.time_edges, t("zonas.days"), integer=True)
         ratio = nr.ratio
-        sig = (nr.p_value < nr.alpha) & (ratio > 1)
+        # an excess shown as more than 1,00, in the near bands (the last row, beyond the
+        # largest distance, is the complement of the others: not a near repeat)
+        sig = (nr.p_value < nr.alpha) & (np.round(np.nan_to_num(ratio), 2) > 1)
+        sig[-1, :] = False
         table = pd.DataFrame([[("—" if not np.isfinite(v) else fmt_float(v, 2)) for v in row]
                               for row in ratio],
                              index=pd.Index(d_labels, name=t("zonas.distance")),

@@ -8,6 +8,7 @@ emerging-analysis period rules (too short, widened, no history) are exercised.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -140,6 +141,13 @@ def test_page_draws_gi_emerging_lisa_and_knox(zc_store: Path) -> None:
     shown = table.map(lambda s: float(s.replace(",", ".")) if s != "—" else np.nan)
     np.testing.assert_allclose(shown.to_numpy(), nr.ratio, atol=0.006)
     assert list(table.index)[0] == "0–100 m" and list(table.columns)[0] == "0–7 días"
+    # highlighted cells = significant excess (p < 0.05, ratio above 1,00) in the near bands
+    styled = next(d.proto.arrow_data.styler.styles for d in at.dataframe
+                  if d.proto.arrow_data.HasField("styler"))
+    marked = {(int(r), int(c)) for r, c in re.findall(r"row(\d+)_col(\d+)", styled)}
+    want = (nr.p_value < 0.05) & (np.round(nr.ratio, 2) > 1)
+    want[-1, :] = False
+    assert marked == {(int(r), int(c)) for r, c in zip(*np.nonzero(want), strict=True)}
     assert any("semilla 20261122" in c.value for c in at.caption)
 
 

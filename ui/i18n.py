@@ -313,12 +313,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "zonas.gi_note_fdr": {"es": "Vecindad de {k} anillo(s); p analítica con corrección FDR.",
                           "en": "Neighbourhood of {k} ring(s); analytical p with FDR "
                                 "correction."},
-    "zonas.gi_summary": {"es": "{hot} hexágonos calientes y {cold} fríos de {cells} analizados "
-                               "({observed} con incidentes y sus vecinos vacíos; resolución "
-                               "{res}).",
-                         "en": "{hot} hot and {cold} cold hexagons out of {cells} analysed "
-                               "({observed} with incidents plus their empty neighbours; "
-                               "resolution {res})."},
+    "zonas.gi_summary": {"es": "{hot} hexágonos calientes y {cold} fríos entre {cells} "
+                               "analizados ({observed} con incidentes; el resto son vecinos "
+                               "vacíos que cuentan como cero; resolución {res}).",
+                         "en": "{hot} hot and {cold} cold hexagons among {cells} analysed "
+                               "({observed} with incidents; the rest are empty neighbours "
+                               "counted as zero; resolution {res})."},
     "zonas.gi_top": {"es": "Puntos calientes más intensos", "en": "Strongest hot spots"},
     "zonas.stacked_hot": {"es": "{n} punto(s) caliente(s) contienen un punto apilado (muchas "
                                 "denuncias en la misma coordenada, probablemente una "

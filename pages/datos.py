@@ -20,7 +20,9 @@ if ctx.session.role not in STAFF:
     st.stop()
 
 with page.guard():
-    up = st.file_uploader(t("datos.upload"), key=F.K_UPLOAD, help=t("datos.upload_help"),
+    gen = int(ss.get(F.K_UPLOAD_GEN, 0))  # a new key after each import empties the uploader
+    up = st.file_uploader(t("datos.upload"), key=f"{F.K_UPLOAD}_{gen}",
+                          help=t("datos.upload_help"),
                           type=["csv", "txt", "tsv", "gz", "xlsx", "xls", "parquet", "geojson",
                                 "json"])
     if up is not None:
@@ -51,6 +53,8 @@ with page.guard():
                                         user=ctx.session.user)
                 if rep is not None:
                     ss[F.K_LAST_REPORT] = rep
+                    ss[F.K_UPLOAD_GEN] = gen + 1
+                    upload.discard(path)
                     st.rerun()
 
     rep = ss.get(F.K_LAST_REPORT)

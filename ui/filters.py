@@ -47,7 +47,8 @@ K_MAP_SELECT: Final = "map_select"
 K_MAP_CELL: Final = "map_cell"
 # Patterns and data pages
 K_PAT_MIX: Final = "pat_mix"
-K_UPLOAD: Final = "data_upload"
+K_UPLOAD: Final = "data_upload"      # + "_<n>": a new uploader after each import
+K_UPLOAD_GEN: Final = "data_upload_gen"
 K_MAPPING: Final = "data_mapping"
 K_LAST_REPORT: Final = "data_last_report"
 

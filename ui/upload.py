@@ -35,6 +35,14 @@ def stage(name: str, data: bytes) -> Path:
     return path
 
 
+def discard(path: Path) -> None:
+    """Delete a staged upload (after a successful import)."""
+    import shutil
+
+    if path.parent.parent == UPLOAD_DIR:
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
 def preview(name: str, data: bytes) -> tuple[Path, Any] | None:
     """Stage and preview an upload; on a bad file show a Spanish ``st.error`` and return None."""
     from analytics import io as vio

@@ -230,6 +230,17 @@ def test_bad_url_values_are_ignored(app_store: Path) -> None:
     _ok(at)
     assert at.session_state["f_groups"] == []
     assert at.session_state["f_res"] == 9
+    assert tuple(at.session_state["f_dates"]) == (date(2025, 4, 2), date(2025, 6, 30))
+
+
+def test_url_dates_outside_the_data_are_clipped(app_store: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["desde"] = "1990-01-01"
+    at.query_params["hasta"] = "2030-12-31"
+    at.run()
+    _ok(at)
+    lo, hi = at.session_state["f_dates"]
+    assert hi == date(2025, 6, 30) and lo.year == 2024
 
 
 def test_language_switch(app_store: Path) -> None:

@@ -188,8 +188,9 @@ def render_sidebar(options: dict[str, list[str]], period: tuple[date, date] | No
     if period is not None and bounds is not None:
         lo = min(bounds[0], period[0]) - timedelta(days=366)
         hi = max(bounds[1], period[1])
-        value = ss.get(K_DATES) or period
-        ss[K_DATES] = tuple(value)
+        value = tuple(ss.get(K_DATES) or period)
+        clipped = tuple(min(max(d, lo), hi) for d in value if isinstance(d, date))
+        ss[K_DATES] = clipped or period  # a shared link may hold dates outside the data
         rng = sb.date_input(t("filters.dates"), min_value=lo, max_value=hi, key=K_DATES,
                             format="DD/MM/YYYY", help=t("filters.dates_help"))
         rng = tuple(rng) if isinstance(rng, (tuple, list)) else (rng,)

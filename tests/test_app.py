@@ -400,3 +400,32 @@ def test_first_import_into_a_new_store(tmp_path: Path, monkeypatch: pytest.Monke
     _ok(at)
     total = next(m for m in at.metric if m.label == "Incidentes").value
     assert int(total.replace("\u202f", "")) == 40
+
+
+def test_i18n_keys_of_the_shell_and_exploration_pages() -> None:
+    """Every key used by app.py, the shared ui modules and the four exploration pages
+    exists in Spanish and English, with the same placeholders."""
+    import re
+
+    root = Path(APP).parent
+    files = [root / "app.py", *(root / "pages" / f"{p}.py" for p in
+                                ("inicio", "mapa", "patrones", "datos")),
+             *(root / "ui" / f"{m}.py" for m in ("filters", "nav", "page", "upload", "charts",
+                                                 "layers", "auth"))]
+    used: set[str] = set()
+    for f in files:
+        used |= set(re.findall(r"""\bt\(\s*f?["']([a-z_]+\.[a-z_0-9.{}]+)["']""",
+                               f.read_text()))
+    used = {k for k in used if "{" not in k}  # f-string keys are checked below
+    used |= {f"page.{p.url_path}" for p in visible_pages("admin")}
+    used |= {f"weekday.{d}" for d in range(7)} | {f"mark.{k}" for k in ("feriado", "pago")}
+    used |= {f"mapa.step_{s}" for s in ("none", "hour", "week")}
+    used |= {f"field.{f}" for f in __import__("analytics._validate").
+             _validate.MAPPABLE_FIELDS}
+    assert len(used) > 80
+    missing = sorted(k for k in used if k not in TEXTS or not TEXTS[k].get("es")
+                     or not TEXTS[k].get("en"))
+    assert not missing
+    for key in used:
+        es, en = TEXTS[key]["es"], TEXTS[key]["en"]
+        assert set(re.findall(r"{(\w+)", es)) == set(re.findall(r"{(\w+)", en)), key

@@ -94,6 +94,9 @@ def test_map_draws_hexagons_and_only_our_menu(server: str) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            outside: list[str] = []
+            page.on("request", lambda r: outside.append(r.url)
+                    if not r.url.startswith((server, "data:", "blob:")) else None)
             # First request to this fresh server goes straight to the map page.
             page.goto(f"{server}/mapa", wait_until="domcontentloaded")
             page.wait_for_selector("[data-testid='stSidebar']", timeout=60_000)
@@ -112,6 +115,8 @@ def test_map_draws_hexagons_and_only_our_menu(server: str) -> None:
             shot = ARTIFACTS / "mapa.png"
             canvas.screenshot(path=str(shot))
             page.screenshot(path=str(ARTIFACTS / "mapa_pagina.png"), full_page=False)
+            # offline-ready: no basemap, font or icon request leaves the machine
+            assert not outside, outside[:5]
         finally:
             browser.close()
 

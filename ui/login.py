@@ -123,9 +123,25 @@ def _submit() -> None:
     audit("login", f"rol {user.role}", user=user.username)
 
 
+def _keep_requested_page() -> None:
+    """Register every page (hidden, not run) so the page asked for in the URL is the
+    session's current page: after sign-in the router opens it, or says "sin permiso"."""
+    from ui import nav
+
+    specs = [s for s in nav.PAGES if (nav.ROOT / s.path).is_file()]
+    if not specs:
+        return
+    has_default = any(s.default for s in specs)
+    st.navigation([st.Page(s.path, title=t(s.title_key), url_path=s.url_path,
+                           default=s.default or (i == 0 and not has_default),
+                           visibility="hidden") for i, s in enumerate(specs)],
+                  position="hidden")
+
+
 def login_form() -> None:
     """The login screen (Spanish by default); stops the run until the user signs in."""
     ss = st.session_state
+    _keep_requested_page()
     with st.sidebar:
         st.markdown(f"### :material/shield: {t('app.title')}")
         st.radio(t("app.language"), ["es", "en"], key=LANG_KEY, horizontal=True,

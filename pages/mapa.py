@@ -18,6 +18,9 @@ res = min(f.resolution, settings.PUBLIC_MAX_RESOLUTION) if public else f.resolut
 key = f.key()
 
 st.title(t("mapa.title"))
+F.page_view_state({"color": (F.K_MAP_METRIC, {"conteo": "count", "tasa": "rate"}),
+                   "vista": (F.K_MAP_3D, {"2d": False, "3d": True}),
+                   "paso": (F.K_MAP_STEP, {"todo": "none", "hora": "hour", "semana": "week"})})
 c1, c2, c3, c4 = st.columns([1.3, 0.8, 1.2, 1.3])
 metric = c1.radio(t("mapa.metric"), ["count", "rate"], key=F.K_MAP_METRIC, horizontal=True,
                   format_func=lambda m: t("mapa.metric_count" if m == "count" else

@@ -429,3 +429,23 @@ def test_i18n_keys_of_the_shell_and_exploration_pages() -> None:
     for key in used:
         es, en = TEXTS[key]["es"], TEXTS[key]["en"]
         assert set(re.findall(r"{(\w+)", es)) == set(re.findall(r"{(\w+)", en)), key
+
+
+def test_map_view_options_live_in_the_url(app_store: Path) -> None:
+    at = _app()
+    at.switch_page("pages/mapa.py").run()
+    assert "color" not in at.query_params
+    at.radio(key="map_metric").set_value("rate").run()
+    at.toggle(key="map_3d").set_value(True).run()
+    assert at.query_params["color"] == "tasa" and at.query_params["vista"] == "3d"
+    # a shared link opens the same view in a new session
+    shared = AppTest.from_file(APP, default_timeout=60)
+    for k, v in at.query_params.items():
+        shared.query_params[k] = v
+    shared.query_params["paso"] = "semana"
+    shared.run()
+    shared.switch_page("pages/mapa.py").run()
+    _ok(shared)
+    assert shared.radio(key="map_metric").value == "rate"
+    assert shared.toggle(key="map_3d").value is True
+    assert shared.selectbox(key="map_step").value == "week"

@@ -237,11 +237,46 @@ def url_params(f: Filters) -> dict[str, str]:
 
 
 def sync_url(f: Filters) -> None:
-    """Mirror the filters and the language into ``st.query_params`` (only on change)."""
+    """Mirror the filters and the language into ``st.query_params`` (only what changed).
+
+    Parameters that are not filters (a page's own view options, see
+    :func:`page_view_state`) are left alone.
+    """
     want = url_params(f)
-    current = {k: st.query_params.get(k) for k in st.query_params}
-    if current != want:
-        st.query_params.from_dict(want)
+    for name in QP.values():
+        if name in want:
+            if st.query_params.get(name) != want[name]:
+                st.query_params[name] = want[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+def page_view_state(params: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """Two-way URL sync of a page's own view options (call before drawing the widgets).
+
+    ``params`` maps a URL name to ``(session key, {url value: widget value})``. On the
+    page's first run in a session the URL sets the widgets; afterwards the widget values
+    are written back, so a shared link reproduces the view. Example (Mapa)::
+
+        page_view_state({"color": (K_MAP_METRIC, {"conteo": "count", "tasa": "rate"})})
+    """
+    ss = st.session_state
+    flag = "_url_view_" + "_".join(sorted(params))
+    if not ss.get(flag):
+        ss[flag] = True
+        for name, (key, values) in params.items():
+            raw = st.query_params.get(name)
+            if raw in values:
+                ss[key] = values[raw]
+        return
+    for name, (key, values) in params.items():
+        back = {v: k for k, v in values.items()}
+        cur = back.get(ss.get(key))
+        if cur is None or cur == next(iter(values)):  # default value: keep the URL short
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != cur:
+            st.query_params[name] = cur
 
 
 def current() -> Filters:

@@ -115,6 +115,13 @@ def test_map_draws_hexagons_and_only_our_menu(server: str) -> None:
             shot = ARTIFACTS / "mapa.png"
             canvas.screenshot(path=str(shot))
             page.screenshot(path=str(ARTIFACTS / "mapa_pagina.png"), full_page=False)
+            # the menu navigates and carries the filters in the URL
+            page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']",
+                         has_text="Patrones").click()
+            page.wait_for_selector("text=Patrones en el tiempo", timeout=60_000)
+            page.wait_for_selector("[data-testid='stVegaLiteChart']", timeout=60_000)
+            assert "/patrones" in page.url and "desde=" in page.url and "res=9" in page.url
+            assert page.locator("[data-testid='stException']").count() == 0
             # offline-ready: no basemap, font or icon request leaves the machine
             assert not outside, outside[:5]
         finally:

@@ -314,3 +314,90 @@ def test_public_home_shows_only_published_figures(users_store: Path) -> None:
     assert set(top["Hora pico"]) == {"—"}
     shown = {m.label for m in at.metric}
     assert not shown & {settings.CRIME_GROUPS[g] for g in settings.SENSITIVE_GROUPS}
+
+
+# --------------------------------------------------------------------------- real browser
+@pytest.mark.browser
+def test_browser_login_by_url_then_public_report(_users_template: Path, tmp_path: Path) -> None:
+    """A fresh server: /admin asks for login, keeps the page, says "sin permiso" to the
+    public role; then the public report downloads as a PDF."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("chromium no está instalado (make test lo instala con apt)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    db = tmp_path / "vigia.duckdb"
+    db.write_bytes(_users_template.read_bytes())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    env = {**os.environ, "VIGIA_DB": str(db), "VIGIA_OFFLINE": "1"}
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "streamlit no arrancó"
+            time.sleep(0.3)
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=flags)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{url}/admin")
+                submit = page.get_by_role("button", name="Ingresar")
+                submit.wait_for(timeout=60_000)
+                page.get_by_role("textbox", name="Usuario").fill("vecino")
+                page.get_by_role("textbox", name="Contraseña").fill("no-es-la-clave")
+                submit.click()
+                page.get_by_text("Usuario o contraseña incorrectos.").wait_for(timeout=30_000)
+                page.get_by_role("textbox", name="Usuario").fill("vecino")
+                page.get_by_role("textbox", name="Contraseña").fill(PASSWORDS["vecino"])
+                submit.click()
+                page.get_by_text("Sin permiso: su rol (público)").wait_for(timeout=30_000)
+                assert "/admin" in page.url
+                links = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] p")
+                assert [s.strip() for s in links.all_inner_texts()] == ["Inicio", "Mapa",
+                                                                         "Reportes"]
+                page.get_by_role("link", name="Reportes").click()
+                prepare = page.get_by_role("button", name="Preparar Excel y PDF")
+                prepare.wait_for(timeout=60_000)
+                prepare.click()
+                pdf_button = page.get_by_role("button", name="Descargar PDF")
+                pdf_button.wait_for(timeout=60_000)
+                with page.expect_download() as info:
+                    pdf_button.click()
+                saved = tmp_path / info.value.suggested_filename
+                info.value.save_as(saved)
+                assert saved.name.endswith("_publico.pdf")
+                assert saved.read_bytes()[:4] == b"%PDF"
+            finally:
+                browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    assert list(_audit(db)["action"])[:3] == ["export_public", "login", "login_failed"]

@@ -73,7 +73,7 @@ def _add() -> None:
 
 
 def _set_role(name: str) -> None:
-    role = str(ss.get("adm_role_new") or "")
+    role = str(ss.get(f"adm_role_new_{name}") or "")
     _run(lambda con: access.set_role(con, name, role), "user_role", f"usuario {name}, rol {role}",
          t("admin.role_changed", user=name, role=role_label(role)))
 
@@ -129,6 +129,7 @@ with page.guard():
         st.markdown(f"**{t('admin.add')}**")
         st.text_input(t("admin.username"), key="adm_new_user", help=t("admin.username_help"))
         st.selectbox(t("admin.role"), ROLES if users_exist else ["admin"], key="adm_new_role",
+                     index=ROLES.index("analista") if users_exist else 0,
                      format_func=role_label)
         st.text_input(t("admin.password"), type="password", key="adm_new_pw",
                       help=t("admin.password_help", n=access.MIN_PASSWORD_LENGTH),
@@ -146,7 +147,7 @@ with page.guard():
             current = str(users.loc[users["username"] == name, "role"].iloc[0])
             with st.form("adm_role_form", border=True):
                 st.selectbox(t("admin.new_role"), ROLES, index=ROLES.index(current),
-                             key="adm_role_new", format_func=role_label)
+                             key=f"adm_role_new_{name}", format_func=role_label)
                 st.form_submit_button(t("admin.set_role"), on_click=_set_role, args=(name,),
                                       icon=":material/badge:", key="adm_role_btn")
             with st.form("adm_reset_form", border=True):

@@ -282,7 +282,8 @@ def test_admin_password_mismatch_and_role_change(users_store: Path) -> None:
     at.button(key="adm_add").click().run()
     assert [e.value for e in at.error] == ["Las contraseñas no coinciden."]
     at.selectbox(key="adm_pick").select("ana").run()
-    at.selectbox(key="adm_role_new").select("comandante")
+    assert at.selectbox(key="adm_role_new_ana").value == "analista"
+    at.selectbox(key="adm_role_new_ana").select("comandante")
     at.button(key="adm_role_btn").click().run()
     _ok(at)
     log = _audit(users_store)

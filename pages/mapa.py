@@ -65,7 +65,9 @@ with page.guard():
         tip = {"html": t("mapa.tooltip", n="{n}", rate="{rate_txt}", top="{top_types}",
                          peak="{peak_txt}"),
                "style": {"fontSize": "12px"}}
-        deck = layers.deck([*base_layers, layers.hex_layer(show, extruded=view3d), *top_layers],
+        deck = layers.deck([*base_layers, layers.hex_layer(show, extruded=view3d,
+                                                         elevation_m=layers.ELEVATION_M[res]),
+                            *top_layers],
                            view, basemap=basemap, tooltip=tip)
         event = st.pydeck_chart(deck, height=560, on_select="rerun",
                                 selection_mode="single-object", key=F.K_MAP_SELECT)
@@ -112,8 +114,8 @@ with page.guard():
             cur = frames[frames["frame"] == labels[idx]] if labels else frames.iloc[0:0]
             show = layers.colorize(cur[["h3_id", "n", "rate_km2"]], value, breaks)
             tip = {"html": t("mapa.tooltip_frame", n="{n}"), "style": {"fontSize": "12px"}}
-            deck = layers.deck([*base_layers, layers.hex_layer(show, extruded=view3d,
-                                                               elevation_m=1500.0),
+            deck = layers.deck([*base_layers, layers.hex_layer(
+                show, extruded=view3d, elevation_m=layers.ELEVATION_M[res]),
                                 *top_layers], view, basemap=basemap, tooltip=tip)
             st.pydeck_chart(deck, height=560)
             st.markdown(layers.legend_html(legend_title, breaks, vmin=vmin_all, digits=digits,

@@ -115,7 +115,8 @@ def legend_items(breaks: Sequence[float], *, vmin: float | None = None, digits: 
             label = f"{lo_v:.0f}" if lo_v == hi_v else f"{lo_v:.0f} – {hi_v:.0f}"
         else:
             lo_v = (vmin if vmin is not None else 0.0) if prev is None else prev
-            label = f"{lo_v:.{digits}f} – {hi:.{digits}f}"
+            a, b = f"{lo_v:.{digits}f}", f"{hi:.{digits}f}"
+            label = a if a == b else f"{a} – {b}"
             if decimal_comma:
                 label = label.replace(".", ",")
         items.append((f"rgb({c[0]},{c[1]},{c[2]})", label))
@@ -152,6 +153,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         else:
             arrays.append(col.astype(object).where(col.notna(), None).tolist())
     return [dict(zip(cols, row, strict=True)) for row in zip(*arrays, strict=True)]
+
+
+#: Height of the tallest hexagon in 3D, metres, by H3 resolution (bigger cells, taller).
+ELEVATION_M: Final = {7: 5000.0, 8: 3000.0, 9: 1500.0, 10: 800.0}
 
 
 def hex_layer(frame: pd.DataFrame, *, extruded: bool = False, elevation_m: float = 1500.0,
@@ -317,3 +322,47 @@ def category_legend_html(title: str, items: Sequence[tuple[tuple[int, int, int],
     extra = f'<div style="color:#666;font-size:0.8em">{note}</div>' if note else ""
     return (f'<div class="vigia-legend" style="font-size:0.85em"><b>{title}</b>: '
             f"{cells}{extra}</div>")
+
+
+# --------------------------------------------------------------------------- patrol plan
+PATROL_AREA_LAYER_ID: Final = "patrol_area"
+PATROL_RADIUS_LAYER_ID: Final = "patrol_radius"
+PATROL_HOTSPOT_LAYER_ID: Final = "patrol_hotspots"
+
+
+def patrol_layers(routes: pd.DataFrame, area: pd.DataFrame, *,
+                  radius_m: float) -> list[pdk.Layer]:
+    """Plan layers: covered hexagons tinted by unit, coverage circles, numbered hotspots.
+
+    ``routes`` is ``PatrolPlan.routes`` (needs ``unit, order, h3, lat, lon``; other
+    columns go to the tooltip as given); ``area`` is ``PatrolPlan.covered_area()``.
+    Colours are those of the PDF briefing (``analytics.briefing.unit_color``).
+    """
+    from analytics.briefing import unit_color
+
+    cov = area[["h3", "unit"]].rename(columns={"h3": "h3_id"}).copy()
+    cov["color"] = [[*unit_color(int(u)), 60] for u in cov["unit"]]
+    pts = routes.copy()
+    pts["color"] = [[*unit_color(int(u)), 230] for u in pts["unit"]]
+    pts["ring"] = [[*unit_color(int(u)), 40] for u in pts["unit"]]
+    pts["label"] = [f"{int(u)}.{int(o)}" for u, o in zip(pts["unit"], pts["order"], strict=True)]
+    for c in pts.columns:
+        if (pd.api.types.is_datetime64_any_dtype(pts[c])
+                or pd.api.types.is_timedelta64_dtype(pts[c])):
+            pts[c] = pts[c].astype(str)
+    return [
+        pdk.Layer("H3HexagonLayer", records(cov), id=PATROL_AREA_LAYER_ID, get_hexagon="h3_id",
+                  get_fill_color="color", stroked=False, filled=True, extruded=False,
+                  pickable=False),
+        pdk.Layer("ScatterplotLayer", records(pts), id=PATROL_RADIUS_LAYER_ID,
+                  get_position=["lon", "lat"], get_radius=float(radius_m), radius_units="meters",
+                  get_fill_color="ring", get_line_color="color", stroked=True, filled=True,
+                  line_width_min_pixels=1.5, pickable=False),
+        pdk.Layer("ScatterplotLayer", records(pts), id=PATROL_HOTSPOT_LAYER_ID,
+                  get_position=["lon", "lat"], get_radius=6, radius_units="pixels",
+                  get_fill_color="color", get_line_color=[255, 255, 255, 255], stroked=True,
+                  line_width_min_pixels=1.5, pickable=True),
+        pdk.Layer("TextLayer", records(pts[["lon", "lat", "label"]]), id="patrol_labels",
+                  get_position=["lon", "lat"], get_text="label", get_size=13,
+                  get_color=[20, 20, 30, 255], get_pixel_offset=[0, -14], pickable=False),
+    ]

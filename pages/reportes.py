@@ -66,6 +66,7 @@ with page.guard():
     present = cache.filter_options(ds).get("districts", [])
 
     def dname(d: str) -> str:
+        """Display name of a district (population table label)."""
         key = reports.district_key(d) or str(d)
         return labels.get(key, key.title())
 
@@ -169,6 +170,7 @@ with page.guard():
         ind = tables["Indicadores"]
 
         def pct(v: object) -> str:
+            """A percentage in the session's language, ``—`` when missing."""
             return "—" if v is None or pd.isna(v) else f"{fmt_float(float(v))} %"
 
         for row in ind.head(4).to_dict("records"):

@@ -320,8 +320,10 @@ def test_public_home_shows_only_published_figures(users_store: Path) -> None:
 # --------------------------------------------------------------------------- real browser
 @pytest.mark.browser
 def test_browser_login_by_url_then_public_report(_users_template: Path, tmp_path: Path) -> None:
-    """A fresh server: /admin asks for login, keeps the page, says "sin permiso" to the
-    public role; then the public report downloads as a PDF."""
+    """A fresh server: /admin asks for login, keeps the page, says "sin permiso".
+
+    Then the public role downloads the public report as a PDF.
+    """
     import os
     import shutil
     import socket

@@ -405,8 +405,11 @@ def population() -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def report_periods(dataset_id: str) -> dict[str, list[tuple[str, bool]]]:
-    """Periods the data touches, newest first, per kind (``M``, ``Q``, ``Y``), with a flag
-    telling whether the data covers the whole period (same rule as the report tables)."""
+    """Periods the data touches, newest first, per kind (``M``, ``Q``, ``Y``).
+
+    Each label comes with a flag telling whether the data covers the whole
+    period (same rule as the report tables).
+    """
     from analytics import reports
 
     inc = _report_incidents(dataset_id)

@@ -124,8 +124,11 @@ def _submit() -> None:
 
 
 def _keep_requested_page() -> None:
-    """Register every page (hidden, not run) so the page asked for in the URL is the
-    session's current page: after sign-in the router opens it, or says "sin permiso"."""
+    """Register every page (hidden, not run) before the login form.
+
+    The page asked for in the URL stays the session's current page: after
+    sign-in the router opens it, or says "sin permiso".
+    """
     from ui import nav
 
     specs = [s for s in nav.PAGES if (nav.ROOT / s.path).is_file()]

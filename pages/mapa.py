@@ -62,6 +62,7 @@ with page.guard():
         show["peak_txt"] = [f"{int(h):02d}" if pd.notna(h) else "—" for h in show["peak_hour"]]
         show["top_types"] = show["top_types"].fillna("")
         show = layers.colorize(show.drop(columns=["peak_hour"]), value, breaks)
+        show = show.drop(columns=["rate_km2"])  # tooltip uses rate_txt; smaller spec
         tip = {"html": t("mapa.tooltip", n="{n}", rate="{rate_txt}", top="{top_types}",
                          peak="{peak_txt}"),
                "style": {"fontSize": "12px"}}

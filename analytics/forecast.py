@@ -508,10 +508,15 @@ def _features(history: History, origin: int) -> tuple[np.ndarray, list[str]]:
 
 
 def _threads(n_rows: int) -> object:
-    """One OpenMP thread for small fits: thread start-up dominates them."""
+    """Fit and predict on one OpenMP thread.
+
+    Small fits are dominated by thread start-up, and on a shared 2-core
+    machine OpenMP spin-waiting made a 480 k-row fit 7× slower with two
+    threads (103 s) than with one (15 s).
+    """
     from threadpoolctl import threadpool_limits
 
-    return threadpool_limits(limits=1 if n_rows < 100_000 else None)
+    return threadpool_limits(limits=1)
 
 
 class BoostedModel(CellModel):

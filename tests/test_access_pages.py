@@ -380,8 +380,8 @@ def test_browser_login_by_url_then_public_report(_users_template: Path, tmp_path
                 page.get_by_text("Sin permiso: su rol (público)").wait_for(timeout=30_000)
                 assert "/admin" in page.url
                 links = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] p")
-                assert [s.strip() for s in links.all_inner_texts()] == ["Inicio", "Mapa",
-                                                                         "Reportes"]
+                sync_api.expect(links).to_have_text(["Inicio", "Mapa", "Reportes"],
+                                                    timeout=30_000)
                 page.get_by_role("link", name="Reportes").click()
                 prepare = page.get_by_role("button", name="Preparar Excel y PDF")
                 prepare.wait_for(timeout=60_000)

@@ -702,3 +702,60 @@ def public_cell_counts(dataset_id: str, fkey: FilterKey, *, resolution: int,
     df["district"] = None
     df["lat"], df["lon"] = explore.cell_centers(cells)
     return df[cols]
+
+
+# --------------------------------------------------------------------------- plan de patrullaje
+# (issue 5: pages/plan_patrullaje.py) forecast for one day's shifts from the store, the exact
+# patrol plan for one window, and the PDF briefing. Keyed by dataset id and plain inputs.
+@st.cache_data(show_spinner=False, max_entries=8)
+def plan_forecast(dataset_id: str, *, day: date, resolution: int,
+                  crime_group: str | None = None) -> pd.DataFrame:
+    """``analytics.forecast.forecast_cells`` for the shifts of ``day`` (trained up to it)."""
+    from analytics import forecast
+
+    inc = _report_incidents(dataset_id)
+    return forecast.forecast_cells(inc, train_until=pd.Timestamp(day), horizon_days=1,
+                                   resolution=int(resolution), windows="shift",
+                                   crime_group=crime_group, seed=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cell_districts(cells: tuple[str, ...]) -> dict[str, str]:
+    """District of each H3 cell centre (``""`` outside the shipped boundaries)."""
+    from analytics import patrol
+
+    if not cells:
+        return {}
+    s = patrol.cells_to_districts(patrol._to_cells(list(cells)), _boundaries())
+    return dict(zip(cells, s.astype(str).tolist(), strict=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def patrol_plan(window: pd.DataFrame, *, units: int, radius_m: float, dwell_min: float,
+                fixed: tuple[str, ...], excluded: tuple[str, ...], window_start: Any,
+                window_hours: float) -> Any:
+    """``analytics.patrol.place_patrols_on_cells`` for one forecast window (``h3, expected``)."""
+    from analytics import patrol
+
+    cells = tuple(window["h3"].astype(str))
+    names = cell_districts(cells)
+    districts = pd.Series([names.get(c, "") for c in cells], index=list(cells), dtype=str)
+    return patrol.place_patrols_on_cells(
+        window[["h3", "expected"]], units=int(units), radius_m=float(radius_m),
+        dwell_min=float(dwell_min), fixed=list(fixed), excluded=list(excluded),
+        districts=districts, window_start=window_start, window_hours=float(window_hours))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def plan_area(_plan: Any, plan_key: str) -> pd.DataFrame:
+    """``PatrolPlan.covered_area()`` (cells on the ground within the radius, by unit)."""
+    return _plan.covered_area()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def plan_briefing(_pages: Any, pages_key: str, *, title: str, subtitle: str) -> bytes:
+    """The PDF briefing (``analytics.briefing.briefing_pdf``) with the district outlines."""
+    from analytics import briefing
+
+    return briefing.briefing_pdf(_pages, title=title, subtitle=subtitle,
+                                 boundaries=_boundaries())

@@ -1,0 +1,340 @@
+"""Plan de patrullaje: where each unit patrols this shift, in what order and how long.
+
+Inputs: the forecast (built from the store for one day's shifts, or a file
+written by ``python -m analytics forecast``), units, radius, dwell, fixed
+posts and excluded cells, and optionally the current plan (CSV with ``h3``).
+The plan comes from ``analytics.patrol`` (exact MCLP with HiGHS) through
+``ui.cache``; it is written to the audit log when generated. Downloads: CSV,
+GeoJSON and the PDF briefing (``analytics.briefing``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from analytics import access, briefing, patrol, settings
+from analytics import io as vio
+from analytics._errors import AnalyticsError
+from ui import cache, layers, login, page, upload
+from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
+
+ctx = page.context()
+assert ctx is not None
+ds, sess, f = ctx.dataset_id, ctx.session, ctx.filters
+ss = st.session_state
+
+K_SOURCE, K_DAY, K_SHIFT, K_GROUP = "plan_source", "plan_day", "plan_shift", "plan_group"
+K_FILE, K_WINDOW, K_UNITS, K_RADIUS = "plan_file", "plan_window", "plan_units", "plan_radius"
+K_DWELL, K_FIXED, K_EXCLUDED, K_CURRENT = "plan_dwell", "plan_fixed", "plan_excluded", \
+    "plan_current"
+K_ALL_SHIFTS, K_RESULT, K_DOCS = "plan_all_shifts", "plan_result", "plan_docs"
+SHIFT_NAMES = [s[0] for s in settings.SHIFTS]
+SHIFT_START = {name: start for name, start, _ in settings.SHIFTS}
+
+
+def _read_upload(up: object) -> pd.DataFrame:
+    """A staged upload as a plain table (``analytics.io.read_table``)."""
+    path = upload.stage(up.name, up.getvalue())  # type: ignore[attr-defined]
+    return vio.read_table(path)
+
+
+def _windows(fc: pd.DataFrame) -> pd.DataFrame:
+    """Forecast with parsed, naive window bounds."""
+    fc = fc.copy()
+    for c in ("window_start", "window_end"):
+        if c in fc.columns:
+            v = pd.to_datetime(fc[c], errors="coerce")
+            if getattr(v.dt, "tz", None) is not None:
+                v = v.dt.tz_localize(None)
+            fc[c] = v
+    return fc
+
+
+def _shift_of(ts: pd.Timestamp) -> str:
+    for name, start, _ in settings.SHIFTS:
+        if ts.hour == start:
+            return shift_label(name)
+    return f"{ts:%H:%M}"
+
+
+def _status(plan: patrol.PatrolPlan) -> str:
+    code = plan.status.split(":")[0]
+    if code == "greedy":
+        return t("plan.status_greedy")
+    if code == "greedy_fallback":
+        return t("plan.status_fallback")
+    gap = plan.gap
+    if code in ("optimal", "trivial") or (gap == gap and gap <= 1e-4):
+        return t("plan.status_optimal")
+    digits = 1 if gap >= 0.001 else 2
+    gap_txt = fmt_float(100 * gap, digits) if gap == gap else "—"
+    return t("plan.status_time_limit" if code == "time_limit" else "plan.status_gap",
+             gap=gap_txt)
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+st.title(t("plan.title"))
+st.caption(t("plan.intro"))
+
+with page.guard():
+    # ---- forecast ---------------------------------------------------------------------
+    source = st.segmented_control(t("plan.source"), ["store", "file"], key=K_SOURCE,
+                                  default="store",
+                                  format_func=lambda s: t(f"plan.source_{s}")) or "store"
+    res = min(max(int(f.resolution), 8), 10)
+    if source == "store":
+        fr = cache.freshness(ds)
+        last = (fr.last or pd.Timestamp.now()).date()
+        c1, c2, c3 = st.columns([1, 1.2, 1.4])
+        day = c1.date_input(t("plan.day"), value=last + timedelta(days=1), key=K_DAY,
+                            format="DD/MM/YYYY", help=t("plan.day_help", last=fmt_date(last)))
+        shift = c2.selectbox(t("plan.shift"), SHIFT_NAMES, key=K_SHIFT, format_func=shift_label)
+        groups = ["", *settings.CRIME_GROUPS]
+        group = c3.selectbox(t("plan.group"), groups, key=K_GROUP,
+                             format_func=lambda g: t("plan.all_groups") if not g
+                             else group_label(g)) or None
+        with st.spinner(t("plan.forecasting")):
+            fc_all = _windows(cache.plan_forecast(ds, day=day, resolution=res,
+                                                  crime_group=group))
+        day_ts = pd.Timestamp(day)
+        want = day_ts + pd.Timedelta(hours=SHIFT_START[shift])
+        window = fc_all[fc_all["window_start"] == want]
+        day_windows = sorted(w for w in fc_all["window_start"].unique()
+                             if pd.Timestamp(w).normalize() == day_ts)
+        st.caption(t("plan.forecast_from_store", res=res, last=fmt_date(last)))
+    else:
+        up = st.file_uploader(t("plan.forecast_file"), key=K_FILE,
+                              type=["csv", "gz", "parquet", "xlsx", "geojson"],
+                              help=t("plan.forecast_file_help"))
+        if up is None:
+            st.info(t("plan.need_file"), icon=":material/upload_file:")
+            st.stop()
+        fc_all = _windows(_read_upload(up))
+        missing = [c for c in ("h3", "window_start", "expected") if c not in fc_all.columns]
+        if missing:
+            st.error(t("plan.bad_forecast", cols=", ".join(missing)), icon=":material/error:")
+            st.stop()
+        starts = sorted(fc_all["window_start"].dropna().unique())
+        if not starts:
+            st.error(t("plan.bad_forecast", cols="window_start"), icon=":material/error:")
+            st.stop()
+        want = pd.Timestamp(st.selectbox(
+            t("plan.window"), starts, key=K_WINDOW,
+            format_func=lambda w: f"{fmt_date(w)} · {_shift_of(pd.Timestamp(w))}"))
+        window = fc_all[fc_all["window_start"] == want]
+        day_windows = [w for w in starts if pd.Timestamp(w).normalize() == want.normalize()]
+    if window.empty or float(pd.to_numeric(window["expected"], errors="coerce").sum()) <= 0:
+        st.info(t("plan.empty_window"), icon=":material/info:")
+        st.stop()
+    window = window.assign(h3=window["h3"].astype(str),
+                           expected=pd.to_numeric(window["expected"], errors="coerce")
+                           ).reset_index(drop=True)
+    if "window_end" in window.columns and window["window_end"].notna().any():
+        end = pd.Timestamp(window["window_end"].max())
+    else:
+        end = want + pd.Timedelta(hours=8)
+    hours = max((end - want) / pd.Timedelta(hours=1), 0.25)
+
+    # ---- options ----------------------------------------------------------------------
+    c1, c2, c3 = st.columns(3)
+    units = int(c1.number_input(t("plan.units"), min_value=1, max_value=200, value=6, step=1,
+                                key=K_UNITS, help=t("plan.units_help")))
+    radius = float(c2.number_input(t("plan.radius"), min_value=50, max_value=3000, value=400,
+                                   step=50, key=K_RADIUS, help=t("plan.radius_help")))
+    dwell = float(c3.number_input(t("plan.dwell"), min_value=5, max_value=120,
+                                  value=settings.PATROL_DWELL_MIN, step=1, key=K_DWELL,
+                                  help=t("plan.dwell_help",
+                                         revisit=settings.PATROL_REVISIT_MIN)))
+    ranked = window.sort_values(["expected", "h3"], ascending=[False, True])
+    names = cache.cell_districts(tuple(ranked["h3"]))
+    choices = list(ranked["h3"].head(300))
+    for k in (K_FIXED, K_EXCLUDED):  # keep earlier picks that are still in the window
+        ss[k] = [c for c in ss.get(k, []) if c in set(window["h3"])]
+        choices += [c for c in ss[k] if c not in choices]
+    exp_of = dict(zip(window["h3"], window["expected"], strict=True))
+
+    def cell_label(c: str) -> str:
+        return f"{(names.get(c) or '—').title()} · {fmt_float(exp_of.get(c, 0.0), 2)} · {c}"
+
+    with st.expander(t("plan.constraints"), icon=":material/tune:",
+                     expanded=bool(ss.get(K_FIXED) or ss.get(K_EXCLUDED))):
+        c1, c2 = st.columns(2)
+        fixed = c1.multiselect(t("plan.fixed"), choices, key=K_FIXED, format_func=cell_label,
+                               help=t("plan.fixed_help"))
+        excluded = c2.multiselect(t("plan.excluded"), choices, key=K_EXCLUDED,
+                                  format_func=cell_label, help=t("plan.excluded_help"))
+        cur_up = st.file_uploader(t("plan.current"), key=K_CURRENT,
+                                  type=["csv", "gz", "parquet", "xlsx", "geojson"],
+                                  help=t("plan.current_help"))
+    current: list[str] = []
+    current_src = ""
+    if cur_up is not None:
+        cur = _read_upload(cur_up)
+        col = next((c for c in cur.columns if str(c).strip().lower() in ("h3", "h3_id", "celda")),
+                   None)
+        if col is None:
+            st.error(t("plan.current_bad"), icon=":material/error:")
+        else:
+            current = list(dict.fromkeys(str(x).strip() for x in cur[col].dropna()))
+            current_src = t("plan.current_uploaded", n=len(current))
+    elif fixed:
+        current = list(fixed)
+        current_src = t("plan.current_fixed", n=len(current))
+
+    sig = (ds if source == "store" else _key(fc_all.to_csv()), str(want), group if
+           source == "store" else None, res, units, radius, dwell, tuple(fixed), tuple(excluded))
+    generate = st.button(t("plan.generate"), type="primary", key="plan_generate",
+                         icon=":material/local_police:", disabled=not access.can(sess.role, "plan"))
+
+    if generate:
+        with st.spinner(t("plan.solving")):
+            plan = cache.patrol_plan(window[["h3", "expected"]], units=units, radius_m=radius,
+                                     dwell_min=dwell, fixed=tuple(fixed),
+                                     excluded=tuple(excluded), window_start=want,
+                                     window_hours=hours)
+        detail = (f"turno {_shift_of(want)} del {want:%Y-%m-%d}; {units} unidades, radio "
+                  f"{radius:g} m, permanencia {dwell:g} min; {len(plan.routes)} puntos; "
+                  f"cubre {plan.objective:.3g} de {plan.total_expected:.3g} esperados; "
+                  f"{plan.status}")
+        audited = login.audit("plan", detail, user=sess.user)
+        ss[K_RESULT] = {"sig": sig, "plan": plan, "audited": audited}
+        ss.pop(K_DOCS, None)
+
+    result = ss.get(K_RESULT)
+    if not result:
+        st.info(t("plan.press_generate"), icon=":material/touch_app:")
+        st.stop()
+    if result["sig"] != sig:
+        st.info(t("plan.stale"), icon=":material/update:")
+        st.stop()
+    plan = result["plan"]
+    if not result["audited"]:
+        st.warning(t("plan.audit_failed"), icon=":material/lock:")
+
+    # ---- summary ----------------------------------------------------------------------
+    st.subheader(t("plan.result", shift=_shift_of(want), day=fmt_date(want)))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(t("plan.m_covered"), fmt_float(plan.objective, 1), border=True,
+              help=t("plan.m_covered_help", total=fmt_float(plan.total_expected, 1)))
+    m2.metric(t("plan.m_share"), f"{fmt_float(100 * plan.share_of_risk, 0)} %", border=True)
+    m3.metric(t("plan.m_points"), fmt_int(len(plan.routes)), border=True,
+              help=t("plan.m_points_help", k=plan.hotspots_per_unit))
+    m4.metric(t("plan.m_solver"), _status(plan), border=True,
+              help=t("plan.m_solver_help", s=fmt_float(plan.seconds, 1)))
+    if plan.revisit_violations:
+        st.warning(t("plan.revisit_warn", units=", ".join(map(str, plan.revisit_violations)),
+                     revisit=settings.PATROL_REVISIT_MIN), icon=":material/warning:")
+    current_value: float | None = None
+    if current:
+        try:
+            current_value = patrol.expected_covered(window[["h3", "expected"]], current,
+                                                    radius_m=radius)
+        except AnalyticsError as exc:
+            st.error(t("plan.current_error", msg=str(exc)), icon=":material/error:")
+    if current_value is not None:
+        gain = plan.objective - current_value
+        pct = (f" ({'+' if gain >= 0 else ''}{fmt_float(100 * gain / current_value, 0)} %)"
+               if current_value > 0 else "")
+        g1, g2, g3 = st.columns(3)
+        g1.metric(t("plan.m_current"), fmt_float(current_value, 1), border=True,
+                  help=current_src)
+        g2.metric(t("plan.m_new"), fmt_float(plan.objective, 1), border=True,
+                  help=t("plan.m_new_help", n=len(plan.routes)))
+        g3.metric(t("plan.m_gain"), f"{'+' if gain >= 0 else ''}{fmt_float(gain, 1)}{pct}",
+                  border=True)
+        st.caption(t("plan.compare_note", src=current_src, n=len(plan.routes)))
+
+    # ---- map ----------------------------------------------------------------------------
+    routes = plan.routes
+    pkey = _key(sig)
+    area = cache.plan_area(plan, pkey)
+    view = layers.view_for(routes["lat"], routes["lon"])
+    bbox = layers.bbox_of(routes["lat"], routes["lon"])
+    tip = {"html": t("plan.tooltip", unit="{unit}", order="{order}", h3="{h3}",
+                     district="{district}", arrive="{arrive}"),
+           "style": {"fontSize": "12px"}}
+    deck = layers.deck([layers.district_layer(cache.districts_in_view(bbox)),
+                        *layers.patrol_layers(routes, area, radius_m=radius)],
+                       view, basemap=cache.basemap_available(), tooltip=tip)
+    st.pydeck_chart(deck, height=520)
+    st.caption(t("plan.map_note", r=fmt_int(radius), cells=fmt_int(len(area))))
+
+    # ---- tables per unit --------------------------------------------------------------
+    st.markdown(f"**{t('plan.units_tables')}**")
+    unit_ids = sorted(routes["unit"].unique())
+    tabs = st.tabs([t("plan.unit_tab", u=int(u)) for u in unit_ids])
+    for tab, u in zip(tabs, unit_ids, strict=True):
+        part = routes[routes["unit"] == u].sort_values("order")
+        with tab:
+            st.caption(t("plan.unit_cycle", cycle=fmt_int(part["cycle_min"].iloc[0]),
+                         visits=fmt_int(part["visits"].min()),
+                         ok=t("plan.cycle_ok") if bool(part["revisit_ok"].iloc[0])
+                         else t("plan.cycle_long", revisit=settings.PATROL_REVISIT_MIN)))
+            show = pd.DataFrame({
+                t("plan.col_order"): part["order"].to_numpy(),
+                t("plan.col_cell"): part["h3"].to_numpy(),
+                t("col.district"): [str(d).title() or "—" for d in part["district"]],
+                t("plan.col_arrive"): [pd.Timestamp(a).strftime("%H:%M") for a in part["arrive"]],
+                t("plan.col_leave"): [pd.Timestamp(a).strftime("%H:%M") for a in part["leave"]],
+                t("plan.col_expected"): part["expected_covered"].round(2).to_numpy(),
+                t("plan.col_visits"): part["visits"].to_numpy(),
+                t("plan.col_fixed"): part["fixed"].to_numpy(),
+            })
+            st.dataframe(show, hide_index=True, width="stretch", key=f"plan_unit_{int(u)}")
+    st.caption(t("plan.koper_note", dwell=fmt_int(dwell), revisit=settings.PATROL_REVISIT_MIN))
+
+    # ---- downloads --------------------------------------------------------------------
+    st.subheader(t("plan.downloads"))
+    stem = f"plan_patrullaje_{want:%Y%m%d_%H%M}"
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(t("plan.csv"), briefing.routes_to_csv(routes), file_name=f"{stem}.csv",
+                       mime="text/csv", key="plan_dl_csv", on_click="ignore",
+                       icon=":material/table:")
+    d2.download_button(t("plan.geojson"), briefing.routes_to_geojson(routes),
+                       file_name=f"{stem}.geojson", mime="application/geo+json",
+                       key="plan_dl_geojson", on_click="ignore", icon=":material/map:")
+    all_shifts = d3.toggle(t("plan.all_shifts"), key=K_ALL_SHIFTS,
+                           help=t("plan.all_shifts_help"), disabled=len(day_windows) < 2)
+    if d3.button(t("plan.prepare_pdf"), key="plan_prepare_pdf", icon=":material/picture_as_pdf:"):
+        with st.spinner(t("plan.preparing")):
+            pages = []
+            for w in (day_windows if all_shifts else [want]):
+                w = pd.Timestamp(w)
+                rows = fc_all[fc_all["window_start"] == w]
+                if rows.empty:
+                    continue
+                w_end = (pd.Timestamp(rows["window_end"].max()) if "window_end" in rows
+                         else w + pd.Timedelta(hours=8))
+                if w == want:
+                    p, cur = plan, current_value
+                else:
+                    rows = rows.assign(h3=rows["h3"].astype(str))
+                    keep = set(rows["h3"])
+                    p = cache.patrol_plan(
+                        rows[["h3", "expected"]].reset_index(drop=True), units=units,
+                        radius_m=radius, dwell_min=dwell,
+                        fixed=tuple(c for c in fixed if c in keep),
+                        excluded=tuple(c for c in excluded if c in keep), window_start=w,
+                        window_hours=max((w_end - w) / pd.Timedelta(hours=1), 0.25))
+                    cur = (patrol.expected_covered(rows[["h3", "expected"]], current,
+                                                   radius_m=radius) if current else None)
+                pages.append(briefing.ShiftBriefing(p, _shift_of(w), w, w_end, dwell_min=dwell,
+                                                    current_expected=cur))
+            subtitle = t("plan.pdf_subtitle", user=sess.user or t("plan.demo_user"))
+            pdf = cache.plan_briefing(pages, _key(sig, all_shifts, current),
+                                      title="Plan de patrullaje", subtitle=subtitle)
+        ss[K_DOCS] = {"sig": (sig, all_shifts), "pdf": pdf}
+    docs = ss.get(K_DOCS)
+    if docs and docs["sig"] == (sig, all_shifts):
+        d3.download_button(t("plan.pdf"), docs["pdf"], file_name=f"{stem}.pdf",
+                           mime="application/pdf", key="plan_dl_pdf", on_click="ignore",
+                           icon=":material/download:")
+    if lang() == "en":
+        st.caption(t("plan.pdf_spanish"))

@@ -1,0 +1,228 @@
+"""AppTest: the Plan de patrullaje page through app.py (seeded store, offline)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from analytics import access, patrol, store
+from tests._store_factory import make_store
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "pages/plan_patrullaje.py"
+
+
+class _V2PagesManager(PagesManager):
+    """Keep router (v2) mode in AppTest, as a running server does (see tests/test_app.py)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", _V2PagesManager)
+
+
+@pytest.fixture
+def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = make_store(tmp_path / "vigia.duckdb")
+    monkeypatch.setenv("VIGIA_DB", str(db))
+    monkeypatch.setenv("VIGIA_OFFLINE", "1")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _generate(at: AppTest) -> AppTest:
+    at.button(key="plan_generate").click().run()
+    _ok(at)
+    return at
+
+
+def test_page_generates_a_plan_with_map_tables_and_audit(app_store: Path) -> None:
+    at = _page()
+    _ok(at)
+    assert at.title[0].value == "Plan de patrullaje"
+    # default day: the day after the data's last date (2025-06-30 in the seeded store)
+    assert str(at.date_input(key="plan_day").value) == "2025-07-01"
+    at.number_input(key="plan_units").set_value(3).run()
+    _generate(at)
+    plan = at.session_state["plan_result"]["plan"]
+    assert set(plan.routes["unit"]) == {1, 2, 3}
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Calidad de la solución"] in ("Óptimo demostrado",) or \
+        labels["Calidad de la solución"].startswith("Brecha")
+    covered = float(labels["Incidentes esperados cubiertos"].replace("\u202f", "")
+                    .replace(",", "."))
+    assert covered == pytest.approx(plan.objective, abs=0.06)
+    # one tab and one table per unit, times as HH:MM inside the morning shift
+    assert len(at.tabs) == 3
+    assert len(at.dataframe) == 3
+    t1 = at.dataframe[0].value
+    assert list(t1["Orden"]) == list(range(1, len(t1) + 1))
+    assert t1["Llega"].iloc[0] == "06:00"
+    # map: hotspots coloured by unit, radius circles of 400 m, district outlines
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    by_id = {lyr["id"]: lyr for lyr in spec["layers"]}
+    assert {"districts", "patrol_area", "patrol_radius", "patrol_hotspots"} <= set(by_id)
+    pts = by_id["patrol_hotspots"]["data"]
+    assert len(pts) == len(plan.routes)
+    colours = {p["unit"]: tuple(p["color"]) for p in pts}
+    assert len(set(colours.values())) == 3
+    assert by_id["patrol_radius"]["getRadius"] == 400.0
+    # the plan is in the audit log
+    con = store.connect(app_store, read_only=True)
+    try:
+        log = access.audit_log(con)
+    finally:
+        con.close()
+    assert (log["action"] == "plan").sum() == 1
+    assert "3 unidades" in log.loc[log["action"] == "plan", "detail"].iloc[0]
+
+
+def test_fixed_posts_are_kept_and_compared(app_store: Path) -> None:
+    at = _page()
+    at.number_input(key="plan_units").set_value(2).run()
+    options = at.multiselect(key="plan_fixed").options
+    assert options
+    # the lowest-ranked cell offered: not one the optimiser would pick on its own
+    fixed = options[-1].split(" · ")[-1]
+    at.session_state["plan_fixed"] = [fixed]
+    at.run()
+    _generate(at)
+    plan = at.session_state["plan_result"]["plan"]
+    assert fixed in set(plan.routes["h3"])
+    assert plan.routes.loc[plan.routes["h3"] == fixed, "fixed"].all()
+    labels = {m.label: m.value for m in at.metric}
+    assert "Plan actual cubre" in labels and "Ganancia" in labels
+    gain = float(labels["Ganancia"].split(" ")[0].replace("\u202f", "").replace(",", "."))
+    assert gain > 0
+
+
+def test_changed_option_asks_to_generate_again(app_store: Path) -> None:
+    at = _page()
+    at.number_input(key="plan_units").set_value(2).run()
+    _generate(at)
+    assert at.tabs
+    at.number_input(key="plan_radius").set_value(600).run()
+    _ok(at)
+    assert any("Generar plan" in i.value for i in at.info)
+    assert not at.get("deck_gl_json_chart")
+
+
+def test_downloads_and_pdf(app_store: Path) -> None:
+    at = _page()
+    at.number_input(key="plan_units").set_value(2).run()
+    _generate(at)
+    at.button(key="plan_prepare_pdf").click().run()
+    _ok(at)
+    pdf = at.session_state["plan_docs"]["pdf"]
+    assert pdf[:4] == b"%PDF"
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Plan de patrullaje" in text and "Unidad 2" in text and "Koper" in text
+
+
+def _hand_forecast() -> pd.DataFrame:
+    """Two night windows over a ring of cells around La Victoria; one clear peak."""
+    import h3
+
+    centre = h3.latlng_to_cell(-12.068, -77.018, 9)
+    cells = sorted(h3.grid_disk(centre, 3))
+    rows = []
+    for day in ("2025-07-01", "2025-07-02"):
+        ws = pd.Timestamp(f"{day} 22:00")
+        for i, c in enumerate(cells):
+            rows.append({"h3": c, "window_start": ws, "window_end": ws + pd.Timedelta(hours=8),
+                         "expected": 2.0 if c == centre else 0.05 + 0.01 * (i % 5)})
+    return pd.DataFrame(rows)
+
+
+def test_uploaded_forecast_and_current_plan(app_store: Path) -> None:
+    at = _page()
+    at.session_state["plan_source"] = "file"
+    at.run()
+    _ok(at)
+    assert any("Suba un archivo" in i.value for i in at.info)
+    fc = _hand_forecast()
+    at.get("file_uploader")[0].upload("pronostico.csv", fc.to_csv(index=False).encode(),
+                                       "text/csv").run()
+    _ok(at)
+    assert len(at.selectbox(key="plan_window").options) == 2
+    at.number_input(key="plan_units").set_value(1).run()
+    # the current plan: one cell at the edge of the ring (far from the peak)
+    edge = fc["h3"].iloc[-1]
+    at.get("file_uploader")[1].upload("actual.csv", f"h3,nota\n{edge},esquina\n".encode(),
+                                      "text/csv").run()
+    _generate(at)
+    plan = at.session_state["plan_result"]["plan"]
+    assert str(plan.routes["window_start"].iloc[0]) == "2025-07-01 22:00:00"
+    window = fc[fc["window_start"] == fc["window_start"].min()]
+    current = patrol.expected_covered(window[["h3", "expected"]], [edge], radius_m=400)
+    labels = {m.label: m.value for m in at.metric}
+    shown = float(labels["Plan actual cubre"].replace(",", "."))
+    assert shown == pytest.approx(current, abs=0.06)
+    assert any("plan actual subido (1 puntos)" in c.value for c in at.caption)
+    gain = float(labels["Ganancia"].split(" ")[0].replace(",", "."))
+    assert gain == pytest.approx(plan.objective - current, abs=0.06) and gain > 1.5
+
+
+def test_infeasible_request_is_a_spanish_error(app_store: Path) -> None:
+    at = _page()
+    opts = [o.split(" · ")[-1] for o in at.multiselect(key="plan_fixed").options]
+    at.number_input(key="plan_units").set_value(1).run()
+    at.session_state["plan_fixed"] = opts[:8]   # 8 fixed posts, one unit holds at most 6
+    at.run()
+    at.button(key="plan_generate").click().run()
+    assert not at.exception
+    assert at.error and "puestos fijos" in at.error[0].value
+    assert "plan_result" not in at.session_state
+
+
+def test_locked_store_still_shows_the_plan_with_a_warning(app_store: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from contextlib import contextmanager
+
+    from analytics._errors import StoreError
+    from ui import cache
+
+    @contextmanager
+    def locked():  # another process (e.g. an import) holds the store
+        raise StoreError("El almacén está en uso por otro proceso.")
+        yield
+
+    monkeypatch.setattr(cache, "admin_connection", locked)
+    at = _page()
+    at.number_input(key="plan_units").set_value(2).run()
+    at.button(key="plan_generate").click().run()
+    assert not at.exception and not at.error
+    assert any("auditoría" in w.value for w in at.warning)
+    assert at.get("deck_gl_json_chart") and len(at.tabs) == 2

@@ -359,14 +359,17 @@ def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source) -> str:
 
 
 def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
-              mapping: Mapping[str, str] | None, *, materialize: bool = True
-              ) -> tuple[_Source, dict[str, str], dict[str, str], list[str], np.ndarray]:
+              mapping: Mapping[str, str] | None, *, materialize: bool = True,
+              tz: str = settings.TIMEZONE
+              ) -> tuple[_Source, dict[str, str], dict[str, str], list[str], np.ndarray, bool]:
     """Read a file's header, guess the mapping, load the mapped columns into temp ``table``.
 
     The table keeps only the mapped columns (personal data never enters it);
-    ``_row`` is the data-row ordinal (1-based, file order). Returns the (possibly
+    ``_row`` is the data-row ordinal (1-based, file order); the cheap parses
+    of :func:`_fast_exprs` are stored alongside. Returns the (possibly
     re-encoded) source, column types, mapping, dropped personal-data
-    columns, and the data-row numbers of malformed CSV lines.
+    columns, the data-row numbers of malformed CSV lines, and whether the
+    fast columns exist.
     """
     con.execute(f"DROP TABLE IF EXISTS {table}")
     rejected = np.empty(0, dtype=np.int64)
@@ -390,9 +393,12 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
             guessed = V.guess_mapping(headers, mapping=mapping, exclude=pii)
             V.check_mapping(guessed, file_name=src.path.name)
             if materialize:
+                fast = _fast_exprs(con, sql, guessed, types, tz=tz)
+                _drop_rejects(con)
                 cols = ", ".join(_quote(c) for c in dict.fromkeys(guessed.values()))
+                extra = ", ".join(f"{e} AS {n}" for n, e in fast.items())
                 con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, "
-                            f"{cols} FROM ({sql})")
+                            f"{cols}, {extra} FROM ({sql})")
                 if src.kind == "csv":
                     lines = con.execute("SELECT DISTINCT line FROM _vg_rej ORDER BY line"
                                         ).fetchnumpy()
@@ -406,10 +412,10 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
         first = str(exc).splitlines()[0]
         if src.kind == "csv" and "unicode" in first.lower() and src.encoding == "utf-8":
             latin = _Source(src.path, "csv", src.sha, "latin-1", src.delimiter, src.skip)
-            return _load_raw(con, latin, table, mapping, materialize=materialize)
+            return _load_raw(con, latin, table, mapping, materialize=materialize, tz=tz)
         raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None
     used = {c: types[c] for c in guessed.values()}
-    return src, used, guessed, pii, rejected
+    return src, used, guessed, pii, rejected, materialize
 
 
 # --------------------------------------------------------------------------- SQL parsing
@@ -557,22 +563,77 @@ _TYPE_FIELDS = ("crime_type", "crime_subtype", "modalidad")
 _DIST_FIELDS = ("district", "ubigeo")
 
 
-def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
-               types: Mapping[str, str], *, tz: str, now_local: datetime, sha: str) -> str:
-    """SELECT that parses every row of ``raw`` into typed fields plus a reason code.
+def _fast_exprs(con: duckdb.DuckDBPyConnection, sql: str, mapping: Mapping[str, str],
+                types: Mapping[str, str], *, tz: str) -> dict[str, str]:
+    """Cheap parse expressions (``_fd``, ``_ft``, ``_fla``, ``_flo``) for the common case.
 
-    Joins the small ``_vg_types`` / ``_vg_dist`` tables (distinct raw values
-    -> codes) so that only numbers and the two stored strings leave SQL.
+    Text dates and times get the single strptime format that reads most of
+    the file's first values; coordinates a plain cast. Rows these leave NULL
+    go through the full, tolerant expressions (see :func:`_stage_sql`), which
+    are costly enough that running them only on those rows pays.
     """
     m = mapping
-    with_time = [f + suf for f in _DATE_FORMATS for suf in _TIME_SUFFIXES]
+    src = f"({sql}) AS _s"
+    with_time = tuple(f + suf for f in _DATE_FORMATS for suf in _TIME_SUFFIXES)
+    out: dict[str, str] = {}
+    date_col = m.get("occurred_at", m.get("date"))
+    assert date_col is not None
+    t = types[date_col]
+    if t == "VARCHAR":
+        cands = (_ISO_FORMATS + with_time) if "occurred_at" in m else (_ISO_FORMATS[-1:]
+                                                                         + _DATE_FORMATS)
+        fmt = _best_format(con, src, date_col, cands)
+        out["_fd"] = (f"try_strptime({_quote(date_col)}, {_sql_str(fmt)})" if fmt
+                      else "CAST(NULL AS TIMESTAMP)")
+    else:
+        out["_fd"] = _datetime_expr_full(date_col, t, tz)
+    if "occurred_at" not in m and "time" in m:
+        c = m["time"]
+        if types[c] == "VARCHAR":
+            fmt = _best_format(con, src, c, ("%H:%M", "%H:%M:%S"))
+            out["_ft"] = (f"CAST(try_strptime({_quote(c)}, {_sql_str(fmt)}) AS TIME)" if fmt
+                          else "CAST(NULL AS TIME)")
+        else:
+            out["_ft"] = _time_expr_full(c, types[c])
+    for f, name in (("lat", "_fla"), ("lon", "_flo")):
+        c = m[f]
+        out[name] = (f"CAST({_quote(c)} AS DOUBLE)" if _is_numeric(types[c])
+                     else f"TRY_CAST({_quote(c)} AS DOUBLE)")
+    return out
+
+
+def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
+               types: Mapping[str, str], *, tz: str, now_local: datetime, sha: str,
+               fast: bool = False) -> str:
+    """SELECT that parses every row of ``raw`` into typed fields plus a reason code.
+
+    Rows whose fast columns (``_fd``, ``_ft``, ``_fla``, ``_flo``, computed
+    while loading, see :func:`_fast_exprs`) are all set take a cheap branch;
+    the rest take the full, tolerant expressions. Joins the small
+    ``_vg_types`` / ``_vg_dist`` tables (distinct raw values -> codes) so
+    that only numbers and the two stored strings leave SQL.
+    """
+    m = mapping
     min_ts = f"TIMESTAMP '{_MIN_DATE}'"
     now_sql = f"TIMESTAMP {_sql_str(now_local.strftime('%Y-%m-%d %H:%M:%S'))}"
+    gen = f"{_sql_str(sha[:12] + '-')} || CAST(_row AS VARCHAR)"
+    if "incident_id" in m:
+        c = m["incident_id"]
+        raw_id = _quote(c) if types[c] == "VARCHAR" else f"CAST({_quote(c)} AS VARCHAR)"
+        ident = f"CASE WHEN {raw_id} IS NULL OR {raw_id} = '' THEN {gen} ELSE {raw_id} END"
+    else:
+        ident = gen
+    lat_c, lon_c = m["lat"], m["lon"]
+    tkeys = _key_cols(m, types, _TYPE_FIELDS)
+    dkeys = _key_cols(m, types, _DIST_FIELDS)
+    keys = (f"{tkeys[0]} AS _k1, {tkeys[1]} AS _k2, {tkeys[2]} AS _k3, "
+            f"{dkeys[0]} AS _k4, {dkeys[1]} AS _k5")
+    has_time = "occurred_at" not in m and "time" in m
+
+    # Full branch: every tolerated format, every reason.
     if "occurred_at" in m:
         c = m["occurred_at"]
-        fast = (_best_format(con, raw, c, _ISO_FORMATS + tuple(with_time))
-                if types[c] == "VARCHAR" else None)
-        inner_ts = (f"{_datetime_expr(c, types[c], tz, fast=fast)} AS _ts0, "
+        inner_ts = (f"{_datetime_expr(c, types[c], tz)} AS _ts0, "
                     f"{_quote(c)} AS _dsrc")
         fix = f"{_century('_ts0')} AS _ts"
         combine = "_ts"
@@ -584,9 +645,7 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
         )
     else:
         c = m["date"]
-        fast = (_best_format(con, raw, c, _ISO_FORMATS[-1:] + _DATE_FORMATS)
-                if types[c] == "VARCHAR" else None)
-        inner_ts = (f"{_datetime_expr(c, types[c], tz, date_only=True, fast=fast)} AS _d0, "
+        inner_ts = (f"{_datetime_expr(c, types[c], tz, date_only=True)} AS _d0, "
                     f"{_quote(c)} AS _dsrc")
         fix = f"{_century('_d0')} AS _d"
         date_case = (
@@ -594,11 +653,9 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
             f"THEN {_CODE['fecha_faltante']} "
             f"WHEN _d IS NULL OR _d < {min_ts} THEN {_CODE['fecha_invalida']} "
         )
-        if "time" in m:
+        if has_time:
             ct = m["time"]
-            fast_t = (_best_format(con, raw, ct, ("%H:%M", "%H:%M:%S"))
-                      if types[ct] == "VARCHAR" else None)
-            inner_ts += (f", {_time_expr(ct, types[ct], fast=fast_t)} AS _tm, "
+            inner_ts += (f", {_time_expr(ct, types[ct])} AS _tm, "
                          f"{_quote(ct)} AS _tsrc")
             date_case += (
                 f"WHEN _tm IS NULL AND {_text('_tsrc', types[ct])} IS NULL "
@@ -609,23 +666,11 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
             inner_ts += ", TIME '00:00:00' AS _tm"
         combine = "CAST(CAST(_d AS DATE) + _tm AS TIMESTAMP)"
         date_case += f"WHEN {combine} > {now_sql} THEN {_CODE['fecha_futura']} "
-    gen = f"{_sql_str(sha[:12] + '-')} || CAST(_row AS VARCHAR)"
-    if "incident_id" in m:
-        c = m["incident_id"]
-        raw_id = _quote(c) if types[c] == "VARCHAR" else f"CAST({_quote(c)} AS VARCHAR)"
-        ident = f"CASE WHEN {raw_id} IS NULL OR {raw_id} = '' THEN {gen} ELSE {raw_id} END"
-    else:
-        ident = gen
-    lat_c, lon_c = m["lat"], m["lon"]
-    tkeys = _key_cols(m, types, _TYPE_FIELDS)
-    dkeys = _key_cols(m, types, _DIST_FIELDS)
     cols = (
         f"_row, {ident} AS incident_id, {inner_ts}, "
         f"{_number_expr(lat_c, types[lat_c])} AS lat, "
         f"{_number_expr(lon_c, types[lon_c])} AS lon, "
-        f"{_quote(lat_c)} AS _latsrc, {_quote(lon_c)} AS _lonsrc, "
-        f"{tkeys[0]} AS _k1, {tkeys[1]} AS _k2, {tkeys[2]} AS _k3, "
-        f"{dkeys[0]} AS _k4, {dkeys[1]} AS _k5"
+        f"{_quote(lat_c)} AS _latsrc, {_quote(lon_c)} AS _lonsrc, {keys}"
     )
     reason = (
         f"CAST(CASE {date_case}"
@@ -634,10 +679,45 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
         f"WHEN lat IS NULL OR lon IS NULL OR NOT isfinite(lat) OR NOT isfinite(lon) "
         f"THEN {_CODE['numero_invalido']} ELSE 0 END AS TINYINT)"
     )
+    out_cols = "_row, incident_id, occurred_at, lat, lon, reason, _k1, _k2, _k3, _k4, _k5"
+    if fast:
+        fast_cond = "_fd IS NOT NULL AND _fla IS NOT NULL AND _flo IS NOT NULL"
+        if has_time:
+            fast_cond += " AND _ft IS NOT NULL"
+        slow_where = f" WHERE NOT ({fast_cond})"
+    else:
+        slow_where = ""
+    full_branch = (
+        f"SELECT _row, incident_id, {combine} AS occurred_at, lat, lon, {reason} AS reason, "
+        f"_k1, _k2, _k3, _k4, _k5 FROM (SELECT *, {fix} FROM "
+        f"(SELECT {cols} FROM {raw}{slow_where}))"
+    )
+    if fast:
+        if "occurred_at" in m:
+            ts_fast = _century("_fd")
+        elif has_time:
+            ts_fast = f"CAST(CAST({_century('_fd')} AS DATE) + _ft AS TIMESTAMP)"
+        else:
+            ts_fast = f"CAST(CAST({_century('_fd')} AS DATE) AS TIMESTAMP)"
+        fast_reason = (
+            f"CAST(CASE WHEN occurred_at < {min_ts} THEN {_CODE['fecha_invalida']} "
+            f"WHEN occurred_at > {now_sql} THEN {_CODE['fecha_futura']} "
+            f"WHEN NOT isfinite(lat) OR NOT isfinite(lon) THEN {_CODE['numero_invalido']} "
+            "ELSE 0 END AS TINYINT)"
+        )
+        fast_branch = (
+            f"SELECT _row, incident_id, occurred_at, lat, lon, {fast_reason} AS reason, "
+            f"_k1, _k2, _k3, _k4, _k5 FROM (SELECT _row, {ident} AS incident_id, "
+            f"{ts_fast} AS occurred_at, _fla AS lat, _flo AS lon, {keys} "
+            f"FROM {raw} WHERE {fast_cond})"
+        )
+        body = f"{fast_branch} UNION ALL {full_branch}"
+    else:
+        body = full_branch
     return (
-        f"SELECT p._row, p.incident_id, {combine} AS occurred_at, p.lat, p.lon, "
-        f"{reason} AS reason, t.code AS _tc, d.code AS _dc, hash(p.incident_id) AS _ih "
-        f"FROM (SELECT *, {fix} FROM (SELECT {cols} FROM {raw})) p "
+        f"SELECT p._row, p.incident_id, p.occurred_at, p.lat, p.lon, p.reason, "
+        f"t.code AS _tc, d.code AS _dc, hash(p.incident_id) AS _ih "
+        f"FROM (SELECT {out_cols} FROM ({body})) p "
         "JOIN _vg_types t ON p._k1 = t._k1 AND p._k2 = t._k2 AND p._k3 = t._k3 "
         "JOIN _vg_dist d ON p._k4 = d._k4 AND p._k5 = d._k5"
     )
@@ -806,7 +886,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
 
     raw = "_vg_raw"
     tick(0.0, "leyendo")
-    src, types, mp, pii, rejected = _load_raw(con, src, raw, mapping)
+    src, types, mp, pii, rejected, has_fast = _load_raw(con, src, raw, mapping, tz=tz)
     now_local = datetime.now(_check_tz(tz)).replace(tzinfo=None)
     tick(0.3, "validando")
     recs = _boundary_records()
@@ -816,7 +896,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     con.register("_vg_dist", dist_map)
     try:
         tbl = con.sql(_stage_sql(con, raw, mp, types, tz=tz, now_local=now_local,
-                                 sha=src.sha256)).to_arrow_table()
+                                 sha=src.sha256, fast=has_fast)).to_arrow_table()
     finally:
         con.unregister("_vg_types")
         con.unregister("_vg_dist")

@@ -449,3 +449,21 @@ def test_map_view_options_live_in_the_url(app_store: Path) -> None:
     assert shared.radio(key="map_metric").value == "rate"
     assert shared.toggle(key="map_3d").value is True
     assert shared.selectbox(key="map_step").value == "week"
+
+
+def test_idle_app_lets_the_cli_write(app_store: Path) -> None:
+    """After a page has rendered, the app holds no connection: a CLI writer can open the store."""
+    import subprocess
+    import sys
+
+    at = _app()
+    _ok(at)
+    at.switch_page("pages/mapa.py").run()
+    _ok(at)
+    writer = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; from analytics import store; c = store.connect(sys.argv[1]); "
+         "c.execute('CREATE TABLE IF NOT EXISTS _probe (x INTEGER)'); c.close(); print('ok')",
+         str(app_store)], capture_output=True, text=True, timeout=60)
+    assert writer.returncode == 0, writer.stderr
+    assert writer.stdout.strip() == "ok"

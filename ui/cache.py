@@ -2,10 +2,13 @@
 
 Store access
 ------------
-The app keeps ONE read-only DuckDB connection per process and store path
-(:func:`read_connection` hands out short-lived cursors, safe across threads).
-Read-only lets other read-only processes (the CLI ``forecast``, another app)
-open the same file. A writer is exclusive in DuckDB, and inside one process a
+The app opens ONE read-only DuckDB connection per process and store path
+while it reads (:func:`read_connection` hands out short-lived cursors, safe
+across threads) and closes it as soon as no read is running (~30 ms to
+reopen; cached results make reopening rare). Read-only lets other read-only
+processes (the CLI ``forecast``, another app) open the same file, and closing
+when idle lets the CLI write (``ingest``, ``users add``, nightly jobs) while
+the app is running. A writer is exclusive in DuckDB, and inside one process a
 read-only and a writable connection to the same file cannot coexist, so
 writes go through :func:`write_connection`: it waits for running reads,
 closes the read-only connection, opens a short-lived writable one, and after
@@ -90,22 +93,35 @@ class StoreHandle:
         self._lock = _RWLock()
         self._open_lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._users = 0
 
-    def _ro(self) -> duckdb.DuckDBPyConnection:
+    def _acquire(self) -> duckdb.DuckDBPyConnection:
         with self._open_lock:
             if self._con is None:
                 self._con = store.connect(self.path, read_only=True)
+            self._users += 1
             return self._con
+
+    def _release(self) -> None:
+        with self._open_lock:
+            self._users -= 1
+            if self._users == 0 and self._con is not None:
+                self._con.close()
+                self._con = None
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor on the read-only connection, closed after the block."""
+        """A cursor on the read-only connection; the connection closes when no read runs."""
         with self._lock.read():
-            cur = self._ro().cursor()
+            con = self._acquire()
             try:
-                yield cur
+                cur = con.cursor()
+                try:
+                    yield cur
+                finally:
+                    cur.close()
             finally:
-                cur.close()
+                self._release()
 
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -113,6 +113,15 @@ def test_utc_offsets_follow_the_zone(tmp_path):
                  "1,2025-07-01T16:00:00Z,39.95,-75.16,theft\n", encoding="utf-8")
     ny = io.read_incidents(p, tz="America/New_York")
     assert ny["occurred_at"].iloc[0] == pd.Timestamp("2025-07-01 12:00")  # EDT, UTC-4
+    # A file where every value carries an offset (no plain format may swallow it).
+    q = tmp_path / "all_offsets.csv"
+    q.write_text("id,fecha_hora,lat,lon\n1,2025-02-03T15:00:00Z,-12.068,-77.018\n"
+                 "2,2025-02-03T16:00:00Z,-12.069,-77.019\n"
+                 "3,2025-02-03T10:00:00-03:00,-12.07,-77.02\n", encoding="utf-8")
+    lima = io.read_incidents(q).set_index("incident_id")["occurred_at"]
+    assert lima.to_dict() == {"1": pd.Timestamp("2025-02-03 10:00"),
+                              "2": pd.Timestamp("2025-02-03 11:00"),
+                              "3": pd.Timestamp("2025-02-03 08:00")}
     with pytest.raises(IncidentSchemaError, match="Zona horaria"):
         io.read_incidents(p, tz="Marte/Olympus")
 

@@ -374,7 +374,8 @@ def parquet_to_partitions(paths: Iterable[str | Path], root: str | Path, *,
 
 
 def store_to_partitions(con: duckdb.DuckDBPyConnection, root: str | Path, *,
-                        start: Timeish = None, end: Timeish = None) -> WriteReport:
+                        start: Timeish = None, end: Timeish = None,
+                        memory_limit: str = DUCKDB_MEMORY_LIMIT) -> WriteReport:
     """Export the store's ``incidents`` (optionally a time range) to the dataset, in DuckDB.
 
     The rows never enter Python: DuckDB sorts and writes them out of core.
@@ -389,6 +390,9 @@ def store_to_partitions(con: duckdb.DuckDBPyConnection, root: str | Path, *,
         Dataset folder.
     start, end
         Local wall-time bounds (``start`` inclusive, ``end`` exclusive).
+    memory_limit
+        DuckDB memory limit during the export (it spills the sort to disk
+        beyond it); the connection's own limit is restored afterwards.
 
     Returns
     -------
@@ -404,13 +408,17 @@ def store_to_partitions(con: duckdb.DuckDBPyConnection, root: str | Path, *,
            f" TO '{_sql_path(base)}' (FORMAT parquet, PARTITION_BY (year, month), APPEND, "
            f"FILENAME_PATTERN 'export-{{uuid}}', COMPRESSION {COMPRESSION}, "
            f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+    old_limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     try:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
         n = con.execute(f"SELECT count(*) FROM incidents WHERE {where}", params).fetchall()[0][0]
         if n:
             con.execute(sql, params).fetchall()
     except duckdb.Error as exc:
         msg = f"No se pudo exportar el almacén a Parquet: {str(exc).splitlines()[0]}"
         raise StoreError(msg) from None
+    finally:
+        con.execute(f"SET memory_limit = '{old_limit}'")
     new = sorted(set(base.glob("*/*/*.parquet")) - before)
     months = sorted({(int(p.parent.parent.name[5:]), int(p.parent.name[6:])) for p in new})
     return WriteReport(int(n), tuple(new), tuple(months))

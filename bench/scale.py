@@ -18,6 +18,9 @@ For each size:
    res 12, sort by district and time, write), one process
    (``partitions.parquet_to_partitions``) and on the cluster
    (``distributed.parquet_to_partitions``, each worker bins and writes).
+   A third path goes through the DuckDB store: the dataset is loaded into
+   a store's ``incidents`` table and exported back with
+   ``partitions.store_to_partitions`` (``python -m analytics partition --db``).
 3. **aggregate**: counts per res-9 cell × shift over the whole dataset,
    DuckDB in one process (``partitions.counts_by_cell``) and on the cluster
    (``distributed.counts_by_cell``: ``hexbin.counts_by_cell`` per file, Dask
@@ -227,7 +230,7 @@ def child(step: str, rows: int, base: Path) -> dict[str, Any]:
     from analytics import distributed, partitions
 
     raw, local, dask_out = base / "raw", base / "local", base / "dask"
-    out: dict[str, Any] = {"step": step, "rows": rows}
+    out: dict[str, Any] = {"step": step, "rows": rows, "load": os.getloadavg()[0]}
     t0 = time.perf_counter()
     if step == "generate":
         out.update(generate(rows, raw))
@@ -248,6 +251,25 @@ def child(step: str, rows: int, base: Path) -> dict[str, Any]:
             times.append(time.perf_counter() - t)
         out["times"] = times
         out["cells"], out["total"] = len(c), int(c["count"].sum())
+    elif step == "store":
+        from analytics import store
+
+        db = base / "store.duckdb"
+        con = store.connect(db)
+        con.execute(f"SET memory_limit = '{partitions.DUCKDB_MEMORY_LIMIT}'")
+        con.execute("INSERT INTO incidents SELECT * FROM "
+                    f"{partitions._source_sql(partitions.partition_files(local))}")
+        con.close()
+        out["load_seconds"] = time.perf_counter() - t0
+        out["store_mib"] = db.stat().st_size / 2**20
+        t1 = time.perf_counter()
+        con = store.connect(db, read_only=True)
+        rep = partitions.store_to_partitions(con, base / "export")
+        con.close()
+        out["seconds"] = time.perf_counter() - t1
+        out["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out["written"] = rep.rows
+        out["equal"] = fingerprint(base / "export") == fingerprint(local)
     elif step == "forecast-local":
         f = distributed.forecasts_by_district(local, ubigeos=forecast_ubigeos(), address="local",
                                               **FORECAST)
@@ -325,18 +347,21 @@ def table(results: list[dict[str, Any]]) -> str:
         "*One process*: `partitions` (pyarrow + h3ronpy ingest; DuckDB aggregate). *Dask*: a",
         "`LocalCluster` of 2 worker processes × 1 thread (`distributed`, binning with `hexbin`",
         "per file, groupby-sum reduce); its start-up is excluded (shown apart). Peak RSS: the",
-        "measuring process; for Dask also the largest worker and the sum of both.",
+        "measuring process; for Dask also the largest worker and the sum of both. The machine was",
+        "shared with other jobs: the 1-minute load average at the start of each step is shown",
+        "(2 cores; above 2 means the step competed for CPU).",
         "",
         "| rows | step | path | seconds | rows/s | s per M rows | peak RSS MiB "
-        "| workers MiB (max / sum) |",
-        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| workers MiB (max / sum) | load avg at start |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for n in sizes:
         for step, label, path in (("ingest-local", "ingest (bin + write)", "one process"),
                                   ("ingest-dask", "ingest (bin + write)", "Dask 2×1"),
                                   ("aggregate-local", "aggregate r9 × shift",
                                    "one process (DuckDB)"),
-                                  ("aggregate-dask", "aggregate r9 × shift", "Dask 2×1")):
+                                  ("aggregate-dask", "aggregate r9 × shift", "Dask 2×1"),
+                                  ("store", "export store → months", "one process (DuckDB)")):
             r = by.get((n, step))
             if r is None:
                 continue
@@ -344,12 +369,12 @@ def table(results: list[dict[str, Any]]) -> str:
             wtxt = f"{max(w):,.0f} / {sum(w):,.0f}" if w else "–"
             lines.append(f"| {n:,} | {label} | {path} | {r['seconds']:.2f} | "
                          f"{n / r['seconds']:,.0f} | {r['seconds'] / (n / 1e6):.2f} | "
-                         f"{r['rss_mib']:,.0f} | {wtxt} |")
-    lines += ["", "Growth (seconds, and ratio to the 1 M run; linear time means the ratio "
-              "follows the rows):", "",
+                         f"{r['rss_mib']:,.0f} | {wtxt} | {r.get('load', 0):.1f} |")
+    lines += ["", "Growth (seconds, and ratio to the smallest run; linear time means the ratio "
+              "follows ×rows):", "",
               "| rows | ×rows | ingest one | ingest Dask | aggregate one | aggregate Dask | "
-              "map query (median of 5) |",
-              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "store export | map query (median of 5) |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     n0 = sizes[0]
 
     def cell(n: int, step: str) -> str:
@@ -364,7 +389,7 @@ def table(results: list[dict[str, Any]]) -> str:
                 if q else "–")
         lines.append(f"| {n:,} | ×{n / n0:.0f} | {cell(n, 'ingest-local')} | "
                      f"{cell(n, 'ingest-dask')} | {cell(n, 'aggregate-local')} | "
-                     f"{cell(n, 'aggregate-dask')} | {qtxt} |")
+                     f"{cell(n, 'aggregate-dask')} | {cell(n, 'store')} | {qtxt} |")
     lines += ["", "Details per size:", ""]
     for n in sizes:
         g, q, ad = by.get((n, "generate")), by.get((n, "query")), by.get((n, "aggregate-dask"))
@@ -375,6 +400,14 @@ def table(results: list[dict[str, Any]]) -> str:
         if "dataset_mib" in by.get((n, "ingest-local"), {}):
             parts.append(f"dataset {by[(n, 'ingest-local')]['dataset_mib']:,.0f} MiB on disk")
         di = by.get((n, "ingest-dask"))
+        st = by.get((n, "store"))
+        if st:
+            parts.append(f"DuckDB store: loading the dataset into `incidents` "
+                         f"{st['load_seconds']:.1f} s ({st['store_mib']:,.0f} MiB file), "
+                         f"`partition --db` export back to months (DuckDB `COPY … PARTITION_BY`, "
+                         f"sorted, out of core) {st['seconds']:.1f} s "
+                         f"({n / st['seconds']:,.0f} rows/s), peak {st['rss_mib']:,.0f} MiB, "
+                         f"same rows: **{st['equal']}**")
         if di:
             parts.append(f"Dask ingest wrote the same rows as one process (row count and "
                          f"digest of every row): **{di['equal']}**")
@@ -424,7 +457,7 @@ def main() -> None:
         shutil.rmtree(base, ignore_errors=True)
         base.mkdir(parents=True)
         for step in ("generate", "ingest-local", "aggregate-local", "ingest-dask",
-                     "aggregate-dask", "query"):
+                     "aggregate-dask", "query", "store"):
             r = run_step(step, n, base)
             if step == "generate":
                 r["raw_mib"] = dir_mib(base / "raw")
@@ -432,6 +465,9 @@ def main() -> None:
                 r["dataset_mib"] = dir_mib(base / "local")
             if step == "ingest-dask":
                 shutil.rmtree(base / "dask", ignore_errors=True)
+            if step == "store":
+                shutil.rmtree(base / "export", ignore_errors=True)
+                (base / "store.duckdb").unlink(missing_ok=True)
             results.append(r)
             if step == "query" and n == sizes[0]:
                 for extra in ("forecast-local", "forecast-dask"):

@@ -461,6 +461,8 @@ def connect(root: str | Path, *, memory_limit: str = DUCKDB_MEMORY_LIMIT
 
     The store's readers (``store.load_incidents``, ``explore.cell_counts``, …)
     work on it unchanged; DuckDB reads only the row groups a query needs.
+    The view lists the files present when it is created: reconnect to see
+    files written later.
 
     Raises
     ------

@@ -134,3 +134,14 @@ def test_cli_dask_flag_equals_local(client: distributed_pkg.Client, dataset: Pat
     remote, local = pd.read_csv(tmp_path / "d.csv"), pd.read_csv(tmp_path / "l.csv")
     pd.testing.assert_frame_equal(remote, local)
     assert local["ubigeo"].astype(str).unique().tolist() == ["130101", "150115"]
+
+
+def test_unreachable_scheduler_is_one_spanish_error(dataset: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setenv(distributed.ENV_VAR, "tcp://127.0.0.1:9")
+    with pytest.raises(distributed.ClusterError, match="No se pudo conectar"):
+        distributed.counts_by_cell(dataset)
+    assert cli.main(["aggregate", "--parquet", str(dataset)]) == cli.EXIT_USER_ERROR
+    assert "VIGIA_DASK" in capsys.readouterr().err

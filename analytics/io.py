@@ -976,11 +976,16 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         s["file"] = src.path.name
     if write and accepted:
         con.register("_vg_new", new)
-        con.execute(
-            "INSERT INTO incidents SELECT incident_id, occurred_at, lat, lon, crime_type, "
-            f"crime_group, district, ubigeo, {_sql_str(src_name)}, h3_r12, {int(import_id)} "
-            "FROM _vg_new")
-        con.unregister("_vg_new")
+        # Row order in the table carries no meaning (reads sort): let DuckDB write in parallel.
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            con.execute(
+                "INSERT INTO incidents SELECT incident_id, occurred_at, lat, lon, crime_type, "
+                f"crime_group, district, ubigeo, {_sql_str(src_name)}, h3_r12, {int(import_id)} "
+                "FROM _vg_new")
+        finally:
+            con.execute("RESET preserve_insertion_order")
+            con.unregister("_vg_new")
     codes, counts = np.unique(reason[reason > 0], return_counts=True)
     reasons = {V.REASON_CODES[int(c)]: int(n) for c, n in zip(codes, counts, strict=True)}
     if len(rejected):

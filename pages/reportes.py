@@ -40,10 +40,14 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s).strip("-")[:60] or "informe"
 
 
-def _apply_population(version: int) -> None:
-    """Fold the editor's changes into this session's population table (new editor key)."""
+def _apply_population(version: int, shown: pd.DataFrame) -> None:
+    """Fold the editor's changes into this session's population table (new editor key).
+
+    ``shown`` is the frame the editor displayed: its row positions are the ones
+    the editor reports.
+    """
     state = ss.get(f"rep_pop_{version}") or {}
-    df = ss.get(K_POP, cache.population()).copy()
+    df = shown.copy()
     for i, changes in (state.get("edited_rows") or {}).items():
         for col, value in changes.items():
             df.iloc[int(i), df.columns.get_loc(col)] = value
@@ -132,13 +136,20 @@ with page.guard():
         st.caption(t("reportes.population_help"))
         version = int(ss.get(K_POP_VER, 0))
         pop_now = ss.get(K_POP, base_pop)
+        keys = {reports.district_key(d) for d in chosen}
+        first = pop_now["district"].map(reports.district_key).isin(keys)
+        pop_now = pd.concat([pop_now[first], pop_now[~first]]).reset_index(drop=True)
         st.data_editor(
-            pop_now, key=f"rep_pop_{version}", on_change=_apply_population, args=(version,),
+            pop_now, key=f"rep_pop_{version}", on_change=_apply_population,
+            args=(version, pop_now),
             hide_index=True, num_rows="fixed", width="stretch",
             disabled=[c for c in pop_now.columns if c != "population"],
             column_order=["label", "ubigeo", "population", "year", "source"],
             column_config={
                 "label": st.column_config.TextColumn(t("col.district")),
+                "ubigeo": st.column_config.TextColumn(t("field.ubigeo")),
+                "year": st.column_config.NumberColumn(t("reportes.freq_Y"), format="%d"),
+                "source": st.column_config.TextColumn(t("reportes.col_source")),
                 "population": st.column_config.NumberColumn(C["population"], min_value=1,
                                                             step=1, format="%d"),
             })

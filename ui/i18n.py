@@ -703,6 +703,7 @@ TEXTS: dict[str, dict[str, str]] = {
                                  "en": "Correct the population if you have a newer figure; "
                                        "changes apply to your session only."},
     "reportes.population_reset": {"es": "Restablecer población", "en": "Reset population"},
+    "reportes.col_source": {"es": "Fuente", "en": "Source"},
     "reportes.population_edited": {"es": "Población editada en esta sesión.",
                                    "en": "Population edited in this session."},
     "reportes.no_districts": {"es": "Elija al menos un distrito.",

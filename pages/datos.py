@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import _validate
-from ui import cache, page, upload
+from ui import cache, login, page, upload
 from ui import filters as F
 from ui.auth import STAFF
 from ui.i18n import column_labels, fmt_int, lang, t
@@ -92,7 +92,9 @@ with page.guard():
                          hide_index=True, width="stretch", key="data_quarantine")
             st.download_button(t("datos.download"), q.to_csv(index=False).encode("utf-8"),
                                file_name="cuarentena.csv", mime="text/csv",
-                               key="data_download")
+                               key="data_download", on_click=login.audit,
+                               args=("export", f"cuarentena ({len(q)} filas, CSV)"),
+                               kwargs={"user": ctx.session.user})
         st.subheader(t("datos.history"))
         h = cache.imports_history(ds)
         if h.empty:

@@ -347,6 +347,13 @@ def _csv_sql(src: _Source, *, limit: int | None = None) -> str:
     return sql
 
 
+class _EncodingRetry(Exception):
+    """Internal: a CSV that looked like UTF-8 has Latin-1 bytes further down."""
+
+    def __str__(self) -> str:
+        return "unicode"
+
+
 def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source) -> str:
     """A SELECT over the file (frames for Excel/GeoJSON are registered as ``_vg_frame``)."""
     if src.kind == "csv":
@@ -400,6 +407,11 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
                 con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, "
                             f"{cols}, {extra} FROM ({sql})")
                 if src.kind == "csv":
+                    bad_enc = con.execute("SELECT count(*) FROM _vg_rej "
+                                          "WHERE error_type = 'INVALID ENCODING'").fetchall()
+                    if bad_enc[0][0] and src.encoding == "utf-8":
+                        # Valid UTF-8 at the start, Latin-1 further down: read it all as Latin-1.
+                        raise _EncodingRetry
                     lines = con.execute("SELECT DISTINCT line FROM _vg_rej ORDER BY line"
                                         ).fetchnumpy()
                     rejected = np.asarray(lines["line"], dtype=np.int64) - src.skip - 1
@@ -408,9 +420,10 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
                 con.unregister("_vg_frame")
             if src.kind == "csv":
                 _drop_rejects(con)
-    except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
+    except (duckdb.Error, _EncodingRetry) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "unicode"
         if src.kind == "csv" and "unicode" in first.lower() and src.encoding == "utf-8":
+            con.execute(f"DROP TABLE IF EXISTS {table}")
             latin = _Source(src.path, "csv", src.sha, "latin-1", src.delimiter, src.skip)
             return _load_raw(con, latin, table, mapping, materialize=materialize, tz=tz)
         raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None

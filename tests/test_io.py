@@ -362,3 +362,18 @@ def test_utf16_tab_separated(tmp_path):
     inc = io.read_incidents(p)
     assert inc[["incident_id", "lat", "crime_type"]].values.tolist() == [["1", -12.068,
                                                                           "extorsión"]]
+
+
+def test_latin1_bytes_after_a_utf8_looking_start(tmp_path):
+    rows = ["id,fecha_hora,lat,lon,delito"]
+    rows += [f"{i},2025-02-03 {i % 24:02d}:{i % 60:02d},{-12.0 - i * 1e-5},-77.018,robo"
+             for i in range(12_000)]  # > 256 KiB of plain ASCII first
+    rows.append("X,2025-02-04 10:00,-12.069,-77.019,extorsión")
+    p = tmp_path / "late_latin1.csv"
+    p.write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
+    assert p.stat().st_size > 256 * 1024
+    c = store.connect(":memory:")
+    report = io.ingest_files(p, con=c)
+    assert (report.rows_read, report.accepted, report.quarantined) == (12_001, 12_001, 0)
+    assert store.load_incidents(c, crime_types=["extorsión"])["incident_id"].tolist() == ["X"]
+    c.close()

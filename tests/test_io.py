@@ -377,3 +377,13 @@ def test_latin1_bytes_after_a_utf8_looking_start(tmp_path):
     assert (report.rows_read, report.accepted, report.quarantined) == (12_001, 12_001, 0)
     assert store.load_incidents(c, crime_types=["extorsión"])["incident_id"].tolist() == ["X"]
     c.close()
+
+
+def test_csv_with_title_lines_before_the_header(tmp_path):
+    p = tmp_path / "titulo.csv"
+    p.write_text("REPORTE DE DENUNCIAS\nComisaría La Victoria - febrero\n"
+                 "nro_denuncia;fecha;hora;latitud;longitud;delito\n"
+                 "1;03/02/2025;10:05;-12,068;-77,018;ROBO\n"
+                 "2;03/02/2025;11:05;-12,069;-77,019;HURTO\n", encoding="utf-8")
+    inc = io.read_incidents(p)
+    assert inc["incident_id"].tolist() == ["1", "2"] and inc["lat"].tolist() == [-12.068, -12.069]

@@ -164,10 +164,10 @@ def guess_mapping(headers: Sequence[str], *, mapping: Mapping[str, str] | None =
         if field in out:
             continue
         for s in synonyms:
-            h = by_key.get(s)
-            if h is not None and h not in used:
-                out[field] = h
-                used.add(h)
+            hit = by_key.get(s)
+            if hit is not None and hit not in used:
+                out[field] = hit
+                used.add(hit)
                 break
     # Looser pass: prefixes such as "fecha_..." / "hora_..." / "latitud_...".
     loose = (("lat", ("latitud", "latitude")), ("lon", ("longitud", "longitude")),
@@ -291,7 +291,8 @@ def _distance_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> 
     k = np.cos(np.radians(lat0))
     dx = (lon - lon0) * 111.32 * k
     dy = (lat - lat0) * 110.57
-    return np.sqrt(dx * dx + dy * dy)
+    out: np.ndarray = np.sqrt(dx * dx + dy * dy)
+    return out
 
 
 #: Latitude beyond which no city with crime records lies (a handful of Arctic towns
@@ -438,7 +439,7 @@ def check_coordinates(lat: np.ndarray, lon: np.ndarray, reason: np.ndarray, *,
 def stacked_points(lat: np.ndarray, lon: np.ndarray, *,
                    min_share: float = settings.STACKED_MIN_SHARE,
                    min_count: int = settings.STACKED_MIN_COUNT,
-                   decimals: int = 5) -> list[dict[str, float | int]]:
+                   decimals: int = 5) -> list[dict[str, Any]]:
     """Coordinates that hold an implausible share of the points.
 
     A coordinate (rounded to ``decimals``, ~1 m) is stacked when it holds at

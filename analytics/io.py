@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import hexbin, settings, store
 from analytics import _validate as V
+from analytics import hexbin, settings, store
 from analytics._errors import IncidentSchemaError, InputFileError
 
 Progress = Callable[[float, str], None]
@@ -160,7 +160,7 @@ def _head_bytes(path: Path, gz: bool) -> bytes:
 
 
 def _decode_head(raw: bytes) -> tuple[str, str]:
-    """(encoding for DuckDB, decoded text) of the first bytes of a text file."""
+    """Guess the encoding of a text file's first bytes; return (DuckDB name, decoded text)."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", raw.decode("utf-16", errors="replace")
     body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
@@ -322,9 +322,10 @@ def _geojson_frame(src: _Source) -> pd.DataFrame:
         geom = (f or {}).get("geometry") or {}
         coords = geom.get("coordinates") if geom.get("type") == "Point" else None
         row = {k: _cell_to_text(v) for k, v in props.items()}
-        ok = isinstance(coords, list) and len(coords) >= 2
-        row["_geom_lon"] = _cell_to_text(coords[0]) if ok else None
-        row["_geom_lat"] = _cell_to_text(coords[1]) if ok else None
+        if isinstance(coords, list) and len(coords) >= 2:
+            row["_geom_lon"], row["_geom_lat"] = _cell_to_text(coords[0]), _cell_to_text(coords[1])
+        else:
+            row["_geom_lon"] = row["_geom_lat"] = None
         rows.append(row)
     if not rows:
         raise _fail(src.path, "el GeoJSON no tiene elementos")
@@ -337,7 +338,7 @@ def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _csv_sql(src: _Source, *, limit: int | None = None) -> str:
-    opts = [f"all_varchar = true", "header = true", f"delim = {_sql_str(src.delimiter)}",
+    opts = ["all_varchar = true", "header = true", f"delim = {_sql_str(src.delimiter)}",
             f"skip = {src.skip}", f"encoding = {_sql_str(src.encoding)}",
             "store_rejects = true", "rejects_table = '_vg_rej'", "rejects_scan = '_vg_rejscan'",
             "max_line_size = 10000000", "auto_detect = true", "sample_size = 20480"]
@@ -355,7 +356,7 @@ class _EncodingRetry(Exception):
 
 
 def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source) -> str:
-    """A SELECT over the file (frames for Excel/GeoJSON are registered as ``_vg_frame``)."""
+    """Return a SELECT over the file (Excel/GeoJSON frames are registered as ``_vg_frame``)."""
     if src.kind == "csv":
         return _csv_sql(src)
     if src.kind == "parquet":
@@ -467,7 +468,7 @@ _ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-
 
 def _best_format(con: duckdb.DuckDBPyConnection, raw: str, col: str,
                  formats: Sequence[str], *, as_time: bool = False) -> str | None:
-    """The strptime format that parses most of the first non-empty values (None: none does).
+    """Find the strptime format that parses most of the first non-empty values (or None).
 
     Used as a fast path only: rows it does not parse go through the full,
     tolerant expression, so a mixed file is still read correctly.
@@ -755,8 +756,10 @@ def _boundary_records() -> tuple[Mapping[str, str], ...]:
 
 @functools.lru_cache(maxsize=1)
 def _boundary_index() -> tuple[Any, np.ndarray]:
-    """STRtree over the district polygons (same order as :func:`_boundary_records`) and the
-    overall bounding box; cached, read-only."""
+    """Build the STRtree of the district polygons and their overall bounding box (cached).
+
+    Tree indices follow :func:`_boundary_records`.
+    """
     import shapely
 
     collection = shapely.from_geojson(BOUNDARIES_PATH.read_text(encoding="utf-8"))
@@ -872,7 +875,8 @@ def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str
 def _first_occurrence(*keys: np.ndarray) -> np.ndarray:
     """Mask of rows whose key tuple has not been seen in an earlier row."""
     frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
-    return ~frame.duplicated(keep="first").to_numpy()
+    first: np.ndarray = ~frame.duplicated(keep="first").to_numpy()
+    return first
 
 
 def _dictionary(codes: np.ndarray, names: Sequence[Any]) -> pa.Array:

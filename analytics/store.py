@@ -174,7 +174,8 @@ def _as_timestamp(value: Any) -> datetime:
     ts = pd.Timestamp(value)
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
-    return ts.to_pydatetime()
+    out: datetime = ts.to_pydatetime()
+    return out
 
 
 def load_incidents(con: duckdb.DuckDBPyConnection, *,
@@ -272,12 +273,12 @@ def imports_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def incident_count(con: duckdb.DuckDBPyConnection) -> int:
-    """Number of accepted incidents in the store."""
+    """Count the accepted incidents in the store."""
     return int(con.execute("SELECT count(*) FROM incidents").fetchall()[0][0])
 
 
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:
-    """The id the next import will get (1 for an empty store)."""
+    """Return the id the next import will get (1 for an empty store)."""
     return int(con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0])
 
 

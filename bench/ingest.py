@@ -41,7 +41,7 @@ print(len(out), int(out.sum()))
 
 
 def make_csv(path: Path, n: int, seed: int = 20261122) -> None:
-    """A SIDPOL-like messy CSV: dd/mm/yyyy + HH:MM, PII columns, bad rows, a stacked point."""
+    """Write a SIDPOL-like messy CSV: dd/mm/yyyy + HH:MM, PII, bad rows, a stacked point."""
     rng = np.random.default_rng(seed)
     centers = np.array([[-12.068, -77.018], [-12.046, -77.030], [-12.120, -77.030],
                         [-11.990, -77.060], [-8.110, -79.030]])

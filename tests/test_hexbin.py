@@ -31,7 +31,7 @@ def _frame(lat, lon, rng):
 def test_r12_equals_h3_latlng_to_cell(points):
     lat, lon = points
     cells = hexbin.points_to_cells(lat, lon)
-    ref = [h3.str_to_int(h3.latlng_to_cell(a, b, 12)) for a, b in zip(lat, lon)]
+    ref = [h3.str_to_int(h3.latlng_to_cell(a, b, 12)) for a, b in zip(lat, lon, strict=True)]
     assert cells.dtype == np.uint64 and cells.tolist() == ref
 
 

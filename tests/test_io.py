@@ -48,7 +48,8 @@ def test_every_format_gives_the_same_canonical_rows(name):
     got = io.read_incidents(DATA / name)
     cols = list(expected.columns)
     pd.testing.assert_frame_equal(got[cols].reset_index(drop=True), expected, check_dtype=False)
-    cells = [h3.str_to_int(h3.latlng_to_cell(a, b, 12)) for a, b in zip(got.lat, got.lon)]
+    cells = [h3.str_to_int(h3.latlng_to_cell(a, b, 12))
+             for a, b in zip(got.lat, got.lon, strict=True)]
     assert got["h3_r12"].dtype == np.uint64
     assert got["h3_r12"].tolist() == cells
 
@@ -66,7 +67,7 @@ def test_bad_rows_get_their_expected_outcome(con):
     report = io.ingest_files(DATA / "bad_rows.csv", con=con)
     _invariant(report)
     q = store.quarantine_rows(con)
-    got_q = dict(zip(q["row_number"].astype(int), q["reason"]))
+    got_q = dict(zip(q["row_number"].astype(int), q["reason"], strict=True))
     want_q = {i + 1: e for i, e in enumerate(frame["esperado"])
               if e not in {"aceptada", "duplicada"}}
     assert got_q == want_q

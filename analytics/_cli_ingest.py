@@ -27,7 +27,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--tz", default=settings.TIMEZONE,
                    help=f"zona horaria de las horas del archivo (por defecto {settings.TIMEZONE})")
     p.add_argument("--map", action="append", default=[], metavar="campo=columna",
-                   help="columna a usar para un campo (repetible), p. ej. --map lat=Y_COORD")
+                   help="columna a usar para un campo (repetible), p. ej. --map lat=Y_COORD; "
+                        "campos: incident_id, occurred_at, date, time, lat, lon, crime_type, "
+                        "crime_subtype, modalidad, district, ubigeo")
     p.add_argument("--bbox", default=None, metavar="MINLON,MINLAT,MAXLON,MAXLAT",
                    help="área de estudio (con negativos escriba --bbox=-77.2,-12.3,-76.8,-11.8); "
                         f"por defecto, {settings.STUDY_RADIUS_KM:g} km alrededor de donde se "

@@ -90,7 +90,8 @@ def gap_text(gap: float, status: str) -> str:
         return "el optimizador exacto falló: heurística voraz de respaldo, sin garantía"
     if code in ("optimal", "trivial") or (not math.isnan(gap) and gap <= 1e-4):
         return "óptimo demostrado"
-    prefix = "límite de tiempo, " if code == "time_limit" else "casi óptimo, "
+    prefix = {"time_limit": "límite de tiempo, ",
+              "loop_repair": "reagrupado para la revisita, "}.get(code, "casi óptimo, ")
     if math.isnan(gap):
         return prefix + "brecha desconocida"
     return prefix + f"brecha {_num(100 * gap, 1 if gap >= 0.001 else 2)} %"
@@ -179,6 +180,9 @@ def koper_notes(plan: PatrolPlan, *, dwell_min: float, revisit_min: float) -> li
         f"Volver a cada punto al menos cada {_num(revisit_min, 0)} min: la unidad recorre "
         "su circuito en el orden indicado y lo repite durante todo el turno.",
     ]
+    if getattr(plan, "loop_repaired", False):
+        notes.append("Puntos reagrupados para que cada unidad cumpla la revisita; la brecha se "
+                     "mide contra la cobertura máxima sin esa regla (es un tope).")
     if plan.revisit_violations:
         units = ", ".join(map(str, plan.revisit_violations))
         notes.append(f"Atención: el circuito de la(s) unidad(es) {units} dura más de "
@@ -261,8 +265,9 @@ def _page(pdf: Any, sb: ShiftBriefing, *, title: str, subtitle: str, boundaries:
     pdf.cell(0, 7, f"{title} · turno {sb.shift}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
     pdf.cell(0, 5, f"Del {ws:%d/%m/%Y %H:%M} al {we:%d/%m/%Y %H:%M} (hora de Lima) · "
-             f"{plan.units} unidades · {len(plan.routes)} puntos · radio {_num(plan.radius_m, 0)} m"
-             f" · permanencia {_num(sb.dwell_min, 0)} min", new_x="LMARGIN", new_y="NEXT")
+             f"{plan.units} unidades · {len(plan.routes)} puntos · radio "
+             f"{_num(plan.radius_m, 0)} m · permanencia {_num(sb.dwell_min, 0)} min",
+             new_x="LMARGIN", new_y="NEXT")
     share = 100 * plan.share_of_risk
     line = (f"Cubre {_num(plan.objective, 1)} de {_num(plan.total_expected, 1)} incidentes "
             f"esperados ({_num(share, 0)} %); {gap_text(plan.gap, plan.status)}.")

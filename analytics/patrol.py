@@ -25,9 +25,35 @@ rounded up to the minute, so::
 
     k = floor(revisit_min / (dwell_min + leg_min)),  1 <= k <= max_hotspots_per_unit
 
-(6 with the defaults and 400 m). After routing, the real cycle of each unit is
-computed; a unit whose cycle exceeds ``revisit_min`` is reported
-(``revisit_ok`` false), never hidden.
+(6 with the defaults and 400 m). This is only an estimate: chosen hotspots
+can lie farther apart. So after the MCLP the hotspots are split among units
+(balanced clustering, then moves and swaps between neighbouring units) and
+each unit's real loop is measured (dwell plus whole-minute legs of its tour).
+
+Loop repair. The MCLP answer is optimal (or within the stated gap) for
+``p = units * k`` hotspots, but it knows nothing of travel, so some loops can
+come out longer than ``revisit_min`` (4 of 20 units on Philadelphia, the
+worst 158 min: ``bench/RESULTS.md``). Then, per unit, the non-fixed hotspot that
+loses the least covered weight per minute of loop saved is dropped until
+the loop fits (hotspots that keep a district minimum are kept), and the
+freed slots go, greedily by marginal coverage, to units whose loop still
+has room (``_refill``). Next, up to :data:`LOOP_REPAIR_ROUNDS` times, the
+MCLP is solved again among the cells within two radii of the repaired
+plan's hotspots (skipped when that would exclude under a quarter of the
+cells: nearly the same problem), and that answer is repaired the same way;
+the plan covering the most is kept. Every loop then fits, except where
+fixed posts (or hotspots a district minimum needs) alone are too far apart
+for one unit; such units stay reported in ``revisit_violations``.
+
+Honesty of the numbers: a repaired plan is no longer the MCLP optimum. Its
+``gap`` is measured against the first solve's upper bound for ``p``
+hotspots placed anywhere (a valid bound: the revisit rule and fewer
+hotspots can only lower the optimum), so it is an over-estimate of the
+distance to the best plan that honours the rule; ``status`` is then
+``optimal``/``near_optimal`` only when that gap allows it, else
+``loop_repair``. ``PatrolPlan.loop_repaired``, ``repair_rounds`` and
+``hotspots_dropped`` (slots that could not be refilled) say what the repair
+did. Measured on Philadelphia (``bench/RESULTS.md``).
 
 Solving and status
 ------------------
@@ -38,9 +64,12 @@ the forecast's own error) the answer is proven and returned, otherwise HiGHS
 branch and cut continues from that plan until the gap or ``time_limit``.
 ``status``: ``optimal`` (gap ≤ 0.01 %), ``near_optimal`` (gap ≤ ``mip_gap``),
 ``time_limit`` (best plan at the deadline, gap reported), ``greedy`` (asked
-for), ``greedy_fallback: …`` (HiGHS failed; labelled), ``trivial``. Measured
+for), ``greedy_fallback: …`` (HiGHS failed; labelled), ``trivial``, and
+``loop_repair`` (regrouped for the revisit rule; gap to the bound). Measured
 on Philadelphia (``bench/RESULTS.md``): 20 units × 6 hotspots, 400 m,
-2,706 cells: 0.3 s, gap 0.16 %; greedy is 2–3 % below.
+2,706 cells: MCLP 0.2 s, gap under 0.5 %; with the loop repair 0.6 s, every
+loop within 2 h, 0.7 % less covered, gap to the MCLP bound 1.0 %; greedy is
+2–3 % below.
 
 District minimums
 -----------------
@@ -81,6 +110,10 @@ MIP_REL_GAP = 0.005
 _DIVE_STEPS = (0.1, 0.03)
 #: A gap at or below this is reported as a proven optimum.
 _PROVEN_GAP = 1e-4
+#: Candidates (by marginal coverage) tried for each slot the loop repair refills.
+REFILL_CANDIDATES = 200
+#: MCLP re-solves of the loop repair (each among the cells near the repaired plan).
+LOOP_REPAIR_ROUNDS = 2
 
 _EARTH_RADIUS_M = 6_371_007.180918475  # the radius h3 uses
 _STATUS_TEXT = {
@@ -91,6 +124,8 @@ _STATUS_TEXT = {
     "greedy_fallback": ("El solver exacto falló; se muestra la heurística voraz (greedy) "
                         "como respaldo"),
     "trivial": "Óptimo trivial: no quedaba decisión que optimizar",
+    "loop_repair": ("Puntos reagrupados para cumplir la revisita cada 2 horas: a lo sumo la "
+                    "brecha indicada por debajo del óptimo sin esa regla"),
 }
 
 
@@ -790,6 +825,14 @@ class PatrolPlan:
         ``k`` from the Koper dose rule.
     revisit_violations
         Units whose loop is longer than ``revisit_min``.
+    hotspots_dropped
+        Hotspots given up so that every loop fits ``revisit_min`` (``units * k``
+        minus the hotspots planned; see "Loop repair" in the module notes).
+    repair_rounds
+        MCLP re-solves made by the loop repair (see the module notes).
+    loop_repaired
+        Whether the loop repair changed the MCLP answer (then ``gap`` is
+        measured against the bound of the unrepaired problem).
     """
 
     routes: pd.DataFrame
@@ -809,6 +852,9 @@ class PatrolPlan:
     revisit_violations: list[int]
     model_size: dict[str, int] = field(default_factory=dict)
     window_hours: float = 8.0
+    hotspots_dropped: int = 0
+    repair_rounds: int = 0
+    loop_repaired: bool = False
 
     def covered_area(self) -> pd.DataFrame:
         """Cells on the ground inside the plan's coverage, one row per cell.
@@ -850,6 +896,9 @@ class PatrolPlan:
             "radius_m": self.radius_m,
             "covered_cells": len(self.covered_cells),
             "revisit_violations": self.revisit_violations,
+            "hotspots_dropped": self.hotspots_dropped,
+            "repair_rounds": self.repair_rounds,
+            "loop_repaired": self.loop_repaired,
             "model_size": self.model_size,
         }
 
@@ -1010,37 +1059,226 @@ def place_patrols_on_cells(forecast: pd.DataFrame, *, units: int, radius_m: floa
     if problems:
         raise InfeasiblePlanError("Plan de patrullaje imposible: " + "; ".join(problems) + ".")
 
+    t_start = time.perf_counter()
+    deadline = t_start + float(time_limit)
     cov = coverage_matrix(cells, radius_m=radius_m)
-    sol = place_patrols(cov, expected, n_hotspots=p, fixed=fix, excluded=exc,
-                        groups=dist_names if district_min else None,
-                        min_per_group=({d: int(m) for d, m in district_min.items()}
-                                       if district_min else None),
-                        time_limit=time_limit, mip_gap=mip_gap, solver=solver)
+    groups = dist_names if district_min else None
+    minimums = {d: int(m) for d, m in district_min.items()} if district_min else None
+
+    def solve(n: int, banned: np.ndarray) -> PatrolSolution:
+        return place_patrols(cov, expected, n_hotspots=n, fixed=fix, excluded=banned,
+                             groups=groups, min_per_group=minimums,
+                             time_limit=max(0.5, deadline - time.perf_counter()),
+                             mip_gap=mip_gap, solver=solver)
 
     lat, lon = hexbin.cells_to_centers(cells)
-    hs = sol.selected
+    xy = _local_xy(lat, lon, float(lat.mean()), float(lon.mean()))
+    m_per_min = float(speed_kmh) * 1000 / 60
+    loop_opts: dict[str, float] = dict(dwell_min=float(dwell_min), revisit_min=float(revisit_min),
+                                       m_per_min=m_per_min)
+    allowed = np.ones(cells.size, dtype=bool)
+    allowed[exc] = False
+
+    def arrange(sol: PatrolSolution) -> tuple[float, np.ndarray, np.ndarray, int]:
+        """Units for the solution's hotspots, loops trimmed to the revisit rule and refilled."""
+        hs = sol.selected
+        labels = _balanced_units(xy[hs], int(units))
+        labels = _rebalance(lat[hs], lon[hs], labels, **loop_opts)
+        keep = _trim_loops(cov[hs], expected, lat[hs], lon[hs], labels, np.isin(hs, fix),
+                           groups=None if groups is None else groups[hs], minimums=minimums,
+                           **loop_opts)
+        moved = int((~keep).sum())
+        if moved:
+            hs, labels = _refill(cov, expected, lat, lon, hs[keep], labels[keep], allowed,
+                                 slots=moved, **loop_opts)
+        value = float(expected[np.asarray(cov[hs].sum(axis=0)).ravel() > 0].sum())
+        return value, hs, labels, moved
+
+    first = solve(p, exc)
+    value, hs, labels, moved = arrange(first)
+    rounds = 0
+    # Loop repair: re-solve the MCLP among the cells near the repaired plan (within two radii
+    # of one of its hotspots), so hotspots regroup where units can keep them; keep the best.
+    while moved and rounds < LOOP_REPAIR_ROUNDS and time.perf_counter() < deadline:
+        reach = cKDTree(xy[hs]).query(xy, distance_upper_bound=2 * float(radius_m))[0]
+        near = np.isfinite(reach)
+        near[fix] = True
+        if (~near & allowed).sum() < 0.25 * allowed.sum():
+            break  # the plan already reaches most cells: nearly the same problem again
+        rounds += 1
+        try:
+            again = solve(p, np.union1d(exc, np.flatnonzero(~near)))
+        except InfeasiblePlanError:
+            break
+        cand = arrange(again)
+        if cand[0] <= value + 1e-9 * max(1.0, value):
+            break
+        value, hs, labels, moved = cand
+    covered = (np.asarray(cov[hs].sum(axis=0)).ravel() > 0 if hs.size
+               else np.zeros(cells.size, dtype=bool))
+    objective = float(expected[covered].sum())
+    status, gap = first.status, first.gap
+    repaired = rounds > 0 or moved > 0 or hs.size != first.selected.size
+    if repaired and first.solver == "highs" and np.isfinite(first.gap):
+        # the first solve's upper bound for p hotspots anywhere bounds every plan here
+        bound = first.objective * (1 + first.gap)
+        gap = max(0.0, (bound - objective) / objective) if objective > 0 else 0.0
+        if not status.startswith("time_limit"):
+            status = ("optimal" if gap <= _PROVEN_GAP else "near_optimal" if gap <= mip_gap
+                      else "loop_repair")
+    order = np.argsort(hs, kind="stable")
+    hs, labels = hs[order], labels[order]
     # attribute each covered cell to its nearest chosen hotspot
-    lat0, lon0 = float(lat.mean()), float(lon.mean())
-    xy = _local_xy(lat, lon, lat0, lon0)
     tree = cKDTree(xy[hs])
-    cov_idx = np.flatnonzero(sol.covered)
+    cov_idx = np.flatnonzero(covered)
     _, near = tree.query(xy[cov_idx])
     exp_cov = np.bincount(np.atleast_1d(near), weights=expected[cov_idx], minlength=hs.size)
-    labels = _balanced_units(xy[hs], int(units))
-    labels = _rebalance(lat[hs], lon[hs], labels, dwell_min=float(dwell_min),
-                        revisit_min=float(revisit_min), m_per_min=float(speed_kmh) * 1000 / 60)
     routes, schedule, violations = _schedule(
         cells, lat, lon, dist_names, hs, exp_cov, labels, fix,
         dwell_min=float(dwell_min), revisit_min=float(revisit_min), speed_kmh=float(speed_kmh),
         window_start=window_start, window_hours=float(window_hours))
-    return PatrolPlan(routes=routes, schedule=schedule, objective=sol.objective,
-                      total_expected=sol.total_weight, share_of_risk=sol.share_of_risk,
-                      solver=sol.solver, status=sol.status, status_text=sol.status_text,
-                      gap=sol.gap, seconds=sol.seconds,
-                      covered_cells=list(hexbin.cells_to_strings(cells[sol.covered])),
+    total = float(expected.sum())
+    return PatrolPlan(routes=routes, schedule=schedule, objective=objective,
+                      total_expected=total, share_of_risk=objective / total if total > 0 else 0.0,
+                      solver=first.solver, status=status,
+                      status_text=_STATUS_TEXT.get(status.split(":")[0], status),
+                      gap=float(gap), seconds=time.perf_counter() - t_start,
+                      covered_cells=list(hexbin.cells_to_strings(cells[covered])),
                       hotspots_per_unit=k, units=int(units), radius_m=float(radius_m),
-                      revisit_violations=violations, model_size=sol.model_size,
-                      window_hours=float(window_hours))
+                      revisit_violations=violations, model_size=first.model_size,
+                      window_hours=float(window_hours), hotspots_dropped=int(p - hs.size),
+                      repair_rounds=rounds, loop_repaired=repaired)
+
+
+def _minutes(lat: np.ndarray, lon: np.ndarray, m_per_min: float) -> np.ndarray:
+    """Whole minutes of travel between every pair of points (0 on the diagonal)."""
+    d = np.ceil(_haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+                / m_per_min - 1e-9)
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+def _trim_loops(cov: sparse.csr_array, w: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+                labels: np.ndarray, locked: np.ndarray, *, groups: np.ndarray | None = None,
+                minimums: Mapping[Hashable, int] | None = None, dwell_min: float,
+                revisit_min: float, m_per_min: float) -> np.ndarray:
+    """Mask of the hotspots kept so that every unit's loop fits ``revisit_min``.
+
+    ``cov`` is the coverage of the chosen hotspots (rows) over the demand.
+    From a unit whose loop is too long, drop the non-``locked`` hotspot with
+    the least weight covered by it alone per minute of loop saved; repeat
+    until the loop fits or only locked hotspots remain (a hotspot is also
+    locked while its group is at its minimum). A single hotspot always fits
+    (``dwell_min <= revisit_min``). When anything was dropped, hotspots that
+    cover no weight alone are released too (their slots go to the refill).
+    """
+    n = labels.size
+    keep = np.ones(n, dtype=bool)
+    if n == 0:
+        return keep
+    cov = sparse.csr_array(cov)
+    dist = _minutes(lat, lon, m_per_min)
+    count = np.asarray(cov.sum(axis=0)).ravel()
+    for u in np.unique(labels):
+        while True:
+            members = np.flatnonzero(keep & (labels == u))
+            cycle = _cycle_min(dist, members, dwell_min)
+            if cycle <= revisit_min + 1e-9 or members.size <= 1:
+                break
+            best: tuple[float, float, int] | None = None
+            for j in members[~locked[members]]:
+                if (groups is not None and minimums and groups[j] in minimums
+                        and int((keep & (groups == groups[j])).sum()) <= minimums[groups[j]]):
+                    continue
+                saved = cycle - _cycle_min(dist, members[members != j], dwell_min)
+                cols = cov.indices[cov.indptr[j]:cov.indptr[j + 1]]
+                loss = float(w[cols][count[cols] == 1].sum())
+                key = (loss / max(saved, 1e-9), loss, int(j))
+                if best is None or key < best:
+                    best = key
+            if best is None:
+                break
+            j = best[2]
+            keep[j] = False
+            count[cov.indices[cov.indptr[j]:cov.indptr[j + 1]]] -= 1
+    if not keep.all():
+        # Also free the hotspots that cover nothing alone (slot fillers, overlaps), so the
+        # refill can give their time to what the trimmed loops left uncovered.
+        for j in np.flatnonzero(keep & ~locked):
+            cols = cov.indices[cov.indptr[j]:cov.indptr[j + 1]]
+            if float(w[cols][count[cols] == 1].sum()) > 0:
+                continue
+            if (groups is not None and minimums and groups[j] in minimums
+                    and int((keep & (groups == groups[j])).sum()) <= minimums[groups[j]]):
+                continue
+            keep[j] = False
+            count[cols] -= 1
+    return keep
+
+
+def _refill(cov: sparse.csr_array, w: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+            hs: np.ndarray, labels: np.ndarray, allowed: np.ndarray, *, slots: int,
+            dwell_min: float, revisit_min: float, m_per_min: float
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Give the slots freed by :func:`_trim_loops` to units whose loop has time left.
+
+    Greedy: the unused allowed cell with the largest marginal coverage (then
+    total coverage) is added to the unit where it lengthens the loop least, if that loop still
+    fits ``revisit_min``; cells that fit nowhere are skipped (at most
+    :data:`REFILL_CANDIDATES` tried per slot). ``hs`` are cell indices into
+    ``cov`` rows; returns the new hotspots and their unit labels.
+    """
+    hs, labels = list(map(int, hs)), list(map(int, labels))
+    if slots <= 0 or not hs:
+        return np.asarray(hs, dtype=np.int64), np.asarray(labels, dtype=np.int64)
+    cov = sparse.csr_array(cov)
+    covered = np.asarray(cov[hs].sum(axis=0)).ravel() > 0
+    tried = np.zeros(cov.shape[0], dtype=bool)
+    tried[hs] = True
+    def loop(members: list[int]) -> float:
+        ids = np.asarray(members, dtype=np.int64)
+        return _cycle_min(_minutes(lat[ids], lon[ids], m_per_min), np.arange(ids.size),
+                          dwell_min)
+
+    members = {u: [h for h, lab in zip(hs, labels, strict=True) if lab == u]
+               for u in sorted(set(labels))}
+    cycle = {u: loop(m) for u, m in members.items()}
+    total = cov @ w
+    for _ in range(slots):
+        # only units with room for one more dwell can take a hotspot
+        open_units = [u for u in members if revisit_min - cycle[u] >= dwell_min - 1e-9]
+        if not open_units:
+            break
+        # marginal coverage first; ties (e.g. nothing left to cover) by total weight covered
+        gain = cov @ (w * ~covered) + 1e-9 * total / max(float(total.max()), 1e-300)
+        gain[~allowed | tried] = -1.0
+        placed = False
+        for c in np.argsort(-gain, kind="stable")[:REFILL_CANDIDATES]:
+            if gain[c] <= 0:
+                break
+            tried[c] = True
+            best: tuple[float, int] | None = None
+            for u in open_units:
+                m = np.asarray(members[u])
+                near = float(np.ceil(_haversine_m(lat[c], lon[c], lat[m], lon[m]).min()
+                                     / m_per_min - 1e-9))
+                if dwell_min + near > revisit_min - cycle[u] + 1e-9:
+                    continue  # cannot fit even as a detour to the nearest hotspot
+                new = loop([*members[u], int(c)])
+                if new <= revisit_min + 1e-9 and (best is None or new - cycle[u] < best[0]):
+                    best = (new - cycle[u], u)
+            if best is not None:
+                u = best[1]
+                members[u].append(int(c))
+                cycle[u] += best[0]
+                hs.append(int(c))
+                labels.append(u)
+                covered |= np.asarray(cov[[int(c)]].toarray()).ravel() > 0
+                placed = True
+                break
+        if not placed:
+            break
+    return np.asarray(hs, dtype=np.int64), np.asarray(labels, dtype=np.int64)
 
 
 def _balanced_units(xy: np.ndarray, units: int, *, max_iter: int = 30) -> np.ndarray:
@@ -1103,9 +1341,7 @@ def _rebalance(lat: np.ndarray, lon: np.ndarray, labels: np.ndarray, *, dwell_mi
     n = labels.size
     if n < 2 or np.unique(labels).size < 2:
         return labels
-    dist_min = np.ceil(_haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
-                       / m_per_min - 1e-9)
-    np.fill_diagonal(dist_min, 0.0)
+    dist_min = _minutes(lat, lon, m_per_min)
     near = np.argsort(dist_min, axis=1, kind="stable")[:, 1:neighbours + 1]
     units = np.unique(labels)
     cyc = {int(u): _cycle_min(dist_min, np.flatnonzero(labels == u), dwell_min) for u in units}
@@ -1190,13 +1426,15 @@ def _schedule(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, dist_names: n
     for u in sorted(u_ids, key=lambda u: ranking[u]):
         members = np.flatnonzero(labels == u)
         mlat, mlon = lat[hs[members]], lon[hs[members]]
-        dist = _haversine_m(mlat[:, None], mlon[:, None], mlat[None, :], mlon[None, :])
+        dist = _minutes(mlat, mlon, m_per_min)
         first = int(np.lexsort((members, -exp_cov[members]))[0])
-        order = _tour(dist, first)
+        # the loop of _cycle_min (same matrix, same tour), started at the best hotspot
+        order = _tour(dist, 0)
+        at = order.index(first)
+        order = order[at:] + order[:at]
         seq = members[order]
-        nxt = np.roll(seq, -1)
-        legs_m = _haversine_m(lat[hs[seq]], lon[hs[seq]], lat[hs[nxt]], lon[hs[nxt]])
-        legs = np.ceil(legs_m / m_per_min - 1e-9) if len(seq) > 1 else np.zeros(1)
+        legs = (np.array([dist[a, b] for a, b in zip(order, order[1:] + order[:1], strict=True)])
+                if len(seq) > 1 else np.zeros(1))
         cycle = float(len(seq) * dwell_min + legs.sum())
         ok = cycle <= revisit_min + 1e-9
         if not ok:

@@ -85,9 +85,10 @@ st.caption(t("plan.intro"))
 
 with page.guard():
     # ---- forecast ---------------------------------------------------------------------
-    source = st.segmented_control(t("plan.source"), ["store", "file"], key=K_SOURCE,
-                                  default="store",
-                                  format_func=lambda s: t(f"plan.source_{s}")) or "store"
+    # format functions read prepared labels (AppTest also calls them outside a run)
+    src_labels = {s: t(f"plan.source_{s}") for s in ("store", "file")}
+    source = st.segmented_control(t("plan.source"), list(src_labels), key=K_SOURCE,
+                                  default="store", format_func=src_labels.get) or "store"
     res = min(max(int(f.resolution), 8), 10)
     if source == "store":
         fr = cache.freshness(ds)
@@ -95,11 +96,13 @@ with page.guard():
         c1, c2, c3 = st.columns([1, 1.2, 1.4])
         day = c1.date_input(t("plan.day"), value=last + timedelta(days=1), key=K_DAY,
                             format="DD/MM/YYYY", help=t("plan.day_help", last=fmt_date(last)))
-        shift = c2.selectbox(t("plan.shift"), SHIFT_NAMES, key=K_SHIFT, format_func=shift_label)
-        groups = ["", *settings.CRIME_GROUPS]
-        group = c3.selectbox(t("plan.group"), groups, key=K_GROUP,
-                             format_func=lambda g: t("plan.all_groups") if not g
-                             else group_label(g)) or None
+        shift_labels = {n: shift_label(n) for n in SHIFT_NAMES}
+        shift = c2.selectbox(t("plan.shift"), SHIFT_NAMES, key=K_SHIFT,
+                             format_func=shift_labels.get)
+        group_labels = {"": t("plan.all_groups"),
+                        **{g: group_label(g) for g in settings.CRIME_GROUPS}}
+        group = c3.selectbox(t("plan.group"), list(group_labels), key=K_GROUP,
+                             format_func=group_labels.get) or None
         with st.spinner(t("plan.forecasting")):
             fc_all = _windows(cache.plan_forecast(ds, day=day, resolution=res,
                                                   crime_group=group))
@@ -125,9 +128,9 @@ with page.guard():
         if not starts:
             st.error(t("plan.bad_forecast", cols="window_start"), icon=":material/error:")
             st.stop()
-        want = pd.Timestamp(st.selectbox(
-            t("plan.window"), starts, key=K_WINDOW,
-            format_func=lambda w: f"{fmt_date(w)} · {_shift_of(pd.Timestamp(w))}"))
+        window_labels = {w: f"{fmt_date(w)} · {_shift_of(pd.Timestamp(w))}" for w in starts}
+        want = pd.Timestamp(st.selectbox(t("plan.window"), starts, key=K_WINDOW,
+                                         format_func=window_labels.get))
         window = fc_all[fc_all["window_start"] == want]
         day_windows = [w for w in starts if pd.Timestamp(w).normalize() == want.normalize()]
     if window.empty or float(pd.to_numeric(window["expected"], errors="coerce").sum()) <= 0:
@@ -160,8 +163,9 @@ with page.guard():
         choices += [c for c in ss[k] if c not in choices]
     exp_of = dict(zip(window["h3"], window["expected"], strict=True))
 
-    def cell_label(c: str) -> str:
-        return f"{(names.get(c) or '—').title()} · {fmt_float(exp_of.get(c, 0.0), 2)} · {c}"
+    cell_labels = {c: f"{(names.get(c) or '—').title()} · "
+                      f"{fmt_float(exp_of.get(c, 0.0), 2)} · {c}" for c in choices}
+    cell_label = cell_labels.get
 
     with st.expander(t("plan.constraints"), icon=":material/tune:",
                      expanded=bool(ss.get(K_FIXED) or ss.get(K_EXCLUDED))):
@@ -228,6 +232,8 @@ with page.guard():
               help=t("plan.m_points_help", k=plan.hotspots_per_unit))
     m4.metric(t("plan.m_solver"), _status(plan), border=True,
               help=t("plan.m_solver_help", s=fmt_float(plan.seconds, 1)))
+    if plan.loop_repaired:
+        st.caption(t("plan.repaired", revisit=settings.PATROL_REVISIT_MIN))
     if plan.revisit_violations:
         st.warning(t("plan.revisit_warn", units=", ".join(map(str, plan.revisit_violations)),
                      revisit=settings.PATROL_REVISIT_MIN), icon=":material/warning:")

@@ -87,7 +87,8 @@ def test_map_png_and_exports(plan: patrol.PatrolPlan) -> None:
     (0.0004, "near_optimal", "casi óptimo, brecha 0,04 %"),
     (0.013, "time_limit", "límite de tiempo, brecha 1,3 %"),
     (math.nan, "greedy", "heurística voraz pedida (sin garantía de óptimo)"),
-], ids=["optimal", "gap", "small-gap", "time-limit", "greedy"])
+    (0.021, "loop_repair", "reagrupado para la revisita, brecha 2,1 %"),
+], ids=["optimal", "gap", "small-gap", "time-limit", "greedy", "loop-repair"])
 def test_gap_text(gap: float, status: str, text: str) -> None:
     assert briefing.gap_text(gap, status) == text
 

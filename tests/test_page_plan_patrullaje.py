@@ -226,3 +226,34 @@ def test_locked_store_still_shows_the_plan_with_a_warning(app_store: Path,
     assert not at.exception and not at.error
     assert any("auditoría" in w.value for w in at.warning)
     assert at.get("deck_gl_json_chart") and len(at.tabs) == 2
+
+
+def test_i18n_keys_of_the_page() -> None:
+    """Every ``plan.*`` key the page uses exists in Spanish and English, same placeholders."""
+    import re
+
+    from ui.i18n import TEXTS
+
+    src = (Path(APP).parent / PAGE).read_text()
+    used = set(re.findall(r"""\bt\(\s*["'](plan\.[a-z_]+)["']""", src))
+    used |= {"plan.source_store", "plan.source_file"}
+    assert len(used) > 60
+    assert not sorted(k for k in used if not TEXTS.get(k, {}).get("es")
+                      or not TEXTS[k].get("en"))
+    for key in used:
+        es, en = TEXTS[key]["es"], TEXTS[key]["en"]
+        assert set(re.findall(r"{(\w+)", es)) == set(re.findall(r"{(\w+)", en)), key
+
+
+def test_page_in_english(app_store: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    at.switch_page(PAGE).run()
+    _ok(at)
+    at.number_input(key="plan_units").set_value(2).run()
+    _generate(at)
+    assert at.title[0].value == "Patrol plan"
+    labels = {m.label for m in at.metric}
+    assert "Expected incidents covered" in labels and "Solution quality" in labels
+    assert any("Spanish" in c.value for c in at.caption)

@@ -396,3 +396,85 @@ def test_covered_area_is_the_ground_disk_of_each_hotspot(line: pd.DataFrame) -> 
     assert (area["window_start"] == start).all()
     assert (area["window_end"] == start + pd.Timedelta(hours=8)).all()
     assert set(area["unit"]) == {1}
+
+
+# ----------------------------------------------------------------- loop repair (revisit rule)
+def _two_clusters() -> pd.DataFrame:
+    """Two disks of 37 cells 10 km apart (30 min at 20 km/h): a heavy one (1.0 per cell) and
+    a light one (0.6). The MCLP alone puts 4 hotspots in the heavy disk and 2 in the light one,
+    which one unit cannot loop in 2 hours; 6 hotspots in the heavy disk fit (and cover 36)."""
+    heavy = h3.latlng_to_cell(-12.068, -77.018, 9)
+    east = -77.018 + 10 / 111.195 / np.cos(np.radians(12.068))
+    light = h3.latlng_to_cell(-12.068, east, 9)
+    rows = ([(c, 1.0) for c in sorted(h3.grid_disk(heavy, 3))]
+            + [(c, 0.6) for c in sorted(h3.grid_disk(light, 3))])
+    return pd.DataFrame(rows, columns=["h3", "expected"])
+
+
+def test_loop_repair_keeps_every_unit_within_the_revisit_interval() -> None:
+    fc = _two_clusters()
+    cells = patrol._to_cells(fc["h3"])
+    free = patrol.place_patrols(patrol.coverage_matrix(cells, radius_m=400),
+                                fc["expected"].to_numpy(), n_hotspots=6)
+    assert set(np.asarray(free.selected) // 37) == {0, 1}     # the MCLP spans both disks
+    assert free.objective == pytest.approx(36.4)
+    plan = patrol.place_patrols_on_cells(fc, units=1, radius_m=400)
+    assert plan.revisit_violations == [] and plan.routes["revisit_ok"].all()
+    assert plan.routes["cycle_min"].max() <= 120
+    assert plan.loop_repaired and len(plan.routes) == 6 and plan.hotspots_dropped == 0
+    assert set(plan.routes["h3"]) <= set(fc["h3"].iloc[:37])   # all in the heavy disk
+    # as good as the best plan restricted to the heavy disk, and honest about the bound
+    heavy_only = patrol.place_patrols_on_cells(fc, units=1, radius_m=400,
+                                               excluded=list(fc["h3"].iloc[37:]))
+    assert not heavy_only.loop_repaired
+    assert plan.objective == pytest.approx(heavy_only.objective) == pytest.approx(36.0)
+    assert plan.objective * (1 + plan.gap) == pytest.approx(free.objective * (1 + free.gap))
+    # every visit of every hotspot comes back within 120 minutes
+    for _, visits in plan.schedule.groupby("h3"):
+        gaps = visits["arrive"].diff().dropna() / pd.Timedelta(minutes=1)
+        assert (gaps <= 120).all()
+
+
+def test_loop_repair_on_spread_out_units() -> None:
+    """Three units, six far-apart sites of 7 cells (5 km apart in a ring): no loop may exceed
+    2 hours, and fixed posts survive the repair."""
+    centre = (-12.068, -77.018)
+    sites = [h3.latlng_to_cell(centre[0] + 0.045 * np.sin(a), centre[1] + 0.045 * np.cos(a), 9)
+             for a in np.linspace(0, 2 * np.pi, 6, endpoint=False)]
+    rows = [(c, 1.0 + 0.1 * i) for i, s in enumerate(sites) for c in sorted(h3.grid_disk(s, 1))]
+    fc = pd.DataFrame(rows, columns=["h3", "expected"])
+    fixed = [fc["h3"].iloc[0]]
+    plan = patrol.place_patrols_on_cells(fc, units=3, radius_m=400, fixed=fixed)
+    assert plan.revisit_violations == []
+    assert (plan.routes["cycle_min"] <= 120).all()
+    assert fixed[0] in set(plan.routes["h3"])
+    # one hotspot per site covers it: every unit can loop two sites, so all risk is covered
+    assert plan.loop_repaired and plan.objective == pytest.approx(plan.total_expected)
+    assert plan.status == "optimal" and plan.gap == pytest.approx(0.0, abs=1e-9)
+
+
+def test_fixed_posts_too_far_apart_are_reported_not_hidden() -> None:
+    fc = _two_clusters()
+    fixed = [fc["h3"].iloc[0], fc["h3"].iloc[40]]            # one post in each disk, 10 km
+    plan = patrol.place_patrols_on_cells(fc, units=1, radius_m=400, fixed=fixed,
+                                         revisit_min=60)     # 2 × 15 + 2 × 30 = 90 > 60
+    assert set(fixed) <= set(plan.routes["h3"])
+    assert plan.revisit_violations == [1] and not plan.routes["revisit_ok"].any()
+    assert len(plan.routes) == 2 and plan.routes["cycle_min"].iloc[0] > 60
+
+
+def test_trim_keeps_district_minimums() -> None:
+    """Trimming never drops a hotspot its district minimum needs."""
+    deg_per_km = 1 / 111.195
+    lon = np.array([0.0, 0.3, 12.0]) * deg_per_km           # two near points, one 12 km away
+    lat = np.zeros(3)
+    cov = np.eye(3)
+    w = np.array([1.0, 1.0, 0.1])
+    labels = np.zeros(3, dtype=np.int64)
+    kw = {"dwell_min": 15.0, "revisit_min": 60.0, "m_per_min": 20 * 1000 / 60}
+    keep = patrol._trim_loops(cov, w, lat, lon, labels, np.zeros(3, dtype=bool), **kw)
+    assert keep.tolist() == [True, True, False]              # the far, light one goes
+    keep = patrol._trim_loops(cov, w, lat, lon, labels, np.zeros(3, dtype=bool),
+                              groups=np.array(["A", "A", "B"], dtype=object),
+                              minimums={"B": 1}, **kw)
+    assert keep.tolist() == [False, False, True]  # B needs its one hotspot: the others go

@@ -955,6 +955,14 @@ TEXTS: dict[str, dict[str, str]] = {
                           "en": "The loops of units {units} take longer than {revisit} min: "
                                 "they cannot return to each point in time. Add units or "
                                 "shorten the time at each point."},
+    "plan.repaired": {"es": "Para que cada unidad vuelva a cada punto en {revisit} min o menos, "
+                            "Vigía reagrupó puntos respecto de la cobertura máxima sin esa regla; "
+                            "la brecha indicada se mide contra esa cobertura máxima, así que es "
+                            "un tope: el plan puede estar más cerca del mejor posible.",
+                      "en": "So that every unit is back at each point within {revisit} min, "
+                            "Vigía regrouped points relative to the maximum coverage without "
+                            "that rule; the gap shown is measured against that maximum, so it "
+                            "is a ceiling: the plan may be closer to the best possible."},
     "plan.m_current": {"es": "Plan actual cubre", "en": "Current plan covers"},
     "plan.m_new": {"es": "Plan propuesto cubre", "en": "Proposed plan covers"},
     "plan.m_new_help": {"es": "Con {n} puntos.", "en": "With {n} points."},

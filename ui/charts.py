@@ -113,3 +113,26 @@ def trend_line(series: pd.Series) -> alt.Chart:
         y=alt.Y("n:Q", title=t("series.count")),
         tooltip=[_date_tip("week:T", t("col.week")), alt.Tooltip("n:Q", title=t("series.count"))],
     ).properties(height=180)
+
+
+def hit_rate_curve(curve: pd.DataFrame, labels: dict[str, str] | None = None) -> alt.Chart:
+    """Hit rate versus share of the area flagged, one line per model.
+
+    ``curve`` has ``model, coverage, hit_rate`` (shares 0–1, as
+    ``analytics.evaluation.hit_rate_curve``); a dashed diagonal shows patrolling at random.
+    """
+    df = curve.copy()
+    df["model"] = [(labels or {}).get(m, m) for m in df["model"]]
+    df["area"] = df["coverage"].astype(float) * 100
+    df["hit"] = df["hit_rate"].astype(float) * 100
+    x = alt.X("area:Q", title=t("pronostico.curve_x"), scale=alt.Scale(domain=[0, 100]))
+    y = alt.Y("hit:Q", title=t("pronostico.curve_y"), scale=alt.Scale(domain=[0, 100]))
+    lines = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+        x=x, y=y, color=alt.Color("model:N", title=t("pronostico.col_model"),
+                                  legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
+        tooltip=[alt.Tooltip("model:N", title=t("pronostico.col_model")),
+                 alt.Tooltip("area:Q", title=t("pronostico.curve_x"), format=".1f"),
+                 alt.Tooltip("hit:Q", title=t("pronostico.curve_y"), format=".1f")])
+    diag = alt.Chart(pd.DataFrame({"area": [0.0, 100.0], "hit": [0.0, 100.0]})).mark_line(
+        color="#999", strokeDash=[4, 3]).encode(x="area:Q", y="hit:Q")
+    return (diag + lines).properties(height=320)

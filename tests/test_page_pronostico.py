@@ -1,0 +1,225 @@
+"""AppTest of the Pronóstico page through app.py on a small seeded store.
+
+The page's numbers are checked against ``analytics.forecast`` and
+``analytics.evaluation`` run directly on the same store: the map's expected
+counts, the top-cells table (districts, ranges, what happened on a past day)
+and the backtest table after "Calcular evaluación". Errors from analytics must
+show as ``st.error`` in Spanish, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from analytics import evaluation, forecast, store
+from analytics._errors import InsufficientHistoryError
+from tests._store_factory import HOTSPOTS, make_store
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "pages/pronostico.py"
+#: The seeded store's incidents end on 2025-06-30: the default day is the next one.
+LAST, NEXT = date(2025, 6, 30), date(2025, 7, 1)
+COLS = ["occurred_at", "h3_r12", "crime_group", "district"]
+
+
+class _V2PagesManager(PagesManager):
+    """Keep AppTest in ``st.navigation`` mode so app.py (sidebar, filters) always runs."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", _V2PagesManager)
+
+
+@pytest.fixture
+def pron_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A seeded 600-incident store (180 days, four Lima hotspots) in VIGIA_DB, offline."""
+    db = make_store(tmp_path / "vigia.duckdb")
+    monkeypatch.setenv("VIGIA_DB", str(db))
+    monkeypatch.setenv("VIGIA_OFFLINE", "1")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _incidents(db: Path) -> pd.DataFrame:
+    con = store.connect(db, read_only=True)
+    try:
+        return store.load_incidents(con, columns=COLS)
+    finally:
+        con.close()
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(PAGE).run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _layers(at: AppTest) -> list[dict]:
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    return spec["layers"]
+
+
+def _hex_data(at: AppTest) -> pd.DataFrame:
+    hexes = [lyr for lyr in _layers(at) if lyr["@@type"] == "H3HexagonLayer"]
+    assert len(hexes) == 1
+    return pd.DataFrame(hexes[0]["data"])
+
+
+def _num(text: str) -> float:
+    return float(str(text).replace("\u202f", "").replace(",", "."))
+
+
+def _table(at: AppTest, column: str) -> pd.DataFrame:
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with {column!r}")
+
+
+def test_default_map_is_tomorrow_all_shifts_default_model(pron_store: Path) -> None:
+    at = _page()
+    _ok(at)
+    assert at.title[0].value == "Pronóstico"
+    assert at.date_input(key="pron_day").value == NEXT
+    assert at.selectbox(key="pron_model").value == forecast.DEFAULT_MODEL
+    assert "recomendado" in at.selectbox(key="pron_model").format_func(forecast.DEFAULT_MODEL)
+    assert at.multiselect(key="pron_shifts").value == ["mañana", "tarde", "noche"]
+
+    # The map shows the default model's forecast for the next day, all shifts summed.
+    fc = forecast.forecast_cells(_incidents(pron_store), train_until="2025-07-01",
+                                 horizon_days=7, resolution=9, seed=0)
+    day = fc[pd.to_datetime(fc["window_start"]).dt.normalize() == pd.Timestamp(NEXT)]
+    want = day.groupby("h3")["expected"].sum()
+    want = want[want > 0]
+    drawn = _hex_data(at).set_index("h3_id")["expected"]
+    assert set(drawn.index) == set(want.index)
+    np.testing.assert_allclose(drawn.loc[want.index].to_numpy(), want.to_numpy(), rtol=1e-9)
+    assert any(lyr.get("id") == "districts" for lyr in _layers(at)), "district outlines"
+    assert any("vigia-legend" in m.value and "Incidentes esperados" in m.value
+               for m in at.markdown)
+
+    # Top cells: the largest expected first, a district of the data, a range, no "Ocurridos"
+    top = _table(at, "Incidentes esperados")
+    assert "Ocurridos" not in top.columns, "tomorrow has not happened yet"
+    assert top["Hexágono (H3)"].iloc[0] == want.idxmax()
+    assert abs(_num(top["Incidentes esperados"].iloc[0]) - want.max()) < 0.006
+    assert set(top["Distrito"]) <= {d for *_, d in HOTSPOTS}
+    lo, hi = (_num(x) for x in top["Rango probable (5–95 %)"].iloc[0].split(" – "))
+    assert lo <= want.max() <= hi
+    # Explanations and caveats are there; the evaluation waits for the button.
+    text = " ".join(m.value for m in at.markdown)
+    assert "de cada 100 incidentes de la ventana" in text
+    assert "al azar" in text and "mejor elección posible" in text
+    assert any("comisaría" in i.value for i in at.info)
+    assert not any("Acierto 1 %" in df.value.columns for df in at.dataframe)
+
+
+def test_past_day_one_shift_group_and_baseline_model(pron_store: Path) -> None:
+    at = _page()
+    at.date_input(key="pron_day").set_value(date(2025, 6, 20))
+    at.multiselect(key="pron_shifts").set_value(["noche"])
+    at.selectbox(key="pron_group").set_value("patrimonio")
+    at.selectbox(key="pron_model").set_value("retro_shift").run()
+    _ok(at)
+    inc = _incidents(pron_store)
+    fc = forecast.forecast_cells(inc, train_until="2025-06-20", horizon_days=1, resolution=9,
+                                 crime_group="patrimonio", model="retro_shift")
+    night = fc[pd.to_datetime(fc["window_start"]) == pd.Timestamp("2025-06-20 22:00")]
+    night = night.set_index("h3")
+    top = _table(at, "Ocurridos")
+    first = top.iloc[0]
+    cell = first["Hexágono (H3)"]
+    assert abs(_num(first["Incidentes esperados"]) - night["expected"].max()) < 0.006
+    assert night.at[cell, "expected"] == night["expected"].max()
+    # One shift: the range is the forecast's own lower/upper.
+    assert first["Rango probable (5–95 %)"] == (
+        f"{int(night.at[cell, 'lower'])} – {int(night.at[cell, 'upper'])}")
+    # "Ocurridos": property incidents of that night shift in each cell, from the store.
+    t = pd.to_datetime(inc["occurred_at"])
+    m = ((t >= "2025-06-20 22:00") & (t < "2025-06-21 06:00")
+         & (inc["crime_group"] == "patrimonio")).to_numpy()
+    from analytics import hexbin
+
+    cells = hexbin.cells_to_strings(hexbin.cells_to_parent(
+        inc.loc[m, "h3_r12"].to_numpy(dtype="uint64"), resolution=9))
+    happened = pd.Series(cells).value_counts()
+    for _, row in top.iterrows():
+        assert row["Ocurridos"] == happened.get(row["Hexágono (H3)"], 0)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Ocurrieron" in text
+
+
+def test_evaluation_on_request_matches_backtest(pron_store: Path) -> None:
+    at = _page()
+    at.select_slider(key="pron_origins").set_value(2).run()
+    assert not any("Acierto 1 %" in df.value.columns for df in at.dataframe)
+    at.button(key="pron_run_eval").click().run()
+    _ok(at)
+    table = _table(at, "Acierto 1 %")
+    assert len(table) == len(forecast.MODEL_NAMES)
+    for p in ("1", "2", "5", "10"):
+        assert {f"Acierto {p} %", f"PAI {p} %", f"PEI {p} %"} <= set(table.columns)
+    res = evaluation.backtest(_incidents(pron_store), origins=["2025-06-17", "2025-06-24"],
+                              resolution=9, windows="shift", models=list(forecast.MODEL_NAMES),
+                              seed=0)
+    ref = res.table.set_index(["model", "coverage"])
+    for i, name in enumerate(forecast.MODEL_NAMES):
+        row = table.iloc[i]
+        assert abs(_num(row["Acierto 5 %"]) - 100 * ref.at[(name, 0.05), "hit_rate"]) < 0.051
+        assert abs(_num(row["PAI 1 %"]) - ref.at[(name, 0.01), "pai"]) < 0.051
+        assert abs(_num(row["PEI 10 %"]) - ref.at[(name, 0.10), "pei"]) < 0.0051
+    assert len(at.get("vega_lite_chart")) == 1, "hit-rate curve"
+    # It stays on screen on the next rerun (cached, no new click needed).
+    at.run()
+    assert any("Acierto 1 %" in df.value.columns for df in at.dataframe)
+
+
+def test_analytics_error_is_a_spanish_message(pron_store: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def short(*_a: object, **_k: object) -> pd.DataFrame:
+        raise InsufficientHistoryError("Historia insuficiente para el modelo por defecto.")
+
+    monkeypatch.setattr(forecast, "forecast_cells", short)
+    at = _page()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Historia insuficiente para el modelo por defecto."]
+    assert not at.get("deck_gl_json_chart")
+    assert at.subheader  # the rest of the page (evaluation, caveats) still shows
+
+
+def test_plan_button_hands_day_shift_and_group_to_the_plan_page(pron_store: Path) -> None:
+    at = _page()
+    at.multiselect(key="pron_shifts").set_value(["noche"])
+    at.selectbox(key="pron_group").set_value("patrimonio").run()
+    at.button(key="pron_to_plan").click().run()
+    assert at.title[0].value == "Plan de patrullaje"
+    assert at.session_state["plan_from_forecast"] == {
+        "day": NEXT, "shifts": ["noche"], "crime_group": "patrimonio",
+        "model": forecast.DEFAULT_MODEL, "resolution": 9}
+    assert at.date_input(key="plan_day").value == NEXT
+    assert at.selectbox(key="plan_shift").value == "noche"
+    assert at.selectbox(key="plan_group").value == "patrimonio"

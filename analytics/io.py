@@ -20,6 +20,7 @@ read into the store, not even into quarantine.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import functools
 import gzip
 import hashlib
@@ -102,6 +103,7 @@ class _Source:
     encoding: str = "utf-8"
     delimiter: str = ","
     skip: int = 0
+    quote: str = '"'
 
     @property
     def sha256(self) -> str:
@@ -189,7 +191,7 @@ def _sniff_text(path: Path, text: str) -> tuple[str, int]:
     best = (0, 0, ",")
     for i, ln in enumerate(lines):
         for d in (",", ";", "\t", "|"):
-            score = _header_score([f.strip().strip('"') for f in ln.split(d)])
+            score = _header_score([f.strip().strip('"\'') for f in ln.split(d)])
             if score > best[0]:
                 best = (score, i, d)
     if best[0] >= 2:
@@ -200,6 +202,13 @@ def _sniff_text(path: Path, text: str) -> tuple[str, int]:
     if counts[delim] == 0:
         raise _fail(path, "no parece una tabla (no hay columnas separadas por , ; tabulador o |)")
     return delim, first
+
+
+def _sniff_quote(text: str, delim: str) -> str:
+    """Guess the quote character: ``'`` only when it clearly wraps fields, else ``"``."""
+    def wraps(q: str) -> int:
+        return text.count(delim + q) + text.count(q + delim)
+    return "'" if wraps("'") > 2 * wraps('"') + 10 else '"'
 
 
 def _sniff(path_like: str | Path) -> _Source:
@@ -245,7 +254,8 @@ def _sniff(path_like: str | Path) -> _Source:
     if encoding != "utf-16" and b"\x00" in head[:8192]:
         raise _fail(path, "es un archivo binario, no una tabla de texto")
     delim, skip = _sniff_text(path, text.lstrip("\ufeff"))
-    return _Source(path, "csv", sha, encoding=encoding, delimiter=delim, skip=skip)
+    quote = _sniff_quote(text, delim)
+    return _Source(path, "csv", sha, encoding=encoding, delimiter=delim, skip=skip, quote=quote)
 
 
 # --------------------------------------------------------------------------- raw load
@@ -337,11 +347,24 @@ def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS _vg_rejscan")
 
 
-def _csv_sql(src: _Source, *, limit: int | None = None) -> str:
+def _csv_sql(src: _Source, *, limit: int | None = None,
+             columns: Sequence[str] | None = None) -> str:
+    """Return a ``read_csv`` SELECT (every column as text).
+
+    Without ``columns`` DuckDB sniffs the dialect; with the header's column
+    names (from a first sniffing read) the dialect is given explicitly, which
+    skips sniffing the file again on every later read.
+    """
     opts = ["all_varchar = true", "header = true", f"delim = {_sql_str(src.delimiter)}",
             f"skip = {src.skip}", f"encoding = {_sql_str(src.encoding)}",
             "store_rejects = true", "rejects_table = '_vg_rej'", "rejects_scan = '_vg_rejscan'",
-            "max_line_size = 10000000", "auto_detect = true", "sample_size = 20480"]
+            "max_line_size = 10000000"]
+    if columns is None:
+        opts += ["auto_detect = true", "sample_size = 20480"]
+    else:
+        spec = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in columns)
+        opts += ["auto_detect = false", f"quote = {_sql_str(src.quote)}",
+                 f"escape = {_sql_str(src.quote)}", f"columns = {{{spec}}}"]
     sql = f"SELECT * FROM read_csv({_sql_str(str(src.path))}, {', '.join(opts)})"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -355,10 +378,11 @@ class _EncodingRetry(Exception):
         return "unicode"
 
 
-def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source) -> str:
+def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source,
+                columns: Sequence[str] | None = None) -> str:
     """Return a SELECT over the file (Excel/GeoJSON frames are registered as ``_vg_frame``)."""
     if src.kind == "csv":
-        return _csv_sql(src)
+        return _csv_sql(src, columns=columns)
     if src.kind == "parquet":
         return f"SELECT * FROM read_parquet({_sql_str(str(src.path))})"
     frame = _excel_frame(src) if src.kind == "excel" else _geojson_frame(src)
@@ -401,6 +425,8 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
             guessed = V.guess_mapping(headers, mapping=mapping, exclude=pii)
             V.check_mapping(guessed, file_name=src.path.name)
             if materialize:
+                if src.kind == "csv":
+                    sql = _csv_sql(src, columns=headers)
                 fast = _fast_exprs(con, sql, guessed, types, tz=tz)
                 _drop_rejects(con)
                 cols = ", ".join(_quote(c) for c in dict.fromkeys(guessed.values()))
@@ -425,7 +451,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
         first = str(exc).splitlines()[0] if str(exc) else "unicode"
         if src.kind == "csv" and "unicode" in first.lower() and src.encoding == "utf-8":
             con.execute(f"DROP TABLE IF EXISTS {table}")
-            latin = _Source(src.path, "csv", src.sha, "latin-1", src.delimiter, src.skip)
+            latin = dataclasses.replace(src, encoding="latin-1")
             return _load_raw(con, latin, table, mapping, materialize=materialize, tz=tz)
         raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None
     used = {c: types[c] for c in guessed.values()}
@@ -1204,7 +1230,7 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
                 _drop_rejects(con)
                 frame = con.execute(_csv_sql(src, limit=n_rows)).df()
             except duckdb.Error:
-                src = _Source(src.path, "csv", src.sha, "latin-1", src.delimiter, src.skip)
+                src = dataclasses.replace(src, encoding="latin-1")
                 _drop_rejects(con)
                 try:
                     frame = con.execute(_csv_sql(src, limit=n_rows)).df()

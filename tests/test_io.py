@@ -388,3 +388,20 @@ def test_csv_with_title_lines_before_the_header(tmp_path):
                  "2;03/02/2025;11:05;-12,069;-77,019;HURTO\n", encoding="utf-8")
     inc = io.read_incidents(p)
     assert inc["incident_id"].tolist() == ["1", "2"] and inc["lat"].tolist() == [-12.068, -12.069]
+
+
+@pytest.mark.parametrize("text", [
+    'id,fecha_hora,lat,lon,delito\r\n1,2025-02-03 10:00,-12.068,-77.018,"robo, al paso"\r\n'
+    '2,2025-02-03 11:00,-12.069,-77.019,"hurto ""menor"" \r\n en dos líneas"\r\n',
+    "'id';'fecha_hora';'lat';'lon';'delito'\n'1';'2025-02-03 10:00';'-12.068';'-77.018';"
+    "'robo; al paso'\n" + "".join(f"'{i}';'2025-02-03 11:{i:02d}';'-12.069';'-77.019';'hurto'\n"
+                                  for i in range(2, 8)),
+], ids=["crlf-double-quotes", "single-quotes"])
+def test_quoted_fields_and_line_endings(tmp_path, text):
+    p = tmp_path / "q.csv"
+    p.write_bytes(text.encode("utf-8"))
+    inc = io.read_incidents(p).set_index("incident_id")
+    assert inc.loc["1", "crime_type"] == "robo" + ("," if "," in text.split("\n")[1] else ";") \
+        + " al paso"
+    assert inc.loc["1", "occurred_at"] == pd.Timestamp("2025-02-03 10:00")
+    assert inc.loc["2", "lat"] == -12.069

@@ -224,14 +224,18 @@ with page.guard():
 
     # ---- summary ----------------------------------------------------------------------
     st.subheader(t("plan.result", shift=_shift_of(want), day=fmt_date(want)))
-    m1, m2, m3, m4 = st.columns(4)
+    m1, m2, m3 = st.columns(3)
     m1.metric(t("plan.m_covered"), fmt_float(plan.objective, 1), border=True,
               help=t("plan.m_covered_help", total=fmt_float(plan.total_expected, 1)))
     m2.metric(t("plan.m_share"), f"{fmt_float(100 * plan.share_of_risk, 0)} %", border=True)
     m3.metric(t("plan.m_points"), fmt_int(len(plan.routes)), border=True,
               help=t("plan.m_points_help", k=plan.hotspots_per_unit))
-    m4.metric(t("plan.m_solver"), _status(plan), border=True,
-              help=t("plan.m_solver_help", s=fmt_float(plan.seconds, 1)))
+    code = plan.status.split(":")[0]
+    quality = st.success if code in ("optimal", "trivial") else (
+        st.warning if code in ("greedy", "greedy_fallback", "time_limit") else st.info)
+    quality(f"**{t('plan.m_solver')}:** {_status(plan)} · "
+            + t("plan.m_solver_help", s=fmt_float(plan.seconds, 1)),
+            icon=":material/verified:")
     if plan.loop_repaired:
         st.caption(t("plan.repaired", revisit=settings.PATROL_REVISIT_MIN))
     if plan.revisit_violations:

@@ -75,8 +75,17 @@ def test_page_generates_a_plan_with_map_tables_and_audit(app_store: Path) -> Non
     plan = at.session_state["plan_result"]["plan"]
     assert set(plan.routes["unit"]) == {1, 2, 3}
     labels = {m.label: m.value for m in at.metric}
-    assert labels["Calidad de la solución"] in ("Óptimo demostrado",) or \
-        labels["Calidad de la solución"].startswith("Brecha")
+    quality = [x.value for x in (*at.success, *at.info) if "Calidad de la solución" in x.value]
+    assert len(quality) == 1
+    shown = quality[0].split(":** ")[1].split(" · ")[0]
+    if plan.status == "optimal":
+        assert shown == "Óptimo demostrado"
+    else:  # e.g. "Brecha 6,9 %": the plan's own gap, in Spanish
+        assert shown.startswith("Brecha ") and shown.endswith(" %")
+        assert float(shown.split()[1].replace(",", ".")) == pytest.approx(100 * plan.gap,
+                                                                           abs=0.051)
+    if plan.loop_repaired:
+        assert any("reagrupó puntos" in c.value for c in at.caption)
     covered = float(labels["Incidentes esperados cubiertos"].replace("\u202f", "")
                     .replace(",", "."))
     assert covered == pytest.approx(plan.objective, abs=0.06)
@@ -95,6 +104,7 @@ def test_page_generates_a_plan_with_map_tables_and_audit(app_store: Path) -> Non
     colours = {p["unit"]: tuple(p["color"]) for p in pts}
     assert len(set(colours.values())) == 3
     assert by_id["patrol_radius"]["getRadius"] == 400.0
+    assert by_id["patrol_radius"]["radiusUnits"] == "meters"  # a literal, not an accessor
     # the plan is in the audit log
     con = store.connect(app_store, read_only=True)
     try:
@@ -255,5 +265,6 @@ def test_page_in_english(app_store: Path) -> None:
     _generate(at)
     assert at.title[0].value == "Patrol plan"
     labels = {m.label for m in at.metric}
-    assert "Expected incidents covered" in labels and "Solution quality" in labels
+    assert "Expected incidents covered" in labels
+    assert any("Solution quality" in x.value for x in (*at.success, *at.info))
     assert any("Spanish" in c.value for c in at.caption)

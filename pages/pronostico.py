@@ -96,16 +96,17 @@ groups = [ALL, *[g for g in cache.filter_options(ds).get("groups", [])
 if ss.get(K_GROUP) not in groups:
     ss[K_GROUP] = ALL
 
-c1, c2, c3, c4 = st.columns([0.8, 1.4, 1.2, 1.4])
+c1, c2, c3 = st.columns([0.7, 1.2, 1.4])
 day = c1.date_input(t("pronostico.day"), min_value=lo_day, max_value=hi_day, key=K_DAY,
                     format="DD/MM/YYYY", help=t("pronostico.day_help", d=fmt_date(last_day)))
-chosen = c2.multiselect(t("pronostico.shifts"), SHIFT_NAMES, key=K_SHIFTS,
-                        format_func=shift_label, placeholder=t("pronostico.shifts_all"))
-group = c3.selectbox(t("pronostico.group"), groups, key=K_GROUP,
-                     format_func=lambda g: t("pronostico.group_all") if g == ALL
-                     else group_label(g))
-model = c4.selectbox(t("pronostico.model"), list(forecast.MODEL_NAMES), key=K_MODEL,
-                     format_func=model_label, help=t("pronostico.model_help"))
+group_names = {g: t("pronostico.group_all") if g == ALL else group_label(g) for g in groups}
+group = c2.selectbox(t("pronostico.group"), groups, key=K_GROUP, format_func=group_names.get)
+model_names = {m: model_label(m) for m in forecast.MODEL_NAMES}
+model = c3.selectbox(t("pronostico.model"), list(forecast.MODEL_NAMES), key=K_MODEL,
+                     format_func=model_names.get, help=t("pronostico.model_help"))
+shift_names = {s: shift_label(s) for s in SHIFT_NAMES}
+chosen = st.pills(t("pronostico.shifts"), SHIFT_NAMES, selection_mode="multi", key=K_SHIFTS,
+                  format_func=shift_names.get, help=t("pronostico.shifts_help"))
 shifts = [s for s in SHIFT_NAMES if s in chosen] or list(SHIFT_NAMES)
 crime_group = group or None
 st.caption(t("pronostico.scope", area=", ".join(districts) or t("pronostico.scope_all"),
@@ -140,8 +141,9 @@ with page.guard():
                            basemap=cache.basemap_available(), tooltip=tip)
         st.pydeck_chart(deck, height=540)
         positive = [v for v in scale if v > 0] or [float(show["expected"].min())]
+        digits = 3 if breaks[0] < 0.005 else 2  # tiny classes stay distinguishable
         st.markdown(layers.legend_html(t("pronostico.legend"), breaks, vmin=min(positive),
-                                       digits=2, decimal_comma=es,
+                                       digits=digits, decimal_comma=es,
                                        note=t("pronostico.legend_note")),
                     unsafe_allow_html=True)
 
@@ -169,7 +171,7 @@ with page.guard():
         if known:
             table[t("pronostico.col_actual")] = top["actual"].astype(int).to_numpy()
         table[t("pronostico.col_cell")] = top["h3_id"].to_numpy()
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table) + 1) + 3)
         st.caption(t("pronostico.range_note") if has_interval else t("pronostico.no_range"))
 
         if any(p.path == PLAN_PAGE for p in nav.visible_pages(ctx.session.role)):

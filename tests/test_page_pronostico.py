@@ -107,7 +107,7 @@ def test_default_map_is_tomorrow_all_shifts_default_model(pron_store: Path) -> N
     assert at.date_input(key="pron_day").value == NEXT
     assert at.selectbox(key="pron_model").value == forecast.DEFAULT_MODEL
     assert "recomendado" in at.selectbox(key="pron_model").format_func(forecast.DEFAULT_MODEL)
-    assert at.multiselect(key="pron_shifts").value == ["mañana", "tarde", "noche"]
+    assert at.pills(key="pron_shifts").value == ["mañana", "tarde", "noche"]
 
     # The map shows the default model's forecast for the next day, all shifts summed.
     fc = forecast.forecast_cells(_incidents(pron_store), train_until="2025-07-01",
@@ -141,7 +141,7 @@ def test_default_map_is_tomorrow_all_shifts_default_model(pron_store: Path) -> N
 def test_past_day_one_shift_group_and_baseline_model(pron_store: Path) -> None:
     at = _page()
     at.date_input(key="pron_day").set_value(date(2025, 6, 20))
-    at.multiselect(key="pron_shifts").set_value(["noche"])
+    at.pills(key="pron_shifts").set_value(["noche"])
     at.selectbox(key="pron_group").set_value("patrimonio")
     at.selectbox(key="pron_model").set_value("retro_shift").run()
     _ok(at)
@@ -213,7 +213,7 @@ def test_analytics_error_is_a_spanish_message(pron_store: Path,
 
 def test_plan_button_hands_day_shift_and_group_to_the_plan_page(pron_store: Path) -> None:
     at = _page()
-    at.multiselect(key="pron_shifts").set_value(["noche"])
+    at.pills(key="pron_shifts").set_value(["noche"])
     at.selectbox(key="pron_group").set_value("patrimonio").run()
     at.button(key="pron_to_plan").click().run()
     assert at.title[0].value == "Plan de patrullaje"

@@ -619,6 +619,10 @@ TEXTS: dict[str, dict[str, str]] = {
                                   "compared with what happened."},
     "pronostico.shifts": {"es": "Turnos", "en": "Shifts"},
     "pronostico.shifts_all": {"es": "Todos los turnos", "en": "All shifts"},
+    "pronostico.shifts_help": {"es": "Se suman los incidentes esperados de los turnos marcados. "
+                                     "Sin ninguno marcado, se usan todos.",
+                               "en": "The expected incidents of the marked shifts are added "
+                                     "up. With none marked, all are used."},
     "pronostico.group": {"es": "Grupo de delito", "en": "Crime group"},
     "pronostico.group_all": {"es": "Todos los delitos", "en": "All crimes"},
     "pronostico.model": {"es": "Modelo", "en": "Model"},
@@ -637,9 +641,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                  "en": "Whole history, same shift"},
     "pronostico.model.prospective": {"es": "Prospectivo (recientes y cercanos pesan más)",
                                      "en": "Prospective (recent and nearby weigh more)"},
-    "pronostico.model.boosted": {"es": "Aprendizaje automático (boosting Poisson)",
-                                 "en": "Machine learning (Poisson boosting)"},
-    "pronostico.recommended": {"es": "{name} · recomendado", "en": "{name} · recommended"},
+    "pronostico.model.boosted": {"es": "Modelo de aprendizaje", "en": "Learning model"},
+    "pronostico.recommended": {"es": "{name} (recomendado)", "en": "{name} (recommended)"},
     "pronostico.scope": {"es": "Área: {area}. Resolución H3 {res} (barra lateral). Las fechas, "
                                "tipos, turnos y días de la barra lateral no se aplican: el "
                                "pronóstico usa toda la historia.",

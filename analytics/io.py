@@ -974,10 +974,15 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         idx2 = idx[_first_occurrence(ih)]
         same_type = pd.factorize(pd.Series(type_names, dtype=object))[0].astype(np.int32)
         ts_us = tbl["occurred_at"].cast(pa.int64()).to_numpy(zero_copy_only=False)
-        first_key = _first_occurrence(ts_us[idx2],
-                                      np.round(lat[idx2] * 1e5).astype(np.int64),
-                                      np.round(lon[idx2] * 1e5).astype(np.int64),
-                                      same_type[tcode[idx2]])
+        la5 = np.round(lat[idx2] * 1e5).astype(np.int64)  # ~1 m
+        lo5 = np.round(lon[idx2] * 1e5).astype(np.int64)
+        ty = same_type[tcode[idx2]].astype(np.int64)
+        if len(type_names) < (1 << 12):
+            # Exact packing: lat (25 bits) | lon (26 bits) | type (12 bits) in one int64.
+            place = ((la5 + 9_000_000) << 38) | ((lo5 + 18_000_000) << 12) | ty
+            first_key = _first_occurrence(ts_us[idx2], place)
+        else:
+            first_key = _first_occurrence(ts_us[idx2], la5, lo5, ty)
         keep[idx2[first_key]] = True
 
     def accepted_table(mask: np.ndarray) -> pa.Table:

@@ -159,6 +159,14 @@ def test_downloads_and_pdf(app_store: Path) -> None:
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
     assert "Plan de patrullaje" in text and "Unidad 2" in text and "Koper" in text
+    assert "turno mañana" in text
+    # every shift of the day: one page each, same units and options
+    at.toggle(key="plan_all_shifts").set_value(True).run()
+    at.button(key="plan_prepare_pdf").click().run()
+    _ok(at)
+    pages = PdfReader(io.BytesIO(at.session_state["plan_docs"]["pdf"])).pages
+    assert [("turno " + n) in p.extract_text() for p, n in
+            zip(pages, ("mañana", "tarde", "noche"), strict=True)] == [True] * 3
 
 
 def _hand_forecast() -> pd.DataFrame:

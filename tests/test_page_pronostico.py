@@ -223,3 +223,16 @@ def test_plan_button_hands_day_shift_and_group_to_the_plan_page(pron_store: Path
     assert at.date_input(key="plan_day").value == NEXT
     assert at.selectbox(key="plan_shift").value == "noche"
     assert at.selectbox(key="plan_group").value == "patrimonio"
+
+
+def test_english_labels_and_no_raw_keys(pron_store: Path) -> None:
+    at = _page()
+    at.sidebar.radio[0].set_value("en").run()
+    _ok(at)
+    assert at.title[0].value == "Forecast"
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [
+        s.value for s in at.subheader]
+    assert not [x for x in texts if "pronostico." in x], "untranslated keys"
+    assert "Expected incidents" in _table(at, "Expected incidents").columns
+    assert "(recommended)" in at.selectbox(key="pron_model").format_func(
+        forecast.DEFAULT_MODEL)

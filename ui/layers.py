@@ -184,7 +184,7 @@ def points_layer(points: pd.DataFrame) -> pdk.Layer:
     """Small points in metres: dots only when zoomed in, invisible specks when zoomed out."""
     return pdk.Layer(
         "ScatterplotLayer", records(points), id=POINT_LAYER_ID, get_position=["lon", "lat"],
-        get_radius=12, radius_units="meters", radius_min_pixels=0.5, radius_max_pixels=6,
+        get_radius=12, radius_units="'meters'", radius_min_pixels=0.5, radius_max_pixels=6,
         get_fill_color=[30, 60, 160, 200], pickable=False,
     )
 

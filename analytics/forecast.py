@@ -78,6 +78,10 @@ PROSPECTIVE_WEEKS: Final = 8
 BASELINES: Final = ("retro28", "retro_shift", "longrun", "prospective")
 #: Name of the default model.
 DEFAULT_MODEL: Final = "boosted"
+#: Crime types with their own features in the default model (most frequent first).
+TOP_TYPES: Final = 8
+#: Days of per-type daily counts kept in a :class:`History`.
+TYPE_DAYS: Final = 760
 #: Quantiles of the ``lower``/``upper`` columns.
 INTERVAL: Final = (0.05, 0.95)
 
@@ -103,6 +107,9 @@ class BinnedIncidents:
         Index of the incident's shift in ``shifts``.
     hour : numpy.ndarray
         Local hour of day.
+    kind : numpy.ndarray or None
+        Code of the incident's ``crime_type`` (``-1`` when missing); ``None``
+        when the input has no ``crime_type``.
     """
 
     cell: np.ndarray
@@ -112,12 +119,14 @@ class BinnedIncidents:
     hour: np.ndarray
     resolution: int
     shifts: tuple[tuple[str, int, int], ...]
+    kind: np.ndarray | None = None
 
     def before(self, cutoff: pd.Timestamp) -> BinnedIncidents:
         """The incidents strictly before ``cutoff``."""
         m = self.t < np.datetime64(cutoff.to_datetime64(), "ns")
         return BinnedIncidents(self.cell[m], self.t[m], self.day[m], self.slot[m],
-                               self.hour[m], self.resolution, self.shifts)
+                               self.hour[m], self.resolution, self.shifts,
+                               None if self.kind is None else self.kind[m])
 
 
 def _check_shifts(shifts: Sequence[tuple[str, int, int]]) -> list[str]:
@@ -207,8 +216,13 @@ def bin_incidents(incidents: pd.DataFrame, *, resolution: int = settings.H3_RESO
             m = (hour >= start) | (hour < end)
             day = np.where(m & (hour < end), day - 1, day)
         slot[m] = i
+    kind = None
+    if "crime_type" in cols:
+        kind = pd.factorize(df["crime_type"].astype(object), use_na_sentinel=True)[0]
+        kind = np.asarray(kind, dtype=np.int32)
     return BinnedIncidents(cell, tn, day, slot.astype(np.int8), hour.astype(np.int8),
-                           int(resolution), tuple((str(n), int(a), int(b)) for n, a, b in shifts))
+                           int(resolution), tuple((str(n), int(a), int(b)) for n, a, b in shifts),
+                           kind)
 
 
 # --------------------------------------------------------------------------- history
@@ -246,8 +260,13 @@ class History:
         ``float32`` array (cells, days, slots): incidents per cell, shift-start
         day and shift. Day ``n_days - 1`` is the day before ``train_until``.
     hours : numpy.ndarray
-        (cells, days, 24) would be too large; this is (cells, 24) counts per
-        local hour over all history, and ``hours_recent`` over the last 56 days.
+        (cells, 24) counts per local hour over all history; ``hours_recent``
+        the same over the last 56 days.
+    types : numpy.ndarray or None
+        ``float32`` (cells, :data:`TYPE_DAYS`, groups): daily counts of the
+        :data:`TOP_TYPES` most frequent crime types of the training data and
+        of all other types, over the last days (``None`` without
+        ``crime_type``). Day ``TYPE_DAYS - 1`` is the day before the cut-off.
     """
 
     cells: np.ndarray
@@ -259,6 +278,7 @@ class History:
     country: str
     ring1: sparse.csr_matrix
     ring2: sparse.csr_matrix
+    types: np.ndarray | None = None
     _cum: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -322,8 +342,22 @@ def incidents_to_history(binned: BinnedIncidents, *, train_until: pd.Timestamp,
     hours_recent = np.bincount(ci[recent] * 24 + b.hour[recent],
                                minlength=len(cells) * 24).reshape(len(cells), 24)
     r1, r2 = _ring_matrices(cells)
+    types = None
+    if b.kind is not None:
+        freq = np.bincount(b.kind[b.kind >= 0])
+        top = np.argsort(-freq, kind="stable")[:TOP_TYPES]
+        top = top[freq[top] > 0]
+        lut = np.full(max(len(freq), 1) + 1, len(top), dtype=np.int64)  # last: other/missing
+        lut[top] = np.arange(len(top))
+        g = lut[np.where(b.kind >= 0, b.kind, len(lut) - 1)]
+        n_g = len(top) + 1
+        rel = b.day - (day0 + n_days - TYPE_DAYS)
+        m = rel >= 0
+        types = np.bincount((ci[m] * TYPE_DAYS + rel[m]) * n_g + g[m],
+                            minlength=len(cells) * TYPE_DAYS * n_g).astype(np.float32)
+        types = types.reshape(len(cells), TYPE_DAYS, n_g)
     return History(cells, day0, counts, hours.astype(np.float64),
-                   hours_recent.astype(np.float64), binned.shifts, country, r1, r2)
+                   hours_recent.astype(np.float64), binned.shifts, country, r1, r2, types)
 
 
 # --------------------------------------------------------------------------- models
@@ -502,6 +536,23 @@ def _features(history: History, origin: int) -> tuple[np.ndarray, list[str]]:
     ring_any = (r1 @ any_day.astype(np.float32)) > 0
     last_r = np.where(ring_any.any(axis=1), look - 1 - np.argmax(ring_any[:, ::-1], axis=1), -1)
     add("r1_days_since", np.where(last_r >= 0, look - last_r, 400)[:, None].astype(np.float64))
+    if history.types is not None:
+        # crime-type mix: some types (shop theft, fraud reported at one address) are far more
+        # persistent in a place than others; the model learns how much each one carries over
+        t_end = history.types.shape[1] - (history.n_days - origin)
+        tc = history.types[:, max(t_end - 365, 0):max(t_end, 0), :]
+        look_t = tc.shape[1]
+        for L in (28, 91, 365):
+            part = tc[:, max(look_t - L, 0):, :].sum(axis=1) / max(min(L, origin), 1)
+            for g in range(part.shape[1]):
+                add(f"type{g}_{L}", part[:, [g]])
+        year = tc.sum(axis=1)
+        share = year / np.maximum(year.sum(axis=1, keepdims=True), 1.0)
+        k30 = np.exp(-(np.arange(look_t, 0, -1) - 0.5) / 30.0)
+        etas_t = np.einsum("cdg,d->cg", tc, k30)
+        for g in range(share.shape[1]):
+            add(f"type{g}_share", share[:, [g]])
+            add(f"type{g}_etas_30", etas_t[:, [g]])
     add("slot", np.arange(n_slots, dtype=np.float64)[None, :])
     add("history_days", np.full((n, 1), float(origin)))
     return np.column_stack(cols), names
@@ -525,9 +576,9 @@ class BoostedModel(CellModel):
     name = "boosted"
     hour_profile = "smoothed"
 
-    def __init__(self, *, n_origins: int = 52, step_days: int = 7, max_iter: int = 200,
-                 learning_rate: float = 0.06, max_leaf_nodes: int = 31,
-                 min_samples_leaf: int = 100, weekday_k: float = 30.0,
+    def __init__(self, *, n_origins: int = 52, step_days: int = 7, max_iter: int = 100,
+                 learning_rate: float = 0.1, max_leaf_nodes: int = 31,
+                 min_samples_leaf: int = 100, weekday_k: float = 300.0,
                  seed: int | None = None) -> None:
         self.n_origins = n_origins
         self.step_days = step_days

@@ -195,7 +195,9 @@ c1, c2 = st.columns([1, 2])
 ss.setdefault(K_ORIGINS, 4)
 n_origins = c1.select_slider(t("pronostico.origins"), options=list(ORIGIN_CHOICES),
                              key=K_ORIGINS, help=t("pronostico.origins_help"))
-origins = tuple(first_future - timedelta(days=7 * k) for k in range(int(n_origins), 0, -1))
+# Each evaluated week ends with the night shift of its 7th day (06:00 the next morning),
+# so the latest week ends by the last day with data: every scored shift is complete.
+origins = tuple(last_day - timedelta(days=7 * k) for k in range(int(n_origins), 0, -1))
 eval_key = (ds, origins, crime_group, res, districts)
 c2.caption(t("pronostico.eval_slow"))
 if c2.button(t("pronostico.run_eval"), icon=":material/analytics:", key="pron_run_eval"):
@@ -223,7 +225,9 @@ if ss.get(K_EVAL) == eval_key:
                 row[t("pronostico.col_pei", p=f"{100 * c:g}")] = fmt_float(m.at[c, "pei"], 2)
             row[t("pronostico.col_windows")] = int(m["n_windows"].max())
             rows.append(row)
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        narrow = {c: st.column_config.TextColumn(c, width=62) for c in rows[0]
+                  if c != t("pronostico.col_model")} if rows else {}
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=narrow)
         st.caption(t("pronostico.eval_weeks", days=", ".join(fmt_date(o) for o in origins)))
         ratios = result.ratios()
         ratios = ratios[ratios["windows"] == "shift"]

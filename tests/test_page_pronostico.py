@@ -183,7 +183,7 @@ def test_evaluation_on_request_matches_backtest(pron_store: Path) -> None:
     assert len(table) == len(forecast.MODEL_NAMES)
     for p in ("1", "2", "5", "10"):
         assert {f"Acierto {p} %", f"PAI {p} %", f"PEI {p} %"} <= set(table.columns)
-    res = evaluation.backtest(_incidents(pron_store), origins=["2025-06-17", "2025-06-24"],
+    res = evaluation.backtest(_incidents(pron_store), origins=["2025-06-16", "2025-06-23"],
                               resolution=9, windows="shift", models=list(forecast.MODEL_NAMES),
                               seed=0)
     ref = res.table.set_index(["model", "coverage"])

@@ -899,10 +899,38 @@ def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str
 
 
 def _first_occurrence(*keys: np.ndarray) -> np.ndarray:
-    """Mask of rows whose key tuple has not been seen in an earlier row."""
-    frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
-    first: np.ndarray = ~frame.duplicated(keep="first").to_numpy()
-    return first
+    """Mask of rows whose key tuple has not been seen in an earlier row (exact).
+
+    Several integer keys are mixed into one 64-bit hash (one hash-table pass
+    instead of one per key); rows the hash calls repeats are then checked
+    against their first occurrence key by key, so a hash collision can never
+    drop a row.
+    """
+    if len(keys) == 1:
+        only: np.ndarray = ~pd.Series(keys[0]).duplicated(keep="first").to_numpy()
+        return only
+    cols = [np.asarray(k).astype(np.int64).view(np.uint64) for k in keys]
+    h = np.zeros(cols[0].shape, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i, c in enumerate(cols):
+            h = (h ^ (c + np.uint64(0x9E3779B97F4A7C15 + i))) * np.uint64(0xBF58476D1CE4E5B9)
+            h ^= h >> np.uint64(31)
+    codes, uniques = pd.factorize(h)
+    first_pos = np.empty(len(uniques), dtype=np.int64)
+    first_pos[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    seen_before = first_pos[codes] != np.arange(len(codes))
+    rep = np.flatnonzero(seen_before)
+    if rep.size:
+        j = first_pos[codes[rep]]
+        same = np.ones(rep.size, dtype=bool)
+        for c in cols:
+            same &= c[rep] == c[j]
+        if not same.all():  # a genuine 64-bit collision: fall back to the exact path
+            frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+            exact: np.ndarray = ~frame.duplicated(keep="first").to_numpy()
+            return exact
+    out: np.ndarray = ~seen_before
+    return out
 
 
 def _dictionary(codes: np.ndarray, names: Sequence[Any]) -> pa.Array:

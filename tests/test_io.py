@@ -405,3 +405,14 @@ def test_quoted_fields_and_line_endings(tmp_path, text):
         + " al paso"
     assert inc.loc["1", "occurred_at"] == pd.Timestamp("2025-02-03 10:00")
     assert inc.loc["2", "lat"] == -12.069
+
+
+def test_first_occurrence_is_exact_even_if_the_hash_collides(rng, monkeypatch):
+    a = rng.integers(0, 50, 5000)
+    b = rng.integers(0, 7, 5000)
+    want = ~pd.DataFrame({"a": a, "b": b}).duplicated().to_numpy()
+    assert (io._first_occurrence(a, b) == want).all()
+    # Force every row onto one hash value: the key-by-key check must catch it.
+    monkeypatch.setattr(io.pd, "factorize",
+                        lambda h: (np.zeros(len(h), dtype=np.int64), np.zeros(1, np.uint64)))
+    assert (io._first_occurrence(a, b) == want).all()

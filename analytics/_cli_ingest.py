@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from analytics import settings
@@ -91,12 +92,26 @@ def _summary(report: Any) -> str:
     return "\n".join(lines)
 
 
+def _audit(db: str | None, action: str, detail: str) -> None:
+    """Record a CLI import or export in the store's audit table (who, what, when)."""
+    from analytics import access, store
+
+    con = store.connect(db)
+    try:
+        access.record_audit(con, user=access.cli_actor(), action=action, detail=detail)
+    finally:
+        con.close()
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``ingest``."""
     from analytics import io
 
     report = io.ingest_files(args.paths, db=args.db, source=args.source, tz=args.tz,
                              mapping=_parse_map(args.map), study_area=args.bbox)
+    names = ", ".join(Path(f).name for f in report.files)
+    _audit(args.db, "import", f"{names}: {report.accepted} aceptadas, "
+                              f"{report.duplicates} duplicadas, {report.quarantined} en cuarentena")
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -124,5 +139,7 @@ def run_export(args: argparse.Namespace) -> int:
     finally:
         con.close()
     path = io.write_table(frame, args.out)
+    _audit(args.db, "export_public" if args.public else "export",
+           f"{path.name}: {len(frame)} {what}")
     print(f"Exportado {path}: {len(frame):,} {what}".replace(",", "."))
     return 0

@@ -66,11 +66,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _actor() -> str:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "?"
-    return f"(cli:{who})"
+    return access.cli_actor()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -279,6 +279,17 @@ def list_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(f"SELECT {', '.join(cols)} FROM users ORDER BY username").df()
 
 
+def cli_actor() -> str:
+    """Audit name for the command line: ``(cli:<operating-system user>)``."""
+    import getpass
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "?"
+    return f"(cli:{who})"
+
+
 def record_audit(con: duckdb.DuckDBPyConnection, *, user: str | None, action: str,
                  detail: str = "") -> None:
     """Append one audit entry (who, what, when).

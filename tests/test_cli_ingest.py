@@ -131,3 +131,20 @@ def test_export_missing_store_exits_2(tmp_path, capsys):
     code = cli.main(["export", "--db", str(tmp_path / "nada.duckdb"), "--out",
                      str(tmp_path / "x.csv")])
     assert code == 2 and "no existe" in capsys.readouterr().err
+
+
+def test_cli_import_and_exports_are_audited(tmp_path, capsys):
+    from analytics import access
+
+    db = tmp_path / "v.duckdb"
+    assert cli.main(["ingest", str(DATA / "utf8_bom.csv"), "--db", str(db)]) == 0
+    assert cli.main(["export", "--db", str(db), "--out", str(tmp_path / "inc.csv")]) == 0
+    assert cli.main(["export", "--db", str(db), "--out", str(tmp_path / "p.csv"), "--public"]) == 0
+    con = store.connect(db, read_only=True)
+    try:
+        log = access.audit_log(con)
+    finally:
+        con.close()
+    assert sorted(log["action"]) == ["export", "export_public", "import"]
+    assert log["username"].str.startswith("(cli:").all()
+    assert log.loc[log["action"] == "import", "detail"].iloc[0].startswith("utf8_bom.csv")

@@ -46,7 +46,8 @@ def add_parser(subparsers: Any) -> None:
         help="exportar incidentes a un conjunto Parquet particionado por mes",
         description=("Escribe los incidentes del almacén DuckDB (--db) o de archivos Parquet "
                      "planos (--input) en CARPETA/year=AAAA/month=M/*.parquet, sin cargarlos "
-                     "todos en memoria. Las filas se añaden a las existentes."),
+                     "todos en memoria. Las filas se añaden a las existentes, salvo con "
+                     "--replace."),
     )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--db", type=Path, help="almacén DuckDB de Vigía")
@@ -55,6 +56,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--out", type=Path, required=True, help="carpeta del conjunto Parquet")
     p.add_argument("--start", default=None, help="desde (AAAA-MM-DD, incluido; solo con --db)")
     p.add_argument("--end", default=None, help="hasta (AAAA-MM-DD, excluido; solo con --db)")
+    p.add_argument("--replace", action="store_true",
+                   help="(con --db) rehacer los meses completos del periodo para que coincidan "
+                        "con el almacén, en lugar de añadir filas")
     p.add_argument("--source", default=None, help="valor de 'source' si falta (--input)")
     _add_dask(p)
     p.set_defaults(run=run_partition)
@@ -123,7 +127,8 @@ def run_partition(args: argparse.Namespace) -> int:
 
         con = store.connect(args.db, read_only=True)
         try:
-            rep = partitions.store_to_partitions(con, args.out, start=args.start, end=args.end)
+            rep = partitions.store_to_partitions(con, args.out, start=args.start, end=args.end,
+                                                 replace=args.replace)
         finally:
             con.close()
     else:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -373,14 +374,34 @@ def parquet_to_partitions(paths: Iterable[str | Path], root: str | Path, *,
                                 import_id=import_id)
 
 
+def _month_floor(ts: pd.Timestamp) -> pd.Timestamp:
+    return pd.Timestamp(ts.year, ts.month, 1)
+
+
+def _month_ceil(ts: pd.Timestamp) -> pd.Timestamp:
+    first = _month_floor(ts)
+    return first if first == ts else first + pd.offsets.MonthBegin(1)
+
+
+def _copy_sql(base: Path, where: str) -> str:
+    cols = ", ".join(f'"{c}"' for c in COLUMNS)
+    return (f"COPY (SELECT {cols}, year(occurred_at) AS year, month(occurred_at) AS month "
+            f"FROM incidents WHERE {where} ORDER BY year, month, ubigeo, occurred_at, "
+            f"incident_id) TO '{_sql_path(base)}' (FORMAT parquet, PARTITION_BY (year, month), "
+            f"APPEND, FILENAME_PATTERN 'export-{{uuid}}', COMPRESSION {COMPRESSION}, "
+            f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+
+
+def _month_of(folder: Path) -> tuple[int, int]:
+    return int(folder.parent.name[5:]), int(folder.name[6:])
+
+
 def store_to_partitions(con: duckdb.DuckDBPyConnection, root: str | Path, *,
-                        start: Timeish = None, end: Timeish = None,
+                        start: Timeish = None, end: Timeish = None, replace: bool = False,
                         memory_limit: str = DUCKDB_MEMORY_LIMIT) -> WriteReport:
     """Export the store's ``incidents`` (optionally a time range) to the dataset, in DuckDB.
 
     The rows never enter Python: DuckDB sorts and writes them out of core.
-    New files are added next to existing ones (``export-<uuid>.parquet``);
-    exporting the same rows twice duplicates them.
 
     Parameters
     ----------
@@ -390,6 +411,14 @@ def store_to_partitions(con: duckdb.DuckDBPyConnection, root: str | Path, *,
         Dataset folder.
     start, end
         Local wall-time bounds (``start`` inclusive, ``end`` exclusive).
+    replace
+        ``False``: add new files next to existing ones (``export-<uuid>.parquet``;
+        exporting the same rows twice duplicates them). ``True``: widen
+        ``[start, end)`` to whole months and make each of those months equal
+        to the store. The export is written to a staging folder first, then
+        each month folder is swapped in with two renames; months the store no
+        longer has are removed. Use it for the nightly refresh of the last
+        months (late reports change past months).
     memory_limit
         DuckDB memory limit during the export (it spills the sort to disk
         beyond it); the connection's own limit is restored afterwards.
@@ -398,30 +427,57 @@ def store_to_partitions(con: duckdb.DuckDBPyConnection, root: str | Path, *,
     -------
     WriteReport
     """
-    where, params = _time_where(start, end)
+    t0, t1 = _as_ts(start), _as_ts(end)
+    if replace:
+        t0 = _month_floor(t0) if t0 is not None else None
+        t1 = _month_ceil(t1) if t1 is not None else None
+    where, params = _time_where(t0, t1)
     base = Path(root)
     base.mkdir(parents=True, exist_ok=True)
-    before = {p for p in base.glob("*/*/*.parquet")}
-    cols = ", ".join(f'"{c}"' for c in COLUMNS)
-    sql = (f"COPY (SELECT {cols}, year(occurred_at) AS year, month(occurred_at) AS month "
-           f"FROM incidents WHERE {where} ORDER BY year, month, ubigeo, occurred_at, incident_id)"
-           f" TO '{_sql_path(base)}' (FORMAT parquet, PARTITION_BY (year, month), APPEND, "
-           f"FILENAME_PATTERN 'export-{{uuid}}', COMPRESSION {COMPRESSION}, "
-           f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+    target = base / f".staging-{os.getpid()}" if replace else base
+    if replace:
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
+    before = set(target.glob("*/*/*.parquet"))
     old_limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     try:
         con.execute(f"SET memory_limit = '{memory_limit}'")
         n = con.execute(f"SELECT count(*) FROM incidents WHERE {where}", params).fetchall()[0][0]
         if n:
-            con.execute(sql, params).fetchall()
+            con.execute(_copy_sql(target, where), params).fetchall()
     except duckdb.Error as exc:
         msg = f"No se pudo exportar el almacén a Parquet: {str(exc).splitlines()[0]}"
         raise StoreError(msg) from None
     finally:
         con.execute(f"SET memory_limit = '{old_limit}'")
-    new = sorted(set(base.glob("*/*/*.parquet")) - before)
-    months = sorted({(int(p.parent.parent.name[5:]), int(p.parent.name[6:])) for p in new})
+    new = sorted(set(target.glob("*/*/*.parquet")) - before)
+    months = sorted({_month_of(p.parent) for p in new})
+    if replace:
+        new = _swap_months(base, target, t0, t1, months)
     return WriteReport(int(n), tuple(new), tuple(months))
+
+
+def _swap_months(base: Path, staging: Path, t0: pd.Timestamp | None, t1: pd.Timestamp | None,
+                 months: list[tuple[int, int]]) -> list[Path]:
+    """Move the staged month folders into ``base``, replacing the months of ``[t0, t1)``."""
+    lo = (t0.year, t0.month) if t0 is not None else (0, 0)
+    hi_ts = t1 - pd.Timedelta(microseconds=1) if t1 is not None else None
+    hi = (hi_ts.year, hi_ts.month) if hi_ts is not None else (9999, 12)
+    trash = staging / "_old"
+    trash.mkdir()
+    for y, m in dataset_months(base):
+        if lo <= (y, m) <= hi and (y, m) not in months:
+            os.replace(month_path(base, y, m), trash / f"{y}-{m}")
+    files: list[Path] = []
+    for y, m in months:
+        dest = month_path(base, y, m)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            os.replace(dest, trash / f"{y}-{m}")
+        os.replace(month_path(staging, y, m), dest)
+        files.extend(sorted(dest.glob("*.parquet")))
+    shutil.rmtree(staging, ignore_errors=True)
+    return files
 
 
 # --------------------------------------------------------------------------- reading

@@ -59,6 +59,7 @@ SEED = 20261122
 MONTHS = [(y, m) for y in range(2021, 2026) for m in range(1, 13)]
 CHUNK_ROWS = 1_000_000
 RESOLUTION = 9
+DUCKDB_LIMIT = "4GB"  # analytics.partitions.DUCKDB_MEMORY_LIMIT, quoted for the text
 QUERY_START, QUERY_END = "2025-10-01", "2025-12-30"  # 90 days
 #: Per-district forecasts (smallest size only): Trujillo's 11 districts and La Victoria.
 FORECAST = {"train_until": "2025-12-01", "history_days": 730, "model": "boosted", "seed": 1,
@@ -225,12 +226,19 @@ def _worker_rss(client: Any) -> list[float]:
     return sorted(float(v) for v in client.run(peak).values())
 
 
+def _commit() -> str:
+    r = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                       cwd=ROOT, check=False)
+    return r.stdout.strip() or "?"
+
+
 def child(step: str, rows: int, base: Path) -> dict[str, Any]:
     """Run one measured step in this (fresh) process."""
     from analytics import distributed, partitions
 
     raw, local, dask_out = base / "raw", base / "local", base / "dask"
-    out: dict[str, Any] = {"step": step, "rows": rows, "load": os.getloadavg()[0]}
+    out: dict[str, Any] = {"step": step, "rows": rows, "load": os.getloadavg()[0],
+                           "commit": _commit(), "utc": time.strftime("%H:%M", time.gmtime())}
     t0 = time.perf_counter()
     if step == "generate":
         out.update(generate(rows, raw))
@@ -431,8 +439,46 @@ def table(results: list[dict[str, Any]]) -> str:
                   f"**{fd['equal']}**."]
     peak = max([r["rss_mib"] for r in results]
                + [sum(r.get("worker_rss_mib", [])) + r["rss_mib"] for r in results])
+    commits = sorted({r["commit"] for r in results if "commit" in r})
+    if commits:
+        lines += ["", f"Measured at commit {', '.join(commits)} between "
+                  f"{min(r['utc'] for r in results)} and {max(r['utc'] for r in results)} UTC "
+                  "(the commit line below is when this text was written)."]
     lines += ["", f"Largest peak of any step (process + its workers): **{peak / 1024:.2f} GiB** "
               "(target < 8 GiB at 50 M)."]
+    big = sizes[-1]
+    q = by.get((big, "query"))
+    if len(sizes) > 1 and q:
+        mid = sizes[-2]
+
+        def per_m(n: int, step: str) -> str:
+            r = by.get((n, step))
+            return f"{r['seconds'] / (n / 1e6):.2f}" if r else "–"
+
+        lines += [
+            "",
+            "Reading:",
+            f"- Map query (one city, 90 days, res 9) on {big:,} rows: median "
+            f"{statistics.median(q['times']):.3f} s, slowest {max(q['times']):.3f} s "
+            "(target < 1 s). Only the three month folders of the window are opened, and row "
+            "groups of other districts are skipped from the Parquet statistics.",
+            f"- Time per million rows, {mid:,} -> {big:,} rows: ingest one process "
+            f"{per_m(mid, 'ingest-local')} -> {per_m(big, 'ingest-local')} s, Dask "
+            f"{per_m(mid, 'ingest-dask')} -> {per_m(big, 'ingest-dask')} s; aggregate DuckDB "
+            f"{per_m(mid, 'aggregate-local')} -> {per_m(big, 'aggregate-local')} s, Dask "
+            f"{per_m(mid, 'aggregate-dask')} -> {per_m(big, 'aggregate-dask')} s. The cost "
+            "per row stays flat or falls (linear or better). The small runs carry fixed costs "
+            "(60 month files, process and cluster start) and the load of the shared machine.",
+            "- The store export (`COPY … PARTITION_BY` with a sort) grows faster than linear "
+            f"({per_m(mid, 'store')} -> {per_m(big, 'store')} s per M rows). At 50 M rows "
+            f"the sort spills to disk beyond DuckDB's {DUCKDB_LIMIT} memory limit, which also "
+            "sets the largest peak. A full export is a one-off; the nightly refresh re-exports "
+            "only the last months (`partition --db … --start … --replace`).",
+            "- On 2 shared cores the 2-worker cluster is no faster than one process. DuckDB's "
+            "vectorised aggregate beats pandas per file, and Dask adds scheduling and "
+            "serialisation. The cluster path exists to add machines. Its results are "
+            "identical (checked above at every size).",
+        ]
     return "\n".join(lines)
 
 
@@ -441,6 +487,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="1e6,1e7,5e7")
     ap.add_argument("--keep", action="store_true", help="keep the generated data")
     ap.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    ap.add_argument("--from-log", action="store_true",
+                    help="rebuild the section from bench/_work/scale/results.jsonl, no runs")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--rows", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--base", type=Path, default=None, help=argparse.SUPPRESS)
@@ -450,6 +498,15 @@ def main() -> None:
         return
     results: list[dict[str, Any]] = []
     log = WORK / "results.jsonl"
+    if args.from_log:
+        results = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if x]
+        text = table(results)
+        print(text)
+        if not args.no_write:
+            from bench._results import write_section
+
+            write_section("scale", text)
+        return
     WORK.mkdir(parents=True, exist_ok=True)
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     for n in sizes:
@@ -468,12 +525,12 @@ def main() -> None:
             if step == "store":
                 shutil.rmtree(base / "export", ignore_errors=True)
                 (base / "store.duckdb").unlink(missing_ok=True)
-            results.append(r)
+            new = [r]
             if step == "query" and n == sizes[0]:
-                for extra in ("forecast-local", "forecast-dask"):
-                    results.append(run_step(extra, n, base))
+                new += [run_step(extra, n, base) for extra in ("forecast-local", "forecast-dask")]
+            results.extend(new)
             with log.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(r) + "\n")
+                f.writelines(json.dumps(x) + "\n" for x in new)
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
     text = table(results)

@@ -133,6 +133,26 @@ def test_store_export_equals_direct_write(tmp_path: Path, months_frame: pd.DataF
     pd.testing.assert_frame_equal(back, frame.iloc[1:].reset_index(drop=True))
 
 
+def test_store_export_replace_refreshes_whole_months(tmp_path: Path, dataset: Path) -> None:
+    con = store.connect(":memory:")
+    frame = partitions.read_incidents(dataset)
+    con.register("f", frame)
+    con.execute("INSERT INTO incidents SELECT * FROM f")
+    root = tmp_path / "exp"
+    partitions.store_to_partitions(con, root)
+    # A late report for February arrives, m3 (Feb 28) is withdrawn, March is emptied.
+    con.execute("INSERT INTO incidents SELECT * REPLACE ('m9' AS incident_id, "
+                "TIMESTAMP '2025-02-20 10:00' AS occurred_at) FROM f WHERE incident_id = 'm2'")
+    con.execute("DELETE FROM incidents WHERE incident_id = 'm3' OR month(occurred_at) = 3")
+    rep = partitions.store_to_partitions(con, root, start="2025-02-15", end="2025-03-02",
+                                         replace=True)
+    assert rep.months == ((2025, 2),) and rep.rows == 3  # widened to Feb 1 .. Apr 1
+    assert partitions.dataset_months(root) == [(2025, 1), (2025, 2)]
+    back = partitions.read_incidents(root)
+    assert back["incident_id"].tolist() == ["m0", "m1", "m2", "m9"]
+    assert not any(p.name.startswith(".staging") for p in root.iterdir())
+
+
 def test_cli_partition_and_aggregate(tmp_path: Path, months_frame: pd.DataFrame,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     flat = tmp_path / "flat.parquet"

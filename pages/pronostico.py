@@ -107,7 +107,8 @@ model = c3.selectbox(t("pronostico.model"), list(forecast.MODEL_NAMES), key=K_MO
 shift_names = {s: shift_label(s) for s in SHIFT_NAMES}
 chosen = st.pills(t("pronostico.shifts"), SHIFT_NAMES, selection_mode="multi", key=K_SHIFTS,
                   format_func=shift_names.get, help=t("pronostico.shifts_help"))
-shifts = [s for s in SHIFT_NAMES if s in chosen] or list(SHIFT_NAMES)
+day = day or first_future  # a cleared date picker means the default day
+shifts = [s for s in SHIFT_NAMES if s in (chosen or [])] or list(SHIFT_NAMES)
 crime_group = group or None
 st.caption(t("pronostico.scope", area=", ".join(districts) or t("pronostico.scope_all"),
              res=res))
@@ -211,23 +212,22 @@ if ss.get(K_EVAL) == eval_key:
                                              models=models, seed=SEED)
         tab = result.table[result.table["windows"] == "shift"]
         covs = sorted(tab["coverage"].unique())
-        rows = []
-        for name in models:
-            m = tab[tab["model"] == name].set_index("coverage")
-            if m.empty:
-                continue
-            row: dict[str, object] = {t("pronostico.col_model"): model_label(name)}
-            for c in covs:
-                row[t("pronostico.col_hit", p=f"{100 * c:g}")] = pct(m.at[c, "hit_rate"])
-            for c in covs:
-                row[t("pronostico.col_pai", p=f"{100 * c:g}")] = fmt_float(m.at[c, "pai"], 1)
-            for c in covs:
-                row[t("pronostico.col_pei", p=f"{100 * c:g}")] = fmt_float(m.at[c, "pei"], 2)
-            row[t("pronostico.col_windows")] = int(m["n_windows"].max())
-            rows.append(row)
-        narrow = {c: st.column_config.TextColumn(c, width=62) for c in rows[0]
-                  if c != t("pronostico.col_model")} if rows else {}
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=narrow)
+        metrics = (("hit_rate", "pronostico.tab_hit", pct),
+                   ("pai", "pronostico.tab_pai", lambda v: fmt_float(v, 1)),
+                   ("pei", "pronostico.tab_pei", lambda v: fmt_float(v, 2)))
+        for (metric, _key, fmt), box in zip(metrics, st.tabs([t(k) for _m, k, _f in metrics]),
+                                            strict=True):
+            rows = []
+            for name in models:
+                m = tab[tab["model"] == name].set_index("coverage")
+                if m.empty:
+                    continue
+                row: dict[str, object] = {t("pronostico.col_model"): model_label(name)}
+                for c in covs:
+                    row[t("pronostico.col_cov", p=f"{100 * c:g}")] = fmt(m.at[c, metric])
+                row[t("pronostico.col_windows")] = int(m["n_windows"].max())
+                rows.append(row)
+            box.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         st.caption(t("pronostico.eval_weeks", days=", ".join(fmt_date(o) for o in origins)))
         ratios = result.ratios()
         ratios = ratios[ratios["windows"] == "shift"]

@@ -173,29 +173,42 @@ def test_past_day_one_shift_group_and_baseline_model(pron_store: Path) -> None:
     assert "Ocurrieron" in text
 
 
+def _eval_tables(at: AppTest) -> list[pd.DataFrame]:
+    """The evaluation tables (tabs: hit rate, PAI, PEI), by their coverage columns."""
+    return [df.value for df in at.dataframe if "1 % del área" in df.value.columns]
+
+
 def test_evaluation_on_request_matches_backtest(pron_store: Path) -> None:
     at = _page()
     at.select_slider(key="pron_origins").set_value(2).run()
-    assert not any("Acierto 1 %" in df.value.columns for df in at.dataframe)
+    assert not _eval_tables(at)
     at.button(key="pron_run_eval").click().run()
     _ok(at)
-    table = _table(at, "Acierto 1 %")
-    assert len(table) == len(forecast.MODEL_NAMES)
-    for p in ("1", "2", "5", "10"):
-        assert {f"Acierto {p} %", f"PAI {p} %", f"PEI {p} %"} <= set(table.columns)
+    assert [tab.label for tab in at.tabs] == ["Tasa de acierto (de cada 100)",
+                                              "PAI (veces mejor que al azar)", "PEI (de 0 a 1)"]
+    hit, pai, pei = _eval_tables(at)
+    cols = ["Modelo", "1 % del área", "2 % del área", "5 % del área", "10 % del área",
+            "Turnos evaluados"]
+    for table in (hit, pai, pei):
+        assert list(table.columns) == cols
+        assert len(table) == len(forecast.MODEL_NAMES)
+    # Two weeks that end by the data's last day (2025-06-30): origins 16 and 23 June.
     res = evaluation.backtest(_incidents(pron_store), origins=["2025-06-16", "2025-06-23"],
                               resolution=9, windows="shift", models=list(forecast.MODEL_NAMES),
                               seed=0)
     ref = res.table.set_index(["model", "coverage"])
     for i, name in enumerate(forecast.MODEL_NAMES):
-        row = table.iloc[i]
-        assert abs(_num(row["Acierto 5 %"]) - 100 * ref.at[(name, 0.05), "hit_rate"]) < 0.051
-        assert abs(_num(row["PAI 1 %"]) - ref.at[(name, 0.01), "pai"]) < 0.051
-        assert abs(_num(row["PEI 10 %"]) - ref.at[(name, 0.10), "pei"]) < 0.0051
+        assert abs(_num(hit.iloc[i]["5 % del área"]) - 100 * ref.at[(name, 0.05), "hit_rate"]
+                   ) < 0.051
+        assert abs(_num(pai.iloc[i]["1 % del área"]) - ref.at[(name, 0.01), "pai"]) < 0.051
+        assert abs(_num(pei.iloc[i]["10 % del área"]) - ref.at[(name, 0.10), "pei"]) < 0.0051
+        assert hit.iloc[i]["Turnos evaluados"] == ref.at[(name, 0.01), "n_windows"]
+    assert "recomendado" in hit.iloc[forecast.MODEL_NAMES.index(forecast.DEFAULT_MODEL)]["Modelo"]
+    assert any("16/06/2025, 23/06/2025" in c.value for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 1, "hit-rate curve"
     # It stays on screen on the next rerun (cached, no new click needed).
     at.run()
-    assert any("Acierto 1 %" in df.value.columns for df in at.dataframe)
+    assert len(_eval_tables(at)) == 3
 
 
 def test_analytics_error_is_a_spanish_message(pron_store: Path,

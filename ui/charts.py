@@ -115,17 +115,20 @@ def trend_line(series: pd.Series) -> alt.Chart:
     ).properties(height=180)
 
 
-def hit_rate_curve(curve: pd.DataFrame, labels: dict[str, str] | None = None) -> alt.Chart:
+def hit_rate_curve(curve: pd.DataFrame, labels: dict[str, str] | None = None, *,
+                   max_area: float = 0.5) -> alt.Chart:
     """Hit rate versus share of the area flagged, one line per model.
 
     ``curve`` has ``model, coverage, hit_rate`` (shares 0–1, as
-    ``analytics.evaluation.hit_rate_curve``); a dashed diagonal shows patrolling at random.
+    ``analytics.evaluation.hit_rate_curve``); only shares up to ``max_area`` are drawn
+    (patrols cover small areas). A dashed diagonal shows patrolling at random.
     """
-    df = curve.copy()
+    df = curve.loc[curve["coverage"] <= max_area + 1e-9].copy()
     df["model"] = [(labels or {}).get(m, m) for m in df["model"]]
     df["area"] = df["coverage"].astype(float) * 100
     df["hit"] = df["hit_rate"].astype(float) * 100
-    x = alt.X("area:Q", title=t("pronostico.curve_x"), scale=alt.Scale(domain=[0, 100]))
+    top = 100 * max_area
+    x = alt.X("area:Q", title=t("pronostico.curve_x"), scale=alt.Scale(domain=[0, top]))
     y = alt.Y("hit:Q", title=t("pronostico.curve_y"), scale=alt.Scale(domain=[0, 100]))
     lines = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
         x=x, y=y, color=alt.Color("model:N", title=t("pronostico.col_model"),
@@ -133,6 +136,6 @@ def hit_rate_curve(curve: pd.DataFrame, labels: dict[str, str] | None = None) ->
         tooltip=[alt.Tooltip("model:N", title=t("pronostico.col_model")),
                  alt.Tooltip("area:Q", title=t("pronostico.curve_x"), format=".1f"),
                  alt.Tooltip("hit:Q", title=t("pronostico.curve_y"), format=".1f")])
-    diag = alt.Chart(pd.DataFrame({"area": [0.0, 100.0], "hit": [0.0, 100.0]})).mark_line(
+    diag = alt.Chart(pd.DataFrame({"area": [0.0, top], "hit": [0.0, top]})).mark_line(
         color="#999", strokeDash=[4, 3]).encode(x="area:Q", y="hit:Q")
     return (diag + lines).properties(height=320)

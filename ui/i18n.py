@@ -613,10 +613,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "pronostico.day": {"es": "Día", "en": "Day"},
     "pronostico.day_help": {"es": "Por defecto, el día siguiente al último día con datos "
                                   "({d}). Un día pasado se pronostica como se habría hecho esa "
-                                  "mañana y se compara con lo que ocurrió.",
+                                  "mañana y se compara con lo que ocurrió (cada día pasado "
+                                  "se calcula aparte: puede tardar).",
                             "en": "By default, the day after the last day with data ({d}). A "
                                   "past day is forecast as it would have been that morning and "
-                                  "compared with what happened."},
+                                  "compared with what happened (each past day is computed "
+                                  "on its own: it may take a while)."},
     "pronostico.shifts": {"es": "Turnos", "en": "Shifts"},
     "pronostico.shifts_all": {"es": "Todos los turnos", "en": "All shifts"},
     "pronostico.shifts_help": {"es": "Se suman los incidentes esperados de los turnos marcados. "
@@ -743,9 +745,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "pronostico.eval_weeks": {"es": "Semanas que empiezan el {days}; ventanas de turno.",
                               "en": "Weeks starting on {days}; shift windows."},
     "pronostico.col_model": {"es": "Modelo", "en": "Model"},
-    "pronostico.col_hit": {"es": "Acierto {p} %", "en": "Hit rate {p} %"},
-    "pronostico.col_pai": {"es": "PAI {p} %", "en": "PAI {p} %"},
-    "pronostico.col_pei": {"es": "PEI {p} %", "en": "PEI {p} %"},
+    "pronostico.tab_hit": {"es": "Tasa de acierto (de cada 100)",
+                           "en": "Hit rate (out of 100)"},
+    "pronostico.tab_pai": {"es": "PAI (veces mejor que al azar)",
+                           "en": "PAI (times better than chance)"},
+    "pronostico.tab_pei": {"es": "PEI (de 0 a 1)", "en": "PEI (0 to 1)"},
+    "pronostico.col_cov": {"es": "{p} % del área", "en": "{p} % of the area"},
     "pronostico.col_windows": {"es": "Turnos evaluados", "en": "Shifts scored"},
     "pronostico.ratio": {"es": "Señalando el {p} % de los hexágonos, el modelo recomendado "
                                "acierta {hit} de cada 100 incidentes; el mejor método "

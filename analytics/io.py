@@ -1331,7 +1331,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
 
     H3 cell columns (``h3*``, uint64) are written as hexadecimal strings in
     text formats. GeoJSON takes points from ``lat``/``lon`` or a geometry
-    column. CSV is UTF-8 with BOM (opens correctly in Excel).
+    column. CSV is plain UTF-8 without a byte-order mark, so other programs
+    read the column names exactly (for Excel, write ``.xlsx``).
     """
     p = Path(path)
     name = p.name.lower()
@@ -1340,7 +1341,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
         if name.endswith(".parquet"):
             frame.to_parquet(p, index=False)
         elif name.endswith(".csv") or name.endswith(".csv.gz"):
-            _for_export(frame, excel=False).to_csv(p, index=False, encoding="utf-8-sig",
+            _for_export(frame, excel=False).to_csv(p, index=False, encoding="utf-8",
                                                     compression="infer")
         elif name.endswith(".xlsx"):
             _for_export(frame, excel=True).to_excel(p, index=False, sheet_name=sheet_name[:31],

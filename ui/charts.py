@@ -138,4 +138,4 @@ def hit_rate_curve(curve: pd.DataFrame, labels: dict[str, str] | None = None, *,
                  alt.Tooltip("hit:Q", title=t("pronostico.curve_y"), format=".1f")])
     diag = alt.Chart(pd.DataFrame({"area": [0.0, top], "hit": [0.0, top]})).mark_line(
         color="#999", strokeDash=[4, 3]).encode(x="area:Q", y="hit:Q")
-    return (diag + lines).properties(height=320)
+    return (diag + lines).properties(height=440)  # the legend below takes ~120 px

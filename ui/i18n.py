@@ -767,7 +767,7 @@ TEXTS: dict[str, dict[str, str]] = {
                                     "less area. The dotted diagonal is patrolling at random."},
     "pronostico.curve_x": {"es": "Área señalada (% de hexágonos)",
                            "en": "Area flagged (% of hexagons)"},
-    "pronostico.curve_y": {"es": "Incidentes acertados (%)", "en": "Incidents caught (%)"},
+    "pronostico.curve_y": {"es": "Acertados (%)", "en": "Caught (%)"},
     "pronostico.caveats_title": {"es": "Límites que debe tener en cuenta",
                                  "en": "Limits to keep in mind"},
     "pronostico.caveats": {

@@ -1,8 +1,11 @@
 """Vigía analytics: pure, typed functions behind the dashboard and the CLI.
 
 Never imports Streamlit. Modules are nouns: ``io`` (the only file reader and
-writer), ``store`` (DuckDB), ``hexbin``, ``hotspots``, ``forecast``,
-``evaluation``, ``patrol``, ``reports``, ``settings``.
+writer), ``store`` (DuckDB), ``partitions`` (the month-partitioned Parquet
+dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
+``hotspots``, ``forecast``, ``evaluation``, ``patrol``, ``briefing``,
+``reports``, ``access`` (users, roles, audit), ``demo`` (synthetic data),
+``settings``; ``cli`` is the command line (``python -m analytics``).
 """
 
 from analytics import settings as settings

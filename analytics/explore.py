@@ -293,6 +293,45 @@ def cell_counts(con: duckdb.DuckDBPyConnection, *, resolution: int = settings.H3
     return _finish_cells(df, resolution)
 
 
+def counts_by_cell_period(con: duckdb.DuckDBPyConnection, *,
+                          resolution: int = settings.H3_RESOLUTION,
+                          period: Literal["W", "M"] = "W", **filters: Any) -> pd.DataFrame:
+    """Incidents per H3 cell × week or month, non-empty pairs only.
+
+    Parameters
+    ----------
+    con
+        Store connection.
+    resolution
+        H3 resolution of the cells (parents of the stored ``h3_r12``).
+    period
+        ``"W"``: weeks starting on Monday; ``"M"``: calendar months.
+    **filters
+        The incident filters of :func:`filter_sql`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``h3`` (uint64), ``period`` (the week's Monday or the month's first day, at
+        midnight), ``count`` (int64); sorted by cell, then period. The cube that
+        ``analytics.hotspots.emerging_hotspots`` takes.
+    """
+    _check_filters(filters)
+    if period not in ("W", "M"):
+        msg = f"Periodo desconocido: {period!r} (W o M)."
+        raise IncidentSchemaError(msg)
+    where, params = filter_sql(**filters)
+    cell = hexbin.parent_sql("h3_r12", resolution)
+    unit = "week" if period == "W" else "month"
+    df = _df(con, f"SELECT {cell} AS h3, CAST(date_trunc('{unit}', occurred_at) AS TIMESTAMP) "
+                  f"AS period, count(*) AS count FROM incidents WHERE {where} "
+                  f"AND h3_r12 IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2", params)
+    df["h3"] = df["h3"].to_numpy(dtype="uint64")
+    df["period"] = pd.to_datetime(df["period"])
+    df["count"] = df["count"].astype("int64")
+    return df
+
+
 def _finish_cells(df: pd.DataFrame, resolution: int) -> pd.DataFrame:
     cells = df["h3"].to_numpy(dtype=np.uint64)
     df["h3"] = cells

@@ -135,6 +135,55 @@ def test_cell_counts_are_hierarchical(synth_con, res: int) -> None:
     assert coarse["n"].sum() == 600
 
 
+@pytest.mark.parametrize(("period", "filters"), [
+    ("W", {}),
+    ("M", {}),
+    ("W", {"groups": ["patrimonio"], "districts": ["LIMA", "LINCE"]}),
+    ("M", {"start": date(2025, 2, 10), "end": date(2025, 5, 20), "shifts": ["noche"]}),
+], ids=["week-all", "month-all", "week-group-districts", "month-dates-shift"])
+def test_counts_by_cell_period_match_pandas(synth_con, period: str, filters: dict) -> None:
+    got = explore.counts_by_cell_period(synth_con, resolution=8, period=period, **filters)
+    inc = store.load_incidents(synth_con, columns=["occurred_at", "h3_r12", "crime_group",
+                                                   "district"])
+    ts = pd.to_datetime(inc["occurred_at"])
+    keep = inc["h3_r12"].notna()
+    if "groups" in filters:
+        keep &= inc["crime_group"].isin(filters["groups"])
+    if "districts" in filters:
+        keep &= inc["district"].isin(filters["districts"])
+    if "start" in filters:
+        keep &= (ts >= pd.Timestamp(filters["start"])) & (
+            ts < pd.Timestamp(filters["end"]) + pd.Timedelta(days=1))
+    if "shifts" in filters:  # noche: 22:00-06:00
+        keep &= (ts.dt.hour >= 22) | (ts.dt.hour < 6)
+    sel = inc.loc[keep]
+    want = pd.DataFrame({
+        "h3": hexbin.cells_to_parent(sel["h3_r12"].to_numpy(dtype="uint64"), resolution=8),
+        "period": pd.to_datetime(sel["occurred_at"]).dt.to_period(period).dt.start_time,
+    }).groupby(["h3", "period"]).size().rename("count").reset_index()
+    assert list(got.columns) == ["h3", "period", "count"]
+    assert got["h3"].dtype == np.uint64 and got["count"].dtype == np.int64
+    assert (got["count"] > 0).all()
+    assert got["count"].sum() == len(sel) > 0
+    if period == "W":
+        assert (got["period"].dt.day_of_week == 0).all()
+    else:
+        assert (got["period"].dt.day == 1).all()
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True),
+        want.astype({"h3": "uint64", "count": "int64"}).sort_values(["h3", "period"])
+        .reset_index(drop=True), check_dtype=False)
+
+
+def test_counts_by_cell_period_by_hand(tiny_con) -> None:
+    got = explore.counts_by_cell_period(tiny_con, resolution=7, period="W", groups=["patrimonio"])
+    # five patrimonio incidents, 3-5 March 2025 (week of Monday 3 March), in two places
+    assert sorted(got["count"]) == [1, 4]
+    assert set(got["period"]) == {pd.Timestamp("2025-03-03")}
+    with pytest.raises(IncidentSchemaError, match="Periodo desconocido"):
+        explore.counts_by_cell_period(tiny_con, period="D")  # type: ignore[arg-type]
+
+
 def test_top_cells_and_frames(synth_con) -> None:
     top = explore.top_cells(synth_con, resolution=8, n=3)
     assert len(top) == 3 and top["n"].is_monotonic_decreasing

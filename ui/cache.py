@@ -619,28 +619,6 @@ def hotspot_moran(dataset_id: str, fkey: FilterKey, *, resolution: int, k: int, 
     return _with_districts(out, dataset_id, fkey, resolution)
 
 
-def _cell_cube(con: duckdb.DuckDBPyConnection, fkey: FilterKey, *, resolution: int,
-               period: str) -> pd.DataFrame:
-    """Incidents per cell × week (Monday) or month (day 1), non-empty pairs only."""
-    from analytics import hexbin
-
-    where, params = explore.filter_sql(**_kw(fkey))
-    cell = hexbin.parent_sql("h3_r12", resolution)
-    unit = "week" if period == "W" else "month"
-    try:
-        df = con.execute(
-            f"SELECT {cell} AS h3, CAST(date_trunc('{unit}', occurred_at) AS TIMESTAMP) "
-            f"AS period, count(*) AS count FROM incidents WHERE {where} "
-            f"AND h3_r12 IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2", params).df()
-    except duckdb.Error as exc:
-        msg = f"No se pudo consultar el almacén: {str(exc).splitlines()[0]}"
-        raise StoreError(msg) from None
-    df["h3"] = df["h3"].to_numpy(dtype="uint64")
-    df["period"] = pd.to_datetime(df["period"])
-    df["count"] = df["count"].astype("int64")
-    return df
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def emerging(dataset_id: str, fkey: FilterKey, *, resolution: int, period: str, k: int,
              use_fdr: bool) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
@@ -652,7 +630,9 @@ def emerging(dataset_id: str, fkey: FilterKey, *, resolution: int, period: str, 
     from analytics import hotspots
 
     with read_connection() as con:
-        cube = _cell_cube(con, fkey, resolution=resolution, period=period)
+        cube = explore.counts_by_cell_period(con, resolution=resolution,
+                                             period=period,  # type: ignore[arg-type]
+                                             **_kw(fkey))
     res = hotspots.emerging_hotspots(cube, period=period, k=k,  # type: ignore[arg-type]
                                      use_fdr=use_fdr)
     frame = res.to_frame()
@@ -721,20 +701,9 @@ def public_cell_counts(dataset_id: str, fkey: FilterKey, *, resolution: int,
 
 
 # --------------------------------------------------------------------------- plan de patrullaje
-# (issue 5: pages/plan_patrullaje.py) forecast for one day's shifts from the store, the exact
-# patrol plan for one window, and the PDF briefing. Keyed by dataset id and plain inputs.
-@st.cache_data(show_spinner=False, max_entries=8)
-def plan_forecast(dataset_id: str, *, day: date, resolution: int,
-                  crime_group: str | None = None) -> pd.DataFrame:
-    """``analytics.forecast.forecast_cells`` for the shifts of ``day`` (trained up to it)."""
-    from analytics import forecast
-
-    inc = _report_incidents(dataset_id)
-    return forecast.forecast_cells(inc, train_until=pd.Timestamp(day), horizon_days=1,
-                                   resolution=int(resolution), windows="shift",
-                                   crime_group=crime_group, seed=0)
-
-
+# (issue 5: pages/plan_patrullaje.py) the exact patrol plan for one window and the PDF
+# briefing, keyed by dataset id and plain inputs. Its forecast is the Pronóstico page's
+# (forecast_cutoff / forecast_frame below, same cache key).
 @st.cache_data(show_spinner=False, max_entries=64)
 def cell_districts(cells: tuple[str, ...]) -> dict[str, str]:
     """District of each H3 cell centre (``""`` outside the shipped boundaries)."""
@@ -786,6 +755,9 @@ def plan_briefing(_pages: Any, pages_key: str, *, title: str, subtitle: str) -> 
 _FORECAST_COLUMNS = ("occurred_at", "h3_r12", "crime_group", "district")
 #: Days forecast after the data's last day (the page offers days up to that far ahead).
 FORECAST_HORIZON_DAYS = 7
+#: Seed of the forecast models on both pages (Pronóstico, Plan): same data, same map, and
+#: one cache entry for both.
+FORECAST_SEED = 0
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -1,6 +1,6 @@
 """Plan de patrullaje: where each unit patrols this shift, in what order and how long.
 
-Inputs: the forecast (built from the store for one day's shifts, or a file
+Inputs: the forecast (the Pronóstico page's cached fit for one day's shifts, or a file
 written by ``python -m analytics forecast``), units, radius, dwell, fixed
 posts and excluded cells, and optionally the current plan (CSV with ``h3``).
 The plan comes from ``analytics.patrol`` (exact MCLP with HiGHS) through
@@ -16,7 +16,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from analytics import access, briefing, patrol, settings
+from analytics import access, briefing, forecast, patrol, settings
 from analytics import io as vio
 from analytics._errors import AnalyticsError
 from ui import cache, layers, login, page, upload
@@ -32,6 +32,8 @@ K_FILE, K_WINDOW, K_UNITS, K_RADIUS = "plan_file", "plan_window", "plan_units", 
 K_DWELL, K_FIXED, K_EXCLUDED, K_CURRENT = "plan_dwell", "plan_fixed", "plan_excluded", \
     "plan_current"
 K_ALL_SHIFTS, K_RESULT, K_DOCS = "plan_all_shifts", "plan_result", "plan_docs"
+#: Hand-off from pages/pronostico.py (its ``K_TO_PLAN``): the model chosen there.
+K_FROM_FORECAST = "plan_from_forecast"
 SHIFT_NAMES = [s[0] for s in settings.SHIFTS]
 SHIFT_START = {name: start for name, start, _ in settings.SHIFTS}
 
@@ -103,9 +105,15 @@ with page.guard():
                         **{g: group_label(g) for g in settings.CRIME_GROUPS}}
         group = c3.selectbox(t("plan.group"), list(group_labels), key=K_GROUP,
                              format_func=group_labels.get) or None
+        # The Pronóstico page's cached fit (same key): coming from there costs no second fit,
+        # and a day after the data is forecast from the data's end, never over empty days.
+        handoff = ss.get(K_FROM_FORECAST) or {}
+        cut, horizon = cache.forecast_cutoff(day, last)
         with st.spinner(t("plan.forecasting")):
-            fc_all = _windows(cache.plan_forecast(ds, day=day, resolution=res,
-                                                  crime_group=group))
+            fc_all = _windows(cache.forecast_frame(
+                ds, train_until=cut, horizon_days=horizon, crime_group=group,
+                model=handoff.get("model", forecast.DEFAULT_MODEL), resolution=res,
+                districts=tuple(f.districts), seed=cache.FORECAST_SEED))
         day_ts = pd.Timestamp(day)
         want = day_ts + pd.Timedelta(hours=SHIFT_START[shift])
         window = fc_all[fc_all["window_start"] == want]

@@ -24,7 +24,7 @@ from ui import cache, charts, layers, nav, page
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
 
 #: Seed of the models and of the backtest's tie-breaking: same data, same map.
-SEED: Final = 0
+SEED: Final = cache.FORECAST_SEED
 #: Days before the data's last day that can be forecast again (and compared).
 PAST_DAYS: Final = 60
 #: Rows of the top-cells table.

@@ -1,7 +1,9 @@
-"""Shared fixtures: small hand-checkable data, the shared real data when present."""
+"""Shared fixtures: small hand-checkable data, the shared real data when present, and the
+AppTest set-up of the page tests (helpers in ``tests/_apptest.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -51,3 +53,26 @@ def tiny_incidents() -> pd.DataFrame:
             "crime_group": ["patrimonio"] * 4 + ["vida_cuerpo_salud", "patrimonio"],
         }
     )
+
+
+# --------------------------------------------------------------------------- page tests
+@pytest.fixture
+def apptest_router(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest runs app.py (sidebar, filters, menu) before every page, as a server does.
+
+    Page test modules use it for every test: ``pytestmark =
+    pytest.mark.usefixtures("apptest_router")``.
+    """
+    from tests import _apptest
+
+    _apptest.use_router(monkeypatch)
+
+
+@pytest.fixture
+def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A seeded 600-incident store (180 days to 2025-06-30, four Lima hotspots, no users:
+    demo mode) in VIGIA_DB; offline; caches cleared before and after."""
+    from tests import _apptest
+    from tests._store_factory import make_store
+
+    yield from _apptest.serving(make_store(tmp_path / "vigia.duckdb"), monkeypatch)

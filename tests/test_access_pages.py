@@ -6,54 +6,22 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from analytics import access, reports, settings, store
+from tests import _apptest as apptest
 from tests._store_factory import make_store
 from ui import auth, nav
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
+ROOT = apptest.ROOT
 PASSWORDS = {"jefa": "clave-jefa-01", "cmdte": "clave-cmdte-01", "ana": "clave-ana-001",
              "vecino": "clave-vecino-1"}
 ROLE_OF = {"jefa": "admin", "cmdte": "comandante", "ana": "analista", "vecino": "publico"}
 USER_OF = {role: user for user, role in ROLE_OF.items()}
 FORBIDDEN = "Sin permiso"
 
-
-class _V2PagesManager(PagesManager):
-    """Keep AppTest in ``st.navigation`` mode, as a running server (see test_app.py)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test_module, "PagesManager", _V2PagesManager)
-
-
-def _use(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VIGIA_DB", str(db))
-    monkeypatch.setenv("VIGIA_OFFLINE", "1")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def demo_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The seeded store without users (demo mode)."""
-    db = make_store(tmp_path / "vigia.duckdb")
-    _use(db, monkeypatch)
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("apptest_router")
 
 
 @pytest.fixture(scope="module")
@@ -72,47 +40,10 @@ def _users_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def users_store(_users_template: Path, tmp_path: Path,
                 monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the store with one user per role in VIGIA_DB; offline; clean caches."""
     db = tmp_path / "vigia.duckdb"
     db.write_bytes(_users_template.read_bytes())
-    _use(db, monkeypatch)
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def _as(user: str | None) -> AppTest:
-    """A session signed in as ``user`` (what a successful login leaves in session state)."""
-    at = AppTest.from_file(APP, default_timeout=90)
-    if user:
-        at.session_state[auth.USER_KEY] = user
-    at.run()
-    return at
-
-
-def _menu(at: AppTest) -> list[str]:
-    out: list[str] = []
-
-    def walk(node: object) -> None:
-        for child in getattr(node, "children", {}).values():
-            if type(child).__name__ == "PageLink":
-                out.append(child.proto.label)
-            walk(child)
-
-    walk(at.sidebar)
-    return out
-
-
-def _audit(db: Path) -> pd.DataFrame:
-    con = store.connect(db, read_only=True)
-    try:
-        return access.audit_log(con)
-    finally:
-        con.close()
+    yield from apptest.serving(db, monkeypatch)
 
 
 def _login(at: AppTest, user: str, password: str) -> AppTest:
@@ -122,42 +53,42 @@ def _login(at: AppTest, user: str, password: str) -> AppTest:
 
 
 # --------------------------------------------------------------------------- login
-def test_demo_mode_without_users(demo_store: Path) -> None:
-    at = _as(None)
-    _ok(at)
+def test_demo_mode_without_users(app_store: Path) -> None:
+    at = apptest.app()
+    apptest.ok(at)
     assert any("demostración" in w.value for w in at.sidebar.warning)
-    assert "Administración" in _menu(at) and "Reportes" in _menu(at)
+    assert "Administración" in apptest.menu(at) and "Reportes" in apptest.menu(at)
     at.switch_page("pages/admin.py").run()
-    _ok(at)
+    apptest.ok(at)
     assert at.title[0].value == "Administración"
 
 
 def test_login_wrong_then_right_password(users_store: Path) -> None:
-    at = _as(None)
-    _ok(at)
+    at = apptest.app()
+    apptest.ok(at)
     assert at.title[0].value == "Iniciar sesión"
-    assert not _menu(at), "no pages before login"
+    assert not apptest.menu(at), "no pages before login"
     _login(at, "ana", "no-es-la-clave")
     assert [e.value for e in at.error] == ["Usuario o contraseña incorrectos."]
     assert at.title[0].value == "Iniciar sesión"
     _login(at, "ana", PASSWORDS["ana"])
-    _ok(at)
+    apptest.ok(at)
     captions = [c.value for c in at.sidebar.caption]
     assert "Rol: analista" in captions and "Usuario: ana" in captions
-    assert "Administración" not in _menu(at) and "Datos" in _menu(at)
+    assert "Administración" not in apptest.menu(at) and "Datos" in apptest.menu(at)
     assert at.session_state[auth.ROLE_KEY] == "analista"
-    log = _audit(users_store)
+    log = apptest.audit_log(users_store)
     assert list(log["action"]) == ["login", "login_failed"]
     assert list(log["username"]) == ["ana", "(sin usuario)"]
     assert "clave" not in " ".join(log["detail"])
     at.button(key="logout").click().run()
     assert at.title[0].value == "Iniciar sesión"
-    assert _audit(users_store)["action"].iloc[0] == "logout"
+    assert apptest.audit_log(users_store)["action"].iloc[0] == "logout"
 
 
 def test_removed_user_is_signed_out(users_store: Path) -> None:
-    at = _as("ana")
-    _ok(at)
+    at = apptest.app(user="ana")
+    apptest.ok(at)
     from ui import cache
 
     with cache.admin_connection() as con:  # as the admin page does, in this process
@@ -187,7 +118,7 @@ def _existing(path: str) -> str:
 ], ids=lambda v: str(v).replace("pages/", "").replace(".py", ""))
 def test_role_may_or_may_not_open_page(users_store: Path, role: str, path: str,
                                        allowed: bool) -> None:
-    at = _as(USER_OF[role])
+    at = apptest.app(user=USER_OF[role])
     at.switch_page(_existing(path)).run()
     assert not at.exception, [e.value for e in at.exception]
     denied = [e.value for e in at.error if FORBIDDEN in e.value]
@@ -202,19 +133,19 @@ def test_role_may_or_may_not_open_page(users_store: Path, role: str, path: str,
 
 @pytest.mark.parametrize("role", list(access.ROLES))
 def test_menu_lists_exactly_the_allowed_pages(users_store: Path, role: str) -> None:
-    at = _as(USER_OF[role])
-    _ok(at)
+    at = apptest.app(user=USER_OF[role])
+    apptest.ok(at)
     expected = [spec for spec in nav.PAGES
                 if access.can(role, spec.url_path) and (ROOT / spec.path).is_file()]
     from ui.i18n import TEXTS
 
-    assert _menu(at) == [TEXTS[s.title_key]["es"] for s in expected]
+    assert apptest.menu(at) == [TEXTS[s.title_key]["es"] for s in expected]
 
 
 def test_public_map_is_aggregated_without_points(users_store: Path) -> None:
-    at = _as("vecino")
+    at = apptest.app(user="vecino")
     at.switch_page("pages/mapa.py").run()
-    _ok(at)
+    apptest.ok(at)
     assert at.toggle(key="map_points").disabled
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     kinds = [layer["@@type"] for layer in spec["layers"]]
@@ -231,23 +162,23 @@ def test_public_map_is_aggregated_without_points(users_store: Path) -> None:
 
 
 def test_public_role_gets_only_the_public_report(users_store: Path) -> None:
-    at = _as("vecino")
+    at = apptest.app(user="vecino")
     at.switch_page("pages/reportes.py").run()
-    _ok(at)
+    apptest.ok(at)
     toggle = at.toggle(key="rep_public")
     assert toggle.value and toggle.disabled
     assert not any("Puesto" in d.value.columns for d in at.dataframe)
     at.button(key="rep_prepare").click().run()
-    _ok(at)
-    log = _audit(users_store)
+    apptest.ok(at)
+    log = apptest.audit_log(users_store)
     assert log["action"].iloc[0] == "export_public" and log["username"].iloc[0] == "vecino"
 
 
 # --------------------------------------------------------------------------- admin page
 def _admin_page(user: str = "jefa") -> AppTest:
-    at = _as(user)
+    at = apptest.app(user=user)
     at.switch_page("pages/admin.py").run()
-    _ok(at)
+    apptest.ok(at)
     return at
 
 
@@ -259,7 +190,7 @@ def test_admin_adds_user_and_it_is_audited(users_store: Path) -> None:
     at.text_input(key="adm_new_pw").input("clave-serenazgo")
     at.text_input(key="adm_new_pw2").input("clave-serenazgo")
     at.button(key="adm_add").click().run()
-    _ok(at)
+    apptest.ok(at)
     assert any("serenazgo1 creado" in s.value for s in at.success)
     con = store.connect(users_store, read_only=True)
     try:
@@ -268,7 +199,7 @@ def test_admin_adds_user_and_it_is_audited(users_store: Path) -> None:
     finally:
         con.close()
     assert users.set_index("username").loc["serenazgo1", "role"] == "comandante"
-    log = _audit(users_store)
+    log = apptest.audit_log(users_store)
     assert (log["action"].iloc[0], log["username"].iloc[0]) == ("user_add", "jefa")
     assert "serenazgo1" in log["detail"].iloc[0] and "clave" not in log["detail"].iloc[0]
     assert "user_add" in set(at.dataframe[-1].value["Acción"])  # the audit table on the page
@@ -285,10 +216,10 @@ def test_admin_password_mismatch_and_role_change(users_store: Path) -> None:
     assert at.selectbox(key="adm_role_new_ana").value == "analista"
     at.selectbox(key="adm_role_new_ana").select("comandante")
     at.button(key="adm_role_btn").click().run()
-    _ok(at)
-    log = _audit(users_store)
+    apptest.ok(at)
+    log = apptest.audit_log(users_store)
     assert log["action"].iloc[0] == "user_role" and "ana" in log["detail"].iloc[0]
-    assert _as("ana").session_state[auth.ROLE_KEY] == "comandante"
+    assert apptest.app(user="ana").session_state[auth.ROLE_KEY] == "comandante"
 
 
 def test_audit_filters_and_csv(users_store: Path) -> None:
@@ -300,15 +231,15 @@ def test_audit_filters_and_csv(users_store: Path) -> None:
         con.close()
     at = _admin_page()
     at.selectbox(key="adm_f_user").select("ana").run()
-    _ok(at)
+    apptest.ok(at)
     shown = at.dataframe[-1].value
     assert set(shown["Usuario"]) == {"ana"} and list(shown["Acción"]) == ["export"]
     assert at.get("download_button")[0].proto.label == "Descargar auditoría (CSV)"
 
 
 def test_public_home_shows_only_published_figures(users_store: Path) -> None:
-    at = _as("vecino")
-    _ok(at)
+    at = apptest.app(user="vecino")
+    apptest.ok(at)
     top = at.dataframe[0].value
     assert len(top) > 0 and (top["Incidentes"] >= settings.PUBLIC_MIN_COUNT).all()
     assert not top["Delitos principales"].str.lower().str.contains("violencia").any()
@@ -324,83 +255,42 @@ def test_browser_login_by_url_then_public_report(_users_template: Path, tmp_path
 
     Then the public role downloads the public report as a PDF.
     """
-    import os
-    import shutil
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.skip("chromium no está instalado (make test lo instala con apt)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = apptest.browser_or_skip()
     db = tmp_path / "vigia.duckdb"
     db.write_bytes(_users_template.read_bytes())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    env = {**os.environ, "VIGIA_DB": str(db), "VIGIA_OFFLINE": "1"}
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "streamlit no arrancó"
-            time.sleep(0.3)
-        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=flags)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.goto(f"{url}/admin")
-                submit = page.get_by_role("button", name="Ingresar")
-                submit.wait_for(timeout=60_000)
-                page.get_by_role("textbox", name="Usuario").fill("vecino")
-                page.get_by_role("textbox", name="Contraseña").fill("no-es-la-clave")
-                submit.click()
-                page.get_by_text("Usuario o contraseña incorrectos.").wait_for(timeout=30_000)
-                page.get_by_role("textbox", name="Usuario").fill("vecino")
-                page.get_by_role("textbox", name="Contraseña").fill(PASSWORDS["vecino"])
-                submit.click()
-                page.get_by_text("Sin permiso: su rol (público)").wait_for(timeout=30_000)
-                assert "/admin" in page.url
-                links = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] p")
-                sync_api.expect(links).to_have_text(["Inicio", "Mapa", "Reportes"],
-                                                    timeout=30_000)
-                page.get_by_role("link", name="Reportes").click()
-                prepare = page.get_by_role("button", name="Preparar Excel y PDF")
-                prepare.wait_for(timeout=60_000)
-                prepare.click()
-                pdf_button = page.get_by_role("button", name="Descargar PDF")
-                pdf_button.wait_for(timeout=60_000)
-                with page.expect_download() as info:
-                    pdf_button.click()
-                saved = tmp_path / info.value.suggested_filename
-                info.value.save_as(saved)
-                assert saved.name.endswith("_publico.pdf")
-                assert saved.read_bytes()[:4] == b"%PDF"
-            finally:
-                browser.close()
-    finally:
-        proc.terminate()
+    with apptest.streamlit_server(db, tmp_path / "streamlit.log") as url, \
+            sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=apptest.CHROMIUM,
+                                    args=apptest.CHROMIUM_FLAGS)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-    assert list(_audit(db)["action"])[:3] == ["export_public", "login", "login_failed"]
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/admin")
+            submit = page.get_by_role("button", name="Ingresar")
+            submit.wait_for(timeout=60_000)
+            page.get_by_role("textbox", name="Usuario").fill("vecino")
+            page.get_by_role("textbox", name="Contraseña").fill("no-es-la-clave")
+            submit.click()
+            page.get_by_text("Usuario o contraseña incorrectos.").wait_for(timeout=30_000)
+            page.get_by_role("textbox", name="Usuario").fill("vecino")
+            page.get_by_role("textbox", name="Contraseña").fill(PASSWORDS["vecino"])
+            submit.click()
+            page.get_by_text("Sin permiso: su rol (público)").wait_for(timeout=30_000)
+            assert "/admin" in page.url
+            links = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] p")
+            sync_api.expect(links).to_have_text(["Inicio", "Mapa", "Reportes"],
+                                                timeout=30_000)
+            page.get_by_role("link", name="Reportes").click()
+            prepare = page.get_by_role("button", name="Preparar Excel y PDF")
+            prepare.wait_for(timeout=60_000)
+            prepare.click()
+            pdf_button = page.get_by_role("button", name="Descargar PDF")
+            pdf_button.wait_for(timeout=60_000)
+            with page.expect_download() as info:
+                pdf_button.click()
+            saved = tmp_path / info.value.suggested_filename
+            info.value.save_as(saved)
+            assert saved.name.endswith("_publico.pdf")
+            assert saved.read_bytes()[:4] == b"%PDF"
+        finally:
+            browser.close()
+    assert list(apptest.audit_log(db)["action"])[:3] == ["export_public", "login", "login_failed"]

@@ -7,76 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from analytics import explore, store
-from tests._store_factory import make_store
+from tests import _apptest as apptest
 from ui.i18n import TEXTS
 from ui.nav import visible_pages
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-class _V2PagesManager(PagesManager):
-    """AppTest re-detects ``pages/`` before every run and then, unlike a server whose
-    process already ran ``st.navigation``, executes the page file alone (v1 mode),
-    skipping app.py and its sidebar. Keep v2 mode, as a running server does."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test_module, "PagesManager", _V2PagesManager)
-
-
-@pytest.fixture
-def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A seeded 600-incident store in VIGIA_DB; offline; clean caches."""
-    db = make_store(tmp_path / "vigia.duckdb")
-    monkeypatch.setenv("VIGIA_DB", str(db))
-    monkeypatch.setenv("VIGIA_OFFLINE", "1")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def _app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    return at
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def _deck(at: AppTest) -> dict:
-    charts = at.get("deck_gl_json_chart")
-    assert charts, "no pydeck chart"
-    return json.loads(charts[0].proto.json)
-
-
-def _menu(at: AppTest) -> list[str]:
-    """Labels of the page links in the sidebar (searched recursively)."""
-    out: list[str] = []
-
-    def walk(node: object) -> None:
-        for child in getattr(node, "children", {}).values():
-            if type(child).__name__ == "PageLink":
-                out.append(child.proto.label)
-            walk(child)
-
-    walk(at.sidebar)
-    return out
+pytestmark = pytest.mark.usefixtures("apptest_router")
 
 
 def _expected_menu() -> list[str]:
@@ -93,9 +30,9 @@ def _hex_layer(spec: dict) -> dict:
 
 
 def test_inicio_is_default_with_kpis(app_store: Path) -> None:
-    at = _app()
-    _ok(at)
-    assert _menu(at) == _expected_menu()
+    at = apptest.app()
+    apptest.ok(at)
+    assert apptest.menu(at) == _expected_menu()
     assert at.sidebar.radio(key="lang").value == "es"
     assert any("demostración" in w.value for w in at.sidebar.warning)
     assert at.title[0].value == "Resumen"
@@ -119,13 +56,13 @@ def test_inicio_is_default_with_kpis(app_store: Path) -> None:
                                        "pages/datos.py"],
                          ids=["inicio", "mapa", "patrones", "datos"])
 def test_every_page_renders(app_store: Path, page_path: str) -> None:
-    at = _app()
+    at = apptest.app()
     at.switch_page(page_path).run()
-    _ok(at)
+    apptest.ok(at)
     assert at.title, "page has no title"
-    assert _menu(at) == _expected_menu()
+    assert apptest.menu(at) == _expected_menu()
     if page_path.endswith("mapa.py"):
-        layer = _hex_layer(_deck(at))
+        layer = _hex_layer(apptest.deck(at))
         assert len(layer["data"]) > 5
         assert {"h3_id", "n", "color"} <= set(layer["data"][0])
     if page_path.endswith("patrones.py"):
@@ -136,77 +73,71 @@ def test_every_page_renders(app_store: Path, page_path: str) -> None:
 
 
 def test_map_counts_match_filters_and_tooltip_fields(app_store: Path) -> None:
-    at = _app()
+    at = apptest.app()
     at.switch_page("pages/mapa.py").run()
-    before = sum(d["n"] for d in _hex_layer(_deck(at))["data"])
+    before = sum(d["n"] for d in _hex_layer(apptest.deck(at))["data"])
     at.sidebar.multiselect(key="f_groups").set_value(["patrimonio"]).run()
-    _ok(at)
-    data = _hex_layer(_deck(at))["data"]
+    apptest.ok(at)
+    data = _hex_layer(apptest.deck(at))["data"]
     after = sum(d["n"] for d in data)
     assert 0 < after < before
     assert all(d["top_types"] for d in data)
     assert "grupos" in at.query_params and at.query_params["grupos"] == "patrimonio"
     # district outlines are always drawn, no basemap offline
-    spec = _deck(at)
+    spec = apptest.deck(at)
     assert any(lyr["@@type"] == "GeoJsonLayer" for lyr in spec["layers"])
     assert spec["mapStyle"].startswith("data:")  # offline: inline style, no network
     assert "mapProvider" not in spec
 
 
 def test_map_rate_3d_and_week_player(app_store: Path) -> None:
-    at = _app()
+    at = apptest.app()
     at.switch_page("pages/mapa.py").run()
     at.radio(key="map_metric").set_value("rate").run()
     at.toggle(key="map_3d").set_value(True).run()
-    _ok(at)
-    layer = _hex_layer(_deck(at))
+    apptest.ok(at)
+    layer = _hex_layer(apptest.deck(at))
     assert layer["extruded"] is True
     at.selectbox(key="map_step").set_value("week").run()
-    _ok(at)
-    frame0 = _hex_layer(_deck(at))["data"]
+    apptest.ok(at)
+    frame0 = _hex_layer(apptest.deck(at))["data"]
     legend0 = [m.value for m in at.markdown if "vigia-legend" in m.value]
     at.select_slider(key="map_frame").set_value(5).run()
-    _ok(at)
-    frame5 = _hex_layer(_deck(at))["data"]
+    apptest.ok(at)
+    frame5 = _hex_layer(apptest.deck(at))["data"]
     legend5 = [m.value for m in at.markdown if "vigia-legend" in m.value]
     assert frame0 != frame5
     assert legend0 == legend5  # colour scale fixed across frames
 
 
 def test_cell_profile_follows_selectbox(app_store: Path) -> None:
-    at = _app()
+    at = apptest.app()
     at.switch_page("pages/mapa.py").run()
     box = at.selectbox(key="map_cell")
     second = box.options[1].split(" · ")[-1]
     assert second != box.value
     box.set_value(second).run()
-    _ok(at)
+    apptest.ok(at)
     assert at.selectbox(key="map_cell").value == second
     assert any(second in c.value for c in at.caption)
 
 
 def test_filters_persist_across_pages(app_store: Path) -> None:
-    at = _app()
+    at = apptest.app()
     at.sidebar.multiselect(key="f_shifts").set_value(["noche"]).run()
     at.sidebar.select_slider(key="f_res").set_value(8).run()
     at.switch_page("pages/mapa.py").run()
-    _ok(at)
+    apptest.ok(at)
     assert at.session_state["f_shifts"] == ["noche"]
     assert at.session_state["f_res"] == 8
-    assert _hex_layer(_deck(at))["data"][0]["h3_id"][1] == "8"  # resolution nibble
+    assert _hex_layer(apptest.deck(at))["data"][0]["h3_id"][1] == "8"  # resolution nibble
     assert at.query_params["turnos"] == "noche"
 
 
 def test_url_reproduces_the_view(app_store: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["grupos"] = "vida_cuerpo_salud"
-    at.query_params["desde"] = "2025-05-01"
-    at.query_params["hasta"] = "2025-05-31"
-    at.query_params["res"] = "7"
-    at.query_params["lang"] = "en"
-    at.query_params["dias"] = "0,6"
-    at.run()
-    _ok(at)
+    at = apptest.app(query={"grupos": "vida_cuerpo_salud", "desde": "2025-05-01",
+                            "hasta": "2025-05-31", "res": "7", "lang": "en", "dias": "0,6"})
+    apptest.ok(at)
     assert at.session_state["f_groups"] == ["vida_cuerpo_salud"]
     assert tuple(at.session_state["f_dates"]) == (date(2025, 5, 1), date(2025, 5, 31))
     assert at.session_state["f_res"] == 7
@@ -222,42 +153,35 @@ def test_url_reproduces_the_view(app_store: Path) -> None:
 
 
 def test_bad_url_values_are_ignored(app_store: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["grupos"] = "no_existe"
-    at.query_params["res"] = "99"
-    at.query_params["desde"] = "ayer"
-    at.run()
-    _ok(at)
+    at = apptest.app(query={"grupos": "no_existe", "res": "99", "desde": "ayer"})
+    apptest.ok(at)
     assert at.session_state["f_groups"] == []
     assert at.session_state["f_res"] == 9
     assert tuple(at.session_state["f_dates"]) == (date(2025, 4, 2), date(2025, 6, 30))
 
 
 def test_url_dates_outside_the_data_are_clipped(app_store: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["desde"] = "1990-01-01"
-    at.query_params["hasta"] = "2030-12-31"
-    at.run()
-    _ok(at)
+    at = apptest.app(query={"desde": "1990-01-01", "hasta": "2030-12-31"})
+    apptest.ok(at)
     lo, hi = at.session_state["f_dates"]
     assert hi == date(2025, 6, 30) and lo.year == 2024
 
 
 def test_language_switch(app_store: Path) -> None:
-    at = _app()
+    at = apptest.app()
     assert at.sidebar.radio(key="lang").value == "es"
     at.sidebar.radio(key="lang").set_value("en").run()
-    _ok(at)
+    apptest.ok(at)
     assert at.title[0].value == "Overview"
     assert any(m.label == "Previous period" for m in at.metric)
-    assert _menu(at)[:2] == ["Home", "Map"]
+    assert apptest.menu(at)[:2] == ["Home", "Map"]
     assert at.query_params["lang"] == "en"
     at.switch_page("pages/patrones.py").run()
     assert at.title[0].value == "Patterns over time"
 
 
 def test_bad_upload_shows_spanish_error(app_store: Path) -> None:
-    at = _app()
+    at = apptest.app()
     at.switch_page("pages/datos.py").run()
     at.get("file_uploader")[0].upload("malo.csv", b"\x00\x01\x02\x03basura", "text/csv").run()
     assert not at.exception
@@ -269,15 +193,15 @@ def test_upload_maps_and_imports(app_store: Path, tmp_path: Path) -> None:
            "N1,2025-06-20,10:00,-12.0681,-77.0182,robo agravado,LA VICTORIA\n"
            "N2,2025-06-21,23:30,-12.0682,-77.0183,hurto,LA VICTORIA\n"
            "N3,2025-06-22,08:15,,,-,LA VICTORIA\n")
-    at = _app()
+    at = apptest.app()
     at.switch_page("pages/datos.py").run()
     at.get("file_uploader")[0].upload("nuevo.csv", csv.encode(), "text/csv").run()
-    _ok(at)
+    apptest.ok(at)
     # the type column has no recognised header: map it by hand before importing
     sel = next(s for s in at.selectbox if s.label == "Tipo de delito / modalidad")
     sel.set_value("modalidad_x").run()
     at.button(key="data_import").click().run()
-    _ok(at)
+    apptest.ok(at)
     assert any("2 incidentes nuevos" in s.value.replace("\u202f", "") for s in at.success)
     assert not any(s.label == "Tipo de delito / modalidad" for s in at.selectbox)  # uploader reset
     assert any(m.label == "En cuarentena" and m.value == "1" for m in at.metric)
@@ -292,11 +216,8 @@ def test_upload_maps_and_imports(app_store: Path, tmp_path: Path) -> None:
 
 def test_no_store_explains_instead_of_failing(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VIGIA_DB", str(tmp_path / "nada.duckdb"))
-    monkeypatch.setenv("VIGIA_OFFLINE", "1")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = _app()
+    apptest.use_store(tmp_path / "nada.duckdb", monkeypatch)
+    at = apptest.app()
     assert not at.exception
     assert any("Aún no hay datos" in i.value for i in at.info)
     at.switch_page("pages/datos.py").run()
@@ -311,26 +232,24 @@ def test_public_mode_map_is_coarse_and_suppressed(app_store: Path) -> None:
         access.add_user(con, "vecino1", "una-clave-larga-123", "publico")
     finally:
         con.close()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["auth_user"] = "vecino1"
-    at.run()
-    _ok(at)
-    assert _menu(at)[:2] == ["Inicio", "Mapa"] and "Datos" not in _menu(at)
+    at = apptest.app(user="vecino1")
+    apptest.ok(at)
+    assert apptest.menu(at)[:2] == ["Inicio", "Mapa"] and "Datos" not in apptest.menu(at)
     at.switch_page("pages/mapa.py").run()
-    _ok(at)
-    data = _hex_layer(_deck(at))["data"]
+    apptest.ok(at)
+    data = _hex_layer(apptest.deck(at))["data"]
     assert data and all(d["n"] >= settings.PUBLIC_MIN_COUNT for d in data)
     assert all(int(d["h3_id"][1], 16) <= settings.PUBLIC_MAX_RESOLUTION for d in data)
     assert at.toggle(key="map_points").disabled
-    assert not any(lyr["@@type"] == "ScatterplotLayer" for lyr in _deck(at)["layers"])
+    assert not any(lyr["@@type"] == "ScatterplotLayer" for lyr in apptest.deck(at)["layers"])
 
 
 def test_points_layer_excludes_sensitive(app_store: Path) -> None:
-    at = _app()
+    at = apptest.app()
     at.switch_page("pages/mapa.py").run()
     at.toggle(key="map_points").set_value(True).run()
-    _ok(at)
-    pts = next(lyr for lyr in _deck(at)["layers"] if lyr["@@type"] == "ScatterplotLayer")
+    apptest.ok(at)
+    pts = next(lyr for lyr in apptest.deck(at)["layers"] if lyr["@@type"] == "ScatterplotLayer")
     assert len(pts["data"]) > 100
     assert not {p["crime_type"] for p in pts["data"]} & {"violencia familiar", "feminicidio"}
 
@@ -346,7 +265,7 @@ def test_store_locked_by_another_process_shows_spanish_error(app_store: Path) ->
          "time.sleep(60)", str(app_store)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
-        at = _app()
+        at = apptest.app()
         assert not at.exception
         assert at.error and "en uso por otro proceso" in at.error[0].value
         assert at.button(key="retry_store")
@@ -355,9 +274,9 @@ def test_store_locked_by_another_process_shows_spanish_error(app_store: Path) ->
         holder.wait()
     time.sleep(0.2)
     at.button(key="retry_store").click().run()
-    _ok(at)
+    apptest.ok(at)
     assert at.title[0].value == "Resumen"
-    assert _menu(at)
+    assert apptest.menu(at)
 
 
 def test_layers_breaks_legend_and_basemap() -> None:
@@ -383,21 +302,18 @@ def test_layers_breaks_legend_and_basemap() -> None:
 
 
 def test_first_import_into_a_new_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VIGIA_DB", str(tmp_path / "nuevo.duckdb"))
-    monkeypatch.setenv("VIGIA_OFFLINE", "1")
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    apptest.use_store(tmp_path / "nuevo.duckdb", monkeypatch)
     rows = "\n".join(f"D{i},2025-06-{1 + i % 28:02d} {i % 24:02d}:10,-12.06{i % 7},-77.03{i % 5},"
                      f"robo agravado,LA VICTORIA" for i in range(40))
     csv = "nro_denuncia,fecha_hora,latitud,longitud,delito,distrito\n" + rows + "\n"
-    at = _app()
+    at = apptest.app()
     at.switch_page("pages/datos.py").run()
     at.get("file_uploader")[0].upload("primero.csv", csv.encode(), "text/csv").run()
-    _ok(at)
+    apptest.ok(at)
     at.button(key="data_import").click().run()
-    _ok(at)
+    apptest.ok(at)
     at.switch_page("pages/inicio.py").run()
-    _ok(at)
+    apptest.ok(at)
     total = next(m for m in at.metric if m.label == "Incidentes").value
     assert int(total.replace("\u202f", "")) == 40
 
@@ -407,7 +323,7 @@ def test_i18n_keys_of_the_shell_and_exploration_pages() -> None:
     exists in Spanish and English, with the same placeholders."""
     import re
 
-    root = Path(APP).parent
+    root = apptest.ROOT
     files = [root / "app.py", *(root / "pages" / f"{p}.py" for p in
                                 ("inicio", "mapa", "patrones", "datos")),
              *(root / "ui" / f"{m}.py" for m in ("filters", "nav", "page", "upload", "charts",
@@ -432,20 +348,16 @@ def test_i18n_keys_of_the_shell_and_exploration_pages() -> None:
 
 
 def test_map_view_options_live_in_the_url(app_store: Path) -> None:
-    at = _app()
+    at = apptest.app()
     at.switch_page("pages/mapa.py").run()
     assert "color" not in at.query_params
     at.radio(key="map_metric").set_value("rate").run()
     at.toggle(key="map_3d").set_value(True).run()
     assert at.query_params["color"] == "tasa" and at.query_params["vista"] == "3d"
     # a shared link opens the same view in a new session
-    shared = AppTest.from_file(APP, default_timeout=60)
-    for k, v in at.query_params.items():
-        shared.query_params[k] = v
-    shared.query_params["paso"] = "semana"
-    shared.run()
-    shared.switch_page("pages/mapa.py").run()
-    _ok(shared)
+    shared = apptest.app("pages/mapa.py", query={**dict(at.query_params.items()),
+                                                 "paso": "semana"})
+    apptest.ok(shared)
     assert shared.radio(key="map_metric").value == "rate"
     assert shared.toggle(key="map_3d").value is True
     assert shared.selectbox(key="map_step").value == "week"
@@ -456,10 +368,10 @@ def test_idle_app_lets_the_cli_write(app_store: Path) -> None:
     import subprocess
     import sys
 
-    at = _app()
-    _ok(at)
+    at = apptest.app()
+    apptest.ok(at)
     at.switch_page("pages/mapa.py").run()
-    _ok(at)
+    apptest.ok(at)
     writer = subprocess.run(
         [sys.executable, "-c",
          "import sys; from analytics import store; c = store.connect(sys.argv[1]); "

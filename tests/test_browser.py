@@ -9,70 +9,28 @@ auto-discovered ``pages/`` list), that the deck.gl canvas really drew hexagons
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests import _apptest as apptest
 from tests._store_factory import make_store
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+CHROMIUM, FLAGS = apptest.CHROMIUM, apptest.CHROMIUM_FLAGS
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    """A fresh Streamlit server on a free port over a seeded store; killed afterwards."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium no está instalado (make test lo instala con apt)")
-    pytest.importorskip("playwright.sync_api")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh Streamlit server on a free port over a seeded store; stopped afterwards."""
+    apptest.browser_or_skip()
     db = make_store(tmp_path_factory.mktemp("browser") / "vigia.duckdb", n=3000, seed=11)
-    port = _free_port()
-    env = {**os.environ, "VIGIA_DB": str(db), "VIGIA_OFFLINE": "1"}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start: see {log.name}")
-        time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with apptest.streamlit_server(db, tmp_path_factory.mktemp("log") / "streamlit.log") as url:
+        yield url
 
 
 def _blend(rgb: tuple[int, int, int], alpha: float, bg: tuple[int, int, int]) -> np.ndarray:

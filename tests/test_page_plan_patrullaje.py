@@ -8,65 +8,25 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from analytics import access, patrol, store
-from tests._store_factory import make_store
+from tests import _apptest as apptest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/plan_patrullaje.py"
 
-
-class _V2PagesManager(PagesManager):
-    """Keep router (v2) mode in AppTest, as a running server does (see tests/test_app.py)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test_module, "PagesManager", _V2PagesManager)
-
-
-@pytest.fixture
-def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = make_store(tmp_path / "vigia.duckdb")
-    monkeypatch.setenv("VIGIA_DB", str(db))
-    monkeypatch.setenv("VIGIA_OFFLINE", "1")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def _page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    return at
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+pytestmark = pytest.mark.usefixtures("apptest_router")
 
 
 def _generate(at: AppTest) -> AppTest:
     at.button(key="plan_generate").click().run()
-    _ok(at)
+    apptest.ok(at)
     return at
 
 
 def test_page_generates_a_plan_with_map_tables_and_audit(app_store: Path) -> None:
-    at = _page()
-    _ok(at)
+    at = apptest.app(PAGE)
+    apptest.ok(at)
     assert at.title[0].value == "Plan de patrullaje"
     # default day: the day after the data's last date (2025-06-30 in the seeded store)
     assert str(at.date_input(key="plan_day").value) == "2025-07-01"
@@ -116,7 +76,7 @@ def test_page_generates_a_plan_with_map_tables_and_audit(app_store: Path) -> Non
 
 
 def test_fixed_posts_are_kept_and_compared(app_store: Path) -> None:
-    at = _page()
+    at = apptest.app(PAGE)
     at.number_input(key="plan_units").set_value(2).run()
     options = at.multiselect(key="plan_fixed").options
     assert options
@@ -135,22 +95,22 @@ def test_fixed_posts_are_kept_and_compared(app_store: Path) -> None:
 
 
 def test_changed_option_asks_to_generate_again(app_store: Path) -> None:
-    at = _page()
+    at = apptest.app(PAGE)
     at.number_input(key="plan_units").set_value(2).run()
     _generate(at)
     assert at.tabs
     at.number_input(key="plan_radius").set_value(600).run()
-    _ok(at)
+    apptest.ok(at)
     assert any("Generar plan" in i.value for i in at.info)
     assert not at.get("deck_gl_json_chart")
 
 
 def test_downloads_and_pdf(app_store: Path) -> None:
-    at = _page()
+    at = apptest.app(PAGE)
     at.number_input(key="plan_units").set_value(2).run()
     _generate(at)
     at.button(key="plan_prepare_pdf").click().run()
-    _ok(at)
+    apptest.ok(at)
     pdf = at.session_state["plan_docs"]["pdf"]
     assert pdf[:4] == b"%PDF"
     from pypdf import PdfReader
@@ -163,7 +123,7 @@ def test_downloads_and_pdf(app_store: Path) -> None:
     # every shift of the day: one page each, same units and options
     at.toggle(key="plan_all_shifts").set_value(True).run()
     at.button(key="plan_prepare_pdf").click().run()
-    _ok(at)
+    apptest.ok(at)
     pages = PdfReader(io.BytesIO(at.session_state["plan_docs"]["pdf"])).pages
     assert [("turno " + n) in p.extract_text() for p, n in
             zip(pages, ("mañana", "tarde", "noche"), strict=True)] == [True] * 3
@@ -185,15 +145,15 @@ def _hand_forecast() -> pd.DataFrame:
 
 
 def test_uploaded_forecast_and_current_plan(app_store: Path) -> None:
-    at = _page()
+    at = apptest.app(PAGE)
     at.session_state["plan_source"] = "file"
     at.run()
-    _ok(at)
+    apptest.ok(at)
     assert any("Suba un archivo" in i.value for i in at.info)
     fc = _hand_forecast()
     at.get("file_uploader")[0].upload("pronostico.csv", fc.to_csv(index=False).encode(),
                                        "text/csv").run()
-    _ok(at)
+    apptest.ok(at)
     assert len(at.selectbox(key="plan_window").options) == 2
     at.number_input(key="plan_units").set_value(1).run()
     # the current plan: one cell at the edge of the ring (far from the peak)
@@ -214,7 +174,7 @@ def test_uploaded_forecast_and_current_plan(app_store: Path) -> None:
 
 
 def test_infeasible_request_is_a_spanish_error(app_store: Path) -> None:
-    at = _page()
+    at = apptest.app(PAGE)
     opts = [o.split(" · ")[-1] for o in at.multiselect(key="plan_fixed").options]
     at.number_input(key="plan_units").set_value(1).run()
     at.session_state["plan_fixed"] = opts[:8]   # 8 fixed posts, one unit holds at most 6
@@ -238,7 +198,7 @@ def test_locked_store_still_shows_the_plan_with_a_warning(app_store: Path,
         yield
 
     monkeypatch.setattr(cache, "admin_connection", locked)
-    at = _page()
+    at = apptest.app(PAGE)
     at.number_input(key="plan_units").set_value(2).run()
     at.button(key="plan_generate").click().run()
     assert not at.exception and not at.error
@@ -252,7 +212,7 @@ def test_i18n_keys_of_the_page() -> None:
 
     from ui.i18n import TEXTS
 
-    src = (Path(APP).parent / PAGE).read_text()
+    src = (apptest.ROOT / PAGE).read_text()
     used = set(re.findall(r"""\bt\(\s*["'](plan\.[a-z_]+)["']""", src))
     used |= {"plan.source_store", "plan.source_file"}
     assert len(used) > 60
@@ -264,11 +224,10 @@ def test_i18n_keys_of_the_page() -> None:
 
 
 def test_page_in_english(app_store: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
+    at = apptest.app()
     at.sidebar.radio(key="lang").set_value("en").run()
     at.switch_page(PAGE).run()
-    _ok(at)
+    apptest.ok(at)
     at.number_input(key="plan_units").set_value(2).run()
     _generate(at)
     assert at.title[0].value == "Patrol plan"

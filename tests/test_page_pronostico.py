@@ -16,46 +16,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from analytics import evaluation, forecast, store
 from analytics._errors import InsufficientHistoryError
-from tests._store_factory import HOTSPOTS, make_store
+from tests import _apptest as apptest
+from tests._store_factory import HOTSPOTS
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/pronostico.py"
 #: The seeded store's incidents end on 2025-06-30: the default day is the next one.
 LAST, NEXT = date(2025, 6, 30), date(2025, 7, 1)
 COLS = ["occurred_at", "h3_r12", "crime_group", "district"]
 
-
-class _V2PagesManager(PagesManager):
-    """Keep AppTest in ``st.navigation`` mode so app.py (sidebar, filters) always runs."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test_module, "PagesManager", _V2PagesManager)
-
-
-@pytest.fixture
-def pron_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A seeded 600-incident store (180 days, four Lima hotspots) in VIGIA_DB, offline."""
-    db = make_store(tmp_path / "vigia.duckdb")
-    monkeypatch.setenv("VIGIA_DB", str(db))
-    monkeypatch.setenv("VIGIA_OFFLINE", "1")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("apptest_router")
 
 
 def _incidents(db: Path) -> pd.DataFrame:
@@ -67,15 +40,7 @@ def _incidents(db: Path) -> pd.DataFrame:
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return apptest.app(PAGE, timeout=120)
 
 
 def _layers(at: AppTest) -> list[dict]:
@@ -100,9 +65,9 @@ def _table(at: AppTest, column: str) -> pd.DataFrame:
     raise AssertionError(f"no table with {column!r}")
 
 
-def test_default_map_is_tomorrow_all_shifts_default_model(pron_store: Path) -> None:
+def test_default_map_is_tomorrow_all_shifts_default_model(app_store: Path) -> None:
     at = _page()
-    _ok(at)
+    apptest.ok(at)
     assert at.title[0].value == "Pronóstico"
     assert at.date_input(key="pron_day").value == NEXT
     assert at.selectbox(key="pron_model").value == forecast.DEFAULT_MODEL
@@ -110,7 +75,7 @@ def test_default_map_is_tomorrow_all_shifts_default_model(pron_store: Path) -> N
     assert at.pills(key="pron_shifts").value == ["mañana", "tarde", "noche"]
 
     # The map shows the default model's forecast for the next day, all shifts summed.
-    fc = forecast.forecast_cells(_incidents(pron_store), train_until="2025-07-01",
+    fc = forecast.forecast_cells(_incidents(app_store), train_until="2025-07-01",
                                  horizon_days=7, resolution=9, seed=0)
     day = fc[pd.to_datetime(fc["window_start"]).dt.normalize() == pd.Timestamp(NEXT)]
     want = day.groupby("h3")["expected"].sum()
@@ -138,14 +103,14 @@ def test_default_map_is_tomorrow_all_shifts_default_model(pron_store: Path) -> N
     assert not any("Acierto 1 %" in df.value.columns for df in at.dataframe)
 
 
-def test_past_day_one_shift_group_and_baseline_model(pron_store: Path) -> None:
+def test_past_day_one_shift_group_and_baseline_model(app_store: Path) -> None:
     at = _page()
     at.date_input(key="pron_day").set_value(date(2025, 6, 20))
     at.pills(key="pron_shifts").set_value(["noche"])
     at.selectbox(key="pron_group").set_value("patrimonio")
     at.selectbox(key="pron_model").set_value("retro_shift").run()
-    _ok(at)
-    inc = _incidents(pron_store)
+    apptest.ok(at)
+    inc = _incidents(app_store)
     fc = forecast.forecast_cells(inc, train_until="2025-06-20", horizon_days=1, resolution=9,
                                  crime_group="patrimonio", model="retro_shift")
     night = fc[pd.to_datetime(fc["window_start"]) == pd.Timestamp("2025-06-20 22:00")]
@@ -178,12 +143,12 @@ def _eval_tables(at: AppTest) -> list[pd.DataFrame]:
     return [df.value for df in at.dataframe if "1 % del área" in df.value.columns]
 
 
-def test_evaluation_on_request_matches_backtest(pron_store: Path) -> None:
+def test_evaluation_on_request_matches_backtest(app_store: Path) -> None:
     at = _page()
     at.select_slider(key="pron_origins").set_value(2).run()
     assert not _eval_tables(at)
     at.button(key="pron_run_eval").click().run()
-    _ok(at)
+    apptest.ok(at)
     assert [tab.label for tab in at.tabs] == ["Tasa de acierto (de cada 100)",
                                               "PAI (veces mejor que al azar)", "PEI (de 0 a 1)"]
     hit, pai, pei = _eval_tables(at)
@@ -193,7 +158,7 @@ def test_evaluation_on_request_matches_backtest(pron_store: Path) -> None:
         assert list(table.columns) == cols
         assert len(table) == len(forecast.MODEL_NAMES)
     # Two weeks that end by the data's last day (2025-06-30): origins 16 and 23 June.
-    res = evaluation.backtest(_incidents(pron_store), origins=["2025-06-16", "2025-06-23"],
+    res = evaluation.backtest(_incidents(app_store), origins=["2025-06-16", "2025-06-23"],
                               resolution=9, windows="shift", models=list(forecast.MODEL_NAMES),
                               seed=0)
     ref = res.table.set_index(["model", "coverage"])
@@ -211,7 +176,7 @@ def test_evaluation_on_request_matches_backtest(pron_store: Path) -> None:
     assert len(_eval_tables(at)) == 3
 
 
-def test_analytics_error_is_a_spanish_message(pron_store: Path,
+def test_analytics_error_is_a_spanish_message(app_store: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     def short(*_a: object, **_k: object) -> pd.DataFrame:
         raise InsufficientHistoryError("Historia insuficiente para el modelo por defecto.")
@@ -224,7 +189,7 @@ def test_analytics_error_is_a_spanish_message(pron_store: Path,
     assert at.subheader  # the rest of the page (evaluation, caveats) still shows
 
 
-def test_plan_button_hands_day_shift_and_group_to_the_plan_page(pron_store: Path) -> None:
+def test_plan_button_hands_day_shift_and_group_to_the_plan_page(app_store: Path) -> None:
     at = _page()
     at.pills(key="pron_shifts").set_value(["noche"])
     at.selectbox(key="pron_group").set_value("patrimonio").run()
@@ -238,10 +203,10 @@ def test_plan_button_hands_day_shift_and_group_to_the_plan_page(pron_store: Path
     assert at.selectbox(key="plan_group").value == "patrimonio"
 
 
-def test_english_labels_and_no_raw_keys(pron_store: Path) -> None:
+def test_english_labels_and_no_raw_keys(app_store: Path) -> None:
     at = _page()
     at.sidebar.radio[0].set_value("en").run()
-    _ok(at)
+    apptest.ok(at)
     assert at.title[0].value == "Forecast"
     texts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [
         s.value for s in at.subheader]

@@ -17,55 +17,16 @@ import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
 from analytics import explore, hotspots, store
-from tests._store_factory import make_store
+from tests import _apptest as apptest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/zonas_criticas.py"
 #: Default period of the seeded store: the last 90 days of data.
 START, END = date(2025, 4, 2), date(2025, 6, 30)
 
-
-class _V2PagesManager(PagesManager):
-    """Keep AppTest in ``st.navigation`` mode so app.py (sidebar, filters) always runs."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test_module, "PagesManager", _V2PagesManager)
-
-
-@pytest.fixture
-def zc_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A seeded 600-incident store (180 days, four Lima hotspots) in VIGIA_DB, offline."""
-    db = make_store(tmp_path / "vigia.duckdb")
-    monkeypatch.setenv("VIGIA_DB", str(db))
-    monkeypatch.setenv("VIGIA_OFFLINE", "1")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def _page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+pytestmark = pytest.mark.usefixtures("apptest_router")
 
 
 def _hex_layers(at: AppTest) -> list[dict]:
@@ -90,9 +51,9 @@ def _has_districts(at: AppTest) -> bool:
     return any(lyr.get("id") == "districts" for lyr in spec["layers"])
 
 
-def test_page_draws_gi_emerging_lisa_and_knox(zc_store: Path) -> None:
-    at = _page()
-    _ok(at)
+def test_page_draws_gi_emerging_lisa_and_knox(app_store: Path) -> None:
+    at = apptest.app(PAGE)
+    apptest.ok(at)
     assert at.title[0].value == "Zonas críticas"
     hexes = _hex_layers(at)
     assert len(hexes) == 3, "Gi*, emerging and local Moran maps"
@@ -100,7 +61,7 @@ def test_page_draws_gi_emerging_lisa_and_knox(zc_store: Path) -> None:
     gi_layer, em_layer, lisa_layer = hexes
 
     # Gi*: the page's classes equal analytics.hotspots on the same counts (k=1, no FDR)
-    con = store.connect(zc_store, read_only=True)
+    con = store.connect(app_store, read_only=True)
     try:
         counts = explore.cell_counts(con, resolution=9, start=START, end=END)
         pts = explore.incident_points(con, limit=50_000, start=START, end=END,
@@ -151,66 +112,65 @@ def test_page_draws_gi_emerging_lisa_and_knox(zc_store: Path) -> None:
     assert any("semilla 20261122" in c.value for c in at.caption)
 
 
-def test_knox_is_reproducible_and_permutations_selectable(zc_store: Path) -> None:
-    at = _page()
+def test_knox_is_reproducible_and_permutations_selectable(app_store: Path) -> None:
+    at = apptest.app(PAGE)
     first = _table(at, "Pares observados")
     st.cache_data.clear()  # recompute, not a cache hit
     at.selectbox(key="zc_type").set_value("hurto").run()
     at.selectbox(key="zc_type").set_value("robo agravado").run()
-    _ok(at)
+    apptest.ok(at)
     again = _table(at, "Pares observados")
     assert first.equals(again)
     at.selectbox(key="zc_perms").set_value(199).run()
-    _ok(at)
+    apptest.ok(at)
     p = _table(at, "Pares observados")["p"]
     assert p.min() >= 1 / 200 - 1e-9 and any("199 permutaciones" in c.value for c in at.caption)
 
 
-def test_fdr_and_wider_rings_change_the_gi_map(zc_store: Path) -> None:
-    at = _page()
+def test_fdr_and_wider_rings_change_the_gi_map(app_store: Path) -> None:
+    at = apptest.app(PAGE)
 
     def significant() -> int:
         return sum(d["label"] != "No significativo" for d in _hex_layers(at)[0]["data"])
 
     base = significant()
     at.toggle(key="zc_fdr").set_value(True).run()
-    _ok(at)
+    apptest.ok(at)
     fdr = significant()
     assert fdr <= base
     assert any("con corrección FDR" in m.value for m in at.markdown)
     at.selectbox(key="zc_k").set_value(2).run()
-    _ok(at)
+    apptest.ok(at)
     assert any("2 anillo(s)" in m.value for m in at.markdown)
 
 
-def test_short_period_is_explained_or_widened(zc_store: Path) -> None:
-    at = _page()
+def test_short_period_is_explained_or_widened(app_store: Path) -> None:
+    at = apptest.app(PAGE)
     at.sidebar.date_input(key="f_dates").set_value((END - timedelta(days=29), END)).run()
     at.toggle(key="zc_widen").set_value(False).run()
-    _ok(at)
+    apptest.ok(at)
     assert len(_hex_layers(at)) == 2, "no emerging map"
     assert any("No se puede calcular" in i.value and "al menos 10" in i.value for i in at.info)
     at.toggle(key="zc_widen").set_value(True).run()
-    _ok(at)
+    apptest.ok(at)
     assert len(_hex_layers(at)) == 3
     assert any("se analizan los 12" in i.value for i in at.info)
     # monthly: 12 months back from June 2025, but the store holds six: explained, not a crash
     at.radio(key="zc_period").set_value("M").run()
-    _ok(at)
+    apptest.ok(at)
     assert any("No se puede calcular" in w.value and "meses" in w.value for w in at.warning)
 
 
-def test_english_and_empty_filter(zc_store: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
+def test_english_and_empty_filter(app_store: Path) -> None:
+    at = apptest.app()
     at.sidebar.radio(key="lang").set_value("en").run()
     at.switch_page(PAGE).run()
-    _ok(at)
+    apptest.ok(at)
     assert at.title[0].value == "Hotspots"
     labels = {d["label"] for d in _hex_layers(at)[0]["data"]}
     assert "Hot 99 %" in labels and "Not significant" in labels
     assert _table(at, "Distance").columns[0] == "0–7 days"
     at.sidebar.date_input(key="f_dates").set_value((date(2024, 6, 1), date(2024, 6, 30))).run()
-    _ok(at)
+    apptest.ok(at)
     assert not _hex_layers(at)
     assert any("No incident matches" in i.value for i in at.info)

@@ -16,56 +16,22 @@ import openpyxl
 import pandas as pd
 import pypdf
 import pytest
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
 
-from analytics import access, settings, store
+from analytics import settings, store
 from analytics._errors import StoreError
-from tests._store_factory import make_store
+from tests import _apptest as apptest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 K = settings.PUBLIC_MIN_COUNT
 
 
-class _V2PagesManager(PagesManager):
-    """Keep AppTest in ``st.navigation`` mode, as a running server (see test_app.py)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def _router_always_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_test_module, "PagesManager", _V2PagesManager)
-
-
-@pytest.fixture
-def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The seeded store in VIGIA_DB (no users: demo mode), offline, clean caches."""
-    db = make_store(tmp_path / "vigia.duckdb")
-    monkeypatch.setenv("VIGIA_DB", str(db))
-    monkeypatch.setenv("VIGIA_OFFLINE", "1")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("apptest_router")
 
 
 def _reportes() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page("pages/reportes.py").run()
-    _ok(at)
+    at = apptest.app("pages/reportes.py")
+    apptest.ok(at)
     return at
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 #: Columns that tell the report tables apart (st.dataframe exposes no key in AppTest).
@@ -89,14 +55,6 @@ def _count(db: Path, district: str, start: str, end: str) -> int:
     try:
         return len(store.load_incidents(con, start=start, end=end, districts=[district],
                                         columns=["occurred_at"]))
-    finally:
-        con.close()
-
-
-def _audit(db: Path) -> pd.DataFrame:
-    con = store.connect(db, read_only=True)
-    try:
-        return access.audit_log(con)
     finally:
         con.close()
 
@@ -133,7 +91,7 @@ def test_edited_population_changes_the_rate(app_store: Path) -> None:
     edited.loc[edited["district"] == "LA VICTORIA", "population"] *= 2
     at.session_state["rep_pop"] = edited
     at.run()
-    _ok(at)
+    apptest.ok(at)
     new_rate = float(_table(at, "indicadores")["Tasa por 10 mil hab."].iloc[0])
     assert new_rate == pytest.approx(rate / 2, abs=0.06)
     assert any("editada" in c.value for c in at.caption)
@@ -143,7 +101,7 @@ def test_excel_and_pdf_open_and_the_export_is_audited(app_store: Path) -> None:
     at = _reportes()
     assert not at.get("download_button"), "files before the export is audited"
     at.button(key="rep_prepare").click().run()
-    _ok(at)
+    apptest.ok(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Descargar Excel", "Descargar PDF"]
     docs = at.session_state["rep_docs"]
@@ -154,7 +112,7 @@ def test_excel_and_pdf_open_and_the_export_is_audited(app_store: Path) -> None:
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(docs["pdf"])).pages)
     assert "Informe Codisec: La Victoria" in text and "Periodo: 2025-T2" in text
     assert "Zonas críticas" in text
-    log = _audit(app_store)
+    log = apptest.audit_log(app_store)
     row = log.loc[log["action"] == "export"]
     assert len(row) == 1 and "La Victoria" in row["detail"].iloc[0]
     assert "2025-T2" in row["detail"].iloc[0]
@@ -166,7 +124,7 @@ def test_excel_and_pdf_open_and_the_export_is_audited(app_store: Path) -> None:
 def test_public_version_has_no_count_below_k(app_store: Path) -> None:
     at = _reportes()
     at.toggle(key="rep_public").set_value(True).run()
-    _ok(at)
+    apptest.ok(at)
     for key in ("public", "cells"):
         table = _table(at, key)
         assert len(table) > 0
@@ -179,7 +137,7 @@ def test_public_version_has_no_count_below_k(app_store: Path) -> None:
                for c in cells["Celda H3"])
     assert not any("Puesto" in d.value.columns for d in at.dataframe)  # no hotspots table
     at.button(key="rep_prepare").click().run()
-    _ok(at)
+    apptest.ok(at)
     docs = at.session_state["rep_docs"]
     assert docs["name"].endswith("_publico")
     wb = openpyxl.load_workbook(io.BytesIO(docs["xlsx"]), read_only=True)
@@ -195,7 +153,7 @@ def test_public_version_has_no_count_below_k(app_store: Path) -> None:
         seen += len(values)
         assert all(v >= K for v in values), (ws.title, values)
     assert seen > 0
-    log = _audit(app_store)
+    log = apptest.audit_log(app_store)
     assert list(log["action"]) == ["export_public"]
 
 

@@ -35,13 +35,15 @@ Baselines, as an analyst would draw a map:
     ``1/(1 + ring distance)`` for the cell itself and its two H3 rings.
 
 ``boosted`` (the default)
-    Poisson gradient-boosted trees (scikit-learn ``HistGradientBoostingRegressor``)
+    Poisson gradient-boosted trees (LightGBM, 200 rounds, one thread)
     trained on many past weekly origins to map features at an origin to the
     next week's count per cell and shift: the cell's same-shift and all-shift
     rates over 7, 28, 91, 365, 1,095 days and all history, the same for its
     ring-1 and ring-2 neighbourhoods, self-exciting (ETAS-like) exponentially
     decayed counts at several time scales, days since the last incident in the
-    cell and its ring. The weekly count is then spread over the days of the
+    cell and its ring, and the cell's mix of the :data:`TOP_TYPES` most frequent
+    crime types (rates over 28, 91, 365 days, share, decayed count): some types
+    are much more persistent in a place than others. The weekly count is then spread over the days of the
     horizon by the cell's smoothed weekday profile for that shift (holidays of
     ``country`` count as Sundays), and over hours by its smoothed hour profile.
 
@@ -558,37 +560,28 @@ def _features(history: History, origin: int) -> tuple[np.ndarray, list[str]]:
     return np.column_stack(cols), names
 
 
-def _threads(n_rows: int) -> object:
-    """Fit and predict on one OpenMP thread.
-
-    Small fits are dominated by thread start-up, and on a shared 2-core
-    machine OpenMP spin-waiting made a 480 k-row fit 7× slower with two
-    threads (103 s) than with one (15 s).
-    """
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1)
-
-
 class BoostedModel(CellModel):
-    """Poisson gradient boosting over rolling weekly origins (see module notes)."""
+    """Poisson gradient boosting (LightGBM) over rolling weekly origins (see module notes)."""
 
     name = "boosted"
     hour_profile = "smoothed"
 
-    def __init__(self, *, n_origins: int = 52, step_days: int = 7, max_iter: int = 100,
-                 learning_rate: float = 0.1, max_leaf_nodes: int = 31,
-                 min_samples_leaf: int = 100, weekday_k: float = 300.0,
+    def __init__(self, *, n_origins: int = 52, step_days: int = 7, n_rounds: int = 200,
+                 learning_rate: float = 0.05, num_leaves: int = 31,
+                 min_data_in_leaf: int = 100, feature_fraction: float = 0.7,
+                 bagging_fraction: float = 0.7, weekday_k: float = 300.0,
                  seed: int | None = None) -> None:
         self.n_origins = n_origins
         self.step_days = step_days
-        self.max_iter = max_iter
+        self.n_rounds = n_rounds
         self.learning_rate = learning_rate
-        self.max_leaf_nodes = max_leaf_nodes
-        self.min_samples_leaf = min_samples_leaf
+        self.num_leaves = num_leaves
+        self.min_data_in_leaf = min_data_in_leaf
+        self.feature_fraction = feature_fraction
+        self.bagging_fraction = bagging_fraction
         self.weekday_k = weekday_k
         self.seed = seed
-        self.model_ = None
+        self.model_: object | None = None
 
     def training_origins(self, history: History) -> list[int]:
         """Past origins whose 7-day targets end before the last (partial) day."""
@@ -598,7 +591,11 @@ class BoostedModel(CellModel):
         return [o for o in out if o >= max(first, 1)]
 
     def fit(self, history: History) -> BoostedModel:
-        from sklearn.ensemble import HistGradientBoostingRegressor
+        try:
+            import lightgbm as lgb
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            msg = "El modelo por defecto necesita lightgbm: pip install lightgbm==4.7.0"
+            raise ImportError(msg) from exc
 
         origins = self.training_origins(history)
         if len(origins) < 4:
@@ -613,19 +610,23 @@ class BoostedModel(CellModel):
             ys.append(y)
         X = np.concatenate(xs)
         y = np.concatenate(ys)
-        self.model_ = HistGradientBoostingRegressor(
-            loss="poisson", max_iter=self.max_iter, learning_rate=self.learning_rate,
-            max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=self.min_samples_leaf,
-            early_stopping=False, random_state=self.seed if self.seed is not None else 0)
-        with _threads(len(y)):
-            self.model_.fit(X, y)
+        # one thread: on a shared 2-core machine OpenMP spin-waiting made fits ~7x slower
+        params = {
+            "objective": "poisson", "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_data_in_leaf": int(min(self.min_data_in_leaf, max(5, len(y) // 50))),
+            "feature_fraction": self.feature_fraction,
+            "bagging_fraction": self.bagging_fraction, "bagging_freq": 1,
+            "num_threads": 1, "deterministic": True, "verbose": -1,
+            "seed": 0 if self.seed is None else int(self.seed),
+        }
+        self.model_ = lgb.train(params, lgb.Dataset(X, y), num_boost_round=self.n_rounds)
         return self
 
     def predict_week(self, history: History) -> np.ndarray:
         """Expected incidents per (cell, slot) over the next 7 days."""
         x, _ = _features(history, history.n_days)
-        with _threads(len(x)):
-            return self.model_.predict(x).reshape(len(history.cells), -1)
+        return np.asarray(self.model_.predict(x)).reshape(len(history.cells), -1)
 
     def weekday_profile(self, history: History) -> np.ndarray:
         """(cells, slots, 7): smoothed share of a week's slot count on each weekday."""

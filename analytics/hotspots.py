@@ -401,8 +401,34 @@ def _choose_p(p_norm: np.ndarray, p_sim: np.ndarray | None, *, use_permutation: 
 # Getis–Ord Gi*
 # --------------------------------------------------------------------------
 
+class _PValues:
+    """The p-value columns shared by :class:`GiStarResult` and :class:`LocalMoranResult`."""
+
+    z: np.ndarray
+    p_norm: np.ndarray
+    p_sim: np.ndarray | None
+
+    @property
+    def p_fdr(self) -> np.ndarray:
+        """Benjamini–Hochberg adjusted analytical p (``p_norm``)."""
+        return fdr_adjust(self.p_norm)
+
+    @property
+    def p_sim_fdr(self) -> np.ndarray | None:
+        """Benjamini–Hochberg adjusted permutation p; ``None`` without permutations."""
+        return None if self.p_sim is None else fdr_adjust(self.p_sim)
+
+    def _p_columns(self) -> dict[str, np.ndarray]:
+        """``p_norm, p_fdr, p_sim, p_sim_fdr`` (NaN without permutations)."""
+        p_sim, p_sim_fdr = self.p_sim, self.p_sim_fdr
+        return {"p_norm": self.p_norm, "p_fdr": self.p_fdr,
+                "p_sim": p_sim if p_sim is not None else np.full(self.z.size, np.nan),
+                "p_sim_fdr": (p_sim_fdr if p_sim_fdr is not None
+                              else np.full(self.z.size, np.nan))}
+
+
 @dataclass(frozen=True, eq=False)
-class GiStarResult:
+class GiStarResult(_PValues):
     """Getis–Ord Gi* per cell (see the module notes for the conventions).
 
     Attributes
@@ -435,25 +461,11 @@ class GiStarResult:
     k: int
     permutations: int
 
-    @property
-    def p_fdr(self) -> np.ndarray:
-        """Benjamini–Hochberg adjusted analytical p (``p_norm``)."""
-        return fdr_adjust(self.p_norm)
-
-    @property
-    def p_sim_fdr(self) -> np.ndarray | None:
-        """Benjamini–Hochberg adjusted permutation p; ``None`` without permutations."""
-        return None if self.p_sim is None else fdr_adjust(self.p_sim)
-
     def to_frame(self) -> pd.DataFrame:
         """One row per cell: h3, count, observed, gi, z, p_norm, p_fdr, p_sim, p_sim_fdr."""
         return pd.DataFrame({
             "h3": self.cells, "count": self.counts, "observed": self.observed,
-            "gi": self.gi, "z": self.z, "p_norm": self.p_norm,
-            "p_fdr": self.p_fdr,
-            "p_sim": self.p_sim if self.p_sim is not None else np.full(self.z.size, np.nan),
-            "p_sim_fdr": (self.p_sim_fdr if self.p_sim_fdr is not None
-                          else np.full(self.z.size, np.nan)),
+            "gi": self.gi, "z": self.z, **self._p_columns(),
         })
 
 
@@ -572,7 +584,7 @@ def classify_hotspots(result: GiStarResult, *, use_fdr: bool = False,
 # --------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
-class LocalMoranResult:
+class LocalMoranResult(_PValues):
     """Local Moran's I per cell (esda ``Moran_Local`` conventions).
 
     Attributes
@@ -603,26 +615,12 @@ class LocalMoranResult:
     k: int
     permutations: int
 
-    @property
-    def p_fdr(self) -> np.ndarray:
-        """Benjamini–Hochberg adjusted analytical p (``p_norm``)."""
-        return fdr_adjust(self.p_norm)
-
-    @property
-    def p_sim_fdr(self) -> np.ndarray | None:
-        """Benjamini–Hochberg adjusted permutation p; ``None`` without permutations."""
-        return None if self.p_sim is None else fdr_adjust(self.p_sim)
-
     def to_frame(self) -> pd.DataFrame:
         """One row per cell: h3, count, observed, local_i, lag, quadrant, z, p's."""
         return pd.DataFrame({
             "h3": self.cells, "count": self.counts, "observed": self.observed,
             "local_i": self.local_i, "lag": self.lag, "quadrant": self.quadrant,
-            "z": self.z, "p_norm": self.p_norm,
-            "p_fdr": self.p_fdr,
-            "p_sim": self.p_sim if self.p_sim is not None else np.full(self.z.size, np.nan),
-            "p_sim_fdr": (self.p_sim_fdr if self.p_sim_fdr is not None
-                          else np.full(self.z.size, np.nan)),
+            "z": self.z, **self._p_columns(),
         })
 
 

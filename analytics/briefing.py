@@ -230,17 +230,10 @@ def briefing_pdf(pages: Sequence[ShiftBriefing], *, title: str = "Plan de patrul
     """
     from zoneinfo import ZoneInfo
 
-    from fpdf import FPDF
-
-    from analytics.reports import _font_paths
+    from analytics.reports import _landscape_pdf
 
     when = generated_at or datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
-    regular, bold = _font_paths()
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_title(title)
-    pdf.set_creator("Vigía")
-    pdf.add_font("DejaVu", "", regular)
-    pdf.add_font("DejaVu", "B", bold)
+    pdf = _landscape_pdf(title)
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(10, 8, 10)
     if not pages:

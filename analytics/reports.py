@@ -318,6 +318,25 @@ def _coverage(incidents: pd.DataFrame, coverage: tuple[object, object] | None
     return first, t.max().floor("D") + pd.Timedelta(days=1)
 
 
+def _target_period(target: str, problems: list[str]) -> pd.Period | None:
+    """``label_to_period(target)``, or ``None`` with its message added to ``problems``."""
+    try:
+        return label_to_period(target)
+    except IncidentSchemaError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _in_period(incidents: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp], *,
+               columns: list[str] | None = None) -> pd.DataFrame:
+    """The incidents inside ``span`` (a copy; only ``columns`` if given), districts as keys."""
+    t = pd.to_datetime(incidents["occurred_at"])
+    inside = (t >= span[0]) & (t < span[1])
+    df = (incidents.loc[inside] if columns is None else incidents.loc[inside, columns]).copy()
+    df["district"] = df["district"].map(district_key)
+    return df
+
+
 def _count_span(df: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp],
                 keys: list[str]) -> pd.Series:
     t = df["occurred_at"]
@@ -483,16 +502,12 @@ def district_hotspots(incidents: pd.DataFrame, *, target: str,
     _check_incidents(incidents, ["occurred_at", "district"], problems)
     if int(top) < 1:
         problems.append(f"El número de zonas debe ser al menos 1 (se pidió {top}).")
-    try:
-        tp = label_to_period(target)
-    except IncidentSchemaError as exc:
-        problems.append(str(exc))
+    tp = _target_period(target, problems)
     if problems:
         raise IncidentSchemaError(" ".join(problems))
+    assert tp is not None
     span = _span(tp)
-    t = pd.to_datetime(incidents["occurred_at"])
-    df = incidents.loc[(t >= span[0]) & (t < span[1])].copy()
-    df["district"] = df["district"].map(district_key)
+    df = _in_period(incidents, span)
     if districts is not None:
         df = df.loc[df["district"].isin({district_key(d) for d in districts})]
     df = df.loc[df["district"].notna()]
@@ -543,16 +558,12 @@ def plan_coverage(incidents: pd.DataFrame, plans: pd.DataFrame | None, *, target
         miss = [c for c in ("h3", "window_start", "window_end") if c not in plans.columns]
         if miss:
             problems.append(f"Faltan columnas en los planes: {', '.join(miss)}.")
-    try:
-        tp = label_to_period(target)
-    except IncidentSchemaError as exc:
-        problems.append(str(exc))
+    tp = _target_period(target, problems)
     if problems:
         raise IncidentSchemaError(" ".join(problems))
+    assert tp is not None
     span = _span(tp)
-    t = pd.to_datetime(incidents["occurred_at"])
-    df = incidents.loc[(t >= span[0]) & (t < span[1])].copy()
-    df["district"] = df["district"].map(district_key)
+    df = _in_period(incidents, span)
     wanted = (sorted({k for k in map(district_key, districts) if k}) if districts is not None
               else sorted(df["district"].dropna().unique().tolist()))
     df = df.loc[df["district"].isin(wanted)].reset_index(drop=True)
@@ -753,17 +764,12 @@ def public_district_counts(incidents: pd.DataFrame, *, target: str,
         problems.append(f"El umbral de supresión k debe ser al menos 2 (se pidió {k}).")
     if s_k < int(k):
         problems.append(f"El umbral para delitos sensibles ({s_k}) no puede ser menor que k ({k}).")
-    try:
-        tp = label_to_period(target)
-    except IncidentSchemaError as exc:
-        problems.append(str(exc))
+    tp = _target_period(target, problems)
     pop = _population_by_key(population, problems)
     if problems:
         raise IncidentSchemaError(" ".join(problems))
-    span = _span(tp)
-    t = pd.to_datetime(incidents["occurred_at"])
-    df = incidents.loc[(t >= span[0]) & (t < span[1]), ["district", "crime_group"]].copy()
-    df["district"] = df["district"].map(district_key)
+    assert tp is not None
+    df = _in_period(incidents, _span(tp), columns=["district", "crime_group"])
     df["crime_group"] = df["crime_group"].fillna("otro").astype(str)
     g = (df.loc[df["district"].notna()].groupby(["district", "crime_group"]).size()
          .rename("count").reset_index())
@@ -812,10 +818,7 @@ def public_report_tables(incidents: pd.DataFrame, *, target: str,
                           sensitive_k=s_k)
     cells = cells.loc[cells["period"] == period_label(tp)]
     if len(cells) and districts is not None:
-        span = _span(tp)
-        t = pd.to_datetime(incidents["occurred_at"])
-        sel = incidents.loc[(t >= span[0]) & (t < span[1])].copy()
-        sel["district"] = sel["district"].map(district_key)
+        sel = _in_period(incidents, _span(tp))
         owner = _cells_majority_district(sel, cells["h3"])
         cells = cells.loc[cells["h3"].map(owner).isin({district_key(d) for d in districts})]
     cells = cells.reset_index(drop=True)
@@ -971,11 +974,19 @@ def report_to_xlsx(tables: dict[str, pd.DataFrame], *, title: str,
     return buf.getvalue()
 
 
-def _font_paths() -> tuple[str, str]:
+def _landscape_pdf(title: str) -> Any:
+    """An empty landscape A4 ``fpdf.FPDF`` titled ``title``, with DejaVu regular and bold
+    (matplotlib's copy: accents and ñ print) as ``"DejaVu"``. Shared with ``briefing``."""
     import matplotlib
+    from fpdf import FPDF
 
     base = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return str(base / "DejaVuSans.ttf"), str(base / "DejaVuSans-Bold.ttf")
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_title(title)
+    pdf.set_creator("Vigía")
+    pdf.add_font("DejaVu", "", str(base / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(base / "DejaVuSans-Bold.ttf"))
+    return pdf
 
 
 def _pdf_text(v: object) -> str:
@@ -1019,18 +1030,12 @@ def report_to_pdf(tables: dict[str, pd.DataFrame], *, title: str, period: str = 
     import io as _io
     from zoneinfo import ZoneInfo
 
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
     if public:
         check_public_tables(tables, k=k)
     when = generated_at or datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
-    regular, bold = _font_paths()
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_title(title)
-    pdf.set_creator("Vigía")
-    pdf.add_font("DejaVu", "", regular)
-    pdf.add_font("DejaVu", "B", bold)
+    pdf = _landscape_pdf(title)
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)

@@ -60,6 +60,7 @@ import pyarrow.parquet as pq
 
 from analytics import hexbin, settings
 from analytics._errors import IncidentSchemaError, StoreError
+from analytics.store import _typed_incidents
 
 #: Arrow schema of every data file (the canonical incident columns).
 SCHEMA: Final = pa.schema([
@@ -505,6 +506,19 @@ def _duckdb(memory_limit: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _query_df(sql: str, params: list[Any], *, memory_limit: str, action: str) -> pd.DataFrame:
+    """``sql`` on a fresh in-memory connection; DuckDB errors as a Spanish ``StoreError``
+    ("No se pudo {action} el conjunto Parquet: …")."""
+    con = _duckdb(memory_limit)
+    try:
+        return con.execute(sql, params).df()
+    except duckdb.Error as exc:
+        msg = f"No se pudo {action} el conjunto Parquet: {str(exc).splitlines()[0]}"
+        raise StoreError(msg) from None
+    finally:
+        con.close()
+
+
 def _source_sql(files: Sequence[Path]) -> str:
     lst = ", ".join(f"'{_sql_path(p)}'" for p in files)
     cols = ", ".join(f'"{c}"' for c in COLUMNS)
@@ -651,14 +665,7 @@ def counts_by_cell(root: str | Path, *, resolution: int = settings.H3_RESOLUTION
     group = "h3" + (f", {by}" if by else "")
     sql = (f"SELECT {cell} AS h3{key_sql}, count(*) AS count FROM {_source_sql(files)} "
            f"WHERE {where} AND h3_r12 IS NOT NULL GROUP BY {group} ORDER BY {group}")
-    con = _duckdb(memory_limit)
-    try:
-        df = con.execute(sql, params).df()
-    except duckdb.Error as exc:
-        msg = f"No se pudo consultar el conjunto Parquet: {str(exc).splitlines()[0]}"
-        raise StoreError(msg) from None
-    finally:
-        con.close()
+    df = _query_df(sql, params, memory_limit=memory_limit, action="consultar")
     return normalize_counts(df, by=by)
 
 
@@ -681,31 +688,14 @@ def read_incidents(root: str | Path, *, start: Timeish = None, end: Timeish = No
     files = partition_files(root, start=start, end=end)
     if not files:
         empty = pa.schema([SCHEMA.field(c) for c in cols]).empty_table().to_pandas()
-        return _finish_frame(empty)
+        return _typed_incidents(empty)
     where, params = _filters_sql(start=start, end=end, ubigeos=ubigeos, districts=districts,
                                  crime_groups=crime_groups, crime_types=crime_types)
     select = ", ".join(f'"{c}"' for c in cols)
     sql = (f"SELECT {select} FROM {_source_sql(files)} WHERE {where} "
            "ORDER BY occurred_at, incident_id")
-    con = _duckdb(memory_limit)
-    try:
-        df = con.execute(sql, params).df()
-    except duckdb.Error as exc:
-        msg = f"No se pudo leer el conjunto Parquet: {str(exc).splitlines()[0]}"
-        raise StoreError(msg) from None
-    finally:
-        con.close()
-    return _finish_frame(df)
-
-
-def _finish_frame(df: pd.DataFrame) -> pd.DataFrame:
-    if "h3_r12" in df.columns:
-        df["h3_r12"] = df["h3_r12"].to_numpy(dtype=np.uint64)
-    if "occurred_at" in df.columns:
-        df["occurred_at"] = pd.to_datetime(df["occurred_at"])
-    if "import_id" in df.columns:
-        df["import_id"] = df["import_id"].astype("int64")
-    return df
+    df = _query_df(sql, params, memory_limit=memory_limit, action="leer")
+    return _typed_incidents(df)
 
 
 @dataclass(frozen=True)

@@ -236,6 +236,13 @@ def load_incidents(con: duckdb.DuckDBPyConnection, *,
     except duckdb.Error as exc:
         msg = f"No se pudo leer el almacén: {str(exc).splitlines()[0]}"
         raise StoreError(msg) from None
+    return _typed_incidents(df)
+
+
+def _typed_incidents(df: pd.DataFrame) -> pd.DataFrame:
+    """Incident columns as read from DuckDB or Parquet, in their pandas types (in place):
+    ``h3_r12`` uint64, ``occurred_at`` datetime, ``import_id`` int64. Shared with
+    ``partitions``."""
     if "h3_r12" in df.columns:
         df["h3_r12"] = df["h3_r12"].to_numpy(dtype=np.uint64)
     if "occurred_at" in df.columns:

@@ -318,7 +318,7 @@ def counts_by_cell_period(con: duckdb.DuckDBPyConnection, *,
     """
     _check_filters(filters)
     if period not in ("W", "M"):
-        msg = f"Periodo desconocido: {period!r} (W o M)."
+        msg = f"Período desconocido: {period!r} (use 'W' o 'M')."
         raise IncidentSchemaError(msg)
     where, params = filter_sql(**filters)
     cell = hexbin.parent_sql("h3_r12", resolution)

@@ -180,7 +180,7 @@ def test_counts_by_cell_period_by_hand(tiny_con) -> None:
     # five patrimonio incidents, 3-5 March 2025 (week of Monday 3 March), in two places
     assert sorted(got["count"]) == [1, 4]
     assert set(got["period"]) == {pd.Timestamp("2025-03-03")}
-    with pytest.raises(IncidentSchemaError, match="Periodo desconocido"):
+    with pytest.raises(IncidentSchemaError, match="Período desconocido"):
         explore.counts_by_cell_period(tiny_con, period="D")  # type: ignore[arg-type]
 
 

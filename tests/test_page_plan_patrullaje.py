@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import access, patrol, store
+from analytics import access, forecast, patrol, store
 from tests import _apptest as apptest
 
 PAGE = "pages/plan_patrullaje.py"
@@ -73,6 +73,34 @@ def test_page_generates_a_plan_with_map_tables_and_audit(app_store: Path) -> Non
         con.close()
     assert (log["action"] == "plan").sum() == 1
     assert "3 unidades" in log.loc[log["action"] == "plan", "detail"].iloc[0]
+
+
+def test_coming_from_pronostico_reuses_its_forecast(app_store: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    fits: list[object] = []
+    real = forecast.forecast_cells
+
+    def counted(*args: object, **kwargs: object) -> pd.DataFrame:
+        fits.append(kwargs.get("train_until"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(forecast, "forecast_cells", counted)
+    at = apptest.app("pages/pronostico.py", timeout=120)
+    apptest.ok(at)
+    assert len(fits) == 1
+    at.button(key="pron_to_plan").click().run()
+    apptest.ok(at)
+    assert at.title[0].value == "Plan de patrullaje"
+    assert str(at.date_input(key="plan_day").value) == "2025-07-01"
+    assert len(fits) == 1, "the plan page fitted the forecast again"
+    # AppTest's next run would go back to the page it last switched to (a browser stays)
+    at.switch_page(PAGE).run()
+    _generate(at)
+    assert len(at.session_state["plan_result"]["plan"].routes) > 0
+    # a later day of the same horizon is a slice of the same fit, never a fit over empty days
+    at.date_input(key="plan_day").set_value(pd.Timestamp("2025-07-04").date()).run()
+    apptest.ok(at)
+    assert fits == [pd.Timestamp("2025-07-01")]
 
 
 def test_fixed_posts_are_kept_and_compared(app_store: Path) -> None:

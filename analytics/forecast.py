@@ -799,8 +799,14 @@ def forecast_cells(incidents: pd.DataFrame | BinnedIncidents, *, train_until: ob
                                   + ".")
     assert cutoff is not None
     if isinstance(incidents, BinnedIncidents):
-        binned = incidents
+        binned = incidents.before(cutoff)
     else:
+        if "occurred_at" in incidents.columns:
+            # drop everything at or after the cut-off before anything else looks at the data
+            # (unparseable times are kept so that validation reports them)
+            t = pd.to_datetime(incidents["occurred_at"], errors="coerce")
+            if getattr(t.dt, "tz", None) is None:
+                incidents = incidents.loc[~(t >= cutoff).to_numpy()]
         binned = bin_incidents(incidents, resolution=resolution, shifts=shifts,
                                crime_group=crime_group)
     history = incidents_to_history(binned, train_until=cutoff, country=country)

@@ -103,6 +103,7 @@ def test_no_leakage_past_train_until(incidents: pd.DataFrame, model: str) -> Non
     after = incidents[incidents["occurred_at"] >= CUT].copy()
     # perturb everything at or after the cut-off: move, retime, add a burst at 00:00 sharp
     after["lat"] = after["lat"] + rng.normal(0, 0.01, len(after))
+    after["crime_type"] = "extorsión"  # a type never seen before the cut-off
     burst = before.tail(50).copy()
     burst["occurred_at"] = CUT
     burst["lat"] = -12.0

@@ -43,9 +43,14 @@ Baselines, as an analyst would draw a map:
     decayed counts at several time scales, days since the last incident in the
     cell and its ring, and the cell's mix of the :data:`TOP_TYPES` most frequent
     crime types (rates over 28, 91, 365 days, share, decayed count): some types
-    are much more persistent in a place than others. The weekly count is then spread over the days of the
-    horizon by the cell's smoothed weekday profile for that shift (holidays of
-    ``country`` count as Sundays), and over hours by its smoothed hour profile.
+    are much more persistent in a place than others. Training origins are the
+    52 weeks before the cut-off (origin ``train_until - 8 - 7k`` days, so every
+    target week ends before the last, partly unobserved, night shift). The
+    weekly count is then spread over the days of the horizon by the cell's
+    weekday profile for that shift over the last two years, shrunk towards the
+    city's profile (holidays of ``country`` count as Sundays), and over hours by
+    its smoothed hour profile. Chosen and tuned on 2023–2024 Philadelphia
+    origins (see ``bench/forecast.py``).
 
 ``expected`` is an expected count for the window (calibrated, so sums over
 cells and windows are meaningful); ``lower``/``upper`` are the 5 % and 95 %

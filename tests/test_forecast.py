@@ -263,3 +263,117 @@ def test_cli_backtest_json(incidents: pd.DataFrame, tmp_path: Path) -> None:
     bad = _run("backtest", "--incidents", str(src), "--origins", "2025-04-14",
                "--models", "magic")
     assert bad.returncode == 2 and bad.stderr.startswith("error: ")
+
+
+# --------------------------------------------------------------------------- boosted: speed-ups
+
+
+def _reference_features(history: fc.History, origin: int) -> tuple[np.ndarray, list[str]]:
+    """The original per-origin feature code (re-sums every window), kept as the reference."""
+    n, _, n_slots = history.counts.shape
+    cols: list[np.ndarray] = []
+    names: list[str] = []
+
+    def add(name: str, a: np.ndarray) -> None:
+        cols.append(np.broadcast_to(a, (n, n_slots)).reshape(-1).astype(np.float32))
+        names.append(name)
+
+    for L in fc._RATE_WINDOWS:
+        span = origin if L is None else min(L, origin)
+        w = history.window(origin, L) / max(span, 1)
+        tag = "all" if L is None else str(L)
+        a = w.sum(axis=1, keepdims=True)
+        add(f"cell_all_{tag}", a)
+        add(f"cell_slot_{tag}", w)
+        if L in (28, 365, 1095, None):
+            add(f"r1_all_{tag}", history.ring1 @ a)
+            add(f"r1_slot_{tag}", history.ring1 @ w)
+            add(f"r2_all_{tag}", history.ring2 @ a)
+        if L in (7, 91):
+            add(f"r1_all_{tag}", history.ring1 @ a)
+    look = min(365, origin)
+    recent = history.counts[:, origin - look:origin, :]  # (cells, look, slots)
+    age = np.arange(look, 0, -1, dtype=np.float64) - 0.5
+    daily = recent.sum(axis=2)
+    for tau in fc._ETAS_TAUS:
+        k = np.exp(-age / tau)
+        e = daily @ k
+        add(f"etas_{tau:g}", e[:, None])
+        if tau >= 7:
+            add(f"etas_slot_{tau:g}", np.einsum("cds,d->cs", recent, k))
+            add(f"r1_etas_{tau:g}", (history.ring1 @ e)[:, None])
+    any_day = daily > 0
+    last = np.where(any_day.any(axis=1), look - 1 - np.argmax(any_day[:, ::-1], axis=1), -1)
+    since = np.where(last >= 0, look - last, 400).astype(np.float64)
+    add("days_since", since[:, None])
+    r1 = history.ring1.tocsr()
+    ring_any = (r1 @ any_day.astype(np.float32)) > 0
+    last_r = np.where(ring_any.any(axis=1), look - 1 - np.argmax(ring_any[:, ::-1], axis=1), -1)
+    add("r1_days_since", np.where(last_r >= 0, look - last_r, 400)[:, None].astype(np.float64))
+    if history.types is not None:
+        # crime-type mix: some types (shop theft, fraud reported at one address) are far more
+        # persistent in a place than others; the model learns how much each one carries over
+        t_end = history.types.shape[1] - (history.n_days - origin)
+        tc = history.types[:, max(t_end - 365, 0):max(t_end, 0), :]
+        look_t = tc.shape[1]
+        for L in (28, 91, 365):
+            part = tc[:, max(look_t - L, 0):, :].sum(axis=1) / max(min(L, origin), 1)
+            for g in range(part.shape[1]):
+                add(f"type{g}_{L}", part[:, [g]])
+        year = tc.sum(axis=1)
+        share = year / np.maximum(year.sum(axis=1, keepdims=True), 1.0)
+        k30 = np.exp(-(np.arange(look_t, 0, -1) - 0.5) / 30.0)
+        etas_t = np.einsum("cdg,d->cg", tc, k30)
+        for g in range(share.shape[1]):
+            add(f"type{g}_share", share[:, [g]])
+            add(f"type{g}_etas_30", etas_t[:, [g]])
+    add("slot", np.arange(n_slots, dtype=np.float64)[None, :])
+    add("history_days", np.full((n, 1), float(origin)))
+    return np.column_stack(cols), names
+
+
+@pytest.mark.parametrize("days_before", [0, 60])
+def test_vectorised_features_match_per_origin_reference(incidents: pd.DataFrame,
+                                                         days_before: int) -> None:
+    b = fc.bin_incidents(incidents)
+    h = fc.incidents_to_history(b, train_until=CUT - pd.Timedelta(days=days_before))
+    assert h.types is not None
+    origins = [*fc.BoostedModel().training_origins(h), h.n_days]
+    x, names = fc._features_many(h, origins)
+    ref = [_reference_features(h, o) for o in origins]
+    assert names == ref[0][1]
+    np.testing.assert_allclose(x, np.concatenate([r[0] for r in ref]), rtol=1e-5, atol=1e-6)
+    # a subset of rows is the same subset of the full matrix
+    rows = np.array([0, 5, 17, x.shape[0] - 1])
+    np.testing.assert_array_equal(fc._features_many(h, origins, rows)[0], x[rows])
+    np.testing.assert_array_equal(fc._features(h, origins[-1])[0], x[-ref[-1][0].shape[0]:])
+
+
+def test_subsample_zeros_keeps_positives_and_group_weight() -> None:
+    rng = np.random.default_rng(3)
+    groups = np.tile(np.arange(200), 52)
+    y = rng.poisson(np.where(groups < 20, 1.0, 0.01)).astype(float)
+    rows, w, q = fc._subsample_zeros(y, groups, ratio=3.0, floor=0.05, seed=0)
+    assert 0.05 <= q < 1
+    assert np.all(np.diff(rows) > 0)
+    assert set(np.flatnonzero(y > 0)) <= set(rows)  # every positive kept, weight 1
+    assert np.all(w[y[rows] > 0] == 1.0)
+    assert len(rows) < 0.5 * len(y)
+    # each group keeps its exact number of zeros as total weight
+    zeros = np.bincount(groups[y == 0], minlength=200)
+    kept = np.bincount(groups[rows], weights=np.where(y[rows] == 0, w, 0.0), minlength=200)
+    np.testing.assert_allclose(kept, zeros)
+    again = fc._subsample_zeros(y, groups, ratio=3.0, floor=0.05, seed=0)
+    np.testing.assert_array_equal(again[0], rows)
+    other = fc._subsample_zeros(y, groups, ratio=3.0, floor=0.05, seed=1)
+    assert not np.array_equal(other[0], rows)
+    # floor and "keep all"
+    assert fc._subsample_zeros(y, groups, ratio=1e-6, floor=0.3, seed=0)[2] == 0.3
+    r_all, w_all, q_all = fc._subsample_zeros(y, groups, ratio=None, floor=0.05, seed=0)
+    assert q_all == 1.0 and len(r_all) == len(y) and np.all(w_all == 1.0)
+
+
+def test_boosted_deterministic_for_a_seed(incidents: pd.DataFrame) -> None:
+    a = fc.forecast_cells(incidents, train_until=CUT, horizon_days=2, seed=4)
+    b = fc.forecast_cells(incidents, train_until=CUT, horizon_days=2, seed=4)
+    pd.testing.assert_frame_equal(a, b)

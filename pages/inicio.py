@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import settings
+from analytics import explore, settings
 from ui import cache, page
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, t
 
@@ -16,6 +16,8 @@ f, ds = ctx.filters, ctx.dataset_id
 st.title(t("inicio.title"))
 with page.guard():
     k = cache.kpis(ds, f.key())
+    if ctx.session.public:  # no sensitive group, no count (or previous count) below k
+        k = explore.public_kpis(k, min_count=settings.PUBLIC_MIN_COUNT, types=f.types)
     st.caption(t("inicio.period", start=fmt_date(k.start), end=fmt_date(k.end),
                  pstart=fmt_date(k.prev_start), pend=fmt_date(k.prev_end)))
     delta = None if k.change_pct is None else f"{fmt_float(k.change_pct)} %"
@@ -29,12 +31,7 @@ with page.guard():
         st.info(t("app.empty_filter"), icon=":material/filter_alt_off:")
 
     st.subheader(t("inicio.by_group"))
-    groups = k.by_group
-    if ctx.session.public:  # no sensitive group, no count (or previous count) below k
-        groups = groups[~groups["crime_group"].isin(settings.SENSITIVE_GROUPS)
-                        & (groups["n"] >= settings.PUBLIC_MIN_COUNT)
-                        & (groups["previous"] >= settings.PUBLIC_MIN_COUNT)]
-    groups = groups.head(8)
+    groups = k.by_group.head(8)
     cols = st.columns(max(min(len(groups), 4), 1))
     for i, row in enumerate(groups.itertuples(index=False)):
         d = None if row.change_pct is None or pd.isna(row.change_pct) else (

@@ -13,6 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from analytics import settings
 from analytics._errors import AnalyticsError
@@ -37,9 +38,31 @@ def default_db() -> Path:
     return default_path()
 
 
+_ARGPARSE_ES: tuple[tuple[str, str], ...] = (
+    ("the following arguments are required:", "faltan argumentos obligatorios:"),
+    ("unrecognized arguments:", "argumentos no reconocidos:"),
+    ("invalid choice:", "opción no válida:"),
+    ("expected one argument", "se esperaba un valor"),
+    ("not allowed with argument", "no se permite junto con"),
+    ("invalid int value:", "valor entero no válido:"),
+    ("invalid float value:", "valor numérico no válido:"),
+    ("(choose from", "(opciones:"),
+    ("argument ", "argumento "),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """``ArgumentParser`` whose usage errors follow the CLI contract: one Spanish line, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        for en, es in _ARGPARSE_ES:
+            message = message.replace(en, es)
+        self.exit(EXIT_USER_ERROR, f"error: {message} (ayuda: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every registered command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m analytics",
         description=(
             "Vigía: ingesta de incidentes, celdas H3, pronósticos y planes de patrullaje. "

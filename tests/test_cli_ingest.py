@@ -148,3 +148,18 @@ def test_cli_import_and_exports_are_audited(tmp_path, capsys):
     assert sorted(log["action"]) == ["export", "export_public", "import"]
     assert log["username"].str.startswith("(cli:").all()
     assert log.loc[log["action"] == "import", "detail"].iloc[0].startswith("utf8_bom.csv")
+
+
+@pytest.mark.parametrize("argv", [["bogus"], ["forecast", "--train-until", "2026-10-25"],
+                                  ["plan", "--forecast", "f.csv", "--units", "x",
+                                   "--radius-m", "400"], ["export", "--k", "1"]])
+def test_usage_errors_are_one_spanish_line_exit_2(argv: list[str],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from analytics import cli
+
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
+    assert "usage" not in err and "required" not in err and "unrecognized" not in err

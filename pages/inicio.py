@@ -22,12 +22,15 @@ with page.guard():
                  pstart=fmt_date(k.prev_start), pend=fmt_date(k.prev_end)))
     delta = None if k.change_pct is None else f"{fmt_float(k.change_pct)} %"
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("inicio.total"), fmt_int(k.total), delta=delta, delta_color="inverse",
-              border=True)
-    c2.metric(t("inicio.previous"), fmt_int(k.previous), border=True)
+    hidden = ctx.session.public and k.by_group.empty  # nothing publishable: no "0"
+    c1.metric(t("inicio.total"), "—" if hidden else fmt_int(k.total), delta=delta,
+              delta_color="inverse", border=True)
+    c2.metric(t("inicio.previous"), "—" if hidden else fmt_int(k.previous), border=True)
     c3.metric(t("inicio.change"), "—" if k.change_pct is None else f"{fmt_float(k.change_pct)} %",
               border=True)
-    if k.total == 0:
+    if ctx.session.public:
+        st.caption(t("inicio.public_note", k=settings.PUBLIC_MIN_COUNT))
+    elif k.total == 0:
         st.info(t("app.empty_filter"), icon=":material/filter_alt_off:")
 
     st.subheader(t("inicio.by_group"))

@@ -294,3 +294,15 @@ def test_browser_login_by_url_then_public_report(_users_template: Path, tmp_path
         finally:
             browser.close()
     assert list(apptest.audit_log(db)["action"])[:3] == ["export_public", "login", "login_failed"]
+
+
+def test_public_home_totals_are_sums_of_published_groups(users_store: Path) -> None:
+    """The public KPI total never includes sensitive or suppressed groups (no differencing)."""
+    at = apptest.app(user="vecino")
+    apptest.ok(at)
+    values = {m.label: int(str(m.value).replace(".", "").replace(",", "")) for m in at.metric
+              if m.label not in ("Variación",)}
+    total = values.pop("Incidentes")
+    values.pop("Periodo anterior")
+    assert values and total == sum(values.values())
+    assert any("Versión pública" in c.value for c in at.caption)

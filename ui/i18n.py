@@ -87,6 +87,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "inicio.total": {"es": "Incidentes", "en": "Incidents"},
     "inicio.previous": {"es": "Periodo anterior", "en": "Previous period"},
     "inicio.change": {"es": "Variación", "en": "Change"},
+    "inicio.public_note": {"es": "Versión pública: solo grupos no sensibles con al menos {k} "
+                                 "incidentes en ambos periodos; los totales son su suma.",
+                           "en": "Public version: only non-sensitive groups with at least {k} "
+                                 "incidents in both periods; totals are their sum."},
     "inicio.by_group": {"es": "Por grupo de delito", "en": "By crime group"},
     "inicio.top_cells": {"es": "Los 10 hexágonos con más incidentes",
                          "en": "Top 10 hexagons by incidents"},

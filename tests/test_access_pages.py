@@ -248,6 +248,20 @@ def test_public_home_shows_only_published_figures(users_store: Path) -> None:
     assert not shown & {settings.CRIME_GROUPS[g] for g in settings.SENSITIVE_GROUPS}
 
 
+def test_public_home_hides_internal_data_quality(users_store: Path) -> None:
+    """No import file names, quarantine counts or stacked points for the public."""
+    at = apptest.app(user="vecino")
+    apptest.ok(at)
+    texts = " ".join([c.value for c in at.caption] + [w.value for w in at.warning]
+                     + [i.value for i in at.info] + [s.value for s in at.subheader])
+    assert "Datos del " in texts
+    assert "importación" not in texts and "cuarentena" not in texts.lower()
+    assert not at.warning and not at.success
+    staff = apptest.app(user="ana")
+    apptest.ok(staff)
+    assert any("importación" in c.value for c in staff.caption)
+
+
 # --------------------------------------------------------------------------- real browser
 @pytest.mark.browser
 def test_browser_login_by_url_then_public_report(_users_template: Path, tmp_path: Path) -> None:

@@ -94,6 +94,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "inicio.by_group": {"es": "Por grupo de delito", "en": "By crime group"},
     "inicio.top_cells": {"es": "Los 10 hexágonos con más incidentes",
                          "en": "Top 10 hexagons by incidents"},
+    "inicio.public_freshness": {"es": "Datos del {first} al {last}.",
+                                "en": "Data from {first} to {last}."},
     "inicio.freshness": {"es": "Datos: {n} incidentes del {first} al {last}. Última "
                                "importación: {imported} ({file}).",
                          "en": "Data: {n} incidents from {first} to {last}. Last import: "

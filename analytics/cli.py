@@ -28,6 +28,23 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_plan",
 )
 
+#: Command name -> the module that registers it. ``main`` imports only the module of
+#: the command being run (forecast models, Dask and geopandas stay out of ``ingest``'s
+#: start-up); ``--help`` imports them all. A test keeps this map equal to what the
+#: modules register.
+_COMMANDS: dict[str, str] = {
+    "ingest": "analytics._cli_ingest",
+    "export": "analytics._cli_ingest",
+    "forecast": "analytics._cli_forecast",
+    "backtest": "analytics._cli_forecast",
+    "demo": "analytics._cli_demo",
+    "users": "analytics._cli_users",
+    "partition": "analytics._cli_scale",
+    "aggregate": "analytics._cli_scale",
+    "district-forecasts": "analytics._cli_scale",
+    "plan": "analytics._cli_plan",
+}
+
 EXIT_USER_ERROR = 2
 
 
@@ -60,8 +77,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER_ERROR, f"error: {message} (ayuda: {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every registered command."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every command, or only the module of ``command`` when known."""
     parser = _Parser(
         prog="python -m analytics",
         description=(
@@ -70,14 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in _COMMAND_MODULES:
+    modules = (_COMMANDS[command],) if command in _COMMANDS else _COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))

@@ -163,3 +163,16 @@ def test_usage_errors_are_one_spanish_line_exit_2(argv: list[str],
     assert exc.value.code == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
     assert "usage" not in err and "required" not in err and "unrecognized" not in err
+
+
+def test_command_map_matches_what_the_modules_register():
+    """cli._COMMANDS (used to import only the command being run) lists every command exactly."""
+    full = cli.build_parser()
+    sub = next(a for a in full._actions if isinstance(a, __import__("argparse")._SubParsersAction))
+    assert set(sub.choices) == set(cli._COMMANDS)
+    assert set(cli._COMMANDS.values()) == set(cli._COMMAND_MODULES)
+    for name, module in cli._COMMANDS.items():
+        one = cli.build_parser(name)
+        one_sub = next(a for a in one._actions
+                       if isinstance(a, __import__("argparse")._SubParsersAction))
+        assert name in one_sub.choices, module

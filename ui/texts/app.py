@@ -1,0 +1,76 @@
+"""Strings of the app shell, page titles, filters and crime groups (see :mod:`ui.i18n`)."""
+
+from __future__ import annotations
+
+from analytics import settings
+
+TEXTS: dict[str, dict[str, str]] = {
+    # --- app shell
+    "app.title": {"es": "Vigía", "en": "Vigía"},
+    "app.tagline": {"es": "Análisis de patrones delictivos", "en": "Crime pattern analysis"},
+    "app.language": {"es": "Idioma", "en": "Language"},
+    "app.demo_mode": {"es": "Modo demostración: sin usuarios configurados, acceso como "
+                            "administrador. Cree un usuario con `python -m analytics users add`.",
+                      "en": "Demo mode: no users configured, full admin access. Create a user "
+                            "with `python -m analytics users add`."},
+    "app.role": {"es": "Rol: {role}", "en": "Role: {role}"},
+    "app.public_mode": {"es": "Modo público: solo agregados, celdas de resolución 8 o mayor "
+                              "tamaño, cifras pequeñas ocultas.",
+                        "en": "Public mode: aggregates only, resolution 8 or coarser, small "
+                              "counts hidden."},
+    "app.no_store": {"es": "Aún no hay datos cargados. Vaya a **Datos** para importar un "
+                           "archivo, o ejecute `make run` para cargar la demostración.",
+                     "en": "No data loaded yet. Go to **Data** to import a file, or run "
+                           "`make run` to load the demo."},
+    "app.store_error": {"es": "No se pudo abrir el almacén de datos: {msg}",
+                        "en": "The data store could not be opened: {msg}"},
+    "app.retry": {"es": "Reintentar", "en": "Retry"},
+    "app.empty_filter": {"es": "Ningún incidente cumple los filtros actuales.",
+                         "en": "No incident matches the current filters."},
+    "app.error": {"es": "{msg}", "en": "Error (message in Spanish): {msg}"},
+    "app.unexpected": {"es": "Ocurrió un error inesperado ({kind}). Revise los filtros o "
+                             "contacte al administrador.",
+                       "en": "An unexpected error occurred ({kind}). Check the filters or "
+                             "contact the administrator."},
+    "role.admin": {"es": "administrador", "en": "administrator"},
+    "role.comandante": {"es": "comandante", "en": "commander"},
+    "role.analista": {"es": "analista", "en": "analyst"},
+    "role.publico": {"es": "público", "en": "public"},
+    # --- page titles
+    "page.inicio": {"es": "Inicio", "en": "Home"},
+    "page.mapa": {"es": "Mapa", "en": "Map"},
+    "page.patrones": {"es": "Patrones", "en": "Patterns"},
+    "page.datos": {"es": "Datos", "en": "Data"},
+    "page.pronostico": {"es": "Pronóstico", "en": "Forecast"},
+    "page.zonas_criticas": {"es": "Zonas críticas", "en": "Hotspots"},
+    "page.plan_patrullaje": {"es": "Plan de patrullaje", "en": "Patrol plan"},
+    "page.reportes": {"es": "Reportes", "en": "Reports"},
+    "page.admin": {"es": "Administración", "en": "Administration"},
+    # --- filters
+    "filters.title": {"es": "Filtros", "en": "Filters"},
+    "filters.dates": {"es": "Periodo", "en": "Period"},
+    "filters.dates_help": {"es": "Por defecto, los últimos 90 días con datos.",
+                           "en": "By default, the last 90 days with data."},
+    "filters.groups": {"es": "Grupos de delito", "en": "Crime groups"},
+    "filters.types": {"es": "Tipos de delito (modalidad)", "en": "Crime types"},
+    "filters.shifts": {"es": "Turnos", "en": "Shifts"},
+    "filters.weekdays": {"es": "Días de la semana", "en": "Weekdays"},
+    "filters.districts": {"es": "Distritos", "en": "Districts"},
+    "filters.resolution": {"es": "Tamaño de hexágono (resolución H3)",
+                           "en": "Hexagon size (H3 resolution)"},
+    "filters.resolution_help": {"es": "7 ≈ 5 km², 8 ≈ 0,7 km², 9 ≈ 0,1 km² (una manzana "
+                                      "grande), 10 ≈ 0,015 km².",
+                                "en": "7 ≈ 5 km², 8 ≈ 0.7 km², 9 ≈ 0.1 km² (a large block), "
+                                      "10 ≈ 0.015 km²."},
+    "filters.all": {"es": "Todos", "en": "All"},
+    "filters.reset": {"es": "Restablecer filtros", "en": "Reset filters"},
+    # --- crime groups in English (Spanish labels come from settings.CRIME_GROUPS)
+    "group.patrimonio": {"en": "Property"},
+    "group.vida_cuerpo_salud": {"en": "Life, body and health"},
+    "group.violencia_familiar": {"en": "Violence against women and family members"},
+    "group.libertad_sexual": {"en": "Sexual freedom"},
+    "group.libertad": {"en": "Personal freedom"},
+    "group.seguridad_publica": {"en": "Public safety"},
+    "group.faltas": {"en": "Misdemeanours"},
+    "group.otro": {"en": "Other"},
+}

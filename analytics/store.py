@@ -1,18 +1,11 @@
-"""The embedded incident store (DuckDB): schema, connection and reads.
+"""The embedded incident store (DuckDB): schema, migrations, connection and reads.
 
-One DuckDB file holds three tables:
-
-``incidents``
-    Accepted incidents, columns of :data:`analytics.settings.INCIDENT_COLUMNS`.
-``quarantine``
-    Rows that could not be accepted, with a Spanish reason key and the raw
-    text of the mapped fields only (never personal data).
-``imports``
-    One row per imported file: counts, reasons, dropped personal-data
-    columns, stacked points.
-
-Writes happen only through :func:`analytics.io.ingest_files`; this module
-creates the schema and reads. ``$VIGIA_DB`` overrides the default path.
+One DuckDB file holds the tables of :data:`MIGRATIONS` (incidents, quarantine,
+imports, users, audit, and what later versions add) and ``vigia_meta`` with the
+schema version. :func:`connect` brings an older store forward (each step of
+:data:`MIGRATIONS` once, in one transaction) and refuses a store written by a
+newer Vigía, so a store made by today's code opens in tomorrow's.
+``$VIGIA_DB`` overrides the default path.
 """
 
 from __future__ import annotations
@@ -20,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,8 +24,6 @@ import pandas as pd
 
 from analytics import settings
 from analytics._errors import StoreError
-
-SCHEMA_VERSION = "1"
 
 #: Columns of the ``quarantine`` table (raw fields are the mapped source text).
 QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -84,14 +76,81 @@ def _ddl(name: str, columns: Sequence[tuple[str, str]]) -> str:
     return f"CREATE TABLE IF NOT EXISTS {name} ({cols})"
 
 
-def _create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(_ddl("incidents", settings.INCIDENT_COLUMNS))
-    con.execute(_ddl("quarantine", QUARANTINE_COLUMNS))
-    con.execute(_ddl("imports", IMPORT_COLUMNS))
-    con.execute("CREATE TABLE IF NOT EXISTS vigia_meta (key VARCHAR, value VARCHAR)")
-    n = con.execute("SELECT count(*) FROM vigia_meta WHERE key = 'schema_version'").fetchall()
-    if not n[0][0]:
-        con.execute("INSERT INTO vigia_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+@dataclass(frozen=True)
+class Migration:
+    """One forward step of the store's schema.
+
+    ``statements`` run in order inside one transaction with the version bump, so
+    a store is always at a whole version. Statements must be safe on a store
+    that already has the objects (``IF NOT EXISTS``): stores made before the
+    version table existed may hold some of them.
+    """
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+#: Every schema step, oldest first. Append new steps; never edit a released one.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "incidents, quarantine, imports", (
+        _ddl("incidents", settings.INCIDENT_COLUMNS),
+        _ddl("quarantine", QUARANTINE_COLUMNS),
+        _ddl("imports", IMPORT_COLUMNS),
+    )),
+    Migration(2, "users and audit", (
+        "CREATE TABLE IF NOT EXISTS users (username VARCHAR PRIMARY KEY, "
+        "password_hash VARCHAR NOT NULL, role VARCHAR NOT NULL, "
+        "created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS audit (logged_at TIMESTAMP NOT NULL, username VARCHAR, "
+        "action VARCHAR NOT NULL, detail VARCHAR)",
+    )),
+)
+
+#: The schema version this code writes and reads.
+SCHEMA_VERSION: int = MIGRATIONS[-1].version
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The store's schema version (0 for an empty file)."""
+    if "vigia_meta" not in _tables(con):
+        return 0
+    rows = con.execute("SELECT value FROM vigia_meta WHERE key = 'schema_version'").fetchall()
+    try:
+        return int(rows[0][0]) if rows else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring a writable store to :data:`SCHEMA_VERSION`; return the version it had.
+
+    Raises
+    ------
+    StoreError
+        The store was written by a newer Vigía (its version is above ours).
+    """
+    have = schema_version(con)
+    if have > SCHEMA_VERSION:
+        msg = (f"El almacén usa el esquema {have}, más nuevo que el de esta versión de Vigía "
+               f"({SCHEMA_VERSION}); actualice Vigía.")
+        raise StoreError(msg)
+    if have == SCHEMA_VERSION:
+        return have
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("CREATE TABLE IF NOT EXISTS vigia_meta (key VARCHAR, value VARCHAR)")
+        for step in MIGRATIONS:
+            if step.version > have:
+                for sql in step.statements:
+                    con.execute(sql)
+        con.execute("DELETE FROM vigia_meta WHERE key = 'schema_version'")
+        con.execute("INSERT INTO vigia_meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return have
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -154,11 +213,21 @@ def connect(db: str | Path | None = None, *, read_only: bool = False
         msg = f"{target} es una base DuckDB pero no un almacén de Vigía."
         raise StoreError(msg)
     if not read_only:
-        _create_schema(con)
+        try:
+            migrate(con)
+        except BaseException:
+            con.close()
+            raise
     elif "incidents" not in tables:
         con.close()
         msg = f"El almacén {target} está vacío; importe datos primero."
         raise StoreError(msg)
+    elif schema_version(con) != SCHEMA_VERSION:
+        # An older store opened read-only: migrate it once on a short writable
+        # connection (fails with "en uso" while another process writes).
+        con.close()
+        connect(path).close()
+        return connect(path, read_only=True)
     return con
 
 

@@ -119,3 +119,43 @@ def test_quarantine_and_history(filled):
                                                  "Correo"]
     assert h["reasons"].iloc[1]["fuera_del_area"] == 1
     assert h["tz"].tolist() == [settings.TIMEZONE] * 2
+
+
+def _store_at_version_1(path: Path) -> None:
+    """A store as the first released schema wrote it (string version "1", no users table)."""
+    con = duckdb.connect(str(path))
+    for step in store.MIGRATIONS[:1]:
+        for sql in step.statements:
+            con.execute(sql)
+    con.execute("CREATE TABLE vigia_meta (key VARCHAR, value VARCHAR)")
+    con.execute("INSERT INTO vigia_meta VALUES ('schema_version', '1')")
+    con.execute("INSERT INTO incidents (incident_id, occurred_at) VALUES ('a', '2025-01-01')")
+    con.close()
+
+
+def test_older_store_is_migrated_forward_keeping_its_rows(tmp_path):
+    db = tmp_path / "old.duckdb"
+    _store_at_version_1(db)
+    con = store.connect(db, read_only=True)  # migrates on a short writable connection
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION
+        assert store.incident_count(con) == 1
+        tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+        assert {"users", "audit"} <= tables
+    finally:
+        con.close()
+    con = store.connect(db)
+    assert store.migrate(con) == store.SCHEMA_VERSION  # nothing left to do
+    con.close()
+
+
+def test_versions_are_consecutive_and_a_newer_store_is_refused(tmp_path):
+    assert [m.version for m in store.MIGRATIONS] == list(range(1, len(store.MIGRATIONS) + 1))
+    db = tmp_path / "new.duckdb"
+    store.connect(db).close()
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE vigia_meta SET value = ? WHERE key = 'schema_version'",
+                [str(store.SCHEMA_VERSION + 1)])
+    con.close()
+    with pytest.raises(StoreError, match="más nuevo"):
+        store.connect(db)

@@ -90,11 +90,11 @@ def _select_window(fc: pd.DataFrame, window_start: str | None) -> tuple[pd.DataF
 
 def run(args: argparse.Namespace) -> int:
     """Read the forecast, plan the window, write the routes."""
-    from analytics import io, patrol
+    from analytics import hexbin, io, patrol
 
     fc = io.read_table(args.forecast)
     rows, ws, hours = _select_window(fc, args.window_start)
-    cells = patrol._to_cells(rows["h3"].to_numpy())
+    cells = hexbin.to_cells(rows["h3"].to_numpy())
     try:
         districts = patrol.cells_to_districts(cells, io.read_boundaries())
     except Exception:  # noqa: BLE001 - districts are a label only; never block a plan

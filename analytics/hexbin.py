@@ -100,23 +100,61 @@ def cells_to_strings(cells: Iterable[int] | np.ndarray) -> np.ndarray:
     return np.asarray(pa.array(cells_to_string(c)).to_pylist(), dtype=object)
 
 
+def to_cells(values: Iterable[int | str] | np.ndarray | pd.Series) -> np.ndarray:
+    """The one cell parser: ``uint64`` cells from integers or hexadecimal strings.
+
+    Parameters
+    ----------
+    values
+        Integer cell ids or hexadecimal strings (``'89...ffff'``, surrounding
+        spaces ignored), in any iterable.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint64`` cells, in input order.
+
+    Raises
+    ------
+    IncidentSchemaError
+        Listing (up to five of) the values that are not valid H3 cells.
+
+    Examples
+    --------
+    >>> to_cells(["8928308280fffff"]).tolist()
+    [617700169958293503]
+    """
+    from h3ronpy import cells_parse, cells_valid
+
+    if isinstance(values, (np.ndarray, pd.Series)):
+        arr = np.asarray(values)
+    else:
+        arr = np.asarray(list(values), dtype=object)
+    if arr.size == 0:
+        return np.empty(0, dtype=np.uint64)
+    if arr.dtype.kind in "iu":
+        ints = np.ascontiguousarray(arr, dtype=np.uint64)
+        ok = np.asarray(pa.array(cells_valid(ints)).is_valid())
+        if ok.all():
+            return ints
+        bad = [format(int(c), "x") for c in ints[~ok][:5]]
+    else:
+        text = [str(v).strip() for v in arr.ravel()]
+        if arr.dtype.kind == "O" and all(isinstance(v, (int, np.integer)) for v in arr.ravel()):
+            return to_cells(np.asarray(arr, dtype=np.uint64))
+        parsed = pa.array(cells_parse(pa.array(text, type=pa.string()),
+                                      set_failing_to_invalid=True))
+        ok = np.asarray(parsed.is_valid())
+        if ok.all():
+            return np.asarray(parsed.to_numpy(zero_copy_only=False), dtype=np.uint64)
+        bad = [t for t, good in zip(text, ok, strict=True) if not good][:5]
+    msg = f"Identificadores H3 no válidos: {', '.join(map(str, bad))}"
+    raise IncidentSchemaError(msg)
+
+
 def strings_to_cells(strings: Iterable[str]) -> np.ndarray:
-    """Integer cells for hexadecimal strings; raises on invalid ids."""
-    out = []
-    bad = []
-    for s in strings:
-        try:
-            v = int(str(s), 16)
-        except ValueError:
-            bad.append(s)
-            continue
-        if not h3.api.basic_int.is_valid_cell(v):
-            bad.append(s)
-        out.append(v)
-    if bad:
-        msg = f"Identificadores H3 no válidos: {', '.join(map(str, bad[:5]))}"
-        raise IncidentSchemaError(msg)
-    return np.array(out, dtype=np.uint64)
+    """Integer cells for hexadecimal strings; raises on invalid ids (see :func:`to_cells`)."""
+    return to_cells([str(s) for s in strings])
 
 
 def cells_resolution(cells: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analytics import hexbin, patrol, settings  # noqa: E402
+from analytics.patrol import routes  # noqa: E402
 from bench._results import write_section  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "philadelphia_incidents" / "incidents_2016_2025.parquet"
@@ -83,7 +84,7 @@ def main() -> None:
         "greedy: covered | greedy / plan | units over 2 h loop | model after reduction |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    cells = patrol._to_cells(fc["h3"].to_numpy())
+    cells = hexbin.to_cells(fc["h3"].to_numpy())
     w = fc["expected"].to_numpy()
     cov = patrol.coverage_matrix(cells, radius_m=RADIUS)
     lat, lon = hexbin.cells_to_centers(cells)
@@ -91,13 +92,13 @@ def main() -> None:
     for units in (10, 20, 50):
         sol = patrol.place_patrols(cov, w, n_hotspots=units * k)
         hs = sol.selected
-        labels = patrol._balanced_units(patrol._local_xy(lat[hs], lon[hs], float(lat.mean()),
+        labels = routes._balanced_units(routes._local_xy(lat[hs], lon[hs], float(lat.mean()),
                                                          float(lon.mean())), units)
-        labels = patrol._rebalance(lat[hs], lon[hs], labels,
+        labels = routes._rebalance(lat[hs], lon[hs], labels,
                                    dwell_min=settings.PATROL_DWELL_MIN,
                                    revisit_min=settings.PATROL_REVISIT_MIN, m_per_min=m_per_min)
-        minutes = patrol._minutes(lat[hs], lon[hs], m_per_min)
-        cycles = [patrol._cycle_min(minutes, np.flatnonzero(labels == u),
+        minutes = routes._minutes(lat[hs], lon[hs], m_per_min)
+        cycles = [routes._cycle_min(minutes, np.flatnonzero(labels == u),
                                     settings.PATROL_DWELL_MIN) for u in np.unique(labels)]
         over = sum(c > settings.PATROL_REVISIT_MIN for c in cycles)
         ms = sol.model_size

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import patrol
+from analytics import hexbin, patrol
 from analytics._errors import InfeasiblePlanError
 from analytics.cli import main
+from analytics.patrol import mclp, routes
 
 DATA = Path(__file__).resolve().parent / "data" / "patrol"
 REQUIRED = ["window_start", "unit", "order", "h3", "lat", "lon", "district",
@@ -111,7 +112,7 @@ def test_solver_failure_falls_back_to_labelled_greedy(monkeypatch: pytest.Monkey
     def broken(*_a: object, **_k: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(patrol, "_solve_highs", broken)
+    monkeypatch.setattr(mclp, "_solve_highs", broken)
     sol = patrol.place_patrols(line_matrix(), W_LINE, n_hotspots=2)
     assert sol.solver == "greedy" and sol.status.startswith("greedy_fallback")
     assert "respaldo" in sol.status_text and sol.objective == 7.0
@@ -139,9 +140,9 @@ def test_infeasible_core_requests_fail_clearly(kwargs: dict, match: str) -> None
 
 # ----------------------------------------------------------------- geometry
 def test_coverage_matrix_is_true_distance(disk: pd.DataFrame) -> None:
-    cells = patrol._to_cells(disk["h3"])
+    cells = hexbin.to_cells(disk["h3"])
     cov = patrol.coverage_matrix(cells, radius_m=800).toarray()
-    lat, lon = patrol.hexbin.cells_to_centers(cells)
+    lat, lon = hexbin.cells_to_centers(cells)
     d = np.array([[h3.great_circle_distance((lat[i], lon[i]), (lat[j], lon[j]), unit="m")
                    for j in range(cells.size)] for i in range(cells.size)])
     assert np.array_equal(cov > 0, d <= 800)
@@ -149,7 +150,7 @@ def test_coverage_matrix_is_true_distance(disk: pd.DataFrame) -> None:
 
 
 def test_cells_within_radius_contains_the_forecast_coverage(line: pd.DataFrame) -> None:
-    cells = patrol._to_cells(line["h3"])
+    cells = hexbin.to_cells(line["h3"])
     area = patrol.cells_within_radius(cells[[1]], radius_m=500)
     assert set(cells[[0, 1, 2]]) <= set(area) and not set(cells[[3, 4, 5]]) & set(area)
     assert len(area) == 7  # the cell and its six neighbours (~380 m away)
@@ -359,14 +360,14 @@ def test_rebalance_fixes_crossed_beats() -> None:
     lat = np.zeros(4)
     labels = np.array([0, 0, 1, 1])                     # each unit: one near, one far point
     m_per_min = 20 * 1000 / 60
-    dist = patrol._haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    dist = routes._haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
     minutes = np.ceil(dist / m_per_min - 1e-9)
     assert minutes[0, 1] == 15  # 4.9 km at 20 km/h: 14.7 min, rounded up to whole minutes
-    assert patrol._cycle_min(minutes, np.array([0, 1]), 15) == 30 + 2 * 15
-    new = patrol._rebalance(lat, lon, labels, dwell_min=15, revisit_min=40, m_per_min=m_per_min)
+    assert routes._cycle_min(minutes, np.array([0, 1]), 15) == 30 + 2 * 15
+    new = routes._rebalance(lat, lon, labels, dwell_min=15, revisit_min=40, m_per_min=m_per_min)
     assert new[0] == new[2] and new[1] == new[3] and new[0] != new[1]
     for u in (0, 1):
-        assert patrol._cycle_min(minutes, np.flatnonzero(new == u), 15) <= 40
+        assert routes._cycle_min(minutes, np.flatnonzero(new == u), 15) <= 40
 
 
 def test_evaluation_re_exports_plan_coverage_history() -> None:
@@ -413,7 +414,7 @@ def _two_clusters() -> pd.DataFrame:
 
 def test_loop_repair_keeps_every_unit_within_the_revisit_interval() -> None:
     fc = _two_clusters()
-    cells = patrol._to_cells(fc["h3"])
+    cells = hexbin.to_cells(fc["h3"])
     free = patrol.place_patrols(patrol.coverage_matrix(cells, radius_m=400),
                                 fc["expected"].to_numpy(), n_hotspots=6)
     assert set(np.asarray(free.selected) // 37) == {0, 1}     # the MCLP spans both disks
@@ -472,9 +473,9 @@ def test_trim_keeps_district_minimums() -> None:
     w = np.array([1.0, 1.0, 0.1])
     labels = np.zeros(3, dtype=np.int64)
     kw = {"dwell_min": 15.0, "revisit_min": 60.0, "m_per_min": 20 * 1000 / 60}
-    keep = patrol._trim_loops(cov, w, lat, lon, labels, np.zeros(3, dtype=bool), **kw)
+    keep = routes._trim_loops(cov, w, lat, lon, labels, np.zeros(3, dtype=bool), **kw)
     assert keep.tolist() == [True, True, False]              # the far, light one goes
-    keep = patrol._trim_loops(cov, w, lat, lon, labels, np.zeros(3, dtype=bool),
+    keep = routes._trim_loops(cov, w, lat, lon, labels, np.zeros(3, dtype=bool),
                               groups=np.array(["A", "A", "B"], dtype=object),
                               minimums={"B": 1}, **kw)
     assert keep.tolist() == [False, False, True]  # B needs its one hotspot: the others go

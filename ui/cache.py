@@ -42,7 +42,6 @@ import pandas as pd
 import streamlit as st
 
 from analytics import explore, store
-from analytics._errors import StoreError
 
 FilterKey = tuple[tuple[str, Any], ...]
 
@@ -707,11 +706,11 @@ def public_cell_counts(dataset_id: str, fkey: FilterKey, *, resolution: int,
 @st.cache_data(show_spinner=False, max_entries=64)
 def cell_districts(cells: tuple[str, ...]) -> dict[str, str]:
     """District of each H3 cell centre (``""`` outside the shipped boundaries)."""
-    from analytics import patrol
+    from analytics import hexbin, patrol
 
     if not cells:
         return {}
-    s = patrol.cells_to_districts(patrol._to_cells(list(cells)), _boundaries())
+    s = patrol.cells_to_districts(hexbin.to_cells(list(cells)), _boundaries())
     return dict(zip(cells, s.astype(str).tolist(), strict=True))
 
 

@@ -60,6 +60,15 @@ PATROL_SPEED_KMH : float
     Assumed average patrol speed between hotspots, km/h.
 SOLVER_TIME_LIMIT_S : float
     Time limit for the exact patrol optimiser.
+LOCATION_PRECISIONS : tuple of str
+    How well an incident is placed, best first: ``exacta`` (a real point),
+    ``cuadra`` (geocoded to a street block or an intersection), ``via`` (street
+    known, block not), ``zona`` (neighbourhood / urbanización / AA.HH. / sector
+    centroid), ``distrito`` (district only, no point).
+HEX_PRECISIONS : tuple of str
+    Precisions hexagon analytics (map, hotspots, cell forecasts, plans) use by
+    default; district indicators, time patterns and zone forecasts count every
+    accepted incident.
 """
 
 from __future__ import annotations
@@ -100,6 +109,9 @@ PATROL_DWELL_MIN: Final = 15
 PATROL_REVISIT_MIN: Final = 120
 PATROL_SPEED_KMH: Final = 20.0
 SOLVER_TIME_LIMIT_S: Final = 30.0
+
+LOCATION_PRECISIONS: Final = ("exacta", "cuadra", "via", "zona", "distrito")
+HEX_PRECISIONS: Final = ("cuadra", "exacta")
 
 CRIME_GROUPS: Final = MappingProxyType(
     {

@@ -1,19 +1,10 @@
 """Aggregations behind the exploration pages (Inicio, Mapa, Patrones), in DuckDB.
 
 Every function takes an open store connection (``analytics.store.connect``)
-and plain keyword filters, the same everywhere:
-
-``start``, ``end``
-    ``datetime.date`` bounds, both inclusive (``None``: open).
-``groups``, ``types``, ``districts``
-    Crime group keys, canonical crime types, district names (empty: all).
-``shifts``
-    Shift names of :data:`analytics.settings.SHIFTS` (empty: all hours).
-``weekdays``
-    0 = Monday … 6 = Sunday (empty: all days).
-
-User values never enter SQL text: :func:`filter_sql` returns a ``WHERE``
-clause with ``?`` placeholders and the parameter list. Aggregation happens in
+and an :class:`~analytics.query.IncidentQuery` (which incidents: period with
+inclusive days, groups, types, shifts, weekdays, districts, precision, and the
+H3 resolution to aggregate to). The query renders its own SQL with bound
+parameters, so user values never enter SQL text. Aggregation happens in
 DuckDB, so the functions stay fast on millions of rows; only small frames
 (one row per cell, hour, week…) come back to Python.
 """
@@ -21,7 +12,7 @@ DuckDB, so the functions stay fast on millions of rows; only small frames
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
@@ -31,74 +22,9 @@ import pandas as pd
 
 from analytics import hexbin, settings
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError, StoreError
+from analytics.query import IncidentQuery
 
 Step = Literal["hour", "week"]
-
-_FILTER_KEYS = frozenset({"start", "end", "groups", "types", "shifts", "weekdays", "districts"})
-
-
-# --------------------------------------------------------------------------- filters
-def shift_hours(shifts: Iterable[str], *,
-                shift_defs: Sequence[tuple[str, int, int]] = settings.SHIFTS) -> list[int]:
-    """Local hours (0–23) covered by the named shifts."""
-    wanted = set(shifts)
-    known = {name for name, _, _ in shift_defs}
-    unknown = sorted(wanted - known)
-    if unknown:
-        msg = f"Turnos desconocidos: {', '.join(unknown)}."
-        raise IncidentSchemaError(msg)
-    names = hexbin.hours_to_shifts(np.arange(24), shifts=shift_defs)
-    return [h for h in range(24) if names[h] in wanted]
-
-
-def filter_sql(*, start: date | None = None, end: date | None = None,
-               groups: Iterable[str] = (), types: Iterable[str] = (),
-               shifts: Iterable[str] = (), weekdays: Iterable[int] = (),
-               districts: Iterable[str] = (), exclude_sensitive: bool = False,
-               shift_defs: Sequence[tuple[str, int, int]] = settings.SHIFTS,
-               ) -> tuple[str, list[Any]]:
-    """Parameterised ``WHERE`` clause for the incident filters.
-
-    Returns
-    -------
-    tuple of (str, list)
-        SQL condition (``"TRUE"`` when nothing is filtered) and its parameters,
-        in placeholder order.
-    """
-    conds: list[str] = []
-    params: list[Any] = []
-    if start is not None:
-        conds.append("occurred_at >= ?")
-        params.append(datetime.combine(_as_date(start), datetime.min.time()))
-    if end is not None:
-        conds.append("occurred_at < ?")
-        params.append(datetime.combine(_as_date(end) + timedelta(days=1), datetime.min.time()))
-    for column, values in (("crime_group", groups), ("crime_type", types),
-                           ("district", districts)):
-        vals = [str(v) for v in values]
-        if vals:
-            conds.append(f"{column} IN ({', '.join('?' for _ in vals)})")
-            params.extend(vals)
-    sh = list(shifts)
-    if sh:
-        hours = shift_hours(sh, shift_defs=shift_defs)
-        if len(hours) < 24:
-            conds.append(f"hour(occurred_at) IN ({', '.join('?' for _ in hours)})"
-                         if hours else "FALSE")
-            params.extend(hours)
-    wd = sorted({int(d) for d in weekdays})
-    if wd and len(wd) < 7:
-        conds.append(f"(isodow(occurred_at) - 1) IN ({', '.join('?' for _ in wd)})")
-        params.extend(wd)
-    if exclude_sensitive:
-        sg = sorted(settings.SENSITIVE_GROUPS)
-        stypes = sorted(settings.SENSITIVE_TYPES)
-        conds.append(f"coalesce(crime_group, '') NOT IN ({', '.join('?' for _ in sg)})")
-        params.extend(sg)
-        conds.append(f"coalesce(crime_type, '') NOT IN ({', '.join('?' for _ in stypes)})")
-        params.extend(stypes)
-    return (" AND ".join(conds) if conds else "TRUE"), params
-
 
 def _as_date(value: date | datetime | str | pd.Timestamp) -> date:
     if isinstance(value, datetime):
@@ -106,13 +32,6 @@ def _as_date(value: date | datetime | str | pd.Timestamp) -> date:
     if isinstance(value, date):
         return value
     return pd.Timestamp(value).date()
-
-
-def _check_filters(filters: dict[str, Any]) -> None:
-    unknown = sorted(set(filters) - _FILTER_KEYS)
-    if unknown:
-        msg = f"Filtros desconocidos: {', '.join(unknown)}."
-        raise IncidentSchemaError(msg)
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
@@ -217,14 +136,13 @@ def _pct(now: float, before: float) -> float | None:
     return None if before == 0 else 100.0 * (now - before) / before
 
 
-def kpis(con: duckdb.DuckDBPyConnection, **filters: Any) -> Kpis:
+def kpis(con: duckdb.DuckDBPyConnection, query: IncidentQuery) -> Kpis:
     """Totals and totals by crime group, against the previous equal period.
 
     ``by_group`` has columns ``crime_group, n, previous, change_pct``, largest first.
-    When ``start``/``end`` are missing the store's span fills them in.
+    When the query's period is open the store's span fills it in.
     """
-    _check_filters(filters)
-    start, end = filters.get("start"), filters.get("end")
+    start, end = query.start, query.end
     if start is None or end is None:
         fr = data_freshness(con)
         if fr.first is None or fr.last is None:
@@ -237,8 +155,8 @@ def kpis(con: duckdb.DuckDBPyConnection, **filters: Any) -> Kpis:
     days = (end - start).days + 1
     prev_end = start - timedelta(days=1)
     prev_start = prev_end - timedelta(days=days - 1)
-    now_w, now_p = filter_sql(**{**filters, "start": start, "end": end})
-    prev_w, prev_p = filter_sql(**{**filters, "start": prev_start, "end": prev_end})
+    now_w, now_p = replace(query, start=start, end=end).sql()
+    prev_w, prev_p = replace(query, start=prev_start, end=prev_end).sql()
     df = _df(con, f"""
         SELECT crime_group, sum(cur)::BIGINT AS n, sum(prev)::BIGINT AS previous FROM (
           SELECT coalesce(crime_group, 'otro') AS crime_group, 1 AS cur, 0 AS prev
@@ -271,8 +189,8 @@ def public_kpis(k: Kpis, *, min_count: int = settings.PUBLIC_MIN_COUNT,
 
 
 # --------------------------------------------------------------------------- cells
-def cell_counts(con: duckdb.DuckDBPyConnection, *, resolution: int = settings.H3_RESOLUTION,
-                n_types: int = 3, **filters: Any) -> pd.DataFrame:
+def cell_counts(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,
+                n_types: int = 3) -> pd.DataFrame:
     """Incidents per H3 cell with tooltip facts.
 
     Returns
@@ -282,10 +200,10 @@ def cell_counts(con: duckdb.DuckDBPyConnection, *, resolution: int = settings.H3
         (hex string), ``n``, ``rate_km2`` (incidents per km²), ``top_types``
         (the ``n_types`` most frequent types, ``"robo (12), hurto (9)"``),
         ``peak_hour`` (0–23), ``district`` (most frequent district, may be
-        missing), ``lat``, ``lon`` (cell centre).
+        missing), ``lat``, ``lon`` (cell centre); cells at ``query.resolution``.
     """
-    _check_filters(filters)
-    where, params = filter_sql(**filters)
+    resolution = query.resolution
+    where, params = query.sql()
     cell = hexbin.parent_sql("h3_r12", resolution)
     df = _df(con, f"""
         WITH f AS (
@@ -312,21 +230,18 @@ def cell_counts(con: duckdb.DuckDBPyConnection, *, resolution: int = settings.H3
     return _finish_cells(df, resolution)
 
 
-def counts_by_cell_period(con: duckdb.DuckDBPyConnection, *,
-                          resolution: int = settings.H3_RESOLUTION,
-                          period: Literal["W", "M"] = "W", **filters: Any) -> pd.DataFrame:
+def counts_by_cell_period(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,
+                          period: Literal["W", "M"] = "W") -> pd.DataFrame:
     """Incidents per H3 cell × week or month, non-empty pairs only.
 
     Parameters
     ----------
     con
         Store connection.
-    resolution
-        H3 resolution of the cells (parents of the stored ``h3_r12``).
+    query
+        Which incidents; cells at ``query.resolution`` (parents of ``h3_r12``).
     period
         ``"W"``: weeks starting on Monday; ``"M"``: calendar months.
-    **filters
-        The incident filters of :func:`filter_sql`.
 
     Returns
     -------
@@ -335,12 +250,11 @@ def counts_by_cell_period(con: duckdb.DuckDBPyConnection, *,
         midnight), ``count`` (int64); sorted by cell, then period. The cube that
         ``analytics.hotspots.emerging_hotspots`` takes.
     """
-    _check_filters(filters)
     if period not in ("W", "M"):
         msg = f"Período desconocido: {period!r} (use 'W' o 'M')."
         raise IncidentSchemaError(msg)
-    where, params = filter_sql(**filters)
-    cell = hexbin.parent_sql("h3_r12", resolution)
+    where, params = query.sql()
+    cell = hexbin.parent_sql("h3_r12", query.resolution)
     unit = "week" if period == "W" else "month"
     df = _df(con, f"SELECT {cell} AS h3, CAST(date_trunc('{unit}', occurred_at) AS TIMESTAMP) "
                   f"AS period, count(*) AS count FROM incidents WHERE {where} "
@@ -377,30 +291,29 @@ def cell_centers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lat, lon
 
 
-def top_cells(con: duckdb.DuckDBPyConnection, *, resolution: int = settings.H3_RESOLUTION,
-              n: int = 10, **filters: Any) -> pd.DataFrame:
+def top_cells(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *, n: int = 10
+              ) -> pd.DataFrame:
     """The ``n`` cells with most incidents, with district, share and tooltip facts."""
-    df = cell_counts(con, resolution=resolution, **filters)
+    df = cell_counts(con, query)
     total = max(int(df["n"].sum()), 1)
     out = df.head(n).reset_index(drop=True)
     out["share_pct"] = 100.0 * out["n"] / total
     return out
 
 
-def cell_frames(con: duckdb.DuckDBPyConnection, *, resolution: int = settings.H3_RESOLUTION,
-                step: Step = "hour", **filters: Any) -> pd.DataFrame:
+def cell_frames(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,
+                step: Step = "hour") -> pd.DataFrame:
     """Counts per cell and time-player frame.
 
     ``step="hour"``: frame = hour of day (0–23), summed over the period.
     ``step="week"``: frame = Monday of the week (``datetime64``).
     Columns ``frame, h3 (uint64), h3_id, n``; only non-empty pairs.
     """
-    _check_filters(filters)
     if step not in ("hour", "week"):
         msg = f"Paso desconocido: {step!r} (hour o week)."
         raise IncidentSchemaError(msg)
-    where, params = filter_sql(**filters)
-    cell = hexbin.parent_sql("h3_r12", resolution)
+    where, params = query.sql()
+    cell = hexbin.parent_sql("h3_r12", query.resolution)
     key = "hour(occurred_at)" if step == "hour" else "date_trunc('week', occurred_at)"
     df = _df(con, f"""
         SELECT {key} AS frame, {cell} AS h3, count(*) AS n FROM incidents
@@ -423,10 +336,9 @@ def frame_labels(step: Step, frames: Iterable[Any]) -> list[Any]:
 
 
 # --------------------------------------------------------------------------- time patterns
-def hour_weekday_matrix(con: duckdb.DuckDBPyConnection, **filters: Any) -> pd.DataFrame:
+def hour_weekday_matrix(con: duckdb.DuckDBPyConnection, query: IncidentQuery) -> pd.DataFrame:
     """Counts for every weekday (0 = Monday) × hour (0–23): 168 rows, zeros included."""
-    _check_filters(filters)
-    where, params = filter_sql(**filters)
+    where, params = query.sql()
     df = _df(con, f"""
         SELECT isodow(occurred_at) - 1 AS weekday, hour(occurred_at) AS hour, count(*) AS n
         FROM incidents WHERE {where} GROUP BY 1, 2""", params)
@@ -436,32 +348,30 @@ def hour_weekday_matrix(con: duckdb.DuckDBPyConnection, **filters: Any) -> pd.Da
     return out
 
 
-def daily_series(con: duckdb.DuckDBPyConnection, **filters: Any) -> pd.Series:
+def daily_series(con: duckdb.DuckDBPyConnection, query: IncidentQuery) -> pd.Series:
     """Incidents per calendar day over the filtered period (missing days = 0)."""
-    _check_filters(filters)
-    where, params = filter_sql(**filters)
+    where, params = query.sql()
     df = _df(con, f"SELECT CAST(occurred_at AS DATE) AS d, count(*) AS n FROM incidents "
                   f"WHERE {where} GROUP BY 1 ORDER BY 1", params)
-    return _complete(df, "D", filters)
+    return _complete(df, "D", query)
 
 
-def weekly_series(con: duckdb.DuckDBPyConnection, **filters: Any) -> pd.Series:
+def weekly_series(con: duckdb.DuckDBPyConnection, query: IncidentQuery) -> pd.Series:
     """Incidents per week (index = Monday), missing weeks = 0."""
-    _check_filters(filters)
-    where, params = filter_sql(**filters)
+    where, params = query.sql()
     df = _df(con, f"SELECT CAST(date_trunc('week', occurred_at) AS DATE) AS d, count(*) AS n "
                   f"FROM incidents WHERE {where} GROUP BY 1 ORDER BY 1", params)
-    return _complete(df, "W-MON", filters)
+    return _complete(df, "W-MON", query)
 
 
-def _complete(df: pd.DataFrame, freq: str, filters: dict[str, Any]) -> pd.Series:
+def _complete(df: pd.DataFrame, freq: str, query: IncidentQuery) -> pd.Series:
     s = pd.Series(df["n"].to_numpy(dtype="int64"), index=pd.to_datetime(df["d"]), name="n")
     lo = s.index.min() if len(s) else None
     hi = s.index.max() if len(s) else None
-    if filters.get("start") is not None:
-        lo = pd.Timestamp(_as_date(filters["start"]))
-    if filters.get("end") is not None:
-        hi = pd.Timestamp(_as_date(filters["end"]))
+    if query.start is not None:
+        lo = pd.Timestamp(query.start)
+    if query.end is not None:
+        hi = pd.Timestamp(query.end)
     if lo is None or hi is None:
         return s.astype("int64")
     if freq == "W-MON":
@@ -501,14 +411,13 @@ def stl_decompose(series: pd.Series, *, period: int = 7, robust: bool = True) ->
                          "seasonal": res.seasonal, "resid": res.resid}, index=series.index)
 
 
-def type_mix(con: duckdb.DuckDBPyConnection, *, by: Literal["group", "type"] = "group",
-             top: int = 8, **filters: Any) -> pd.DataFrame:
+def type_mix(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,
+             by: Literal["group", "type"] = "group", top: int = 8) -> pd.DataFrame:
     """Weekly counts per crime group (or the ``top`` types, the rest as ``"otros"``).
 
     Columns ``week`` (Monday), ``category``, ``n``.
     """
-    _check_filters(filters)
-    where, params = filter_sql(**filters)
+    where, params = query.sql()
     col = "coalesce(crime_group, 'otro')" if by == "group" else "coalesce(crime_type, 'otro')"
     df = _df(con, f"""
         WITH f AS (SELECT CAST(date_trunc('week', occurred_at) AS DATE) AS week, {col} AS cat
@@ -523,30 +432,16 @@ def type_mix(con: duckdb.DuckDBPyConnection, *, by: Literal["group", "type"] = "
     return df
 
 
-def type_counts(con: duckdb.DuckDBPyConnection, *, top: int = 15, **filters: Any
+def type_counts(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *, top: int = 15
                 ) -> pd.DataFrame:
     """Counts per crime type (``crime_type, crime_group, n``), largest first."""
-    _check_filters(filters)
-    where, params = filter_sql(**filters)
+    where, params = query.sql()
     return _df(con, f"SELECT crime_type, any_value(crime_group) AS crime_group, count(*) AS n "
                     f"FROM incidents WHERE {where} GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
                [*params, int(top)])
 
 
 # --------------------------------------------------------------------------- one cell
-def _parse_cell(cell: int | str) -> int:
-    import h3
-
-    try:
-        c = int(cell, 16) if isinstance(cell, str) else int(cell)
-    except ValueError:
-        c = -1
-    if c < 0 or not h3.api.basic_int.is_valid_cell(c):
-        msg = f"Identificador H3 no válido: {cell}"
-        raise IncidentSchemaError(msg)
-    return c
-
-
 @dataclass(frozen=True)
 class CellProfile:
     """When and what happens in one cell under the current filters."""
@@ -559,16 +454,19 @@ class CellProfile:
     weekly: pd.Series = field(repr=False)    # per Monday
 
 
-def cell_profile(con: duckdb.DuckDBPyConnection, cell: int | str, *,
-                 resolution: int = settings.H3_RESOLUTION, **filters: Any) -> CellProfile:
-    """Hours, weekdays, types and weekly trend of the incidents in ``cell``."""
-    _check_filters(filters)
-    c = _parse_cell(cell)
+def cell_profile(con: duckdb.DuckDBPyConnection, query: IncidentQuery, cell: int | str
+                 ) -> CellProfile:
+    """Hours, weekdays, types and weekly trend of the incidents in ``cell``.
+
+    ``cell`` must be at ``query.resolution``.
+    """
+    resolution = query.resolution
+    c = int(hexbin.to_cells([cell])[0])
     res = int(hexbin.cells_resolution(np.array([c], dtype=np.uint64))[0])
     if res != int(resolution):
         msg = f"La celda {format(c, 'x')} es de resolución {res}, no {resolution}."
         raise IncidentSchemaError(msg)
-    where, params = filter_sql(**filters)
+    where, params = query.sql()
     cond = f"{where} AND {hexbin.parent_sql('h3_r12', resolution)} = ?::UBIGINT"
     p = [*params, c]
     hours = _df(con, f"SELECT hour(occurred_at) AS k, count(*) AS n FROM incidents "
@@ -582,19 +480,18 @@ def cell_profile(con: duckdb.DuckDBPyConnection, cell: int | str, *,
     h = hours.set_index("k")["n"].reindex(range(24), fill_value=0).astype("int64")
     w = wdays.set_index("k")["n"].reindex(range(7), fill_value=0).astype("int64")
     return CellProfile(format(c, "x"), int(h.sum()), h, w, types,
-                       _complete(weekly, "W-MON", filters))
+                       _complete(weekly, "W-MON", query))
 
 
 # --------------------------------------------------------------------------- points
-def incident_points(con: duckdb.DuckDBPyConnection, *, limit: int = 5000,
-                    **filters: Any) -> pd.DataFrame:
+def incident_points(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,
+                    limit: int = 5000) -> pd.DataFrame:
     """Most recent points (``lat, lon, crime_type, occurred_at``), never sensitive ones.
 
     Rows of :data:`settings.SENSITIVE_GROUPS` and :data:`settings.SENSITIVE_TYPES`
     are always excluded, whatever the filters say.
     """
-    _check_filters(filters)
-    where, params = filter_sql(**filters, exclude_sensitive=True)
+    where, params = replace(query, exclude_sensitive=True).sql()
     df = _df(con, f"SELECT lat, lon, crime_type, occurred_at FROM incidents WHERE {where} "
                   f"AND lat IS NOT NULL AND lon IS NOT NULL "
                   f"ORDER BY occurred_at DESC LIMIT ?", [*params, int(limit)])

@@ -125,16 +125,18 @@ class IncidentQuery:
               shifts: Iterable[str] | str | None = None, weekdays: Iterable[int] | None = None,
               districts: Iterable[str] | str | None = None,
               precisions: Iterable[str] | str | None = None, exclude_sensitive: bool = False,
-              resolution: int = settings.H3_RESOLUTION) -> IncidentQuery:
+              resolution: int = settings.H3_RESOLUTION, **unknown: Any) -> IncidentQuery:
         """Validate and normalise; every problem is reported in one error.
 
         Raises
         ------
         IncidentSchemaError
-            Unknown shift, weekday or precision, a reversed period, a
-            resolution outside the accepted range.
+            Unknown filter name, shift, weekday or precision, a reversed
+            period, a resolution outside the accepted range.
         """
         problems: list[str] = []
+        if unknown:
+            problems.append(f"Filtros desconocidos: {', '.join(sorted(unknown))}.")
         try:
             s, e = _as_date(start), _as_date(end)
         except IncidentSchemaError as exc:

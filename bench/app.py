@@ -60,6 +60,7 @@ def main() -> int:
     from streamlit.testing.v1 import app_test as app_test_module
 
     from analytics import explore, store
+    from analytics.query import IncidentQuery
 
     class V2(PagesManager):  # same as tests/test_app.py: app.py runs on every rerun
         def __init__(self, *a, **k):  # type: ignore[no-untyped-def]
@@ -72,7 +73,7 @@ def main() -> int:
     n_rows = store.incident_count(con)
     start, end = explore.default_period(con)
     t0 = time.perf_counter()
-    ref = explore.cell_counts(con, resolution=9, start=start, end=end)
+    ref = explore.cell_counts(con, IncidentQuery.build(resolution=9, start=start, end=end))
     ref_s = time.perf_counter() - t0
     con.close()
 

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from analytics import explore, store
+from analytics.query import IncidentQuery
 from tests import _apptest as apptest
 from ui.i18n import TEXTS
 from ui.nav import visible_pages
+
+Q = IncidentQuery.build
 
 pytestmark = pytest.mark.usefixtures("apptest_router")
 
@@ -41,7 +44,7 @@ def test_inicio_is_default_with_kpis(app_store: Path) -> None:
     # KPI equals a direct count over the default period (last 90 days of data)
     con = store.connect(app_store, read_only=True)
     try:
-        expected = explore.kpis(con, start=date(2025, 4, 2), end=date(2025, 6, 30)).total
+        expected = explore.kpis(con, Q(start=date(2025, 4, 2), end=date(2025, 6, 30))).total
     finally:
         con.close()
     total = next(m for m in at.metric if m.label == "Incidentes").value
@@ -145,8 +148,8 @@ def test_url_reproduces_the_view(app_store: Path) -> None:
     assert at.title[0].value == "Overview"
     con = store.connect(app_store, read_only=True)
     try:
-        expected = explore.kpis(con, start=date(2025, 5, 1), end=date(2025, 5, 31),
-                                groups=("vida_cuerpo_salud",), weekdays=(0, 6)).total
+        expected = explore.kpis(con, Q(start=date(2025, 5, 1), end=date(2025, 5, 31),
+                                         groups=("vida_cuerpo_salud",), weekdays=(0, 6))).total
     finally:
         con.close()
     assert int(next(m for m in at.metric if m.label == "Incidents").value) == expected

@@ -11,7 +11,10 @@ import pytest
 
 from analytics import explore, hexbin, settings, store
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError
+from analytics.query import IncidentQuery, shift_hours
 from tests._store_factory import make_store, synthetic_incidents
+
+Q = IncidentQuery.build
 
 
 def _store_from(frame: pd.DataFrame, path: Path):
@@ -46,26 +49,25 @@ def synth_con(tmp_path_factory: pytest.TempPathFactory):
 
 # ---------------------------------------------------------------- filters
 def test_shift_hours_wrap_midnight() -> None:
-    assert explore.shift_hours(["noche"]) == [0, 1, 2, 3, 4, 5, 22, 23]
-    assert explore.shift_hours(["mañana", "tarde"]) == list(range(6, 22))
+    assert shift_hours(["noche"]) == [0, 1, 2, 3, 4, 5, 22, 23]
+    assert shift_hours(["mañana", "tarde"]) == list(range(6, 22))
     with pytest.raises(IncidentSchemaError, match="Turnos desconocidos"):
-        explore.shift_hours(["siesta"])
+        shift_hours(["siesta"])
 
 
 def test_filter_sql_is_parameterised() -> None:
     evil = "robo'); DROP TABLE incidents; --"
-    sql, params = explore.filter_sql(start=date(2025, 3, 3), end=date(2025, 3, 4),
-                                     types=[evil], districts=["LIMA"], weekdays=[0, 6],
-                                     shifts=["noche"])
+    sql, params = Q(start=date(2025, 3, 3), end=date(2025, 3, 4), types=[evil],
+                    districts=["LIMA"], weekdays=[0, 6], shifts=["noche"]).sql()
     assert evil not in sql and "LIMA" not in sql
     assert evil in params and "LIMA" in params
     assert sql.count("?") == len(params)
-    assert explore.filter_sql() == ("TRUE", [])
+    assert Q().sql() == ("TRUE", [])
 
 
 def test_filter_sql_end_date_is_inclusive(tiny_con) -> None:
     # 2025-03-04 23:59 belongs to the 4th
-    k = explore.kpis(tiny_con, start=date(2025, 3, 4), end=date(2025, 3, 4))
+    k = explore.kpis(tiny_con, Q(start=date(2025, 3, 4), end=date(2025, 3, 4)))
     assert k.total == 1
 
 
@@ -80,17 +82,17 @@ def test_filter_sql_end_date_is_inclusive(tiny_con) -> None:
     ({"shifts": ("tarde",), "weekdays": (0,)}, 1),
 ], ids=["all", "group", "types", "night", "morning", "monday", "district", "combined"])
 def test_filters_count(tiny_con, filters: dict, expected: int) -> None:
-    assert explore.hour_weekday_matrix(tiny_con, **filters)["n"].sum() == expected
+    assert explore.hour_weekday_matrix(tiny_con, Q(**filters))["n"].sum() == expected
 
 
 def test_unknown_filter_is_refused(tiny_con) -> None:
     with pytest.raises(IncidentSchemaError, match="Filtros desconocidos"):
-        explore.kpis(tiny_con, colour="red")
+        explore.kpis(tiny_con, Q(colour="red"))
 
 
 # ---------------------------------------------------------------- KPIs
 def test_kpis_against_previous_equal_period(tiny_con) -> None:
-    k = explore.kpis(tiny_con, start=date(2025, 3, 5), end=date(2025, 3, 5))
+    k = explore.kpis(tiny_con, Q(start=date(2025, 3, 5), end=date(2025, 3, 5)))
     assert (k.prev_start, k.prev_end) == (date(2025, 3, 4), date(2025, 3, 4))
     assert (k.total, k.previous) == (2, 1)
     assert k.change_pct == pytest.approx(100.0)
@@ -102,7 +104,7 @@ def test_kpis_against_previous_equal_period(tiny_con) -> None:
 
 
 def test_kpis_two_day_period(tiny_con) -> None:
-    k = explore.kpis(tiny_con, start=date(2025, 3, 4), end=date(2025, 3, 5))
+    k = explore.kpis(tiny_con, Q(start=date(2025, 3, 4), end=date(2025, 3, 5)))
     assert (k.prev_start, k.prev_end) == (date(2025, 3, 2), date(2025, 3, 3))
     assert (k.total, k.previous) == (3, 3)
     assert k.change_pct == 0.0
@@ -110,7 +112,7 @@ def test_kpis_two_day_period(tiny_con) -> None:
 
 # ---------------------------------------------------------------- cells
 def test_cell_counts_tooltips_by_hand(tiny_con) -> None:
-    cells = explore.cell_counts(tiny_con, resolution=9)
+    cells = explore.cell_counts(tiny_con, Q(resolution=9))
     assert cells["n"].sum() == 6
     assert list(cells["n"]) == [4, 2]
     big = cells.iloc[0]
@@ -126,8 +128,8 @@ def test_cell_counts_tooltips_by_hand(tiny_con) -> None:
 
 @pytest.mark.parametrize("res", [7, 8, 9, 10])
 def test_cell_counts_are_hierarchical(synth_con, res: int) -> None:
-    fine = explore.cell_counts(synth_con, resolution=res + 1)
-    coarse = explore.cell_counts(synth_con, resolution=res)
+    fine = explore.cell_counts(synth_con, Q(resolution=res + 1))
+    coarse = explore.cell_counts(synth_con, Q(resolution=res))
     parents = hexbin.cells_to_parent(fine["h3"].to_numpy(), resolution=res)
     summed = fine.assign(p=parents).groupby("p")["n"].sum()
     got = coarse.set_index("h3")["n"]
@@ -142,7 +144,7 @@ def test_cell_counts_are_hierarchical(synth_con, res: int) -> None:
     ("M", {"start": date(2025, 2, 10), "end": date(2025, 5, 20), "shifts": ["noche"]}),
 ], ids=["week-all", "month-all", "week-group-districts", "month-dates-shift"])
 def test_counts_by_cell_period_match_pandas(synth_con, period: str, filters: dict) -> None:
-    got = explore.counts_by_cell_period(synth_con, resolution=8, period=period, **filters)
+    got = explore.counts_by_cell_period(synth_con, Q(resolution=8, **filters), period=period)
     inc = store.load_incidents(synth_con, columns=["occurred_at", "h3_r12", "crime_group",
                                                    "district"])
     ts = pd.to_datetime(inc["occurred_at"])
@@ -176,20 +178,21 @@ def test_counts_by_cell_period_match_pandas(synth_con, period: str, filters: dic
 
 
 def test_counts_by_cell_period_by_hand(tiny_con) -> None:
-    got = explore.counts_by_cell_period(tiny_con, resolution=7, period="W", groups=["patrimonio"])
+    got = explore.counts_by_cell_period(tiny_con, Q(resolution=7, groups=["patrimonio"]),
+                                        period="W")
     # five patrimonio incidents, 3-5 March 2025 (week of Monday 3 March), in two places
     assert sorted(got["count"]) == [1, 4]
     assert set(got["period"]) == {pd.Timestamp("2025-03-03")}
     with pytest.raises(IncidentSchemaError, match="Período desconocido"):
-        explore.counts_by_cell_period(tiny_con, period="D")  # type: ignore[arg-type]
+        explore.counts_by_cell_period(tiny_con, Q(), period="D")  # type: ignore[arg-type]
 
 
 def test_top_cells_and_frames(synth_con) -> None:
-    top = explore.top_cells(synth_con, resolution=8, n=3)
+    top = explore.top_cells(synth_con, Q(resolution=8), n=3)
     assert len(top) == 3 and top["n"].is_monotonic_decreasing
     assert top["share_pct"].sum() <= 100
-    hours = explore.cell_frames(synth_con, resolution=8, step="hour")
-    weeks = explore.cell_frames(synth_con, resolution=8, step="week")
+    hours = explore.cell_frames(synth_con, Q(resolution=8), step="hour")
+    weeks = explore.cell_frames(synth_con, Q(resolution=8), step="week")
     assert hours["n"].sum() == weeks["n"].sum() == 600
     assert set(hours["frame"]) <= set(range(24))
     labels = explore.frame_labels("week", weeks["frame"].unique())
@@ -197,42 +200,43 @@ def test_top_cells_and_frames(synth_con) -> None:
     assert set(pd.to_datetime(weeks["frame"])) <= set(labels)
     assert explore.frame_labels("hour", []) == list(range(24))
     with pytest.raises(IncidentSchemaError):
-        explore.cell_frames(synth_con, step="month")
+        explore.cell_frames(synth_con, Q(), step="month")
 
 
 def test_cell_profile_matches_cell_count(synth_con) -> None:
-    cells = explore.cell_counts(synth_con, resolution=9, shifts=("tarde",))
+    cells = explore.cell_counts(synth_con, Q(resolution=9, shifts=("tarde",)))
     cell = cells.iloc[0]
-    prof = explore.cell_profile(synth_con, cell["h3_id"], resolution=9, shifts=("tarde",))
+    prof = explore.cell_profile(synth_con, Q(resolution=9, shifts=("tarde",)), cell["h3_id"])
     assert prof.total == cell["n"] == prof.hours.sum() == prof.weekdays.sum()
     assert prof.weekly.sum() == cell["n"]
     assert prof.hours[[h for h in range(24) if not 14 <= h < 22]].sum() == 0
     assert len(prof.hours) == 24 and len(prof.weekdays) == 7
     with pytest.raises(IncidentSchemaError, match="resolución"):
-        explore.cell_profile(synth_con, cell["h3_id"], resolution=8)
+        explore.cell_profile(synth_con, Q(resolution=8), cell["h3_id"])
     with pytest.raises(IncidentSchemaError, match="no válido"):
-        explore.cell_profile(synth_con, "zzz", resolution=9)
+        explore.cell_profile(synth_con, Q(resolution=9), "zzz")
 
 
 def test_points_never_sensitive(synth_con) -> None:
-    pts = explore.incident_points(synth_con, limit=10_000,
-                                  groups=("violencia_familiar", "patrimonio"))
+    pts = explore.incident_points(synth_con, Q(groups=("violencia_familiar", "patrimonio")),
+                                  limit=10_000)
     assert len(pts) > 0
     assert not set(pts["crime_type"]) & set(settings.SENSITIVE_TYPES)
-    only_sensitive = explore.incident_points(synth_con, groups=("violencia_familiar",))
+    only_sensitive = explore.incident_points(synth_con, Q(groups=("violencia_familiar",)))
     assert only_sensitive.empty
 
 
 # ---------------------------------------------------------------- time patterns
 def test_series_are_complete(synth_con) -> None:
-    d = explore.daily_series(synth_con, start=date(2025, 6, 1), end=date(2025, 6, 30),
-                             districts=("LINCE",))
+    d = explore.daily_series(synth_con, Q(start=date(2025, 6, 1), end=date(2025, 6, 30),
+                                        districts=("LINCE",)))
     assert len(d) == 30 and d.index[0] == pd.Timestamp("2025-06-01")
-    w = explore.weekly_series(synth_con, start=date(2025, 6, 1), end=date(2025, 6, 30))
+    w = explore.weekly_series(synth_con, Q(start=date(2025, 6, 1), end=date(2025, 6, 30)))
     assert (w.index.day_of_week == 0).all()
     assert w.index[0] == pd.Timestamp("2025-05-26")
-    assert w.sum() == explore.kpis(synth_con, start=date(2025, 6, 1), end=date(2025, 6, 30)).total
-    m = explore.hour_weekday_matrix(synth_con)
+    assert w.sum() == explore.kpis(synth_con,
+                                Q(start=date(2025, 6, 1), end=date(2025, 6, 30))).total
+    m = explore.hour_weekday_matrix(synth_con, Q())
     assert len(m) == 168 and m["n"].sum() == 600
 
 
@@ -251,10 +255,10 @@ def test_moving_average_and_stl() -> None:
 
 
 def test_type_mix_groups_the_tail(synth_con) -> None:
-    mix = explore.type_mix(synth_con, by="type", top=2)
+    mix = explore.type_mix(synth_con, Q(), by="type", top=2)
     assert set(mix["category"]) == {"robo agravado", "hurto", "otros"}
     assert mix["n"].sum() == 600
-    by_group = explore.type_mix(synth_con, by="group")
+    by_group = explore.type_mix(synth_con, Q(), by="group")
     assert set(by_group["category"]) <= set(settings.CRIME_GROUPS)
 
 

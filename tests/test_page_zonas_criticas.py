@@ -20,7 +20,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import explore, hotspots, store
+from analytics.query import IncidentQuery
 from tests import _apptest as apptest
+
+Q = IncidentQuery.build
 
 PAGE = "pages/zonas_criticas.py"
 #: Default period of the seeded store: the last 90 days of data.
@@ -63,9 +66,9 @@ def test_page_draws_gi_emerging_lisa_and_knox(app_store: Path) -> None:
     # Gi*: the page's classes equal analytics.hotspots on the same counts (k=1, no FDR)
     con = store.connect(app_store, read_only=True)
     try:
-        counts = explore.cell_counts(con, resolution=9, start=START, end=END)
-        pts = explore.incident_points(con, limit=50_000, start=START, end=END,
-                                      types=["robo agravado"])
+        counts = explore.cell_counts(con, Q(resolution=9, start=START, end=END))
+        pts = explore.incident_points(con, Q(start=START, end=END, types=["robo agravado"]),
+                                      limit=50_000)
     finally:
         con.close()
     res = hotspots.gi_star(counts[["h3", "n"]].rename(columns={"n": "count"}), k=1,

@@ -41,7 +41,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analytics import explore, store
+from analytics import explore, settings, store
+from analytics.query import IncidentQuery
 
 FilterKey = tuple[tuple[str, Any], ...]
 
@@ -185,8 +186,8 @@ def dataset_id() -> str:
 
 
 # --------------------------------------------------------------------------- cached analytics
-def _kw(fkey: FilterKey) -> dict[str, Any]:
-    return dict(fkey)
+def _q(fkey: FilterKey, resolution: int = settings.H3_RESOLUTION) -> IncidentQuery:
+    return IncidentQuery.build(**dict(fkey), resolution=resolution)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -214,29 +215,29 @@ def default_period(dataset_id: str) -> tuple[date, date] | None:
 def kpis(dataset_id: str, fkey: FilterKey) -> explore.Kpis:
     """KPIs against the previous equal period."""
     with read_connection() as con:
-        return explore.kpis(con, **_kw(fkey))
+        return explore.kpis(con, _q(fkey))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def cell_counts(dataset_id: str, fkey: FilterKey, *, resolution: int) -> pd.DataFrame:
     """Counts per cell with tooltip facts."""
     with read_connection() as con:
-        return explore.cell_counts(con, resolution=resolution, **_kw(fkey))
+        return explore.cell_counts(con, _q(fkey, resolution))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def top_cells(dataset_id: str, fkey: FilterKey, *, resolution: int, n: int = 10) -> pd.DataFrame:
     """Top cells with district names."""
     with read_connection() as con:
-        return explore.top_cells(con, resolution=resolution, n=n, **_kw(fkey))
+        return explore.top_cells(con, _q(fkey, resolution), n=n)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def cell_frames(dataset_id: str, fkey: FilterKey, *, resolution: int, step: str) -> pd.DataFrame:
     """Counts per cell and time-player frame."""
     with read_connection() as con:
-        return explore.cell_frames(con, resolution=resolution, step=step,  # type: ignore[arg-type]
-                                   **_kw(fkey))
+        return explore.cell_frames(con, _q(fkey, resolution),
+                                   step=step)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -244,49 +245,49 @@ def cell_profile(dataset_id: str, fkey: FilterKey, cell: str, *, resolution: int
                  ) -> explore.CellProfile:
     """Hours, weekdays, types and weekly trend of one cell."""
     with read_connection() as con:
-        return explore.cell_profile(con, cell, resolution=resolution, **_kw(fkey))
+        return explore.cell_profile(con, _q(fkey, resolution), cell)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def incident_points(dataset_id: str, fkey: FilterKey, *, limit: int = 5000) -> pd.DataFrame:
     """Recent non-sensitive points."""
     with read_connection() as con:
-        return explore.incident_points(con, limit=limit, **_kw(fkey))
+        return explore.incident_points(con, _q(fkey), limit=limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def hour_weekday_matrix(dataset_id: str, fkey: FilterKey) -> pd.DataFrame:
     """168 weekday × hour counts."""
     with read_connection() as con:
-        return explore.hour_weekday_matrix(con, **_kw(fkey))
+        return explore.hour_weekday_matrix(con, _q(fkey))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def daily_series(dataset_id: str, fkey: FilterKey) -> pd.Series:
     """Counts per day."""
     with read_connection() as con:
-        return explore.daily_series(con, **_kw(fkey))
+        return explore.daily_series(con, _q(fkey))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def weekly_series(dataset_id: str, fkey: FilterKey) -> pd.Series:
     """Counts per week."""
     with read_connection() as con:
-        return explore.weekly_series(con, **_kw(fkey))
+        return explore.weekly_series(con, _q(fkey))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def type_mix(dataset_id: str, fkey: FilterKey, *, by: str = "group") -> pd.DataFrame:
     """Weekly counts per group or top type."""
     with read_connection() as con:
-        return explore.type_mix(con, by=by, **_kw(fkey))  # type: ignore[arg-type]
+        return explore.type_mix(con, _q(fkey), by=by)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def type_counts(dataset_id: str, fkey: FilterKey) -> pd.DataFrame:
     """Counts per crime type."""
     with read_connection() as con:
-        return explore.type_counts(con, **_kw(fkey))
+        return explore.type_counts(con, _q(fkey))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -314,7 +315,7 @@ def imports_history(dataset_id: str) -> pd.DataFrame:
 def stl(dataset_id: str, fkey: FilterKey, *, period: int = 7) -> pd.DataFrame:
     """STL decomposition of the daily series."""
     with read_connection() as con:
-        s = explore.daily_series(con, **_kw(fkey))
+        s = explore.daily_series(con, _q(fkey))
     return explore.stl_decompose(s, period=period)
 
 
@@ -629,9 +630,8 @@ def emerging(dataset_id: str, fkey: FilterKey, *, resolution: int, period: str, 
     from analytics import hotspots
 
     with read_connection() as con:
-        cube = explore.counts_by_cell_period(con, resolution=resolution,
-                                             period=period,  # type: ignore[arg-type]
-                                             **_kw(fkey))
+        cube = explore.counts_by_cell_period(con, _q(fkey, resolution),
+                                             period=period)  # type: ignore[arg-type]
     res = hotspots.emerging_hotspots(cube, period=period, k=k,  # type: ignore[arg-type]
                                      use_fdr=use_fdr)
     frame = res.to_frame()
@@ -650,7 +650,7 @@ def near_repeat(dataset_id: str, fkey: FilterKey, *, permutations: int, seed: in
     from analytics import hotspots
 
     with read_connection() as con:
-        pts = explore.incident_points(con, limit=limit, **_kw(fkey))
+        pts = explore.incident_points(con, _q(fkey), limit=limit)
     res = hotspots.near_repeat(pts, permutations=permutations, seed=seed)
     return res, len(pts)
 
@@ -669,7 +669,7 @@ def public_cell_counts(dataset_id: str, fkey: FilterKey, *, resolution: int,
 
     k = settings.PUBLIC_MIN_COUNT if k is None else int(k)
     res = min(int(resolution), settings.PUBLIC_MAX_RESOLUTION)
-    where, params = explore.filter_sql(**_kw(fkey))
+    where, params = _q(fkey).sql()
     with read_connection() as con:
         inc = con.execute("SELECT occurred_at, crime_group, crime_type, h3_r12 FROM incidents "
                           f"WHERE {where} AND h3_r12 IS NOT NULL", params).df()

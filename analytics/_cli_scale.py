@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from analytics import distributed, partitions, settings
 
 
@@ -146,10 +148,14 @@ def run_partition(args: argparse.Namespace) -> int:
 def run_aggregate(args: argparse.Namespace) -> int:
     """Run ``aggregate``; return the exit code."""
     t0 = time.perf_counter()
-    counts = distributed.counts_by_cell(
-        args.parquet, resolution=args.resolution, by=args.by, start=args.start, end=args.end,
-        ubigeos=_ubigeos(args), districts=args.district, crime_groups=args.group,
-        address=args.dask)
+    from analytics.query import IncidentQuery
+
+    # --end is exclusive on the command line; the query's last day is inclusive.
+    last = None if args.end is None else pd.Timestamp(args.end) - pd.Timedelta(days=1)
+    query = IncidentQuery.build(start=args.start, end=last, ubigeos=_ubigeos(args),
+                                districts=args.district, groups=args.group,
+                                resolution=args.resolution)
+    counts = distributed.counts_by_cell(args.parquet, query, by=args.by, address=args.dask)
     secs = time.perf_counter() - t0
     if args.out is not None:
         from analytics import io

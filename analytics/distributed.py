@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 
 from analytics import hexbin, partitions, settings
 from analytics._errors import AnalyticsError, InsufficientHistoryError
+from analytics.query import IncidentQuery
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -149,25 +150,10 @@ def parquet_to_partitions(paths: Sequence[str | Path], root: str | Path, *,
 # --------------------------------------------------------------------------- counts
 
 
-def _filter_frame(frame: pd.DataFrame, *, start: pd.Timestamp | None, end: pd.Timestamp | None,
-                  values: dict[str, list[str] | None]) -> pd.DataFrame:
-    keep = frame["h3_r12"].notna().to_numpy().copy()
-    t = frame["occurred_at"]
-    if start is not None:
-        keep &= (t >= start).to_numpy(dtype=bool, na_value=False)
-    if end is not None:
-        keep &= (t < end).to_numpy(dtype=bool, na_value=False)
-    for column, vals in values.items():
-        if vals is not None:
-            keep &= frame[column].isin(vals).to_numpy(dtype=bool, na_value=False)
-    return frame.loc[keep]
-
-
-def _partial_counts(frame: pd.DataFrame, *, resolution: int, by: str | None,
-                    start: pd.Timestamp | None, end: pd.Timestamp | None,
-                    values: dict[str, list[str] | None],
+def _partial_counts(frame: pd.DataFrame, *, query: IncidentQuery, by: str | None,
                     shifts: tuple[tuple[str, int, int], ...]) -> pd.DataFrame:
-    sub = _filter_frame(frame, start=start, end=end, values=values)
+    resolution = query.resolution
+    sub = frame.loc[frame["h3_r12"].notna().to_numpy() & query.mask(frame)]
     cols = ["h3_r12", "occurred_at"] if by else ["h3_r12"]
     sub = sub[cols].copy()
     sub["h3_r12"] = sub["h3_r12"].to_numpy(dtype=np.uint64)
@@ -188,12 +174,8 @@ def _to_meta(counts: pd.DataFrame, by: str | None) -> pd.DataFrame:
     return out
 
 
-def counts_by_cell(root: str | Path, *, resolution: int = settings.H3_RESOLUTION,
-                   by: str | None = None, start: partitions.Timeish = None,
-                   end: partitions.Timeish = None, ubigeos: Iterable[str] | None = None,
-                   districts: Iterable[str] | None = None,
-                   crime_groups: Iterable[str] | None = None,
-                   crime_types: Iterable[str] | None = None,
+def counts_by_cell(root: str | Path, query: IncidentQuery | None = None, *,
+                   by: str | None = None,
                    shifts: Sequence[tuple[str, int, int]] = settings.SHIFTS,
                    client: Client | None = None, address: str | None = None) -> pd.DataFrame:
     """Incidents per cell (and time slot) over the dataset, on Dask when a cluster is given.
@@ -205,30 +187,22 @@ def counts_by_cell(root: str | Path, *, resolution: int = settings.H3_RESOLUTION
     and the partial counts are summed. Both return identical frames.
     """
     partitions._check_by(by)
-    hexbin._check_resolution(resolution)
-    lists = {"ubigeo": ubigeos, "district": districts, "crime_group": crime_groups,
-             "crime_type": crime_types}
-    values = {k: (None if v is None else [str(x) for x in v]) for k, v in lists.items()}
+    q = IncidentQuery() if query is None else query
     with client_for(client=client, address=address) as c:
         if c is None:
-            return partitions.counts_by_cell(root, resolution=resolution, by=by, start=start,
-                                             end=end, ubigeos=values["ubigeo"],
-                                             districts=values["district"],
-                                             crime_groups=values["crime_group"],
-                                             crime_types=values["crime_type"], shifts=shifts)
+            return partitions.counts_by_cell(root, q, by=by, shifts=shifts)
+        start, end = q.bounds()
         files = partitions.partition_files(root, start=start, end=end)
         if not files:
             return partitions._empty_counts(by)
         import dask.dataframe as dd
 
-        needed = sorted({"h3_r12", "occurred_at"} | {k for k, v in values.items()
-                                                      if v is not None})
+        needed = sorted({"h3_r12", "occurred_at"} | q.columns())
         ddf = dd.read_parquet([str(p) for p in files], columns=needed, split_row_groups=False)
         keys = ["h3"] + ([by] if by else [])
         meta = _to_meta(partitions._empty_counts(by), by)
         partial = ddf.map_partitions(
-            _partial_counts, resolution=int(resolution), by=by,
-            start=partitions._as_ts(start), end=partitions._as_ts(end), values=values,
+            _partial_counts, query=q, by=by,
             shifts=tuple((str(n), int(a), int(b)) for n, a, b in shifts), meta=meta)
         reduced = partial.groupby(keys, sort=False)["count"].sum(split_out=1)
         try:
@@ -249,8 +223,9 @@ def _district_forecast(root: str, ubigeo: str, start: pd.Timestamp | None,
     """Forecast of one district from its own incidents (runs on a worker or locally)."""
     from analytics import forecast
 
-    inc = partitions.read_incidents(root, start=start, end=train_until, ubigeos=[ubigeo],
-                                    columns=["occurred_at", "h3_r12", "crime_group",
+    query = IncidentQuery.build(start=start, end=train_until - pd.Timedelta(days=1),
+                                ubigeos=[ubigeo])
+    inc = partitions.read_incidents(root, query, columns=["occurred_at", "h3_r12", "crime_group",
                                              "district"])
     if inc.empty:
         return pd.DataFrame()

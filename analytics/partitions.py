@@ -60,6 +60,7 @@ import pyarrow.parquet as pq
 
 from analytics import hexbin, settings
 from analytics._errors import IncidentSchemaError, StoreError
+from analytics.query import IncidentQuery
 from analytics.store import _typed_incidents
 
 #: Arrow schema of every data file (the canonical incident columns).
@@ -548,24 +549,6 @@ def connect(root: str | Path, *, memory_limit: str = DUCKDB_MEMORY_LIMIT
     return con
 
 
-def _filters_sql(*, start: Timeish, end: Timeish, ubigeos: Iterable[str] | None,
-                 districts: Iterable[str] | None, crime_groups: Iterable[str] | None,
-                 crime_types: Iterable[str] | None) -> tuple[str, list[Any]]:
-    where, params = _time_where(start, end)
-    conds = [where]
-    for column, values in (("ubigeo", ubigeos), ("district", districts),
-                           ("crime_group", crime_groups), ("crime_type", crime_types)):
-        if values is None:
-            continue
-        vals = [str(v) for v in values]
-        if not vals:
-            conds.append("FALSE")
-            continue
-        conds.append(f'"{column}" IN ({", ".join("?" for _ in vals)})')
-        params.extend(vals)
-    return " AND ".join(conds), params
-
-
 def _shift_sql(shifts: Sequence[tuple[str, int, int]]) -> str:
     names = hexbin.hours_to_shifts(np.arange(24), shifts=shifts)
     lst = ", ".join("'" + str(n).replace("'", "''") + "'" for n in names)
@@ -609,17 +592,13 @@ def _check_by(by: str | None) -> None:
         raise IncidentSchemaError(msg)
 
 
-def counts_by_cell(root: str | Path, *, resolution: int = settings.H3_RESOLUTION,
-                   by: str | None = None, start: Timeish = None, end: Timeish = None,
-                   ubigeos: Iterable[str] | None = None,
-                   districts: Iterable[str] | None = None,
-                   crime_groups: Iterable[str] | None = None,
-                   crime_types: Iterable[str] | None = None,
+def counts_by_cell(root: str | Path, query: IncidentQuery | None = None, *,
+                   by: str | None = None,
                    shifts: Sequence[tuple[str, int, int]] = settings.SHIFTS,
                    memory_limit: str = DUCKDB_MEMORY_LIMIT) -> pd.DataFrame:
     """Incidents per H3 cell (and time slot) over the dataset, aggregated in DuckDB.
 
-    Only the month folders overlapping ``[start, end)`` are opened; only
+    Only the month folders overlapping the query's period are opened; only
     the aggregated rows reach pandas. The result equals
     :func:`analytics.hexbin.counts_by_cell` applied to the same rows
     (after :func:`normalize_counts`).
@@ -628,15 +607,11 @@ def counts_by_cell(root: str | Path, *, resolution: int = settings.H3_RESOLUTION
     ----------
     root
         Dataset folder.
-    resolution
-        H3 resolution of the cells (parents of ``h3_r12``).
+    query
+        Which incidents (``None``: all); cells at ``query.resolution``
+        (parents of ``h3_r12``). A city is its district ubigeos.
     by
         ``None``, ``"hour"``, ``"shift"``, ``"weekday"`` (0 = Monday) or ``"date"``.
-    start, end
-        Local wall-time bounds (``start`` inclusive, ``end`` exclusive).
-    ubigeos, districts, crime_groups, crime_types
-        Keep only these values (``None``: all). A city is its district
-        ubigeos (district names repeat across provinces; ubigeos do not).
     shifts
         Shift definitions for ``by="shift"``.
     memory_limit
@@ -649,12 +624,12 @@ def counts_by_cell(root: str | Path, *, resolution: int = settings.H3_RESOLUTION
         combinations only, sorted by the keys.
     """
     _check_by(by)
-    cell = hexbin.parent_sql("h3_r12", resolution)
-    files = partition_files(root, start=start, end=end)
+    q = IncidentQuery() if query is None else query
+    cell = hexbin.parent_sql("h3_r12", q.resolution)
+    files = partition_files(root, start=q.bounds()[0], end=q.bounds()[1])
     if not files:
         return _empty_counts(by)
-    where, params = _filters_sql(start=start, end=end, ubigeos=ubigeos, districts=districts,
-                                 crime_groups=crime_groups, crime_types=crime_types)
+    where, params = q.sql()
     key_sql = {
         None: "",
         "hour": ", hour(occurred_at)::TINYINT AS hour",
@@ -669,10 +644,7 @@ def counts_by_cell(root: str | Path, *, resolution: int = settings.H3_RESOLUTION
     return normalize_counts(df, by=by)
 
 
-def read_incidents(root: str | Path, *, start: Timeish = None, end: Timeish = None,
-                   ubigeos: Iterable[str] | None = None, districts: Iterable[str] | None = None,
-                   crime_groups: Iterable[str] | None = None,
-                   crime_types: Iterable[str] | None = None,
+def read_incidents(root: str | Path, query: IncidentQuery | None = None, *,
                    columns: Sequence[str] | None = None,
                    memory_limit: str = DUCKDB_MEMORY_LIMIT) -> pd.DataFrame:
     """Read filtered incidents from the dataset into a frame (keep the filter selective).
@@ -685,12 +657,12 @@ def read_incidents(root: str | Path, *, start: Timeish = None, end: Timeish = No
     if unknown:
         msg = f"Columnas desconocidas: {', '.join(unknown)}. Disponibles: {', '.join(COLUMNS)}."
         raise StoreError(msg)
-    files = partition_files(root, start=start, end=end)
+    q = IncidentQuery() if query is None else query
+    files = partition_files(root, start=q.bounds()[0], end=q.bounds()[1])
     if not files:
         empty = pa.schema([SCHEMA.field(c) for c in cols]).empty_table().to_pandas()
         return _typed_incidents(empty)
-    where, params = _filters_sql(start=start, end=end, ubigeos=ubigeos, districts=districts,
-                                 crime_groups=crime_groups, crime_types=crime_types)
+    where, params = q.sql()
     select = ", ".join(f'"{c}"' for c in cols)
     sql = (f"SELECT {select} FROM {_source_sql(files)} WHERE {where} "
            "ORDER BY occurred_at, incident_id")

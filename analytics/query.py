@@ -14,7 +14,8 @@ Period
     half-open timestamps ``[start 00:00, end + 1 day 00:00)`` are
     :meth:`IncidentQuery.bounds`.
 Lists
-    An empty tuple means "all". Values are kept sorted and de-duplicated, so
+    Groups, types, districts, ubigeos (a city is its district ubigeos: names
+    repeat across provinces, ubigeos do not). An empty tuple means "all". Values are kept sorted and de-duplicated, so
     two queries that select the same incidents compare (and hash) equal.
 Shifts, weekdays
     Shift names of :data:`analytics.settings.SHIFTS` (local hours); weekdays
@@ -115,6 +116,7 @@ class IncidentQuery:
     shifts: tuple[str, ...] = ()
     weekdays: tuple[int, ...] = ()
     districts: tuple[str, ...] = ()
+    ubigeos: tuple[str, ...] = ()
     precisions: tuple[str, ...] = ()
     exclude_sensitive: bool = False
     resolution: int = settings.H3_RESOLUTION
@@ -124,6 +126,7 @@ class IncidentQuery:
               groups: Iterable[str] | str | None = None, types: Iterable[str] | str | None = None,
               shifts: Iterable[str] | str | None = None, weekdays: Iterable[int] | None = None,
               districts: Iterable[str] | str | None = None,
+              ubigeos: Iterable[str] | str | None = None,
               precisions: Iterable[str] | str | None = None, exclude_sensitive: bool = False,
               resolution: int = settings.H3_RESOLUTION, **unknown: Any) -> IncidentQuery:
         """Validate and normalise; every problem is reported in one error.
@@ -166,7 +169,8 @@ class IncidentQuery:
         if problems:
             raise IncidentSchemaError(" ".join(problems))
         return cls(start=s, end=e, groups=_strings(groups), types=_strings(types), shifts=sh,
-                   weekdays=wd, districts=_strings(districts), precisions=pr,
+                   weekdays=wd, districts=_strings(districts), ubigeos=_strings(ubigeos),
+                   precisions=pr,
                    exclude_sensitive=bool(exclude_sensitive), resolution=int(resolution))
 
     def with_(self, **changes: Any) -> IncidentQuery:
@@ -188,6 +192,19 @@ class IncidentQuery:
         lo = pd.Timestamp(self.start) if self.start is not None else None
         hi = pd.Timestamp(self.end + timedelta(days=1)) if self.end is not None else None
         return lo, hi
+
+    def columns(self) -> set[str]:
+        """Incident columns this query reads (for column-pruned readers)."""
+        cols = {"occurred_at"} if (self.start or self.end or self.shifts or self.weekdays) \
+            else set()
+        for column, values in (("crime_group", self.groups), ("crime_type", self.types),
+                               ("district", self.districts), ("ubigeo", self.ubigeos),
+                               ("location_precision", self.precisions)):
+            if values:
+                cols.add(column)
+        if self.exclude_sensitive:
+            cols |= {"crime_group", "crime_type"}
+        return cols
 
     def hours(self) -> list[int]:
         """Local hours selected by :attr:`shifts` (all 24 when empty)."""
@@ -218,7 +235,7 @@ class IncidentQuery:
             conds.append(f"{p}occurred_at < ?")
             params.append(hi.to_pydatetime())
         for column, values in (("crime_group", self.groups), ("crime_type", self.types),
-                               ("district", self.districts),
+                               ("district", self.districts), ("ubigeo", self.ubigeos),
                                ("location_precision", self.precisions)):
             if values:
                 conds.append(f"{p}{column} IN ({', '.join('?' for _ in values)})")
@@ -259,7 +276,7 @@ class IncidentQuery:
         if hi is not None:
             keep &= (t < hi).to_numpy()
         for column, values in (("crime_group", self.groups), ("crime_type", self.types),
-                               ("district", self.districts),
+                               ("district", self.districts), ("ubigeo", self.ubigeos),
                                ("location_precision", self.precisions)):
             if values:
                 if column not in incidents.columns:

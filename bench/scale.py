@@ -61,6 +61,7 @@ CHUNK_ROWS = 1_000_000
 RESOLUTION = 9
 DUCKDB_LIMIT = "4GB"  # analytics.partitions.DUCKDB_MEMORY_LIMIT, quoted for the text
 QUERY_START, QUERY_END = "2025-10-01", "2025-12-30"  # 90 days
+QUERY_LAST = "2025-12-29"  # the query's last day (inclusive): QUERY_END is exclusive
 #: Per-district forecasts (smallest size only): Trujillo's 11 districts and La Victoria.
 FORECAST = {"train_until": "2025-12-01", "history_days": 730, "model": "boosted", "seed": 1,
             "horizon_days": 7}
@@ -235,6 +236,7 @@ def _commit() -> str:
 def child(step: str, rows: int, base: Path) -> dict[str, Any]:
     """Run one measured step in this (fresh) process."""
     from analytics import distributed, partitions
+    from analytics.query import IncidentQuery
 
     raw, local, dask_out = base / "raw", base / "local", base / "dask"
     out: dict[str, Any] = {"step": step, "rows": rows, "load": os.getloadavg()[0],
@@ -246,7 +248,7 @@ def child(step: str, rows: int, base: Path) -> dict[str, Any]:
         rep = partitions.parquet_to_partitions(raw_files(raw), local)
         out["written"] = rep.rows
     elif step == "aggregate-local":
-        c = partitions.counts_by_cell(local, resolution=RESOLUTION, by="shift")
+        c = partitions.counts_by_cell(local, IncidentQuery(resolution=RESOLUTION), by="shift")
         c.to_parquet(base / "counts_local.parquet")
         out["groups"], out["total"] = len(c), int(c["count"].sum())
     elif step == "query":
@@ -254,8 +256,8 @@ def child(step: str, rows: int, base: Path) -> dict[str, Any]:
         times = []
         for _ in range(5):
             t = time.perf_counter()
-            c = partitions.counts_by_cell(local, resolution=RESOLUTION, start=QUERY_START,
-                                          end=QUERY_END, ubigeos=ubs)
+            c = partitions.counts_by_cell(local, IncidentQuery.build(
+                resolution=RESOLUTION, start=QUERY_START, end=QUERY_LAST, ubigeos=ubs))
             times.append(time.perf_counter() - t)
         out["times"] = times
         out["cells"], out["total"] = len(c), int(c["count"].sum())
@@ -303,8 +305,8 @@ def child(step: str, rows: int, base: Path) -> dict[str, Any]:
             else:
                 import pandas as pd
 
-                c = distributed.counts_by_cell(local, resolution=RESOLUTION, by="shift",
-                                               client=client)
+                c = distributed.counts_by_cell(local, IncidentQuery(resolution=RESOLUTION),
+                                               by="shift", client=client)
                 ref = pd.read_parquet(base / "counts_local.parquet")
                 out["groups"], out["total"] = len(c), int(c["count"].sum())
                 out["equal"] = bool(c.equals(ref))

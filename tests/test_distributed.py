@@ -10,6 +10,10 @@ import pandas as pd
 import pytest
 
 from analytics import cli, distributed, partitions
+from analytics.query import IncidentQuery
+
+R7 = IncidentQuery(resolution=7)
+R8 = IncidentQuery(resolution=8)
 
 distributed_pkg = pytest.importorskip("distributed")
 
@@ -75,19 +79,19 @@ def test_dask_ingest_equals_local(client: distributed_pkg.Client, flat_files: li
 @pytest.mark.parametrize("by", BY, ids=[str(b) for b in BY])
 def test_dask_counts_equal_duckdb(client: distributed_pkg.Client, dataset: Path,
                                   by: str | None) -> None:
-    kw = {"resolution": 9, "by": by, "start": "2024-03-15", "end": "2024-12-01",
-          "ubigeos": UBIGEOS[:2]}
-    local = distributed.counts_by_cell(dataset, address="local", **kw)
-    remote = distributed.counts_by_cell(dataset, client=client, **kw)
+    q = IncidentQuery.build(resolution=9, start="2024-03-15", end="2024-11-30",
+                            ubigeos=UBIGEOS[:2])
+    local = distributed.counts_by_cell(dataset, q, by=by, address="local")
+    remote = distributed.counts_by_cell(dataset, q, by=by, client=client)
     pd.testing.assert_frame_equal(remote, local)
     assert local["count"].sum() > 1000
 
 
 def test_dask_counts_whole_dataset_sum_to_n(client: distributed_pkg.Client,
                                             dataset: Path) -> None:
-    remote = distributed.counts_by_cell(dataset, resolution=7, client=client)
+    remote = distributed.counts_by_cell(dataset, R7, client=client)
     assert remote["count"].sum() == 3000
-    pd.testing.assert_frame_equal(remote, partitions.counts_by_cell(dataset, resolution=7))
+    pd.testing.assert_frame_equal(remote, partitions.counts_by_cell(dataset, R7))
 
 
 @pytest.mark.parametrize("model", ["retro_shift", "prospective"])
@@ -109,11 +113,11 @@ def test_env_var_routes_to_cluster(client: distributed_pkg.Client, dataset: Path
 
     monkeypatch.setenv(distributed.ENV_VAR, client.scheduler.address)
     before = transitions()
-    got = distributed.counts_by_cell(dataset, resolution=8)
+    got = distributed.counts_by_cell(dataset, R8)
     assert transitions() > before
-    pd.testing.assert_frame_equal(got, partitions.counts_by_cell(dataset, resolution=8))
+    pd.testing.assert_frame_equal(got, partitions.counts_by_cell(dataset, R8))
     before = transitions()
-    distributed.counts_by_cell(dataset, resolution=8, address=distributed.LOCAL)
+    distributed.counts_by_cell(dataset, R8, address=distributed.LOCAL)
     assert transitions() == before
 
 

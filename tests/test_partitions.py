@@ -10,6 +10,9 @@ import pytest
 
 from analytics import cli, hexbin, partitions, store
 from analytics._errors import IncidentSchemaError, StoreError
+from analytics.query import IncidentQuery
+
+Q = IncidentQuery.build
 
 BY = [None, "hour", "shift", "weekday", "date"]
 
@@ -71,15 +74,15 @@ def test_month_pruning_and_window_edges(dataset: Path) -> None:
     # [Feb 1, Mar 1): only February's file is opened; the edges are start-inclusive.
     files = partitions.partition_files(dataset, start="2025-02-01", end="2025-03-01")
     assert [p.parent.name for p in files] == ["month=2"]
-    c = partitions.counts_by_cell(dataset, resolution=9, start="2025-02-01", end="2025-03-01")
+    c = partitions.counts_by_cell(dataset, Q(resolution=9, start="2025-02-01", end="2025-02-28"))
     assert c["count"].sum() == 3  # m1 (00:00 inclusive), m2, m3; not m0 nor m4 (end exclusive)
 
 
 def test_city_filter_by_ubigeo(dataset: Path) -> None:
-    c = partitions.counts_by_cell(dataset, resolution=9, ubigeos=["150115"])
+    c = partitions.counts_by_cell(dataset, Q(resolution=9, ubigeos=["150115"]))
     # m0, m1, m5 at the same point; m2 ~10 m away in the same r9 cell.
     assert c["count"].tolist() == [4]
-    assert partitions.counts_by_cell(dataset, ubigeos=[])["count"].sum() == 0
+    assert partitions.counts_by_cell(dataset, Q(ubigeos=["000000"]))["count"].sum() == 0
 
 
 @pytest.mark.parametrize("by", BY, ids=[str(b) for b in BY])
@@ -88,20 +91,20 @@ def test_duckdb_counts_equal_hexbin(dataset: Path, by: str | None, resolution: i
     frame = partitions.read_incidents(dataset)
     want = partitions.normalize_counts(hexbin.counts_by_cell(frame, resolution=resolution,
                                                              by=by), by=by)
-    got = partitions.counts_by_cell(dataset, resolution=resolution, by=by)
+    got = partitions.counts_by_cell(dataset, Q(resolution=resolution), by=by)
     pd.testing.assert_frame_equal(got, want)
     assert got["count"].sum() == 7
 
 
 def test_shift_names_hand_checked(dataset: Path) -> None:
-    c = partitions.counts_by_cell(dataset, resolution=6, by="shift")
+    c = partitions.counts_by_cell(dataset, Q(resolution=6), by="shift")
     per_shift = c.groupby("shift")["count"].sum().to_dict()
     # 23:59, 00:00, 22:30, 00:00 night; 08:00, 06:00 mañana; 15:00 tarde.
     assert per_shift == {"noche": 4, "mañana": 2, "tarde": 1}
 
 
 def test_empty_window_has_typed_columns(dataset: Path) -> None:
-    c = partitions.counts_by_cell(dataset, by="hour", start="2030-01-01", end="2030-02-01")
+    c = partitions.counts_by_cell(dataset, Q(start="2030-01-01", end="2030-01-31"), by="hour")
     assert len(c) == 0 and c["h3"].dtype == np.uint64 and c["hour"].dtype == np.int8
 
 

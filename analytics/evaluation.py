@@ -27,9 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics import settings
 from analytics import forecast as fc
+from analytics import settings
 from analytics._errors import IncidentSchemaError
+from analytics.forecast.cells import parse_cutoff
 from analytics.patrol import plan_coverage_history as plan_coverage_history
 
 #: Default coverages (share of domain cells flagged).
@@ -211,7 +212,7 @@ def backtest(incidents: pd.DataFrame | fc.BinnedIncidents, *, origins: Sequence[
     bad_m = [m for m in models if m != "default" and m not in fc.MODEL_NAMES]
     if bad_m or not models:
         problems.append(f"modelos desconocidos: {bad_m} (default, {', '.join(fc.MODEL_NAMES)})")
-    cuts = [fc._parse_cutoff(o, problems) for o in origins]
+    cuts = [parse_cutoff(o, problems) for o in origins]
     if not cuts:
         problems.append("se necesita al menos un origen")
     if any(not (0 < c <= 1) for c in coverages):

@@ -10,6 +10,7 @@ import pytest
 
 from analytics import evaluation as ev
 from analytics import forecast as fc
+from analytics import hexbin
 from analytics._errors import IncidentSchemaError
 
 DATA = Path(__file__).resolve().parent / "data" / "forecast"
@@ -115,7 +116,7 @@ def test_backtest_scores_what_forecast_cells_predicts(synthetic: pd.DataFrame) -
     fcst = fc.forecast_cells(synthetic, train_until=origin, model="retro_shift",
                              windows="week")
     b = fc.bin_incidents(synthetic)
-    cells = fc.hexbin.strings_to_cells(fcst["h3"])
+    cells = hexbin.to_cells(fcst["h3"])
     act, tot = ev.actual_counts(b, cells, fcst["window_start"].to_numpy("datetime64[ns]")[:1],
                                 fcst["window_end"].to_numpy("datetime64[ns]")[:1])
     rng = np.random.default_rng(4)

@@ -13,6 +13,7 @@ import pytest
 from analytics import forecast as fc
 from analytics import hexbin
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError
+from analytics.forecast import boosted
 
 REPO = Path(__file__).resolve().parent.parent
 CUT = pd.Timestamp("2025-05-05")  # a Monday
@@ -278,7 +279,7 @@ def _reference_features(history: fc.History, origin: int) -> tuple[np.ndarray, l
         cols.append(np.broadcast_to(a, (n, n_slots)).reshape(-1).astype(np.float32))
         names.append(name)
 
-    for L in fc._RATE_WINDOWS:
+    for L in boosted._RATE_WINDOWS:
         span = origin if L is None else min(L, origin)
         w = history.window(origin, L) / max(span, 1)
         tag = "all" if L is None else str(L)
@@ -295,7 +296,7 @@ def _reference_features(history: fc.History, origin: int) -> tuple[np.ndarray, l
     recent = history.counts[:, origin - look:origin, :]  # (cells, look, slots)
     age = np.arange(look, 0, -1, dtype=np.float64) - 0.5
     daily = recent.sum(axis=2)
-    for tau in fc._ETAS_TAUS:
+    for tau in boosted._ETAS_TAUS:
         k = np.exp(-age / tau)
         e = daily @ k
         add(f"etas_{tau:g}", e[:, None])
@@ -339,21 +340,21 @@ def test_vectorised_features_match_per_origin_reference(incidents: pd.DataFrame,
     h = fc.incidents_to_history(b, train_until=CUT - pd.Timedelta(days=days_before))
     assert h.types is not None
     origins = [*fc.BoostedModel().training_origins(h), h.n_days]
-    x, names = fc._features_many(h, origins)
+    x, names = boosted._features_many(h, origins)
     ref = [_reference_features(h, o) for o in origins]
     assert names == ref[0][1]
     np.testing.assert_allclose(x, np.concatenate([r[0] for r in ref]), rtol=1e-5, atol=1e-6)
     # a subset of rows is the same subset of the full matrix
     rows = np.array([0, 5, 17, x.shape[0] - 1])
-    np.testing.assert_array_equal(fc._features_many(h, origins, rows)[0], x[rows])
-    np.testing.assert_array_equal(fc._features(h, origins[-1])[0], x[-ref[-1][0].shape[0]:])
+    np.testing.assert_array_equal(boosted._features_many(h, origins, rows)[0], x[rows])
+    np.testing.assert_array_equal(boosted._features(h, origins[-1])[0], x[-ref[-1][0].shape[0]:])
 
 
 def test_subsample_zeros_keeps_positives_and_group_weight() -> None:
     rng = np.random.default_rng(3)
     groups = np.tile(np.arange(200), 52)
     y = rng.poisson(np.where(groups < 20, 1.0, 0.01)).astype(float)
-    rows, w, q = fc._subsample_zeros(y, groups, ratio=3.0, floor=0.05, seed=0)
+    rows, w, q = boosted._subsample_zeros(y, groups, ratio=3.0, floor=0.05, seed=0)
     assert 0.05 <= q < 1
     assert np.all(np.diff(rows) > 0)
     assert set(np.flatnonzero(y > 0)) <= set(rows)  # every positive kept, weight 1
@@ -363,13 +364,13 @@ def test_subsample_zeros_keeps_positives_and_group_weight() -> None:
     zeros = np.bincount(groups[y == 0], minlength=200)
     kept = np.bincount(groups[rows], weights=np.where(y[rows] == 0, w, 0.0), minlength=200)
     np.testing.assert_allclose(kept, zeros)
-    again = fc._subsample_zeros(y, groups, ratio=3.0, floor=0.05, seed=0)
+    again = boosted._subsample_zeros(y, groups, ratio=3.0, floor=0.05, seed=0)
     np.testing.assert_array_equal(again[0], rows)
-    other = fc._subsample_zeros(y, groups, ratio=3.0, floor=0.05, seed=1)
+    other = boosted._subsample_zeros(y, groups, ratio=3.0, floor=0.05, seed=1)
     assert not np.array_equal(other[0], rows)
     # floor and "keep all"
-    assert fc._subsample_zeros(y, groups, ratio=1e-6, floor=0.3, seed=0)[2] == 0.3
-    r_all, w_all, q_all = fc._subsample_zeros(y, groups, ratio=None, floor=0.05, seed=0)
+    assert boosted._subsample_zeros(y, groups, ratio=1e-6, floor=0.3, seed=0)[2] == 0.3
+    r_all, w_all, q_all = boosted._subsample_zeros(y, groups, ratio=None, floor=0.05, seed=0)
     assert q_all == 1.0 and len(r_all) == len(y) and np.all(w_all == 1.0)
 
 

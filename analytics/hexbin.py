@@ -332,3 +332,35 @@ def counts_by_cell_date(incidents: pd.DataFrame, *,
                         resolution: int = settings.H3_RESOLUTION) -> pd.DataFrame:
     """Counts per cell × calendar date."""
     return counts_by_cell(incidents, resolution=resolution, by="date")
+
+
+def cells_to_districts(incidents: pd.DataFrame, *, resolution: int,
+                       column: str = "district") -> pd.Series:
+    """The cell → district rule: the district holding most of each cell's incidents.
+
+    Ties go to the first district name in sort order; cells whose incidents
+    carry no district are left out.
+
+    Parameters
+    ----------
+    incidents
+        Canonical incidents with ``h3_r12`` (or ``lat``/``lon``) and ``column``.
+    resolution
+        Resolution of the cells.
+    column
+        The zone column (``district`` by default; any zone name column works).
+
+    Returns
+    -------
+    pandas.Series
+        District name indexed by the cell's hexadecimal id, sorted by cell.
+    """
+    d = incidents.loc[incidents[column].notna()]
+    if d.empty:
+        return pd.Series(dtype=object, name=column)
+    b = incidents_to_cells(d, resolution=resolution, column="_cell")
+    top = (b.groupby(["_cell", column]).size().rename("_n").reset_index()
+           .sort_values(["_cell", "_n", column], ascending=[True, False, True])
+           .drop_duplicates("_cell"))
+    return pd.Series(top[column].astype(str).to_numpy(),
+                     index=cells_to_strings(top["_cell"].to_numpy()), name=column)

@@ -840,18 +840,10 @@ def public_report_tables(incidents: pd.DataFrame, *, target: str,
 
 
 def _cells_majority_district(incidents: pd.DataFrame, cells: pd.Series) -> dict[str, str]:
-    """Hex cell -> the district holding most of its incidents (ties: first by name)."""
+    """Hex cell -> the district holding most of its incidents (:func:`hexbin.cells_to_districts`)."""
     out: dict[str, str] = {}
-    d = incidents.loc[incidents["district"].notna()]
-    if d.empty:
-        return out
     for res in sorted({h3_resolution(c) for c in cells}):
-        b = hexbin.incidents_to_cells(d, resolution=res, column="cell")
-        b["h3"] = hexbin.cells_to_strings(b["cell"].to_numpy(dtype=np.uint64))
-        top = (b.groupby(["h3", "district"]).size().rename("n").reset_index()
-               .sort_values(["h3", "n", "district"], ascending=[True, False, True])
-               .drop_duplicates("h3"))
-        out.update(dict(zip(top["h3"], top["district"], strict=False)))
+        out.update(hexbin.cells_to_districts(incidents, resolution=res).to_dict())
     return out
 
 

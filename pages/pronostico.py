@@ -12,7 +12,7 @@ choice in ``st.session_state[K_TO_PLAN]``: the URL cannot carry them, because
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Final
 
 import numpy as np
@@ -115,9 +115,10 @@ st.caption(t("pronostico.scope", area=", ".join(districts) or t("pronostico.scop
 
 with page.guard():
     with st.spinner(t("pronostico.computing")):
-        cells, scale, has_interval = cache.forecast_day(
+        fday = cache.forecast_day(
             ds, day=day, last_day=last_day, shifts=tuple(shifts), crime_group=crime_group,
             model=model, resolution=res, districts=districts, seed=SEED)
+    cells, scale, has_interval = fday.cells, fday.scale, fday.has_interval
     if cells.empty:
         st.info(t("pronostico.no_cells"), icon=":material/info:")
     else:

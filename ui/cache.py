@@ -42,6 +42,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import explore, settings, store
+from analytics.forecast import day as fday
 from analytics.query import IncidentQuery
 
 FilterKey = tuple[tuple[str, Any], ...]
@@ -752,11 +753,10 @@ def plan_briefing(_pages: Any, pages_key: str, *, title: str, subtitle: str) -> 
 # (dataset, cut-off, horizon, group, model, resolution, districts); picking another day
 # of the horizon or another set of shifts only slices that frame.
 _FORECAST_COLUMNS = ("occurred_at", "h3_r12", "crime_group", "district")
-#: Days forecast after the data's last day (the page offers days up to that far ahead).
-FORECAST_HORIZON_DAYS = 7
-#: Seed of the forecast models on both pages (Pronóstico, Plan): same data, same map, and
-#: one cache entry for both.
-FORECAST_SEED = 0
+#: Days forecast after the data's last day, and the seed of the forecast models on both
+#: pages (Pronóstico, Plan): same data, same map, and one cache entry for both.
+FORECAST_HORIZON_DAYS = fday.HORIZON_DAYS
+FORECAST_SEED = fday.SEED
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -769,18 +769,8 @@ def _forecast_incidents(dataset_id: str, districts: tuple[str, ...]) -> pd.DataF
 
 
 def forecast_cutoff(day: date, last_day: date) -> tuple[date, int]:
-    """``(train_until, horizon_days)`` that forecast ``day`` with the data up to ``last_day``.
-
-    A day after the data shares one fit: cut-off the day after ``last_day``, horizon
-    :data:`FORECAST_HORIZON_DAYS`. A day inside the data is forecast as it would have been
-    that morning (cut-off ``day``, horizon 1), so it can be compared with what happened.
-    """
-    from datetime import timedelta
-
-    first_future = last_day + timedelta(days=1)
-    if day >= first_future:
-        return first_future, max(FORECAST_HORIZON_DAYS, (day - first_future).days + 1)
-    return day, 1
+    """``analytics.forecast.day.cutoff_for_day`` (not cached: instant)."""
+    return fday.cutoff_for_day(day, last_day, horizon_days=FORECAST_HORIZON_DAYS)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -799,90 +789,26 @@ def forecast_frame(dataset_id: str, *, train_until: date, horizon_days: int,
 @st.cache_data(show_spinner=False, max_entries=16)
 def forecast_cell_districts(dataset_id: str, *, resolution: int,
                             districts: tuple[str, ...]) -> pd.Series:
-    """Most frequent district of each cell's incidents (index: cell id string)."""
+    """``analytics.hexbin.cells_to_districts`` of the forecast's incidents."""
     from analytics import hexbin
 
-    inc = _forecast_incidents(dataset_id, districts)
-    cells = hexbin.cells_to_parent(inc["h3_r12"].to_numpy(dtype="uint64"), resolution=resolution)
-    df = pd.DataFrame({"h3": cells, "district": inc["district"].to_numpy()}).dropna()
-    if df.empty:
-        return pd.Series(dtype="str")
-    top = (df.groupby(["h3", "district"]).size().rename("k").reset_index()
-           .sort_values(["h3", "k", "district"], ascending=[True, False, True])
-           .drop_duplicates("h3"))
-    return pd.Series(top["district"].astype(str).to_numpy(),
-                     index=hexbin.cells_to_strings(top["h3"].to_numpy()), name="district")
+    return hexbin.cells_to_districts(_forecast_incidents(dataset_id, districts),
+                                     resolution=resolution)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def forecast_day(dataset_id: str, *, day: date, last_day: date, shifts: tuple[str, ...],
                  crime_group: str | None, model: str, resolution: int,
-                 districts: tuple[str, ...], seed: int
-                 ) -> tuple[pd.DataFrame, list[float], bool]:
-    """Expected incidents per cell over the chosen shifts of ``day``.
-
-    Returns
-    -------
-    cells : pandas.DataFrame
-        ``h3_id, h3, lat, lon, district, expected, lower, upper, actual``, sorted
-        by ``expected`` (descending). ``lower``/``upper``: the forecast's own 5–95 %
-        interval for one shift; for several shifts the same Poisson rule
-        (``analytics.forecast.INTERVAL``) on their sum; NaN when the model gives none.
-        ``actual``: incidents that happened in those windows when the data covers
-        them (a past day), else NaN.
-    scale : list of float
-        Every cell's value for the same shifts on every day of the fitted horizon (to
-        fix the colour classes across days).
-    has_interval : bool
-        Whether the model reports an interval.
-    """
-    import numpy as np
-    from scipy.stats import poisson
-
-    from analytics import evaluation as ev
-    from analytics import forecast as fc
-    from analytics import hexbin, settings
-
+                 districts: tuple[str, ...], seed: int) -> Any:
+    """``analytics.forecast.day.forecast_day`` on the cached fit of :func:`forecast_frame`."""
     cut, horizon = forecast_cutoff(day, last_day)
     fr = forecast_frame(dataset_id, train_until=cut, horizon_days=horizon,
                         crime_group=crime_group, model=model, resolution=resolution,
                         districts=districts, seed=seed)
-    start_h = {name: s for name, s, _e in settings.SHIFTS}
-    wanted = {pd.Timestamp(day) + pd.Timedelta(hours=start_h[s]) for s in shifts}
-    ws = pd.to_datetime(fr["window_start"])
-    on_shift = ws.dt.hour.isin([start_h[s] for s in shifts])
-    per_day = fr.loc[on_shift].assign(d=ws[on_shift].dt.normalize()).groupby(
-        ["d", "h3"])["expected"].sum()
-    sel = fr.loc[ws.isin(wanted)]
-    has_interval = {"lower", "upper"} <= set(fr.columns)
-    agg = {"expected": ("expected", "sum")}
-    if has_interval:
-        agg.update(lower=("lower", "sum"), upper=("upper", "sum"))
-    out = sel.groupby("h3", as_index=False).agg(**agg).rename(columns={"h3": "h3_id"})
-    if has_interval and len(shifts) > 1:
-        e = np.maximum(out["expected"].to_numpy(dtype=float), 1e-12)
-        out["lower"] = np.where(out["expected"] > 0, poisson.ppf(fc.INTERVAL[0], e), 0.0)
-        out["upper"] = np.where(out["expected"] > 0, poisson.ppf(fc.INTERVAL[1], e), 0.0)
-    elif not has_interval:
-        out["lower"] = np.nan
-        out["upper"] = np.nan
-    out["h3"] = hexbin.strings_to_cells(out["h3_id"].astype(str))
-    out["lat"], out["lon"] = explore.cell_centers(out["h3"].to_numpy())
     names = forecast_cell_districts(dataset_id, resolution=resolution, districts=districts)
-    out["district"] = out["h3_id"].map(names).fillna("").astype(str)
-    out["actual"] = np.nan
-    inc = _forecast_incidents(dataset_id, districts)
-    sel_w = sel.drop_duplicates("window_start").sort_values("window_start")
-    data_end = pd.Timestamp(last_day) + pd.Timedelta(days=1)
-    if len(sel_w) and pd.Timestamp(sel_w["window_end"].max()) <= data_end:
-        binned = fc.bin_incidents(inc, resolution=resolution, crime_group=crime_group)
-        starts = sel_w["window_start"].to_numpy(dtype="datetime64[ns]")
-        ends = sel_w["window_end"].to_numpy(dtype="datetime64[ns]")
-        act, _tot = ev.actual_counts(binned, out["h3"].to_numpy(dtype="uint64"), starts, ends)
-        out["actual"] = act.sum(axis=1)
-    out = out.sort_values(["expected", "h3_id"], ascending=[False, True]).reset_index(drop=True)
-    cols = ["h3_id", "h3", "lat", "lon", "district", "expected", "lower", "upper", "actual"]
-    return out[cols], [float(v) for v in per_day.to_numpy()], has_interval
+    return fday.forecast_day(fr, _forecast_incidents(dataset_id, districts), day=day,
+                             last_day=last_day, shifts=shifts, resolution=resolution,
+                             crime_group=crime_group, districts=names.to_dict())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

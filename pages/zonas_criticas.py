@@ -8,7 +8,7 @@ Widget keys are ``zc_*`` (page-local).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Final
 
 import numpy as np
@@ -17,6 +17,7 @@ import streamlit as st
 
 from analytics import hexbin, hotspots, settings
 from analytics._errors import InsufficientHistoryError
+from analytics.hotspots import maps
 from ui import cache, layers, page
 from ui.i18n import fmt_date, fmt_float, fmt_int, lang, t
 
@@ -30,9 +31,7 @@ KNOX_PERMUTATIONS: Final = (99, 199, 499, 999)
 #: The cost grows with close pairs (about n²) × permutations; these keep the densest case
 #: measured (Philadelphia thefts, ~3 M pairs within 400 m at 30 000) near 3–5 s.
 KNOX_MAX_INCIDENTS: Final = {99: 30_000, 199: 20_000, 499: 12_000, 999: 8_000}
-#: Fewest time slices of the emerging analysis (ESRI) and how many a widened period gets.
-MIN_SLICES: Final = 10
-WIDEN_SLICES: Final = 12
+MIN_SLICES: Final = maps.MIN_SLICES
 
 K_RING: Final = "zc_k"
 K_FDR: Final = "zc_fdr"
@@ -57,31 +56,6 @@ def label(kind: str, key: str) -> str:
     """Display label of a category key (Spanish from analytics, English from i18n)."""
     text = t(f"zonas.{kind}.{key}") if lang() == "en" else _SPANISH[kind].get(key, key)
     return text[:1].upper() + text[1:]
-
-
-def slice_window(start: date, end: date, period: str, *, widen: bool
-                 ) -> tuple[date, date, int, bool]:
-    """Whole weeks (Mon–Sun) or months inside ``[start, end]``; widened backwards to
-    :data:`WIDEN_SLICES` slices when fewer than :data:`MIN_SLICES` and ``widen``.
-
-    Returns ``(first day, last day, slices, widened)``.
-    """
-    if period == "W":
-        s = start + timedelta(days=(7 - start.weekday()) % 7)
-        e = end - timedelta(days=(end.weekday() + 1) % 7)
-        n = max(((e - s).days + 1) // 7, 0)
-        if n < MIN_SLICES and widen:
-            return e - timedelta(days=7 * WIDEN_SLICES - 1), e, WIDEN_SLICES, True
-        return s, e, n, False
-    s = start if start.day == 1 else (pd.Timestamp(start) + pd.offsets.MonthBegin(1)).date()
-    e_next = end + timedelta(days=1)
-    e = end if e_next.day == 1 else (pd.Timestamp(end).replace(day=1) - pd.Timedelta(days=1)
-                                     ).date()
-    n = max((e.year - s.year) * 12 + e.month - s.month + 1, 0) if e >= s else 0
-    if n < MIN_SLICES and widen:
-        first = (pd.Timestamp(e).replace(day=1) - pd.DateOffset(months=WIDEN_SLICES - 1)).date()
-        return first, e, WIDEN_SLICES, True
-    return s, e, n, False
 
 
 def legend(title: str, kind: str, order: tuple[str, ...], palette: dict[str, tuple[int, int, int]],
@@ -206,7 +180,7 @@ with tab_em, page.guard():
         end0 = f.end or (fr.last.date() if fr.last else date.today())
     else:
         start0, end0 = f.start, f.end
-    s, e, n_slices, widened = slice_window(start0, end0, period, widen=widen)
+    s, e, n_slices, widened = maps.slice_window(start0, end0, period, widen=widen)
     if n_slices < MIN_SLICES:
         st.info(t("zonas.em_short", n=n_slices, min=MIN_SLICES, unit=unit_pl),
                 icon=":material/hourglass_empty:")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from datetime import date
 from pathlib import Path
 
 import h3
@@ -528,3 +529,38 @@ def test_philadelphia_gi_star_equals_esda(philadelphia_path: Path) -> None:
     assert (hotspots.classify_hotspots(res, use_permutation=True)["key"] == "hot_95").any()
     assert (hotspots.classify_hotspots(res)["key"] == "hot_99").any()
     assert stats.spearmanr(res.z[res.observed], res.counts[res.observed]).statistic > 0
+
+
+# ---------------------------------------------------------------- map tables
+def test_map_tables_lay_results_out_per_cell() -> None:
+    from analytics.hotspots import maps
+
+    centre = h3.latlng_to_cell(-12.07, -77.02, 9)
+    cells = [centre] + [c for c in h3.grid_disk(centre, 3) if c != centre]
+    counts = pd.DataFrame({"h3": [h3.str_to_int(c) for c in cells],
+                           "count": [20 if i == 0 else 1 for i in range(len(cells))]})
+    names = {cells[0]: "LA VICTORIA"}
+    gi = maps.gi_star_map(counts, k=1, districts=names)
+    assert list(gi.columns) == ["h3", "h3_id", "lat", "lon", "district", "count", "observed",
+                                "z", "p", "key"]
+    assert gi["count"].sum() == counts["count"].sum()
+    top = gi.sort_values("z", ascending=False).iloc[0]
+    assert top["h3_id"] == cells[0] and top["district"] == "LA VICTORIA"
+    assert set(gi.loc[gi["h3_id"] != cells[0], "district"]) == {""}
+    lisa = maps.local_moran_map(counts, k=1, permutations=99, seed=1)
+    assert len(lisa) == len(gi) and {"local_i", "key"} <= set(lisa.columns)
+
+
+@pytest.mark.parametrize(("period", "start", "end", "expected"), [
+    ("W", date(2025, 3, 5), date(2025, 3, 30), (date(2025, 3, 10), date(2025, 3, 30), 3, False)),
+    ("W", date(2025, 3, 5), date(2025, 3, 30),
+     (date(2025, 1, 6), date(2025, 3, 30), 12, True)),
+    ("M", date(2024, 1, 15), date(2025, 3, 31), (date(2024, 2, 1), date(2025, 3, 31), 14, False)),
+    ("M", date(2025, 1, 1), date(2025, 3, 15),
+     (date(2024, 3, 1), date(2025, 2, 28), 12, True)),
+], ids=["weeks", "weeks_widened", "months", "months_widened"])
+def test_slice_window(period: str, start: date, end: date, expected: tuple) -> None:
+    from analytics.hotspots import maps
+
+    widen = expected[3]
+    assert maps.slice_window(start, end, period, widen=widen) == expected  # type: ignore[arg-type]

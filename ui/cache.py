@@ -555,92 +555,47 @@ def admin_connection() -> Iterator[duckdb.DuckDBPyConnection]:
 # (issue 6: pages/zonas_criticas.py) Gi*, local Moran, emerging hot spots and near repeat on
 # the current filters. Inputs come from the store through explore's filter SQL; results are
 # small per-cell frames (or the NearRepeatResult), keyed by dataset id, filters and options.
-def _cells_frame(cells: Any) -> pd.DataFrame:
-    """``h3`` (uint64), ``h3_id`` and the cell centre ``lat``/``lon``."""
-    from analytics import hexbin
-
-    out = pd.DataFrame({"h3": pd.Series(cells).to_numpy(dtype="uint64")})
-    out["h3_id"] = hexbin.cells_to_strings(out["h3"].to_numpy())
-    out["lat"], out["lon"] = explore.cell_centers(out["h3"].to_numpy())
-    return out
-
-
-def _with_districts(frame: pd.DataFrame, dataset_id: str, fkey: FilterKey,
-                    resolution: int) -> pd.DataFrame:
-    """Add ``district`` (most frequent in the cell under the filters; empty if none)."""
-    counts = cell_counts(dataset_id, fkey, resolution=resolution)[["h3", "district"]]
-    out = frame.merge(counts, on="h3", how="left")
-    out["district"] = out["district"].fillna("").astype(str)
-    return out
+def _districts_of(dataset_id: str, fkey: FilterKey, resolution: int) -> dict[str, str]:
+    counts = cell_counts(dataset_id, fkey, resolution=resolution)
+    return dict(zip(counts["h3_id"], counts["district"].fillna("").astype(str), strict=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def hotspot_gi(dataset_id: str, fkey: FilterKey, *, resolution: int, k: int,
                use_fdr: bool) -> pd.DataFrame:
-    """Gi* classes (analytical p, ESRI) per cell of the study region.
-
-    Columns ``h3, h3_id, lat, lon, count, observed, z, p, key, district`` (``p``
-    is the p-value judged: FDR-adjusted when ``use_fdr``).
-    """
-    from analytics import hotspots
+    """``analytics.hotspots.maps.gi_star_map`` of the filtered cell counts."""
+    from analytics.hotspots import maps
 
     counts = cell_counts(dataset_id, fkey, resolution=resolution)
-    res = hotspots.gi_star(counts[["h3", "n"]].rename(columns={"n": "count"}), k=k,
-                           permutations=0)
-    cls = hotspots.classify_hotspots(res, use_fdr=use_fdr)
-    out = _cells_frame(res.cells)
-    out["count"] = res.counts.astype("int64")
-    out["observed"] = res.observed
-    out["z"] = res.z
-    out["p"] = res.p_fdr if use_fdr else res.p_norm
-    out["key"] = cls["key"].to_numpy().astype(str)
-    return _with_districts(out, dataset_id, fkey, resolution)
+    return maps.gi_star_map(counts[["h3", "n"]].rename(columns={"n": "count"}), k=k,
+                            use_fdr=use_fdr,
+                            districts=_districts_of(dataset_id, fkey, resolution))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def hotspot_moran(dataset_id: str, fkey: FilterKey, *, resolution: int, k: int, use_fdr: bool,
                   permutations: int, seed: int) -> pd.DataFrame:
-    """Local Moran clusters (permutation p, seeded) per cell of the study region.
-
-    Columns ``h3, h3_id, lat, lon, count, observed, local_i, p, key, district``.
-    """
-    from analytics import hotspots
+    """``analytics.hotspots.maps.local_moran_map`` of the filtered cell counts."""
+    from analytics.hotspots import maps
 
     counts = cell_counts(dataset_id, fkey, resolution=resolution)
-    res = hotspots.local_moran(counts[["h3", "n"]].rename(columns={"n": "count"}), k=k,
-                               permutations=permutations, seed=seed)
-    cls = hotspots.classify_clusters(res, use_fdr=use_fdr)
-    out = _cells_frame(res.cells)
-    out["count"] = res.counts.astype("int64")
-    out["observed"] = res.observed
-    out["local_i"] = res.local_i
-    p = res.p_sim_fdr if use_fdr else res.p_sim
-    out["p"] = p if p is not None else (res.p_fdr if use_fdr else res.p_norm)
-    out["key"] = cls["key"].to_numpy().astype(str)
-    return _with_districts(out, dataset_id, fkey, resolution)
+    return maps.local_moran_map(counts[["h3", "n"]].rename(columns={"n": "count"}), k=k,
+                                use_fdr=use_fdr, permutations=permutations, seed=seed,
+                                districts=_districts_of(dataset_id, fkey, resolution))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def emerging(dataset_id: str, fkey: FilterKey, *, resolution: int, period: str, k: int,
              use_fdr: bool) -> tuple[pd.DataFrame, list[pd.Timestamp]]:
-    """Emerging hot spot category per cell and the slices used (``period`` ``W`` or ``M``).
-
-    Frame columns: those of ``EmergingResult.to_frame()`` plus ``h3_id, lat, lon,
-    district``. Raises ``InsufficientHistoryError`` (Spanish) below 10 slices.
-    """
-    from analytics import hotspots
+    """``analytics.hotspots.maps.emerging_map`` of the filtered cell × period cube."""
+    from analytics.hotspots import maps
 
     with read_connection() as con:
         cube = explore.counts_by_cell_period(con, _q(fkey, resolution),
                                              period=period)  # type: ignore[arg-type]
-    res = hotspots.emerging_hotspots(cube, period=period, k=k,  # type: ignore[arg-type]
-                                     use_fdr=use_fdr)
-    frame = res.to_frame()
-    frame["h3"] = frame["h3"].to_numpy(dtype="uint64")
-    frame["key"] = frame["key"].astype(str)
-    out = _cells_frame(res.cells).merge(frame, on="h3", how="left")
-    return (_with_districts(out, dataset_id, fkey, resolution),
-            [pd.Timestamp(p) for p in res.periods])
+    return maps.emerging_map(cube, period=period, k=k,  # type: ignore[arg-type]
+                             use_fdr=use_fdr,
+                             districts=_districts_of(dataset_id, fkey, resolution))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

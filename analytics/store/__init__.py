@@ -24,6 +24,7 @@ import pandas as pd
 
 from analytics import settings
 from analytics._errors import StoreError
+from analytics.store.plans import PLAN_TABLES
 
 #: Columns of the ``quarantine`` table (raw fields are the mapped source text).
 QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -105,6 +106,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE TABLE IF NOT EXISTS audit (logged_at TIMESTAMP NOT NULL, username VARCHAR, "
         "action VARCHAR NOT NULL, detail VARCHAR)",
     )),
+    Migration(3, "saved patrol plans", PLAN_TABLES),
 )
 
 #: The schema version this code writes and reads.

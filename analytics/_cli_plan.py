@@ -1,10 +1,15 @@
-"""CLI command ``plan``: patrol hotspots, beats and schedule for one forecast window."""
+"""CLI commands ``plan`` (hotspots, beats and schedule for one forecast window) and ``plans``.
+
+``plan --save`` keeps the plan in the store (``--db``, else ``$VIGIA_DB``, else the
+default store) and prints its ``plan_id``; ``plans list`` lists the saved plans.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,7 +50,22 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--out", required=True, metavar="PATH",
                    help="rutas: .csv, .parquet, .xlsx o .geojson")
     p.add_argument("--json", action="store_true", help="imprimir el resumen como JSON")
+    p.add_argument("--save", action="store_true",
+                   help="guardar el plan en el almacén (imprime su plan_id)")
+    p.add_argument("--db", type=Path, default=None,
+                   help="almacén DuckDB para --save (por defecto $VIGIA_DB o data/vigia.duckdb)")
+    p.add_argument("--resolution", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(run=run)
+
+    ls = subparsers.add_parser("plans", help="planes de patrullaje guardados",
+                               description="Lista los planes guardados en el almacén.")
+    sub = ls.add_subparsers(dest="plans_command", metavar="ACCIÓN", required=True)
+    lst = sub.add_parser("list", help="listar los planes guardados (el más reciente primero)")
+    lst.add_argument("--db", type=Path, default=None,
+                     help="almacén DuckDB (por defecto $VIGIA_DB o data/vigia.duckdb)")
+    lst.add_argument("--limit", type=int, default=200, help="cuántos planes (por defecto 200)")
+    lst.add_argument("--json", action="store_true", help="imprimir la lista como JSON")
+    ls.set_defaults(run=run_plans)
 
 
 def _split(text: str) -> list[str]:
@@ -106,17 +126,77 @@ def run(args: argparse.Namespace) -> int:
         districts=districts, window_start=ws, window_hours=hours,
         time_limit=args.time_limit, solver=args.solver)
     out = io.write_table(plan.routes, args.out)
+    plan_id = _save(args, plan, fc, rows, ws, hours) if args.save else None
     if args.json:
         summary = plan.to_dict()
         summary.update({"window_start": ws.isoformat(), "out": str(out)})
+        if plan_id is not None:
+            summary["plan_id"] = plan_id
         print(json.dumps(summary, ensure_ascii=False))
     else:
         gap = "" if np.isnan(plan.gap) else f", brecha {plan.gap:.2%}"
         print(f"{len(plan.routes)} puntos para {plan.units} unidades: cubren "
               f"{plan.objective:.3g} de {plan.total_expected:.3g} incidentes esperados "
               f"({plan.share_of_risk:.1%}); {plan.status_text}{gap}. Rutas en {out}.")
+        if plan_id is not None:
+            print(f"Plan guardado: {plan_id}")
         if plan.revisit_violations:
             print("Aviso: las unidades " + ", ".join(map(str, plan.revisit_violations))
                   + f" no pueden revisitar cada punto en {args.revisit_min:g} min.",
                   file=sys.stderr)
+    return 0
+
+
+def _save(args: argparse.Namespace, plan: Any, fc: pd.DataFrame, rows: pd.DataFrame,
+          ws: pd.Timestamp, hours: float) -> str:
+    """Store the plan (audited) and return its id."""
+    import hashlib
+
+    from analytics import access, hexbin, store
+    from analytics.store import plans
+
+    res = (int(args.resolution) if args.resolution is not None
+           else int(hexbin.cells_resolution(hexbin.to_cells(rows["h3"].head(1)))[0]))
+    digest = hashlib.sha256(Path(args.forecast).read_bytes()).hexdigest()[:16]
+    forecast = {"file": Path(args.forecast).name, "sha256": digest,
+                "model": str(fc["model"].iloc[0]) if "model" in fc.columns else None}
+    params = {"fixed": _split(args.fixed), "excluded": _split(args.exclude),
+              "speed_kmh": args.speed_kmh, "solver": args.solver,
+              "max_per_unit": args.max_per_unit}
+    actor = access.cli_actor()
+    con = store.connect(args.db)
+    try:
+        plan_id = plans.save_plan(con, plan, author=actor, origin="cli", resolution=res,
+                                  dwell_min=args.dwell_min, revisit_min=args.revisit_min,
+                                  window_start=ws, window_end=ws + pd.Timedelta(hours=hours),
+                                  forecast=forecast, params=params)
+        access.record_audit(con, user=actor, action="plan",
+                            detail=f"plan {plan_id} guardado: ventana {ws:%Y-%m-%d %H:%M}, "
+                                   f"{plan.units} unidades, {len(plan.routes)} puntos")
+    finally:
+        con.close()
+    return plan_id
+
+
+def run_plans(args: argparse.Namespace) -> int:
+    """``plans list``: the saved plans, newest first."""
+    from analytics import store
+    from analytics.store import plans
+
+    con = store.connect(args.db, read_only=True)
+    try:
+        df = plans.list_plans(con, limit=args.limit)
+    finally:
+        con.close()
+    if args.json:
+        recs = [{k: (None if pd.isna(v) else (v.isoformat() if hasattr(v, "isoformat") else v))
+                 for k, v in r.items()} for r in df.to_dict(orient="records")]
+        print(json.dumps(recs, ensure_ascii=False, default=str))
+        return 0
+    if df.empty:
+        print("No hay planes guardados.")
+        return 0
+    for r in df.itertuples(index=False):
+        print(f"{r.plan_id}  {pd.Timestamp(r.window_start):%Y-%m-%d %H:%M}  {r.units} unidades  "
+              f"cubre {r.objective:.3g} ({r.share_of_risk:.0%})  {r.author}  {r.status}")
     return 0

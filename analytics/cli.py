@@ -43,6 +43,7 @@ _COMMANDS: dict[str, str] = {
     "aggregate": "analytics._cli_scale",
     "district-forecasts": "analytics._cli_scale",
     "plan": "analytics._cli_plan",
+    "plans": "analytics._cli_plan",
 }
 
 EXIT_USER_ERROR = 2

@@ -479,3 +479,19 @@ def test_trim_keeps_district_minimums() -> None:
                               groups=np.array(["A", "A", "B"], dtype=object),
                               minimums={"B": 1}, **kw)
     assert keep.tolist() == [False, False, True]  # B needs its one hotspot: the others go
+
+
+def test_cli_plan_save_then_plans_list(forecast_file: Path, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "v.duckdb"
+    rc = main(["plan", "--forecast", str(forecast_file), "--units", "2", "--radius-m", "400",
+               "--out", str(tmp_path / "r.csv"), "--json", "--save", "--db", str(db)])
+    assert rc == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert str(summary["plan_id"]).startswith("P")
+    assert main(["plans", "list", "--db", str(db), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [p["plan_id"] for p in listed] == [summary["plan_id"]]
+    assert listed[0]["units"] == 2 and listed[0]["origin"] == "cli"
+    assert listed[0]["objective"] == pytest.approx(summary["objective"])
+    assert listed[0]["window_start"].startswith("2025-03-03T06:00")

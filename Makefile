@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 DB     ?= $(or $(VIGIA_DB),data/vigia.duckdb)
 
-.PHONY: run test install install-dev demo browser-deps bench clean
+.PHONY: run test lint install install-dev demo browser-deps bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ browser-deps:
 
 test: install-dev browser-deps
 	$(PY) -m pytest -q
+
+## ruff (style, docstrings, complexity <= 15) and mypy (strict on analytics/).
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy analytics
 
 bench: install-dev
 	$(PY) bench/ingest.py

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from analytics import settings
-from analytics._errors import InfeasiblePlanError
 
 
 def add_parser(subparsers: Any) -> None:
@@ -72,48 +71,14 @@ def _split(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-def _select_window(fc: pd.DataFrame, window_start: str | None) -> tuple[pd.DataFrame, Any, float]:
-    missing = [c for c in ("h3", "window_start", "expected") if c not in fc.columns]
-    if missing:
-        raise InfeasiblePlanError(f"Al pronóstico le faltan columnas: {', '.join(missing)}.")
-    if len(fc) == 0:
-        raise InfeasiblePlanError("El pronóstico está vacío.")
-    starts = pd.to_datetime(fc["window_start"], errors="coerce")
-    if getattr(starts.dt, "tz", None) is not None:
-        starts = starts.dt.tz_localize(None)
-    if starts.isna().any():
-        raise InfeasiblePlanError("El pronóstico tiene valores de window_start que no son fechas.")
-    if window_start is None:
-        ws = starts.min()
-    else:
-        try:
-            ws = pd.Timestamp(window_start)
-        except (ValueError, TypeError):
-            raise InfeasiblePlanError(f"Fecha de ventana no válida: {window_start!r}.") from None
-        if ws.tzinfo is not None:
-            ws = ws.tz_localize(None)
-    rows = fc[(starts == ws).to_numpy()]
-    if rows.empty:
-        raise InfeasiblePlanError(
-            f"La ventana {ws.isoformat()} no está en el pronóstico "
-            f"(hay {starts.nunique()} ventanas, de {starts.min().isoformat()} "
-            f"a {starts.max().isoformat()}).")
-    hours = 8.0
-    if "window_end" in rows.columns:
-        ends = pd.to_datetime(rows["window_end"], errors="coerce")
-        if getattr(ends.dt, "tz", None) is not None:
-            ends = ends.dt.tz_localize(None)
-        if ends.notna().any():
-            hours = float((ends.max() - ws) / pd.Timedelta(hours=1))
-    return rows[["h3", "expected"]].reset_index(drop=True), ws, hours
-
-
 def run(args: argparse.Namespace) -> int:
     """Read the forecast, plan the window, write the routes."""
     from analytics import hexbin, io, patrol
+    from analytics.patrol.windows import select_window
 
     fc = io.read_table(args.forecast)
-    rows, ws, hours = _select_window(fc, args.window_start)
+    win = select_window(fc, args.window_start)
+    rows, ws, hours = win.cells, win.start, win.hours
     cells = hexbin.to_cells(rows["h3"].to_numpy())
     try:
         districts = patrol.cells_to_districts(cells, io.read_boundaries())

@@ -19,6 +19,7 @@ import streamlit as st
 from analytics import access, briefing, forecast, patrol, settings
 from analytics import io as vio
 from analytics._errors import AnalyticsError
+from analytics.patrol import windows
 from ui import cache, layers, login, page, upload
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
 
@@ -42,18 +43,6 @@ def _read_upload(up: object) -> pd.DataFrame:
     """A staged upload as a plain table (``analytics.io.read_table``)."""
     path = upload.stage(up.name, up.getvalue())  # type: ignore[attr-defined]
     return vio.read_table(path)
-
-
-def _windows(fc: pd.DataFrame) -> pd.DataFrame:
-    """Forecast with parsed, naive window bounds."""
-    fc = fc.copy()
-    for c in ("window_start", "window_end"):
-        if c in fc.columns:
-            v = pd.to_datetime(fc[c], errors="coerce")
-            if getattr(v.dt, "tz", None) is not None:
-                v = v.dt.tz_localize(None)
-            fc[c] = v
-    return fc
 
 
 def _shift_of(ts: pd.Timestamp) -> str:
@@ -110,15 +99,11 @@ with page.guard():
         handoff = ss.get(K_FROM_FORECAST) or {}
         cut, horizon = cache.forecast_cutoff(day, last)
         with st.spinner(t("plan.forecasting")):
-            fc_all = _windows(cache.forecast_frame(
+            fc_all = windows.parse_windows(cache.forecast_frame(
                 ds, train_until=cut, horizon_days=horizon, crime_group=group,
                 model=handoff.get("model", forecast.DEFAULT_MODEL), resolution=res,
                 districts=tuple(f.districts), seed=cache.FORECAST_SEED))
-        day_ts = pd.Timestamp(day)
-        want = day_ts + pd.Timedelta(hours=SHIFT_START[shift])
-        window = fc_all[fc_all["window_start"] == want]
-        day_windows = sorted(w for w in fc_all["window_start"].unique()
-                             if pd.Timestamp(w).normalize() == day_ts)
+        want = pd.Timestamp(day) + pd.Timedelta(hours=SHIFT_START[shift])
         st.caption(t("plan.forecast_from_store", res=res, last=fmt_date(last)))
     else:
         up = st.file_uploader(t("plan.forecast_file"), key=K_FILE,
@@ -127,31 +112,24 @@ with page.guard():
         if up is None:
             st.info(t("plan.need_file"), icon=":material/upload_file:")
             st.stop()
-        fc_all = _windows(_read_upload(up))
-        missing = [c for c in ("h3", "window_start", "expected") if c not in fc_all.columns]
-        if missing:
-            st.error(t("plan.bad_forecast", cols=", ".join(missing)), icon=":material/error:")
+        try:
+            fc_all = windows.parse_windows(_read_upload(up))
+        except AnalyticsError as exc:
+            st.error(t("app.error", msg=str(exc)), icon=":material/error:")
             st.stop()
-        starts = sorted(fc_all["window_start"].dropna().unique())
-        if not starts:
-            st.error(t("plan.bad_forecast", cols="window_start"), icon=":material/error:")
-            st.stop()
+        starts = sorted(fc_all["window_start"].unique())
         window_labels = {w: f"{fmt_date(w)} · {_shift_of(pd.Timestamp(w))}" for w in starts}
         want = pd.Timestamp(st.selectbox(t("plan.window"), starts, key=K_WINDOW,
                                          format_func=window_labels.get))
-        window = fc_all[fc_all["window_start"] == want]
-        day_windows = [w for w in starts if pd.Timestamp(w).normalize() == want.normalize()]
-    if window.empty or float(pd.to_numeric(window["expected"], errors="coerce").sum()) <= 0:
+    day_windows = windows.day_windows(fc_all, want)
+    if not (fc_all["window_start"] == want).any():
         st.info(t("plan.empty_window"), icon=":material/info:")
         st.stop()
-    window = window.assign(h3=window["h3"].astype(str),
-                           expected=pd.to_numeric(window["expected"], errors="coerce")
-                           ).reset_index(drop=True)
-    if "window_end" in window.columns and window["window_end"].notna().any():
-        end = pd.Timestamp(window["window_end"].max())
-    else:
-        end = want + pd.Timedelta(hours=8)
-    hours = max((end - want) / pd.Timedelta(hours=1), 0.25)
+    win = windows.select_window(fc_all, want)
+    window, hours = win.cells, win.hours
+    if float(window["expected"].sum()) <= 0:
+        st.info(t("plan.empty_window"), icon=":material/info:")
+        st.stop()
 
     # ---- options ----------------------------------------------------------------------
     c1, c2, c3 = st.columns(3)
@@ -188,14 +166,11 @@ with page.guard():
     current: list[str] = []
     current_src = ""
     if cur_up is not None:
-        cur = _read_upload(cur_up)
-        col = next((c for c in cur.columns if str(c).strip().lower() in ("h3", "h3_id", "celda")),
-                   None)
-        if col is None:
-            st.error(t("plan.current_bad"), icon=":material/error:")
-        else:
-            current = list(dict.fromkeys(str(x).strip() for x in cur[col].dropna()))
+        try:
+            current = windows.cells_from_table(_read_upload(cur_up))
             current_src = t("plan.current_uploaded", n=len(current))
+        except AnalyticsError:
+            st.error(t("plan.current_bad"), icon=":material/error:")
     elif fixed:
         current = list(fixed)
         current_src = t("plan.current_fixed", n=len(current))
@@ -322,29 +297,17 @@ with page.guard():
                            help=t("plan.all_shifts_help"), disabled=len(day_windows) < 2)
     if d3.button(t("plan.prepare_pdf"), key="plan_prepare_pdf", icon=":material/picture_as_pdf:"):
         with st.spinner(t("plan.preparing")):
-            pages = []
-            for w in (day_windows if all_shifts else [want]):
-                w = pd.Timestamp(w)
-                rows = fc_all[fc_all["window_start"] == w]
-                if rows.empty:
-                    continue
-                w_end = (pd.Timestamp(rows["window_end"].max()) if "window_end" in rows
-                         else w + pd.Timedelta(hours=8))
-                if w == want:
-                    p, cur = plan, current_value
-                else:
-                    rows = rows.assign(h3=rows["h3"].astype(str))
-                    keep = set(rows["h3"])
-                    p = cache.patrol_plan(
-                        rows[["h3", "expected"]].reset_index(drop=True), units=units,
-                        radius_m=radius, dwell_min=dwell,
-                        fixed=tuple(c for c in fixed if c in keep),
-                        excluded=tuple(c for c in excluded if c in keep), window_start=w,
-                        window_hours=max((w_end - w) / pd.Timedelta(hours=1), 0.25))
-                    cur = (patrol.expected_covered(rows[["h3", "expected"]], current,
-                                                   radius_m=radius) if current else None)
-                pages.append(briefing.ShiftBriefing(p, _shift_of(w), w, w_end, dwell_min=dwell,
-                                                    current_expected=cur))
+            others = tuple(w for w in (day_windows if all_shifts else []) if w != want)
+            extra = cache.shift_plans(fc_all, others, units=units, radius_m=radius,
+                                      dwell_min=dwell, fixed=tuple(fixed),
+                                      excluded=tuple(excluded), current=tuple(current))
+            pages = [briefing.ShiftBriefing(plan, _shift_of(want), want, win.end,
+                                            dwell_min=dwell, current_expected=current_value)]
+            pages += [briefing.ShiftBriefing(sp.plan, _shift_of(sp.window.start),
+                                             sp.window.start, sp.window.end, dwell_min=dwell,
+                                             current_expected=sp.current_expected)
+                      for sp in extra]
+            pages.sort(key=lambda pg: pd.Timestamp(pg.window_start))
             subtitle = t("plan.pdf_subtitle", user=sess.user or t("plan.demo_user"))
             pdf = cache.plan_briefing(pages, _key(sig, all_shifts, current),
                                       title="Plan de patrullaje", subtitle=subtitle)

@@ -686,6 +686,18 @@ def patrol_plan(window: pd.DataFrame, *, units: int, radius_m: float, dwell_min:
         districts=districts, window_start=window_start, window_hours=float(window_hours))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def shift_plans(forecast: pd.DataFrame, starts: tuple[Any, ...], *, units: int,
+                radius_m: float, dwell_min: float, fixed: tuple[str, ...],
+                excluded: tuple[str, ...], current: tuple[str, ...]) -> list[Any]:
+    """``analytics.patrol.windows.plan_windows`` (other shifts of the day, for the PDF)."""
+    from analytics.patrol import windows
+
+    return windows.plan_windows(forecast, starts, units=units, radius_m=radius_m,
+                                dwell_min=dwell_min, fixed=fixed, excluded=excluded,
+                                current=current)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def plan_area(_plan: Any, plan_key: str) -> pd.DataFrame:
     """``PatrolPlan.covered_area()`` (cells on the ground within the radius, by unit)."""

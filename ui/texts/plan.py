@@ -38,10 +38,6 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "(columns h3, window_start, window_end, expected)."},
     "plan.need_file": {"es": "Suba un archivo de pronóstico para planificar.",
                        "en": "Upload a forecast file to plan."},
-    "plan.bad_forecast": {"es": "El archivo no parece un pronóstico de Vigía: faltan las "
-                                "columnas {cols}.",
-                          "en": "The file does not look like a Vigía forecast: missing "
-                                "columns {cols}."},
     "plan.window": {"es": "Turno del pronóstico", "en": "Forecast window"},
     "plan.empty_window": {"es": "El pronóstico no espera incidentes en este turno: no hay nada "
                                 "que planificar. Elija otro día o turno.",

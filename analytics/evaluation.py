@@ -167,6 +167,40 @@ class BacktestResult:
         return out.reset_index()
 
 
+def metric_table(result: BacktestResult, *, metric: str = "hit_rate", windows: str = "shift",
+                 models: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per model, one column per coverage, for one metric and window kind.
+
+    Parameters
+    ----------
+    result
+        A backtest.
+    metric
+        ``hit_rate``, ``pai`` or ``pei``.
+    windows
+        ``shift``, ``hourly`` or ``week``.
+    models
+        Models to keep, in this order (default: those in the result, table order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model``, one float column per coverage (the area share, e.g. ``0.01``)
+        and ``n_windows``; models missing from the result are left out.
+    """
+    if metric not in ("hit_rate", "pai", "pei"):
+        msg = f"Métrica desconocida: {metric!r} (hit_rate, pai o pei)."
+        raise IncidentSchemaError(msg)
+    t = result.table[result.table["windows"] == windows]
+    order = list(dict.fromkeys(t["model"])) if models is None else list(models)
+    wide = t.pivot_table(index="model", columns="coverage", values=metric, aggfunc="first")
+    n = t.groupby("model")["n_windows"].max()
+    out = wide.reindex([m for m in order if m in wide.index])
+    out.columns = [float(c) for c in out.columns]
+    out["n_windows"] = n.reindex(out.index).astype("int64")
+    return out.rename_axis(None, axis=1).reset_index()
+
+
 def hit_rate_curve(result: BacktestResult, *, windows: str = "shift",
                    models: Sequence[str] | None = None) -> pd.DataFrame:
     """Hit rate versus flagged area share, one row per model and coverage."""

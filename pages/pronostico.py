@@ -211,24 +211,20 @@ if ss.get(K_EVAL) == eval_key:
             result = cache.forecast_backtest(ds, origins=origins, crime_group=crime_group,
                                              resolution=res, districts=districts,
                                              models=models, seed=SEED)
-        tab = result.table[result.table["windows"] == "shift"]
-        covs = sorted(tab["coverage"].unique())
         metrics = (("hit_rate", "pronostico.tab_hit", pct),
                    ("pai", "pronostico.tab_pai", lambda v: fmt_float(v, 1)),
                    ("pei", "pronostico.tab_pei", lambda v: fmt_float(v, 2)))
         for (metric, _key, fmt), box in zip(metrics, st.tabs([t(k) for _m, k, _f in metrics]),
                                             strict=True):
-            rows = []
-            for name in models:
-                m = tab[tab["model"] == name].set_index("coverage")
-                if m.empty:
-                    continue
-                row: dict[str, object] = {t("pronostico.col_model"): model_label(name)}
-                for c in covs:
-                    row[t("pronostico.col_cov", p=f"{100 * c:g}")] = fmt(m.at[c, metric])
-                row[t("pronostico.col_windows")] = int(m["n_windows"].max())
-                rows.append(row)
-            box.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            wide = evaluation.metric_table(result, metric=metric, windows="shift",
+                                           models=models)
+            covs = [c for c in wide.columns if isinstance(c, float)]
+            table = pd.DataFrame({t("pronostico.col_model"): [model_label(m)
+                                                              for m in wide["model"]]})
+            for c in covs:
+                table[t("pronostico.col_cov", p=f"{100 * c:g}")] = [fmt(v) for v in wide[c]]
+            table[t("pronostico.col_windows")] = wide["n_windows"].to_numpy()
+            box.dataframe(table, hide_index=True, width="stretch")
         st.caption(t("pronostico.eval_weeks", days=", ".join(fmt_date(o) for o in origins)))
         ratios = result.ratios()
         ratios = ratios[ratios["windows"] == "shift"]

@@ -129,3 +129,20 @@ def test_backtest_rejects_bad_parameters(synthetic: pd.DataFrame) -> None:
     with pytest.raises(IncidentSchemaError, match="ventanas.*modelos.*coberturas"):
         ev.backtest(synthetic, origins=["2025-04-14"], windows="daily", models=("magic",),
                     coverages=(0.0,))
+
+
+def test_metric_table_is_the_backtest_table_wide() -> None:
+    table = pd.DataFrame({
+        "model": ["boosted", "boosted", "retro28", "retro28", "boosted"],
+        "windows": ["shift", "shift", "shift", "shift", "week"],
+        "coverage": [0.01, 0.05, 0.01, 0.05, 0.01],
+        "hit_rate": [0.2, 0.4, 0.1, 0.3, 0.9], "pai": [20.0, 8.0, 10.0, 6.0, 90.0],
+        "pei": [0.9, 0.95, 0.5, 0.7, 1.0], "n_windows": [21, 21, 21, 21, 3]})
+    result = ev.BacktestResult(table, pd.DataFrame(), pd.DataFrame())
+    wide = ev.metric_table(result, metric="pai", windows="shift",
+                           models=["retro28", "boosted", "longrun"])
+    assert wide["model"].tolist() == ["retro28", "boosted"]
+    assert wide[0.01].tolist() == [10.0, 20.0] and wide[0.05].tolist() == [6.0, 8.0]
+    assert wide["n_windows"].tolist() == [21, 21]
+    with pytest.raises(IncidentSchemaError, match="Métrica"):
+        ev.metric_table(result, metric="auc")

@@ -251,25 +251,6 @@ def kpis(con: duckdb.DuckDBPyConnection, **filters: Any) -> Kpis:
     return Kpis(start, end, prev_start, prev_end, total, previous, _pct(total, previous), df)
 
 
-def public_kpis(k: Kpis, *, min_count: int = settings.PUBLIC_MIN_COUNT,
-                types: Iterable[str] = ()) -> Kpis:
-    """The public version of :func:`kpis`: only publishable figures.
-
-    ``by_group`` keeps the non-sensitive groups with ``n`` and ``previous`` both at
-    least ``min_count``; ``total`` and ``previous`` are the sums of those rows (never
-    the raw totals, which would reveal small or sensitive counts by difference).
-    When the filter selects a sensitive crime type nothing is published.
-    """
-    g = k.by_group
-    if set(types) & settings.SENSITIVE_TYPES:
-        g = g.iloc[0:0]
-    g = g[~g["crime_group"].isin(settings.SENSITIVE_GROUPS)
-          & (g["n"] >= min_count) & (g["previous"] >= min_count)].reset_index(drop=True)
-    total, previous = int(g["n"].sum()), int(g["previous"].sum())
-    return Kpis(k.start, k.end, k.prev_start, k.prev_end, total, previous,
-                _pct(total, previous), g)
-
-
 # --------------------------------------------------------------------------- cells
 def cell_counts(con: duckdb.DuckDBPyConnection, *, resolution: int = settings.H3_RESOLUTION,
                 n_types: int = 3, **filters: Any) -> pd.DataFrame:

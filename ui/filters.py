@@ -276,9 +276,8 @@ def render_public_sidebar(choices: dict[str, Any]) -> Filters:
                            key=K_RES, help=t("filters.public_resolution_help"))
     sb.button(t("filters.reset"), on_click=_reset_public, args=(choices.get("default"),),
               key="f_reset")
+    # No label means no published period at all: the open range selects nothing either.
     start, end = disclosure.label_bounds(label) if label else (None, None)
-    if label is None:  # nothing published: a range no published period fits in
-        start = end = date.min
     f = Filters(start=start, end=end, groups=tuple(groups), districts=tuple(districts),
                 resolution=int(res))
     ss[K_FILTERS] = f

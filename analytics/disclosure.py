@@ -278,7 +278,6 @@ def _audit_table(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray,
     n_nodes = int(max(rows.max(), cols.max())) + 1 if len(rows) else 0
     idx = np.flatnonzero(sup)
     edges = [(int(rows[i]), int(cols[i])) for i in idx]
-    added = False
     for j in sorted(_bridges(n_nodes, edges)):
         i = int(idx[j])
         if counts[i] >= thresholds[i]:
@@ -291,7 +290,7 @@ def _audit_table(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray,
         if fresh:
             sup[fresh] = True
             return True
-    return added
+    return False
 
 
 def _two_way_suppression(frame: pd.DataFrame, *, period: str, row: str, col: str

@@ -666,13 +666,21 @@ def near_repeat(dataset_id: str, fkey: FilterKey, *, permutations: int, seed: in
 # ignored here: from a filter key only whole published periods inside [start, end], groups
 # and districts are used.
 @st.cache_resource(show_spinner=False, max_entries=2)
-def public_release(dataset_id: str, k: int | None = None) -> Any:
-    """The :class:`analytics.disclosure.PublicRelease` of the data set (built once)."""
-    from analytics import disclosure, settings
+def _public_release(dataset_id: str, k: int) -> Any:
+    from analytics import disclosure
 
     with read_connection() as con:
-        return disclosure.release_from_store(
-            con, k=settings.PUBLIC_MIN_COUNT if k is None else int(k))
+        return disclosure.release_from_store(con, k=k)
+
+
+def public_release(dataset_id: str, k: int | None = None) -> Any:
+    """The :class:`analytics.disclosure.PublicRelease` of the data set.
+
+    Built once per data set; ``k`` defaults to ``settings.PUBLIC_MIN_COUNT``.
+    """
+    from analytics import settings
+
+    return _public_release(dataset_id, settings.PUBLIC_MIN_COUNT if k is None else int(k))
 
 
 def _public_selection(dataset_id: str, fkey: FilterKey) -> tuple[Any, tuple[str, ...],

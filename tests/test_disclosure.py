@@ -443,7 +443,8 @@ def assert_no_small_difference(rel: D.PublicRelease, *, districts: list[str],
     by district, the "Celdas" rows) and Mapa (cells per resolution 6-8: ``cell_counts``
     summed per cell, as ``cell_map``).
     Filters: every published period and comparison period, hostile day ranges, groups
-    and districts (all, one, all but one), resolutions.
+    and districts (all, one, all but one), resolutions. Also across pages: Inicio's total
+    minus the map's cells for the same filters.
     """
     k = rel.k
     periods = _period_sets(rel)
@@ -510,6 +511,15 @@ def assert_no_small_difference(rel: D.PublicRelease, *, districts: list[str],
         assert whole.set_index("h3_id")["n"].sort_index().to_dict() == maps[r][0].to_dict()
     mnames = [f"{labels[p][0]} / {mgroups[g][0]} / {dists_name}"
               for p, g, d in mviews for dists_name in [mdists[d][0]]]
+    # Across pages: Inicio's total minus the map's cells, same filters, is 0 or >= k too
+    # (each published district row hides 0 or >= k of its cells).
+    for i, (p, g, d) in enumerate(mviews):
+        total = D.district_counts(rel, periods=sorted(labels[p][1]),
+                                  groups=sel(mgroups[g], rel.groups),
+                                  districts=sel(mdists[d], rel.district_names))["count"].sum()
+        for r in resolutions:
+            gap = int(total) - int(maps[r][i].sum())
+            assert gap == 0 or gap >= k, (f"Inicio − Mapa r{r}", mnames[i], gap)
     mindex = {v: i for i, v in enumerate(mviews)}
     mpairs = [(mindex[(pa, ga, da)], mindex[(pb, gb, db)])
               for pa, pb in _pairs(labels) for ga, gb in _pairs(mgroups)

@@ -60,7 +60,10 @@ with st.sidebar:
     if session.public:
         st.info(t("app.public_mode"), icon=":material/public:")
 
-f = filters.render_sidebar(options, period, bounds, max_resolution=8 if session.public else 10)
+if session.public:  # only what the public release answers (analytics.disclosure)
+    f = filters.render_public_sidebar(cache.public_choices(st.session_state[page.K_DATASET]))
+else:
+    f = filters.render_sidebar(options, period, bounds)
 with menu_box:
     nav.menu(pages, filters.url_params(f))
 

@@ -48,7 +48,8 @@ def add_parser(subparsers: Any) -> None:
     e.add_argument("--out", required=True, metavar="PATH", help="archivo de salida")
     what = e.add_mutually_exclusive_group()
     what.add_argument("--public", action="store_true",
-                      help="solo agregados (celda, periodo, grupo) con conteos pequeños suprimidos")
+                      help="la publicación pública: tablas por trimestre, distrito y grupo, y "
+                           "por celda H3, con cifras pequeñas suprimidas (data/README.md)")
     what.add_argument("--quarantine", action="store_true",
                       help="filas en cuarentena con su motivo")
     e.set_defaults(run=run_export)
@@ -129,10 +130,10 @@ def run_export(args: argparse.Namespace) -> int:
             frame = store.quarantine_rows(con)
             what = "filas en cuarentena"
         elif args.public:
-            from analytics import reports
+            from analytics import disclosure
 
-            frame = reports.public_counts(store.load_incidents(con))
-            what = "filas agregadas"
+            frame = disclosure.release_table(disclosure.release_from_store(con))
+            what = "filas publicables"
         else:
             frame = store.load_incidents(con)
             what = "incidentes"

@@ -8,9 +8,13 @@ Roles
     Every page and action except user management and the audit log.
 ``publico``
     Public mode only: the pages it may open (``inicio``, ``mapa``,
-    ``reportes``) must show the suppressed aggregates of
-    :func:`analytics.reports.public_counts`, never points (``view_points``
-    is denied), and it may only export public data.
+    ``reportes``) read nothing but the public release of
+    :mod:`analytics.disclosure` (suppressed base tables by quarter, district,
+    crime group and H3 cell; every figure shown is a sum of their published
+    rows, so no two views can be subtracted to reveal a count below ``k``).
+    No points (``view_points`` is denied), no day, shift, weekday or type
+    filter, and it may only export public data (``export_public``: the same
+    release).
 
 Permission table (pages and actions; ``x`` = allowed)::
 

@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import hexbin, settings
+from analytics import hexbin
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError, StoreError
 from analytics.query import IncidentQuery
 
@@ -167,25 +167,6 @@ def kpis(con: duckdb.DuckDBPyConnection, query: IncidentQuery) -> Kpis:
     df["change_pct"] = [_pct(a, b) for a, b in zip(df["n"], df["previous"], strict=True)]
     total, previous = int(df["n"].sum()), int(df["previous"].sum())
     return Kpis(start, end, prev_start, prev_end, total, previous, _pct(total, previous), df)
-
-
-def public_kpis(k: Kpis, *, min_count: int = settings.PUBLIC_MIN_COUNT,
-                types: Iterable[str] = ()) -> Kpis:
-    """The public version of :func:`kpis`: only publishable figures.
-
-    ``by_group`` keeps the non-sensitive groups with ``n`` and ``previous`` both at
-    least ``min_count``; ``total`` and ``previous`` are the sums of those rows (never
-    the raw totals, which would reveal small or sensitive counts by difference).
-    When the filter selects a sensitive crime type nothing is published.
-    """
-    g = k.by_group
-    if set(types) & settings.SENSITIVE_TYPES:
-        g = g.iloc[0:0]
-    g = g[~g["crime_group"].isin(settings.SENSITIVE_GROUPS)
-          & (g["n"] >= min_count) & (g["previous"] >= min_count)].reset_index(drop=True)
-    total, previous = int(g["n"].sum()), int(g["previous"].sum())
-    return Kpis(k.start, k.end, k.prev_start, k.prev_end, total, previous,
-                _pct(total, previous), g)
 
 
 # --------------------------------------------------------------------------- cells

@@ -1,49 +1,23 @@
-"""Codisec indicators, public (suppressed) aggregates and report documents.
+"""Codisec indicators and report documents; the public report reads the public release.
 
 Indicators (:func:`district_indicators`, :func:`district_hotspots`,
 :func:`plan_coverage`) take DataFrames and period labels (``2025-03``,
-``2025-T1``, ``2025``) and return plain frames; :func:`report_tables` and
-:func:`public_report_tables` turn them into Spanish tables; :func:`report_to_xlsx`,
-:func:`report_to_pdf`, :func:`district_map_png`, :func:`cells_map_png` and
-:func:`report_maps` return file contents as bytes (``analytics.io`` writes files).
-Population tables are arguments (``analytics.io.read_population`` reads the
-shipped one), so the app can pass a table the user edited.
+``2025-T1``, ``2025``) and return plain frames; :func:`report_tables` turns them
+into Spanish tables; :func:`report_to_xlsx`, :func:`report_to_pdf`,
+:func:`district_map_png`, :func:`cells_map_png` and :func:`report_maps` return
+file contents as bytes (``analytics.io`` writes files). Population tables are
+arguments (``analytics.io.read_population`` reads the shipped one), so the app
+can pass a table the user edited.
 
-Public mode
------------
-:func:`public_counts` is the only way incident counts leave Vigía for the
-public. Its rules, in order:
-
-1. **Aggregates only.** Output rows are ``(h3, period, crime_group, count)``:
-   no coordinates, no identifiers, no free text (types are reduced to their
-   group).
-2. **Coarse cells.** Resolution 8 (``settings.PUBLIC_MAX_RESOLUTION``,
-   ~0.7 km²) or coarser; finer is refused.
-3. **Primary suppression.** A row with fewer than ``k`` incidents
-   (``settings.PUBLIC_MIN_COUNT``) is dropped.
-4. **Sensitive incidents** (groups in ``settings.SENSITIVE_GROUPS`` or types in
-   ``settings.SENSITIVE_TYPES``, e.g. feminicidio) are never counted in the fine
-   cells: they are published only at ``sensitive_resolution`` (two levels
-   coarser, resolution 6, ~36 km², by default) and only where a row holds at
-   least ``sensitive_k`` incidents (``2 * k`` by default). A sensitive type of a
-   non-sensitive group keeps its group key in that coarse layer, so a fine
-   ``vida_cuerpo_salud`` cell never contains a feminicidio. The ``h3`` string
-   encodes each row's resolution.
-5. **Secondary suppression against differencing.** Vigía's public outputs
-   publish no totals computed from raw data: any total shown publicly is a sum
-   of published rows. Someone could still know the true total of a period and
-   crime group from another source (e.g. an official monthly statistic) and
-   subtract the published cells to recover the suppressed ones. So within each
-   ``(period, crime_group)``, when anything is suppressed, the suppressed rows
-   together must hold at least the largest threshold among them (so at least
-   two rows, none recoverable alone); otherwise the smallest published rows
-   are suppressed too, until that holds or nothing is left.
+The public report (:func:`public_report_tables`, :func:`public_report_maps`)
+never sees incidents: it reads a :class:`analytics.disclosure.PublicRelease`,
+whose notes explain the disclosure rules. :func:`public_counts` is re-exported
+from there.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -53,209 +27,16 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analytics import hexbin, settings
+from analytics import disclosure, hexbin, settings
 from analytics._errors import IncidentSchemaError
-
-#: Period codes accepted everywhere: month, quarter, year.
-PERIODS: Final = ("M", "Q", "Y")
-
-_PUBLIC_COLUMNS: Final = ("h3", "period", "crime_group", "count")
-
-
-def _check_period(period: str, problems: list[str]) -> None:
-    if period not in PERIODS:
-        problems.append(f"Periodo desconocido: {period!r} (M = mes, Q = trimestre, Y = año).")
-
-
-def period_label(p: pd.Period) -> str:
-    """Spanish-neutral label of a period: ``2025-03``, ``2025-T1`` or ``2025``."""
-    freq = p.freqstr[0]
-    if freq == "M":
-        return f"{p.year:04d}-{p.month:02d}"
-    if freq == "Q":
-        return f"{p.year:04d}-T{p.quarter}"
-    return f"{p.year:04d}"
-
-
-def times_to_periods(times: pd.Series, *, period: str = "M") -> pd.Series:
-    """Label (``2025-03``, ``2025-T1``, ``2025``) of the period of each timestamp."""
-    problems: list[str] = []
-    _check_period(period, problems)
-    if problems:
-        raise IncidentSchemaError(" ".join(problems))
-    ts = pd.to_datetime(times)
-    if period == "M":
-        out = ts.dt.strftime("%Y-%m")
-    elif period == "Q":
-        out = ts.dt.year.astype("int64").astype(str) + "-T" + ts.dt.quarter.astype(
-            "int64").astype(str)
-    else:
-        out = ts.dt.year.astype("int64").astype(str)
-    return out.astype(str)
-
-
-def _sensitive_mask(incidents: pd.DataFrame) -> np.ndarray:
-    group = incidents["crime_group"].astype(str).str.lower()
-    mask = group.isin(settings.SENSITIVE_GROUPS).to_numpy(dtype=bool, copy=True)
-    if "crime_type" in incidents.columns:
-        ctype = incidents["crime_type"].astype(str).str.strip().str.lower()
-        mask |= ctype.isin(settings.SENSITIVE_TYPES).to_numpy(dtype=bool)
-    return mask
-
-
-def _secondary_suppression(counts: np.ndarray, thresholds: np.ndarray,
-                           suppressed: np.ndarray) -> np.ndarray:
-    """Grow the suppression mask of one block until its hidden total is safe."""
-    suppressed = suppressed.copy()
-    if not suppressed.any():
-        return suppressed
-    order = np.argsort(counts, kind="stable")
-    while True:
-        need = thresholds[suppressed].max()
-        if counts[suppressed].sum() >= need or suppressed.all():
-            return suppressed
-        nxt = next(i for i in order if not suppressed[i])
-        suppressed[nxt] = True
-
-
-def _suppression_mask(frame: pd.DataFrame, *, blocks: Sequence[Sequence[str]]) -> np.ndarray:
-    """Rows of ``frame`` (``count``, ``threshold``) to suppress.
-
-    Primary suppression (``count < threshold``), then secondary suppression in
-    every block (rows sharing the values of one key list) until stable.
-    """
-    counts = frame["count"].to_numpy(dtype=np.int64)
-    thresholds = frame["threshold"].to_numpy(dtype=np.int64)
-    sup = counts < thresholds
-    groups = [list(frame.groupby(list(keys), sort=False).indices.values()) for keys in blocks]
-    changed = True
-    while changed:
-        changed = False
-        for block in groups:
-            for idx in block:
-                new = _secondary_suppression(counts[idx], thresholds[idx], sup[idx])
-                if (new != sup[idx]).any():
-                    sup[idx] = new
-                    changed = True
-    return sup
-
-
-def public_counts(incidents: pd.DataFrame, *, resolution: int = settings.PUBLIC_MAX_RESOLUTION,
-                  k: int = settings.PUBLIC_MIN_COUNT, period: str = "M",
-                  sensitive_resolution: int | None = None,
-                  sensitive_k: int | None = None) -> pd.DataFrame:
-    """Incident counts safe to publish (see the module notes for the rules).
-
-    Parameters
-    ----------
-    incidents
-        Canonical incidents: ``occurred_at``, ``crime_group``, optionally
-        ``crime_type``, and ``h3_r12`` or ``lat``/``lon``.
-    resolution
-        H3 resolution of the cells, at most ``settings.PUBLIC_MAX_RESOLUTION``.
-    k
-        Minimum count of a published row (at least 2).
-    period
-        ``"M"`` (``2025-03``), ``"Q"`` (``2025-T1``) or ``"Y"`` (``2025``).
-    sensitive_resolution
-        Resolution for sensitive incidents; default two levels coarser than
-        ``resolution`` (not below ``settings.H3_MIN_RESOLUTION``).
-    sensitive_k
-        Minimum count of a published sensitive row; default ``2 * k``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``h3`` (hex string), ``period``, ``crime_group``, ``count``
-        (int64, every value ``>= k``), sorted by period, group and cell.
-        No totals.
-    """
-    problems: list[str] = []
-    _check_period(period, problems)
-    lo, hi = settings.H3_MIN_RESOLUTION, settings.PUBLIC_MAX_RESOLUTION
-    if not lo <= int(resolution) <= hi:
-        problems.append(f"La resolución pública debe estar entre {lo} y {hi} "
-                        f"(se pidió {resolution}); las celdas más finas no se publican.")
-    if int(k) < 2:
-        problems.append(f"El umbral de supresión k debe ser al menos 2 (se pidió {k}).")
-    s_res = (max(lo, int(resolution) - 2) if sensitive_resolution is None
-             else int(sensitive_resolution))
-    s_k = 2 * int(k) if sensitive_k is None else int(sensitive_k)
-    if not lo <= s_res <= min(hi, int(resolution)):
-        problems.append(f"La resolución para delitos sensibles ({s_res}) debe estar entre {lo} "
-                        f"y la resolución pública ({resolution}).")
-    if s_k < int(k):
-        problems.append(f"El umbral para delitos sensibles ({s_k}) no puede ser menor que k ({k}).")
-    missing = [c for c in ("occurred_at", "crime_group") if c not in incidents.columns]
-    if "h3_r12" not in incidents.columns and not {"lat", "lon"} <= set(incidents.columns):
-        missing.append("h3_r12 (o lat y lon)")
-    if missing:
-        problems.append(f"Faltan columnas: {', '.join(missing)}.")
-    elif incidents["occurred_at"].isna().any():
-        problems.append(f"{int(incidents['occurred_at'].isna().sum())} incidentes sin fecha.")
-    if problems:
-        raise IncidentSchemaError(" ".join(problems))
-
-    if incidents.empty:
-        return pd.DataFrame({"h3": pd.Series(dtype=str), "period": pd.Series(dtype=str),
-                             "crime_group": pd.Series(dtype=str),
-                             "count": pd.Series(dtype="int64")})
-    cols = [c for c in ("occurred_at", "crime_group", "crime_type", "h3_r12", "lat", "lon")
-            if c in incidents.columns]
-    df = incidents[cols].copy()
-    df["crime_group"] = df["crime_group"].fillna("otro").astype(str).str.lower()
-    sensitive = _sensitive_mask(df)
-    df["period"] = times_to_periods(df["occurred_at"], period=period).to_numpy()
-    parts = []
-    for mask, res, thr in ((~sensitive, int(resolution), int(k)), (sensitive, s_res, s_k)):
-        if not mask.any():
-            continue
-        cells = hexbin.incidents_to_cells(df.loc[mask], resolution=res, column="cell")
-        g = cells.groupby(["period", "crime_group", "cell"], sort=True).size()
-        part = g.rename("count").reset_index()
-        part["threshold"] = thr
-        parts.append(part)
-    agg = pd.concat(parts, ignore_index=True)
-    keep = ~_suppression_mask(agg, blocks=[("period", "crime_group")])
-    out = agg.loc[keep].copy()
-    out["h3"] = hexbin.cells_to_strings(out["cell"].to_numpy(dtype=np.uint64))
-    out["count"] = out["count"].astype("int64")
-    out = out.sort_values(["period", "crime_group", "h3"]).reset_index(drop=True)
-    return out[list(_PUBLIC_COLUMNS)].astype({"h3": str, "period": str, "crime_group": str})
-
-
-# --------------------------------------------------------------------------- #
-# Periods
-# --------------------------------------------------------------------------- #
-_QUARTER_RE: Final = re.compile(r"^(\d{4})-[TtQq]([1-4])$")
-_MONTH_RE: Final = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR_RE: Final = re.compile(r"^(\d{4})$")
-
-
-def label_to_period(label: str) -> pd.Period:
-    """Parse ``2025-03`` (month), ``2025-T1`` (quarter) or ``2025`` (year)."""
-    text = str(label).strip()
-    if m := _MONTH_RE.match(text):
-        if 1 <= int(m.group(2)) <= 12:
-            return pd.Period(year=int(m.group(1)), month=int(m.group(2)), freq="M")
-    elif m := _QUARTER_RE.match(text):
-        return pd.Period(year=int(m.group(1)), quarter=int(m.group(2)), freq="Q")
-    elif m := _YEAR_RE.match(text):
-        return pd.Period(year=int(m.group(1)), freq="Y")
-    msg = (f"Periodo no reconocido: {label!r}; use 2025-03 (mes), 2025-T1 (trimestre) "
-           "o 2025 (año).")
-    raise IncidentSchemaError(msg)
-
-
-def _months(p: pd.Period) -> int:
-    return {"M": 1, "Q": 3, "Y": 12}[p.freqstr[0]]
-
-
-def _span(p: pd.Period) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Half-open ``[start, end)`` of a period."""
-    start = p.start_time.floor("D")
-    return start, start + pd.DateOffset(months=_months(p))
-
+from analytics._labels import PERIODS as PERIODS
+from analytics._labels import district_key as district_key
+from analytics._labels import label_to_period as label_to_period
+from analytics._labels import months_in as _months
+from analytics._labels import period_label as period_label
+from analytics._labels import period_span as _span
+from analytics._labels import times_to_periods as times_to_periods
+from analytics.disclosure import public_counts as public_counts
 
 # --------------------------------------------------------------------------- #
 # Indicators
@@ -270,18 +51,6 @@ INDICATOR_COLUMNS: Final = (
     "baseline_period", "baseline_count", "baseline_change_pct",
     "goal_pct", "goal_count", "status",
 )
-
-
-def district_key(name: object) -> str | None:
-    """Join key of a district name: upper case, no accents (``Ñ`` kept)."""
-    if name is None or (isinstance(name, float) and np.isnan(name)) or name is pd.NA:
-        return None
-    s = re.sub(r"\s+", " ", str(name)).strip().upper()
-    if not s:
-        return None
-    s = s.replace("Ñ", "\0")
-    s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-    return s.replace("\0", "Ñ")
 
 
 def _check_incidents(incidents: pd.DataFrame, need: Sequence[str], problems: list[str]) -> None:
@@ -632,6 +401,9 @@ COLUMN_LABELS: Final = MappingProxyType({
 })
 
 _COUNT_HEADER: Final = COLUMN_LABELS["count"]
+#: Columns :func:`check_public_tables` checks (a count must be at least k, or missing).
+_PUBLIC_COUNT_HEADERS: Final = frozenset({"count", "previous_count", _COUNT_HEADER,
+                                          COLUMN_LABELS["previous_count"]})
 
 
 def district_labels(population: pd.DataFrame | None = None) -> dict[str, str]:
@@ -737,114 +509,84 @@ def report_tables(incidents: pd.DataFrame, *, target: str,
     return tables, notes
 
 
-def public_district_counts(incidents: pd.DataFrame, *, target: str,
-                           districts: Sequence[str] | None = None,
-                           population: pd.DataFrame | None = None,
-                           k: int = settings.PUBLIC_MIN_COUNT,
-                           sensitive_k: int | None = None) -> pd.DataFrame:
-    """Publishable counts per district and crime group for one period.
+def public_report_tables(release: disclosure.PublicRelease, *, target: str,
+                         districts: Sequence[str] | None = None,
+                         population: pd.DataFrame | None = None
+                         ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Tables and notes of the public report, read from the public release only.
 
-    Suppression is computed on every district of ``incidents`` (pass the
-    whole data set), then the chosen ``districts`` are kept: a count is shown
-    only when at least ``k`` (``2 * k`` for sensitive groups), with secondary
-    suppression across districts (per group) and across groups (per
-    district), so neither a known period total nor a known district total
-    reveals a suppressed count.
+    Every figure is a sum of published rows of ``release`` over the base
+    periods inside ``target`` (a quarter, or a year as the sum of its
+    published quarters); the previous period is compared only when all its
+    base periods are published. Rates use the published sums.
 
     Returns
     -------
-    pandas.DataFrame
-        ``district`` (key), ``period``, ``crime_group``, ``count``,
-        ``population``, ``rate_10k``; suppressed and zero rows absent.
+    tables : dict of str to pandas.DataFrame
+        ``Incidentes por grupo`` (district, period, group, count, rate per
+        10,000, previous period, its count and the change) and ``Celdas``
+        (published cells of the chosen districts, each at its own
+        resolution: 8, or 6 for sensitive incidents).
+    notes : list of str
     """
-    s_k = 2 * int(k) if sensitive_k is None else int(sensitive_k)
     problems: list[str] = []
-    _check_incidents(incidents, ["occurred_at", "district", "crime_group"], problems)
-    if int(k) < 2:
-        problems.append(f"El umbral de supresión k debe ser al menos 2 (se pidió {k}).")
-    if s_k < int(k):
-        problems.append(f"El umbral para delitos sensibles ({s_k}) no puede ser menor que k ({k}).")
     tp = _target_period(target, problems)
     pop = _population_by_key(population, problems)
     if problems:
         raise IncidentSchemaError(" ".join(problems))
     assert tp is not None
-    df = _in_period(incidents, _span(tp), columns=["district", "crime_group"])
-    df["crime_group"] = df["crime_group"].fillna("otro").astype(str)
-    g = (df.loc[df["district"].notna()].groupby(["district", "crime_group"]).size()
-         .rename("count").reset_index())
-    g["threshold"] = np.where(g["crime_group"].isin(settings.SENSITIVE_GROUPS), s_k, int(k))
-    sup = (_suppression_mask(g, blocks=[("crime_group",), ("district",)]) if len(g)
-           else np.zeros(0, dtype=bool))
-    pub = g.loc[~sup].drop(columns="threshold")
-    if districts is not None:
-        pub = pub.loc[pub["district"].isin({district_key(d) for d in districts})]
-    pub = pub.copy()
-    pub.insert(1, "period", period_label(tp))
-    pub["count"] = pub["count"].astype("int64")
-    pub["population"] = pub["district"].map(pop).astype("float64")
-    pub["rate_10k"] = pub["count"] / pub["population"] * 10_000.0
-    return pub.sort_values(["district", "crime_group"]).reset_index(drop=True).astype(
-        {"district": str, "crime_group": str, "period": str})
-
-
-def public_report_tables(incidents: pd.DataFrame, *, target: str,
-                         districts: Sequence[str] | None = None,
-                         population: pd.DataFrame | None = None,
-                         k: int = settings.PUBLIC_MIN_COUNT,
-                         resolution: int = settings.PUBLIC_MAX_RESOLUTION,
-                         sensitive_k: int | None = None
-                         ) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Tables and notes of the public report: suppressed aggregates only.
-
-    ``incidents`` must be the whole data set (every district), so the
-    suppression is the same as in the public export whatever districts are
-    chosen: a count is published in one table only if it is published
-    everywhere (no differencing between two public outputs).
-
-    Returns
-    -------
-    tables : dict of str to pandas.DataFrame
-        ``Incidentes por grupo`` (:func:`public_district_counts`) and
-        ``Celdas`` (rows of :func:`public_counts` for the period, for the
-        cells whose incidents are mostly in the chosen districts).
-    notes : list of str
-    """
-    tp = label_to_period(target)
-    s_k = 2 * int(k) if sensitive_k is None else int(sensitive_k)
-    pub = public_district_counts(incidents, target=target, districts=districts,
-                                 population=population, k=k, sensitive_k=s_k)
-    cells = public_counts(incidents, resolution=resolution, k=k, period=tp.freqstr[0],
-                          sensitive_k=s_k)
-    cells = cells.loc[cells["period"] == period_label(tp)]
-    if len(cells) and districts is not None:
-        sel = _in_period(incidents, _span(tp))
-        owner = _cells_majority_district(sel, cells["h3"])
-        cells = cells.loc[cells["h3"].map(owner).isin({district_key(d) for d in districts})]
-    cells = cells.reset_index(drop=True)
+    label = period_label(tp)
+    members = disclosure.label_members(release, label)
+    prev = disclosure.label_previous(release, label)
+    wanted = [k for k in map(district_key, districts or []) if k]
+    cur = disclosure.district_counts(release, periods=members, districts=wanted)
+    cur.insert(1, "period", label)
+    cur["rate_10k"] = cur["count"] / cur["district"].map(pop).astype("float64") * 10_000.0
+    prev_label = period_label(tp - 1)
+    cur["previous_period"] = prev_label
+    if prev is not None:
+        old = disclosure.district_counts(release, periods=prev, districts=wanted)
+        old_n = old.set_index(["district", "crime_group"])["count"]
+        idx = pd.MultiIndex.from_frame(cur[["district", "crime_group"]])
+        cur["previous_count"] = old_n.reindex(idx).to_numpy(dtype="float64")
+    else:
+        cur["previous_count"] = np.nan
+    cur["previous_change_pct"] = _pct_change(cur["count"], cur["previous_count"])
+    order = {g: i for i, g in enumerate(settings.CRIME_GROUPS)}
+    cur = cur.sort_values(["district", "crime_group"],
+                          key=lambda c: c.map(order) if c.name == "crime_group" else c)
+    cells = disclosure.cell_rows(release, periods=members, districts=wanted)
+    cells.insert(1, "period", label)
+    cells = cells[["district", "period", "crime_group", "h3", "count"]]
     labels = district_labels(population)
     tables = {
-        "Incidentes por grupo": _present(pub.drop(columns="population"), labels),
-        "Celdas": _present(cells, labels),
+        "Incidentes por grupo": _present(cur.reset_index(drop=True), labels),
+        "Celdas": _present(cells.reset_index(drop=True), labels),
     }
-    notes = [
-        f"Periodo: {period_label(tp)}. Solo agregados; sin coordenadas ni datos personales.",
+    k, s_k = release.k, release.sensitive_k
+    unit = "trimestres" if release.period == "Q" else "meses"
+    notes = [f"Periodo: {label}. Solo agregados; sin coordenadas ni datos personales."]
+    if not members:
+        notes.append(f"No hay cifras publicadas para {label}: solo se publican {unit} "
+                     "completos.")
+    elif set(members) != set(disclosure.label_base(release, label)):
+        notes.append(f"Suma de los {unit} publicados: {', '.join(members)}.")
+    notes += [
+        f"Cada cifra es una suma de cifras publicadas ({unit} completos, por distrito y grupo). "
         f"Se suprimen las cifras menores que {k} (menores que {s_k} para violencia familiar y "
-        "violencia sexual) y, para impedir el cálculo por diferencia, otras cifras pequeñas del "
-        "mismo grupo o distrito. No se publican totales: cualquier suma es de cifras publicadas.",
-        f"Celdas H3 de resolución {resolution} (~{hexbin.cell_area_km2(resolution):.1f} km²); "
-        "los delitos sensibles solo en celdas más grandes.",
-        "Tasa por 10 000 habitantes del periodo (no anualizada).",
+        "violencia sexual) y, para impedir el cálculo por diferencia, otras cifras del mismo "
+        "periodo, grupo o distrito; por eso las sumas pueden ser menores que el total real.",
+        f"Periodo anterior ({prev_label}): " + (
+            "suma de las cifras publicadas de los mismos distritos y grupos." if prev is not None
+            else "no se compara porque no está publicado completo."),
+        f"Celdas H3 de resolución {release.resolution} "
+        f"(~{hexbin.cell_area_km2(release.resolution):.1f} km²), solo dentro de cifras de "
+        f"distrito publicadas; violencia familiar, violencia sexual y feminicidio solo en "
+        f"celdas de resolución {release.sensitive_resolution} "
+        f"(~{hexbin.cell_area_km2(release.sensitive_resolution):.0f} km²).",
+        "Tasa por 10 000 habitantes del periodo (no anualizada), con las cifras publicadas.",
     ]
     return tables, notes
-
-
-def _cells_majority_district(incidents: pd.DataFrame, cells: pd.Series) -> dict[str, str]:
-    """Hex cell -> the district holding most of its incidents (:func:`hexbin.cells_to_districts`)."""
-    out: dict[str, str] = {}
-    for res in sorted({h3_resolution(c) for c in cells}):
-        out.update(hexbin.cells_to_districts(incidents, resolution=res).to_dict())
-    return out
 
 
 def h3_resolution(cell: str) -> int:
@@ -870,7 +612,7 @@ def check_public_tables(tables: dict[str, pd.DataFrame], *,
         if bad_cols:
             problems.append(f"La tabla «{name}» tiene columnas no publicables: "
                             f"{', '.join(map(str, bad_cols))}.")
-        for col in (c for c in t.columns if str(c) in ("count", _COUNT_HEADER)):
+        for col in (c for c in t.columns if str(c) in _PUBLIC_COUNT_HEADERS):
             v = pd.to_numeric(t[col], errors="coerce")
             if (v < k).any():
                 problems.append(f"La tabla «{name}» tiene cifras menores que {k}.")
@@ -1190,46 +932,72 @@ def cells_map_png(cells: pd.DataFrame, *, boundaries: pd.DataFrame | None = None
     return buf.getvalue()
 
 
-def report_maps(incidents: pd.DataFrame, boundaries: pd.DataFrame, *, target: str,
-                districts: Sequence[str], population: pd.DataFrame | None = None,
-                resolution: int = settings.H3_RESOLUTION, top: int = 10,
-                public: bool = False, k: int = settings.PUBLIC_MIN_COUNT) -> list[bytes]:
-    """The two map images of a report, as PNG bytes.
-
-    1. The districts of the same city as ``districts`` coloured by their rate
-       per 10,000 inhabitants (by count when ``population`` is ``None``), the
-       chosen districts outlined.
-    2. Internal: the top ``top`` cells at ``resolution`` of the chosen
-       districts. Public: the published resolution-8 cells of
-       :func:`public_report_tables` (published groups summed; the coarse
-       cells of sensitive groups are listed in the table, not drawn).
-    """
-    gdf = boundaries
+def _report_area(boundaries: pd.DataFrame, districts: Sequence[str]) -> pd.DataFrame:
+    """The districts of the same city (``city`` column) as ``districts``."""
     keys = {district_key(d) for d in districts}
     if "city" in boundaries.columns:
         cities = set(boundaries.loc[boundaries["district"].map(district_key).isin(keys), "city"])
         if cities:
-            gdf = boundaries.loc[boundaries["city"].isin(cities)]
+            return boundaries.loc[boundaries["city"].isin(cities)]
+    return boundaries
+
+
+def report_maps(incidents: pd.DataFrame, boundaries: pd.DataFrame, *, target: str,
+                districts: Sequence[str], population: pd.DataFrame | None = None,
+                resolution: int = settings.H3_RESOLUTION, top: int = 10) -> list[bytes]:
+    """The two map images of the internal report, as PNG bytes.
+
+    1. The districts of the same city as ``districts`` coloured by their rate
+       per 10,000 inhabitants (by count when ``population`` is ``None``), the
+       chosen districts outlined.
+    2. The top ``top`` cells at ``resolution`` of the chosen districts.
+    """
+    gdf = _report_area(boundaries, districts)
     column, label = ("rate_10k", "Tasa por 10 mil hab.") if population is not None else (
         "count", "Incidentes")
     tp = period_label(label_to_period(target))
-    if public:
-        vals = public_district_counts(incidents, target=target, population=population, k=k)
-        vals = vals.groupby("district", as_index=False)[[column]].sum(min_count=1)
-        cell_tables, _ = public_report_tables(incidents, target=target, districts=districts,
-                                              population=population, k=k)
-        cells = cell_tables["Celdas"].rename(columns={"Celda H3": "h3", _COUNT_HEADER: "count"})
-        # Only the fine layer: coarse cells of sensitive groups would hide it.
-        fine = settings.PUBLIC_MAX_RESOLUTION
-        cells = cells.loc[cells["h3"].map(h3_resolution) == fine]
-        cell_title = f"Celdas publicadas (≥ {k} incidentes), {tp}"
-    else:
-        vals = district_indicators(incidents, target=target, population=population)
-        cells = district_hotspots(incidents, target=target, resolution=resolution, top=top,
-                                  districts=districts)
-        cell_title = f"Zonas críticas: {top} celdas con más incidentes, {tp}"
+    vals = district_indicators(incidents, target=target, population=population)
+    cells = district_hotspots(incidents, target=target, resolution=resolution, top=top,
+                              districts=districts)
     first = district_map_png(gdf, vals, value_column=column, highlight=list(districts),
                              legend_label=label, population=population,
                              title=f"{label} por distrito, {tp}")
-    second = cells_map_png(cells, boundaries=gdf, title=cell_title)
+    second = cells_map_png(cells, boundaries=gdf,
+                           title=f"Zonas críticas: {top} celdas con más incidentes, {tp}")
+    return [first, second]
+
+
+def public_report_maps(release: disclosure.PublicRelease, boundaries: pd.DataFrame, *,
+                       target: str, districts: Sequence[str],
+                       population: pd.DataFrame | None = None) -> list[bytes]:
+    """The two map images of the public report (release sums only), as PNG bytes.
+
+    1. Every district of the same city by its published rate per 10,000
+       inhabitants (or published count), the chosen districts outlined.
+    2. The published resolution-8 cells of the chosen districts (groups and
+       district parts summed; the coarse cells of sensitive incidents are
+       listed in the report's table, not drawn).
+    """
+    problems: list[str] = []
+    tp = _target_period(target, problems)
+    pop = _population_by_key(population, problems)
+    if problems:
+        raise IncidentSchemaError(" ".join(problems))
+    assert tp is not None
+    label_p = period_label(tp)
+    members = disclosure.label_members(release, label_p)
+    gdf = _report_area(boundaries, districts)
+    column, label = ("rate_10k", "Tasa por 10 mil hab.") if population is not None else (
+        "count", "Incidentes")
+    vals = disclosure.district_counts(release, periods=members).groupby(
+        "district", as_index=False)["count"].sum()
+    vals["rate_10k"] = vals["count"] / vals["district"].map(pop).astype("float64") * 10_000.0
+    cells = disclosure.cell_counts(release, periods=members,
+                                   districts=[k for k in map(district_key, districts) if k])
+    cells = cells.groupby("h3", as_index=False)["count"].sum()
+    first = district_map_png(gdf, vals, value_column=column, highlight=list(districts),
+                             legend_label=label, population=population,
+                             title=f"{label} por distrito (cifras publicadas), {label_p}")
+    second = cells_map_png(cells, boundaries=gdf,
+                           title=f"Celdas publicadas (≥ {release.k} incidentes), {label_p}")
     return [first, second]

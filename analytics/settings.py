@@ -35,6 +35,9 @@ PUBLIC_MIN_COUNT : int
     Public exports suppress cells and rows with fewer incidents than this (k).
 PUBLIC_MAX_RESOLUTION : int
     Public exports aggregate to this H3 resolution or coarser.
+PUBLIC_PERIOD : str
+    Base period of the public release (``analytics.disclosure``): ``"Q"``
+    (quarters; years are sums of quarters) or ``"M"`` (months).
 SENSITIVE_GROUPS : frozenset of str
     Crime groups never shown as points or in small cells in public mode.
 CRIME_GROUPS : dict
@@ -99,6 +102,7 @@ STACKED_MIN_COUNT: Final = 20
 
 PUBLIC_MIN_COUNT: Final = 5
 PUBLIC_MAX_RESOLUTION: Final = 8
+PUBLIC_PERIOD: Final = "Q"
 
 ALPHA: Final = 0.05
 PERMUTATIONS: Final = 999

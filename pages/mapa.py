@@ -1,4 +1,9 @@
-"""Mapa: H3 hexagons coloured by count or rate, time player, district outlines, cell profile."""
+"""Mapa: H3 hexagons coloured by count or rate, time player, district outlines, cell profile.
+
+The ``publico`` role sees only the published cells of the public release
+(``analytics.disclosure``) for one published period, at resolution 6-8: no time
+player, no points, no cell profile.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ ctx = page.context()
 assert ctx is not None
 f, ds, public = ctx.filters, ctx.dataset_id, ctx.session.public
 ss = st.session_state
-res = min(f.resolution, settings.PUBLIC_MAX_RESOLUTION) if public else f.resolution
+res = min(f.resolution, settings.PUBLIC_MAX_RESOLUTION) if public else f.resolution  # 6-8
 key = f.key()
 
 st.title(t("mapa.title"))
@@ -34,7 +39,7 @@ if public:  # per-frame counts are not published (they would be small)
     step = "none"
 
 with page.guard():
-    if public:  # only published cells: analytics.reports.public_counts rules
+    if public:  # only the release's published cells, summed (analytics.disclosure)
         cells = cache.public_cell_counts(ds, key, resolution=res)
     else:
         cells = cache.cell_counts(ds, key, resolution=res)

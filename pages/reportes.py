@@ -64,10 +64,15 @@ st.title(t("reportes.title"))
 st.caption(t("reportes.intro"))
 
 with page.guard():
-    periods = cache.report_periods(ds)
+    # Public version (forced for the publico role): everything from the public release,
+    # whose periods are whole published quarters and years (analytics.disclosure).
+    forced = sess.public
+    public_now = forced or bool(ss.get(K_PUBLIC, False))
+    periods = cache.public_report_periods(ds) if public_now else cache.report_periods(ds)
     base_pop = cache.population()
     labels = reports.district_labels(base_pop)
-    present = cache.filter_options(ds).get("districts", [])
+    present = (cache.public_choices(ds).get("districts", []) if public_now
+               else cache.filter_options(ds).get("districts", []))
 
     def dname(d: str) -> str:
         """Display name of a district (population table label)."""
@@ -85,13 +90,18 @@ with page.guard():
     c1, c2, c3 = st.columns([2.2, 1.2, 1.3])
     chosen = c1.multiselect(t("reportes.districts"), present, key=K_DISTRICTS,
                             format_func=dname)
-    freq = c2.segmented_control(t("reportes.freq"), list(KIND), key=K_FREQ, default="Q",
-                                format_func=lambda q: t(KIND[q])) or "Q"
+    kinds = [q for q in KIND if periods.get(q)]
+    if ss.get(K_FREQ) not in kinds:
+        ss.pop(K_FREQ, None)
+    freq = c2.segmented_control(t("reportes.freq"), kinds, key=K_FREQ,
+                                default="Q" if "Q" in kinds else kinds[0],
+                                format_func=lambda q: t(KIND[q])) or (
+        "Q" if "Q" in kinds else kinds[0])
     options = [lab for lab, _ in periods[freq]]
     complete = dict(periods[freq])
     default = next((i for i, (_, ok) in enumerate(periods[freq]) if ok), 0)
     target = c3.selectbox(t("reportes.period"), options, index=default,
-                          key=f"rep_period_{freq}",
+                          key=f"rep_period_{'pub_' if public_now else ''}{freq}",
                           format_func=lambda p: p if complete.get(p) else
                           t("reportes.incomplete", label=p))
     if not chosen:
@@ -100,7 +110,6 @@ with page.guard():
     districts = tuple(sorted(chosen, key=dname))
     tp = reports.label_to_period(target)
 
-    forced = sess.public
     public = st.toggle(t("reportes.public"), key=K_PUBLIC, value=forced, disabled=forced,
                        help=t("reportes.public_help", k=K)) or forced
     if forced:
@@ -173,7 +182,7 @@ with page.guard():
                                             population=population, resolution=res, top=top)
     maps = cache.report_maps(ds, target=target, districts=districts, population=population,
                              resolution=res, top=top, public=public, k=K)
-    trend_months = 12 if public else 24
+    trend_months = 24  # public: the last 8 published quarters
     trend = cache.report_trend(ds, target=target, districts=districts, months=trend_months,
                                public=public, k=K)
 
@@ -216,15 +225,17 @@ with page.guard():
             ).properties(height=260)
             st.altair_chart(chart, width="stretch")
     with g2:
-        st.markdown(f"**{t('reportes.chart_trend', n=trend_months)}**")
+        st.markdown(f"**{t('reportes.chart_trend_q', n=trend_months // 3)}**" if public else
+                    f"**{t('reportes.chart_trend', n=trend_months)}**")
+        x_title = t("reportes.freq_Q") if public else t("reportes.col_month")
         if len(trend):
             tr = trend.assign(d=trend["district"].map(dname))
             line = alt.Chart(tr).mark_line(point=True).encode(
-                x=alt.X("month:O", title=t("reportes.col_month")),
+                x=alt.X("month:O", title=x_title),
                 y=alt.Y("count:Q", title=t("series.count")),
                 color=alt.Color("d:N", title=t("col.district")),
                 tooltip=[alt.Tooltip("d:N", title=t("col.district")),
-                         alt.Tooltip("month:O", title=t("reportes.col_month")),
+                         alt.Tooltip("month:O", title=x_title),
                          alt.Tooltip("count:Q", title=t("series.count"))])
             layers: list[alt.Chart] = [line]
             months_in = {"M": 1, "Q": 3, "Y": 12}[freq]

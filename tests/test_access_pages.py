@@ -254,7 +254,7 @@ def test_public_home_hides_internal_data_quality(users_store: Path) -> None:
     apptest.ok(at)
     texts = " ".join([c.value for c in at.caption] + [w.value for w in at.warning]
                      + [i.value for i in at.info] + [s.value for s in at.subheader])
-    assert "Datos del " in texts
+    assert "Datos publicados: trimestres completos del " in texts
     assert "importación" not in texts and "cuarentena" not in texts.lower()
     assert not at.warning and not at.success
     staff = apptest.app(user="ana")

@@ -117,14 +117,27 @@ def test_export_incidents_and_quarantine(filled_db, tmp_path, capsys):
     assert "12 filas en cuarentena" in capsys.readouterr().out
 
 
-def test_export_public_is_aggregated(filled_db, tmp_path):
-    pytest.importorskip("analytics.reports")
+def test_export_public_writes_the_release(tmp_path):
+    """``export --public`` writes the public release's two tables (data/README.md)."""
+    from analytics import disclosure
+    from tests._store_factory import make_store
+
+    db = make_store(tmp_path / "s.duckdb")  # 2025-01-02 to 2025-06-30: two whole quarters
     out = tmp_path / "pub.csv"
-    assert cli.main(["export", "--db", str(filled_db), "--out", str(out), "--public"]) == 0
-    pub = pd.read_csv(out, encoding="utf-8-sig")
-    assert {"h3", "period", "crime_group", "count"} <= set(pub.columns)
-    assert not {"lat", "lon", "incident_id"} & set(pub.columns)
+    assert cli.main(["export", "--db", str(db), "--out", str(out), "--public"]) == 0
+    pub = pd.read_csv(out, encoding="utf-8-sig", dtype={"period": str, "h3": str})
+    assert list(pub.columns) == list(disclosure.EXPORT_COLUMNS)
+    assert not {"lat", "lon", "incident_id", "crime_type"} & set(pub.columns)
+    assert set(pub["table"]) == {"distrito", "celda"}
+    assert set(pub["period"]) == {"2025-T1", "2025-T2"}
     assert (pub["count"] >= settings.PUBLIC_MIN_COUNT).all()
+    con = store.connect(db, read_only=True)
+    try:
+        rel = disclosure.release_from_store(con)
+    finally:
+        con.close()
+    assert len(pub) == len(rel.districts) + len(rel.cells)
+    assert pub.loc[pub["table"] == "distrito", "count"].sum() == rel.districts["count"].sum()
 
 
 def test_export_missing_store_exits_2(tmp_path, capsys):

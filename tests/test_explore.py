@@ -294,17 +294,3 @@ def test_dataset_version_changes_with_content(tmp_path: Path) -> None:
     con.execute("DELETE FROM incidents WHERE incident_id = 's00000'")
     assert explore.dataset_version(con) != v1
     con.close()
-
-
-def test_public_kpis_publish_only_groups_at_or_above_k() -> None:
-    """Public home: totals are sums of published groups, never raw (small/sensitive) totals."""
-    by_group = pd.DataFrame({"crime_group": ["patrimonio", "violencia_familiar", "faltas",
-                                             "seguridad_publica"],
-                             "n": [40, 30, 3, 9], "previous": [20, 25, 8, 2]})
-    raw = explore.Kpis(date(2025, 1, 1), date(2025, 1, 31), date(2024, 12, 1),
-                       date(2024, 12, 31), 82, 55, 49.1, by_group)
-    pub = explore.public_kpis(raw, min_count=5)
-    assert list(pub.by_group["crime_group"]) == ["patrimonio"]
-    assert (pub.total, pub.previous, pub.change_pct) == (40, 20, 100.0)
-    none = explore.public_kpis(raw, min_count=5, types=["robo", "feminicidio"])
-    assert none.by_group.empty and (none.total, none.previous, none.change_pct) == (0, 0, None)

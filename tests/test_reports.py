@@ -1,4 +1,7 @@
-"""Tests for analytics.reports: public suppression and Codisec indicators."""
+"""Tests for analytics.reports: Codisec indicators, the public report and documents.
+
+The suppression rules and the public release are tested in ``test_disclosure.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import reports, settings
+from analytics import disclosure, reports, settings
 from analytics._errors import IncidentSchemaError
 
 DATA = Path(__file__).resolve().parent / "data" / "reports"
@@ -31,97 +34,6 @@ def _incidents(rows: list[tuple[str, str, str, str, int]]) -> pd.DataFrame:
     df["h3_r12"] = df["h3_r12"].astype("uint64")
     df["incident_id"] = [f"i{i}" for i in range(len(df))]
     return df
-
-
-@pytest.fixture
-def public_case() -> pd.DataFrame:
-    return _incidents([
-        ("A", "2025-03-02", "robo", "patrimonio", 7),
-        ("B", "2025-03-03", "hurto", "patrimonio", 3),        # primary suppression
-        ("C", "2025-03-04", "hurto", "patrimonio", 6),        # secondary suppression
-        ("A", "2025-03-05", "lesiones", "vida_cuerpo_salud", 6),
-        ("B", "2025-03-05", "lesiones", "vida_cuerpo_salud", 12),
-        ("C", "2025-03-05", "lesiones", "vida_cuerpo_salud", 20),
-        ("A", "2025-03-06", "feminicidio", "vida_cuerpo_salud", 1),
-        ("A", "2025-03-07", "violencia familiar", "violencia_familiar", 6),
-        ("B", "2025-03-07", "violencia familiar", "violencia_familiar", 6),
-        ("A", "2025-04-01", "robo", "patrimonio", 9),
-        ("B", "2025-04-01", "robo", "patrimonio", 5),
-        ("D", "2025-04-01", "robo", "patrimonio", 4),
-        ("D", "2025-04-09", "violencia familiar", "violencia_familiar", 7),
-    ])
-
-
-def test_public_counts_hand_checked(public_case: pd.DataFrame) -> None:
-    got = reports.public_counts(public_case)
-    exp = pd.read_csv(DATA / "public_counts_expected.csv", dtype={"period": str})
-    exp["h3"] = exp.pop("cell").map(CELLS)
-    exp = exp[["h3", "period", "crime_group", "count"]].sort_values(
-        ["period", "crime_group", "h3"]).reset_index(drop=True)
-    pd.testing.assert_frame_equal(got, exp, check_dtype=False)
-    assert list(got.columns) == ["h3", "period", "crime_group", "count"]
-
-
-def test_public_counts_refuses_fine_resolution(public_case: pd.DataFrame) -> None:
-    with pytest.raises(IncidentSchemaError, match="resolución pública"):
-        reports.public_counts(public_case, resolution=9)
-
-
-def test_public_counts_collects_problems(public_case: pd.DataFrame) -> None:
-    with pytest.raises(IncidentSchemaError, match="(?s)Periodo desconocido.*k debe"):
-        reports.public_counts(public_case, period="W", k=1)
-
-
-def _random_incidents(rng: np.random.Generator, n: int = 4000) -> pd.DataFrame:
-    types = list(settings.CRIME_TYPE_GROUP)
-    ctype = rng.choice(types, n)
-    return pd.DataFrame({
-        "incident_id": [f"r{i}" for i in range(n)],
-        "occurred_at": pd.Timestamp("2024-01-01")
-        + pd.to_timedelta(rng.integers(0, 400 * 24, n), unit="h"),
-        "lat": -12.07 + rng.normal(0, 0.012, n),
-        "lon": -77.02 + rng.normal(0, 0.012, n),
-        "crime_type": ctype,
-        "crime_group": [settings.CRIME_TYPE_GROUP[t] for t in ctype],
-    })
-
-
-@pytest.mark.parametrize("period", ["M", "Q", "Y"], ids=["mes", "trimestre", "año"])
-@pytest.mark.parametrize("k", [3, 5, 11], ids=["k3", "k5", "k11"])
-def test_public_counts_invariants(rng: np.random.Generator, period: str, k: int) -> None:
-    inc = _random_incidents(rng)
-    out = reports.public_counts(inc, k=k, period=period)
-    assert len(out) > 0
-    assert (out["count"] >= k).all()
-    assert set(out.columns) == {"h3", "period", "crime_group", "count"}
-    res = out["h3"].map(lambda s: h3.get_resolution(s))
-    assert (res <= settings.PUBLIC_MAX_RESOLUTION).all()
-    sensitive = out["crime_group"].isin(settings.SENSITIVE_GROUPS)
-    # Sensitive groups only in coarse cells with at least 2k incidents.
-    assert (res[sensitive] <= settings.PUBLIC_MAX_RESOLUTION - 2).all()
-    assert (out.loc[sensitive, "count"] >= 2 * k).all()
-    # Fine non-sensitive cells never include a sensitive type (feminicidio).
-    fem = inc["crime_type"].isin(settings.SENSITIVE_TYPES) & ~inc["crime_group"].isin(
-        settings.SENSITIVE_GROUPS)
-    fine = out.loc[~sensitive & (res == settings.PUBLIC_MAX_RESOLUTION)]
-    lab = reports.times_to_periods(inc["occurred_at"], period=period)
-    clean = inc.loc[~fem & ~inc["crime_group"].isin(settings.SENSITIVE_GROUPS)].copy()
-    from analytics import hexbin
-    clean = hexbin.incidents_to_cells(clean, resolution=settings.PUBLIC_MAX_RESOLUTION)
-    clean["h3"] = hexbin.cells_to_strings(clean["h3"].to_numpy())
-    clean["period"] = lab.loc[clean.index]
-    true = clean.groupby(["h3", "period", "crime_group"]).size()
-    for row in fine.itertuples():
-        assert true[(row.h3, row.period, row.crime_group)] == row.count
-    # Differencing: true total minus published sum is 0, at least k, or the
-    # whole block (nothing published, nothing to subtract).
-    true_tot = inc.assign(period=lab.to_numpy(), crime_group=inc["crime_group"]).groupby(
-        ["period", "crime_group"]).size()
-    pub_tot = out.groupby(["period", "crime_group"])["count"].sum()
-    hidden = true_tot.sub(pub_tot, fill_value=0)
-    nothing = hidden == true_tot.reindex(hidden.index)
-    assert ((hidden == 0) | (hidden >= k) | nothing).all()
-    assert (hidden >= 0).all()
 
 
 # --------------------------------------------------------------------------- #
@@ -249,37 +161,46 @@ def test_hotspots_and_plan_coverage() -> None:
 # --------------------------------------------------------------------------- #
 # Public report tables
 # --------------------------------------------------------------------------- #
-def test_public_district_counts_hand_checked() -> None:
-    inc = _district_rows([
-        ("LA VICTORIA", "2025-03-01", 40, "robo", "patrimonio"),
-        ("LA VICTORIA", "2025-03-01", 7, "lesiones", "vida_cuerpo_salud"),
-        ("LA VICTORIA", "2025-03-01", 3, "violencia familiar", "violencia_familiar"),
-        ("LINCE", "2025-03-01", 12, "robo", "patrimonio"),
-        ("LINCE", "2025-03-01", 12, "violencia familiar", "violencia_familiar"),
-        ("SURQUILLO", "2025-03-01", 15, "violencia familiar", "violencia_familiar"),
-    ])
-    got = reports.public_district_counts(inc, target="2025-03", population=POP)
-    # La Victoria VF 3 < 10: suppressed; alone it would be recovered from the
-    # district total, so lesiones 7 goes too; and the VF total of the period
-    # would reveal it, so the smallest other VF count (Lince 12) goes as well.
-    assert got[["district", "crime_group", "count"]].values.tolist() == [
-        ["LA VICTORIA", "patrimonio", 40], ["LINCE", "patrimonio", 12],
-        ["SURQUILLO", "violencia_familiar", 15]]
-    assert got["rate_10k"].iloc[0] == 4.0
+def _random_incidents(rng: np.random.Generator, n: int = 6000) -> pd.DataFrame:
+    types = list(settings.CRIME_TYPE_GROUP)
+    ctype = rng.choice(types, n)
+    lon = -77.02 + rng.normal(0, 0.012, n)
+    return pd.DataFrame({
+        "occurred_at": pd.Timestamp("2024-01-01")
+        + pd.to_timedelta(rng.integers(0, 400 * 24, n), unit="h"),
+        "lat": -12.07 + rng.normal(0, 0.012, n), "lon": lon, "crime_type": ctype,
+        "crime_group": [settings.CRIME_TYPE_GROUP[t] for t in ctype],
+        "district": np.where(lon < -77.02, "LA VICTORIA", "LINCE"),
+    })
 
 
-def test_public_report_tables_are_publishable(rng: np.random.Generator) -> None:
-    inc = _random_incidents(rng, n=6000)
-    inc["district"] = np.where(inc["lon"] < -77.02, "LA VICTORIA", "LINCE")
-    tables, notes = reports.public_report_tables(inc, target="2024-T3",
-                                                 districts=["LA VICTORIA"], population=POP)
+def test_public_report_tables_are_release_sums(rng: np.random.Generator) -> None:
+    rel = disclosure.incidents_to_release(_random_incidents(rng))
+    tables, notes = reports.public_report_tables(rel, target="2024-T3",
+                                                 districts=["La Victoria"], population=POP)
     assert set(tables) == {"Incidentes por grupo", "Celdas"}
     assert all(len(t) for t in tables.values())
     reports.check_public_tables(tables)
-    for t in tables.values():
-        assert (t["Incidentes"] >= settings.PUBLIC_MIN_COUNT).all()
-        assert not {"lat", "lon", "Latitud", "Longitud"} & set(t.columns)
-    assert any("suprimen" in n for n in notes)
+    by = tables["Incidentes por grupo"]
+    assert set(by["Distrito"]) == {"La Victoria"} and set(by["Periodo"]) == {"2024-T3"}
+    pub = rel.districts.set_index(["period", "district", "crime_group"])["count"]
+    for row in by.itertuples(index=False):
+        group = next(g for g, lab in settings.CRIME_GROUPS.items() if lab == row[2])
+        assert row[3] == pub[("2024-T3", "LA VICTORIA", group)]
+        prev = pub.get(("2024-T2", "LA VICTORIA", group))
+        assert (pd.isna(row[6]) and prev is None) or row[6] == prev
+        assert row[4] == pytest.approx(row[3] / 100_000 * 10_000, abs=0.05)
+    cells = tables["Celdas"]
+    assert cells["Incidentes"].sum() == rel.cells.loc[
+        (rel.cells["period"] == "2024-T3") & (rel.cells["district"] == "LA VICTORIA"),
+        "count"].sum()
+    assert any("suma de cifras publicadas" in n for n in notes)
+    year, notes_y = reports.public_report_tables(rel, target="2024", districts=["LINCE"])
+    assert year["Incidentes por grupo"]["Incidentes"].sum() == rel.districts.loc[
+        rel.districts["district"] == "LINCE", "count"].sum()
+    assert any("no se compara" in n for n in notes_y)  # 2023 is not published
+    empty, notes_m = reports.public_report_tables(rel, target="2024-05", districts=["LINCE"])
+    assert all(t.empty for t in empty.values()) and any("completos" in n for n in notes_m)
 
 
 def test_check_public_tables_refuses() -> None:
@@ -365,7 +286,12 @@ def boundaries() -> pd.DataFrame:
 
 @pytest.mark.parametrize("public", [False, True], ids=["interno", "publico"])
 def test_report_maps_png(quarterly: pd.DataFrame, boundaries: pd.DataFrame, public: bool) -> None:
-    maps = reports.report_maps(quarterly, boundaries, target="2025-T2",
-                               districts=["LA VICTORIA"], population=POP, public=public)
+    if public:
+        rel = disclosure.incidents_to_release(quarterly)
+        maps = reports.public_report_maps(rel, boundaries, target="2025-T2",
+                                          districts=["LA VICTORIA"], population=POP)
+    else:
+        maps = reports.report_maps(quarterly, boundaries, target="2025-T2",
+                                   districts=["LA VICTORIA"], population=POP)
     assert len(maps) == 2
     assert all(m[:8] == b"\x89PNG\r\n\x1a\n" for m in maps)

@@ -462,11 +462,11 @@ def report_tables(dataset_id: str, *, target: str, districts: tuple[str, ...],
 def public_report_tables(dataset_id: str, *, target: str, districts: tuple[str, ...],
                          population: pd.DataFrame | None, k: int
                          ) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Public (suppressed) tables and notes, computed on the whole data set."""
+    """Public tables and notes (``analytics.reports.public_report_tables`` of the release)."""
     from analytics import reports
 
-    return reports.public_report_tables(_report_incidents(dataset_id), target=target,
-                                        districts=list(districts), population=population, k=k)
+    return reports.public_report_tables(public_release(dataset_id, k), target=target,
+                                        districts=list(districts), population=population)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -476,40 +476,43 @@ def report_maps(dataset_id: str, *, target: str, districts: tuple[str, ...],
     """The two PNG maps of the report (districts by rate; top or published cells)."""
     from analytics import reports
 
+    if public:
+        return reports.public_report_maps(public_release(dataset_id, k), _boundaries(),
+                                          target=target, districts=list(districts),
+                                          population=population)
     return reports.report_maps(_report_incidents(dataset_id), _boundaries(), target=target,
                                districts=list(districts), population=population,
-                               resolution=resolution, top=top, public=public, k=k)
+                               resolution=resolution, top=top)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def report_trend(dataset_id: str, *, target: str, districts: tuple[str, ...], months: int,
                  public: bool, k: int) -> pd.DataFrame:
-    """Monthly counts per district for ``months`` months up to the end of ``target``.
+    """Counts per district for ``months`` months up to the end of ``target``.
 
-    Columns ``month`` (``2025-03``), ``district`` (key), ``count``. Public: the sum
-    of the published rows of ``public_district_counts`` (never a raw total).
+    Columns ``month`` (``2025-03``), ``district`` (key), ``count``. Public: the last
+    ``months // 3`` published quarters of the release (``month`` holds the quarter label,
+    ``2025-T3``), each a sum of published rows (never a raw total).
     """
-    from analytics import reports
+    from analytics import disclosure, reports
 
+    if public:
+        rel = public_release(dataset_id, k)
+        n = max(1, months // 3) if rel.period == "Q" else months
+        g = disclosure.district_trend(rel, districts=districts, until=target, n=n)
+        return g.rename(columns={"period": "month"})[["month", "district", "count"]]
     inc = _report_incidents(dataset_id)
     last = reports.label_to_period(target).end_time.to_period("M")
     labels = [reports.period_label(last - i) for i in range(months - 1, -1, -1)]
     keys = {reports.district_key(d) for d in districts}
-    if public:
-        parts = [reports.public_district_counts(inc, target=m, districts=list(districts), k=k)
-                 for m in labels]
-        pub = pd.concat(parts, ignore_index=True)
-        g = pub.groupby(["period", "district"], as_index=False)["count"].sum()
-        g = g.rename(columns={"period": "month"})
-    else:
-        t = pd.to_datetime(inc["occurred_at"])
-        start = reports.label_to_period(labels[0]).start_time
-        sel = inc.loc[t >= start, ["occurred_at", "district"]].copy()
-        sel["district"] = sel["district"].map(reports.district_key)
-        sel = sel.loc[sel["district"].isin(keys)]
-        sel["month"] = reports.times_to_periods(sel["occurred_at"], period="M")
-        g = sel.loc[sel["month"].isin(labels)].groupby(["month", "district"], as_index=False
-                                                        ).size().rename(columns={"size": "count"})
+    t = pd.to_datetime(inc["occurred_at"])
+    start = reports.label_to_period(labels[0]).start_time
+    sel = inc.loc[t >= start, ["occurred_at", "district"]].copy()
+    sel["district"] = sel["district"].map(reports.district_key)
+    sel = sel.loc[sel["district"].isin(keys)]
+    sel["month"] = reports.times_to_periods(sel["occurred_at"], period="M")
+    g = sel.loc[sel["month"].isin(labels)].groupby(["month", "district"], as_index=False
+                                                    ).size().rename(columns={"size": "count"})
     return g.astype({"month": str, "district": str, "count": "int64"})[["month", "district",
                                                                          "count"]]
 
@@ -611,48 +614,101 @@ def near_repeat(dataset_id: str, fkey: FilterKey, *, permutations: int, seed: in
     return res, len(pts)
 
 
+# --------------------------------------------------------------------------- public release
+# (issue 11: public mode) The publico role reads ONE analytics.disclosure.PublicRelease per
+# data set: suppressed base tables; every public figure is a sum of their published rows.
+# Filters the release cannot express (dates inside a quarter, types, shifts, weekdays) are
+# ignored here: from a filter key only whole published periods inside [start, end], groups
+# and districts are used.
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _public_release(dataset_id: str, k: int) -> Any:
+    from analytics import disclosure
+
+    with read_connection() as con:
+        return disclosure.release_from_store(con, k=k)
+
+
+def public_release(dataset_id: str, k: int | None = None) -> Any:
+    """The :class:`analytics.disclosure.PublicRelease` of the data set.
+
+    Built once per data set; ``k`` defaults to ``settings.PUBLIC_MIN_COUNT``.
+    """
+    from analytics import settings
+
+    return _public_release(dataset_id, settings.PUBLIC_MIN_COUNT if k is None else int(k))
+
+
+def _public_selection(dataset_id: str, fkey: FilterKey) -> tuple[Any, tuple[str, ...],
+                                                                 tuple[str, ...],
+                                                                 tuple[str, ...]]:
+    from analytics import disclosure
+
+    kw = dict(fkey)
+    rel = public_release(dataset_id)
+    members = disclosure.span_members(rel, kw.get("start"), kw.get("end"))
+    return rel, members, tuple(kw.get("groups") or ()), tuple(kw.get("districts") or ())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def public_choices(dataset_id: str | None) -> dict[str, Any]:
+    """What the public sidebar offers.
+
+    ``periods`` (label, complete) newest first, quarters then years; ``default`` (the
+    newest complete quarter); ``groups``; ``districts``; ``first`` and ``last`` published
+    days.
+    """
+    from analytics import disclosure
+
+    if not dataset_id:
+        return {"periods": [], "default": None, "groups": [], "districts": [], "first": None,
+                "last": None}
+    rel = public_release(dataset_id)
+    opts = disclosure.period_options(rel)
+    periods = [p for kind in ("Q", "Y") for p in opts.get(kind, [])]
+    default = next((lab for lab, ok in opts.get("Q", []) if ok), None)
+    first = disclosure.label_bounds(rel.periods[0])[0] if rel.periods else None
+    last = disclosure.label_bounds(rel.periods[-1])[1] if rel.periods else None
+    return {"periods": periods, "default": default or (periods[0][0] if periods else None),
+            "groups": list(rel.groups), "districts": list(rel.district_names),
+            "first": first, "last": last}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def public_kpis(dataset_id: str, fkey: FilterKey) -> Any:
+    """``analytics.disclosure.period_kpis``: published sums against the previous period."""
+    from analytics import disclosure
+
+    kw = dict(fkey)
+    return disclosure.period_kpis(public_release(dataset_id), start=kw.get("start"),
+                                  end=kw.get("end"), groups=kw.get("groups") or (),
+                                  districts=kw.get("districts") or ())
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def public_cell_counts(dataset_id: str, fkey: FilterKey, *, resolution: int,
                        k: int | None = None) -> pd.DataFrame:
-    """Published cells for the public map (same columns as :func:`cell_counts`).
+    """Published cells for the public map and top list (columns of :func:`cell_counts`).
 
-    Built only from ``analytics.reports.public_counts`` over the filtered
-    incidents (yearly rows, ``k``, secondary suppression, sensitive groups never
-    in fine cells): ``n`` is the sum of a cell's published rows, ``top_types``
-    lists its published groups, ``peak_hour`` and ``district`` are empty.
+    ``analytics.disclosure.cell_map`` of the release: ``n`` is the sum of a cell's
+    published rows, ``top_types`` lists its published groups, ``peak_hour`` is empty.
     """
-    from analytics import hexbin, reports, settings
+    from analytics import disclosure, settings
 
-    k = settings.PUBLIC_MIN_COUNT if k is None else int(k)
+    rel, members, groups, districts = _public_selection(dataset_id, fkey)
     res = min(int(resolution), settings.PUBLIC_MAX_RESOLUTION)
-    where, params = _q(fkey).sql()
-    with read_connection() as con:
-        inc = con.execute("SELECT occurred_at, crime_group, crime_type, h3_r12 FROM incidents "
-                          f"WHERE {where} AND h3_r12 IS NOT NULL", params).df()
-    cols = ["h3", "h3_id", "n", "rate_km2", "top_types", "peak_hour", "district", "lat", "lon"]
-    if inc.empty:
-        return pd.DataFrame({c: pd.Series(dtype="float64") for c in cols})
-    inc["h3_r12"] = inc["h3_r12"].astype("uint64")
-    pub = reports.public_counts(inc, resolution=res, k=k, period="Y")
-    pub = pub.loc[pub["h3"].map(reports.h3_resolution) == res]
-
-    by_group = pub.groupby(["h3", "crime_group"], as_index=False)["count"].sum()
-    by_group = by_group.sort_values(["h3", "count"], ascending=[True, False])
-    names = by_group.assign(txt=[f"{settings.CRIME_GROUPS.get(g, g)} ({n})" for g, n in
-                                 zip(by_group["crime_group"], by_group["count"], strict=True)])
-    top = names.groupby("h3")["txt"].agg(", ".join)
-    df = pub.groupby("h3", as_index=False)["count"].sum().rename(columns={"h3": "h3_id",
-                                                                          "count": "n"})
-    df = df.sort_values(["n", "h3_id"], ascending=[False, True]).reset_index(drop=True)
-    cells = hexbin.strings_to_cells(df["h3_id"].astype(str))
-    df["h3"] = cells
-    df["n"] = df["n"].astype("int64")
-    df["rate_km2"] = df["n"] / hexbin.cell_area_km2(res)
-    df["top_types"] = df["h3_id"].map(top).fillna("")
+    df = disclosure.cell_map(rel, periods=members, groups=groups, districts=districts,
+                             resolution=res)
     df["peak_hour"] = pd.Series(pd.NA, index=df.index, dtype="Int64")
-    df["district"] = None
-    df["lat"], df["lon"] = explore.cell_centers(cells)
-    return df[cols]
+    return df[["h3", "h3_id", "n", "rate_km2", "top_types", "peak_hour", "district", "lat",
+               "lon"]]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def public_report_periods(dataset_id: str) -> dict[str, list[tuple[str, bool]]]:
+    """Periods of the public report (``analytics.disclosure.period_options``)."""
+    from analytics import disclosure
+
+    return disclosure.period_options(public_release(dataset_id))
 
 
 # --------------------------------------------------------------------------- plan de patrullaje

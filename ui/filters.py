@@ -11,6 +11,13 @@ Pages only call :func:`current`::
     f.as_kwargs()   # start, end, groups, types, shifts, weekdays, districts -> analytics.explore
     f.key()         # hashable, for ui.cache functions
     f.resolution    # H3 resolution 7-10
+
+Public mode (role ``publico``) draws :func:`render_public_sidebar` instead: only what
+the public release (``analytics.disclosure``) can answer, i.e. one published period
+(quarter or year), crime groups, districts and resolution 6-8. There is no day range,
+type, shift or weekday filter, and those URL parameters are ignored and removed: the
+returned :class:`Filters` has ``start``/``end`` on the period's bounds and empty
+``types``, ``shifts`` and ``weekdays``.
 """
 
 from __future__ import annotations
@@ -32,6 +39,9 @@ K_SHIFTS: Final = "f_shifts"
 K_WEEKDAYS: Final = "f_weekdays"
 K_DISTRICTS: Final = "f_districts"
 K_RES: Final = "f_res"
+K_PUB_PERIOD: Final = "f_pub_period"  # public mode: one published period label
+K_PUB_URL_LOADED: Final = "_pub_url_loaded"
+K_PUBLIC_MODE: Final = "_public_filters"  # this run's sidebar was the public one
 K_FILTERS: Final = "filters"          # the current Filters object
 K_URL_LOADED: Final = "_url_loaded"   # URL read once per session
 K_LANG: Final = "lang"                # language, see ui.i18n
@@ -55,9 +65,11 @@ K_LAST_REPORT: Final = "data_last_report"
 # URL parameter names
 QP: Final = {"start": "desde", "end": "hasta", "groups": "grupos", "types": "tipos",
              "shifts": "turnos", "weekdays": "dias", "districts": "distritos",
-             "resolution": "res", "lang": "lang"}
+             "resolution": "res", "lang": "lang", "period": "periodo"}
 
 RESOLUTIONS: Final = (7, 8, 9, 10)
+#: Resolutions offered in public mode (coarser cells are sums of published resolution-8 cells).
+PUBLIC_RESOLUTIONS: Final = (6, 7, 8)
 DEFAULT_DAYS: Final = 90
 
 
@@ -216,8 +228,76 @@ def render_sidebar(options: dict[str, list[str]], period: tuple[date, date] | No
                 shifts=tuple(shifts), weekdays=tuple(sorted(int(d) for d in weekdays)),
                 districts=tuple(districts), resolution=int(res))
     ss[K_FILTERS] = f
+    ss[K_PUBLIC_MODE] = False
     sync_url(f)
     return f
+
+
+def render_public_sidebar(choices: dict[str, Any]) -> Filters:
+    """The public sidebar: published period, groups, districts, resolution 6-8.
+
+    Parameters
+    ----------
+    choices
+        ``ui.cache.public_choices``: ``periods`` (``(label, complete)``, newest
+        first), ``default`` label, ``groups``, ``districts`` (keys).
+    """
+    from analytics import disclosure
+
+    ss = st.session_state
+    labels = [lab for lab, _ in choices.get("periods", [])]
+    complete = dict(choices.get("periods", []))
+    if not ss.get(K_PUB_URL_LOADED):
+        ss[K_PUB_URL_LOADED] = True
+        want = st.query_params.get(QP["period"])
+        if want in labels:
+            ss[K_PUB_PERIOD] = want
+    if ss.get(K_PUB_PERIOD) not in labels:
+        ss[K_PUB_PERIOD] = choices.get("default") if labels else None
+    for key, allowed in ((K_GROUPS, choices.get("groups", [])),
+                         (K_DISTRICTS, choices.get("districts", []))):
+        ss[key] = [v for v in ss.get(key, []) if v in allowed]
+    if ss.get(K_RES) not in PUBLIC_RESOLUTIONS:
+        ss[K_RES] = PUBLIC_RESOLUTIONS[-1]
+
+    sb = st.sidebar
+    sb.subheader(t("filters.title"))
+    label = None
+    if labels:
+        label = sb.selectbox(t("filters.public_period"), labels, key=K_PUB_PERIOD,
+                             help=t("filters.public_period_help"),
+                             format_func=lambda p: p if complete.get(p) else
+                             t("filters.public_partial", label=p))
+    groups = sb.multiselect(t("filters.groups"), choices.get("groups", []), key=K_GROUPS,
+                            format_func=group_label, placeholder=t("filters.all"))
+    districts = sb.multiselect(t("filters.districts"), choices.get("districts", []),
+                               key=K_DISTRICTS, placeholder=t("filters.all"))
+    res = sb.select_slider(t("filters.resolution"), options=list(PUBLIC_RESOLUTIONS),
+                           key=K_RES, help=t("filters.public_resolution_help"))
+    sb.button(t("filters.reset"), on_click=_reset_public, args=(choices.get("default"),),
+              key="f_reset")
+    # No label means no published period at all: the open range selects nothing either.
+    start, end = disclosure.label_bounds(label) if label else (None, None)
+    f = Filters(start=start, end=end, groups=tuple(groups), districts=tuple(districts),
+                resolution=int(res))
+    ss[K_FILTERS] = f
+    ss[K_PUBLIC_MODE] = True
+    sync_url(f)
+    return f
+
+
+def public_period() -> str | None:
+    """The published period chosen in the public sidebar (``2025-T3``, ``2025``)."""
+    value = st.session_state.get(K_PUB_PERIOD)
+    return str(value) if value else None
+
+
+def _reset_public(default: str | None) -> None:
+    ss = st.session_state
+    for key in (K_GROUPS, K_DISTRICTS):
+        ss[key] = []
+    ss[K_PUB_PERIOD] = default
+    ss[K_RES] = PUBLIC_RESOLUTIONS[-1]
 
 
 def _reset(period: tuple[date, date] | None) -> None:
@@ -230,7 +310,15 @@ def _reset(period: tuple[date, date] | None) -> None:
 
 
 def url_params(f: Filters) -> dict[str, str]:
-    """URL parameters of the filters plus the language."""
+    """URL parameters of the filters plus the language.
+
+    Public mode: period, groups, districts, resolution and language only.
+    """
+    if st.session_state.get(K_PUBLIC_MODE):
+        q = {QP["groups"]: ",".join(f.groups), QP["districts"]: ",".join(f.districts),
+             QP["resolution"]: str(f.resolution), QP["lang"]: st.session_state.get(K_LANG, "es"),
+             QP["period"]: public_period() or ""}
+        return {name: value for name, value in q.items() if value}
     want = f.to_query()
     want[QP["lang"]] = st.session_state.get(K_LANG, "es")
     return want

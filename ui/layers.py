@@ -156,7 +156,7 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 #: Height of the tallest hexagon in 3D, metres, by H3 resolution (bigger cells, taller).
-ELEVATION_M: Final = {7: 5000.0, 8: 3000.0, 9: 1500.0, 10: 800.0}
+ELEVATION_M: Final = {6: 8000.0, 7: 5000.0, 8: 3000.0, 9: 1500.0, 10: 800.0}
 
 
 def hex_layer(frame: pd.DataFrame, *, extruded: bool = False, elevation_m: float = 1500.0,

@@ -64,6 +64,20 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "10 ≈ 0.015 km²."},
     "filters.all": {"es": "Todos", "en": "All"},
     "filters.reset": {"es": "Restablecer filtros", "en": "Reset filters"},
+    "filters.public_period": {"es": "Periodo publicado", "en": "Published period"},
+    "filters.public_period_help": {
+        "es": "La versión pública se publica por trimestres completos; un año es la suma de "
+              "sus trimestres publicados. No hay filtros por día, hora, turno, día de la "
+              "semana ni tipo de delito: permitirían deducir cifras pequeñas por diferencia.",
+        "en": "The public version is published by whole quarters; a year is the sum of its "
+              "published quarters. There are no day, hour, shift, weekday or crime-type "
+              "filters: they would let small counts be deduced by difference."},
+    "filters.public_partial": {"es": "{label} (incompleto)", "en": "{label} (incomplete)"},
+    "filters.public_resolution_help": {
+        "es": "8 ≈ 0,7 km², 7 ≈ 5 km², 6 ≈ 36 km². Las celdas grandes suman las celdas de "
+              "resolución 8 publicadas; violencia familiar y sexual solo en resolución 6.",
+        "en": "8 ≈ 0.7 km², 7 ≈ 5 km², 6 ≈ 36 km². Larger cells add up the published "
+              "resolution-8 cells; family and sexual violence only at resolution 6."},
     # --- crime groups in English (Spanish labels come from settings.CRIME_GROUPS)
     "group.patrimonio": {"en": "Property"},
     "group.vida_cuerpo_salud": {"en": "Life, body and health"},

@@ -58,10 +58,16 @@ TEXTS: dict[str, dict[str, str]] = {
                            "en": "-10 means reducing incidents by 10 % against the baseline."},
     "reportes.top": {"es": "Zonas críticas por distrito", "en": "Hotspots per district"},
     "reportes.public": {"es": "Versión pública", "en": "Public version"},
-    "reportes.public_help": {"es": "Solo agregados: celdas de resolución 8 o mayores, cifras "
-                                   "menores que {k} ocultas, sin puntos ni texto libre.",
-                             "en": "Aggregates only: resolution 8 or coarser, counts below {k} "
-                                   "hidden, no points or free text."},
+    "reportes.public_help": {"es": "La publicación pública: trimestres completos (un año es "
+                                   "la suma de sus trimestres), cifras por distrito y grupo y "
+                                   "celdas de resolución 8 o mayores, cifras menores que {k} "
+                                   "suprimidas (y otras para impedir deducirlas por "
+                                   "diferencia); sin puntos ni texto libre.",
+                             "en": "The public release: whole quarters (a year is the sum of "
+                                   "its quarters), figures by district and group and cells of "
+                                   "resolution 8 or coarser, counts below {k} suppressed (and "
+                                   "others so they cannot be deduced by difference); no points "
+                                   "or free text."},
     "reportes.public_forced": {"es": "Su rol solo puede ver y descargar la versión pública.",
                                "en": "Your role can only see and download the public version."},
     "reportes.population": {"es": "Población por distrito (editable)",
@@ -98,8 +104,10 @@ TEXTS: dict[str, dict[str, str]] = {
                               "en": "Incidents by crime group in {period}"},
     "reportes.chart_trend": {"es": "Tendencia mensual (últimos {n} meses)",
                              "en": "Monthly trend (last {n} months)"},
-    "reportes.chart_trend_public": {"es": "Suma de las cifras publicadas de cada mes.",
-                                    "en": "Sum of the published counts of each month."},
+    "reportes.chart_trend_public": {"es": "Suma de las cifras publicadas de cada trimestre.",
+                                    "en": "Sum of the published figures of each quarter."},
+    "reportes.chart_trend_q": {"es": "Tendencia trimestral (últimos {n} trimestres publicados)",
+                               "en": "Quarterly trend (last {n} published quarters)"},
     "reportes.col_month": {"es": "Mes", "en": "Month"},
     "reportes.col_kind": {"es": "Serie", "en": "Series"},
     "reportes.series_period": {"es": "Periodo", "en": "Period"},

@@ -12,15 +12,32 @@ TEXTS: dict[str, dict[str, str]] = {
     "inicio.total": {"es": "Incidentes", "en": "Incidents"},
     "inicio.previous": {"es": "Periodo anterior", "en": "Previous period"},
     "inicio.change": {"es": "Variación", "en": "Change"},
-    "inicio.public_note": {"es": "Versión pública: solo grupos no sensibles con al menos {k} "
-                                 "incidentes en ambos periodos; los totales son su suma.",
-                           "en": "Public version: only non-sensitive groups with at least {k} "
-                                 "incidents in both periods; totals are their sum."},
+    "inicio.public_note": {"es": "Versión pública: cada cifra es la suma de cifras publicadas "
+                                 "(trimestres completos por distrito y grupo de delito, al "
+                                 "menos {k} incidentes); otras se suprimen para que ninguna "
+                                 "cifra pequeña se deduzca por diferencia, así que las sumas "
+                                 "pueden ser menores que el total real.",
+                           "en": "Public version: every figure is a sum of published figures "
+                                 "(whole quarters by district and crime group, at least {k} "
+                                 "incidents); others are suppressed so that no small count can "
+                                 "be deduced by difference, so the sums may be lower than the "
+                                 "true totals."},
+    "inicio.public_period": {"es": "{label}: del {start} al {end}, comparado con el periodo "
+                                   "anterior ({pstart} al {pend}).",
+                             "en": "{label}: from {start} to {end}, compared with the previous "
+                                   "period ({pstart} to {pend})."},
+    "inicio.public_no_previous": {"es": "{label}: del {start} al {end}. El periodo anterior no "
+                                        "está publicado completo: sin comparación.",
+                                  "en": "{label}: from {start} to {end}. The previous period is "
+                                        "not wholly published: no comparison."},
+    "inicio.public_none": {"es": "No hay cifras publicadas para este periodo.",
+                           "en": "No published figures for this period."},
     "inicio.by_group": {"es": "Por grupo de delito", "en": "By crime group"},
     "inicio.top_cells": {"es": "Los 10 hexágonos con más incidentes",
                          "en": "Top 10 hexagons by incidents"},
-    "inicio.public_freshness": {"es": "Datos del {first} al {last}.",
-                                "en": "Data from {first} to {last}."},
+    "inicio.public_freshness": {"es": "Datos publicados: trimestres completos del {first} al "
+                                      "{last}.",
+                                "en": "Published data: whole quarters from {first} to {last}."},
     "inicio.freshness": {"es": "Datos: {n} incidentes del {first} al {last}. Última "
                                "importación: {imported} ({file}).",
                          "en": "Data: {n} incidents from {first} to {last}. Last import: "

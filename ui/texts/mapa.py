@@ -38,8 +38,14 @@ TEXTS: dict[str, dict[str, str]] = {
                          "en": "No basemap connection: district outlines are shown."},
     "mapa.summary": {"es": "{n} incidentes en {cells} hexágonos (resolución {res}).",
                      "en": "{n} incidents in {cells} hexagons (resolution {res})."},
-    "mapa.suppressed": {"es": "Se ocultan los hexágonos con menos de {k} incidentes.",
-                        "en": "Hexagons with fewer than {k} incidents are hidden."},
+    "mapa.suppressed": {"es": "Versión pública: cada hexágono suma las cifras publicadas "
+                              "del periodo (por trimestre, distrito y grupo, al menos {k} "
+                              "incidentes cada una; otras se suprimen). Violencia familiar y "
+                              "sexual solo en hexágonos de resolución 6.",
+                        "en": "Public version: each hexagon adds up the period's published "
+                              "figures (by quarter, district and group, at least {k} incidents "
+                              "each; others are suppressed). Family and sexual violence only in "
+                              "resolution-6 hexagons."},
     "mapa.profile": {"es": "Perfil del hexágono", "en": "Hexagon profile"},
     "mapa.pick_cell": {"es": "Hexágono (haga clic en el mapa o elija aquí)",
                        "en": "Hexagon (click on the map or choose here)"},

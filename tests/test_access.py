@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -196,17 +197,26 @@ def test_password_and_role_changes_end_open_sessions(con: duckdb.DuckDBPyConnect
 def test_stored_user_text_is_bounded(tmp_path: Path) -> None:
     """45 failed logins with a 5 MB user name grew the store by 288 MB: now a few KB."""
     db = tmp_path / "v.duckdb"
-    huge = "x" * 5_000_000
-    with store.writing(db) as w:
+    letters = np.random.default_rng(0).integers(97, 123, 5_100_000, dtype=np.uint8)
+    noise = letters.tobytes().decode("ascii")  # incompressible, unlike "x" * n
+    huge = noise[:5_000_000]
+    w = store.connect(db)
+    try:
         before = w.execute("SELECT count(*) FROM audit").fetchall()[0][0]
         assert access.verify_user(w, huge, "clave-cualquiera") is None
-        for _ in range(45):
-            access.record_audit(w, user=None, action="login_failed", detail=f"usuario {huge}")
+        for i in range(45):  # 45 different 5 MB names
+            access.record_audit(w, user=None, action="login_failed",
+                                detail=f"usuario {noise[i * 1000:i * 1000 + 5_000_000]}")
         access.record_audit(w, user=huge, action=huge, detail="ok\nsegunda línea")
         w.execute("CHECKPOINT")
+    finally:
+        w.close()
     assert db.stat().st_size < 3_000_000
-    with store.reading(db) as ro:
+    ro = store.connect(db, read_only=True)
+    try:
         log = access.audit_log(ro, limit=100)
+    finally:
+        ro.close()
     assert len(log) == 46 + before
     assert log["detail"].str.len().max() == settings.MAX_DETAIL_CHARS
     assert log["detail"].iloc[1].endswith("…")

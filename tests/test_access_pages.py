@@ -418,6 +418,12 @@ def test_idle_session_is_signed_out(users_store: Path) -> None:
 
 
 def test_last_admin_cannot_remove_herself_in_the_app(users_store: Path) -> None:
+    """As the last user she could: the app then fell back to demo mode, admin for anyone."""
+    from ui import cache
+
+    with cache.admin_connection() as con:
+        for user in ("cmdte", "ana", "vecino"):
+            access.remove_user(con, user)
     at = _admin_page()
     at.selectbox(key="adm_pick").select("jefa").run()
     at.checkbox(key="adm_remove_ok").check()
@@ -481,3 +487,19 @@ def test_admin_undoes_an_import_in_datos_after_confirming(users_store: Path) -> 
     log = apptest.audit_log(users_store)
     assert (log["action"].iloc[0], log["username"].iloc[0]) == ("import_delete", "jefa")
     assert log["detail"].iloc[0].startswith("importación 1 (prueba.csv)")
+
+
+def test_first_admin_created_in_demo_mode_stays_signed_in(app_store: Path) -> None:
+    """The demo admin goes on as the first real admin, with a valid session stamp."""
+    at = apptest.app("pages/admin.py")
+    apptest.ok(at)
+    at.text_input(key="adm_new_user").input("jefa")
+    at.text_input(key="adm_new_pw").input("clave-jefa-01")
+    at.text_input(key="adm_new_pw2").input("clave-jefa-01")
+    at.button(key="adm_add").click().run()
+    apptest.ok(at)
+    at.run()  # the next run checks the session generation
+    apptest.ok(at)
+    assert at.title[0].value == "Administración"
+    assert at.session_state[auth.USER_KEY] == "jefa"
+    assert not any("demostración" in w.value for w in at.sidebar.warning)

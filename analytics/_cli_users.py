@@ -73,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``users``; return the exit code."""
     cmd = args.users_command
     if cmd == "list":
-        path = store.default_path() if args.db is None else args.db
-        if not Path(path).exists():
+        path = Path(store.default_path() if args.db is None else args.db)
+        if not path.exists() and not path.parent.is_file():  # no store yet: no users
             with store.connect(":memory:") as mem:
                 users = access.list_users(mem)
         else:

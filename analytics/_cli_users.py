@@ -73,18 +73,20 @@ def run(args: argparse.Namespace) -> int:
     """Run ``users``; return the exit code."""
     cmd = args.users_command
     if cmd == "list":
-        con = store.connect(args.db, read_only=False)
-        try:
-            users = access.list_users(con)
-        finally:
-            con.close()
+        path = Path(store.default_path() if args.db is None else args.db)
+        if not path.exists() and not path.parent.is_file():  # no store yet: no users
+            with store.connect(":memory:") as mem:
+                users = access.list_users(mem)
+        else:
+            with store.reading(path) as con:  # a reader: never waits for the app's readers
+                users = access.list_users(con)
         if users.empty:
             print("No hay usuarios: la aplicación arranca en modo demostración.")
             return 0
         for row in users.itertuples():
             print(f"{row.username}\t{row.role}\tcreado {row.created_at:%Y-%m-%d %H:%M}")
         return 0
-    password = _read_password(args) if cmd in ("add", "passwd") else ""
+    password = _read_password(args) if cmd in ("add", "passwd") else ""  # before locking
     con = store.connect(args.db, read_only=False)
     try:
         if cmd == "add":

@@ -35,22 +35,32 @@ Permission table (pages and actions; ``x`` = allowed)::
     view_points        x        x          x
     manage_users       x
     view_audit         x
+    delete_import      x
 
 Passwords are hashed with bcrypt (cost 12, salt per hash) and never stored or
 returned in clear. :func:`verify_user` gives the same answer, after the same
 work, for an unknown user and a wrong password (no user enumeration).
 
+Sessions: every user has a ``session_gen`` counter, raised by a password or
+role change. The app keeps the value it saw at sign-in and signs the session
+out when the stored one differs (:func:`user_session`), so a reset password or
+a removed role ends the user's open sessions.
+
+The last administrator can neither be removed nor lose the role: once users
+exist, the app never falls back to the open demo mode.
+
 Audit times are local wall time (``settings.TIMEZONE``), like incidents.
-The tables are created with ``CREATE TABLE IF NOT EXISTS`` by the functions
-that write; the reading functions work on read-only connections and treat a
-missing table as empty.
+Every stored text that comes from a user (names, details) is bounded by
+:func:`analytics._text.clip_text`. The writing functions bring a bare
+connection's schema up to date (``store.migrate``); the reading functions work
+on read-only connections and treat a missing table as empty.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -59,8 +69,9 @@ import bcrypt
 import duckdb
 import pandas as pd
 
-from analytics import settings
+from analytics import settings, store
 from analytics._errors import AccessDeniedError, UserError
+from analytics._text import clip_name, clip_text
 
 ROLES: Final = ("admin", "comandante", "analista", "publico")
 ROLE_LABELS: Final = MappingProxyType({
@@ -72,7 +83,7 @@ ROLE_LABELS: Final = MappingProxyType({
 PAGES: Final = ("inicio", "mapa", "patrones", "datos", "pronostico", "zonas_criticas",
                 "plan_patrullaje", "reportes", "admin")
 ACTIONS: Final = ("import", "export", "export_public", "plan", "manage_users", "view_points",
-                  "view_audit")
+                  "view_audit", "delete_import")
 
 _STAFF: Final = frozenset(set(PAGES) - {"admin"}
                           | {"import", "export", "export_public", "plan", "view_points"})
@@ -93,23 +104,26 @@ _USERNAME_RE: Final = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 # unknown user costs the same time as a wrong password.
 _DUMMY_HASH: Final = b"$2b$12$x0nqrGZ58gXuuE1uW2i62OOHAhy3in.tmXZiwwE5lBtZcWap8u0fm"
 
-_USERS_DDL: Final = (
-    "CREATE TABLE IF NOT EXISTS users (username VARCHAR PRIMARY KEY, "
-    "password_hash VARCHAR NOT NULL, role VARCHAR NOT NULL, "
-    "created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)"
-)
-_AUDIT_DDL: Final = (
-    "CREATE TABLE IF NOT EXISTS audit (logged_at TIMESTAMP NOT NULL, username VARCHAR, "
-    "action VARCHAR NOT NULL, detail VARCHAR)"
-)
+#: Longest audit action key stored.
+_MAX_ACTION_CHARS: Final = 64
+#: Most distinct values offered by an audit filter.
+_MAX_FILTER_VALUES: Final = 500
+#: How the audit names the rows of each table of ``store.IMPORT_TABLES``.
+_TABLE_LABELS: Final = MappingProxyType({"incidents": "incidentes",
+                                         "quarantine": "filas en cuarentena"})
 
 
 @dataclass(frozen=True)
 class User:
-    """An authenticated user (no password material)."""
+    """An authenticated user (no password material).
+
+    ``session_gen`` is the user's session generation at sign-in (see the
+    module notes); it does not take part in comparisons.
+    """
 
     username: str
     role: str
+    session_gen: int = field(default=0, compare=False)
 
     def can(self, action: str) -> bool:
         """Whether this user's role allows a page or action."""
@@ -146,8 +160,8 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(_USERS_DDL)
-    con.execute(_AUDIT_DDL)
+    """Bring a bare connection's schema up to date (a no-op on a store from ``connect``)."""
+    store.migrate(con)
 
 
 def _clean_username(username: str, problems: list[str]) -> str:
@@ -176,12 +190,16 @@ def _hash(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(_BCRYPT_ROUNDS)).decode("ascii")
 
 
-def _user_row(con: duckdb.DuckDBPyConnection, username: str) -> tuple[str, str, str] | None:
+def _user_row(con: duckdb.DuckDBPyConnection, username: str
+              ) -> tuple[str, str, str, int] | None:
+    """``(username, password_hash, role, session_gen)`` or ``None``."""
     if not _has_table(con, "users"):
         return None
-    rows = con.execute("SELECT username, password_hash, role FROM users WHERE username = ?",
-                       [username]).fetchall()
-    return (str(rows[0][0]), str(rows[0][1]), str(rows[0][2])) if rows else None
+    rows = con.execute("SELECT username, password_hash, role, coalesce(session_gen, 0) "
+                       "FROM users WHERE username = ?", [clip_name(username)]).fetchall()
+    if not rows:
+        return None
+    return (str(rows[0][0]), str(rows[0][1]), str(rows[0][2]), int(rows[0][3]))
 
 
 def _admins(con: duckdb.DuckDBPyConnection) -> int:
@@ -213,13 +231,14 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role:
         raise UserError(" ".join(problems))
     _ensure_tables(con)
     now = _now()
-    con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?)", [name, _hash(password), role, now, now])
-    return User(name, role)
+    con.execute("INSERT INTO users (username, password_hash, role, created_at, updated_at, "
+                "session_gen) VALUES (?, ?, ?, ?, ?, 0)", [name, _hash(password), role, now, now])
+    return User(name, role, 0)
 
 
 def verify_user(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
     """The user if the password is right, else ``None`` (same for an unknown user)."""
-    name = str(username).strip().lower()
+    name = clip_name(str(username).strip().lower())
     row = _user_row(con, name)
     stored = row[1].encode("ascii") if row else _DUMMY_HASH
     try:
@@ -228,7 +247,17 @@ def verify_user(con: duckdb.DuckDBPyConnection, username: str, password: str) ->
         ok = False
     if row is None or not ok:
         return None
-    return User(row[0], row[2])
+    return User(row[0], row[2], row[3])
+
+
+def user_session(con: duckdb.DuckDBPyConnection, username: str) -> tuple[str, int] | None:
+    """``(role, session_gen)`` of a user, or ``None`` if the user no longer exists.
+
+    The app compares ``session_gen`` with the value it kept at sign-in on every
+    run and signs the session out when they differ.
+    """
+    row = _user_row(con, str(username).strip().lower())
+    return (row[2], row[3]) if row else None
 
 
 def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -> None:
@@ -240,12 +269,13 @@ def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -
         problems.append(f"No existe el usuario {name}.")
     if problems:
         raise UserError(" ".join(problems))
-    con.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE username = ?",
+    con.execute("UPDATE users SET password_hash = ?, updated_at = ?, "
+                "session_gen = coalesce(session_gen, 0) + 1 WHERE username = ?",
                 [_hash(password), _now(), name])
 
 
 def set_role(con: duckdb.DuckDBPyConnection, username: str, role: str) -> None:
-    """Change a user's role; the last admin cannot lose the role."""
+    """Change a user's role (ends the user's open sessions); the last admin keeps it."""
     problems: list[str] = []
     name = str(username).strip().lower()
     _check_role(role, problems)
@@ -256,20 +286,27 @@ def set_role(con: duckdb.DuckDBPyConnection, username: str, role: str) -> None:
         problems.append("No se puede quitar el rol de administrador al último administrador.")
     if problems:
         raise UserError(" ".join(problems))
-    con.execute("UPDATE users SET role = ?, updated_at = ? WHERE username = ?",
+    if row is not None and row[2] == role:
+        return
+    con.execute("UPDATE users SET role = ?, updated_at = ?, "
+                "session_gen = coalesce(session_gen, 0) + 1 WHERE username = ?",
                 [role, _now(), name])
 
 
 def remove_user(con: duckdb.DuckDBPyConnection, username: str) -> None:
-    """Delete a user; the last admin cannot be removed while other users remain."""
-    name = str(username).strip().lower()
+    """Delete a user; the last administrator can never be removed.
+
+    Removing every user would silently return the app to its demo mode, where
+    anyone is an administrator: once users exist, at least one admin stays.
+    """
+    name = clip_name(str(username).strip().lower())
     row = _user_row(con, name)
     if row is None:
         msg = f"No existe el usuario {name}."
         raise UserError(msg)
-    total = int(con.execute("SELECT count(*) FROM users").fetchall()[0][0])
-    if row[2] == "admin" and _admins(con) <= 1 and total > 1:
-        msg = "No se puede eliminar al último administrador mientras existan otros usuarios."
+    if row[2] == "admin" and _admins(con) <= 1:
+        msg = ("No se puede eliminar al último administrador: la aplicación quedaría abierta a "
+               "cualquiera. Cree antes otro administrador.")
         raise UserError(msg)
     con.execute("DELETE FROM users WHERE username = ?", [name])
 
@@ -311,30 +348,109 @@ def record_audit(con: duckdb.DuckDBPyConnection, *, user: str | None, action: st
         Free text for the administrator (file name, filters, counts). Never
         put passwords or personal data here.
     """
-    if not str(action).strip():
+    act = clip_text(str(action).strip(), _MAX_ACTION_CHARS)
+    if not act.strip():
         msg = "La acción de auditoría no puede estar vacía."
         raise UserError(msg)
     _ensure_tables(con)
     con.execute("INSERT INTO audit VALUES (?, ?, ?, ?)",
-                [_now(), user if user else "(sin usuario)", str(action).strip(), str(detail)])
+                [_now(), clip_name(user) if user else "(sin usuario)", act,
+                 clip_text(detail, settings.MAX_DETAIL_CHARS)])
 
 
-def audit_log(con: duckdb.DuckDBPyConnection, *, limit: int = 500, user: str | None = None,
-              action: str | None = None) -> pd.DataFrame:
-    """Audit entries, newest first: ``logged_at, username, action, detail``."""
+def _audit_where(user: str | None, action: str | None, start: date | datetime | None,
+                 end: date | datetime | None) -> tuple[str, list[object]]:
+    where: list[str] = []
+    params: list[object] = []
+    if user is not None:
+        where.append("username = ?")
+        params.append(clip_name(user))
+    if action is not None:
+        where.append("action = ?")
+        params.append(clip_text(action, _MAX_ACTION_CHARS))
+    if start is not None:
+        where.append("logged_at >= ?")
+        params.append(_day_start(start))
+    if end is not None:
+        where.append("logged_at < ?")
+        params.append(_day_start(end) + (timedelta(days=1) if not isinstance(end, datetime)
+                                         else timedelta(0)))
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def _day_start(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return datetime(value.year, value.month, value.day)
+
+
+def audit_log(con: duckdb.DuckDBPyConnection, *, limit: int = 500, offset: int = 0,
+              user: str | None = None, action: str | None = None,
+              start: date | datetime | None = None, end: date | datetime | None = None
+              ) -> pd.DataFrame:
+    """One page of audit entries, newest first: ``logged_at, username, action, detail``.
+
+    Parameters
+    ----------
+    limit, offset
+        The page: at most ``limit`` rows after skipping ``offset``.
+    user, action
+        Keep only this user name / action key.
+    start, end
+        Local dates (inclusive both; a ``datetime`` end is exclusive).
+    """
     cols = ["logged_at", "username", "action", "detail"]
     if not _has_table(con, "audit"):
         return pd.DataFrame({c: pd.Series(dtype="datetime64[us]" if c == "logged_at" else "str")
                              for c in cols})
-    where, params = [], []
-    if user is not None:
-        where.append("username = ?")
-        params.append(user)
-    if action is not None:
-        where.append("action = ?")
-        params.append(action)
-    sql = f"SELECT {', '.join(cols)} FROM audit"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += f" ORDER BY logged_at DESC, rowid DESC LIMIT {max(0, int(limit))}"
+    where, params = _audit_where(user, action, start, end)
+    sql = (f"SELECT {', '.join(cols)} FROM audit{where} ORDER BY logged_at DESC, rowid DESC "
+           f"LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}")
     return con.execute(sql, params).df()
+
+
+def audit_count(con: duckdb.DuckDBPyConnection, *, user: str | None = None,
+                action: str | None = None, start: date | datetime | None = None,
+                end: date | datetime | None = None) -> int:
+    """Number of audit entries matching the filters of :func:`audit_log`."""
+    if not _has_table(con, "audit"):
+        return 0
+    where, params = _audit_where(user, action, start, end)
+    return int(con.execute(f"SELECT count(*) FROM audit{where}", params).fetchall()[0][0])
+
+
+def audit_filter_values(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+    """Distinct user names and action keys in the audit (each list bounded), sorted."""
+    if not _has_table(con, "audit"):
+        return [], []
+    out: list[list[str]] = []
+    for col in ("username", "action"):
+        rows = con.execute(f"SELECT DISTINCT {col} FROM audit WHERE {col} IS NOT NULL "
+                           f"ORDER BY {col} LIMIT {_MAX_FILTER_VALUES}").fetchall()
+        out.append([str(r[0]) for r in rows])
+    return out[0], out[1]
+
+
+def undo_import(con: duckdb.DuckDBPyConnection, import_id: int, *, user: str | None
+                ) -> dict[str, int]:
+    """Delete one import (:func:`analytics.store.delete_import`) and audit it, together.
+
+    The audit entry (``import_delete``: who, which import and file, how many
+    rows) commits in the same transaction as the deletion.
+
+    Returns
+    -------
+    dict
+        Table -> rows deleted.
+    """
+    iid = int(import_id)
+    rows = con.execute("SELECT file_name FROM imports WHERE import_id = ?", [iid]).fetchall()
+    file_name = clip_name(rows[0][0]) if rows else "?"
+
+    def audit(counts: dict[str, int]) -> None:
+        parts = ", ".join(f"{n} {_TABLE_LABELS.get(table, 'filas de ' + table)}"
+                          for table, n in counts.items() if table != "imports")
+        record_audit(con, user=user, action="import_delete",
+                     detail=f"importación {iid} ({file_name}): {parts}")
+
+    return store.delete_import(con, iid, audit=audit)

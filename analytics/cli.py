@@ -2,15 +2,19 @@
 
 Each command lives in a private module ``analytics/_cli_<name>.py`` that
 exposes ``add_parser(subparsers)`` and ``run(args) -> int``. Errors a user can
-fix (``AnalyticsError``, unreadable files) print one line on stderr and exit 2;
-no traceback reaches the user.
+fix (``AnalyticsError``, unreadable files, a damaged store: any ``OSError`` or
+``duckdb.Error``) print one Spanish line on stderr and exit 2; anything else is
+a bug: one line and exit 1. No traceback reaches the user; with
+``VIGIA_DEBUG=1`` the traceback is printed too.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -24,6 +28,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_forecast",
     "analytics._cli_demo",
     "analytics._cli_users",
+    "analytics._cli_imports",
     "analytics._cli_scale",
     "analytics._cli_plan",
 )
@@ -39,6 +44,7 @@ _COMMANDS: dict[str, str] = {
     "backtest": "analytics._cli_forecast",
     "demo": "analytics._cli_demo",
     "users": "analytics._cli_users",
+    "imports": "analytics._cli_imports",
     "partition": "analytics._cli_scale",
     "aggregate": "analytics._cli_scale",
     "district-forecasts": "analytics._cli_scale",
@@ -47,6 +53,9 @@ _COMMANDS: dict[str, str] = {
 }
 
 EXIT_USER_ERROR = 2
+EXIT_BUG = 1
+#: Set to 1 to print tracebacks as well (for developers; users get one line).
+DEBUG_ENV_VAR = "VIGIA_DEBUG"
 
 
 def default_db() -> Path:
@@ -102,8 +111,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except AnalyticsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _debug_traceback()
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("error: interrumpido por el usuario", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI contract: one line, never a traceback
+        _debug_traceback()
+        code, message = _unexpected(exc, getattr(args, "db", None))
+        print(f"error: {message}", file=sys.stderr)
+        return code
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _debug_traceback() -> None:
+    if os.environ.get(DEBUG_ENV_VAR, "").strip() not in ("", "0"):
+        traceback.print_exc(file=sys.stderr)
+
+
+def _unexpected(exc: Exception, db: object) -> tuple[int, str]:
+    """Exit code and Spanish line for an exception that is not an ``AnalyticsError``."""
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None and isinstance(exc, duckdb.Error):
+        where = str(db) if db else str(default_db())
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return EXIT_USER_ERROR, (f"el almacén {where} está dañado o no se puede leer ({first}). "
+                                 "Restaure la última copia de seguridad o vuelva a importar.")
+    if isinstance(exc, OSError):
+        name = f" {exc.filename}" if exc.filename else ""
+        return EXIT_USER_ERROR, f"no se pudo usar el archivo{name}: {exc.strerror or exc}."
+    return EXIT_BUG, (f"error inesperado ({type(exc).__name__}). Repita con {DEBUG_ENV_VAR}=1 "
+                      "para ver el detalle y avise al equipo de Vigía.")

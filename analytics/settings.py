@@ -72,6 +72,33 @@ HEX_PRECISIONS : tuple of str
     Precisions hexagon analytics (map, hotspots, cell forecasts, plans) use by
     default; district indicators, time patterns and zone forecasts count every
     accepted incident.
+STORE_WRITE_TIMEOUT_S : float
+    How long a writer (an import, a user change, an audit entry) waits for the
+    store's cross-process lock before a Spanish ``StoreError``.
+STORE_READ_TIMEOUT_S : float
+    How long a reader (a page, ``export``, ``users list``) waits, e.g. while an
+    import writes, before a Spanish ``StoreError``.
+STORE_AUDIT_TIMEOUT_S : float
+    Wait for the best-effort audit lines of logins and logouts (a login never
+    waits for a long import).
+MAX_NAME_CHARS : int
+    Longest user-supplied name stored (user names in the audit, sources, file
+    names); longer text is cut and ends with "…".
+MAX_DETAIL_CHARS : int
+    Longest user-supplied free text stored (audit details).
+LOGIN_WINDOW_S : float
+    Sliding window of the failed-login throttle, seconds.
+LOGIN_MAX_FAILURES_ACCOUNT : int
+    Failed logins allowed per user name (known or not) within the window.
+LOGIN_MAX_FAILURES_CLIENT : int
+    Failed logins allowed per client address within the window (several
+    people may share one address behind a police network's NAT).
+SESSION_IDLE_MINUTES : int
+    A signed-in session with no interaction for this long is signed out.
+AUDIT_PAGE_ROWS : int
+    Audit entries per page in Administración.
+AUDIT_EXPORT_MAX_ROWS : int
+    Most audit entries one CSV download of Administración holds.
 """
 
 from __future__ import annotations
@@ -215,3 +242,16 @@ INCIDENT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("h3_r12", "UBIGINT"),
     ("import_id", "INTEGER"),
 )
+
+# --- security and concurrency (issue 11) ---------------------------------------------------
+STORE_WRITE_TIMEOUT_S: Final = 60.0
+STORE_READ_TIMEOUT_S: Final = 15.0
+STORE_AUDIT_TIMEOUT_S: Final = 3.0
+MAX_NAME_CHARS: Final = 200
+MAX_DETAIL_CHARS: Final = 1000
+LOGIN_WINDOW_S: Final = 300.0
+LOGIN_MAX_FAILURES_ACCOUNT: Final = 5
+LOGIN_MAX_FAILURES_CLIENT: Final = 20
+SESSION_IDLE_MINUTES: Final = 30
+AUDIT_PAGE_ROWS: Final = 100
+AUDIT_EXPORT_MAX_ROWS: Final = 10_000

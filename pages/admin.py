@@ -3,6 +3,8 @@
 Every change goes through ``analytics.access`` on a short-lived writable
 connection and writes an audit entry in the same transaction window. Passwords
 never reach session state beyond the form widgets (cleared after each action).
+The audit log is read one page at a time (``settings.AUDIT_PAGE_ROWS``) with
+filters by user, action and dates: never the whole table.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import access
+from analytics import access, settings
 from analytics._errors import AnalyticsError, StoreError
-from ui import cache, login, page
+from ui import auth, cache, login, page
 from ui.i18n import role_label, t
 
 ctx = page.context(need_data=False)
@@ -25,8 +27,9 @@ if not access.can(sess.role, "manage_users"):
     login.forbidden("page.admin")
     st.stop()
 
-AUDIT_LIMIT = 2000
+PAGE_ROWS = settings.AUDIT_PAGE_ROWS
 ROLES = list(access.ROLES)
+K_PAGE = "adm_audit_page"
 
 
 def _run(change: Callable[..., object], audit_action: str, audit_detail: str,
@@ -72,10 +75,20 @@ def _add() -> None:
             login.sign_in(name, role)
 
 
+def _keep_own_session(name: str) -> None:
+    """A change to one's own password or role ends one's *other* sessions, not this one."""
+    if name == sess.user:
+        found = login.user_session(name)
+        if found is not None:
+            ss[auth.GEN_KEY] = found[1]
+
+
 def _set_role(name: str) -> None:
     role = str(ss.get(f"adm_role_new_{name}") or "")
-    _run(lambda con: access.set_role(con, name, role), "user_role", f"usuario {name}, rol {role}",
-         t("admin.role_changed", user=name, role=role_label(role)))
+    if _run(lambda con: access.set_role(con, name, role), "user_role",
+            f"usuario {name}, rol {role}",
+            t("admin.role_changed", user=name, role=role_label(role))):
+        _keep_own_session(name)
 
 
 def _reset(name: str) -> None:
@@ -84,8 +97,9 @@ def _reset(name: str) -> None:
     if pw != pw2:
         ss["_admin_msg"] = ("error", t("admin.mismatch"))
         return
-    _run(lambda con: access.set_password(con, name, pw), "user_passwd", f"usuario {name}",
-         t("admin.reset_done", user=name))
+    if _run(lambda con: access.set_password(con, name, pw), "user_passwd", f"usuario {name}",
+            t("admin.reset_done", user=name)):
+        _keep_own_session(name)
 
 
 def _remove(name: str) -> None:
@@ -99,6 +113,10 @@ def _remove(name: str) -> None:
 
 def _audit_download() -> None:
     login.audit("export_audit", "registro de auditoría (CSV)", user=sess.user)
+
+
+def _first_page() -> None:
+    ss[K_PAGE] = 1
 
 
 st.title(t("admin.title"))
@@ -165,30 +183,50 @@ with page.guard():
 
     # --- audit -----------------------------------------------------------------------------
     st.subheader(t("admin.audit"))
-    st.caption(t("admin.audit_help", n=AUDIT_LIMIT))
+    st.caption(t("admin.audit_help", n=PAGE_ROWS))
     with cache.read_connection() as con:
-        log_all = access.audit_log(con, limit=AUDIT_LIMIT)
+        who_values, what_values = access.audit_filter_values(con)
     all_label = t("admin.all")
-    f1, f2 = st.columns(2)
-    who = f1.selectbox(t("admin.filter_user"),
-                       [all_label] + sorted(log_all["username"].dropna().unique().tolist()),
-                       key="adm_f_user")
-    what = f2.selectbox(t("admin.filter_action"),
-                        [all_label] + sorted(log_all["action"].dropna().unique().tolist()),
-                        key="adm_f_action")
-    view = log_all
-    if who != all_label:
-        view = view.loc[view["username"] == who]
-    if what != all_label:
-        view = view.loc[view["action"] == what]
+    f1, f2, f3, f4 = st.columns(4)
+    who = f1.selectbox(t("admin.filter_user"), [all_label, *who_values], key="adm_f_user",
+                       on_change=_first_page)
+    what = f2.selectbox(t("admin.filter_action"), [all_label, *what_values], key="adm_f_action",
+                        on_change=_first_page)
+    since = f3.date_input(t("admin.filter_from"), value=None, key="adm_f_from",
+                          on_change=_first_page, format="DD/MM/YYYY")
+    until = f4.date_input(t("admin.filter_to"), value=None, key="adm_f_to",
+                          on_change=_first_page, format="DD/MM/YYYY")
+    filters = {"user": None if who == all_label else who,
+               "action": None if what == all_label else what,
+               "start": since, "end": until}
+    with cache.read_connection() as con:
+        total = access.audit_count(con, **filters)
+    pages = max(1, -(-total // PAGE_ROWS))
+    if int(ss.get(K_PAGE, 1)) > pages:
+        ss[K_PAGE] = pages
+    number = int(st.number_input(t("admin.audit_page"), min_value=1, max_value=pages,
+                                 step=1, key=K_PAGE))
+    offset = (number - 1) * PAGE_ROWS
+    with cache.read_connection() as con:
+        view = access.audit_log(con, limit=PAGE_ROWS, offset=offset, **filters)
     if view.empty:
         st.info(t("admin.audit_empty"), icon=":material/info:")
     else:
-        shown = view.rename(columns={"logged_at": t("admin.col_time"),
-                                     "username": t("admin.col_user"),
-                                     "action": t("admin.col_action"),
-                                     "detail": t("admin.col_detail")})
-        st.dataframe(shown, hide_index=True, width="stretch", key="adm_audit")
-        st.download_button(t("admin.audit_csv"), shown.to_csv(index=False).encode("utf-8-sig"),
-                           file_name="auditoria_vigia.csv", mime="text/csv", key="adm_audit_csv",
-                           on_click=_audit_download, icon=":material/download:")
+        st.caption(t("admin.audit_range", a=offset + 1, b=offset + len(view), n=total,
+                     p=number, pages=pages))
+        labels = {"logged_at": t("admin.col_time"), "username": t("admin.col_user"),
+                  "action": t("admin.col_action"), "detail": t("admin.col_detail")}
+        st.dataframe(view.rename(columns=labels), hide_index=True, width="stretch",
+                     key="adm_audit")
+        store_handle = cache.handle()
+
+        def _audit_csv() -> bytes:
+            """Built only when the button is clicked, bounded by AUDIT_EXPORT_MAX_ROWS."""
+            with store_handle.read() as c:
+                rows = access.audit_log(c, limit=settings.AUDIT_EXPORT_MAX_ROWS, **filters)
+            return rows.rename(columns=labels).to_csv(index=False).encode("utf-8-sig")
+
+        st.download_button(t("admin.audit_csv"), _audit_csv, file_name="auditoria_vigia.csv",
+                           mime="text/csv", key="adm_audit_csv", on_click=_audit_download,
+                           icon=":material/download:",
+                           help=t("admin.audit_csv_help", n=settings.AUDIT_EXPORT_MAX_ROWS))

@@ -1,11 +1,15 @@
-"""Datos: upload -> column mapping -> import with progress -> summary; quarantine; history."""
+"""Datos: upload -> column mapping -> import with progress -> summary; quarantine; history.
+
+An administrator can also undo one import completely (incidents, quarantine,
+record), after a confirmation step; the deletion is audited.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from analytics import _validate
+from analytics import _validate, access, store
 from ui import cache, login, page, upload
 from ui import filters as F
 from ui.auth import STAFF
@@ -18,6 +22,35 @@ st.title(t("datos.title"))
 if ctx.session.role not in STAFF:
     st.error(t("datos.forbidden"), icon=":material/lock:")
     st.stop()
+
+K_UNDO = "data_undo_confirm"
+
+
+def _undo_box(history: pd.DataFrame) -> None:
+    """Admin only: pick an import, see what it holds, confirm, delete (audited)."""
+    with st.expander(t("datos.undo"), icon=":material/delete_history:"):
+        st.caption(t("datos.undo_help"))
+        files = dict(zip(history["import_id"].astype(int), history["file_name"], strict=True))
+        iid = st.selectbox(t("datos.undo_pick"), sorted(files, reverse=True), key="data_undo_pick",
+                           format_func=lambda i: f"{i} — {files[i]}")
+        if ss.get(K_UNDO) != iid:
+            st.button(t("datos.undo_button"), key="data_undo", icon=":material/delete:",
+                      on_click=lambda: ss.update({K_UNDO: iid}))
+            return
+        with cache.read_connection() as con:
+            rows = store.import_rows(con, iid)
+        st.warning(t("datos.undo_confirm", id=iid, file=files[iid], incidents=rows["incidents"],
+                     quarantine=rows["quarantine"]), icon=":material/warning:")
+        yes, no = st.columns(2)
+        no.button(t("datos.undo_no"), key="data_undo_no", on_click=lambda: ss.pop(K_UNDO, None))
+        if yes.button(t("datos.undo_yes"), type="primary", key="data_undo_yes"):
+            ss.pop(K_UNDO, None)
+            with cache.write_connection() as con:
+                done = access.undo_import(con, iid, user=ctx.session.user)
+            ss["_data_msg"] = t("datos.undo_done", id=iid, incidents=done["incidents"],
+                                quarantine=done["quarantine"])
+            st.rerun()
+
 
 with page.guard():
     gen = int(ss.get(F.K_UPLOAD_GEN, 0))  # a new key after each import empties the uploader
@@ -96,6 +129,8 @@ with page.guard():
                                args=("export", f"cuarentena ({len(q)} filas, CSV)"),
                                kwargs={"user": ctx.session.user})
         st.subheader(t("datos.history"))
+        if ss.get("_data_msg"):
+            st.success(ss.pop("_data_msg"), icon=":material/check_circle:")
         h = cache.imports_history(ds)
         if h.empty:
             st.caption(t("datos.history_none"))
@@ -104,3 +139,5 @@ with page.guard():
                                 "accepted", "duplicates", "quarantined") if c in h.columns]
             st.dataframe(h[keep].rename(columns=column_labels(keep)), hide_index=True,
                          width="stretch", key="data_history")
+            if access.can(ctx.session.role, "delete_import"):
+                _undo_box(h)

@@ -87,6 +87,7 @@ def app(page: str | None = None, *, user: str | None = None,
         from ui import auth
 
         at.session_state[auth.USER_KEY] = user
+        at.session_state[auth.GEN_KEY] = session_gen(user)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
@@ -120,6 +121,18 @@ def menu(at: AppTest) -> list[str]:
 
     walk(at.sidebar)
     return out
+
+
+def session_gen(user: str) -> int:
+    """The session generation of ``user`` in the store of ``$VIGIA_DB`` (-1: unknown).
+
+    What a sign-in keeps in ``ui.auth.GEN_KEY``.
+    """
+    from analytics import access, store
+
+    with store.reading(os.environ.get("VIGIA_DB")) as con:
+        found = access.user_session(con, user)
+    return found[1] if found else -1
 
 
 def audit_log(db: Path) -> pd.DataFrame:

@@ -320,3 +320,193 @@ def test_public_home_totals_are_sums_of_published_groups(users_store: Path) -> N
     values.pop("Periodo anterior")
     assert values and total == sum(values.values())
     assert any("Versión pública" in c.value for c in at.caption)
+
+
+# --------------------------------------------------------------------------- issue 11
+def _login_screen(at: AppTest) -> bool:
+    return bool(at.title) and at.title[0].value == "Iniciar sesión"
+
+
+def test_failed_logins_are_throttled_per_account_across_sessions(users_store: Path) -> None:
+    """A reload (a new session) used to reset the counter: ~120 guesses a minute got through."""
+    guesser = apptest.app()
+    for i in range(settings.LOGIN_MAX_FAILURES_ACCOUNT):
+        _login(guesser, "ana", f"no-es-la-clave-{i}")
+        assert [e.value for e in guesser.error] == ["Usuario o contraseña incorrectos."]
+    fresh = apptest.app()  # a reload: new browser session, same server process
+    _login(fresh, "ANA ", PASSWORDS["ana"])  # even the right password waits
+    assert _login_screen(fresh)
+    assert any("Demasiados intentos" in e.value for e in fresh.error)
+    other = apptest.app()  # the limit is per account: another user signs in
+    _login(other, "cmdte", PASSWORDS["cmdte"])
+    apptest.ok(other)
+    assert other.session_state[auth.USER_KEY] == "cmdte"
+    log = apptest.audit_log(users_store)
+    assert (log["action"] == "login_failed").sum() == settings.LOGIN_MAX_FAILURES_ACCOUNT
+    assert (log["action"] == "login_blocked").sum() == 1
+
+
+def test_huge_user_name_is_bounded_and_admin_page_still_opens(users_store: Path) -> None:
+    """5 MB user names in failed logins made the audit page fail for good (MessageSizeError)."""
+    size = users_store.stat().st_size
+    at = apptest.app()
+    # A client that ignores the form's max_chars sends the widget value itself. 5 MB no
+    # longer reaches the app (server.maxWidgetStateSize = 2 MB refuses the message) ...
+    at.session_state["login_user"] = "x" * 5_000_000
+    at.text_input(key="login_password").input("no-es-la-clave")
+    at.button(key="login_submit").click().run()
+    assert apptest.audit_log(users_store).empty
+    # ... and what does (1.5 MB) is cut before it is stored.
+    for _ in range(3):
+        at = apptest.app()
+        at.session_state["login_user"] = "x" * 1_500_000
+        at.text_input(key="login_password").input("no-es-la-clave")
+        at.button(key="login_submit").click().run()
+        assert [e.value for e in at.error] == ["Usuario o contraseña incorrectos."]
+    log = apptest.audit_log(users_store)
+    assert len(log) == 3 and log["detail"].str.len().max() <= settings.MAX_DETAIL_CHARS
+    assert users_store.stat().st_size < size + 2_000_000
+    _admin_page()
+
+
+def test_password_change_ends_the_users_open_sessions(users_store: Path) -> None:
+    ana = apptest.app(user="ana")
+    apptest.ok(ana)
+    from ui import cache
+
+    with cache.admin_connection() as con:  # the admin resets ana's password (this process)
+        access.set_password(con, "ana", "clave-nueva-de-ana")
+    ana.run()
+    assert _login_screen(ana)
+    assert [w.value for w in ana.warning] == [
+        "Su sesión se cerró porque cambió su contraseña o su rol. Ingrese de nuevo."]
+    _login(ana, "ana", "clave-nueva-de-ana")
+    apptest.ok(ana)
+    assert ana.session_state[auth.USER_KEY] == "ana"
+
+
+def test_role_removal_ends_the_users_open_sessions(users_store: Path) -> None:
+    cmdte = apptest.app(user="cmdte")
+    apptest.ok(cmdte)
+    admin = _admin_page()
+    admin.selectbox(key="adm_pick").select("cmdte").run()
+    admin.selectbox(key="adm_role_new_cmdte").select("publico")
+    admin.button(key="adm_role_btn").click().run()
+    apptest.ok(admin)
+    cmdte.run()
+    assert _login_screen(cmdte)
+    assert any("cambió su contraseña o su rol" in w.value for w in cmdte.warning)
+
+
+def test_admin_changing_own_password_stays_signed_in(users_store: Path) -> None:
+    at = _admin_page()
+    at.selectbox(key="adm_pick").select("jefa").run()
+    at.text_input(key="adm_reset_pw").input("clave-nueva-jefa")
+    at.text_input(key="adm_reset_pw2").input("clave-nueva-jefa")
+    at.button(key="adm_reset_btn").click().run()
+    apptest.ok(at)
+    assert at.title[0].value == "Administración"
+    assert any("restablecida" in s.value for s in at.success)
+
+
+def test_idle_session_is_signed_out(users_store: Path) -> None:
+    import time
+
+    at = apptest.app(user="ana")
+    apptest.ok(at)
+    at.session_state[auth.SEEN_KEY] = time.time() - settings.SESSION_IDLE_MINUTES * 60 - 5
+    at.run()
+    assert _login_screen(at)
+    assert [w.value for w in at.warning] == [
+        f"Su sesión se cerró tras {settings.SESSION_IDLE_MINUTES} minutos sin actividad. "
+        "Ingrese de nuevo."]
+    log = apptest.audit_log(users_store)
+    assert (log["action"].iloc[0], log["detail"].iloc[0]) == ("logout", "inactividad")
+
+
+def test_last_admin_cannot_remove_herself_in_the_app(users_store: Path) -> None:
+    """As the last user she could: the app then fell back to demo mode, admin for anyone."""
+    from ui import cache
+
+    with cache.admin_connection() as con:
+        for user in ("cmdte", "ana", "vecino"):
+            access.remove_user(con, user)
+    at = _admin_page()
+    at.selectbox(key="adm_pick").select("jefa").run()
+    at.checkbox(key="adm_remove_ok").check()
+    at.button(key="adm_remove_btn").click().run()
+    assert any("último administrador" in e.value for e in at.error)
+    assert at.title[0].value == "Administración"
+    con = store.connect(users_store, read_only=True)
+    try:
+        assert "jefa" in set(access.list_users(con)["username"])
+    finally:
+        con.close()
+
+
+def test_audit_is_paged_and_filtered_by_date(users_store: Path) -> None:
+    with store.writing(users_store) as con:
+        for i in range(250):
+            access.record_audit(con, user="ana", action="export", detail=f"paso {i}")
+        con.execute("UPDATE audit SET logged_at = TIMESTAMP '2025-06-01 00:00:00' "
+                    "+ INTERVAL (CAST(regexp_extract(detail, '[0-9]+') AS INTEGER)) HOUR "
+                    "WHERE detail LIKE 'paso %'")
+    at = _admin_page()
+    shown = at.dataframe[-1].value
+    assert len(shown) == settings.AUDIT_PAGE_ROWS
+    at.selectbox(key="adm_f_user").select("ana").run()
+    at.number_input(key="adm_audit_page").set_value(3).run()
+    apptest.ok(at)
+    assert at.dataframe[-1].value["Detalle"].tolist() == [f"paso {i}" for i in range(49, -1, -1)]
+    assert any("Entradas 201–250 de 250" in c.value for c in at.caption)
+    import datetime as dt
+
+    at.date_input(key="adm_f_from").set_value(dt.date(2025, 6, 3)).run()
+    at.date_input(key="adm_f_to").set_value(dt.date(2025, 6, 3)).run()
+    apptest.ok(at)
+    assert at.number_input(key="adm_audit_page").value == 1  # a new filter: back to page 1
+    assert at.dataframe[-1].value["Detalle"].tolist() == [f"paso {i}" for i in range(71, 47, -1)]
+
+
+def test_admin_undoes_an_import_in_datos_after_confirming(users_store: Path) -> None:
+    with store.reading(users_store) as con:
+        before = store.import_rows(con, 1)
+        total = store.incident_count(con)
+    assert before["incidents"] > 0
+    analyst = apptest.app("pages/datos.py", user="ana")
+    apptest.ok(analyst)
+    assert not [b for b in analyst.button if b.key == "data_undo"]  # admins only
+    at = apptest.app("pages/datos.py", user="jefa")
+    apptest.ok(at)
+    at.button(key="data_undo").click().run()
+    apptest.ok(at)
+    assert any(f"{before['incidents']} incidentes" in w.value for w in at.warning)
+    at.button(key="data_undo_no").click().run()  # cancel: nothing happens
+    assert not [b for b in at.button if b.key == "data_undo_yes"]
+    with store.reading(users_store) as con:
+        assert store.incident_count(con) == total
+    at.button(key="data_undo").click().run()
+    at.button(key="data_undo_yes").click().run()
+    assert not at.exception
+    with store.reading(users_store) as con:
+        assert store.import_rows(con, 1) == {"incidents": 0, "quarantine": 0, "imports": 0}
+        assert store.incident_count(con) == total - before["incidents"]
+    log = apptest.audit_log(users_store)
+    assert (log["action"].iloc[0], log["username"].iloc[0]) == ("import_delete", "jefa")
+    assert log["detail"].iloc[0].startswith("importación 1 (prueba.csv)")
+
+
+def test_first_admin_created_in_demo_mode_stays_signed_in(app_store: Path) -> None:
+    """The demo admin goes on as the first real admin, with a valid session stamp."""
+    at = apptest.app("pages/admin.py")
+    apptest.ok(at)
+    at.text_input(key="adm_new_user").input("jefa")
+    at.text_input(key="adm_new_pw").input("clave-jefa-01")
+    at.text_input(key="adm_new_pw2").input("clave-jefa-01")
+    at.button(key="adm_add").click().run()
+    apptest.ok(at)
+    at.run()  # the next run checks the session generation
+    apptest.ok(at)
+    assert at.title[0].value == "Administración"
+    assert at.session_state[auth.USER_KEY] == "jefa"
+    assert not any("demostración" in w.value for w in at.sidebar.warning)

@@ -75,8 +75,8 @@ def test_locked_store_gives_a_clear_message(tmp_path):
          "time.sleep(30)", str(db)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
-        with pytest.raises(StoreError, match="en uso"):
-            store.connect(db)
+        with pytest.raises(StoreError, match="en uso"):  # retried until the timeout, then
+            store.connect(db, timeout=0.5)                # one Spanish line
     finally:
         holder.kill()
         holder.wait()
@@ -159,3 +159,53 @@ def test_versions_are_consecutive_and_a_newer_store_is_refused(tmp_path):
     con.close()
     with pytest.raises(StoreError, match="más nuevo"):
         store.connect(db)
+
+
+# --------------------------------------------------------------------------- undo an import
+def test_every_table_with_an_import_id_is_registered():
+    """A table added later with an ``import_id`` column must be in IMPORT_TABLES, so
+    ``delete_import`` cleans it too."""
+    con = store.connect(":memory:")
+    rows = con.execute("SELECT table_name FROM information_schema.columns "
+                       "WHERE column_name = 'import_id' AND table_schema = 'main'").fetchall()
+    con.close()
+    assert {r[0] for r in rows} == set(store.IMPORT_TABLES) | {"imports"}
+
+
+def test_delete_import_removes_that_import_only(tmp_path):
+    db = tmp_path / "v.duckdb"
+    io.ingest_files([DATA / "utf8_bom.csv"], db=db)
+    io.ingest_files([DATA / "bad_rows.csv"], db=db)
+    with store.writing(db) as con:
+        before = {i: store.import_rows(con, i) for i in (1, 2)}
+        assert before[2]["incidents"] > 0 and before[2]["quarantine"] == 12
+        assert store.delete_import(con, 2) == before[2]
+        assert store.import_rows(con, 2) == {t: 0 for t in (*store.IMPORT_TABLES, "imports")}
+        assert store.import_rows(con, 1) == before[1]
+        with pytest.raises(StoreError, match="No existe la importación 2"):
+            store.delete_import(con, 2)
+    # the file may now be imported again as new
+    report = io.ingest_files([DATA / "bad_rows.csv"], db=db)
+    assert not report.repeated_files and report.accepted == before[2]["incidents"]
+
+
+def test_delete_import_and_its_audit_commit_together(tmp_path):
+    db = tmp_path / "v.duckdb"
+    io.ingest_files([DATA / "bad_rows.csv"], db=db)
+
+    def failing_audit(counts):
+        raise RuntimeError("auditoría no disponible")
+
+    with store.writing(db) as con:
+        before = store.import_rows(con, 1)
+        with pytest.raises(RuntimeError):
+            store.delete_import(con, 1, audit=failing_audit)
+        assert store.import_rows(con, 1) == before  # rolled back: nothing deleted
+
+
+# --------------------------------------------------------------------------- bad paths
+def test_store_under_a_file_is_a_spanish_error(tmp_path):
+    afile = tmp_path / "archivo.duckdb"
+    afile.write_text("x")
+    with pytest.raises(StoreError, match="No se puede usar"):
+        store.connect(afile / "v.duckdb")

@@ -8,14 +8,25 @@ clearly labelled **demo mode** as ``admin``. With users, :func:`current_role`
 shows the login form (``ui/login.py``) until the user signs in; the signed-in
 user name is ``st.session_state[USER_KEY]`` and the role (read again from the
 store on every run) ``st.session_state[ROLE_KEY]``.
+
+A signed-in session ends (back to the login form, with a Spanish message):
+
+* when the user's session generation in the store (raised by a password or
+  role change, ``analytics.access``) differs from ``st.session_state[GEN_KEY]``
+  kept at sign-in; a session without that stamp is signed out too;
+* after ``settings.SESSION_IDLE_MINUTES`` without a run (``SEEN_KEY`` holds
+  the time of the last one).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Final
 
 import streamlit as st
+
+from analytics import settings
 
 ROLES: Final = ("admin", "comandante", "analista", "publico")
 STAFF: Final = frozenset({"admin", "comandante", "analista"})
@@ -23,6 +34,8 @@ ALL_ROLES: Final = frozenset(ROLES)
 
 ROLE_KEY: Final = "auth_role"
 USER_KEY: Final = "auth_user"
+GEN_KEY: Final = "auth_gen"
+SEEN_KEY: Final = "auth_seen"
 
 
 @dataclass(frozen=True)
@@ -64,24 +77,39 @@ def current_role() -> Session:
 
     * No users configured: demo mode as ``admin`` (a stale login is forgotten).
     * Users configured and signed in: the user's role, read again from the store
-      on every run (a role change or a removal by the admin applies at once).
+      on every run (a role change or a removal by the admin applies at once);
+      signed out when the session went idle or its generation changed (see
+      the module notes).
     * Users configured and not signed in: draws the login form
       (:func:`ui.login.login_form`) and stops the run.
     """
     ss = st.session_state
     if not _users_configured():
-        ss.pop(USER_KEY, None)
-        ss.pop(ROLE_KEY, None)
+        for key in (USER_KEY, ROLE_KEY, GEN_KEY, SEEN_KEY):
+            ss.pop(key, None)
         return Session("admin", None, True)
     from ui import login
 
     user = ss.get(USER_KEY)
     role = None
     if user:
+        now = time.time()
+        seen = float(ss.get(SEEN_KEY, now))
+        if now - seen > settings.SESSION_IDLE_MINUTES * 60:
+            login.end_session("login.idle", "inactividad")
+            user = None
+        else:
+            ss[SEEN_KEY] = now
+    if user:
         try:
-            role = login.user_role(str(user))
+            found = login.user_session(str(user))
         except Exception:  # noqa: BLE001 - store unavailable: keep the role of the sign-in
-            role = ss.get(ROLE_KEY)
+            found = (ss.get(ROLE_KEY), ss.get(GEN_KEY))
+        if found is not None and found[1] != ss.get(GEN_KEY):
+            login.end_session("login.session_changed", "contraseña o rol cambiado")
+            user = None
+        else:
+            role = found[0] if found else None
     if user and role in ROLES:
         ss[ROLE_KEY] = role
         return Session(str(role), str(user), False)

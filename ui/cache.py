@@ -8,13 +8,17 @@ across threads) and closes it as soon as no read is running (~30 ms to
 reopen; cached results make reopening rare). Read-only lets other read-only
 processes (the CLI ``forecast``, another app) open the same file, and closing
 when idle lets the CLI write (``ingest``, ``users add``, nightly jobs) while
-the app is running. A writer is exclusive in DuckDB, and inside one process a
-read-only and a writable connection to the same file cannot coexist, so
-writes go through :func:`write_connection`: it waits for running reads,
-closes the read-only connection, opens a short-lived writable one, and after
-the block clears ``st.cache_data`` so every page sees the new data. While
-another process (e.g. ``python -m analytics ingest``) writes, opening fails
-with a Spanish ``StoreError`` that pages show with ``st.error``.
+the app is running. Every connection holds the store's cross-process lock
+(``analytics.store``): while another process (e.g. ``python -m analytics
+ingest``) writes or waits to write, a new read waits for it (at most
+``settings.STORE_READ_TIMEOUT_S``, then a Spanish ``StoreError`` that pages
+show with ``st.error``), and reads that start while a writer is queued do not
+join the open connection: they let it close, so the writer gets in. A
+writer is exclusive in DuckDB, and inside one process a read-only and a
+writable connection to the same file cannot coexist, so writes go through
+:func:`write_connection`: it waits for running reads, closes the read-only
+connection, opens a short-lived writable one, and after the block clears
+``st.cache_data`` so every page sees the new data.
 
 Cached analytics
 ----------------
@@ -41,9 +45,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analytics import explore, settings, store
+from analytics import explore, settings, store, throttle
 from analytics.forecast import day as fday
 from analytics.query import IncidentQuery
+from ui.store_handle import StoreHandle as StoreHandle  # re-exported
 
 FilterKey = tuple[tuple[str, Any], ...]
 
@@ -51,98 +56,9 @@ OFFLINE_ENV = "VIGIA_OFFLINE"
 
 
 # --------------------------------------------------------------------------- store handle
-class _RWLock:
-    """Many readers or one writer."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
-
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
-
-
-class StoreHandle:
-    """Process-wide access to one store file (see the module notes)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._lock = _RWLock()
-        self._open_lock = threading.Lock()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._users = 0
-
-    def _acquire(self) -> duckdb.DuckDBPyConnection:
-        with self._open_lock:
-            if self._con is None:
-                self._con = store.connect(self.path, read_only=True)
-            self._users += 1
-            return self._con
-
-    def _release(self) -> None:
-        with self._open_lock:
-            self._users -= 1
-            if self._users == 0 and self._con is not None:
-                self._con.close()
-                self._con = None
-
-    @contextmanager
-    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor on the read-only connection; the connection closes when no read runs."""
-        with self._lock.read():
-            con = self._acquire()
-            try:
-                cur = con.cursor()
-                try:
-                    yield cur
-                finally:
-                    cur.close()
-            finally:
-                self._release()
-
-    @contextmanager
-    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """An exclusive writable connection (creates the store if missing)."""
-        with self._lock.write():
-            self.close()
-            con = store.connect(self.path)
-            try:
-                yield con
-            finally:
-                con.close()
-
-    def close(self) -> None:
-        """Close the read-only connection (reopened on the next read)."""
-        with self._open_lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
-
-
+# --------------------------------------------------------------------------- store handle
+# StoreHandle (one shared read-only connection per process, yielding to queued writers)
+# lives in ui/store_handle.py; the process-wide instance is cached here.
 def store_path() -> str:
     """Absolute path of the store this process serves ($VIGIA_DB or data/vigia.duckdb)."""
     return str(Path(store.default_path()).resolve())
@@ -151,6 +67,12 @@ def store_path() -> str:
 @st.cache_resource(show_spinner=False)
 def _handle(path: str) -> StoreHandle:
     return StoreHandle(path)
+
+
+@st.cache_resource(show_spinner=False)
+def login_throttle() -> throttle.LoginThrottle:
+    """The failed-login throttle shared by every session of this process."""
+    return throttle.LoginThrottle()
 
 
 def handle() -> StoreHandle:
@@ -543,14 +465,15 @@ def report_documents(dataset_id: str, *, target: str, districts: tuple[str, ...]
 
 
 @contextmanager
-def admin_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+def admin_connection(*, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Exclusive writable connection for the users and audit tables.
 
     Unlike :func:`write_connection` it keeps ``st.cache_data``: no cached
-    function reads those tables. Raises ``StoreError`` while another process
-    holds the store.
+    function reads those tables. Raises ``StoreError`` when another process
+    holds the store for longer than ``timeout`` seconds (default
+    ``settings.STORE_WRITE_TIMEOUT_S``).
     """
-    with handle().write() as con:
+    with handle().write(timeout=timeout) as con:
         yield con
 
 

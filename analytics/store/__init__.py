@@ -6,25 +6,39 @@ schema version. :func:`connect` brings an older store forward (each step of
 :data:`MIGRATIONS` once, in one transaction) and refuses a store written by a
 newer Vigía, so a store made by today's code opens in tomorrow's.
 ``$VIGIA_DB`` overrides the default path.
+
+Several processes share the file (the app, CLI imports, nightly jobs): every
+connection holds the store's cross-process lock (:mod:`analytics._lock`,
+writer-preferring, on ``<db>.lock`` and ``<db>.intent.lock``) for its whole
+life, so a writer waits for the readers it finds and readers wait for a
+queued writer, each for a bounded time (``settings.STORE_WRITE_TIMEOUT_S``,
+``settings.STORE_READ_TIMEOUT_S``), instead of DuckDB's immediate "lock"
+error. Use :func:`reading` / :func:`writing` (context managers), or
+:func:`connect` and close the connection: closing releases the lock.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import settings
+from analytics import _lock, settings
 from analytics._errors import StoreError
 from analytics.store.plans import PLAN_TABLES
+
+log = logging.getLogger("vigia.store")
 
 #: Columns of the ``quarantine`` table (raw fields are the mapped source text).
 QUARANTINE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -64,6 +78,11 @@ IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 _TABLES = {"incidents", "quarantine", "imports", "vigia_meta"}
+
+#: Tables whose rows belong to one import (an ``import_id`` column): deleting an
+#: import deletes its rows from each. A table added later with an ``import_id``
+#: column must be listed here (a test checks the schema against this list).
+IMPORT_TABLES: tuple[str, ...] = ("incidents", "quarantine")
 
 
 def default_path() -> Path:
@@ -107,6 +126,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "action VARCHAR NOT NULL, detail VARCHAR)",
     )),
     Migration(3, "saved patrol plans", PLAN_TABLES),
+    Migration(4, "users.session_gen: a password or role change ends open sessions", (
+        "ALTER TABLE users ADD COLUMN IF NOT EXISTS session_gen BIGINT DEFAULT 0",
+    )),
 )
 
 #: The schema version this code writes and reads.
@@ -162,75 +184,224 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in rows}
 
 
-def connect(db: str | Path | None = None, *, read_only: bool = False
-            ) -> duckdb.DuckDBPyConnection:
-    """Open the store, creating its schema when writable.
+if TYPE_CHECKING:
+    _ConnectionBase = duckdb.DuckDBPyConnection
+else:
+    _ConnectionBase = object
+
+
+class StoreConnection(_ConnectionBase):
+    """A DuckDB connection to the store that holds the store's lock until closed.
+
+    It behaves as the ``duckdb.DuckDBPyConnection`` it wraps (every attribute is
+    forwarded) and is a context manager. :meth:`close` closes DuckDB and then
+    releases the cross-process lock; a connection dropped without ``close``
+    does the same when it is garbage-collected. Cursors (``cursor()``) must be
+    closed before the connection.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, lock: _lock.FileRWLock | None,
+                 ticket: _lock.Ticket | None, *, path: str, read_only: bool) -> None:
+        self._con: duckdb.DuckDBPyConnection | None = con
+        self._lock = lock
+        self._ticket = ticket
+        self.path = path
+        self.read_only = read_only
+
+    @property
+    def raw(self) -> duckdb.DuckDBPyConnection:
+        """The wrapped DuckDB connection (raises once closed)."""
+        if self._con is None:
+            msg = "La conexión al almacén ya está cerrada."
+            raise StoreError(msg)
+        return self._con
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # never forward private names (and no recursion in __del__)
+            raise AttributeError(name)
+        return getattr(self.raw, name)
+
+    def close(self) -> None:
+        """Close the DuckDB connection, then release the store's lock (idempotent)."""
+        con, self._con = self._con, None
+        try:
+            if con is not None:
+                con.close()
+        finally:
+            if self._lock is not None and self._ticket is not None:
+                self._lock.release(self._ticket)
+                self._ticket = None
+
+    def __enter__(self) -> StoreConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001, S110 - interpreter shutdown: nothing to report to
+            pass
+
+    def __repr__(self) -> str:
+        state = "cerrada" if self._con is None else ("lectura" if self.read_only else "escritura")
+        return f"<StoreConnection {self.path} ({state})>"
+
+
+def _open_duckdb(target: str, *, read_only: bool, deadline: float, timeout: float
+                 ) -> duckdb.DuckDBPyConnection:
+    """Open DuckDB with Spanish errors, retrying its own lock error until ``deadline``.
+
+    DuckDB's lock error comes from a process that does not take Vigía's lock
+    (an older Vigía, the ``duckdb`` shell): it is retried with backoff.
+    """
+    delay = 0.01
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc).lower()
+            if "lock" not in text:
+                msg = f"{target} no es un almacén de Vigía (no se pudo abrir como base DuckDB)."
+                raise StoreError(msg) from None
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _lock._busy(Path(target), timeout, exclusive=not read_only) from None
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 0.25)
+        except duckdb.Error as exc:
+            msg = f"No se pudo abrir el almacén {target}: {str(exc).splitlines()[0]}"
+            raise StoreError(msg) from None
+
+
+def _checked(con: duckdb.DuckDBPyConnection, target: str, *, read_only: bool) -> bool:
+    """Check a freshly opened store; whether a read-only one needs migrating first.
+
+    A writable store is migrated here. Closes ``con`` and raises ``StoreError``
+    when the store is unusable.
+    """
+    try:
+        tables = _tables(con)
+        if tables and "vigia_meta" not in tables:
+            msg = f"{target} es una base DuckDB pero no un almacén de Vigía."
+            raise StoreError(msg)
+        if not read_only:
+            migrate(con)
+            return False
+        if "incidents" not in tables:
+            msg = f"El almacén {target} está vacío; importe datos primero."
+            raise StoreError(msg)
+        return schema_version(con) != SCHEMA_VERSION
+    except duckdb.Error as exc:
+        con.close()
+        msg = f"El almacén {target} está dañado o no se puede leer: {str(exc).splitlines()[0]}"
+        raise StoreError(msg) from None
+    except BaseException:
+        con.close()
+        raise
+
+
+def connect(db: str | Path | None = None, *, read_only: bool = False,
+            timeout: float | None = None) -> StoreConnection:
+    """Open the store, creating its schema when writable; hold its lock until closed.
 
     Parameters
     ----------
     db
         Path of the DuckDB file (``None``: :func:`default_path`); ``":memory:"``
-        gives a throw-away store.
+        gives a throw-away store (no lock).
     read_only
         Open without write access (several readers may share the file).
+    timeout
+        Longest wait for the store's lock, seconds (default
+        ``settings.STORE_READ_TIMEOUT_S`` or ``settings.STORE_WRITE_TIMEOUT_S``).
 
     Returns
     -------
-    duckdb.DuckDBPyConnection
+    StoreConnection
+        Behaves as a ``duckdb.DuckDBPyConnection``; close it (or use it in a
+        ``with`` block, or :func:`reading` / :func:`writing`) to release the lock.
 
     Raises
     ------
     StoreError
         The file does not exist (read-only), is not a DuckDB file, is not a
-        Vigía store, or is locked by another process.
+        Vigía store, is damaged, or stayed in use by another process for longer
+        than ``timeout``.
     """
     path = default_path() if db is None else db
     target = str(path)
-    memory = target == ":memory:"
-    if not memory:
-        p = Path(target)
+    wait = float(timeout if timeout is not None else (
+        settings.STORE_READ_TIMEOUT_S if read_only else settings.STORE_WRITE_TIMEOUT_S))
+    if target == ":memory:":
+        raw = _open_duckdb(target, read_only=False, deadline=0.0, timeout=wait)
+        _checked(raw, target, read_only=False)
+        return StoreConnection(raw, None, None, path=target, read_only=False)
+    p = Path(target)
+    try:
         if read_only and not p.exists():
             msg = f"El almacén {p} no existe; importe datos primero (python -m analytics ingest)."
             raise StoreError(msg)
-        if p.exists() and p.is_dir():
+        if p.is_dir():
             msg = f"{p} es una carpeta, no un almacén de Vigía."
             raise StoreError(msg)
         if not read_only:
             p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"No se puede usar {p} como almacén: {exc.strerror or exc}."
+        raise StoreError(msg) from None
+    deadline = time.monotonic() + wait
+    lock = _lock.for_store(p)
+    ticket = lock.acquire(exclusive=not read_only, timeout=wait)
     try:
-        con = duckdb.connect(target, read_only=read_only and not memory)
-    except duckdb.IOException as exc:
-        text = str(exc).lower()
-        if "lock" in text:
-            msg = f"El almacén {target} está en uso por otro proceso; ciérrelo e intente de nuevo."
-        else:
-            msg = f"{target} no es un almacén de Vigía (no se pudo abrir como base DuckDB)."
-        raise StoreError(msg) from None
-    except duckdb.Error as exc:
-        msg = f"No se pudo abrir el almacén {target}: {str(exc).splitlines()[0]}"
-        raise StoreError(msg) from None
-    tables = _tables(con)
-    if tables and "vigia_meta" not in tables:
-        con.close()
-        msg = f"{target} es una base DuckDB pero no un almacén de Vigía."
-        raise StoreError(msg)
-    if not read_only:
-        try:
-            migrate(con)
-        except BaseException:
-            con.close()
-            raise
-    elif "incidents" not in tables:
-        con.close()
-        msg = f"El almacén {target} está vacío; importe datos primero."
-        raise StoreError(msg)
-    elif schema_version(con) != SCHEMA_VERSION:
+        raw = _open_duckdb(target, read_only=read_only, deadline=deadline, timeout=wait)
+        stale = _checked(raw, target, read_only=read_only)
+    except BaseException:
+        lock.release(ticket)
+        raise
+    if stale:
         # An older store opened read-only: migrate it once on a short writable
-        # connection (fails with "en uso" while another process writes).
+        # connection, then open it read-only again.
+        raw.close()
+        lock.release(ticket)
+        connect(path, timeout=wait).close()
+        return connect(path, read_only=True, timeout=wait)
+    return StoreConnection(raw, lock, ticket, path=target, read_only=read_only)
+
+
+@contextmanager
+def reading(db: str | Path | None = None, *, timeout: float | None = None
+            ) -> Iterator[StoreConnection]:
+    """A read-only connection for one block (waits while a writer is queued)."""
+    con = connect(db, read_only=True, timeout=timeout)
+    try:
+        yield con
+    finally:
         con.close()
-        connect(path).close()
-        return connect(path, read_only=True)
-    return con
+
+
+@contextmanager
+def writing(db: str | Path | None = None, *, timeout: float | None = None
+            ) -> Iterator[StoreConnection]:
+    """A writable connection for one block (waits for the readers it finds)."""
+    con = connect(db, timeout=timeout)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def writer_waiting(db: str | Path | None = None) -> bool:
+    """Whether a writer (of any process) holds or waits for the store.
+
+    Readers that can should let it in by closing their connection before
+    starting new work.
+    """
+    path = default_path() if db is None else db
+    if str(path) == ":memory:":
+        return False
+    return _lock.for_store(path).writer_waiting()
 
 
 def _in_clause(column: str, values: Iterable[Any], params: list[Any]) -> str:
@@ -364,3 +535,59 @@ def file_already_imported(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
     """Whether a file with this content hash was imported before."""
     n = con.execute("SELECT count(*) FROM imports WHERE file_sha256 = ?", [sha256]).fetchall()
     return bool(n[0][0])
+
+
+def import_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int]:
+    """Rows of one import per table of :data:`IMPORT_TABLES` plus ``imports`` (0 or 1)."""
+    out = {}
+    for table in (*IMPORT_TABLES, "imports"):
+        n = con.execute(f'SELECT count(*) FROM "{table}" WHERE import_id = ?',
+                        [int(import_id)]).fetchall()
+        out[table] = int(n[0][0])
+    return out
+
+
+def delete_import(con: duckdb.DuckDBPyConnection, import_id: int, *,
+                  audit: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
+    """Undo one import: its rows in every table of :data:`IMPORT_TABLES` and its
+    ``imports`` row, in one transaction.
+
+    Rows a later import skipped as duplicates of this one are not brought back
+    (they were never stored): re-import that later file if it still matters.
+
+    Parameters
+    ----------
+    con
+        Writable store connection.
+    import_id
+        The import to delete (``imports_history`` lists them).
+    audit
+        Called with the counts inside the same transaction (e.g. to write the
+        audit entry): the deletion and its audit line commit together.
+
+    Returns
+    -------
+    dict
+        Table -> rows deleted (``imports`` is 1).
+
+    Raises
+    ------
+    StoreError
+        No import has that id.
+    """
+    iid = int(import_id)
+    counts = import_rows(con, iid)
+    if counts["imports"] == 0:
+        msg = f"No existe la importación {iid}."
+        raise StoreError(msg)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in (*IMPORT_TABLES, "imports"):
+            con.execute(f'DELETE FROM "{table}" WHERE import_id = ?', [iid])
+        if audit is not None:
+            audit(counts)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts

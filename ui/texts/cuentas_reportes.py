@@ -27,6 +27,13 @@ TEXTS: dict[str, dict[str, str]] = {
                               "otra página del menú o pida acceso al administrador.",
                         "en": "No permission: your role ({role}) cannot open this page. Choose "
                               "another page from the menu or ask the administrator."},
+    "login.idle": {"es": "Su sesión se cerró tras {n} minutos sin actividad. Ingrese de nuevo.",
+                   "en": "Your session was closed after {n} minutes without activity. Sign in "
+                         "again."},
+    "login.session_changed": {"es": "Su sesión se cerró porque cambió su contraseña o su rol. "
+                                    "Ingrese de nuevo.",
+                              "en": "Your session was closed because your password or role "
+                                    "changed. Sign in again."},
     "reportes.title": {"es": "Reportes Codisec", "en": "Codisec reports"},
     "reportes.intro": {"es": "Indicadores por distrito para el periodo elegido, comparados con "
                              "el periodo anterior, el mismo periodo del año anterior y la línea "
@@ -193,9 +200,17 @@ TEXTS: dict[str, dict[str, str]] = {
                            "saved. Retry in a few seconds."},
     "admin.audit": {"es": "Registro de auditoría", "en": "Audit log"},
     "admin.audit_help": {"es": "Quién importó, exportó, planificó o cambió qué, y cuándo (hora "
-                               "de Lima). Se muestran las {n} entradas más recientes.",
+                               "de Lima), de la más reciente a la más antigua, {n} entradas por "
+                               "página.",
                          "en": "Who imported, exported, planned or changed what, and when (Lima "
-                               "time). The {n} most recent entries are shown."},
+                               "time), newest first, {n} entries per page."},
+    "admin.filter_from": {"es": "Desde", "en": "From"},
+    "admin.filter_to": {"es": "Hasta", "en": "To"},
+    "admin.audit_page": {"es": "Página", "en": "Page"},
+    "admin.audit_range": {"es": "Entradas {a}–{b} de {n} (página {p} de {pages}).",
+                          "en": "Entries {a}–{b} of {n} (page {p} of {pages})."},
+    "admin.audit_csv_help": {"es": "Las entradas con los filtros elegidos (como máximo {n}).",
+                             "en": "The entries matching the filters (at most {n})."},
     "admin.filter_user": {"es": "Filtrar por usuario", "en": "Filter by user"},
     "admin.filter_action": {"es": "Filtrar por acción", "en": "Filter by action"},
     "admin.all": {"es": "(todos)", "en": "(all)"},

@@ -51,6 +51,25 @@ TEXTS: dict[str, dict[str, str]] = {
                     "en": "The import module is not available in this installation yet."},
     "datos.forbidden": {"es": "Su rol no permite importar datos.",
                         "en": "Your role does not allow importing data."},
+    "datos.undo": {"es": "Deshacer una importación", "en": "Undo an import"},
+    "datos.undo_help": {"es": "Elimina sus incidentes, sus filas en cuarentena y su registro. "
+                              "Queda en la auditoría.",
+                        "en": "Deletes its incidents, its quarantined rows and its record. It is "
+                              "audited."},
+    "datos.undo_pick": {"es": "Importación", "en": "Import"},
+    "datos.undo_button": {"es": "Eliminar esta importación…", "en": "Delete this import…"},
+    "datos.undo_confirm": {"es": "¿Eliminar la importación {id} ({file})? Se borrarán "
+                                 "{incidents} incidentes y {quarantine} filas en cuarentena. "
+                                 "No se puede deshacer.",
+                           "en": "Delete import {id} ({file})? {incidents} incidents and "
+                                 "{quarantine} quarantined rows will be deleted. This cannot be "
+                                 "undone."},
+    "datos.undo_yes": {"es": "Sí, eliminar", "en": "Yes, delete"},
+    "datos.undo_no": {"es": "Cancelar", "en": "Cancel"},
+    "datos.undo_done": {"es": "Importación {id} eliminada: {incidents} incidentes y "
+                              "{quarantine} filas en cuarentena.",
+                        "en": "Import {id} deleted: {incidents} incidents and {quarantine} "
+                              "quarantined rows."},
     "field.incident_id": {"es": "Identificador", "en": "Identifier"},
     "field.occurred_at": {"es": "Fecha y hora del hecho", "en": "Date and time"},
     "field.date": {"es": "Fecha del hecho", "en": "Date"},

@@ -6,6 +6,8 @@ registered in ``ui/nav.py`` (one line each).
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from analytics._errors import AnalyticsError
@@ -34,6 +36,10 @@ try:
 except AnalyticsError as exc:
     st.session_state[page.K_DATASET] = None
     st.session_state[page.K_STORE_ERROR] = str(exc)
+except Exception:  # noqa: BLE001 - a damaged file raises DuckDB's own errors: no traceback
+    logging.getLogger("vigia.ui").exception("store %s unreadable", cache.store_path())
+    st.session_state[page.K_DATASET] = None
+    st.session_state[page.K_STORE_ERROR] = t("app.store_damaged", path=cache.store_path())
 
 filters.load_url_once(options, period)
 if st.session_state[page.K_STORE_ERROR]:
@@ -44,6 +50,7 @@ if st.session_state[page.K_STORE_ERROR]:
     page.store_error_box(st.session_state[page.K_STORE_ERROR])
     st.stop()
 session = auth.current_role()
+page.remember_viewer(session)
 navigation, pages = nav.build(session.role)
 
 with st.sidebar:

@@ -24,6 +24,8 @@ TEXTS: dict[str, dict[str, str]] = {
                            "`make run` to load the demo."},
     "app.store_error": {"es": "No se pudo abrir el almacén de datos: {msg}",
                         "en": "The data store could not be opened: {msg}"},
+    "app.store_damaged": {"es": "el archivo {path} está dañado o incompleto.",
+                          "en": "the file {path} is damaged or incomplete."},
     "app.retry": {"es": "Reintentar", "en": "Retry"},
     "app.empty_filter": {"es": "Ningún incidente cumple los filtros actuales.",
                          "en": "No incident matches the current filters."},

@@ -11,12 +11,14 @@ import logging
 import streamlit as st
 
 from analytics._errors import AnalyticsError
-from ui import auth, cache, filters, login, nav, page
+from ui import auth, cache, filters, login, nav, page, upload
 from ui.i18n import LANG_KEY, role_label, t
 
 st.set_page_config(page_title="Vigía", page_icon="🛡️", layout="wide",
                    initial_sidebar_state="expanded")
 page.mark_routed()
+upload.start_housekeeping()  # once per process: stale staged uploads swept
+upload.spanish_dropzones()   # our text inside Streamlit's file uploaders
 
 # Data first (cheap, cached): options and defaults for the sidebar.
 options: dict[str, list[str]] = {}

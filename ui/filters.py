@@ -23,6 +23,7 @@ from typing import Any, Final
 import streamlit as st
 
 from analytics import settings
+from ui.bounded import clip_label
 from ui.i18n import group_label, shift_label, t, weekday_name
 
 # Session-state keys (all of them, in one place) ------------------------------------------
@@ -249,13 +250,14 @@ def render_sidebar(options: dict[str, list[str]], period: tuple[date, date] | No
                             format_func=group_label, placeholder=t("filters.all"))
     types_all = options.get("types", [])
     types = sb.multiselect(t("filters.types"), types_all, key=K_TYPES,
-                           placeholder=t("filters.all"))
+                           placeholder=t("filters.all"), format_func=clip_label)
     shifts = sb.multiselect(t("filters.shifts"), [s for s, _, _ in settings.SHIFTS],
                             key=K_SHIFTS, format_func=shift_label, placeholder=t("filters.all"))
     weekdays = sb.multiselect(t("filters.weekdays"), list(range(7)), key=K_WEEKDAYS,
                               format_func=weekday_name, placeholder=t("filters.all"))
     districts = sb.multiselect(t("filters.districts"), options.get("districts", []),
-                               key=K_DISTRICTS, placeholder=t("filters.all"))
+                               key=K_DISTRICTS, placeholder=t("filters.all"),
+                               format_func=clip_label)
     res = sb.select_slider(t("filters.resolution"), options=res_options, key=K_RES,
                            help=t("filters.resolution_help"))
     sb.button(t("filters.reset"), on_click=_reset, args=(period,), key="f_reset")

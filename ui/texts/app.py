@@ -27,6 +27,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "app.store_damaged": {"es": "el archivo {path} está dañado o incompleto.",
                           "en": "the file {path} is damaged or incomplete."},
     "app.retry": {"es": "Reintentar", "en": "Retry"},
+    "table.first_rows": {"es": "Se muestran las primeras {n} de {total} filas.",
+                         "en": "Showing the first {n} of {total} rows."},
     "app.empty_filter": {"es": "Ningún incidente cumple los filtros actuales.",
                          "en": "No incident matches the current filters."},
     "app.error": {"es": "{msg}", "en": "Error (message in Spanish): {msg}"},

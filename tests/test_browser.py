@@ -2,7 +2,8 @@
 
 Checks on a cold server that the sidebar shows only Vigía's menu (not Streamlit's
 auto-discovered ``pages/`` list), that the deck.gl canvas really drew hexagons
-(pixels in the colour ramp, not background), and saves screenshots under
+(pixels in the colour ramp, not background), that Datos's file uploader shows our
+Spanish text instead of Streamlit's English, and saves screenshots under
 ``tests/artifacts/``. Skips when chromium or playwright is missing
 (``make test`` installs chromium through apt; never ``playwright install``).
 
@@ -50,6 +51,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = make_store(tmp_path_factory.mktemp("browser") / "vigia.duckdb", n=3000, seed=11)
     with apptest.streamlit_server(db, tmp_path_factory.mktemp("log") / "streamlit.log") as url:
         yield url
+
+
+#: The dropzone's drawn texts (``::after``) and the font size of the English ones,
+#: once our CSS applies (``null`` until then: ``wait_for_function`` polls it).
+DROPZONE_TEXTS = """() => {
+  const zone = document.querySelector("[data-testid='stFileUploaderDropzone']");
+  const p = zone && zone.querySelector("[data-testid='stBaseButton-secondary'] p");
+  const span = zone && zone.querySelector(
+      "[data-testid='stFileUploaderDropzoneInstructions'] span");
+  if (!p || !span) return null;
+  const after = el => getComputedStyle(el, "::after").content;
+  if (after(p) === "none" || after(span) === "none") return null;
+  return {button: after(p), buttonSize: getComputedStyle(p).fontSize,
+          drop: after(span), dropSize: getComputedStyle(span).fontSize};
+}"""
 
 
 def _blend(rgb: tuple[int, int, int], alpha: float, bg: tuple[int, int, int]) -> np.ndarray:
@@ -147,6 +163,18 @@ def test_map_draws_hexagons_and_only_our_menu(server: str) -> None:
             expect(links).to_have_text(menu)
             expect(page.locator("[data-testid='stSidebarNav']")).to_have_count(0)
             assert page.locator("[data-testid='stException']").count() == 0
+
+            # --- Datos: the uploader speaks Spanish (our CSS over Streamlit's English)
+            page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']",
+                         has_text="Datos").click()
+            zone = page.locator("[data-testid='stFileUploaderDropzone']")
+            expect(zone).to_be_visible()
+            texts = page.wait_for_function(DROPZONE_TEXTS)
+            shown = texts.json_value()
+            assert shown["button"] == '"Elegir archivo"' and shown["buttonSize"] == "0px"
+            assert shown["drop"].startswith('"Arrastre el archivo aquí · máx. 200 MB · CSV')
+            assert "XLS," not in shown["drop"] and shown["dropSize"] == "0px"
+            zone.screenshot(path=str(ARTIFACTS / "datos_subida.png"))
             # offline-ready: no basemap, font or icon request leaves the machine
             assert not outside, outside[:5]
         finally:

@@ -99,13 +99,17 @@ def test_housekeeping_sweeps_at_start_up(upload_dir: Path) -> None:
     left = upload_dir / f"p{_dead_pid()}" / "abc"
     left.mkdir(parents=True)
     (left / "x.csv").write_bytes(b"personal data")
-    upload.start_housekeeping.clear()
-    stop = upload.start_housekeeping()
+    running = upload._housekeeping
+    upload._housekeeping = None  # as in a fresh process
     try:
+        stop = upload.start_housekeeping()
         assert not _staged(upload_dir)
-    finally:
+        kept = upload.stage("nuevo.csv", b"a")
+        assert upload.start_housekeeping() is stop  # once per process: no second sweep
+        assert kept.exists()
         stop.set()
-        upload.start_housekeeping.clear()
+    finally:
+        upload._housekeeping = running
 
 
 # --------------------------------------------------------------------------- Datos page

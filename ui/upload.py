@@ -163,22 +163,30 @@ def _housekeeping_loop(stop: threading.Event) -> None:
             log.warning("upload sweep failed: %s", exc)
 
 
-@st.cache_resource(show_spinner=False)
+_housekeeping_lock = threading.Lock()
+_housekeeping: threading.Event | None = None  # set once per process
+
+
 def start_housekeeping() -> threading.Event:
     """Once per process: sweep at start-up, then every :data:`SWEEP_EVERY_S` (daemon).
 
-    Returns the event that stops the thread (tests set it).
+    Returns the event that stops the thread (tests set it). Later calls return the
+    same event and do nothing else (``app.py`` calls this on every run).
     """
-    try:
-        n = sweep(startup=True)
-        if n:
-            log.info("removed %d stale staged upload(s)", n)
-    except OSError as exc:
-        log.warning("upload sweep failed: %s", exc)
-    stop = threading.Event()
-    threading.Thread(target=_housekeeping_loop, args=(stop,), name="vigia-upload-sweep",
-                     daemon=True).start()
-    return stop
+    global _housekeeping
+    with _housekeeping_lock:
+        if _housekeeping is not None:
+            return _housekeeping
+        try:
+            n = sweep(startup=True)
+            if n:
+                log.info("removed %d stale staged upload(s)", n)
+        except OSError as exc:
+            log.warning("upload sweep failed: %s", exc)
+        _housekeeping = threading.Event()
+        threading.Thread(target=_housekeeping_loop, args=(_housekeeping,),
+                         name="vigia-upload-sweep", daemon=True).start()
+        return _housekeeping
 
 
 def staged_for(up: Any) -> Path:

@@ -6,15 +6,19 @@ registered in ``ui/nav.py`` (one line each).
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from analytics._errors import AnalyticsError
-from ui import auth, cache, filters, login, nav, page
+from ui import auth, cache, filters, login, nav, page, upload
 from ui.i18n import LANG_KEY, role_label, t
 
 st.set_page_config(page_title="Vigía", page_icon="🛡️", layout="wide",
                    initial_sidebar_state="expanded")
 page.mark_routed()
+upload.start_housekeeping()  # once per process: stale staged uploads swept
+upload.spanish_dropzones()   # our text inside Streamlit's file uploaders
 
 # Data first (cheap, cached): options and defaults for the sidebar.
 options: dict[str, list[str]] = {}
@@ -34,6 +38,10 @@ try:
 except AnalyticsError as exc:
     st.session_state[page.K_DATASET] = None
     st.session_state[page.K_STORE_ERROR] = str(exc)
+except Exception:  # noqa: BLE001 - a damaged file raises DuckDB's own errors: no traceback
+    logging.getLogger("vigia.ui").exception("store %s unreadable", cache.store_path())
+    st.session_state[page.K_DATASET] = None
+    st.session_state[page.K_STORE_ERROR] = t("app.store_damaged", path=cache.store_path())
 
 filters.load_url_once(options, period)
 if st.session_state[page.K_STORE_ERROR]:
@@ -44,6 +52,7 @@ if st.session_state[page.K_STORE_ERROR]:
     page.store_error_box(st.session_state[page.K_STORE_ERROR])
     st.stop()
 session = auth.current_role()
+page.remember_viewer(session)
 navigation, pages = nav.build(session.role)
 
 with st.sidebar:

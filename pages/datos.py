@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import _validate, access, store
-from ui import cache, login, page, upload
+from ui import bounded, cache, login, page, upload
 from ui import filters as F
 from ui.auth import STAFF
 from ui.i18n import column_labels, fmt_int, lang, t
@@ -30,7 +30,8 @@ def _undo_box(history: pd.DataFrame) -> None:
     """Admin only: pick an import, see what it holds, confirm, delete (audited)."""
     with st.expander(t("datos.undo"), icon=":material/delete_history:"):
         st.caption(t("datos.undo_help"))
-        files = dict(zip(history["import_id"].astype(int), history["file_name"], strict=True))
+        files = dict(zip(history["import_id"].astype(int),
+                         [bounded.clip_text(str(f)) for f in history["file_name"]], strict=True))
         iid = st.selectbox(t("datos.undo_pick"), sorted(files, reverse=True), key="data_undo_pick",
                            format_func=lambda i: f"{i} — {files[i]}")
         if ss.get(K_UNDO) != iid:
@@ -54,18 +55,17 @@ def _undo_box(history: pd.DataFrame) -> None:
 
 with page.guard():
     gen = int(ss.get(F.K_UPLOAD_GEN, 0))  # a new key after each import empties the uploader
-    up = st.file_uploader(t("datos.upload"), key=f"{F.K_UPLOAD}_{gen}",
-                          help=t("datos.upload_help"),
-                          type=["csv", "txt", "tsv", "gz", "xlsx", "xls", "parquet", "geojson",
-                                "json"])
-    if up is not None:
-        staged = upload.preview(up.name, up.getvalue())
+    up = upload.uploader(f"{F.K_UPLOAD}_{gen}", help=t("datos.upload_help"))
+    if up is None:
+        upload.forget_staged()  # removed from the uploader (or never there): not kept
+    else:
+        staged = upload.preview(up)
         if staged is not None:
             path, pv = staged
             st.markdown(f"**{t('datos.preview')}**")
-            st.dataframe(pv.frame.head(10), hide_index=True, width="stretch")
+            bounded.table(pv.frame.head(10), width="stretch")
             if pv.pii_columns:
-                st.warning(t("datos.pii", cols=", ".join(pv.pii_columns)),
+                st.warning(t("datos.pii", cols=bounded.clip_text(", ".join(pv.pii_columns))),
                            icon=":material/privacy_tip:")
             st.markdown(f"**{t('datos.mapping')}**")
             st.caption(t("datos.mapping_help"))
@@ -77,18 +77,28 @@ with page.guard():
                 guess = pv.mapping.get(field)
                 col = cols[i % 3].selectbox(
                     t(f"field.{field}"), choices, key=f"map_{field}_{path.parent.name}",
-                    index=choices.index(guess) if guess in choices else 0)
+                    index=choices.index(guess) if guess in choices else 0,
+                    format_func=bounded.clip_label)
                 if col != none:
                     mapping[field] = col
-            source = st.text_input(t("datos.source"), key=f"source_{path.parent.name}")
-            if st.button(t("datos.import"), type="primary", key="data_import"):
+            source = st.text_input(t("datos.source"), key=f"source_{path.parent.name}",
+                                   max_chars=120)
+            b1, b2 = st.columns([1, 1])
+            if b1.button(t("datos.import"), type="primary", key="data_import"):
                 rep = upload.run_import(path, mapping=mapping, source=source,
                                         user=ctx.session.user)
                 if rep is not None:
                     ss[F.K_LAST_REPORT] = rep
                     ss[F.K_UPLOAD_GEN] = gen + 1
-                    upload.discard(path)
+                    upload.forget_staged()
                     st.rerun()
+            if b2.button(t("datos.cancel"), key="data_cancel"):
+                upload.forget_staged()
+                ss[F.K_UPLOAD_GEN] = gen + 1
+                ss["_data_cancelled"] = True
+                st.rerun()
+    if ss.pop("_data_cancelled", False):
+        st.info(t("datos.cancelled"), icon=":material/delete:")
 
     rep = ss.get(F.K_LAST_REPORT)
     if rep:
@@ -100,15 +110,15 @@ with page.guard():
             box.metric(t(f"datos.{k}"), fmt_int(rep[k]), border=True)
         if rep.get("quarantine_reasons"):
             st.markdown(f"**{t('datos.reasons')}**")
-            st.dataframe(pd.DataFrame(
+            bounded.table(pd.DataFrame(
                 [(_validate.REASONS.get(r, r) if lang() == "es" else r, n)
                  for r, n in rep["quarantine_reasons"].items()],
-                columns=[t("mark.name"), t("col.count")]), hide_index=True)
+                columns=[t("mark.name"), t("col.count")]))
         if rep.get("pii_columns_dropped"):
-            st.info(t("datos.pii", cols=", ".join(rep["pii_columns_dropped"])))
+            st.info(t("datos.pii", cols=bounded.clip_text(", ".join(rep["pii_columns_dropped"]))))
         if rep.get("stacked_points"):
             st.markdown(f"**{t('datos.stacked')}**")
-            st.dataframe(pd.DataFrame(rep["stacked_points"]), hide_index=True)
+            bounded.table(pd.DataFrame(rep["stacked_points"]))
 
     if ctx.dataset_id:
         ds = ctx.dataset_id
@@ -121,9 +131,10 @@ with page.guard():
             if "reason" in show.columns:
                 show.insert(show.columns.get_loc("reason") + 1, "reason_text",
                             [_validate.REASONS.get(r, r) for r in show["reason"]])
-            st.dataframe(show.rename(columns=column_labels(list(show.columns))),
-                         hide_index=True, width="stretch", key="data_quarantine")
-            st.download_button(t("datos.download"), q.to_csv(index=False).encode("utf-8"),
+            bounded.table(show.rename(columns=column_labels(list(show.columns))),
+                          width="stretch", key="data_quarantine")
+            st.download_button(t("datos.download"),
+                               bounded.export_frame(q).to_csv(index=False).encode("utf-8"),
                                file_name="cuarentena.csv", mime="text/csv",
                                key="data_download", on_click=login.audit,
                                args=("export", f"cuarentena ({len(q)} filas, CSV)"),
@@ -137,7 +148,7 @@ with page.guard():
         else:
             keep = [c for c in ("import_id", "imported_at", "source", "file_name", "rows_read",
                                 "accepted", "duplicates", "quarantined") if c in h.columns]
-            st.dataframe(h[keep].rename(columns=column_labels(keep)), hide_index=True,
-                         width="stretch", key="data_history")
+            bounded.table(h[keep].rename(columns=column_labels(keep)), width="stretch",
+                          key="data_history")
             if access.can(ctx.session.role, "delete_import"):
                 _undo_box(h)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import settings
-from ui import cache, page
+from ui import bounded, cache, page
 from ui import filters as F
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, t
 
@@ -107,20 +107,21 @@ with page.guard():
     st.caption(t("inicio.freshness", n=fmt_int(fr.n), first=fmt_date(fr.first),
                  last=fmt_date(fr.last),
                  imported=fmt_date(fr.last_import_at) if fr.last_import_at else
-                 t("inicio.no_imports"), file=fr.last_import_file or "—"))
+                 t("inicio.no_imports"), file=bounded.clip_text(fr.last_import_file or "—")))
     warnings = cache.quality_warnings(ds)
     if not warnings:
         st.success(t("inicio.quality_ok"), icon=":material/check_circle:")
     for w in warnings:
         if w["kind"] == "quarantined":
-            reasons = ", ".join(f"{r} ({fmt_int(n)})" for r, n in w["reasons"].items())
+            reasons = bounded.clip_text(", ".join(f"{r} ({fmt_int(n)})"
+                                                  for r, n in w["reasons"].items()))
             st.warning(t("inicio.warn_quarantined", count=fmt_int(w["count"]), reasons=reasons),
                        icon=":material/report:")
         elif (w["kind"] == "stacked" and not ctx.session.public and w.get("lat") is not None
               and w.get("lon") is not None):
             st.warning(t("inicio.warn_stacked", count=fmt_int(w["count"] or 0),
                          lat=f"{float(w['lat']):.4f}", lon=f"{float(w['lon']):.4f}",
-                         file=w["file"]), icon=":material/location_on:")
+                         file=bounded.clip_text(w["file"])), icon=":material/location_on:")
         elif w["kind"] == "no_district":
             st.info(t("inicio.warn_no_district", count=fmt_int(w["count"])),
                     icon=":material/info:")

@@ -40,9 +40,12 @@ SHIFT_START = {name: start for name, start, _ in settings.SHIFTS}
 
 
 def _read_upload(up: object) -> pd.DataFrame:
-    """A staged upload as a plain table (``analytics.io.read_table``)."""
+    """Read a staged upload as a plain table (``analytics.io.read_table``); delete the copy."""
     path = upload.stage(up.name, up.getvalue())  # type: ignore[attr-defined]
-    return vio.read_table(path)
+    try:
+        return vio.read_table(path)
+    finally:
+        upload.discard(path)
 
 
 def _shift_of(ts: pd.Timestamp) -> str:

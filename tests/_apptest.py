@@ -41,6 +41,11 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
+#: Least time (s) one AppTest run may take: generous, since the machine may be shared and
+#: loaded (a timed-out run is a failure that says nothing about the app).
+APPTEST_TIMEOUT = 240.0
+#: How long (s) a fresh ``streamlit run`` may take to answer its health check.
+SERVER_START_TIMEOUT = 180.0
 
 
 # --------------------------------------------------------------------------- AppTest set-up
@@ -80,9 +85,13 @@ def serving(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def app(page: str | None = None, *, user: str | None = None,
-        query: dict[str, str] | None = None, timeout: float = 90) -> AppTest:
-    """app.py run once (signed in as ``user``, with URL ``query``), then ``page`` if given."""
-    at = AppTest.from_file(APP, default_timeout=timeout)
+        query: dict[str, str] | None = None, timeout: float = APPTEST_TIMEOUT) -> AppTest:
+    """app.py run once (signed in as ``user``, with URL ``query``), then ``page`` if given.
+
+    Every run of the returned AppTest may take ``timeout`` seconds, never less than
+    :data:`APPTEST_TIMEOUT`.
+    """
+    at = AppTest.from_file(APP, default_timeout=max(timeout, APPTEST_TIMEOUT))
     if user:
         from ui import auth
 
@@ -126,12 +135,17 @@ def menu(at: AppTest) -> list[str]:
 def session_gen(user: str) -> int:
     """The session generation of ``user`` in the store of ``$VIGIA_DB`` (-1: unknown).
 
-    What a sign-in keeps in ``ui.auth.GEN_KEY``.
+    What a sign-in keeps in ``ui.auth.GEN_KEY``; -1 too when the store cannot be read
+    (a test of a damaged store signs in before it is damaged).
     """
     from analytics import access, store
+    from analytics._errors import StoreError
 
-    with store.reading(os.environ.get("VIGIA_DB")) as con:
-        found = access.user_session(con, user)
+    try:
+        with store.reading(os.environ.get("VIGIA_DB")) as con:
+            found = access.user_session(con, user)
+    except StoreError:
+        return -1
     return found[1] if found else -1
 
 
@@ -164,8 +178,8 @@ def _free_port() -> int:
 def streamlit_server(db: Path, log_path: Path) -> Iterator[str]:
     """A fresh ``streamlit run app.py`` on a free port over ``db``; yields its URL.
 
-    Fails the test when the server is not healthy within 60 s (its output is in
-    ``log_path``); terminates it afterwards.
+    Fails the test when the server is not healthy within :data:`SERVER_START_TIMEOUT`
+    seconds (its output is in ``log_path``); terminates it afterwards.
     """
     env = {**os.environ, "VIGIA_DB": str(db), "VIGIA_OFFLINE": "1"}
     port = _free_port()
@@ -177,7 +191,7 @@ def streamlit_server(db: Path, log_path: Path) -> Iterator[str]:
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + SERVER_START_TIMEOUT
             while True:
                 try:
                     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:

@@ -263,6 +263,11 @@ def test_public_home_hides_internal_data_quality(users_store: Path) -> None:
 
 
 # --------------------------------------------------------------------------- real browser
+#: Generous bound for each browser wait (a cold server on a loaded 2-core machine); every
+#: wait is for a condition on an exact element, never a fixed pause.
+BROWSER_WAIT_MS = 120_000
+
+
 @pytest.mark.browser
 def test_browser_login_by_url_then_public_report(_users_template: Path, tmp_path: Path) -> None:
     """A fresh server: /admin asks for login, keeps the page, says "sin permiso".
@@ -270,6 +275,7 @@ def test_browser_login_by_url_then_public_report(_users_template: Path, tmp_path
     Then the public role downloads the public report as a PDF.
     """
     sync_api = apptest.browser_or_skip()
+    expect = sync_api.expect
     db = tmp_path / "vigia.duckdb"
     db.write_bytes(_users_template.read_bytes())
     with apptest.streamlit_server(db, tmp_path / "streamlit.log") as url, \
@@ -278,33 +284,35 @@ def test_browser_login_by_url_then_public_report(_users_template: Path, tmp_path
                                     args=apptest.CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(BROWSER_WAIT_MS)
+            expect.set_options(timeout=BROWSER_WAIT_MS)
             page.goto(f"{url}/admin")
             submit = page.get_by_role("button", name="Ingresar")
-            submit.wait_for(timeout=60_000)
+            expect(submit).to_be_enabled()
             page.get_by_role("textbox", name="Usuario").fill("vecino")
             page.get_by_role("textbox", name="Contraseña").fill("no-es-la-clave")
             submit.click()
-            page.get_by_text("Usuario o contraseña incorrectos.").wait_for(timeout=30_000)
+            expect(page.get_by_text("Usuario o contraseña incorrectos.")).to_be_visible()
             page.get_by_role("textbox", name="Usuario").fill("vecino")
             page.get_by_role("textbox", name="Contraseña").fill(PASSWORDS["vecino"])
             submit.click()
-            page.get_by_text("Sin permiso: su rol (público)").wait_for(timeout=30_000)
+            expect(page.get_by_text("Sin permiso: su rol (público)")).to_be_visible()
             assert "/admin" in page.url
             links = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] p")
-            sync_api.expect(links).to_have_text(["Inicio", "Mapa", "Reportes"],
-                                                timeout=30_000)
+            expect(links).to_have_text(["Inicio", "Mapa", "Reportes"])
             page.get_by_role("link", name="Reportes").click()
             prepare = page.get_by_role("button", name="Preparar Excel y PDF")
-            prepare.wait_for(timeout=60_000)
+            expect(prepare).to_be_enabled()
             prepare.click()
             pdf_button = page.get_by_role("button", name="Descargar PDF")
-            pdf_button.wait_for(timeout=60_000)
-            with page.expect_download() as info:
+            expect(pdf_button).to_be_enabled()
+            with page.expect_download(timeout=BROWSER_WAIT_MS) as info:
                 pdf_button.click()
             saved = tmp_path / info.value.suggested_filename
             info.value.save_as(saved)
             assert saved.name.endswith("_publico.pdf")
             assert saved.read_bytes()[:4] == b"%PDF"
+            assert page.locator("[data-testid='stException']").count() == 0
         finally:
             browser.close()
     assert list(apptest.audit_log(db)["action"])[:3] == ["export_public", "login", "login_failed"]

@@ -22,6 +22,7 @@ returned :class:`Filters` has ``start``/``end`` on the period's bounds and empty
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Final
@@ -29,6 +30,7 @@ from typing import Any, Final
 import streamlit as st
 
 from analytics import settings
+from ui.bounded import clip_label
 from ui.i18n import group_label, shift_label, t, weekday_name
 
 # Session-state keys (all of them, in one place) ------------------------------------------
@@ -117,13 +119,59 @@ class Filters:
         return q
 
 
+# A link is untrusted input, read before login: every URL value goes through these.
+#: Longest URL value read (longer ones are ignored whole).
+MAX_PARAM_CHARS: Final = 8000
+#: Most comma-separated items read from one URL value (the rest are ignored).
+MAX_LIST_ITEMS: Final = 100
+#: Longest item of a list value (a crime type or district name is far shorter).
+MAX_ITEM_CHARS: Final = 120
+_ISO_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def url_value(name: str) -> str | None:
+    """Return the URL parameter ``name`` if it is plain printable text of bounded length.
+
+    ``None`` for a missing, over-long (:data:`MAX_PARAM_CHARS`) or non-printable
+    value (NUL, control or bidi-override characters): the caller then falls back to
+    its default. Letters with accents (district names) are kept.
+    """
+    try:
+        raw = st.query_params.get(name)
+    except Exception:  # noqa: BLE001 - a malformed query string is no reason to fail
+        return None
+    if not isinstance(raw, str) or len(raw) > MAX_PARAM_CHARS or not raw.isprintable():
+        return None
+    return raw
+
+
 def _split(value: str | None) -> list[str]:
-    return [v for v in (value or "").split(",") if v]
+    """Distinct non-empty items, at most :data:`MAX_LIST_ITEMS`, each of bounded length."""
+    out: list[str] = []
+    for v in (value or "").split(",", MAX_LIST_ITEMS)[:MAX_LIST_ITEMS]:
+        if v and len(v) <= MAX_ITEM_CHARS and v not in out:
+            out.append(v)
+    return out
+
+
+def _small_int(value: str | None, allowed: tuple[int, ...] | range) -> int | None:
+    """``value`` as an int when it is 1-3 ASCII digits and in ``allowed`` (else None).
+
+    ``str.isdigit`` alone is not enough: ``"²".isdigit()`` is true but ``int("²")``
+    raises, and a 5,000-digit string exceeds Python's int-parsing limit.
+    """
+    if not value or len(value) > 3 or not (value.isascii() and value.isdigit()):
+        return None
+    n = int(value)
+    return n if n in allowed else None
 
 
 def _parse_date(value: str | None) -> date | None:
+    """Parse a ``YYYY-MM-DD`` date (ASCII digits only); None for anything else."""
+    if not value or not _ISO_DATE.fullmatch(value):
+        return None
     try:
-        return date.fromisoformat(value) if value else None
+        return date.fromisoformat(value)
     except ValueError:
         return None
 
@@ -137,12 +185,11 @@ def load_url_once(options: dict[str, list[str]], period: tuple[date, date] | Non
 
 def _load_url(options: dict[str, list[str]], period: tuple[date, date] | None) -> None:
     """Copy valid URL parameters into widget state (first run of a session only)."""
-    qp = st.query_params
     ss = st.session_state
-    lang = qp.get(QP["lang"])
+    lang = url_value(QP["lang"])
     if lang in ("es", "en"):
         ss[K_LANG] = lang
-    start, end = _parse_date(qp.get(QP["start"])), _parse_date(qp.get(QP["end"]))
+    start, end = _parse_date(url_value(QP["start"])), _parse_date(url_value(QP["end"]))
     if start and end and start <= end:
         ss[K_DATES] = (start, end)
     elif period:
@@ -151,15 +198,16 @@ def _load_url(options: dict[str, list[str]], period: tuple[date, date] | None) -
                                (K_TYPES, "types", options.get("types", [])),
                                (K_DISTRICTS, "districts", options.get("districts", [])),
                                (K_SHIFTS, "shifts", [s for s, _, _ in settings.SHIFTS])):
-        vals = [v for v in _split(qp.get(QP[name])) if v in allowed]
+        vals = [v for v in _split(url_value(QP[name])) if v in allowed]
         if vals:
             ss[key] = vals
-    days = [int(d) for d in _split(qp.get(QP["weekdays"])) if d.isdigit() and int(d) < 7]
+    parsed = (_small_int(d, range(7)) for d in _split(url_value(QP["weekdays"])))
+    days = sorted({d for d in parsed if d is not None})
     if days:
-        ss[K_WEEKDAYS] = sorted(set(days))
-    res = qp.get(QP["resolution"])
-    if res and res.isdigit() and int(res) in RESOLUTIONS:
-        ss[K_RES] = int(res)
+        ss[K_WEEKDAYS] = days
+    res = _small_int(url_value(QP["resolution"]), RESOLUTIONS)
+    if res is not None:
+        ss[K_RES] = res
 
 
 def render_sidebar(options: dict[str, list[str]], period: tuple[date, date] | None,
@@ -214,13 +262,14 @@ def render_sidebar(options: dict[str, list[str]], period: tuple[date, date] | No
                             format_func=group_label, placeholder=t("filters.all"))
     types_all = options.get("types", [])
     types = sb.multiselect(t("filters.types"), types_all, key=K_TYPES,
-                           placeholder=t("filters.all"))
+                           placeholder=t("filters.all"), format_func=clip_label)
     shifts = sb.multiselect(t("filters.shifts"), [s for s, _, _ in settings.SHIFTS],
                             key=K_SHIFTS, format_func=shift_label, placeholder=t("filters.all"))
     weekdays = sb.multiselect(t("filters.weekdays"), list(range(7)), key=K_WEEKDAYS,
                               format_func=weekday_name, placeholder=t("filters.all"))
     districts = sb.multiselect(t("filters.districts"), options.get("districts", []),
-                               key=K_DISTRICTS, placeholder=t("filters.all"))
+                               key=K_DISTRICTS, placeholder=t("filters.all"),
+                               format_func=clip_label)
     res = sb.select_slider(t("filters.resolution"), options=res_options, key=K_RES,
                            help=t("filters.resolution_help"))
     sb.button(t("filters.reset"), on_click=_reset, args=(period,), key="f_reset")
@@ -353,7 +402,7 @@ def page_view_state(params: dict[str, tuple[str, dict[str, Any]]]) -> None:
     if not ss.get(flag):
         ss[flag] = True
         for name, (key, values) in params.items():
-            raw = st.query_params.get(name)
+            raw = url_value(name)
             if raw in values:
                 ss[key] = values[raw]
         return

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from typing import Any, Final
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-from urllib.parse import quote
+
+from ui.bounded import MAX_CELL_CHARS, clip_text
 
 #: Yellow → dark red (ColorBrewer YlOrRd, 6 classes), RGB.
 RAMP: Final[tuple[tuple[int, int, int], ...]] = (
@@ -146,8 +148,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for c in cols:
         col = frame[c]
         if col.dtype == object or str(col.dtype) in ("str", "string"):
-            arrays.append([None if (v is None or (isinstance(v, float) and v != v)) else v
-                           for v in col.tolist()])
+            # text from the data (crime types, districts) is clipped: tooltips stay small
+            arrays.append([None if (v is None or (isinstance(v, float) and v != v)) else
+                           clip_text(v) if isinstance(v, str) and len(v) > MAX_CELL_CHARS
+                           else v for v in col.tolist()])
         elif np.issubdtype(col.dtype, np.datetime64):
             arrays.append([None if pd.isna(v) else str(v) for v in col.tolist()])
         else:

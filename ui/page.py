@@ -11,6 +11,7 @@ A page starts with::
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,11 @@ K_DATASET: str = "_dataset_id"   # set by app.py each run (None: no usable store
 K_STORE_ERROR: str = "_store_error"
 K_ROUTED: str = "_routed"        # set by app.py at the top of every run, consumed by the page
 K_ROUTE_RETRIES: str = "_route_retries"
+K_SEES_PATHS: str = "_sees_paths"  # signed-in staff or demo mode on an earlier run
+#: Stands for a file path hidden from an anonymous visitor.
+HIDDEN_PATH: str = "«…»"
+_QUOTED_PATH_RE = re.compile(r"([\"'])(?:[A-Za-z]:)?[\\/][^\"'\n]*\1")
+_PATH_RE = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[\\/][^\s\"'«»(),;:]+")
 
 
 def mark_routed() -> None:
@@ -78,8 +84,35 @@ def guard() -> Iterator[None]:
         st.error(t("app.unexpected", kind=type(exc).__name__), icon=":material/error:")
 
 
+def remember_viewer(session: auth.Session) -> None:
+    """Note whether this session may see server paths (signed-in staff, or demo mode).
+
+    Called by ``app.py`` once the role is known; :func:`store_error_box` reads it on
+    a later run, when the store may be unreadable and the role cannot be checked.
+    """
+    st.session_state[K_SEES_PATHS] = session.demo or session.role in auth.STAFF
+
+
+def without_paths(message: str) -> str:
+    """``message`` with the store path and any other absolute file path hidden."""
+    from analytics import store
+
+    for path in sorted({cache.store_path(), str(store.default_path())}, key=len, reverse=True):
+        if path:
+            message = message.replace(path, HIDDEN_PATH)
+    message = _QUOTED_PATH_RE.sub(rf"\1{HIDDEN_PATH}\1", message)
+    message = _PATH_RE.sub(HIDDEN_PATH, message)
+    return re.sub(f"(?:{re.escape(HIDDEN_PATH)})+", HIDDEN_PATH, message)
+
+
 def store_error_box(message: str) -> None:
-    """The store cannot be opened: Spanish (or English) explanation and a retry button."""
+    """The store cannot be opened: Spanish (or English) explanation and a retry button.
+
+    The file path is shown only to a session that may see it (:func:`remember_viewer`):
+    an anonymous visitor, before login, reads the message without it.
+    """
+    if not st.session_state.get(K_SEES_PATHS):
+        message = without_paths(message)
     st.title(t("app.title"))
     st.error(t("app.store_error", msg=message), icon=":material/error:")
     st.button(t("app.retry"), on_click=cache.clear_all, key="retry_store")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from analytics import settings
-
 TEXTS: dict[str, dict[str, str]] = {
     # --- app shell
     "app.title": {"es": "Vigía", "en": "Vigía"},
@@ -24,7 +22,11 @@ TEXTS: dict[str, dict[str, str]] = {
                            "`make run` to load the demo."},
     "app.store_error": {"es": "No se pudo abrir el almacén de datos: {msg}",
                         "en": "The data store could not be opened: {msg}"},
+    "app.store_damaged": {"es": "el archivo {path} está dañado o incompleto.",
+                          "en": "the file {path} is damaged or incomplete."},
     "app.retry": {"es": "Reintentar", "en": "Retry"},
+    "table.first_rows": {"es": "Se muestran las primeras {n} de {total} filas.",
+                         "en": "Showing the first {n} of {total} rows."},
     "app.empty_filter": {"es": "Ningún incidente cumple los filtros actuales.",
                          "en": "No incident matches the current filters."},
     "app.error": {"es": "{msg}", "en": "Error (message in Spanish): {msg}"},

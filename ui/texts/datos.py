@@ -14,6 +14,15 @@ TEXTS: dict[str, dict[str, str]] = {
                                 "Columns with personal data (ID numbers, names, phones) are "
                                 "dropped."},
     "datos.preview": {"es": "Vista previa (primeras filas)", "en": "Preview (first rows)"},
+    "datos.cancel": {"es": "Cancelar", "en": "Cancel"},
+    "datos.cancelled": {"es": "Importación cancelada; el archivo subido se eliminó del "
+                              "servidor.",
+                        "en": "Import cancelled; the uploaded file was deleted from the "
+                              "server."},
+    "upload.button": {"es": "Elegir archivo", "en": "Choose file"},
+    "upload.drop": {"es": "Arrastre el archivo aquí · máx. {mb} MB",
+                    "en": "Drag the file here · max. {mb} MB"},
+    "upload.dragging": {"es": "Suelte el archivo aquí", "en": "Drop the file here"},
     "datos.mapping": {"es": "Correspondencia de columnas", "en": "Column mapping"},
     "datos.mapping_help": {"es": "Revise qué columna del archivo corresponde a cada campo. "
                                  "Deje «(ninguna)» si el archivo no lo tiene.",

@@ -97,6 +97,8 @@ MAX_PINGS: Final = 30_000_000
 #: Columns of the clean pings frame (the future ``tracks`` table without import metadata).
 PING_COLUMNS: Final = ("unit", "ts", "lat", "lon", "speed_kmh", "h3_r12")
 
+#: Rows sampled to tell day-first from month-first dates.
+_SAMPLE_ROWS: Final = 100_000
 _YEAR_MIN: Final = np.datetime64("2000-01-01", "ns")
 _YEAR_MAX: Final = np.datetime64("2100-01-01", "ns")
 _EARTH_RADIUS_M: Final = 6_371_007.180918475
@@ -285,17 +287,63 @@ def _local_naive(values: pd.Series | pd.DatetimeIndex, tz: str) -> np.ndarray:
                       dtype="datetime64[ns]")
 
 
+def _sample(text: pa.Array, n: int) -> pa.Array:
+    """At most ``n`` values spread evenly over the column."""
+    if len(text) <= n:
+        return text
+    return text.take(pa.array(np.linspace(0, len(text) - 1, n).astype(np.int64)))
+
+
+def _formats(con: duckdb.DuckDBPyConnection, text: pa.Array) -> tuple[tuple[str, ...], str | None]:
+    """Candidate formats in order (day- or month-first) and the best single format.
+
+    Slash/dash dates are day-first unless, in a sample spread over the file,
+    more rows have a second field above 12 than a first field above 12. The
+    best single format is the one reading most of a small sample (it is tried
+    on every row first; the others only on the rows it cannot read).
+    """
+    con.register("_vg_s", pa.table({"s": _sample(text, _SAMPLE_ROWS)}))
+    try:
+        d, m = con.execute(
+            "SELECT count(*) FILTER (WHERE TRY_CAST(regexp_extract(s, '^\\s*(\\d{1,2})[/.-]', 1)"
+            " AS INT) > 12), count(*) FILTER (WHERE TRY_CAST(regexp_extract(s, "
+            "'^\\s*\\d{1,2}[/.-](\\d{1,2})[/.-]', 1) AS INT) > 12) FROM _vg_s").fetchall()[0]
+        fmts = (_MDY if int(m) > int(d) else _DMY) + _YMD
+        con.register("_vg_s2", pa.table({"s": _sample(text, 2000)}))
+        counts = con.execute("SELECT " + ", ".join(
+            "count(try_strptime(s, '" + f + "'))" for f in fmts) + " FROM _vg_s2").fetchall()[0]
+    finally:
+        con.unregister("_vg_s")
+        con.unregister("_vg_s2")
+    best = int(np.argmax(counts))
+    return fmts, (fmts[best] if int(counts[best]) > 0 else None)
+
+
 def _times_from_text(con: duckdb.DuckDBPyConnection, text: pa.Array, tz: str) -> np.ndarray:
     """Parse text times (see the module notes) into naive local ``datetime64[ns]`` (NaT = bad)."""
+    fmts, best = _formats(con, text)
+    if best is None:
+        return _times_slow(con, text, fmts, tz)
+    con.register("_vg_t", pa.table({"s": text}))
+    try:
+        t = con.sql(f"SELECT try_strptime(s, '{best}') AS t FROM _vg_t").to_arrow_table()
+    finally:
+        con.unregister("_vg_t")
+    out = np.asarray(t.column(0).to_numpy(zero_copy_only=False), dtype="datetime64[ns]")
+    todo = np.isnat(out) & ~np.asarray(text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if todo.any():
+        out[todo] = _times_slow(con, text.filter(pa.array(todo)), fmts, tz)
+    return out
+
+
+def _times_slow(con: duckdb.DuckDBPyConnection, text: pa.Array, fmts: tuple[str, ...],
+                tz: str) -> np.ndarray:
+    """Normalise (spaces, ``T``, a. m./p. m.) and try every format, epochs and offsets."""
     con.register("_vg_t", pa.table({"s": text}))
     norm = ("regexp_replace(regexp_replace(upper(trim(regexp_replace(s, '\\s+', ' ', 'g'))), "
             "'^(\\d{4}-\\d{1,2}-\\d{1,2})T', '\\1 '), '\\s*([AP])\\.?\\s?M\\.?$', ' \\1M')")
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _vg_tn AS SELECT {norm} AS s FROM _vg_t")
-        dmy, mdy = con.execute(
-            f"SELECT count(try_strptime(s, {_sql_list(_DMY)})), "
-            f"count(try_strptime(s, {_sql_list(_MDY)})) FROM _vg_tn").fetchall()[0]
-        fmts = (_MDY if int(mdy) > int(dmy) else _DMY) + _YMD
         res = con.sql(
             f"SELECT try_strptime(s, {_sql_list(fmts)}) AS t, "
             "regexp_full_match(s, '\\d{9,13}(\\.\\d+)?') AS ep, "
@@ -459,8 +507,9 @@ def suggest_unit_mapping(pings: pd.DataFrame, plan: Any, *, min_share: float = 0
                          window_hours: float | None = None) -> pd.DataFrame:
     """Suggest which plan unit each unmatched device is, for the user to confirm.
 
-    Devices whose id already equals a plan unit label are left out. For the
-    others, two kinds of evidence, in this order:
+    Devices whose id already equals a plan unit label are left out (a unit
+    may still get a second device: car and handheld). For the others, two
+    kinds of evidence, in this order:
 
     * ``recorrido``: the share of the device's pings inside the plan windows
       that fall in each plan unit's hotspot cells (same window); devices and
@@ -506,7 +555,7 @@ def suggest_unit_mapping(pings: pd.DataFrame, plan: Any, *, min_share: float = 0
     sub = pings[pings["unit"].astype(str).isin(todo)]
     r12 = dosage.ping_cells(sub)
     ts = sub["ts"].to_numpy(dtype="datetime64[ns]")
-    free = sorted(set(labels) - set(dkeys))
+    free = sorted(labels)
     score = np.zeros((len(todo), len(free)))
     dev_idx = {d: i for i, d in enumerate(todo)}
     unit_idx = {k: j for j, k in enumerate(free)}
@@ -540,10 +589,13 @@ def suggest_unit_mapping(pings: pd.DataFrame, plan: Any, *, min_share: float = 0
     for k, ds in claims.items():
         if len(ds) == 1:
             unit_of[ds[0]] = (labels[k], "numero", math.nan)
-    recs = [{"alias": d, "unit": unit_of[d][0] if d in unit_of else None,
-             "basis": unit_of[d][1] if d in unit_of else "",
-             "share": unit_of[d][2] if d in unit_of else math.nan} for d in sorted(todo)]
-    return pd.DataFrame(recs, columns=cols)
+    devs = sorted(todo)
+    return pd.DataFrame({
+        "alias": pd.Series(devs, dtype=object),
+        "unit": pd.Series([unit_of[d][0] if d in unit_of else None for d in devs], dtype=object),
+        "basis": pd.Series([unit_of[d][1] if d in unit_of else "" for d in devs], dtype=object),
+        "share": pd.Series([unit_of[d][2] if d in unit_of else math.nan for d in devs],
+                           dtype=np.float64)})
 
 
 # --------------------------------------------------------------------------- cleaning

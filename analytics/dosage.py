@@ -30,15 +30,16 @@ pings (both can be switched off to get the literal rule):
 * **Border crossings** (``split_crossings=True``). An interval whose two
   pings lie in different cells is split where the straight line between them
   crosses the border: :data:`SPLIT_SAMPLES` evenly spaced points of the
-  segment are placed in cells by the same rule. The unit is taken to move
-  along the line at ``speed_kmh`` (the planner's patrol speed) or faster, so
-  each point stands for a tenth of the moving time; the rest of the interval
-  is time stopped, spent at the end that lies in one of the unit's planned
-  hotspots (half at each end when both do; none when neither does): units
-  stop at hotspots. The literal rule drops the inside part of every entry
-  and exit interval and misses drive-throughs between two outside pings
-  (measured: ``bench/RESULTS.md``); a plain proportional split still loses
-  the time a unit stopped within an entry interval.
+  segment are placed in cells by the same rule, and the interval is shared
+  in proportion (the unit drove at a steady speed along the line). When the
+  unit stood still at one end (that ping and its other neighbour less than
+  :data:`STILL_M` apart) in one of its planned hotspots, it is taken to have
+  driven the segment at ``speed_kmh`` (the planner's patrol speed) or faster
+  and to have spent the rest of the interval stopped at that end (half at
+  each end when it stood still at both): a unit that enters and parks was
+  inside for most of the entry interval. The literal rule drops the inside
+  part of every entry and exit interval and misses drive-throughs between
+  two outside pings (measured: ``bench/RESULTS.md``).
 * **GPS flicker** (``flicker_m=75``). A unit parked near a border has pings
   that jump in and out of the cell with GPS noise. A run of outside pings
   between two inside pings at most ``max_interval_min`` apart, every one of
@@ -106,10 +107,15 @@ MAX_INTERVAL_MIN: Final = 5.0
 FLICKER_M: Final = 75.0
 #: Shortest run in a cell that counts as a visit (shorter: a pass), minutes.
 VISIT_MIN_MIN: Final = 2.0
+#: Consecutive pings closer than this (and at most ``MAX_INTERVAL_MIN`` apart) mean the unit
+#: stood still between them (GPS noise aside), metres.
+STILL_M: Final = 50.0
 #: Points per interval used to split an interval that crosses a cell border.
 SPLIT_SAMPLES: Final = 10
 #: Window length when a plan has no ``window_end`` (the patrol planner's default), hours.
 DEFAULT_WINDOW_HOURS: Final = 8.0
+#: Window start given to a plan without dates (a Monday morning shift).
+UNDATED_START: Final = "2000-01-03 06:00"
 
 _EPS: Final = 1e-6
 
@@ -141,7 +147,10 @@ def plan_frame(plan: Any, *, window_hours: float | None = None, dwell_min: float
         schedule frame of a plan (``python -m analytics plan`` output), or any
         frame with ``unit``, ``h3`` and ``window_start`` (optional
         ``window_end``, ``visits``, ``dwell_min``, ``arrive``/``leave``). A
-        schedule (one row per visit) is folded into one row per hotspot.
+        schedule (one row per visit) is folded into one row per hotspot. A plan
+        without dates (the planner called without ``window_start``) is placed
+        at :data:`UNDATED_START`, so synthetic tracks of it and their dosage
+        line up; measuring real pings needs a dated plan.
     window_hours
         Window length when there is no ``window_end`` (default: the plan's own,
         else :data:`DEFAULT_WINDOW_HOURS`).
@@ -170,7 +179,7 @@ def plan_frame(plan: Any, *, window_hours: float | None = None, dwell_min: float
                                "window_start).")
     hours = DEFAULT_WINDOW_HOURS if window_hours is None else float(window_hours)
     problems: list[str] = []
-    missing = [c for c in ("unit", "h3", "window_start") if c not in plan.columns]
+    missing = [c for c in ("unit", "h3") if c not in plan.columns]
     if missing:
         problems.append("al plan le faltan columnas: " + ", ".join(missing))
     if not (hours > 0):
@@ -184,7 +193,9 @@ def plan_frame(plan: Any, *, window_hours: float | None = None, dwell_min: float
         raise TrackSchemaError("Plan no utilizable: " + "; ".join(problems) + ".")
     df = plan.reset_index(drop=True).copy()
     df["plan_row"] = np.arange(len(df), dtype=np.int64)
-    df["ws"] = _to_naive(df["window_start"])
+    undated = "window_start" not in df.columns or bool(_to_naive(df["window_start"]).isna().all())
+    df["ws"] = (pd.Series(pd.Timestamp(UNDATED_START), index=df.index) if undated
+                else _to_naive(df["window_start"]))
     if df["ws"].isna().any():
         problems.append("hay filas sin fecha de inicio de ventana (window_start): genere el plan "
                         "con una fecha de inicio")
@@ -394,12 +405,15 @@ def _fill_flicker(mem: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarr
 def _hotspot(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, pc: np.ndarray, h: np.uint64,
              a: float, b: float,
              split_rows: np.ndarray, split_cells: np.ndarray, split_m: np.ndarray,
-             in_any: np.ndarray, o: _Opts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             in_any: np.ndarray, still: np.ndarray, o: _Opts
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Credited seconds per interval, and the runs (start, end, seconds) of one hotspot.
 
     ``t`` are the unit's ping times (seconds, sorted, distinct) around the
     window ``[a, b]``; ``pc`` their cells at the plan's resolution; ``in_any``
     whether each ping is in any of the unit's hotspots of the window;
+    ``still`` whether the unit stood still from the previous ping (column 0)
+    and until the next one (column 1);
     ``split_rows`` the intervals whose pings lie in different cells (and are
     short enough), with ``split_cells`` their sample cells and ``split_m``
     their straight-line length.
@@ -421,9 +435,10 @@ def _hotspot(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, pc: np.ndarray, h:
         e0, e1 = mem[r], mem[r + 1]
         if hits.any() or e0.any() or e1.any():
             d = dt[r]
-            moving = np.minimum(d, split_m[sel] / o.speed_ms)
-            any0, any1 = in_any[r] | e0, in_any[r + 1] | e1
-            share = np.where(any0 & any1, 0.5, 1.0) * (e0 | e1)
+            stop0 = still[r, 0] & (in_any[r] | e0)  # stood still at the start, in a hotspot
+            stop1 = still[r + 1, 1] & (in_any[r + 1] | e1)  # ... at the end
+            moving = np.where(stop0 | stop1, np.minimum(d, split_m[sel] / o.speed_ms), d)
+            share = np.where(stop0 & stop1, 0.5, 1.0) * ((e0 & stop0) | (e1 & stop1))
             c = hits * moving / SPLIT_SAMPLES + (d - moving) * share
             overlap = np.clip(np.minimum(t[r + 1], b) - np.maximum(t[r], a), 0.0, None)
             credit[r] = c * overlap / d
@@ -600,6 +615,11 @@ def hotspot_dosage(plan: Any, pings: pd.DataFrame, *, dwell_min: float | None = 
         in_hot = 0.0
         g_rows = grp.index.to_numpy()
         in_any = np.zeros(ts.size, dtype=bool)
+        still = np.zeros((ts.size, 2), dtype=bool)
+        if ts.size > 1:
+            near = step_ok[s0:s1 - 1] & (step_m[s0:s1 - 1] <= STILL_M)
+            still[1:, 0] = near
+            still[:-1, 1] = near
         for res in np.unique(p_res[g_rows]):
             in_any |= np.isin(cells_at[int(res)][s0:s1], p_cells[g_rows][p_res[g_rows] == res])
         for r in g_rows:
@@ -608,7 +628,7 @@ def hotspot_dosage(plan: Any, pings: pd.DataFrame, *, dwell_min: float | None = 
             k0, k1 = np.searchsorted(rows, [s0, s1 - 1])
             credit, _mem, runs = _hotspot(ts, lat[s0:s1], lon[s0:s1], cells_at[res][s0:s1],
                                           p_cells[r], a, b, rows[k0:k1] - s0, scells[k0:k1],
-                                          sm[k0:k1], in_any, o)
+                                          sm[k0:k1], in_any, still, o)
             dwell_s[r] = float(credit.sum())
             in_hot += dwell_s[r]
             is_visit = runs[:, 2] >= o.min_visit_s - _EPS if runs.size else np.zeros(0, bool)

@@ -25,12 +25,12 @@ Times
 -----
 Stored times are naive local wall time in ``tz`` (``America/Lima``), like
 incidents and patrol plans. Text times may be day-first (``dd/mm/yyyy
-HH:MM[:SS]``, the Peruvian default; month-first is used only when it reads
-strictly more rows of the file), ISO 8601 (with ``T``, fractions, and an
-offset or ``Z``, converted to local time), ``a. m./p. m.``, or epoch seconds
-or milliseconds (UTC, converted); ``fecha`` and ``hora`` in two columns are
-joined. A date without a time of day, an impossible date (31/02) or a year
-outside 2000–2099 is ``hora_invalida``.
+HH:MM[:SS]``, the Peruvian default; month-first only when, in a sample spread
+over the file, more dates have a second field above 12 than a first one), ISO
+8601 (with ``T``, fractions, and an offset or ``Z``, converted to local time),
+``a. m./p. m.``, or epoch seconds or milliseconds (UTC, converted); ``fecha``
+and ``hora`` in two columns are joined. A date without a time of day, an
+impossible date (31/02) or a year outside 2000–2099 is ``hora_invalida``.
 
 Impossible jumps
 ----------------

@@ -299,8 +299,8 @@ def test_planned_minutes_from_routes_schedule_and_defaults() -> None:
 
 
 @pytest.mark.parametrize(("plan", "match"), [
-    (pd.DataFrame({"unit": [1]}), "faltan columnas: h3, window_start"),
-    (plan_of().assign(window_start=pd.NaT), "window_start"),
+    (pd.DataFrame({"x": [1]}), "faltan columnas: unit, h3"),
+    (pd.concat([plan_of(), plan_of().assign(window_start=pd.NaT)]), "window_start"),
     (plan_of().assign(h3="zzz"), "H3 no válidos"),
     ("not a plan", "Se esperaba un plan"),
 ], ids=["columns", "no-start", "bad-cell", "not-a-frame"])
@@ -415,6 +415,19 @@ def test_dwell_within_one_minute_of_the_truth(planner_plans: dict[int, patrol.Pa
     err = np.concatenate(errors)
     assert err.size >= 40
     assert np.mean(np.abs(err) <= 1.0) >= 0.98
+
+
+def test_undated_plan_round_trip() -> None:
+    """A plan made without a window start is placed at UNDATED_START, for tracks and dosage."""
+    fc = pd.DataFrame({"h3": sorted(h3.grid_disk(H, 5)), "expected": 1.0})
+    plan = patrol.place_patrols_on_cells(fc, units=2, radius_m=400, solver="greedy")
+    assert plan.routes["window_start"].isna().all()
+    pings, truth = tracks_from_plan(plan, seed=1)
+    assert pings["ts"].min() >= pd.Timestamp(dosage.UNDATED_START)
+    r = dosage.hotspot_dosage(plan, pings)
+    err = r.table["dwell_min"].to_numpy() - truth["true_dwell_min"].to_numpy()
+    assert np.mean(np.abs(err) <= 1.0) >= 0.98
+    assert (r.detail["window_start"] == pd.Timestamp(dosage.UNDATED_START)).all()
 
 
 def test_synthetic_tracks_follow_the_plan(planner_plans: dict[int, patrol.PatrolPlan]) -> None:

@@ -63,6 +63,8 @@ def test_columns_and_summary_keys() -> None:
     assert {"km_by_unit", "minutes_outside_hotspots", "skipped_hotspots"} <= set(d)
     import json
     json.dumps(d)  # JSON-ready
+    assert dosage.dosage_message(r) == ("0 de 1 puntos con dosis completa (0 %); 30 min en "
+                                        "puntos de 30 min con GPS; 0 puntos sin visita.")
 
 
 # --------------------------------------------------------------------------- the dwell rule

@@ -38,3 +38,7 @@ class AccessDeniedError(AnalyticsError, PermissionError):
 
 class UserError(AnalyticsError, ValueError):
     """A user-management request is invalid (unknown role, short password, duplicate user)."""
+
+
+class TrackSchemaError(AnalyticsError, ValueError):
+    """GPS pings or a patrol plan lack the fields needed to measure patrol dosage."""

@@ -74,6 +74,8 @@ from analytics._errors import AccessDeniedError, UserError
 from analytics._text import clip_name, clip_text
 
 ROLES: Final = ("admin", "comandante", "analista", "publico")
+#: Roles that work with internal (unsuppressed) data: everyone but the public.
+STAFF_ROLES: Final = frozenset({"admin", "comandante", "analista"})
 ROLE_LABELS: Final = MappingProxyType({
     "admin": "Administrador",
     "comandante": "Comandante",

@@ -12,14 +12,13 @@ import streamlit as st
 from analytics import _validate, access, store
 from ui import bounded, cache, login, page, upload
 from ui import filters as F
-from ui.auth import STAFF
 from ui.i18n import column_labels, fmt_int, lang, t
 
 ctx = page.context(need_data=False)
 assert ctx is not None
 ss = st.session_state
 st.title(t("datos.title"))
-if ctx.session.role not in STAFF:
+if not access.can(ctx.session.role, "datos"):
     st.error(t("datos.forbidden"), icon=":material/lock:")
     st.stop()
 

@@ -1,7 +1,9 @@
 """Who is using the app: role and demo flag.
 
-Roles (issue 7): ``admin`` (users and data), ``comandante`` and ``analista``
-(everything but user management), ``publico`` (public mode: aggregates only).
+Roles and what each may open or do are defined once, in
+``analytics.access.PERMISSIONS``: ``admin`` (users and data), ``comandante`` and
+``analista`` (everything but user management), ``publico`` (public mode:
+aggregates only).
 
 How it works: with no users configured in the store, the app runs in a
 clearly labelled **demo mode** as ``admin``. With users, :func:`current_role`
@@ -26,11 +28,11 @@ from typing import Final
 
 import streamlit as st
 
-from analytics import settings
+from analytics import access, settings
 
-ROLES: Final = ("admin", "comandante", "analista", "publico")
-STAFF: Final = frozenset({"admin", "comandante", "analista"})
-ALL_ROLES: Final = frozenset(ROLES)
+#: The roles and the staff roles, from the one permission table (``analytics.access``).
+ROLES: Final = access.ROLES
+STAFF: Final = access.STAFF_ROLES
 
 ROLE_KEY: Final = "auth_role"
 USER_KEY: Final = "auth_user"

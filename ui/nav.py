@@ -6,7 +6,8 @@ Adding a page
    analytics through ``ui.cache``, draw; strings through ``ui.i18n.t``).
 2. Add its title under ``page.<name>`` in ``ui/i18n.py`` (``es`` and ``en``).
 3. Add one :class:`PageSpec` line to :data:`PAGES` below (path, title key,
-   Material icon, roles allowed).
+   Material icon) and the page's permission to ``analytics.access.PERMISSIONS``
+   (the one table of who may open what).
 
 A registered page whose file does not exist yet is skipped, so the registry
 can list pages that are still being written. ``client.showSidebarNavigation``
@@ -23,7 +24,6 @@ from typing import Final
 import streamlit as st
 
 from analytics import access
-from ui.auth import ALL_ROLES, STAFF
 from ui.i18n import t
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -31,12 +31,11 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: file, i18n title key, icon, roles that may open it, default flag."""
+    """One page: file, i18n title key, icon, default flag (who may open it: ``access``)."""
 
     path: str
     title_key: str
     icon: str
-    roles: frozenset[str]
     default: bool = False
 
     @property
@@ -46,22 +45,20 @@ class PageSpec:
 
 
 PAGES: Final[tuple[PageSpec, ...]] = (
-    PageSpec("pages/inicio.py", "page.inicio", ":material/home:", ALL_ROLES, default=True),
-    PageSpec("pages/mapa.py", "page.mapa", ":material/map:", ALL_ROLES),
-    PageSpec("pages/patrones.py", "page.patrones", ":material/calendar_month:", STAFF),
-    PageSpec("pages/pronostico.py", "page.pronostico", ":material/trending_up:", STAFF),
-    PageSpec("pages/zonas_criticas.py", "page.zonas_criticas", ":material/local_fire_department:",
-             STAFF),
-    PageSpec("pages/plan_patrullaje.py", "page.plan_patrullaje", ":material/local_police:", STAFF),
-    PageSpec("pages/reportes.py", "page.reportes", ":material/description:", ALL_ROLES),
-    PageSpec("pages/datos.py", "page.datos", ":material/upload_file:", STAFF),
-    PageSpec("pages/admin.py", "page.admin", ":material/admin_panel_settings:",
-             frozenset({"admin"})),
+    PageSpec("pages/inicio.py", "page.inicio", ":material/home:", default=True),
+    PageSpec("pages/mapa.py", "page.mapa", ":material/map:"),
+    PageSpec("pages/patrones.py", "page.patrones", ":material/calendar_month:"),
+    PageSpec("pages/pronostico.py", "page.pronostico", ":material/trending_up:"),
+    PageSpec("pages/zonas_criticas.py", "page.zonas_criticas", ":material/local_fire_department:"),
+    PageSpec("pages/plan_patrullaje.py", "page.plan_patrullaje", ":material/local_police:"),
+    PageSpec("pages/reportes.py", "page.reportes", ":material/description:"),
+    PageSpec("pages/datos.py", "page.datos", ":material/upload_file:"),
+    PageSpec("pages/admin.py", "page.admin", ":material/admin_panel_settings:"),
 )
 
 
 def _allowed(spec: PageSpec, role: str) -> bool:
-    return role in spec.roles and access.can(role, spec.url_path)
+    return access.can(role, spec.url_path)
 
 
 def visible_pages(role: str) -> list[PageSpec]:

@@ -49,7 +49,9 @@ a removed role ends the user's open sessions.
 The last administrator can neither be removed nor lose the role: once users
 exist, the app never falls back to the open demo mode.
 
-Audit times are local wall time (``settings.TIMEZONE``), like incidents.
+The SQL of the ``users`` and ``audit`` tables is in :mod:`analytics.store.accounts`;
+this module holds the policy. Audit times are local wall time
+(``settings.TIMEZONE``), like incidents.
 Every stored text that comes from a user (names, details) is bounded by
 :func:`analytics._text.clip_text`. The writing functions bring a bare
 connection's schema up to date (``store.migrate``); the reading functions work
@@ -60,7 +62,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -72,6 +74,7 @@ import pandas as pd
 from analytics import settings, store
 from analytics._errors import AccessDeniedError, UserError
 from analytics._text import clip_name, clip_text
+from analytics.store import accounts
 
 ROLES: Final = ("admin", "comandante", "analista", "publico")
 #: Roles that work with internal (unsuppressed) data: everyone but the public.
@@ -154,13 +157,6 @@ def _now() -> datetime:
     return datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None, microsecond=0)
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_name = ?", [name]).fetchall()
-    return bool(rows[0][0])
-
-
 def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a bare connection's schema up to date (a no-op on a store from ``connect``)."""
     store.migrate(con)
@@ -195,24 +191,12 @@ def _hash(password: str) -> str:
 def _user_row(con: duckdb.DuckDBPyConnection, username: str
               ) -> tuple[str, str, str, int] | None:
     """``(username, password_hash, role, session_gen)`` or ``None``."""
-    if not _has_table(con, "users"):
-        return None
-    rows = con.execute("SELECT username, password_hash, role, coalesce(session_gen, 0) "
-                       "FROM users WHERE username = ?", [clip_name(username)]).fetchall()
-    if not rows:
-        return None
-    return (str(rows[0][0]), str(rows[0][1]), str(rows[0][2]), int(rows[0][3]))
-
-
-def _admins(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchall()[0][0])
+    return accounts.user_row(con, clip_name(username))
 
 
 def has_users(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether any user is configured (else the app runs in demo mode)."""
-    if not _has_table(con, "users"):
-        return False
-    return bool(con.execute("SELECT count(*) FROM users").fetchall()[0][0])
+    return accounts.user_count(con) > 0
 
 
 def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str) -> User:
@@ -233,8 +217,7 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role:
         raise UserError(" ".join(problems))
     _ensure_tables(con)
     now = _now()
-    con.execute("INSERT INTO users (username, password_hash, role, created_at, updated_at, "
-                "session_gen) VALUES (?, ?, ?, ?, ?, 0)", [name, _hash(password), role, now, now])
+    accounts.insert_user(con, name, _hash(password), role, now=now)
     return User(name, role, 0)
 
 
@@ -271,9 +254,7 @@ def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -
         problems.append(f"No existe el usuario {name}.")
     if problems:
         raise UserError(" ".join(problems))
-    con.execute("UPDATE users SET password_hash = ?, updated_at = ?, "
-                "session_gen = coalesce(session_gen, 0) + 1 WHERE username = ?",
-                [_hash(password), _now(), name])
+    accounts.update_user(con, name, password_hash=_hash(password), now=_now())
 
 
 def set_role(con: duckdb.DuckDBPyConnection, username: str, role: str) -> None:
@@ -284,15 +265,13 @@ def set_role(con: duckdb.DuckDBPyConnection, username: str, role: str) -> None:
     row = _user_row(con, name)
     if row is None:
         problems.append(f"No existe el usuario {name}.")
-    elif row[2] == "admin" and role != "admin" and _admins(con) <= 1:
+    elif row[2] == "admin" and role != "admin" and accounts.user_count(con, role="admin") <= 1:
         problems.append("No se puede quitar el rol de administrador al último administrador.")
     if problems:
         raise UserError(" ".join(problems))
     if row is not None and row[2] == role:
         return
-    con.execute("UPDATE users SET role = ?, updated_at = ?, "
-                "session_gen = coalesce(session_gen, 0) + 1 WHERE username = ?",
-                [role, _now(), name])
+    accounts.update_user(con, name, role=role, now=_now())
 
 
 def remove_user(con: duckdb.DuckDBPyConnection, username: str) -> None:
@@ -306,20 +285,16 @@ def remove_user(con: duckdb.DuckDBPyConnection, username: str) -> None:
     if row is None:
         msg = f"No existe el usuario {name}."
         raise UserError(msg)
-    if row[2] == "admin" and _admins(con) <= 1:
+    if row[2] == "admin" and accounts.user_count(con, role="admin") <= 1:
         msg = ("No se puede eliminar al último administrador: la aplicación quedaría abierta a "
                "cualquiera. Cree antes otro administrador.")
         raise UserError(msg)
-    con.execute("DELETE FROM users WHERE username = ?", [name])
+    accounts.delete_user(con, name)
 
 
 def list_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Users without password material: ``username, role, created_at, updated_at``."""
-    cols = ["username", "role", "created_at", "updated_at"]
-    if not _has_table(con, "users"):
-        return pd.DataFrame({c: pd.Series(dtype="str" if c in cols[:2] else "datetime64[us]")
-                             for c in cols})
-    return con.execute(f"SELECT {', '.join(cols)} FROM users ORDER BY username").df()
+    return accounts.users_frame(con)
 
 
 def cli_actor() -> str:
@@ -355,35 +330,9 @@ def record_audit(con: duckdb.DuckDBPyConnection, *, user: str | None, action: st
         msg = "La acción de auditoría no puede estar vacía."
         raise UserError(msg)
     _ensure_tables(con)
-    con.execute("INSERT INTO audit VALUES (?, ?, ?, ?)",
-                [_now(), clip_name(user) if user else "(sin usuario)", act,
-                 clip_text(detail, settings.MAX_DETAIL_CHARS)])
-
-
-def _audit_where(user: str | None, action: str | None, start: date | datetime | None,
-                 end: date | datetime | None) -> tuple[str, list[object]]:
-    where: list[str] = []
-    params: list[object] = []
-    if user is not None:
-        where.append("username = ?")
-        params.append(clip_name(user))
-    if action is not None:
-        where.append("action = ?")
-        params.append(clip_text(action, _MAX_ACTION_CHARS))
-    if start is not None:
-        where.append("logged_at >= ?")
-        params.append(_day_start(start))
-    if end is not None:
-        where.append("logged_at < ?")
-        params.append(_day_start(end) + (timedelta(days=1) if not isinstance(end, datetime)
-                                         else timedelta(0)))
-    return (" WHERE " + " AND ".join(where)) if where else "", params
-
-
-def _day_start(value: date | datetime) -> datetime:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    return datetime(value.year, value.month, value.day)
+    accounts.insert_audit(con, logged_at=_now(),
+                          username=clip_name(user) if user else "(sin usuario)", action=act,
+                          detail=clip_text(detail, settings.MAX_DETAIL_CHARS))
 
 
 def audit_log(con: duckdb.DuckDBPyConnection, *, limit: int = 500, offset: int = 0,
@@ -401,36 +350,27 @@ def audit_log(con: duckdb.DuckDBPyConnection, *, limit: int = 500, offset: int =
     start, end
         Local dates (inclusive both; a ``datetime`` end is exclusive).
     """
-    cols = ["logged_at", "username", "action", "detail"]
-    if not _has_table(con, "audit"):
-        return pd.DataFrame({c: pd.Series(dtype="datetime64[us]" if c == "logged_at" else "str")
-                             for c in cols})
-    where, params = _audit_where(user, action, start, end)
-    sql = (f"SELECT {', '.join(cols)} FROM audit{where} ORDER BY logged_at DESC, rowid DESC "
-           f"LIMIT {max(0, int(limit))} OFFSET {max(0, int(offset))}")
-    return con.execute(sql, params).df()
+    return accounts.audit_rows(con, limit=limit, offset=offset,
+                               user=None if user is None else clip_name(user),
+                               action=None if action is None
+                               else clip_text(action, _MAX_ACTION_CHARS),
+                               start=start, end=end)
 
 
 def audit_count(con: duckdb.DuckDBPyConnection, *, user: str | None = None,
                 action: str | None = None, start: date | datetime | None = None,
                 end: date | datetime | None = None) -> int:
     """Number of audit entries matching the filters of :func:`audit_log`."""
-    if not _has_table(con, "audit"):
-        return 0
-    where, params = _audit_where(user, action, start, end)
-    return int(con.execute(f"SELECT count(*) FROM audit{where}", params).fetchall()[0][0])
+    return accounts.audit_total(con, user=None if user is None else clip_name(user),
+                                action=None if action is None
+                                else clip_text(action, _MAX_ACTION_CHARS),
+                                start=start, end=end)
 
 
 def audit_filter_values(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
     """Distinct user names and action keys in the audit (each list bounded), sorted."""
-    if not _has_table(con, "audit"):
-        return [], []
-    out: list[list[str]] = []
-    for col in ("username", "action"):
-        rows = con.execute(f"SELECT DISTINCT {col} FROM audit WHERE {col} IS NOT NULL "
-                           f"ORDER BY {col} LIMIT {_MAX_FILTER_VALUES}").fetchall()
-        out.append([str(r[0]) for r in rows])
-    return out[0], out[1]
+    return (accounts.audit_distinct(con, "username", limit=_MAX_FILTER_VALUES),
+            accounts.audit_distinct(con, "action", limit=_MAX_FILTER_VALUES))
 
 
 def undo_import(con: duckdb.DuckDBPyConnection, import_id: int, *, user: str | None
@@ -446,8 +386,8 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int, *, user: str | N
         Table -> rows deleted.
     """
     iid = int(import_id)
-    rows = con.execute("SELECT file_name FROM imports WHERE import_id = ?", [iid]).fetchall()
-    file_name = clip_name(rows[0][0]) if rows else "?"
+    found = accounts.import_file_name(con, iid)
+    file_name = clip_name(found) if found is not None else "?"
 
     def audit(counts: dict[str, int]) -> None:
         parts = ", ".join(f"{n} {_TABLE_LABELS.get(table, 'filas de ' + table)}"

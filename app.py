@@ -20,20 +20,10 @@ page.mark_routed()
 upload.start_housekeeping()  # once per process: stale staged uploads swept
 upload.spanish_dropzones()   # our text inside Streamlit's file uploaders
 
-# Data first (cheap, cached): options and defaults for the sidebar.
-options: dict[str, list[str]] = {}
-period = bounds = None
+# The store first: is there data, can it be read? (the app's own bookkeeping, any role)
+filters.load_language_once()
 try:
-    if cache.store_exists():
-        ds = cache.dataset_id()
-        options = cache.filter_options(ds)
-        period = cache.default_period(ds)
-        fr = cache.freshness(ds)
-        if fr.first is not None and fr.last is not None:
-            bounds = (fr.first.date(), fr.last.date())
-        st.session_state[page.K_DATASET] = ds if fr.n else None
-    else:
-        st.session_state[page.K_DATASET] = None
+    st.session_state[page.K_DATASET] = cache.dataset_id() if cache.store_exists() else None
     st.session_state[page.K_STORE_ERROR] = None
 except AnalyticsError as exc:
     st.session_state[page.K_DATASET] = None
@@ -43,7 +33,6 @@ except Exception:  # noqa: BLE001 - a damaged file raises DuckDB's own errors: n
     st.session_state[page.K_DATASET] = None
     st.session_state[page.K_STORE_ERROR] = t("app.store_damaged", path=cache.store_path())
 
-filters.load_url_once(options, period)
 if st.session_state[page.K_STORE_ERROR]:
     # The store exists but cannot be read (e.g. a CLI import holds it): nothing can be
     # shown or checked (not even users), so explain in the user's language and offer a retry.
@@ -52,8 +41,9 @@ if st.session_state[page.K_STORE_ERROR]:
     page.store_error_box(st.session_state[page.K_STORE_ERROR])
     st.stop()
 session = auth.current_role()
-page.remember_viewer(session)
+page.remember_viewer(session)   # the public gate of ui.cache starts here
 navigation, pages = nav.build(session.role)
+ds = st.session_state[page.K_DATASET]
 
 with st.sidebar:
     st.markdown(f"### :material/shield: {t('app.title')}")
@@ -70,9 +60,9 @@ with st.sidebar:
         st.info(t("app.public_mode"), icon=":material/public:")
 
 if session.public:  # only what the public release answers (analytics.disclosure)
-    f = filters.render_public_sidebar(cache.public_choices(st.session_state[page.K_DATASET]))
+    f = filters.render_public_sidebar(cache.public_choices(ds))
 else:
-    f = filters.render_sidebar(options, period, bounds)
+    f = filters.render_sidebar(*cache.sidebar_data(ds))
 with menu_box:
     nav.menu(pages, filters.url_params(f))
 

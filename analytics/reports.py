@@ -255,6 +255,64 @@ def district_indicators(incidents: pd.DataFrame, *, target: str, baseline: str |
     return out.astype({"period": str, "status": str})
 
 
+def report_periods(incidents: pd.DataFrame) -> dict[str, list[tuple[str, bool]]]:
+    """Periods the data touches, newest first, per kind (``M``, ``Q``, ``Y``).
+
+    Each label comes with a flag telling whether the data covers the whole
+    period (from the first day of the first month with data to the last day with
+    data; the same rule as the report tables).
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"occurred_at": pd.to_datetime(["2025-01-10", "2025-04-30"])})
+    >>> report_periods(inc)["Q"]
+    [('2025-T2', False), ('2025-T1', True)]
+    """
+    out: dict[str, list[tuple[str, bool]]] = {"M": [], "Q": [], "Y": []}
+    if incidents.empty:
+        return out
+    t = pd.to_datetime(incidents["occurred_at"])
+    first = t.min().to_period("M").start_time.floor("D")
+    end = t.max().floor("D") + pd.Timedelta(days=1)
+    for freq in out:
+        for p in pd.period_range(first, t.max(), freq=freq)[::-1]:
+            start = p.start_time.floor("D")
+            stop = (p + 1).start_time.floor("D")
+            out[freq].append((period_label(p), bool(start >= first and stop <= end)))
+    return out
+
+
+def district_trend(incidents: pd.DataFrame, *, target: str, districts: Sequence[str],
+                   months: int) -> pd.DataFrame:
+    """Monthly counts per district for ``months`` months up to the end of ``target``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` (``2025-03``), ``district`` (key), ``count``; months or
+        districts without incidents are absent.
+    """
+    problems: list[str] = []
+    _check_incidents(incidents, ["occurred_at", "district"], problems)
+    tp = _target_period(target, problems)
+    if problems:
+        raise IncidentSchemaError(" ".join(problems))
+    assert tp is not None
+    last = tp.end_time.to_period("M")
+    labels = [period_label(last - i) for i in range(int(months) - 1, -1, -1)]
+    keys = {district_key(d) for d in districts}
+    t = pd.to_datetime(incidents["occurred_at"])
+    start = label_to_period(labels[0]).start_time
+    sel = incidents.loc[t >= start, ["occurred_at", "district"]].copy()
+    sel["district"] = sel["district"].map(district_key)
+    sel = sel.loc[sel["district"].isin(keys)]
+    sel["month"] = times_to_periods(sel["occurred_at"], period="M")
+    g = sel.loc[sel["month"].isin(labels)].groupby(["month", "district"], as_index=False
+                                                    ).size().rename(columns={"size": "count"})
+    return g.astype({"month": str, "district": str, "count": "int64"})[["month", "district",
+                                                                         "count"]]
+
+
 def district_hotspots(incidents: pd.DataFrame, *, target: str,
                       resolution: int = settings.H3_RESOLUTION, top: int = 10,
                       districts: Sequence[str] | None = None) -> pd.DataFrame:

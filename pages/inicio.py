@@ -35,7 +35,7 @@ def _top_table(top: pd.DataFrame) -> None:
 def _public_home() -> None:
     """Public Inicio: published sums of the chosen period, its previous one, top cells."""
     label = F.public_period()
-    k = cache.public_kpis(ds, f.key())
+    k = cache.public_kpis(ds, f)
     if label is None or not k.periods:
         st.info(t("inicio.public_none"), icon=":material/info:")
         return
@@ -63,7 +63,7 @@ def _public_home() -> None:
         cols[i % len(cols)].metric(group_label(row.crime_group), fmt_int(row.n), delta=d,
                                    delta_color="inverse", border=True)
     st.subheader(t("inicio.top_cells"))
-    pub = cache.public_cell_counts(ds, f.key(), resolution=f.resolution)
+    pub = cache.public_cell_counts(ds, f, resolution=f.resolution)
     top = pub.head(10).assign(share_pct=pub["n"].head(10) / max(int(pub["n"].sum()), 1) * 100.0)
     _top_table(top)
     choices = cache.public_choices(ds)
@@ -77,7 +77,7 @@ with page.guard():
     if ctx.session.public:
         _public_home()
         st.stop()
-    k = cache.kpis(ds, f.key())
+    k = cache.kpis(ds, f)
     st.caption(t("inicio.period", start=fmt_date(k.start), end=fmt_date(k.end),
                  pstart=fmt_date(k.prev_start), pend=fmt_date(k.prev_end)))
     delta = None if k.change_pct is None else f"{fmt_float(k.change_pct)} %"
@@ -100,7 +100,7 @@ with page.guard():
                                    delta_color="inverse", border=True)
 
     st.subheader(t("inicio.top_cells"))
-    _top_table(cache.top_cells(ds, f.key(), resolution=f.resolution, n=10))
+    _top_table(cache.top_cells(ds, f, resolution=f.resolution, n=10))
 
     fr = cache.freshness(ds)
     st.subheader(t("inicio.quality"))

@@ -20,7 +20,7 @@ assert ctx is not None
 f, ds, public = ctx.filters, ctx.dataset_id, ctx.session.public
 ss = st.session_state
 res = min(f.resolution, settings.PUBLIC_MAX_RESOLUTION) if public else f.resolution  # 6-8
-key = f.key()
+key = f  # the query is the cache key
 
 st.title(t("mapa.title"))
 F.page_view_state({"color": (F.K_MAP_METRIC, {"conteo": "count", "tasa": "rate"}),

@@ -13,7 +13,7 @@ from ui.i18n import fmt_date, group_label, lang, t
 ctx = page.context()
 assert ctx is not None
 f, ds = ctx.filters, ctx.dataset_id
-key = f.key()
+key = f  # the query is the cache key
 
 st.title(t("patrones.title"))
 with page.guard():

@@ -96,7 +96,7 @@ def explain(key: str, **kw: object) -> None:
 ctx = page.context()
 assert ctx is not None
 f, ds = ctx.filters, ctx.dataset_id
-res, key = f.resolution, f.key()
+res, key = f.resolution, f
 
 st.title(t("zonas.title"))
 st.caption(t("zonas.intro"))
@@ -190,7 +190,7 @@ with tab_em, page.guard():
                       start=fmt_date(s), end=fmt_date(e)), icon=":material/date_range:")
         try:
             with st.spinner(t("zonas.computing")):
-                em, periods = cache.emerging(ds, f.with_(start=s, end=e).key(), resolution=res,
+                em, periods = cache.emerging(ds, f.with_(start=s, end=e), resolution=res,
                                              period=period, k=k_ring, use_fdr=use_fdr)
         except InsufficientHistoryError as exc:
             st.warning(t("zonas.em_insufficient", msg=str(exc), unit=unit_pl, min=MIN_SLICES),
@@ -276,7 +276,7 @@ with tab_nr, page.guard():
             st.warning(t("zonas.knox_capped", n=fmt_int(n_type), cap=fmt_int(cap),
                          perms=perms), icon=":material/speed:")
         with st.spinner(t("zonas.computing_knox")):
-            nr, n_used = cache.near_repeat(ds, f.with_(types=(ctype,)).key(),
+            nr, n_used = cache.near_repeat(ds, f.with_(types=(ctype,)),
                                            permutations=int(perms), seed=SEED, limit=cap)
 
         def band_labels(edges: np.ndarray, unit: str, *, integer: bool) -> list[str]:

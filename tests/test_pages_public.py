@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import access, disclosure, settings, store
+from analytics.query import IncidentQuery
 from tests import _apptest as apptest
 from tests._store_factory import make_store
 
@@ -225,20 +226,20 @@ def test_public_cache_ignores_what_the_release_cannot_answer(public_store: Path)
     """
     from datetime import date
 
-    from ui import cache, filters
+    from ui import cache
 
     ds = cache.dataset_id()
-    quarter = filters.Filters(start=date(2025, 4, 1), end=date(2025, 6, 30))
+    quarter = IncidentQuery(start=date(2025, 4, 1), end=date(2025, 6, 30))
     for hostile in (quarter.with_(weekdays=(1, 2, 3, 4, 5, 6)), quarter.with_(shifts=("noche",)),
                     quarter.with_(types=("robo",)), quarter.with_(start=date(2025, 4, 2))):
         same = hostile.start == quarter.start
-        got = cache.public_cell_counts(ds, hostile.key(), resolution=8)
-        want = cache.public_cell_counts(ds, quarter.key(), resolution=8)
+        got = cache.public_cell_counts(ds, hostile, resolution=8)
+        want = cache.public_cell_counts(ds, quarter, resolution=8)
         if same:
             pd.testing.assert_frame_equal(got, want)
-            assert cache.public_kpis(ds, hostile.key()).total == cache.public_kpis(
-                ds, quarter.key()).total
+            assert cache.public_kpis(ds, hostile).total == cache.public_kpis(
+                ds, quarter).total
         else:  # a range that cuts the quarter holds no published period
-            assert got.empty and cache.public_kpis(ds, hostile.key()).total == 0
-    last_day = filters.Filters(start=date(2025, 6, 30), end=date(2025, 6, 30))
-    assert cache.public_cell_counts(ds, last_day.key(), resolution=8).empty
+            assert got.empty and cache.public_kpis(ds, hostile).total == 0
+    last_day = IncidentQuery(start=date(2025, 6, 30), end=date(2025, 6, 30))
+    assert cache.public_cell_counts(ds, last_day, resolution=8).empty

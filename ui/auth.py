@@ -68,7 +68,7 @@ def _users_configured() -> bool:
     if not cache.store_exists():
         return False  # no store yet means no users
     try:
-        with cache.read_connection() as con:
+        with cache.system_connection() as con:
             return bool(fn(con))
     except Exception:  # noqa: BLE001 - fail closed: an unreadable store may hold users
         return True

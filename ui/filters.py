@@ -1,4 +1,4 @@
-"""Shared sidebar filters -> a frozen :class:`Filters`; URL sync; every session-state key.
+"""Shared sidebar filters -> an :class:`~analytics.query.IncidentQuery`; URL sync; state keys.
 
 ``app.py`` calls :func:`render_sidebar` on every run (before the page runs),
 so the widgets, and therefore their values, persist across pages. The values
@@ -7,29 +7,28 @@ on a session's first run the URL wins over the defaults.
 
 Pages only call :func:`current`::
 
-    f = ui.filters.current()
-    f.as_kwargs()   # start, end, groups, types, shifts, weekdays, districts -> analytics.explore
-    f.key()         # hashable, for ui.cache functions
-    f.resolution    # H3 resolution 7-10
+    q = ui.filters.current()   # an analytics.query.IncidentQuery (frozen, hashable)
+    ui.cache.kpis(ctx.dataset_id, q)   # the query is the cache key
+    q.resolution                       # H3 resolution 7-10
 
 Public mode (role ``publico``) draws :func:`render_public_sidebar` instead: only what
 the public release (``analytics.disclosure``) can answer, i.e. one published period
 (quarter or year), crime groups, districts and resolution 6-8. There is no day range,
 type, shift or weekday filter, and those URL parameters are ignored and removed: the
-returned :class:`Filters` has ``start``/``end`` on the period's bounds and empty
-``types``, ``shifts`` and ``weekdays``.
+returned query has ``start``/``end`` on the period's bounds and empty ``types``,
+``shifts`` and ``weekdays``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Final
 
 import streamlit as st
 
 from analytics import settings
+from analytics.query import IncidentQuery
 from ui.bounded import clip_label
 from ui.i18n import group_label, shift_label, t, weekday_name
 
@@ -44,9 +43,10 @@ K_RES: Final = "f_res"
 K_PUB_PERIOD: Final = "f_pub_period"  # public mode: one published period label
 K_PUB_URL_LOADED: Final = "_pub_url_loaded"
 K_PUBLIC_MODE: Final = "_public_filters"  # this run's sidebar was the public one
-K_FILTERS: Final = "filters"          # the current Filters object
+K_FILTERS: Final = "filters"          # the current IncidentQuery
 K_URL_LOADED: Final = "_url_loaded"   # URL read once per session
 K_LANG: Final = "lang"                # language, see ui.i18n
+K_LANG_LOADED: Final = "_lang_loaded"  # language read from the URL once per session
 # Map page
 K_MAP_METRIC: Final = "map_metric"
 K_MAP_3D: Final = "map_3d"
@@ -75,48 +75,21 @@ PUBLIC_RESOLUTIONS: Final = (6, 7, 8)
 DEFAULT_DAYS: Final = 90
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The shared filters. Empty tuples mean "all"; dates are inclusive."""
-
-    start: date | None = None
-    end: date | None = None
-    groups: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    shifts: tuple[str, ...] = ()
-    weekdays: tuple[int, ...] = ()
-    districts: tuple[str, ...] = ()
-    resolution: int = settings.H3_RESOLUTION
-
-    def as_kwargs(self) -> dict[str, Any]:
-        """Keyword filters for ``analytics.explore`` (no resolution)."""
-        d = asdict(self)
-        d.pop("resolution")
-        return d
-
-    def key(self) -> tuple[tuple[str, Any], ...]:
-        """Hashable form for ``ui.cache`` functions."""
-        return tuple(sorted(self.as_kwargs().items()))
-
-    def with_(self, **changes: Any) -> Filters:
-        """A copy with some fields changed."""
-        return replace(self, **changes)
-
-    def to_query(self) -> dict[str, str]:
-        """URL parameters (only the non-empty ones)."""
-        q: dict[str, str] = {}
-        if self.start:
-            q[QP["start"]] = self.start.isoformat()
-        if self.end:
-            q[QP["end"]] = self.end.isoformat()
-        for name in ("groups", "types", "shifts", "districts"):
-            vals = getattr(self, name)
-            if vals:
-                q[QP[name]] = ",".join(vals)
-        if self.weekdays:
-            q[QP["weekdays"]] = ",".join(str(d) for d in self.weekdays)
-        q[QP["resolution"]] = str(self.resolution)
-        return q
+def to_query(f: IncidentQuery) -> dict[str, str]:
+    """URL parameters of a query (only the non-empty ones)."""
+    q: dict[str, str] = {}
+    if f.start:
+        q[QP["start"]] = f.start.isoformat()
+    if f.end:
+        q[QP["end"]] = f.end.isoformat()
+    for name in ("groups", "types", "shifts", "districts"):
+        vals = getattr(f, name)
+        if vals:
+            q[QP[name]] = ",".join(vals)
+    if f.weekdays:
+        q[QP["weekdays"]] = ",".join(str(d) for d in f.weekdays)
+    q[QP["resolution"]] = str(f.resolution)
+    return q
 
 
 # A link is untrusted input, read before login: every URL value goes through these.
@@ -176,6 +149,16 @@ def _parse_date(value: str | None) -> date | None:
         return None
 
 
+def load_language_once() -> None:
+    """On a session's first run, take the language from the URL (before anything is drawn)."""
+    ss = st.session_state
+    if not ss.get(K_LANG_LOADED):
+        ss[K_LANG_LOADED] = True
+        lang = url_value(QP["lang"])
+        if lang in ("es", "en"):
+            ss[K_LANG] = lang
+
+
 def load_url_once(options: dict[str, list[str]], period: tuple[date, date] | None) -> None:
     """On a session's first run, copy the URL's filters and language into session state."""
     if not st.session_state.get(K_URL_LOADED):
@@ -186,9 +169,7 @@ def load_url_once(options: dict[str, list[str]], period: tuple[date, date] | Non
 def _load_url(options: dict[str, list[str]], period: tuple[date, date] | None) -> None:
     """Copy valid URL parameters into widget state (first run of a session only)."""
     ss = st.session_state
-    lang = url_value(QP["lang"])
-    if lang in ("es", "en"):
-        ss[K_LANG] = lang
+    load_language_once()
     start, end = _parse_date(url_value(QP["start"])), _parse_date(url_value(QP["end"]))
     if start and end and start <= end:
         ss[K_DATES] = (start, end)
@@ -211,8 +192,9 @@ def _load_url(options: dict[str, list[str]], period: tuple[date, date] | None) -
 
 
 def render_sidebar(options: dict[str, list[str]], period: tuple[date, date] | None,
-                   bounds: tuple[date, date] | None, *, max_resolution: int = 10) -> Filters:
-    """Draw the filter widgets in the sidebar, sync the URL, return the :class:`Filters`.
+                   bounds: tuple[date, date] | None, *, max_resolution: int = 10
+                   ) -> IncidentQuery:
+    """Draw the filter widgets in the sidebar, sync the URL, return the query.
 
     Parameters
     ----------
@@ -273,16 +255,16 @@ def render_sidebar(options: dict[str, list[str]], period: tuple[date, date] | No
     res = sb.select_slider(t("filters.resolution"), options=res_options, key=K_RES,
                            help=t("filters.resolution_help"))
     sb.button(t("filters.reset"), on_click=_reset, args=(period,), key="f_reset")
-    f = Filters(start=start, end=end, groups=tuple(groups), types=tuple(types),
-                shifts=tuple(shifts), weekdays=tuple(sorted(int(d) for d in weekdays)),
-                districts=tuple(districts), resolution=int(res))
+    f = IncidentQuery.build(start=start, end=end, groups=groups, types=types, shifts=shifts,
+                            weekdays=[int(d) for d in weekdays], districts=districts,
+                            resolution=int(res))
     ss[K_FILTERS] = f
     ss[K_PUBLIC_MODE] = False
     sync_url(f)
     return f
 
 
-def render_public_sidebar(choices: dict[str, Any]) -> Filters:
+def render_public_sidebar(choices: dict[str, Any]) -> IncidentQuery:
     """The public sidebar: published period, groups, districts, resolution 6-8.
 
     Parameters
@@ -298,9 +280,17 @@ def render_public_sidebar(choices: dict[str, Any]) -> Filters:
     complete = dict(choices.get("periods", []))
     if not ss.get(K_PUB_URL_LOADED):
         ss[K_PUB_URL_LOADED] = True
-        want = st.query_params.get(QP["period"])
+        want = url_value(QP["period"])
         if want in labels:
             ss[K_PUB_PERIOD] = want
+        for key, name in ((K_GROUPS, "groups"), (K_DISTRICTS, "districts")):
+            allowed = choices.get(name, [])
+            vals = [v for v in _split(url_value(QP[name])) if v in allowed]
+            if vals:
+                ss[key] = vals
+        res = _small_int(url_value(QP["resolution"]), (*PUBLIC_RESOLUTIONS, *RESOLUTIONS))
+        if res is not None:
+            ss[K_RES] = res
     if ss.get(K_PUB_PERIOD) not in labels:
         ss[K_PUB_PERIOD] = choices.get("default") if labels else None
     for key, allowed in ((K_GROUPS, choices.get("groups", [])),
@@ -327,8 +317,8 @@ def render_public_sidebar(choices: dict[str, Any]) -> Filters:
               key="f_reset")
     # No label means no published period at all: the open range selects nothing either.
     start, end = disclosure.label_bounds(label) if label else (None, None)
-    f = Filters(start=start, end=end, groups=tuple(groups), districts=tuple(districts),
-                resolution=int(res))
+    f = IncidentQuery.build(start=start, end=end, groups=groups, districts=districts,
+                            resolution=int(res))
     ss[K_FILTERS] = f
     ss[K_PUBLIC_MODE] = True
     sync_url(f)
@@ -358,7 +348,7 @@ def _reset(period: tuple[date, date] | None) -> None:
     ss[K_RES] = settings.H3_RESOLUTION
 
 
-def url_params(f: Filters) -> dict[str, str]:
+def url_params(f: IncidentQuery) -> dict[str, str]:
     """URL parameters of the filters plus the language.
 
     Public mode: period, groups, districts, resolution and language only.
@@ -368,12 +358,12 @@ def url_params(f: Filters) -> dict[str, str]:
              QP["resolution"]: str(f.resolution), QP["lang"]: st.session_state.get(K_LANG, "es"),
              QP["period"]: public_period() or ""}
         return {name: value for name, value in q.items() if value}
-    want = f.to_query()
+    want = to_query(f)
     want[QP["lang"]] = st.session_state.get(K_LANG, "es")
     return want
 
 
-def sync_url(f: Filters) -> None:
+def sync_url(f: IncidentQuery) -> None:
     """Mirror the filters and the language into ``st.query_params`` (only what changed).
 
     Parameters that are not filters (a page's own view options, see
@@ -416,7 +406,7 @@ def page_view_state(params: dict[str, tuple[str, dict[str, Any]]]) -> None:
             st.query_params[name] = cur
 
 
-def current() -> Filters:
-    """The filters of this run (set by ``app.py`` before the page runs)."""
+def current() -> IncidentQuery:
+    """The query of this run's filters (set by ``app.py`` before the page runs)."""
     f = st.session_state.get(K_FILTERS)
-    return f if isinstance(f, Filters) else Filters()
+    return f if isinstance(f, IncidentQuery) else IncidentQuery()

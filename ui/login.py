@@ -79,7 +79,7 @@ def _quick_audit(action: str, detail: str = "", *, user: str | None) -> bool:
 
 def user_session(username: str) -> tuple[str, int] | None:
     """The stored ``(role, session_gen)`` of ``username`` (``None``: no longer exists)."""
-    with cache.read_connection() as con:
+    with cache.system_connection() as con:
         return access.user_session(con, username)
 
 
@@ -175,7 +175,7 @@ def _submit() -> None:
         ss[K_WAIT] = time.time() + wait
         return
     try:
-        with cache.read_connection() as con:
+        with cache.system_connection() as con:
             user = access.verify_user(con, name, password)
     except AnalyticsError as exc:
         ss[K_MSG] = "login.store_error"

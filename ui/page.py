@@ -85,12 +85,15 @@ def guard() -> Iterator[None]:
 
 
 def remember_viewer(session: auth.Session) -> None:
-    """Note whether this session may see server paths (signed-in staff, or demo mode).
+    """Note the session's role: for the public gate of ``ui.cache``, and whether the
+    session may see server paths (signed-in staff, or demo mode).
 
-    Called by ``app.py`` once the role is known; :func:`store_error_box` reads it on
-    a later run, when the store may be unreadable and the role cannot be checked.
+    Called by ``app.py`` once the role is known; :func:`store_error_box` reads the
+    second on a later run, when the store may be unreadable and the role cannot be
+    checked.
     """
     st.session_state[K_SEES_PATHS] = session.demo or session.role in auth.STAFF
+    cache.set_viewer(session.role)
 
 
 def without_paths(message: str) -> str:

@@ -1,0 +1,100 @@
+"""Cached forecasts of the Pronóstico and Plan pages (``analytics.forecast``, ``analytics.evaluation``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analytics import store
+from analytics.forecast import day as fday
+from ui.cache.connection import read_connection, staff_only
+
+# --------------------------------------------------------------------------- pronóstico
+# (issue 4: pages/pronostico.py) Forecast and backtest on the store's whole history: a
+# forecast needs every past incident, so only the sidebar's districts (the area) apply,
+# never its dates, types, shifts or weekdays. The expensive fit is cached once per
+# (dataset, cut-off, horizon, group, model, resolution, districts); picking another day
+# of the horizon or another set of shifts only slices that frame.
+_FORECAST_COLUMNS = ("occurred_at", "h3_r12", "crime_group", "district")
+
+
+#: Days forecast after the data's last day, and the seed of the forecast models on both
+#: pages (Pronóstico, Plan): same data, same map, and one cache entry for both.
+FORECAST_HORIZON_DAYS = fday.HORIZON_DAYS
+
+
+FORECAST_SEED = fday.SEED
+
+
+@staff_only
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _forecast_incidents(dataset_id: str, districts: tuple[str, ...]) -> pd.DataFrame:
+    """Located incidents with the forecast columns (shared, never mutated: analytics copies)."""
+    with read_connection() as con:
+        inc = store.load_incidents(con, districts=list(districts) or None,
+                                   columns=list(_FORECAST_COLUMNS))
+    return inc.loc[inc["h3_r12"].notna() & (inc["h3_r12"] > 0)].reset_index(drop=True)
+
+
+def forecast_cutoff(day: date, last_day: date) -> tuple[date, int]:
+    """``analytics.forecast.day.cutoff_for_day`` (not cached: instant)."""
+    return fday.cutoff_for_day(day, last_day, horizon_days=FORECAST_HORIZON_DAYS)
+
+
+@staff_only
+@st.cache_data(show_spinner=False, max_entries=8)
+def forecast_frame(dataset_id: str, *, train_until: date, horizon_days: int,
+                   crime_group: str | None, model: str, resolution: int,
+                   districts: tuple[str, ...], seed: int) -> pd.DataFrame:
+    """``analytics.forecast.forecast_cells`` (shift windows) on the store (the slow step)."""
+    from analytics import forecast as fc
+
+    return fc.forecast_cells(_forecast_incidents(dataset_id, districts),
+                             train_until=pd.Timestamp(train_until), horizon_days=horizon_days,
+                             resolution=resolution, windows="shift", crime_group=crime_group,
+                             model=model, seed=seed)
+
+
+@staff_only
+@st.cache_data(show_spinner=False, max_entries=16)
+def forecast_cell_districts(dataset_id: str, *, resolution: int,
+                            districts: tuple[str, ...]) -> pd.Series:
+    """``analytics.hexbin.cells_to_districts`` of the forecast's incidents."""
+    from analytics import hexbin
+
+    return hexbin.cells_to_districts(_forecast_incidents(dataset_id, districts),
+                                     resolution=resolution)
+
+
+@staff_only
+@st.cache_data(show_spinner=False, max_entries=32)
+def forecast_day(dataset_id: str, *, day: date, last_day: date, shifts: tuple[str, ...],
+                 crime_group: str | None, model: str, resolution: int,
+                 districts: tuple[str, ...], seed: int) -> Any:
+    """``analytics.forecast.day.forecast_day`` on the cached fit of :func:`forecast_frame`."""
+    cut, horizon = forecast_cutoff(day, last_day)
+    fr = forecast_frame(dataset_id, train_until=cut, horizon_days=horizon,
+                        crime_group=crime_group, model=model, resolution=resolution,
+                        districts=districts, seed=seed)
+    names = forecast_cell_districts(dataset_id, resolution=resolution, districts=districts)
+    return fday.forecast_day(fr, _forecast_incidents(dataset_id, districts), day=day,
+                             last_day=last_day, shifts=shifts, resolution=resolution,
+                             crime_group=crime_group, districts=names.to_dict())
+
+
+@staff_only
+@st.cache_data(show_spinner=False, max_entries=8)
+def forecast_backtest(dataset_id: str, *, origins: tuple[date, ...], crime_group: str | None,
+                      resolution: int, districts: tuple[str, ...], models: tuple[str, ...],
+                      seed: int) -> Any:
+    """``analytics.evaluation.backtest`` (shift windows, 7 days after each origin)."""
+    from analytics import evaluation as ev
+    from analytics import forecast as fc
+
+    inc = _forecast_incidents(dataset_id, districts)
+    binned = fc.bin_incidents(inc, resolution=resolution, crime_group=crime_group)
+    return ev.backtest(binned, origins=[pd.Timestamp(o) for o in origins], horizon_days=7,
+                       resolution=resolution, windows="shift", models=list(models), seed=seed)

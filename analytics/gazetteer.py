@@ -1,0 +1,877 @@
+"""An offline gazetteer: learn where streets, blocks, crossings and zones are, then geocode.
+
+A :class:`Gazetteer` is learned from
+
+* **known exact points with addresses** (the store's ``exacta`` rows): a robust
+  centre per street block (the median of the block's points, shrunk towards
+  the street's local line when it has few points), a piecewise-linear curve
+  along each street through the centres of its known blocks (interpolation
+  between them, short extrapolation beyond), crossings written in the data
+  (``"X & Y"``), named places and zones written the same way many times;
+* optional **street-line layers** (:func:`read_street_layer`): crossings of
+  lines with different names, a representative point per street and, with a
+  cuadra known on the street, a position along the line;
+* optional **zone layers** (neighbourhood polygons or points).
+
+Everything is looked up within the row's district first (the same street name
+exists in several districts), then in the whole city when the answer stays
+near the district. :meth:`Gazetteer.geocode` works on distinct addresses and
+returns ``lat, lon, precision, reason`` with a precision from
+:data:`analytics.location.LOCATION_PRECISIONS` (``cuadra``, ``via``, ``zona``,
+``distrito``; ``distrito`` has no point).
+
+Positions are kept in metres on a local equirectangular plane around the
+known points (good to well under 1 % across a city).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from analytics import address as A
+from analytics import settings
+from analytics._errors import InputFileError
+
+#: Earth radius used for the local plane, metres (the H3 authalic radius).
+EARTH_RADIUS_M: Final = 6_371_007.180918475
+
+_ANY = "*"  # district key of city-wide (pooled) streets
+_BLOCK_SCALE = 1 << 20  # composite (street id, block) code
+
+
+# ----------------------------------------------------------------------------- helpers
+def district_keys(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray:
+    """Comparable district keys: upper case, no accents, single-spaced; ``""`` if missing.
+
+    Integers (``12``, ``12.0``) and ubigeo strings keep their digits.
+    """
+    s = pd.Series(np.asarray(values, dtype=object))
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    keys = []
+    for v in uniq:
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        keys.append(A.fold_text(str(v)))
+    lut = np.array([*keys, ""], dtype=object)
+    return lut[np.where(codes < 0, len(keys), codes)]
+
+
+def _haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
+                 lon2: np.ndarray) -> np.ndarray:
+    """Great-circle distance in metres (private helper until a geo base module exists)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    out: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+    return out
+
+
+@dataclass(frozen=True)
+class _Plane:
+    lat0: float
+    lon0: float
+
+    @property
+    def kx(self) -> float:
+        return float(np.radians(1.0) * EARTH_RADIUS_M * np.cos(np.radians(self.lat0)))
+
+    @property
+    def ky(self) -> float:
+        return float(np.radians(1.0) * EARTH_RADIUS_M)
+
+    def to_xy(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return ((np.asarray(lon, dtype=np.float64) - self.lon0) * self.kx,
+                (np.asarray(lat, dtype=np.float64) - self.lat0) * self.ky)
+
+    def to_latlon(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (np.asarray(y) / self.ky + self.lat0, np.asarray(x) / self.kx + self.lon0)
+
+
+def _pair_key(a: str, b: str) -> str:
+    return f"{a}|{b}" if a <= b else f"{b}|{a}"
+
+
+# ----------------------------------------------------------------------------- street layers
+#: Column names recognised as a street layer's name (folded, lower case).
+LAYER_NAME_COLUMNS: Final = ("name", "nombre", "nombre_via", "nom_via", "via", "calle",
+                             "street", "street_name", "full_name", "fullname", "nomvia")
+#: Column names recognised as a layer's district (name or ubigeo).
+LAYER_DISTRICT_COLUMNS: Final = ("district", "distrito", "ubigeo", "police_district", "dist")
+#: Pairs of columns recognised as a line's first and last cuadra (or house number).
+LAYER_NUMBER_COLUMNS: Final = (("cuadra_ini", "cuadra_fin"), ("cdra_ini", "cdra_fin"),
+                               ("desde", "hasta"), ("num_ini", "num_fin"),
+                               ("from_addr", "to_addr"), ("l_f_add", "l_t_add"))
+
+
+def read_street_layer(path: str | Path, *, name_column: str | None = None) -> Any:
+    """Read a street-line layer (GeoJSON, Shapefile, GeoPackage) into WGS84.
+
+    Returns a GeoDataFrame with ``name``, ``geometry`` and, when present,
+    ``district`` and ``num_from``/``num_to`` (cuadras or house numbers of the
+    line's first and last vertex).
+
+    Raises
+    ------
+    InputFileError
+        The file cannot be read, or it has no street-name column.
+    """
+    import geopandas as gpd
+
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types
+        msg = f"No se pudo leer la capa de calles {Path(path).name}: {exc}"
+        raise InputFileError(msg) from exc
+    cols = {str(c).lower(): c for c in gdf.columns if c != "geometry"}
+    name = name_column if name_column in gdf.columns else next(
+        (cols[c] for c in LAYER_NAME_COLUMNS if c in cols), None)
+    if name is None:
+        msg = (f"La capa {Path(path).name} no tiene una columna con el nombre de la vía "
+               f"(se esperaba una de: {', '.join(LAYER_NAME_COLUMNS)}).")
+        raise InputFileError(msg)
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    out = gpd.GeoDataFrame({"name": gdf[name].astype("string").fillna("")},
+                           geometry=gdf.geometry.values, crs=4326)
+    dist = next((cols[c] for c in LAYER_DISTRICT_COLUMNS if c in cols), None)
+    if dist is not None:
+        out["district"] = gdf[dist].to_numpy()
+    for a, b in LAYER_NUMBER_COLUMNS:
+        if a in cols and b in cols:
+            out["num_from"] = pd.to_numeric(gdf[cols[a]], errors="coerce").to_numpy()
+            out["num_to"] = pd.to_numeric(gdf[cols[b]], errors="coerce").to_numpy()
+            break
+    keep = out.geometry.notna() & (out["name"].str.strip() != "")
+    return out[keep.to_numpy()].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- the gazetteer
+@dataclass
+class Gazetteer:
+    """Learned street blocks, crossings, places and zones, with lookups.
+
+    Build with :meth:`from_points` (and :meth:`add_streets`,
+    :meth:`add_zones`); query with :meth:`geocode`; persist with
+    :meth:`to_bytes` / :meth:`from_bytes`.
+    """
+
+    lat0: float
+    lon0: float
+    #: streets: district key, street key, type, rep. point (x, y), number of points
+    street_district: np.ndarray
+    street_key: np.ndarray
+    street_type: np.ndarray
+    street_x: np.ndarray
+    street_y: np.ndarray
+    street_n: np.ndarray
+    #: block curve nodes sorted by (sid, position): position = block + 0.5 (in blocks)
+    node_sid: np.ndarray
+    node_pos: np.ndarray
+    node_x: np.ndarray
+    node_y: np.ndarray
+    node_n: np.ndarray
+    #: named points: kind ("x" crossing, "p" place, "z" zone), district, key, x, y, n
+    named: pd.DataFrame
+    #: district key -> (x, y, radius m) of its known points
+    districts: pd.DataFrame
+    #: weight of a house number's position inside its block (learned, 0–1)
+    offset_weight: float = 1.0
+    #: street lines (local metres) per street id, from layers
+    lines: dict[int, Any] = field(default_factory=dict)
+    _index: dict[tuple[str, str], list[int]] = field(default_factory=dict, repr=False)
+    _alias: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    _named: dict[tuple[str, str, str], tuple[float, float]] = field(default_factory=dict,
+                                                                    repr=False)
+
+    def __post_init__(self) -> None:
+        self._reindex()
+
+    # ------------------------------------------------------------------ construction
+    @property
+    def plane(self) -> _Plane:
+        return _Plane(self.lat0, self.lon0)
+
+    @classmethod
+    def empty(cls, *, lat0: float, lon0: float) -> Gazetteer:
+        """A gazetteer with nothing learned (add layers to it)."""
+        e = np.empty(0)
+        return cls(lat0, lon0, e.astype(object), e.astype(object), e.astype(object), e, e,
+                   e.astype(np.int32), e.astype(np.int32), e, e, e, e.astype(np.int32),
+                   pd.DataFrame({"kind": [], "district": [], "key": [], "x": [], "y": [],
+                                 "n": []}),
+                   pd.DataFrame({"district": [], "x": [], "y": [], "radius": []}))
+
+    @classmethod
+    def from_points(cls, parts: pd.DataFrame, district: Sequence[Any] | np.ndarray,
+                    lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray, *,
+                    min_shrink_n: float = settings.GEOCODE_BLOCK_SHRINK_N,
+                    place_max_spread_m: float = settings.GEOCODE_PLACE_MAX_SPREAD_M,
+                    zone_max_spread_m: float = settings.GEOCODE_ZONE_MAX_SPREAD_M
+                    ) -> Gazetteer:
+        """Learn from known exact points and their parsed addresses.
+
+        Parameters
+        ----------
+        parts
+            :func:`analytics.address.parse_addresses` of the points' addresses.
+        district
+            District of each point (name, ubigeo or police district).
+        lat, lon
+            The exact points (WGS84), no missing values.
+        min_shrink_n
+            A block centre from ``n`` points weighs ``n / (n + min_shrink_n)``
+            against the street's line through its neighbouring blocks.
+        place_max_spread_m, zone_max_spread_m
+            A place (or zone) written the same way is kept only when half of
+            its points lie within this distance of their median.
+        """
+        lat_a = np.asarray(lat, dtype=np.float64)
+        lon_a = np.asarray(lon, dtype=np.float64)
+        if len(lat_a) == 0:
+            return cls.empty(lat0=0.0, lon0=0.0)
+        plane = _Plane(float(np.median(lat_a)), float(np.median(lon_a)))
+        x, y = plane.to_xy(lat_a, lon_a)
+        dk = district_keys(district)
+        frame = pd.DataFrame({
+            "d": dk, "key": parts["street"].to_numpy(dtype=object),
+            "type": parts["street_type"].to_numpy(dtype=object),
+            "block": parts["block"].to_numpy(), "offset": parts["offset"].to_numpy(),
+            "x": x, "y": y})
+        has = frame["key"].to_numpy() != ""
+        streets, nodes, weight = _learn_streets(frame[has], min_shrink_n=min_shrink_n)
+        named = _learn_named(frame, parts, place_max_spread_m=place_max_spread_m,
+                             zone_max_spread_m=zone_max_spread_m)
+        dist = _learn_districts(dk, x, y)
+        return cls(plane.lat0, plane.lon0,
+                   streets["d"].to_numpy(dtype=object), streets["key"].to_numpy(dtype=object),
+                   streets["type"].to_numpy(dtype=object), streets["x"].to_numpy(),
+                   streets["y"].to_numpy(), streets["n"].to_numpy(dtype=np.int32),
+                   nodes["sid"].to_numpy(dtype=np.int32), nodes["pos"].to_numpy(),
+                   nodes["x"].to_numpy(), nodes["y"].to_numpy(),
+                   nodes["n"].to_numpy(dtype=np.int32), named, dist, offset_weight=weight)
+
+    @classmethod
+    def build(cls, parts: pd.DataFrame | None = None,
+              district: Sequence[Any] | np.ndarray | None = None,
+              lat: Sequence[float] | np.ndarray | None = None,
+              lon: Sequence[float] | np.ndarray | None = None, *,
+              streets: Any = None, zones: Any = None, district_polygons: Any = None
+              ) -> Gazetteer:
+        """Learn from known points and/or layers.
+
+        Parameters
+        ----------
+        parts, district, lat, lon
+            Known exact points, see :meth:`from_points` (all None for none).
+        streets
+            Street lines (:func:`read_street_layer`): crossings of lines with
+            different names, a representative point per street in its district
+            (the middle of its lines), cuadras along a line when the street
+            has known blocks or numbering.
+        zones
+            Zones (GeoDataFrame with ``name``, polygons or points, optional
+            ``district``): their representative points.
+        district_polygons
+            GeoDataFrame with ``district`` (or ``ubigeo``) polygons, used to
+            give lines and zones without a district column their district.
+        """
+        if parts is not None and lat is not None and lon is not None and district is not None \
+                and len(parts):
+            gaz = cls.from_points(parts, district, lat, lon)
+        else:
+            bounds = [layer.total_bounds for layer in (streets, zones) if layer is not None
+                      and len(layer)]
+            if not bounds:
+                return cls.empty(lat0=0.0, lon0=0.0)
+            b = np.asarray(bounds)
+            gaz = cls.empty(lat0=float((b[:, 1].min() + b[:, 3].max()) / 2),
+                            lon0=float((b[:, 0].min() + b[:, 2].max()) / 2))
+        if streets is not None and len(streets):
+            from analytics._gazetteer_layers import add_street_lines
+
+            gaz = add_street_lines(gaz, streets, district_polygons=district_polygons)
+        if zones is not None and len(zones):
+            from analytics._gazetteer_layers import add_zones
+
+            gaz = add_zones(gaz, zones, district_polygons=district_polygons)
+        return gaz
+
+    def _reindex(self) -> None:
+        index: dict[tuple[str, str], list[int]] = {}
+        order = np.argsort(-np.asarray(self.street_n, dtype=np.int64), kind="stable")
+        for sid in order:
+            index.setdefault((self.street_district[sid], self.street_key[sid]), []).append(
+                int(sid))
+        alias: dict[tuple[str, str], int] = {}
+        for (d, key), sids in index.items():
+            for al in A.street_key_aliases(key):
+                k = (d, al)
+                if k in index:
+                    continue
+                alias[k] = sids[0] if k not in alias or alias[k] == sids[0] else -1
+        self._index = index
+        self._alias = alias
+        self._named = {(k, d, key): (float(x), float(y)) for k, d, key, x, y in zip(
+            self.named["kind"], self.named["district"], self.named["key"], self.named["x"],
+            self.named["y"], strict=True)}
+        starts = np.searchsorted(self.node_sid, np.arange(len(self.street_key) + 1))
+        self._node_start = starts
+
+    # ------------------------------------------------------------------ lookups
+    def _street_candidates(self, d: str, key: str, stype: str) -> int:
+        """Street id for ``key`` in district ``d`` (exact key, then aliases); -1 if none."""
+        sids = self._index.get((d, key))
+        if sids is None:
+            for al in A.street_key_aliases(key):
+                sids = self._index.get((d, al))
+                if sids is not None:
+                    break
+        if sids is None:
+            s = self._alias.get((d, key), -1)
+            if s < 0:
+                for al in A.street_key_aliases(key):
+                    s = self._alias.get((d, al), -1)
+                    if s >= 0:
+                        break
+            return s
+        if stype and len(sids) > 1:
+            for s in sids:
+                if self.street_type[s] == stype:
+                    return s
+        return sids[0]
+
+    def _near_district(self, d: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Whether points lie within the district's known extent (True when unknown)."""
+        row = self._district_lut.get(d)
+        if row is None:
+            return np.ones(len(np.atleast_1d(x)), dtype=bool)
+        cx, cy, r = row
+        out: np.ndarray = np.hypot(np.asarray(x) - cx, np.asarray(y) - cy) <= r
+        return out
+
+    @property
+    def _district_lut(self) -> dict[str, tuple[float, float, float]]:
+        lut = getattr(self, "_dlut", None)
+        if lut is None:
+            lut = {str(d): (float(x), float(y), float(r)) for d, x, y, r in zip(
+                self.districts["district"], self.districts["x"], self.districts["y"],
+                self.districts["radius"], strict=True)}
+            object.__setattr__(self, "_dlut", lut)
+        return lut
+
+    def _interpolate(self, sid: np.ndarray, t: np.ndarray, *,
+                     max_gap: float, max_extrapolation: float
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Position at fractional block ``t`` along street ``sid`` (vectorised).
+
+        Returns x, y and ``ok`` (False: no usable curve there).
+        """
+        n = len(sid)
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+        ok = np.zeros(n, dtype=bool)
+        valid = sid >= 0
+        if not valid.any() or len(self.node_sid) == 0:
+            return x, y, ok
+        start = self._node_start[np.where(valid, sid, 0)]
+        end = self._node_start[np.where(valid, sid, 0) + 1]
+        cnt = end - start
+        valid &= cnt > 0
+        code_nodes = self.node_sid.astype(np.float64) * _BLOCK_SCALE + self.node_pos
+        q = sid.astype(np.float64) * _BLOCK_SCALE + t
+        hi = np.searchsorted(code_nodes, q, side="left")
+        hi = np.clip(hi, start, end)  # first node >= t within the street
+        # single-node streets: the node itself when t is within half a block of it
+        one = valid & (cnt == 1)
+        if one.any():
+            i = start[one]
+            near = np.abs(self.node_pos[i] - t[one]) <= 1.0
+            idx = np.flatnonzero(one)[near]
+            x[idx], y[idx], ok[idx] = self.node_x[i[near]], self.node_y[i[near]], True
+        many = valid & (cnt >= 2)
+        if not many.any():
+            return x, y, ok
+        # bracketing pair (i0, i1); at the ends use the first or last pair (extrapolation)
+        i1 = np.clip(hi, start + 1, end - 1)
+        i0 = i1 - 1
+        p0, p1 = self.node_pos[i0], self.node_pos[i1]
+        w = (t - p0) / np.maximum(p1 - p0, 1e-9)
+        inside = (t >= p0) & (t <= p1)
+        gap = p1 - p0
+        beyond = np.where(t < p0, p0 - t, np.where(t > p1, t - p1, 0.0))
+        good = many & ((inside & (gap <= max_gap)) | (~inside & (beyond <= max_extrapolation)))
+        xi = self.node_x[i0] + w * (self.node_x[i1] - self.node_x[i0])
+        yi = self.node_y[i0] + w * (self.node_y[i1] - self.node_y[i0])
+        x[good], y[good], ok[good] = xi[good], yi[good], True
+        return x, y, ok
+
+    def geocode(self, parts: pd.DataFrame, district: Sequence[Any] | np.ndarray, *,
+                max_gap: float = settings.GEOCODE_MAX_GAP_BLOCKS,
+                max_extrapolation: float = settings.GEOCODE_MAX_EXTRAPOLATION_BLOCKS
+                ) -> pd.DataFrame:
+        """Geocode parsed addresses (one row per input row).
+
+        Parameters
+        ----------
+        parts
+            :func:`analytics.address.parse_addresses` output.
+        district
+            District of each row (same kind of value the gazetteer learned).
+        max_gap
+            Interpolate between known blocks at most this many blocks apart.
+        max_extrapolation
+            Extrapolate at most this many blocks beyond the known ones.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``lat``, ``lon`` (NaN for ``distrito``), ``precision`` (``cuadra``,
+            ``via``, ``zona``, ``distrito``) and ``reason`` (Spanish, how the
+            point was found or why not).
+        """
+        dk = district_keys(district)
+        cols = ["street", "street_type", "block", "offset", "cross_street", "zone_type", "zone",
+                "place"]
+        q = parts[cols].copy()
+        q["d"] = dk
+        codes, uniq = _factorize_frame(q)
+        res = self._geocode_distinct(uniq, max_gap=max_gap, max_extrapolation=max_extrapolation)
+        out = res.iloc[codes].reset_index(drop=True)
+        return out
+
+    def _resolve_streets(self, d: np.ndarray, key: np.ndarray, stype: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """District-level and city-wide street ids per query (-1 when unknown)."""
+        combos = pd.DataFrame({"d": d, "k": key, "t": stype})
+        codes, uniq = _factorize_frame(combos)
+        loc = np.full(len(uniq), -1, dtype=np.int64)
+        glob = np.full(len(uniq), -1, dtype=np.int64)
+        for i, (dd, kk, tt) in enumerate(zip(uniq["d"], uniq["k"], uniq["t"], strict=True)):
+            if not kk:
+                continue
+            loc[i] = self._street_candidates(dd, kk, tt)
+            glob[i] = self._street_candidates(_ANY, kk, tt)
+        return loc[codes], glob[codes]
+
+    def _geocode_distinct(self, q: pd.DataFrame, *, max_gap: float,
+                          max_extrapolation: float) -> pd.DataFrame:
+        n = len(q)
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+        prec = np.full(n, "distrito", dtype=object)
+        reason = np.full(n, "solo se conoce el distrito", dtype=object)
+        done = np.zeros(n, dtype=bool)
+        d = q["d"].to_numpy(dtype=object)
+        key = q["street"].to_numpy(dtype=object)
+        stype = q["street_type"].to_numpy(dtype=object)
+        block = q["block"].to_numpy().astype(np.float64)
+        offset = q["offset"].to_numpy().astype(np.float64)
+        loc, glob = self._resolve_streets(d, key, stype)
+
+        def put(mask: np.ndarray, xs: np.ndarray, ys: np.ndarray, p: str, why: str) -> None:
+            m = mask & ~done
+            x[m], y[m] = xs[m], ys[m]
+            prec[m], reason[m] = p, why
+            done[m] = True
+
+        # 1. crossings (most precise when found)
+        cross = q["cross_street"].to_numpy(dtype=object)
+        has_cross = (key != "") & (cross != "")
+        if has_cross.any():
+            cx, cy, cok = self._crossings(d, key, cross, has_cross)
+            put(cok, cx, cy, "cuadra", "intersección de las dos vías")
+        # 2. street + block, within the district, then city-wide near the district
+        has_block = (key != "") & (block >= 0)
+        if has_block.any():
+            w = self.offset_weight
+            t = block + 0.5 + np.where(offset >= 0, w * ((offset + 0.5) / 100.0 - 0.5), 0.0)
+            for sids, why in ((loc, "cuadra de la vía en el distrito"),
+                              (glob, "cuadra de la vía (puntos de la ciudad)")):
+                m = has_block & ~done & (sids >= 0)
+                if not m.any():
+                    continue
+                bx, by, bok = self._interpolate(np.where(m, sids, -1), t, max_gap=max_gap,
+                                                max_extrapolation=max_extrapolation)
+                if sids is glob:
+                    bok &= self._near_all(d, bx, by)
+                put(m & bok, bx, by, "cuadra", why)
+            lx, ly, lok = self._along_lines(np.where(has_block & ~done, loc, -1), block)
+            put(lok, lx, ly, "cuadra", "cuadra estimada sobre la línea de la vía")
+        # 3. a place written the same way (crossing strings, named places)
+        place = q["place"].to_numpy(dtype=object)
+        px, py, pok = self._named_lookup("p", d, place, ~done & (place != ""))
+        put(pok, px, py, "cuadra", "lugar conocido escrito igual")
+        # 4. zone
+        zone = q["zone"].to_numpy(dtype=object)
+        zx, zy, zok = self._named_lookup("z", d, zone, ~done & (zone != ""))
+        put(zok, zx, zy, "zona", "centro de la zona (urbanización, AA.HH., sector)")
+        # 5. the street alone
+        for sids, why in ((loc, "punto representativo de la vía en el distrito"),
+                          (glob, "punto representativo de la vía (ciudad)")):
+            m = ~done & (sids >= 0)
+            if m.any():
+                s = np.where(m, sids, 0)
+                sx, sy = self.street_x[s], self.street_y[s]
+                okm = m & np.isfinite(sx)
+                if sids is glob:
+                    okm &= self._near_all(d, sx, sy)
+                put(okm, sx, sy, "via", why)
+        # reasons for what is left
+        kinds_left = ~done
+        reason[kinds_left & (key != "")] = "vía desconocida en el distrito"
+        reason[kinds_left & (key == "") & (zone != "")] = "zona desconocida en el distrito"
+        reason[kinds_left & (key == "") & (zone == "") & (place == "")] = "sin dirección"
+        reason[kinds_left & (key == "") & (zone == "") & (place != "")] = (
+            "dirección sin vía ni zona reconocible")
+        lat, lon = self.plane.to_latlon(x, y)
+        return pd.DataFrame({"lat": lat, "lon": lon, "precision": prec, "reason": reason})
+
+    def _near_all(self, d: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        out = np.ones(len(d), dtype=bool)
+        lut = self._district_lut
+        if not lut:
+            return out
+        dd = pd.Series(d)
+        cx = dd.map(lambda v: lut.get(v, (np.nan, np.nan, np.nan))[0]).to_numpy(dtype=float)
+        cy = dd.map(lambda v: lut.get(v, (np.nan, np.nan, np.nan))[1]).to_numpy(dtype=float)
+        r = dd.map(lambda v: lut.get(v, (np.nan, np.nan, np.nan))[2]).to_numpy(dtype=float)
+        known = np.isfinite(r)
+        out[known] = np.hypot(x[known] - cx[known], y[known] - cy[known]) <= r[known]
+        return out
+
+    def _named_lookup(self, kind: str, d: np.ndarray, key: np.ndarray, mask: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = len(d)
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+        ok = np.zeros(n, dtype=bool)
+        for i in np.flatnonzero(mask):
+            hit = self._named.get((kind, d[i], key[i]))
+            if hit is None and kind == "z":
+                hit = self._named.get((kind, _ANY, key[i]))
+                if hit is not None and not self._near_all(
+                        np.array([d[i]], dtype=object), np.array([hit[0]]),
+                        np.array([hit[1]]))[0]:
+                    hit = None
+            if hit is not None:
+                x[i], y[i] = hit
+                ok[i] = True
+        return x, y, ok
+
+    def _crossings(self, d: np.ndarray, a: np.ndarray, b: np.ndarray, mask: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = len(d)
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+        ok = np.zeros(n, dtype=bool)
+        cache: dict[tuple[str, str, str], tuple[float, float] | None] = {}
+        for i in np.flatnonzero(mask):
+            k = (d[i], a[i], b[i])
+            if k not in cache:
+                cache[k] = self._crossing(d[i], a[i], b[i])
+            hit = cache[k]
+            if hit is not None:
+                x[i], y[i] = hit
+                ok[i] = True
+        return x, y, ok
+
+    def _crossing(self, d: str, a: str, b: str) -> tuple[float, float] | None:
+        """Crossing of streets ``a`` and ``b`` in district ``d``, or None."""
+        for dd in (d, _ANY):
+            hit = self._named.get(("x", dd, _pair_key(a, b)))
+            if hit is not None:
+                return hit
+        for dd in (d, _ANY):
+            sa = self._street_candidates(dd, a, "")
+            sb = self._street_candidates(dd, b, "")
+            if sa < 0 or sb < 0:
+                continue
+            hit = self._crossing_from_streets(sa, sb)
+            if hit is not None and (dd == d or self._near_all(
+                    np.array([d], dtype=object), np.array([hit[0]]), np.array([hit[1]]))[0]):
+                return hit
+        return None
+
+    def _street_nodes(self, sid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        s, e = self._node_start[sid], self._node_start[sid + 1]
+        return self.node_pos[s:e], self.node_x[s:e], self.node_y[s:e]
+
+    def _crossing_from_streets(self, sa: int, sb: int) -> tuple[float, float] | None:
+        la, lb = self.lines.get(sa), self.lines.get(sb)
+        if la is not None and lb is not None:
+            import shapely
+
+            inter = shapely.intersection(la, lb)
+            if not inter.is_empty:
+                pts = shapely.get_coordinates(inter)
+                if len(pts):
+                    return float(pts[0, 0]), float(pts[0, 1])
+        pa, xa, ya = self._street_nodes(sa)
+        pb, xb, yb = self._street_nodes(sb)
+        if len(xa) == 0 or len(xb) == 0:
+            return None
+        dx = xa[:, None] - xb[None, :]
+        dy = ya[:, None] - yb[None, :]
+        dist = np.hypot(dx, dy)
+        i, j = np.unravel_index(int(np.argmin(dist)), dist.shape)
+        if dist[i, j] > settings.GEOCODE_CROSSING_MAX_M:
+            return None
+        # intersect the two local segments when both streets have neighbours
+        best = ((xa[i] + xb[j]) / 2.0, (ya[i] + yb[j]) / 2.0)
+        if len(xa) >= 2 and len(xb) >= 2:
+            ia = (i - 1, i) if i > 0 else (0, 1)
+            ib = (j - 1, j) if j > 0 else (0, 1)
+            p = _line_intersection(xa[list(ia)], ya[list(ia)], xb[list(ib)], yb[list(ib)])
+            if p is not None and np.hypot(p[0] - best[0], p[1] - best[1]) <= dist[i, j] + 60:
+                best = p
+        return float(best[0]), float(best[1])
+
+    def _along_lines(self, sid: np.ndarray, block: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cuadra on a street known only (or mostly) as a line, calibrated by its known blocks."""
+        n = len(sid)
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+        ok = np.zeros(n, dtype=bool)
+        if not self.lines:
+            return x, y, ok
+        import shapely
+
+        for s in np.unique(sid[sid >= 0]):
+            line = self.lines.get(int(s))
+            if line is None:
+                continue
+            pos, nx, ny = self._street_nodes(int(s))
+            if len(pos) < 2:
+                continue
+            dist = shapely.line_locate_point(line, shapely.points(nx, ny))
+            if np.ptp(pos) == 0:
+                continue
+            slope, icpt = np.polyfit(pos, dist, 1)
+            rows = np.flatnonzero(sid == s)
+            at = icpt + slope * (block[rows] + 0.5)
+            inside = (at >= -50) & (at <= line.length + 50)
+            pts = shapely.line_interpolate_point(line, np.clip(at, 0, line.length))
+            c = shapely.get_coordinates(pts)
+            x[rows[inside]], y[rows[inside]] = c[inside, 0], c[inside, 1]
+            ok[rows[inside]] = True
+        return x, y, ok
+
+
+def _line_intersection(xa: np.ndarray, ya: np.ndarray, xb: np.ndarray, yb: np.ndarray
+                       ) -> tuple[float, float] | None:
+    d1 = np.array([xa[1] - xa[0], ya[1] - ya[0]])
+    d2 = np.array([xb[1] - xb[0], yb[1] - yb[0]])
+    den = d1[0] * d2[1] - d1[1] * d2[0]
+    n1, n2 = np.hypot(*d1), np.hypot(*d2)
+    if n1 == 0 or n2 == 0 or abs(den) < 0.2 * n1 * n2:  # nearly parallel
+        return None
+    t = ((xb[0] - xa[0]) * d2[1] - (yb[0] - ya[0]) * d2[0]) / den
+    return float(xa[0] + t * d1[0]), float(ya[0] + t * d1[1])
+
+
+def _factorize_frame(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Codes of each row's combination of values, and the distinct combinations."""
+    n = len(frame)
+    if n == 0:
+        return np.empty(0, dtype=np.int64), frame.iloc[:0].reset_index(drop=True)
+    codes = np.zeros(n, dtype=np.int64)
+    for c in frame.columns:
+        k, u = pd.factorize(frame[c], use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * (len(u) + 1) + k)
+        codes = codes.astype(np.int64)
+    m = int(codes.max()) + 1
+    first = np.full(m, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n))
+    return codes, frame.iloc[first].reset_index(drop=True)
+
+
+def _group_median(keys: list[np.ndarray], x: np.ndarray, y: np.ndarray
+                  ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Median x, y, count and median distance to the median (spread) per key combination.
+
+    Returns the grouped frame (key columns ``k0, k1…``) and each input row's group code.
+    """
+    frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+    codes, uniq = _factorize_frame(frame)
+    g = pd.DataFrame({"c": codes, "x": x, "y": y}).groupby("c", sort=True)
+    med = g[["x", "y"]].median()
+    cnt = g.size()
+    dx = x - med["x"].to_numpy()[codes]
+    dy = y - med["y"].to_numpy()[codes]
+    spread = pd.Series(np.hypot(dx, dy)).groupby(codes).median()
+    uniq = uniq.copy()
+    uniq["x"] = med["x"].to_numpy()
+    uniq["y"] = med["y"].to_numpy()
+    uniq["n"] = cnt.to_numpy()
+    uniq["spread"] = spread.to_numpy()
+    return uniq, codes
+
+
+def _learn_streets(frame: pd.DataFrame, *, min_shrink_n: float
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Street table (district-level and city-wide), block nodes and the offset weight."""
+    both = pd.concat([frame, frame.assign(d=_ANY)], ignore_index=True)
+    streets, sid = _group_median([both["d"].to_numpy(), both["key"].to_numpy(),
+                                  both["type"].to_numpy()],
+                                 both["x"].to_numpy(), both["y"].to_numpy())
+    streets = streets.rename(columns={"k0": "d", "k1": "key", "k2": "type"})
+    blk = both["block"].to_numpy()
+    has = blk >= 0
+    nodes, ncode = _group_median([sid[has], blk[has]], both["x"].to_numpy()[has],
+                                 both["y"].to_numpy()[has])
+    nodes = nodes.rename(columns={"k0": "sid", "k1": "block"})
+    nodes["pos"] = nodes["block"].to_numpy() + 0.5
+    nodes = nodes.sort_values(["sid", "pos"], kind="stable").reset_index(drop=True)
+    _shrink_nodes(nodes, min_shrink_n=min_shrink_n)
+    # representative point of each street: its known block nearest to its median point
+    if len(nodes):
+        nsid = nodes["sid"].to_numpy()
+        d2 = (nodes["x"].to_numpy() - streets["x"].to_numpy()[nsid]) ** 2 + (
+            nodes["y"].to_numpy() - streets["y"].to_numpy()[nsid]) ** 2
+        best = pd.Series(d2).groupby(nsid).idxmin()
+        sx = streets["x"].to_numpy().copy()
+        sy = streets["y"].to_numpy().copy()
+        sx[best.index.to_numpy()] = nodes["x"].to_numpy()[best.to_numpy()]
+        sy[best.index.to_numpy()] = nodes["y"].to_numpy()[best.to_numpy()]
+        streets["x"], streets["y"] = sx, sy
+    weight = _offset_weight(both[: len(frame)], sid[: len(frame)], nodes)
+    return streets, nodes, weight
+
+
+def _neighbour_line(nodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each node's position on the line through its previous and next nodes (same street)."""
+    sid = nodes["sid"].to_numpy()
+    pos = nodes["pos"].to_numpy()
+    x = nodes["x"].to_numpy()
+    y = nodes["y"].to_numpy()
+    n = len(sid)
+    ix = np.full(n, np.nan)
+    iy = np.full(n, np.nan)
+    if n < 3:
+        return ix, iy, np.zeros(n, dtype=bool)
+    inner = np.zeros(n, dtype=bool)
+    inner[1:-1] = (sid[:-2] == sid[1:-1]) & (sid[2:] == sid[1:-1])
+    i = np.flatnonzero(inner)
+    w = (pos[i] - pos[i - 1]) / (pos[i + 1] - pos[i - 1])
+    ix[i] = x[i - 1] + w * (x[i + 1] - x[i - 1])
+    iy[i] = y[i - 1] + w * (y[i + 1] - y[i - 1])
+    return ix, iy, inner
+
+
+def _shrink_nodes(nodes: pd.DataFrame, *, min_shrink_n: float) -> None:
+    """Pull block centres made of few points towards their street's neighbouring blocks."""
+    if min_shrink_n <= 0 or len(nodes) < 3:
+        return
+    ix, iy, inner = _neighbour_line(nodes)
+    pos = nodes["pos"].to_numpy()
+    span = np.zeros(len(pos))
+    span[1:-1] = pos[2:] - pos[:-2]
+    use = inner & (span <= 4.0)
+    n = nodes["n"].to_numpy().astype(np.float64)
+    w = n / (n + min_shrink_n)
+    x = nodes["x"].to_numpy().copy()
+    y = nodes["y"].to_numpy().copy()
+    x[use] = w[use] * x[use] + (1 - w[use]) * ix[use]
+    y[use] = w[use] * y[use] + (1 - w[use]) * iy[use]
+    nodes["x"], nodes["y"] = x, y
+
+
+def _offset_weight(frame: pd.DataFrame, sid: np.ndarray, nodes: pd.DataFrame) -> float:
+    """How far house numbers move a point along its block, learned from the known points.
+
+    Regresses each point's position along its street (relative to its block's
+    centre, in blocks) on its house number's offset within the block. 1 when
+    numbers place points as expected; near 0 when they carry no position
+    (numbers written without care, or made up); the default when too few.
+    """
+    off = frame["offset"].to_numpy()
+    blk = frame["block"].to_numpy()
+    use = (off >= 0) & (blk >= 0)
+    if use.sum() < settings.GEOCODE_OFFSET_MIN_POINTS or len(nodes) < 3:
+        return settings.GEOCODE_OFFSET_WEIGHT
+    nsid = nodes["sid"].to_numpy()
+    nblk = nodes["block"].to_numpy()
+    nx, ny = nodes["x"].to_numpy(), nodes["y"].to_numpy()
+    npos = nodes["pos"].to_numpy()
+    code_nodes = nsid.astype(np.int64) * _BLOCK_SCALE + nblk
+    code = sid[use].astype(np.int64) * _BLOCK_SCALE + blk[use]
+    j = np.searchsorted(code_nodes, code)
+    j = np.clip(j, 1, len(code_nodes) - 2)
+    found = code_nodes[j] == code
+    inner = (nsid[j - 1] == nsid[j]) & (nsid[j + 1] == nsid[j]) & found
+    j = j[inner]
+    vx = (nx[j + 1] - nx[j - 1]) / (npos[j + 1] - npos[j - 1])
+    vy = (ny[j + 1] - ny[j - 1]) / (npos[j + 1] - npos[j - 1])
+    v2 = vx * vx + vy * vy
+    px = frame["x"].to_numpy()[use][inner] - nx[j]
+    py = frame["y"].to_numpy()[use][inner] - ny[j]
+    ok = v2 > 1.0
+    if ok.sum() < settings.GEOCODE_OFFSET_MIN_POINTS:
+        return settings.GEOCODE_OFFSET_WEIGHT
+    s = (px * vx + py * vy)[ok] / v2[ok]
+    d = (off[use][inner][ok] + 0.5) / 100.0 - 0.5
+    s = np.clip(s, -1.0, 1.0)
+    beta = float(np.sum(s * d) / max(float(np.sum(d * d)), 1e-9))
+    return float(np.clip(beta, 0.0, 1.0))
+
+
+def _learn_named(frame: pd.DataFrame, parts: pd.DataFrame, *, place_max_spread_m: float,
+                 zone_max_spread_m: float) -> pd.DataFrame:
+    """Crossings, places and zones written in the known points' addresses."""
+    out = []
+    d = frame["d"].to_numpy(dtype=object)
+    x, y = frame["x"].to_numpy(), frame["y"].to_numpy()
+    key = parts["street"].to_numpy(dtype=object)
+    cross = parts["cross_street"].to_numpy(dtype=object)
+    m = (key != "") & (cross != "")
+    if m.any():
+        pair = np.array([_pair_key(a, b) for a, b in zip(key[m], cross[m], strict=True)],
+                        dtype=object)
+        for dd in (d[m], np.full(int(m.sum()), _ANY, dtype=object)):
+            g, _ = _group_median([dd, pair], x[m], y[m])
+            g = g[g["spread"] <= place_max_spread_m]
+            out.append(pd.DataFrame({"kind": "x", "district": g["k0"], "key": g["k1"],
+                                     "x": g["x"], "y": g["y"], "n": g["n"]}))
+    place = parts["place"].to_numpy(dtype=object)
+    m = place != ""
+    if m.any():
+        g, _ = _group_median([d[m], place[m]], x[m], y[m])
+        g = g[(g["n"] >= 2) & (g["spread"] <= place_max_spread_m)]
+        out.append(pd.DataFrame({"kind": "p", "district": g["k0"], "key": g["k1"],
+                                 "x": g["x"], "y": g["y"], "n": g["n"]}))
+    zone = parts["zone"].to_numpy(dtype=object)
+    m = zone != ""
+    if m.any():
+        for dd in (d[m], np.full(int(m.sum()), _ANY, dtype=object)):
+            g, _ = _group_median([dd, zone[m]], x[m], y[m])
+            g = g[g["spread"] <= zone_max_spread_m]
+            out.append(pd.DataFrame({"kind": "z", "district": g["k0"], "key": g["k1"],
+                                     "x": g["x"], "y": g["y"], "n": g["n"]}))
+    if not out:
+        return pd.DataFrame({"kind": [], "district": [], "key": [], "x": [], "y": [], "n": []})
+    return pd.concat(out, ignore_index=True)
+
+
+def _learn_districts(dk: np.ndarray, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
+    """Centre and reach of each district's known points."""
+    f = pd.DataFrame({"d": dk, "x": x, "y": y})
+    f = f[f["d"] != ""]
+    if f.empty:
+        return pd.DataFrame({"district": [], "x": [], "y": [], "radius": []})
+    g = f.groupby("d")
+    med = g[["x", "y"]].median()
+    dist = np.hypot(f["x"].to_numpy() - med["x"].reindex(f["d"]).to_numpy(),
+                    f["y"].to_numpy() - med["y"].reindex(f["d"]).to_numpy())
+    q = pd.Series(dist).groupby(f["d"].to_numpy()).quantile(0.98)
+    radius = q.reindex(med.index).to_numpy() * 1.25 + settings.GEOCODE_DISTRICT_MARGIN_M
+    return pd.DataFrame({"district": med.index.to_numpy(dtype=object),
+                         "x": med["x"].to_numpy(), "y": med["y"].to_numpy(), "radius": radius})

@@ -226,7 +226,7 @@ def name_to_key(name: str) -> str:
     direction = ""
     if len(toks) > 1 and toks[0] in _LEAD_DIRECTIONS:
         direction = _DIRECTIONS[toks.pop(0)]
-    elif len(toks) > 1 and toks[-1] in _DIRECTIONS and toks[-1] != "O":
+    elif len(toks) > 1 and toks[-1] in _DIRECTIONS:
         direction = _DIRECTIONS[toks.pop()]
     out = [_canon_token(t) for t in toks if t not in NAME_STOPWORDS]
     if not out:
@@ -246,6 +246,8 @@ def street_key_aliases(key: str) -> list[str]:
     toks = key.split()
     direction = [toks.pop()] if len(toks) > 1 and toks[-1] in ("N", "S", "E", "W") else []
     out: list[str] = []
+    if direction:
+        out.append(" ".join(toks))
     no_title = [t for t in toks if t not in NAME_TITLES]
     if no_title and len(no_title) < len(toks):
         out.append(" ".join(no_title + direction))
@@ -282,7 +284,7 @@ def _split_type(text: str) -> tuple[str, str, str]:
     direction = ""
     if len(toks) > 1 and toks[0] in _LEAD_DIRECTIONS:
         direction = _DIRECTIONS[toks.pop(0)]
-    elif len(toks) > 1 and toks[-1] in _DIRECTIONS and toks[-1] not in ("O", "E"):
+    elif len(toks) > 1 and toks[-1] in _DIRECTIONS:
         direction = _DIRECTIONS[toks.pop()]
     return stype, direction, " ".join(toks)
 

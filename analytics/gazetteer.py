@@ -367,51 +367,94 @@ class Gazetteer:
             object.__setattr__(self, "_dlut", lut)
         return lut
 
-    def _interpolate(self, sid: np.ndarray, t: np.ndarray, *,
+    def _interpolate(self, sid: np.ndarray, t: np.ndarray, block: np.ndarray, *,
                      max_gap: float, max_extrapolation: float
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Position at fractional block ``t`` along street ``sid`` (vectorised).
 
-        Returns x, y and ``ok`` (False: no usable curve there).
+        Returns x, y and a support score: 0 when the block itself is known,
+        the gap (in blocks) between the known blocks around it, or
+        ``100 + distance`` beyond the known blocks (extrapolated along a line
+        fitted to the street's last few known blocks); ``inf`` when the
+        street has no usable blocks there.
         """
         n = len(sid)
         x = np.full(n, np.nan)
         y = np.full(n, np.nan)
-        ok = np.zeros(n, dtype=bool)
+        score = np.full(n, np.inf)
         valid = sid >= 0
         if not valid.any() or len(self.node_sid) == 0:
-            return x, y, ok
-        start = self._node_start[np.where(valid, sid, 0)]
-        end = self._node_start[np.where(valid, sid, 0) + 1]
+            return x, y, score
+        s0 = np.where(valid, sid, 0)
+        start = self._node_start[s0]
+        end = self._node_start[s0 + 1]
         cnt = end - start
         valid &= cnt > 0
         code_nodes = self.node_sid.astype(np.float64) * _BLOCK_SCALE + self.node_pos
-        q = sid.astype(np.float64) * _BLOCK_SCALE + t
-        hi = np.searchsorted(code_nodes, q, side="left")
-        hi = np.clip(hi, start, end)  # first node >= t within the street
-        # single-node streets: the node itself when t is within half a block of it
+        hi = np.searchsorted(code_nodes, s0.astype(np.float64) * _BLOCK_SCALE + t)
+        hi = np.clip(hi, start, end)  # first node at or after t within the street
+        exact_pos = block + 0.5
+        # single-node streets: the node itself when the block is known or next to it
         one = valid & (cnt == 1)
         if one.any():
             i = start[one]
-            near = np.abs(self.node_pos[i] - t[one]) <= 1.0
+            dist = np.abs(self.node_pos[i] - exact_pos[one])
+            near = dist <= 1.0
             idx = np.flatnonzero(one)[near]
-            x[idx], y[idx], ok[idx] = self.node_x[i[near]], self.node_y[i[near]], True
+            x[idx], y[idx] = self.node_x[i[near]], self.node_y[i[near]]
+            score[idx] = np.where(dist[near] < 0.25, 0.0, 100.0 + dist[near])
         many = valid & (cnt >= 2)
         if not many.any():
-            return x, y, ok
-        # bracketing pair (i0, i1); at the ends use the first or last pair (extrapolation)
+            return x, y, score
         i1 = np.clip(hi, start + 1, end - 1)
         i0 = i1 - 1
         p0, p1 = self.node_pos[i0], self.node_pos[i1]
+        inside = many & (t >= p0) & (t <= p1)
         w = (t - p0) / np.maximum(p1 - p0, 1e-9)
-        inside = (t >= p0) & (t <= p1)
-        gap = p1 - p0
-        beyond = np.where(t < p0, p0 - t, np.where(t > p1, t - p1, 0.0))
-        good = many & ((inside & (gap <= max_gap)) | (~inside & (beyond <= max_extrapolation)))
         xi = self.node_x[i0] + w * (self.node_x[i1] - self.node_x[i0])
         yi = self.node_y[i0] + w * (self.node_y[i1] - self.node_y[i0])
-        x[good], y[good], ok[good] = xi[good], yi[good], True
-        return x, y, ok
+        gap = p1 - p0
+        known = (np.abs(p0 - exact_pos) < 0.25) | (np.abs(p1 - exact_pos) < 0.25)
+        ins = inside & (gap <= max_gap)
+        x[ins], y[ins] = xi[ins], yi[ins]
+        score[ins] = np.where(known[ins], 0.0, gap[ins])
+        # beyond the known blocks: a weighted line through the last few known blocks
+        out = many & ~inside
+        if out.any():
+            low = t < p0
+            beyond = np.where(low, p0 - t, t - p1)
+            ok = out & (beyond <= max_extrapolation)
+            idx = np.flatnonzero(ok)
+            if len(idx):
+                ex, ey = self._extrapolate(idx, t, low, start, end)
+                x[idx], y[idx] = ex, ey
+                score[idx] = np.where(beyond[idx] < 0.25, 0.0, 100.0 + beyond[idx])
+        return x, y, score
+
+    def _extrapolate(self, idx: np.ndarray, t: np.ndarray, low: np.ndarray, start: np.ndarray,
+                     end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions beyond a street's known blocks from its ``k`` end blocks (vectorised)."""
+        k = settings.GEOCODE_EXTRAPOLATION_NODES
+        base = np.where(low[idx], start[idx], end[idx] - k)
+        base = np.clip(base, start[idx], np.maximum(end[idx] - k, start[idx]))
+        cols = base[:, None] + np.arange(k)[None, :]
+        use = cols < end[idx][:, None]
+        cols = np.minimum(cols, end[idx][:, None] - 1)
+        pos = self.node_pos[cols]
+        w = np.where(use, np.minimum(self.node_n[cols], 5).astype(np.float64), 0.0)
+        sw = w.sum(axis=1)
+        mp = (w * pos).sum(axis=1) / sw
+        dp = pos - mp[:, None]
+        var = (w * dp * dp).sum(axis=1)
+        res = []
+        for v in (self.node_x, self.node_y):
+            val = v[cols]
+            mv = (w * val).sum(axis=1) / sw
+            slope = (w * dp * (val - mv[:, None])).sum(axis=1) / np.maximum(var, 1e-9)
+            end_node = np.where(low[idx], start[idx], end[idx] - 1)
+            pe = self.node_pos[end_node]
+            res.append(v[end_node] + slope * (t[idx] - pe))
+        return res[0], res[1]
 
     def geocode(self, parts: pd.DataFrame, district: Sequence[Any] | np.ndarray, *,
                 max_gap: float = settings.GEOCODE_MAX_GAP_BLOCKS,
@@ -488,23 +531,30 @@ class Gazetteer:
         if has_cross.any():
             cx, cy, cok = self._crossings(d, key, cross, has_cross)
             put(cok, cx, cy, "cuadra", "intersección de las dos vías")
-        # 2. street + block, within the district, then city-wide near the district
+        # 2. street + block: the best-supported estimate, in the district or city-wide
         has_block = (key != "") & (block >= 0)
         if has_block.any():
             w = self.offset_weight
             t = block + 0.5 + np.where(offset >= 0, w * ((offset + 0.5) / 100.0 - 0.5), 0.0)
-            for sids, why in ((loc, "cuadra de la vía en el distrito"),
-                              (glob, "cuadra de la vía (puntos de la ciudad)")):
-                m = has_block & ~done & (sids >= 0)
-                if not m.any():
-                    continue
-                bx, by, bok = self._interpolate(np.where(m, sids, -1), t, max_gap=max_gap,
-                                                max_extrapolation=max_extrapolation)
-                if sids is glob:
-                    bok &= self._near_all(d, bx, by)
-                put(m & bok, bx, by, "cuadra", why)
-            lx, ly, lok = self._along_lines(np.where(has_block & ~done, loc, -1), block)
-            put(lok, lx, ly, "cuadra", "cuadra estimada sobre la línea de la vía")
+            far = settings.GEOCODE_VIA_EXTRAPOLATION_BLOCKS
+            lx, ly, ls = self._interpolate(np.where(has_block & ~done, loc, -1), t, block,
+                                           max_gap=max_gap, max_extrapolation=far)
+            gx, gy, gs = self._interpolate(np.where(has_block & ~done, glob, -1), t, block,
+                                           max_gap=max_gap, max_extrapolation=far)
+            gs[np.isfinite(gs)] += 0.01  # the district wins ties
+            fin = np.isfinite(gs)
+            fin[fin] = self._near_all(d[fin], gx[fin], gy[fin])
+            gs[~fin] = np.inf
+            use_g = gs < ls
+            bx, by, bs = np.where(use_g, gx, lx), np.where(use_g, gy, ly), np.minimum(ls, gs)
+            near = bs <= 100.0 + max_extrapolation
+            put(has_block & near & ~use_g, bx, by, "cuadra", "cuadra de la vía en el distrito")
+            put(has_block & near & use_g, bx, by, "cuadra",
+                "cuadra de la vía (puntos de la ciudad)")
+            lx2, ly2, lok = self._along_lines(np.where(has_block & ~done, loc, -1), block)
+            put(lok, lx2, ly2, "cuadra", "cuadra estimada sobre la línea de la vía")
+            put(has_block & np.isfinite(bs), bx, by, "via",
+                "vía conocida; cuadra extrapolada lejos de las conocidas")
         # 3. a place written the same way (crossing strings, named places)
         place = q["place"].to_numpy(dtype=object)
         px, py, pok = self._named_lookup("p", d, place, ~done & (place != ""))
@@ -513,9 +563,13 @@ class Gazetteer:
         zone = q["zone"].to_numpy(dtype=object)
         zx, zy, zok = self._named_lookup("z", d, zone, ~done & (zone != ""))
         put(zok, zx, zy, "zona", "centro de la zona (urbanización, AA.HH., sector)")
-        # 5. the street alone
-        for sids, why in ((loc, "punto representativo de la vía en el distrito"),
-                          (glob, "punto representativo de la vía (ciudad)")):
+        # 5. a crossing not found: the known block of the street nearest to the other street
+        m = has_cross & ~done & (loc >= 0)
+        if m.any():
+            nx, ny, nok = self._nearest_pairs(d, key, cross, loc, m)
+            put(nok, nx, ny, "via", "vía conocida; punto más cercano a la otra vía")
+        # 6. the street alone
+        for sids, why in ((loc, "en el distrito"), (glob, "(ciudad)")):
             m = ~done & (sids >= 0)
             if m.any():
                 s = np.where(m, sids, 0)
@@ -523,7 +577,10 @@ class Gazetteer:
                 okm = m & np.isfinite(sx)
                 if sids is glob:
                     okm &= self._near_all(d, sx, sy)
-                put(okm, sx, sy, "via", why)
+                layer_only = self.street_n[s] == 0
+                put(okm & layer_only, sx, sy, "via",
+                    f"punto medio de la vía {why} (capa de calles)")
+                put(okm, sx, sy, "via", f"cuadra conocida más central de la vía {why}")
         # reasons for what is left
         kinds_left = ~done
         reason[kinds_left & (key != "")] = "vía desconocida en el distrito"
@@ -583,6 +640,24 @@ class Gazetteer:
                 ok[i] = True
         return x, y, ok
 
+    def _nearest_pairs(self, d: np.ndarray, a: np.ndarray, b: np.ndarray, loc: np.ndarray,
+                       mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = len(d)
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+        ok = np.zeros(n, dtype=bool)
+        for i in np.flatnonzero(mask):
+            sb = self._street_candidates(d[i], b[i], "")
+            if sb < 0:
+                sb = self._street_candidates(_ANY, b[i], "")
+            if sb < 0:
+                continue
+            hit = self._nearest_on_street(int(loc[i]), sb)
+            if hit is not None:
+                x[i], y[i] = hit
+                ok[i] = True
+        return x, y, ok
+
     def _crossing(self, d: str, a: str, b: str) -> tuple[float, float] | None:
         """Crossing of streets ``a`` and ``b`` in district ``d``, or None."""
         for dd in (d, _ANY):
@@ -618,21 +693,32 @@ class Gazetteer:
         pb, xb, yb = self._street_nodes(sb)
         if len(xa) == 0 or len(xb) == 0:
             return None
-        dx = xa[:, None] - xb[None, :]
-        dy = ya[:, None] - yb[None, :]
-        dist = np.hypot(dx, dy)
+        dist = np.hypot(xa[:, None] - xb[None, :], ya[:, None] - yb[None, :])
         i, j = np.unravel_index(int(np.argmin(dist)), dist.shape)
-        if dist[i, j] > settings.GEOCODE_CROSSING_MAX_M:
+        dmin = float(dist[i, j])
+        mid = ((xa[i] + xb[j]) / 2.0, (ya[i] + yb[j]) / 2.0)
+        la = _fit_line(xa, ya, xb[j], yb[j])
+        lb = _fit_line(xb, yb, xa[i], ya[i])
+        if la is not None and lb is not None:
+            p = _intersect_lines(la, lb)
+            if p is not None:
+                reach = dmin + settings.GEOCODE_CROSSING_MAX_M
+                if (np.hypot(p[0] - xa[i], p[1] - ya[i]) <= reach
+                        and np.hypot(p[0] - xb[j], p[1] - yb[j]) <= reach):
+                    return p
+        if dmin <= settings.GEOCODE_CROSSING_MAX_M:
+            return float(mid[0]), float(mid[1])
+        return None
+
+    def _nearest_on_street(self, sa: int, sb: int) -> tuple[float, float] | None:
+        """The known block of street ``sa`` nearest to street ``sb``'s known blocks."""
+        _pa, xa, ya = self._street_nodes(sa)
+        _pb, xb, yb = self._street_nodes(sb)
+        if len(xa) == 0 or len(xb) == 0:
             return None
-        # intersect the two local segments when both streets have neighbours
-        best = ((xa[i] + xb[j]) / 2.0, (ya[i] + yb[j]) / 2.0)
-        if len(xa) >= 2 and len(xb) >= 2:
-            ia = (i - 1, i) if i > 0 else (0, 1)
-            ib = (j - 1, j) if j > 0 else (0, 1)
-            p = _line_intersection(xa[list(ia)], ya[list(ia)], xb[list(ib)], yb[list(ib)])
-            if p is not None and np.hypot(p[0] - best[0], p[1] - best[1]) <= dist[i, j] + 60:
-                best = p
-        return float(best[0]), float(best[1])
+        dist = np.hypot(xa[:, None] - xb[None, :], ya[:, None] - yb[None, :])
+        i, _j = np.unravel_index(int(np.argmin(dist)), dist.shape)
+        return float(xa[i]), float(ya[i])
 
     def _along_lines(self, sid: np.ndarray, block: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -666,16 +752,33 @@ class Gazetteer:
         return x, y, ok
 
 
-def _line_intersection(xa: np.ndarray, ya: np.ndarray, xb: np.ndarray, yb: np.ndarray
-                       ) -> tuple[float, float] | None:
-    d1 = np.array([xa[1] - xa[0], ya[1] - ya[0]])
-    d2 = np.array([xb[1] - xb[0], yb[1] - yb[0]])
-    den = d1[0] * d2[1] - d1[1] * d2[0]
-    n1, n2 = np.hypot(*d1), np.hypot(*d2)
-    if n1 == 0 or n2 == 0 or abs(den) < 0.2 * n1 * n2:  # nearly parallel
+def _fit_line(xs: np.ndarray, ys: np.ndarray, tx: float, ty: float, *, k: int = 4
+              ) -> tuple[float, float, float, float] | None:
+    """Line (centre, unit direction) through the ``k`` points nearest to (tx, ty)."""
+    if len(xs) < 2:
         return None
-    t = ((xb[0] - xa[0]) * d2[1] - (yb[0] - ya[0]) * d2[0]) / den
-    return float(xa[0] + t * d1[0]), float(ya[0] + t * d1[1])
+    order = np.argsort(np.hypot(xs - tx, ys - ty))[:k]
+    px, py = xs[order], ys[order]
+    cx, cy = float(px.mean()), float(py.mean())
+    m = np.c_[px - cx, py - cy]
+    if not np.any(m):
+        return None
+    _u, sv, vt = np.linalg.svd(m, full_matrices=False)
+    if sv[0] < 20.0:  # the points are too close together to give a direction
+        return None
+    return cx, cy, float(vt[0, 0]), float(vt[0, 1])
+
+
+def _intersect_lines(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+                     ) -> tuple[float, float] | None:
+    """Intersection of two (centre, unit direction) lines; None when nearly parallel."""
+    ax, ay, ux, uy = a
+    bx, by, vx, vy = b
+    den = ux * vy - uy * vx
+    if abs(den) < 0.3:
+        return None
+    t = ((bx - ax) * vy - (by - ay) * vx) / den
+    return ax + t * ux, ay + t * uy
 
 
 def _factorize_frame(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:

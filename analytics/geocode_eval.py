@@ -59,7 +59,7 @@ _NOISE: Final = ("", "", "", "", " FRENTE AL PARQUE", " REF: FRENTE AL MERCADO",
 _RE_US_BLOCK: Final = re.compile(r"^\s*(\d+)\s+BLOCK\s+(.*?)\s*$", re.I)
 _RE_US_STREET: Final = re.compile(
     r"^(?:(N|S|E|W)\s+)?(.+?)(?:\s+(AVE|AV|ST|RD|BLVD|LN|PL|DR|PKWY|TER|CT|WAY|CIR|PIKE))?"
-    r"(?:\s+[A-Z])?$", re.I)
+    r"(?:\s+[A-Z0-9]{1,5})?$", re.I)
 
 
 def _pe_street(text: str, rng: np.random.Generator) -> str:

@@ -250,3 +250,8 @@ FORCED_COMISARIA_RADIUS_M: Final = 30.0
 """A coordinate this close to a known comisaría ..."""
 FORCED_COMISARIA_MIN_ROWS: Final = 5
 """... holding this many rows is a comisaría centroid."""
+GEOCODE_EXTRAPOLATION_NODES: Final = 4
+"""Known cuadras at a street's end used to fit its direction and spacing when extrapolating."""
+GEOCODE_VIA_EXTRAPOLATION_BLOCKS: Final = 30.0
+"""Beyond ``GEOCODE_MAX_EXTRAPOLATION_BLOCKS`` and up to this many cuadras, an extrapolated
+point is still given, with precision ``via``."""

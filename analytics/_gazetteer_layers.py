@@ -217,3 +217,69 @@ def add_zones(gaz: Gazetteer, zones: Any, *, district_polygons: Any = None) -> G
                         "x": frame["x"], "y": frame["y"], "n": 0})
     named = pd.concat([gaz.named, add], ignore_index=True)
     return dataclasses.replace(gaz, named=named)
+
+
+def _points_districts(frame: pd.DataFrame, district_polygons: Any) -> np.ndarray:
+    if "district" in frame.columns:
+        return district_keys(frame["district"].to_numpy())
+    if district_polygons is None or not len(district_polygons):
+        return np.full(len(frame), "", dtype=object)
+    import geopandas as gpd
+
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=4326)
+    return _layer_districts(pts, district_polygons)
+
+
+def add_street_points(gaz: Gazetteer, points: pd.DataFrame, *, district_polygons: Any = None
+                      ) -> Gazetteer:
+    """Add points known to lie on named streets (``name, lat, lon``; e.g. bus stops).
+
+    A street not yet known gets, as representative point, its point nearest
+    to the median of its points (so it lies on the street).
+    """
+    parts = A.parse_addresses(points["name"].astype(str).to_numpy(dtype=object))
+    key = parts["street"].to_numpy(dtype=object)
+    stype = parts["street_type"].to_numpy(dtype=object)
+    x, y = gaz.plane.to_xy(pd.to_numeric(points["lat"], errors="coerce").to_numpy(),
+                           pd.to_numeric(points["lon"], errors="coerce").to_numpy())
+    dk = _points_districts(points, district_polygons)
+    ok = (key != "") & np.isfinite(x) & np.isfinite(y)
+    frame = pd.DataFrame({"d": dk, "key": key, "type": stype, "x": x, "y": y})[ok]
+    frame = pd.concat([frame[frame["d"] != ""], frame.assign(d=_ANY)], ignore_index=True)
+    med = frame.groupby(["d", "key"])[["x", "y"]].transform("median")
+    frame["dist"] = np.hypot(frame["x"] - med["x"], frame["y"] - med["y"])
+    rep = frame.sort_values("dist", kind="stable").drop_duplicates(["d", "key"])
+    known = set(zip(gaz.street_district, gaz.street_key, strict=True))
+    rep = rep[[(a, b) not in known for a, b in zip(rep["d"], rep["key"], strict=True)]]
+    streets = pd.DataFrame({"d": np.concatenate([gaz.street_district, rep["d"].to_numpy()]),
+                            "key": np.concatenate([gaz.street_key, rep["key"].to_numpy()]),
+                            "type": np.concatenate([gaz.street_type, rep["type"].to_numpy()]),
+                            "x": np.concatenate([gaz.street_x, rep["x"].to_numpy()]),
+                            "y": np.concatenate([gaz.street_y, rep["y"].to_numpy()]),
+                            "n": np.concatenate([gaz.street_n, np.zeros(len(rep), np.int32)])})
+    nodes = pd.DataFrame({"sid": gaz.node_sid, "pos": gaz.node_pos, "x": gaz.node_x,
+                          "y": gaz.node_y, "n": gaz.node_n})
+    return _rebuild(gaz, streets, nodes, gaz.named, dict(gaz.lines))
+
+
+def add_crossings(gaz: Gazetteer, crossings: pd.DataFrame, *, district_polygons: Any = None
+                  ) -> Gazetteer:
+    """Add known crossings (``street_a, street_b, lat, lon``; e.g. route intersections)."""
+    a = A.parse_addresses(crossings["street_a"].astype(str).to_numpy(dtype=object))["street"]
+    b = A.parse_addresses(crossings["street_b"].astype(str).to_numpy(dtype=object))["street"]
+    x, y = gaz.plane.to_xy(pd.to_numeric(crossings["lat"], errors="coerce").to_numpy(),
+                           pd.to_numeric(crossings["lon"], errors="coerce").to_numpy())
+    dk = _points_districts(crossings, district_polygons)
+    ka, kb = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    ok = (ka != "") & (kb != "") & (ka != kb) & np.isfinite(x)
+    pair = np.array([_pair_key(p, q) for p, q in zip(ka[ok], kb[ok], strict=True)], dtype=object)
+    frame = pd.DataFrame({"district": dk[ok], "key": pair, "x": x[ok], "y": y[ok]})
+    frame = pd.concat([frame[frame["district"] != ""], frame.assign(district=_ANY)],
+                      ignore_index=True).drop_duplicates(["district", "key"])
+    have = set(zip(gaz.named["district"][gaz.named["kind"] == "x"],
+                   gaz.named["key"][gaz.named["kind"] == "x"], strict=True))
+    frame = frame[[(p, q) not in have for p, q in zip(frame["district"], frame["key"],
+                                                      strict=True)]]
+    add = pd.DataFrame({"kind": "x", "district": frame["district"], "key": frame["key"],
+                        "x": frame["x"], "y": frame["y"], "n": 0})
+    return dataclasses.replace(gaz, named=pd.concat([gaz.named, add], ignore_index=True))

@@ -95,6 +95,14 @@ class _Plane:
         return (np.asarray(y) / self.ky + self.lat0, np.asarray(x) / self.kx + self.lon0)
 
 
+_FORMAT_VERSION = 1
+
+
+def _as_str(values: Any) -> np.ndarray:
+    out: np.ndarray = np.asarray(values, dtype=object).astype(str)
+    return out
+
+
 def _pair_key(a: str, b: str) -> str:
     return f"{a}|{b}" if a <= b else f"{b}|{a}"
 
@@ -263,8 +271,8 @@ class Gazetteer:
               district: Sequence[Any] | np.ndarray | None = None,
               lat: Sequence[float] | np.ndarray | None = None,
               lon: Sequence[float] | np.ndarray | None = None, *,
-              streets: Any = None, zones: Any = None, district_polygons: Any = None
-              ) -> Gazetteer:
+              streets: Any = None, zones: Any = None, street_points: Any = None,
+              crossings: Any = None, district_polygons: Any = None) -> Gazetteer:
         """Learn from known points and/or layers.
 
         Parameters
@@ -279,6 +287,12 @@ class Gazetteer:
         zones
             Zones (GeoDataFrame with ``name``, polygons or points, optional
             ``district``): their representative points.
+        street_points
+            Points on named streets (``name, lat, lon``, optional ``district``;
+            e.g. the ``stop``/``node`` rows of ``trujillo_nodos_trufi.csv``).
+        crossings
+            Known crossings (``street_a, street_b, lat, lon``, optional
+            ``district``; e.g. its ``intersection`` rows).
         district_polygons
             GeoDataFrame with ``district`` (or ``ubigeo``) polygons, used to
             give lines and zones without a district column their district.
@@ -289,6 +303,9 @@ class Gazetteer:
         else:
             bounds = [layer.total_bounds for layer in (streets, zones) if layer is not None
                       and len(layer)]
+            bounds += [np.array([t["lon"].min(), t["lat"].min(), t["lon"].max(),
+                                 t["lat"].max()], dtype=float)
+                       for t in (street_points, crossings) if t is not None and len(t)]
             if not bounds:
                 return cls.empty(lat0=0.0, lon0=0.0)
             b = np.asarray(bounds)
@@ -302,7 +319,83 @@ class Gazetteer:
             from analytics._gazetteer_layers import add_zones
 
             gaz = add_zones(gaz, zones, district_polygons=district_polygons)
+        if street_points is not None and len(street_points):
+            from analytics._gazetteer_layers import add_street_points
+
+            gaz = add_street_points(gaz, street_points, district_polygons=district_polygons)
+        if crossings is not None and len(crossings):
+            from analytics._gazetteer_layers import add_crossings
+
+            gaz = add_crossings(gaz, crossings, district_polygons=district_polygons)
         return gaz
+
+    # ------------------------------------------------------------------ persistence
+    def to_bytes(self) -> bytes:
+        """Serialise (a compressed ``.npz`` of plain arrays; no pickle)."""
+        import shapely
+
+        buf = io.BytesIO()
+        sids = np.array(sorted(self.lines), dtype=np.int64)
+        wkb = [shapely.to_wkb(self.lines[int(s)]) for s in sids]
+        sizes = np.array([len(w) for w in wkb], dtype=np.int64)
+        meta = {"version": _FORMAT_VERSION, "lat0": self.lat0, "lon0": self.lon0,
+                "offset_weight": self.offset_weight}
+        np.savez_compressed(
+            buf, meta=np.array(json.dumps(meta)),
+            street_district=_as_str(self.street_district), street_key=_as_str(self.street_key),
+            street_type=_as_str(self.street_type), street_x=self.street_x,
+            street_y=self.street_y, street_n=self.street_n, node_sid=self.node_sid,
+            node_pos=self.node_pos, node_x=self.node_x, node_y=self.node_y,
+            node_n=self.node_n, named_kind=_as_str(self.named["kind"]),
+            named_district=_as_str(self.named["district"]), named_key=_as_str(self.named["key"]),
+            named_x=self.named["x"].to_numpy(dtype=np.float64),
+            named_y=self.named["y"].to_numpy(dtype=np.float64),
+            named_n=self.named["n"].to_numpy(dtype=np.float64),
+            dist_district=_as_str(self.districts["district"]),
+            dist_x=self.districts["x"].to_numpy(dtype=np.float64),
+            dist_y=self.districts["y"].to_numpy(dtype=np.float64),
+            dist_radius=self.districts["radius"].to_numpy(dtype=np.float64),
+            line_sid=sids, line_size=sizes,
+            line_wkb=np.frombuffer(b"".join(wkb), dtype=np.uint8))
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Gazetteer:
+        """Read what :meth:`to_bytes` wrote.
+
+        Raises
+        ------
+        InputFileError
+            The bytes are not a Vigía gazetteer of this version.
+        """
+        import shapely
+
+        try:
+            z = np.load(io.BytesIO(data), allow_pickle=False)
+            meta = json.loads(str(z["meta"]))
+        except Exception as exc:
+            msg = "El gazetteer guardado no se puede leer (archivo dañado o de otro formato)."
+            raise InputFileError(msg) from exc
+        if meta.get("version") != _FORMAT_VERSION:
+            msg = (f"El gazetteer guardado es de la versión {meta.get('version')}; se "
+                   f"necesita la {_FORMAT_VERSION}: vuelva a construirlo.")
+            raise InputFileError(msg)
+        ends = np.cumsum(z["line_size"])
+        raw = z["line_wkb"].tobytes()
+        lines = {int(sid): shapely.from_wkb(raw[e - n:e]) for sid, n, e in zip(
+            z["line_sid"], z["line_size"], ends, strict=True)}
+        named = pd.DataFrame({"kind": z["named_kind"].astype(object),
+                              "district": z["named_district"].astype(object),
+                              "key": z["named_key"].astype(object), "x": z["named_x"],
+                              "y": z["named_y"], "n": z["named_n"]})
+        dist = pd.DataFrame({"district": z["dist_district"].astype(object), "x": z["dist_x"],
+                             "y": z["dist_y"], "radius": z["dist_radius"]})
+        return cls(float(meta["lat0"]), float(meta["lon0"]),
+                   z["street_district"].astype(object), z["street_key"].astype(object),
+                   z["street_type"].astype(object), z["street_x"], z["street_y"],
+                   z["street_n"], z["node_sid"], z["node_pos"], z["node_x"], z["node_y"],
+                   z["node_n"], named, dist, offset_weight=float(meta["offset_weight"]),
+                   lines=lines)
 
     def _reindex(self) -> None:
         index: dict[tuple[str, str], list[int]] = {}
@@ -579,7 +672,7 @@ class Gazetteer:
                     okm &= self._near_all(d, sx, sy)
                 layer_only = self.street_n[s] == 0
                 put(okm & layer_only, sx, sy, "via",
-                    f"punto medio de la vía {why} (capa de calles)")
+                    f"punto central de la vía {why} (capa de calles)")
                 put(okm, sx, sy, "via", f"cuadra conocida más central de la vía {why}")
         # reasons for what is left
         kinds_left = ~done

@@ -34,6 +34,7 @@ gives the reduced form that may be stored (street display name, cuadra, zone).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -205,11 +206,12 @@ _RE_DOTS = re.compile(r"\.(?=\S)")
 
 def fold_text(text: str) -> str:
     """Upper-case, accents removed (``Ñ`` → ``N``), ``°``/``º`` as ``NRO``, single-spaced."""
-    s = text.replace("N°", " NRO ").replace("Nº", " NRO ").replace("n°", " NRO ")
-    s = s.replace("°", " NRO ").replace("º", " NRO ")
-    s = unicodedata.normalize("NFKD", s.upper())
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    return _RE_SPACES.sub(" ", s).strip()
+    s = text.upper()
+    if not s.isascii():
+        s = s.replace("N°", " NRO ").replace("Nº", " NRO ").replace("°", " NRO ")
+        s = s.replace("º", " NRO ")
+        s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
+    return " ".join(s.split())
 
 
 def _canon_token(tok: str) -> str:
@@ -222,7 +224,12 @@ def _canon_token(tok: str) -> str:
 def name_to_key(name: str) -> str:
     """Key of a street or zone name (already without type): folded, no stopwords,
     ordinals as numbers, abbreviations expanded, direction last."""
-    toks = _RE_NONWORD.sub(" ", fold_text(name).replace("Ñ", "N")).split()
+    return _folded_name_to_key(fold_text(name))
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _folded_name_to_key(name: str) -> str:
+    toks = _RE_NONWORD.sub(" ", name).split()
     direction = ""
     if len(toks) > 1 and toks[0] in _LEAD_DIRECTIONS:
         direction = _DIRECTIONS[toks.pop(0)]
@@ -267,8 +274,6 @@ def _split_type(text: str) -> tuple[str, str, str]:
         t = toks[0].rstrip(".")
         code = _TYPE_OF_FORM.get(t)
         if code is None or t in _US_SUFFIX_ONLY and t not in ("AV", "AVE") or len(toks) == 1:
-            break
-        if t == "CA" and len(toks) > 1 and toks[1] in NAME_STOPWORDS:
             break
         stype = stype or code
         toks.pop(0)
@@ -335,12 +340,19 @@ def _parse_street(part: str) -> tuple[str, str, str, int, int]:
             offset = number % 100
         elif number // 100 == block:
             offset = number % 100
-    stype, direction, name = _split_type(part.strip())
-    if not name:
-        return "", stype, "", block, offset
-    key = name_to_key(name + (" " + direction if direction else ""))
-    display = name + (" " + _DIRECTION_DISPLAY[direction] if direction else "")
+    key, stype, display = _street_name_parts(part.strip())
     return key, stype, display, block, offset
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _street_name_parts(part: str) -> tuple[str, str, str]:
+    """(key, type, display name) of a street part without numbers."""
+    stype, direction, name = _split_type(part)
+    if not name or (not stype and name.replace(" ", "").isdigit()):
+        return "", stype, ""
+    key = _folded_name_to_key(name + (" " + direction if direction else ""))
+    display = name + (" " + _DIRECTION_DISPLAY[direction] if direction else "")
+    return key, stype, display
 
 
 def _cut_noise(s: str) -> str:
@@ -362,16 +374,22 @@ def _parse_one(raw: str) -> _Parsed:
     if not place:
         return ("", "", "", MISSING, MISSING, "", "", "", "", "", "", "vacia",
                 "sin_direccion")
-    m = _RE_AT.search(s)
-    if m:  # "PLACE @ 43 W HAINES ST": the address is on the right
-        s = s[m.end():]
-    s = _RE_PAREN.sub(" ", s)
-    s = _RE_SN.sub(" ", s)
-    s = _RE_C_SLASH.sub(r" CDRA \1 ", s)
-    s = _RE_DOTS.sub(". ", s)
+    if "@" in s:
+        m = _RE_AT.search(s)
+        if m:  # "PLACE @ 43 W HAINES ST": the address is on the right
+            s = s[m.end():]
+    if "(" in s or "[" in s:
+        s = _RE_PAREN.sub(" ", s)
+    if "/" in s or "SIN" in s or "S.N" in s:
+        s = _RE_SN.sub(" ", s)
+        s = _RE_C_SLASH.sub(r" CDRA \1 ", s)
+    if "." in s:
+        s = _RE_DOTS.sub(". ", s)
     s = _cut_noise(" " + s).strip(" ,;-")
-    s = _RE_LT.sub(" ", s)
-    s = _RE_MZ.sub(" ", s)
+    if "L" in s:
+        s = _RE_LT.sub(" ", s)
+    if "M" in s:
+        s = _RE_MZ.sub(" ", s)
     zone_type = zone = ""
     m = _RE_ZONE.search(s)
     if m:

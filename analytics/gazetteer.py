@@ -916,9 +916,9 @@ def _learn_streets(frame: pd.DataFrame, *, min_shrink_n: float
                    ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     """Street table (district-level and city-wide), block nodes and the offset weight."""
     both = pd.concat([frame, frame.assign(d=_ANY)], ignore_index=True)
-    streets, sid = _group_median([both["d"].to_numpy(), both["key"].to_numpy(),
-                                  both["type"].to_numpy()],
-                                 both["x"].to_numpy(), both["y"].to_numpy())
+    bx, by = both["x"].to_numpy(), both["y"].to_numpy()
+    rtype = _merge_types(both, bx, by)
+    streets, sid = _group_median([both["d"].to_numpy(), both["key"].to_numpy(), rtype], bx, by)
     streets = streets.rename(columns={"k0": "d", "k1": "key", "k2": "type"})
     blk = both["block"].to_numpy()
     has = blk >= 0
@@ -927,6 +927,7 @@ def _learn_streets(frame: pd.DataFrame, *, min_shrink_n: float
     nodes = nodes.rename(columns={"k0": "sid", "k1": "block"})
     nodes["pos"] = nodes["block"].to_numpy() + 0.5
     nodes = nodes.sort_values(["sid", "pos"], kind="stable").reset_index(drop=True)
+    weight = _offset_weight(both[: len(frame)], sid[: len(frame)], nodes)
     _shrink_nodes(nodes, min_shrink_n=min_shrink_n)
     # representative point of each street: its known block nearest to its median point
     if len(nodes):
@@ -939,8 +940,30 @@ def _learn_streets(frame: pd.DataFrame, *, min_shrink_n: float
         sx[best.index.to_numpy()] = nodes["x"].to_numpy()[best.to_numpy()]
         sy[best.index.to_numpy()] = nodes["y"].to_numpy()[best.to_numpy()]
         streets["x"], streets["y"] = sx, sy
-    weight = _offset_weight(both[: len(frame)], sid[: len(frame)], nodes)
     return streets, nodes, weight
+
+
+def _merge_types(both: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Street type of each row, with types written for the same street merged.
+
+    One street is often written with several types (``JR.``/``CALLE``, a
+    missing type). Per (district, key), a type whose points' median lies
+    within ``GEOCODE_TYPE_MERGE_M`` of the most used type's median is taken
+    as that type; a type farther away is another street (``PARK AVE`` and
+    ``PARK LN``).
+    """
+    g1, c1 = _group_median([both["d"].to_numpy(), both["key"].to_numpy(),
+                            both["type"].to_numpy()], x, y)
+    g1 = g1.rename(columns={"k0": "d", "k1": "key", "k2": "type"})
+    dom = g1.loc[g1.groupby(["d", "key"], sort=False)["n"].idxmax(),
+                 ["d", "key", "type", "x", "y"]].rename(
+        columns={"type": "dtype", "x": "dx", "y": "dy"})
+    g1 = g1.merge(dom, on=["d", "key"], how="left")
+    far = np.hypot(g1["x"] - g1["dx"], g1["y"] - g1["dy"]) > settings.GEOCODE_TYPE_MERGE_M
+    new = np.where(far.to_numpy(), g1["type"].to_numpy(dtype=object),
+                   g1["dtype"].to_numpy(dtype=object))
+    out: np.ndarray = new[c1]
+    return out
 
 
 def _neighbour_line(nodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1005,11 +1028,15 @@ def _offset_weight(frame: pd.DataFrame, sid: np.ndarray, nodes: pd.DataFrame) ->
     found = code_nodes[j] == code
     inner = (nsid[j - 1] == nsid[j]) & (nsid[j + 1] == nsid[j]) & found
     j = j[inner]
-    vx = (nx[j + 1] - nx[j - 1]) / (npos[j + 1] - npos[j - 1])
-    vy = (ny[j + 1] - ny[j - 1]) / (npos[j + 1] - npos[j - 1])
+    span = npos[j + 1] - npos[j - 1]
+    vx = (nx[j + 1] - nx[j - 1]) / span
+    vy = (ny[j + 1] - ny[j - 1]) / span
     v2 = vx * vx + vy * vy
-    px = frame["x"].to_numpy()[use][inner] - nx[j]
-    py = frame["y"].to_numpy()[use][inner] - ny[j]
+    # reference: the block's middle on the line through its neighbours (which do not
+    # contain the point itself, so the slope is not shrunk towards 0)
+    w = npos[j] - npos[j - 1]
+    px = frame["x"].to_numpy()[use][inner] - (nx[j - 1] + w * vx)
+    py = frame["y"].to_numpy()[use][inner] - (ny[j - 1] + w * vy)
     ok = v2 > 1.0
     if ok.sum() < settings.GEOCODE_OFFSET_MIN_POINTS:
         return settings.GEOCODE_OFFSET_WEIGHT

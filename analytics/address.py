@@ -147,6 +147,11 @@ NAME_TITLES: Final = frozenset({
 #: Words dropped from keys.
 NAME_STOPWORDS: Final = frozenset({"DE", "DEL", "LA", "LAS", "LOS", "EL", "THE", "OF", "Y"})
 
+#: Phrases that say the address is unknown (folded, matched anywhere in the text).
+NO_ADDRESS_PHRASES: Final = ("NO PRECISA", "NO INDICA", "NO REGISTRA", "SIN DIRECCION",
+                             "DIRECCION DESCONOCIDA", "DESCONOCID", "NO ESPECIFICA",
+                             "ADDRESS UNAVAILABLE", "UNKNOWN", "NO DETERMINAD", "POR DEFINIR")
+
 _DIRECTIONS: Final = MappingProxyType({
     "N": "N", "S": "S", "E": "E", "W": "W", "NORTE": "N", "SUR": "S", "ESTE": "E", "OESTE": "W",
     "NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W", "O": "W",
@@ -299,15 +304,15 @@ def _parse_street(part: str) -> tuple[str, str, str, int, int]:
     block = MISSING
     offset = MISSING
     number = MISSING
-    m = _RE_US_BLOCK.match(part)
+    m = _RE_US_BLOCK.match(part) if "BL" in part else None
     if m:
         block = int(m.group(1)) // 100
         part = part[m.end():]
-    m = _RE_BLOCK.search(part)
+    m = _RE_BLOCK.search(part) if ("CD" in part or "CUA" in part) else None
     if m:
         block = int(m.group(1))
         part = part[:m.start()] + " " + part[m.end():]
-    m = _RE_KM.search(part)
+    m = _RE_KM.search(part) if "KM" in part else None
     if m and block == MISSING:
         block = round(float(m.group(1).replace(",", ".")) * 10)
         part = part[:m.start()] + " " + part[m.end():]
@@ -323,8 +328,7 @@ def _parse_street(part: str) -> tuple[str, str, str, int, int]:
             if rest and any(not t.isdigit() for t in rest):
                 number = int(m.group(1))
                 part = part[m.end():]
-    part = _RE_NONWORD.sub(" ", part.replace(".", ". ")).strip()
-    part = _RE_SPACES.sub(" ", part)
+    part = " ".join(_RE_NONWORD.sub(" ", part).split())
     if number == MISSING:
         m = _RE_TRAIL_NUM.search(part)
         if m and _RE_NONWORD.sub("", part[:m.start()]).strip():
@@ -356,7 +360,8 @@ def _street_name_parts(part: str) -> tuple[str, str, str]:
 
 
 def _cut_noise(s: str) -> str:
-    s = _RE_ALT_NUM.sub(" ", s)
+    if "ALT" in s:
+        s = _RE_ALT_NUM.sub(" ", s)
     m = _RE_NOISE.search(s)
     if m and m.start() > 0:
         s = s[:m.start()]
@@ -371,7 +376,7 @@ def _parse_one(raw: str) -> _Parsed:
     s = fold_text(raw)
     place = _RE_NONWORD.sub(" ", s)
     place = _RE_SPACES.sub(" ", place).strip()
-    if not place:
+    if not place or any(p in place for p in NO_ADDRESS_PHRASES):
         return ("", "", "", MISSING, MISSING, "", "", "", "", "", "", "vacia",
                 "sin_direccion")
     if "@" in s:
@@ -386,9 +391,9 @@ def _parse_one(raw: str) -> _Parsed:
     if "." in s:
         s = _RE_DOTS.sub(". ", s)
     s = _cut_noise(" " + s).strip(" ,;-")
-    if "L" in s:
+    if "LT" in s or "LOTE" in s:
         s = _RE_LT.sub(" ", s)
-    if "M" in s:
+    if "MZ" in s or "MANZANA" in s:
         s = _RE_MZ.sub(" ", s)
     zone_type = zone = ""
     m = _RE_ZONE.search(s)
@@ -403,7 +408,7 @@ def _parse_one(raw: str) -> _Parsed:
             s = (s[:m.start()] + " " + (rest[e.end():] if e else "")).strip(" ,;-")
         else:
             zone_type = ""
-    s = _RE_SPACES.sub(" ", s.replace(",", " , ")).strip(" ,;-")
+    s = " ".join(s.replace(",", " , ").split()).strip(" ,;-")
     s = _RE_CROSS_LEAD.sub("", s)
     parts = [p.strip(" ,;-") for p in _RE_CROSS.split(s, maxsplit=2)]
     parts = [p for p in parts if _RE_NONWORD.sub("", p)]

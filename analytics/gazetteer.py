@@ -441,25 +441,6 @@ class Gazetteer:
                     return s
         return sids[0]
 
-    def _near_district(self, d: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Whether points lie within the district's known extent (True when unknown)."""
-        row = self._district_lut.get(d)
-        if row is None:
-            return np.ones(len(np.atleast_1d(x)), dtype=bool)
-        cx, cy, r = row
-        out: np.ndarray = np.hypot(np.asarray(x) - cx, np.asarray(y) - cy) <= r
-        return out
-
-    @property
-    def _district_lut(self) -> dict[str, tuple[float, float, float]]:
-        lut = getattr(self, "_dlut", None)
-        if lut is None:
-            lut = {str(d): (float(x), float(y), float(r)) for d, x, y, r in zip(
-                self.districts["district"], self.districts["x"], self.districts["y"],
-                self.districts["radius"], strict=True)}
-            object.__setattr__(self, "_dlut", lut)
-        return lut
-
     def _interpolate(self, sid: np.ndarray, t: np.ndarray, block: np.ndarray, *,
                      max_gap: float, max_extrapolation: float
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -685,16 +666,18 @@ class Gazetteer:
         return pd.DataFrame({"lat": lat, "lon": lon, "precision": prec, "reason": reason})
 
     def _near_all(self, d: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Whether each point lies within the reach of its district's known points
+        (True where the district has no known points)."""
         out = np.ones(len(d), dtype=bool)
-        lut = self._district_lut
-        if not lut:
+        if len(self.districts) == 0 or len(d) == 0:
             return out
-        dd = pd.Series(d)
-        cx = dd.map(lambda v: lut.get(v, (np.nan, np.nan, np.nan))[0]).to_numpy(dtype=float)
-        cy = dd.map(lambda v: lut.get(v, (np.nan, np.nan, np.nan))[1]).to_numpy(dtype=float)
-        r = dd.map(lambda v: lut.get(v, (np.nan, np.nan, np.nan))[2]).to_numpy(dtype=float)
-        known = np.isfinite(r)
-        out[known] = np.hypot(x[known] - cx[known], y[known] - cy[known]) <= r[known]
+        idx = pd.Index(self.districts["district"].to_numpy(dtype=object)).get_indexer(
+            np.asarray(d, dtype=object))
+        known = idx >= 0
+        cx = self.districts["x"].to_numpy()[idx[known]]
+        cy = self.districts["y"].to_numpy()[idx[known]]
+        r = self.districts["radius"].to_numpy()[idx[known]]
+        out[known] = np.hypot(np.asarray(x)[known] - cx, np.asarray(y)[known] - cy) <= r
         return out
 
     def _named_lookup(self, kind: str, d: np.ndarray, key: np.ndarray, mask: np.ndarray
@@ -853,13 +836,15 @@ def _fit_line(xs: np.ndarray, ys: np.ndarray, tx: float, ty: float, *, k: int = 
     order = np.argsort(np.hypot(xs - tx, ys - ty))[:k]
     px, py = xs[order], ys[order]
     cx, cy = float(px.mean()), float(py.mean())
-    m = np.c_[px - cx, py - cy]
-    if not np.any(m):
+    dx, dy = px - cx, py - cy
+    sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
+    # largest eigenvalue of the 2x2 scatter matrix and its direction
+    half = (sxx + syy) / 2.0
+    root = float(np.hypot((sxx - syy) / 2.0, sxy))
+    if half + root < 400.0:  # the points are within ~20 m: no direction
         return None
-    _u, sv, vt = np.linalg.svd(m, full_matrices=False)
-    if sv[0] < 20.0:  # the points are too close together to give a direction
-        return None
-    return cx, cy, float(vt[0, 0]), float(vt[0, 1])
+    theta = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    return cx, cy, float(np.cos(theta)), float(np.sin(theta))
 
 
 def _intersect_lines(a: tuple[float, float, float, float], b: tuple[float, float, float, float]

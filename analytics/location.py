@@ -30,7 +30,7 @@ import pandas as pd
 
 from analytics import address as A
 from analytics import settings
-from analytics.gazetteer import Gazetteer, _Plane, district_keys
+from analytics.gazetteer import Gazetteer, _factorize_frame, _Plane, district_keys
 
 #: Location precisions, best first.
 LOCATION_PRECISIONS: Final = ("exacta", "cuadra", "via", "zona", "distrito")
@@ -74,9 +74,7 @@ def _row_identity(parts: pd.DataFrame | None, district: np.ndarray, n: int) -> n
     ident = np.where(key != "", key, np.where(zone != "", "Z:" + zone.astype(str),
                                               np.where(place != "", "P:" + place.astype(str),
                                                        "")))
-    frame = pd.DataFrame({"d": district, "i": ident})
-    codes = pd.factorize(frame["d"].astype(str) + "|" + frame["i"].astype(str))[0]
-    codes = codes.astype(np.int64)
+    codes, _uniq = _factorize_frame(pd.DataFrame({"d": district, "i": ident}))
     codes[ident == ""] = -1
     return codes
 

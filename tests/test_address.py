@@ -137,9 +137,10 @@ def test_aliases_let_short_names_meet() -> None:
 
 def test_kind_and_reason() -> None:
     p = A.parse_addresses(["", None, "AV. GRAU 745", "AV. GRAU", "AA.HH. SAN PEDRO",
-                           "AV. A ESQ. JR. B", "GATE E11"])
+                           "AV. A ESQ. JR. B", "GATE E11", "DIRECCION NO PRECISADA",
+                           "Address Unavailable"])
     assert p["kind"].tolist() == ["vacia", "vacia", "cuadra", "via", "zona", "interseccion",
-                                  "via"]
+                                  "via", "vacia", "vacia"]
     assert p["reason"].iloc[0] == "sin_direccion"
     assert set(p["reason"]) <= set(A.REASONS)
 

@@ -90,6 +90,7 @@ def forced_points(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.n
                   far_share: float = settings.FORCED_FAR_SHARE,
                   min_checked: int = settings.FORCED_MIN_CHECKED,
                   blind_min_streets: int = settings.FORCED_BLIND_MIN_STREETS,
+                  district_share: float = settings.FORCED_DISTRICT_SHARE,
                   comisaria_radius_m: float = settings.FORCED_COMISARIA_RADIUS_M,
                   comisaria_min_rows: int = settings.FORCED_COMISARIA_MIN_ROWS
                   ) -> tuple[np.ndarray, pd.DataFrame]:
@@ -104,7 +105,8 @@ def forced_points(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.n
        elsewhere (from the other points) but farther than ``far_m`` from it.
        A busy place written at one address (a market) is never flagged, and
        neither is a corner where a few streets meet. When the streets cannot
-       be checked, ``blind_min_streets`` distinct streets flag the point;
+       be checked, ``blind_min_streets`` distinct streets flag the point, and
+       so does holding ``district_share`` of its district's rows with points;
     3. ``comisarias`` (``lat``, ``lon``, optional ``name``): a coordinate
        within ``comisaria_radius_m`` of one, holding ``comisaria_min_rows``.
 
@@ -141,10 +143,11 @@ def forced_points(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.n
     found: list[dict[str, Any]] = []
     if finite.any():
         table = _coordinate_table(coord, ident, la, lo, finite)
-        flagged = _data_flags(table, coord, ident, la, lo, finite,
+        flagged = _data_flags(table, coord, ident, dk, la, lo, finite,
                               min_rows=min_rows, min_streets=min_streets, far_m=far_m,
                               far_share=far_share, min_checked=min_checked,
-                              blind_min_streets=blind_min_streets)
+                              blind_min_streets=blind_min_streets,
+                              district_share=district_share)
         if comisarias is not None and len(comisarias):
             flagged = _comisaria_flags(table, flagged, comisarias, radius_m=comisaria_radius_m,
                                        min_rows=comisaria_min_rows)
@@ -192,13 +195,23 @@ def _coordinate_table(coord: np.ndarray, ident: np.ndarray, la: np.ndarray, lo: 
 
 
 def _data_flags(table: dict[str, np.ndarray], coord: np.ndarray, ident: np.ndarray,
-                la: np.ndarray, lo: np.ndarray, finite: np.ndarray, *, min_rows: int,
-                min_streets: int, far_m: float, far_share: float, min_checked: int,
-                blind_min_streets: int) -> dict[int, str]:
+                dk: np.ndarray, la: np.ndarray, lo: np.ndarray, finite: np.ndarray, *,
+                min_rows: int, min_streets: int, far_m: float, far_share: float,
+                min_checked: int, blind_min_streets: int, district_share: float
+                ) -> dict[int, str]:
     """Coordinates flagged from the data: many streets, known elsewhere, far away."""
     cand = np.flatnonzero((table["rows"] >= min_rows) & (table["streets"] >= min_streets))
     if len(cand) == 0:
         return {}
+    # share of its district's rows with coordinates that each coordinate holds
+    fd = pd.Series(dk[finite])
+    per_district = fd.value_counts()
+    first = np.full(len(table["rows"]), -1, dtype=np.int64)
+    rows_f = np.flatnonzero(finite)
+    first[coord[rows_f][::-1]] = rows_f[::-1]
+    share = np.zeros(len(table["rows"]))
+    dc = dk[first[cand]]
+    share[cand] = table["rows"][cand] / per_district.reindex(dc).to_numpy(dtype=float)
     is_cand = np.zeros(len(table["rows"]), dtype=bool)
     is_cand[cand] = True
     plane = _Plane(float(np.median(la[finite])), float(np.median(lo[finite])))
@@ -232,6 +245,9 @@ def _data_flags(table: dict[str, np.ndarray], coord: np.ndarray, ident: np.ndarr
                                f"{far_m:.0f} m")
         elif n_streets >= blind_min_streets:
             out[int(c)] = f"{n_streets} direcciones distintas en un mismo punto"
+        elif share[c] >= district_share:
+            out[int(c)] = (f"{n_streets} direcciones distintas en un mismo punto, que reúne el "
+                           f"{share[c]:.0%} de las filas con coordenadas de su distrito")
     return out
 
 
@@ -291,7 +307,7 @@ def locate_incidents(addresses: Sequence[Any] | pd.Series | np.ndarray,
                      street_type: Sequence[Any] | pd.Series | np.ndarray | None = None,
                      block: Sequence[Any] | pd.Series | np.ndarray | None = None,
                      comisarias: pd.DataFrame | None = None,
-                     streets: Any = None, zones: Any = None,
+                     streets: Any = None, zones: Any = None, district_polygons: Any = None,
                      known: Gazetteer | None = None) -> Located:
     """Give every incident a point and a precision.
 
@@ -311,6 +327,8 @@ def locate_incidents(addresses: Sequence[Any] | pd.Series | np.ndarray,
     streets, zones
         Optional layers (:func:`analytics.gazetteer.read_street_layer`, a
         GeoDataFrame of zones with a ``name`` column).
+    district_polygons
+        District polygons giving layers without a district column theirs.
     known
         A gazetteer learned before (e.g. from the store) to use instead of
         learning one from this file's points.
@@ -325,7 +343,8 @@ def locate_incidents(addresses: Sequence[Any] | pd.Series | np.ndarray,
     if known is None:
         ex = np.flatnonzero(exact)
         known = Gazetteer.build(parts.iloc[ex].reset_index(drop=True), dist[ex], la[ex], lo[ex],
-                                streets=streets, zones=zones)
+                                streets=streets, zones=zones,
+                                district_polygons=district_polygons)
     todo = np.flatnonzero(~exact)
     res = known.geocode(parts.iloc[todo].reset_index(drop=True), dist[todo])
     out_lat = la.copy()

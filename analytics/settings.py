@@ -258,3 +258,6 @@ point is still given, with precision ``via``."""
 GEOCODE_TYPE_MERGE_M: Final = 1500.0
 """Points of one street name written with different types (``JR.``/``CALLE``) are one street
 when their medians are this close; farther apart, they are different streets."""
+FORCED_DISTRICT_SHARE: Final = 0.2
+"""... or when one coordinate with ``FORCED_MIN_STREETS`` distinct streets holds this share of its
+district's rows with points (no real place does)."""

@@ -97,13 +97,23 @@ def test_corner_and_local_place_are_not_flagged(rng: np.random.Generator) -> Non
     assert not mask.any() and points.empty
 
 
-def test_filler_point_without_checkable_streets_needs_many_addresses() -> None:
-    few = pd.DataFrame({"address": [f"AV. SOLA{i} CDRA. 1" for i in range(30)], "lat": LAT0,
-                        "lon": LON0, "district": "D"})
-    many = pd.DataFrame({"address": [f"AV. SOLA{i} CDRA. 1" for i in range(60)], "lat": LAT0,
-                         "lon": LON0, "district": "D"})
+def test_filler_point_without_checkable_streets() -> None:
+    # 300 rows elsewhere in the district, each at its own point on its own street
+    other = pd.DataFrame({"address": [f"JR. FONDO{i} CDRA. 1" for i in range(300)],
+                          "lat": LAT0 + 0.01 + np.arange(300) * 1e-4, "lon": LON0,
+                          "district": "D"})
+
+    def point(k: int) -> pd.DataFrame:
+        return pd.DataFrame({"address": [f"AV. SOLA{i} CDRA. 1" for i in range(k)],
+                             "lat": LAT0, "lon": LON0, "district": "D"})
+
+    few = pd.concat([other, point(30)], ignore_index=True)   # 30 streets, 9 % of the district
+    many = pd.concat([other, point(60)], ignore_index=True)  # 60 streets: no real place
+    alone = point(30)                                          # 30 streets, all the district
     assert not _detect(few)[0].any()
-    assert _detect(many)[0].all()
+    assert _detect(many)[0][300:].all()
+    mask, points = _detect(alone)
+    assert mask.all() and "100% de las filas con coordenadas" in points["why"].iloc[0]
 
 
 def test_comisaria_layer(rng: np.random.Generator) -> None:

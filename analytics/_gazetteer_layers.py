@@ -27,7 +27,8 @@ def _project(gaz: Gazetteer, geoms: np.ndarray) -> np.ndarray:
     lon0, lat0 = gaz.lon0, gaz.lat0
 
     def f(c: np.ndarray) -> np.ndarray:
-        return np.c_[(c[:, 0] - lon0) * kx, (c[:, 1] - lat0) * ky]
+        out: np.ndarray = np.c_[(c[:, 0] - lon0) * kx, (c[:, 1] - lat0) * ky]
+        return out
 
     out: np.ndarray = shapely.transform(geoms, f)
     return out

@@ -140,7 +140,7 @@ NAME_ABBREVIATIONS: Final = MappingProxyType({
 NAME_TITLES: Final = frozenset({
     "GENERAL", "MARISCAL", "PRESIDENTE", "CORONEL", "TENIENTE", "CAPITAN", "ALMIRANTE",
     "INGENIERO", "DOCTOR", "DOCTORA", "SARGENTO", "COMANDANTE", "MONSENOR", "PADRE", "FRAY",
-    "MAESTRO", "PROFESOR", "CONTRALMIRANTE", "VICEALMIRANTE", "MAYOR", "SARGENTO", "CABO",
+    "MAESTRO", "PROFESOR", "CONTRALMIRANTE", "VICEALMIRANTE", "MAYOR", "CABO",
     "TENIENTE CORONEL", "SOLDADO", "HEROE", "PRECURSOR", "LIBERTADOR", "DON", "DONA", "SENOR",
 })
 
@@ -178,7 +178,8 @@ _RE_AT = re.compile(r"\s@\s")
 _RE_SN = re.compile(r"\bS\s?/\s?N(?:RO|O)?\b\.?|\bSIN\s+NUMERO\b|\bS\.N\.")
 _RE_C_SLASH = re.compile(r"\bC\s?/\s?(\d{1,3})\b")
 _RE_ALT_NUM = re.compile(
-    r"\bALT(?:URA)?\.?\s*(?:DE\s+LA\s+|DEL\s+|DE\s+|AL\s+)?(?=(?:CDRA|CUADRA|CUAD|CDA|NRO|N[O°]?\.?\s*\d|#|\d))")
+    r"\bALT(?:URA)?\.?\s*(?:DE\s+LA\s+|DEL\s+|DE\s+|AL\s+)?"
+    r"(?=(?:CDRA|CUADRA|CUAD|CDA|NRO|N[O°]?\.?\s*\d|#|\d))")
 _NOISE = (
     r"REF(?:ERENCIA)?\b\.?:?", r"FRENTE\b", r"FTE\.?\s+(?:A|AL)\b", r"CERCA\b",
     r"AL\s+COSTADO\b", r"COSTADO\b", r"ESPALDAS?\b", r"A\s+ESPALDAS\b", r"DENTRO\b",
@@ -194,11 +195,13 @@ _RE_LT = re.compile(r"\b(?:LT|LOTE|LTE)\.?\s*([0-9]{1,4}[A-Z]?)\b\.?")
 _ZONE_ALT = "|".join(f"(?P<{k}>{v})" for k, v in ZONE_TYPE_PATTERNS.items())
 _RE_ZONE = re.compile(r"(?:^|(?<=[\s,;\-]))(?:" + _ZONE_ALT + r")(?=\s|$)")
 _RE_ZONE_END = re.compile(r"\s[-,;]\s?|,|;|\s(?=(?:" + _ZONE_ALT + r")\s)")
-_RE_CROSS_LEAD = re.compile(r"^(?:CRUCE|INTERSECCION|INTERSEC\.?|ESQ(?:UINA)?\.?)\s+(?:DE\s+|DEL\s+)?")
+_RE_CROSS_LEAD = re.compile(
+    r"^(?:CRUCE|INTERSECCION|INTERSEC\.?|ESQ(?:UINA)?\.?)\s+(?:DE\s+|DEL\s+)?")
 _RE_CROSS = re.compile(
     r"\s+(?:ESQ(?:UINA)?\.?(?:\s+(?:CON|DE|CN))?|CON|Y|CRUCE(?:\s+(?:CON|DE))?|AND|"
     r"INTERSECCION(?:\s+(?:CON|DE))?|ENTRE|CRUCE\s+DE)\s+|\s*(?:&|/)\s*")
-_RE_BLOCK = re.compile(r"\b(?:CDRA|CDRAS|CUADRA|CUAD|CDA|CUA)\b\.?\s*(?:N[O°]?\b\.?|NRO\.?)?\s*(\d{1,3})\b")
+_RE_BLOCK = re.compile(r"\b(?:CDRA|CDRAS|CUADRA|CUAD|CDA|CUA)\b\.?\s*(?:N[O°]?\b\.?|NRO\.?)?\s*"
+                       r"(\d{1,3})\b")
 _RE_US_BLOCK = re.compile(r"^(\d{1,6})\s+(?:BLOCK|BLK)\b\.?\s*(?:OF\s+)?")
 _RE_KM = re.compile(r"\bKM\b\.?\s*(\d{1,4}(?:[.,]\d)?)\b")
 _RE_NUMBER = re.compile(r"(?:\b(?:NRO|NUM|NUMERO|NO|N)\b\.?\s*|#\s*)(\d{1,5})(?:\s*-\s*\d+)?\b")
@@ -227,8 +230,11 @@ def _canon_token(tok: str) -> str:
 
 
 def name_to_key(name: str) -> str:
-    """Key of a street or zone name (already without type): folded, no stopwords,
-    ordinals as numbers, abbreviations expanded, direction last."""
+    """Key of a street or zone name given without its type.
+
+    Folded, stopwords dropped, ordinals as numbers, abbreviations expanded,
+    compass direction last.
+    """
     return _folded_name_to_key(fold_text(name))
 
 
@@ -523,7 +529,7 @@ def _display(stype: str, name: str) -> str:
 
 
 def storable_address(parts: pd.DataFrame) -> pd.DataFrame:
-    """The reduced form of parsed addresses that may be stored.
+    """Reduce parsed addresses to the form that may be stored.
 
     Keeps the street's display name with its type, the cuadra and the
     cross street, and the zone; drops house numbers, manzana/lote and free

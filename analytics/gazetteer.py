@@ -49,7 +49,9 @@ _BLOCK_SCALE = 1 << 20  # composite (street id, block) code
 
 # ----------------------------------------------------------------------------- helpers
 def district_keys(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray:
-    """Comparable district keys: upper case, no accents, single-spaced; ``""`` if missing.
+    """Fold district values into comparable keys (``""`` when missing).
+
+    Upper case, no accents, single-spaced.
 
     Integers (``12``, ``12.0``) and ubigeo strings keep their digits.
     """
@@ -205,11 +207,12 @@ class Gazetteer:
     # ------------------------------------------------------------------ construction
     @property
     def plane(self) -> _Plane:
+        """The local metric plane of the gazetteer's positions."""
         return _Plane(self.lat0, self.lon0)
 
     @classmethod
     def empty(cls, *, lat0: float, lon0: float) -> Gazetteer:
-        """A gazetteer with nothing learned (add layers to it)."""
+        """Make a gazetteer with nothing learned (layers can be added to it)."""
         e = np.empty(0)
         return cls(lat0, lon0, e.astype(object), e.astype(object), e.astype(object), e, e,
                    e.astype(np.int32), e.astype(np.int32), e, e, e, e.astype(np.int32),
@@ -666,8 +669,10 @@ class Gazetteer:
         return pd.DataFrame({"lat": lat, "lon": lon, "precision": prec, "reason": reason})
 
     def _near_all(self, d: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Whether each point lies within the reach of its district's known points
-        (True where the district has no known points)."""
+        """Tell whether each point lies within the reach of its district's known points.
+
+        True where the district has no known points.
+        """
         out = np.ones(len(d), dtype=bool)
         if len(self.districts) == 0 or len(d) == 0:
             return out
@@ -787,7 +792,7 @@ class Gazetteer:
         return None
 
     def _nearest_on_street(self, sa: int, sb: int) -> tuple[float, float] | None:
-        """The known block of street ``sa`` nearest to street ``sb``'s known blocks."""
+        """Find the known block of street ``sa`` nearest to street ``sb``'s known blocks."""
         _pa, xa, ya = self._street_nodes(sa)
         _pb, xb, yb = self._street_nodes(sb)
         if len(xa) == 0 or len(xb) == 0:

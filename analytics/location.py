@@ -153,9 +153,9 @@ def forced_points(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.n
                                        min_rows=comisaria_min_rows)
         hit = np.zeros(len(table["rows"]), dtype=bool)
         why = np.full(len(table["rows"]), "", dtype=object)
-        for c, reason in flagged.items():
-            hit[c] = True
-            why[c] = reason
+        for ci, reason in flagged.items():
+            hit[ci] = True
+            why[ci] = reason
         mask |= finite & hit[np.where(coord >= 0, coord, 0)]
         for c in np.flatnonzero(hit):
             found.append({"lat": float(table["lat"][c]), "lon": float(table["lon"][c]),

@@ -271,6 +271,7 @@ def lima_check(*, seed: int, n: int = 600) -> list[str]:
 
 
 def main() -> None:
+    """Run the three parts and write the ``geocode`` section of RESULTS.md."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="skip the whole-file runs")
     ap.add_argument("--seed", type=int, default=20261207)

@@ -19,10 +19,13 @@ STEP = 0.001  # degrees of longitude per cuadra of the toy street (about 109 m)
 
 
 def _toy_points() -> pd.DataFrame:
-    """JR. PRUEBA runs east: cuadra b has its centre at lon0 + (b + 0.5)·STEP (b = 1..10, no 5),
+    """Build the toy streets JR. PRUEBA and AV. TRANSVERSAL.
+
+    JR. PRUEBA runs east: cuadra b has its centre at lon0 + (b + 0.5)·STEP (b = 1..10, no 5),
     three points per cuadra (centre and ±11 m across the street). AV. TRANSVERSAL runs north at
     lon0 + 3·STEP (between cuadras 2 and 3 of PRUEBA): its cuadra b has its centre at
-    lat0 + (b + 0.5 - 3)·STEP, b = 0..5."""
+    lat0 + (b + 0.5 - 3)·STEP, b = 0..5.
+    """
     rows = []
     for b in [1, 2, 3, 4, 6, 7, 8, 9, 10]:
         for dlat in (-0.0001, 0.0, 0.0001):

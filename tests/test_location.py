@@ -1,4 +1,4 @@
-"""Forced/filler-point detection, the locate pipeline, and the Philadelphia hide-and-geocode check."""
+"""Forced/filler-point detection, the locate pipeline, the Philadelphia hidden-point check."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ STEP = 0.001  # ~109 m
 
 
 def _city(rng: np.random.Generator) -> pd.DataFrame:
-    """40 east-west streets 300 m apart, each with 20 cuadras and 3 incidents per cuadra,
-    every incident at its own real point (district D)."""
+    """Build 40 east-west streets 330 m apart with 20 cuadras and 3 incidents per cuadra.
+
+    Every incident is at its own real point, in district D.
+    """
     rows = []
     for s in range(40):
         for b in range(1, 21):
@@ -190,8 +192,10 @@ def test_rewrite_to_peru_style_is_seeded_and_parses_back() -> None:
 @pytest.mark.realdata
 @pytest.mark.parametrize("peru_style", [False, True], ids=["us-block", "peru-style"])
 def test_philadelphia_hidden_points(philadelphia_path: Path, peru_style: bool) -> None:
-    """Two police districts over ten years (~160 k rows): hide 85 % of the points, force 25 %
-    onto one point per district, geocode, and meet the targets on the rows without a point."""
+    """Meet the targets on two police districts over ten years (~160 k rows).
+
+    85 % of the points hidden, 25 % forced onto one point per district.
+    """
     df = pd.read_parquet(philadelphia_path, columns=["location_block", "police_district",
                                                      "lat", "lon"],
                          filters=[("police_district", "in", [12, 18])]).dropna(

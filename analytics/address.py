@@ -152,6 +152,8 @@ NO_ADDRESS_PHRASES: Final = ("NO PRECISA", "NO INDICA", "NO REGISTRA", "SIN DIRE
                              "DIRECCION DESCONOCIDA", "DESCONOCID", "NO ESPECIFICA",
                              "ADDRESS UNAVAILABLE", "UNKNOWN", "NO DETERMINAD", "POR DEFINIR")
 
+_RE_NO_ADDRESS = re.compile("|".join(re.escape(p) for p in NO_ADDRESS_PHRASES))
+
 _DIRECTIONS: Final = MappingProxyType({
     "N": "N", "S": "S", "E": "E", "W": "W", "NORTE": "N", "SUR": "S", "ESTE": "E", "OESTE": "W",
     "NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W", "O": "W",
@@ -380,9 +382,8 @@ _Parsed = tuple[str, str, str, int, int, str, str, str, str, str, str, str, str]
 def _parse_one(raw: str) -> _Parsed:
     """Parse one folded address; see :func:`parse_addresses` for the fields."""
     s = fold_text(raw)
-    place = _RE_NONWORD.sub(" ", s)
-    place = _RE_SPACES.sub(" ", place).strip()
-    if not place or any(p in place for p in NO_ADDRESS_PHRASES):
+    place = " ".join(_RE_NONWORD.sub(" ", s).split())
+    if not place or _RE_NO_ADDRESS.search(place):
         return ("", "", "", MISSING, MISSING, "", "", "", "", "", "", "vacia",
                 "sin_direccion")
     if "@" in s:
@@ -448,15 +449,103 @@ PARTS_COLUMNS: Final = ("street", "street_type", "street_name", "block", "offset
                         "kind", "reason")
 
 
-def _prepend_type(addr: np.ndarray, types: np.ndarray) -> np.ndarray:
-    out = addr.copy()
-    for i in range(len(out)):
-        t = types[i]
-        if t:
-            first = out[i].split(" ", 1)[0].rstrip(".") if out[i] else ""
-            if _TYPE_OF_FORM.get(first) is None:
-                out[i] = f"{t}. {out[i]}"
-    return out
+def factorize_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Code each row by its combination of values; also return the distinct combinations.
+
+    Returns ``codes`` (``int64``, one per row, in order of first appearance)
+    and the first row of each combination (index 0..k-1).
+    """
+    n = len(frame)
+    if n == 0:
+        return np.empty(0, dtype=np.int64), frame.iloc[:0].reset_index(drop=True)
+    codes = np.zeros(n, dtype=np.int64)
+    for c in frame.columns:
+        k, u = pd.factorize(frame[c], use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * (len(u) + 1) + k)
+        codes = codes.astype(np.int64)
+    first = np.full(int(codes.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n))
+    return codes, frame.iloc[first].reset_index(drop=True)
+
+
+def _codes_and_texts(values: Sequence[Any] | pd.Series | np.ndarray
+                     ) -> tuple[np.ndarray, list[str]]:
+    """Codes of a column's values (missing → the last code) and each code's text."""
+    codes, uniq = pd.factorize(pd.Series(np.asarray(values, dtype=object)),
+                               use_na_sentinel=True)
+    texts = [str(u) for u in uniq] + [""]
+    return np.where(codes < 0, len(uniq), codes).astype(np.int64), texts
+
+
+def _type_code(text: str) -> str:
+    t = fold_text(text).rstrip(".")
+    return _TYPE_OF_FORM.get(t, t)
+
+
+def _block_value(text: str) -> int:
+    try:
+        v = float(text.replace(",", "."))
+    except ValueError:
+        return MISSING
+    return int(v) if np.isfinite(v) and 0 <= v < 10_000 else MISSING
+
+
+_parse_cached = functools.lru_cache(maxsize=1 << 17)(_parse_one)
+
+
+def parse_distinct(addresses: Sequence[Any] | pd.Series | np.ndarray, *,
+                   street_type: Sequence[Any] | pd.Series | np.ndarray | None = None,
+                   block: Sequence[Any] | pd.Series | np.ndarray | None = None
+                   ) -> tuple[np.ndarray, pd.DataFrame]:
+    """Parse each distinct (address, type, block) once.
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        ``int64``, one per input row: the row of ``parts`` that is its parse.
+    parts : pandas.DataFrame
+        One row per distinct input, columns as :func:`parse_addresses`.
+    """
+    ca, ta = _codes_and_texts(addresses)
+    keys = [ca]
+    tt: list[str] = []
+    tb: list[int] = []
+    if street_type is not None:
+        ct, raw_t = _codes_and_texts(street_type)
+        tt = [_type_code(t) for t in raw_t]
+        keys.append(ct)
+    if block is not None:
+        cb, raw_b = _codes_and_texts(block)
+        tb = [_block_value(t) for t in raw_b]
+        keys.append(cb)
+    combo = keys[0]
+    for k in keys[1:]:
+        combo = combo * (int(k.max()) + 1) + k
+    codes, uniq_pos = pd.factorize(combo)
+    codes = codes.astype(np.int64)
+    n = len(combo)
+    first = np.full(len(uniq_pos), n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n))
+    rows = []
+    for i in first:
+        text = ta[ca[i]]
+        if street_type is not None:
+            t = tt[keys[1][i]]
+            head = text.split(" ", 1)[0].rstrip(".") if text else ""
+            if t and _TYPE_OF_FORM.get(fold_text(head)) is None:
+                text = f"{t}. {text}"
+        r = _parse_cached(text)
+        if block is not None:
+            b = tb[keys[-1][i]]
+            if r[3] == MISSING and b != MISSING:
+                r = (*r[:3], b, *r[4:11], "cuadra" if r[0] else r[11], r[12])
+        rows.append(r)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(PARTS_COLUMNS)
+    parts = pd.DataFrame({name: np.asarray(cols[j], dtype=object)
+                          for j, name in enumerate(PARTS_COLUMNS)})
+    for c, j in (("block", 3), ("offset", 4)):
+        parts[c] = np.asarray(cols[j], dtype=np.int32) if rows else np.empty(0, np.int32)
+    return codes, parts
 
 
 def parse_addresses(addresses: Sequence[Any] | pd.Series | np.ndarray, *,
@@ -465,9 +554,10 @@ def parse_addresses(addresses: Sequence[Any] | pd.Series | np.ndarray, *,
                     ) -> pd.DataFrame:
     """Parse addresses into parts, one row per input row (index 0..n-1).
 
-    Each distinct (address, type, block) combination is parsed once; codes are
-    joined back with numpy, so a file of millions of rows with a few hundred
-    thousand distinct addresses parses in seconds.
+    Each distinct (address, type, block) combination is parsed once
+    (:func:`parse_distinct`); codes are joined back with numpy, so a file of
+    millions of rows with a few hundred thousand distinct addresses parses in
+    seconds.
 
     Parameters
     ----------
@@ -488,36 +578,8 @@ def parse_addresses(addresses: Sequence[Any] | pd.Series | np.ndarray, *,
         with :data:`MISSING` (-1) when unknown; text columns are ``""`` when
         absent.
     """
-    addr = pd.Series(np.asarray(addresses, dtype=object)).fillna("").astype(str).to_numpy(
-        dtype=object)
-    n = len(addr)
-    combo = addr
-    if street_type is not None:
-        st = pd.Series(np.asarray(street_type, dtype=object)).fillna("").astype(str)
-        st = st.map(lambda v: _TYPE_OF_FORM.get(fold_text(v).rstrip("."), fold_text(v)))
-        combo = _prepend_type(combo, st.to_numpy(dtype=object))
-    codes, uniq = pd.factorize(combo, use_na_sentinel=False)
-    rows = [_parse_one(u) for u in uniq]
-    cols = list(zip(*rows, strict=True)) if rows else [()] * len(PARTS_COLUMNS)
-    parts = pd.DataFrame({name: np.asarray(cols[i], dtype=object)
-                          for i, name in enumerate(PARTS_COLUMNS)})
-    parts["block"] = np.asarray(cols[3], dtype=np.int32) if rows else np.empty(0, np.int32)
-    parts["offset"] = np.asarray(cols[4], dtype=np.int32) if rows else np.empty(0, np.int32)
-    out = parts.iloc[codes].reset_index(drop=True) if n else parts.iloc[:0].copy()
-    if block is not None and n:
-        b = pd.to_numeric(pd.Series(np.asarray(block, dtype=object)), errors="coerce")
-        b = b.where((b >= 0) & (b < 10_000))
-        fill = (out["block"].to_numpy() == MISSING) & b.notna().to_numpy()
-        if fill.any():
-            bl = out["block"].to_numpy().copy()
-            bl[fill] = b.to_numpy()[fill].astype(np.int32)
-            out["block"] = bl
-            kind = out["kind"].to_numpy().copy()
-            kind[fill & (out["street"].to_numpy() != "")] = "cuadra"
-            out["kind"] = kind
-    for c in ("block", "offset"):
-        out[c] = out[c].astype(np.int32)
-    return out
+    codes, parts = parse_distinct(addresses, street_type=street_type, block=block)
+    return parts.iloc[codes].reset_index(drop=True)
 
 
 def _display(stype: str, name: str) -> str:
@@ -542,6 +604,13 @@ def storable_address(parts: pd.DataFrame) -> pd.DataFrame:
         ``cross_street``, ``zone`` (``"AA.HH. SAN PEDRO"``) and ``address``:
         one line such as ``"AV. AVIACION CDRA. 12"``.
     """
+    cols = ["street_type", "street_name", "street", "block", "cross_type", "cross_name",
+            "cross_street", "zone_type", "zone"]
+    codes, uniq = factorize_rows(parts[cols])
+    return _storable_distinct(uniq).iloc[codes].reset_index(drop=True)
+
+
+def _storable_distinct(parts: pd.DataFrame) -> pd.DataFrame:
     st = parts["street_type"].to_numpy(dtype=object)
     name = parts["street_name"].to_numpy(dtype=object)
     key = parts["street"].to_numpy(dtype=object)

@@ -567,6 +567,32 @@ class Gazetteer:
         out = res.iloc[codes].reset_index(drop=True)
         return out
 
+    def geocode_codes(self, codes: np.ndarray, parts: pd.DataFrame,
+                      district: Sequence[Any] | np.ndarray, *,
+                      max_gap: float = settings.GEOCODE_MAX_GAP_BLOCKS,
+                      max_extrapolation: float = settings.GEOCODE_MAX_EXTRAPOLATION_BLOCKS
+                      ) -> pd.DataFrame:
+        """Geocode rows given as codes into distinct parsed addresses.
+
+        Same as :meth:`geocode` on ``parts.iloc[codes]``, but only each
+        distinct (district, address) pair is looked at: use it with
+        :func:`analytics.address.parse_distinct` on large files.
+        """
+        dcodes, duniq = pd.factorize(pd.Series(np.asarray(district, dtype=object)),
+                                     use_na_sentinel=False)
+        pair, _ = pd.factorize(np.asarray(codes, dtype=np.int64) * (len(duniq) + 1) + dcodes)
+        n = len(pair)
+        if n == 0:
+            return pd.DataFrame({"lat": [], "lon": [], "precision": [], "reason": []})
+        first = np.full(int(pair.max()) + 1, n, dtype=np.int64)
+        np.minimum.at(first, pair, np.arange(n))
+        cols = ["street", "street_type", "block", "offset", "cross_street", "zone_type", "zone",
+                "place"]
+        q = parts[cols].iloc[np.asarray(codes)[first]].reset_index(drop=True)
+        q["d"] = district_keys(np.asarray(district, dtype=object)[first])
+        res = self._geocode_distinct(q, max_gap=max_gap, max_extrapolation=max_extrapolation)
+        return res.iloc[pair].reset_index(drop=True)
+
     def _resolve_streets(self, d: np.ndarray, key: np.ndarray, stype: np.ndarray
                          ) -> tuple[np.ndarray, np.ndarray]:
         """District-level and city-wide street ids per query (-1 when unknown)."""
@@ -864,20 +890,7 @@ def _intersect_lines(a: tuple[float, float, float, float], b: tuple[float, float
     return ax + t * ux, ay + t * uy
 
 
-def _factorize_frame(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Codes of each row's combination of values, and the distinct combinations."""
-    n = len(frame)
-    if n == 0:
-        return np.empty(0, dtype=np.int64), frame.iloc[:0].reset_index(drop=True)
-    codes = np.zeros(n, dtype=np.int64)
-    for c in frame.columns:
-        k, u = pd.factorize(frame[c], use_na_sentinel=False)
-        codes, _ = pd.factorize(codes * (len(u) + 1) + k)
-        codes = codes.astype(np.int64)
-    m = int(codes.max()) + 1
-    first = np.full(m, n, dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(n))
-    return codes, frame.iloc[first].reset_index(drop=True)
+_factorize_frame = A.factorize_rows
 
 
 def _group_median(keys: list[np.ndarray], x: np.ndarray, y: np.ndarray

@@ -71,11 +71,12 @@ def _row_identity(parts: pd.DataFrame | None, district: np.ndarray, n: int) -> n
     key = parts["street"].to_numpy(dtype=object)
     zone = parts["zone"].to_numpy(dtype=object)
     place = parts["place"].to_numpy(dtype=object)
-    ident = np.where(key != "", key, np.where(zone != "", "Z:" + zone.astype(str),
-                                              np.where(place != "", "P:" + place.astype(str),
-                                                       "")))
-    codes, _uniq = _factorize_frame(pd.DataFrame({"d": district, "i": ident}))
-    codes[ident == ""] = -1
+    has_key, has_zone = key != "", zone != ""
+    frame = pd.DataFrame({"d": district, "k": key,
+                          "z": np.where(has_key, "", zone),
+                          "p": np.where(has_key | has_zone, "", place)})
+    codes, _uniq = _factorize_frame(frame)
+    codes[~has_key & ~has_zone & (place == "")] = -1
     return codes
 
 
@@ -336,7 +337,8 @@ def locate_incidents(addresses: Sequence[Any] | pd.Series | np.ndarray,
     la = np.asarray(lat, dtype=np.float64)
     lo = np.asarray(lon, dtype=np.float64)
     dist = np.asarray(district, dtype=object)
-    parts = A.parse_addresses(addresses, street_type=street_type, block=block)
+    codes, distinct = A.parse_distinct(addresses, street_type=street_type, block=block)
+    parts = distinct.iloc[codes].reset_index(drop=True)
     forced, points = forced_points(la, lo, parts=parts, district=dist, status=status,
                                    comisarias=comisarias)
     exact = np.isfinite(la) & np.isfinite(lo) & ~forced
@@ -346,7 +348,7 @@ def locate_incidents(addresses: Sequence[Any] | pd.Series | np.ndarray,
                                 streets=streets, zones=zones,
                                 district_polygons=district_polygons)
     todo = np.flatnonzero(~exact)
-    res = known.geocode(parts.iloc[todo].reset_index(drop=True), dist[todo])
+    res = known.geocode_codes(codes[todo], distinct, dist[todo])
     out_lat = la.copy()
     out_lon = lo.copy()
     out_lat[todo] = res["lat"].to_numpy()
@@ -355,7 +357,7 @@ def locate_incidents(addresses: Sequence[Any] | pd.Series | np.ndarray,
     prec[todo] = res["precision"].to_numpy(dtype=object)
     why = np.full(len(la), "punto del archivo", dtype=object)
     why[todo] = res["reason"].to_numpy(dtype=object)
-    store = A.storable_address(parts)
+    store = A.storable_address(distinct).iloc[codes].reset_index(drop=True)
     frame = pd.DataFrame({"lat": out_lat, "lon": out_lon, "location_precision": prec,
                           "location_reason": why, "forced": forced,
                           "address": store["address"].to_numpy(dtype=object),

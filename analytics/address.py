@@ -541,7 +541,8 @@ def parse_distinct(addresses: Sequence[Any] | pd.Series | np.ndarray, *,
                 r = (*r[:3], b, *r[4:11], "cuadra" if r[0] else r[11], r[12])
         rows.append(r)
     cols = list(zip(*rows, strict=True)) if rows else [()] * len(PARTS_COLUMNS)
-    parts = pd.DataFrame({name: np.asarray(cols[j], dtype=object)
+    # object columns: cheap to index and compare in bulk (pandas' arrow strings are not)
+    parts = pd.DataFrame({name: pd.Series(np.asarray(cols[j], dtype=object), dtype=object)
                           for j, name in enumerate(PARTS_COLUMNS)})
     for c, j in (("block", 3), ("offset", 4)):
         parts[c] = np.asarray(cols[j], dtype=np.int32) if rows else np.empty(0, np.int32)

@@ -251,16 +251,24 @@ class Gazetteer:
         plane = _Plane(float(np.median(lat_a)), float(np.median(lon_a)))
         x, y = plane.to_xy(lat_a, lon_a)
         dk = district_keys(district)
-        frame = pd.DataFrame({
-            "d": dk, "key": parts["street"].to_numpy(dtype=object),
-            "type": parts["street_type"].to_numpy(dtype=object),
-            "block": parts["block"].to_numpy(), "offset": parts["offset"].to_numpy(),
-            "x": x, "y": y})
-        has = frame["key"].to_numpy() != ""
-        streets, nodes, weight = _learn_streets(frame[has], min_shrink_n=min_shrink_n)
-        named = _learn_named(frame, parts, place_max_spread_m=place_max_spread_m,
+        # integer codes once: grouping millions of rows on strings is slow
+        dcode, duniq = pd.factorize(dk)
+        dnames = np.append(np.asarray(duniq, dtype=object), _ANY)
+        kcode, kuniq = pd.factorize(parts["street"].to_numpy(dtype=object))
+        tcode, tuniq = pd.factorize(parts["street_type"].to_numpy(dtype=object))
+        frame = pd.DataFrame({"d": dcode, "key": kcode, "type": tcode,
+                              "block": parts["block"].to_numpy(),
+                              "offset": parts["offset"].to_numpy(), "x": x, "y": y})
+        has = (np.asarray(kuniq, dtype=object) != "")[kcode]
+        streets, nodes, weight = _learn_streets(frame[has], min_shrink_n=min_shrink_n,
+                                                any_code=len(dnames) - 1)
+        for col, names in (("d", dnames), ("key", np.asarray(kuniq, dtype=object)),
+                           ("type", np.asarray(tuniq, dtype=object))):
+            streets[col] = pd.Series(names[streets[col].to_numpy().astype(np.int64)],
+                                     dtype=object)
+        named = _learn_named(dk, x, y, parts, place_max_spread_m=place_max_spread_m,
                              zone_max_spread_m=zone_max_spread_m)
-        dist = _learn_districts(dk, x, y)
+        dist = _learn_districts(dcode, dnames, x, y)
         return cls(plane.lat0, plane.lon0,
                    streets["d"].to_numpy(dtype=object), streets["key"].to_numpy(dtype=object),
                    streets["type"].to_numpy(dtype=object), streets["x"].to_numpy(),
@@ -897,28 +905,46 @@ def _group_median(keys: list[np.ndarray], x: np.ndarray, y: np.ndarray
                   ) -> tuple[pd.DataFrame, np.ndarray]:
     """Median x, y, count and median distance to the median (spread) per key combination.
 
-    Returns the grouped frame (key columns ``k0, k1…``) and each input row's group code.
+    Keys are numpy arrays (object or integer); grouping runs on integer codes.
+    Returns the grouped frame (key columns ``k0, k1…``, object or integer) and
+    each input row's group code (0..k-1).
     """
-    frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
-    codes, uniq = _factorize_frame(frame)
+    n = len(x)
+    codes = np.zeros(n, dtype=np.int64)
+    parts = []
+    for k in keys:
+        c, u = pd.factorize(np.asarray(k), use_na_sentinel=False)
+        parts.append((c, np.asarray(u)))
+        codes, _ = pd.factorize(codes * (len(u) + 1) + c)
+        codes = codes.astype(np.int64)
+    m = int(codes.max()) + 1 if n else 0
+    first = np.full(m, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n))
+    cols: dict[str, Any] = {}
+    for i, (c, u) in enumerate(parts):
+        vals = u[c[first]]
+        cols[f"k{i}"] = pd.Series(vals, dtype=object) if vals.dtype == object else vals
     g = pd.DataFrame({"c": codes, "x": x, "y": y}).groupby("c", sort=True)
     med = g[["x", "y"]].median()
-    cnt = g.size()
-    dx = x - med["x"].to_numpy()[codes]
-    dy = y - med["y"].to_numpy()[codes]
-    spread = pd.Series(np.hypot(dx, dy)).groupby(codes).median()
-    uniq = uniq.copy()
-    uniq["x"] = med["x"].to_numpy()
-    uniq["y"] = med["y"].to_numpy()
-    uniq["n"] = cnt.to_numpy()
+    mx, my = med["x"].to_numpy(), med["y"].to_numpy()
+    spread = pd.Series(np.hypot(x - mx[codes], y - my[codes])).groupby(codes).median()
+    uniq = pd.DataFrame(cols)
+    uniq["x"] = mx
+    uniq["y"] = my
+    uniq["n"] = np.bincount(codes, minlength=m)
     uniq["spread"] = spread.to_numpy()
     return uniq, codes
 
 
-def _learn_streets(frame: pd.DataFrame, *, min_shrink_n: float
+def _learn_streets(frame: pd.DataFrame, *, min_shrink_n: float, any_code: int
                    ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
-    """Street table (district-level and city-wide), block nodes and the offset weight."""
-    both = pd.concat([frame, frame.assign(d=_ANY)], ignore_index=True)
+    """Street table (district-level and city-wide), block nodes and the offset weight.
+
+    ``frame`` holds integer codes ``d``, ``key``, ``type``; the city-wide
+    copy of each row gets district code ``any_code``. The street table keeps
+    the codes (the caller maps them back to text).
+    """
+    both = pd.concat([frame, frame.assign(d=any_code)], ignore_index=True)
     bx, by = both["x"].to_numpy(), both["y"].to_numpy()
     rtype = _merge_types(both, bx, by)
     streets, sid = _group_median([both["d"].to_numpy(), both["key"].to_numpy(), rtype], bx, by)
@@ -963,8 +989,7 @@ def _merge_types(both: pd.DataFrame, x: np.ndarray, y: np.ndarray) -> np.ndarray
         columns={"type": "dtype", "x": "dx", "y": "dy"})
     g1 = g1.merge(dom, on=["d", "key"], how="left")
     far = np.hypot(g1["x"] - g1["dx"], g1["y"] - g1["dy"]) > settings.GEOCODE_TYPE_MERGE_M
-    new = np.where(far.to_numpy(), g1["type"].to_numpy(dtype=object),
-                   g1["dtype"].to_numpy(dtype=object))
+    new = np.where(far.to_numpy(), g1["type"].to_numpy(), g1["dtype"].to_numpy())
     out: np.ndarray = new[c1]
     return out
 
@@ -1050,12 +1075,10 @@ def _offset_weight(frame: pd.DataFrame, sid: np.ndarray, nodes: pd.DataFrame) ->
     return float(np.clip(beta, 0.0, 1.0))
 
 
-def _learn_named(frame: pd.DataFrame, parts: pd.DataFrame, *, place_max_spread_m: float,
-                 zone_max_spread_m: float) -> pd.DataFrame:
+def _learn_named(d: np.ndarray, x: np.ndarray, y: np.ndarray, parts: pd.DataFrame, *,
+                 place_max_spread_m: float, zone_max_spread_m: float) -> pd.DataFrame:
     """Crossings, places and zones written in the known points' addresses."""
     out = []
-    d = frame["d"].to_numpy(dtype=object)
-    x, y = frame["x"].to_numpy(), frame["y"].to_numpy()
     key = parts["street"].to_numpy(dtype=object)
     cross = parts["cross_street"].to_numpy(dtype=object)
     m = (key != "") & (cross != "")
@@ -1087,17 +1110,18 @@ def _learn_named(frame: pd.DataFrame, parts: pd.DataFrame, *, place_max_spread_m
     return pd.concat(out, ignore_index=True)
 
 
-def _learn_districts(dk: np.ndarray, x: np.ndarray, y: np.ndarray) -> pd.DataFrame:
-    """Centre and reach of each district's known points."""
-    f = pd.DataFrame({"d": dk, "x": x, "y": y})
-    f = f[f["d"] != ""]
+def _learn_districts(dcode: np.ndarray, dnames: np.ndarray, x: np.ndarray, y: np.ndarray
+                     ) -> pd.DataFrame:
+    """Centre and reach of each district's known points (districts as integer codes)."""
+    keep = dnames[dcode] != ""
+    f = pd.DataFrame({"d": dcode[keep], "x": x[keep], "y": y[keep]})
     if f.empty:
         return pd.DataFrame({"district": [], "x": [], "y": [], "radius": []})
-    g = f.groupby("d")
-    med = g[["x", "y"]].median()
-    dist = np.hypot(f["x"].to_numpy() - med["x"].reindex(f["d"]).to_numpy(),
-                    f["y"].to_numpy() - med["y"].reindex(f["d"]).to_numpy())
-    q = pd.Series(dist).groupby(f["d"].to_numpy()).quantile(0.98)
+    med = f.groupby("d")[["x", "y"]].median()
+    dc = f["d"].to_numpy()
+    dist = np.hypot(f["x"].to_numpy() - med["x"].reindex(dc).to_numpy(),
+                    f["y"].to_numpy() - med["y"].reindex(dc).to_numpy())
+    q = pd.Series(dist).groupby(dc).quantile(0.98)
     radius = q.reindex(med.index).to_numpy() * 1.25 + settings.GEOCODE_DISTRICT_MARGIN_M
-    return pd.DataFrame({"district": med.index.to_numpy(dtype=object),
+    return pd.DataFrame({"district": pd.Series(dnames[med.index.to_numpy()], dtype=object),
                          "x": med["x"].to_numpy(), "y": med["y"].to_numpy(), "radius": radius})

@@ -207,7 +207,12 @@ _RE_BLOCK = re.compile(r"\b(?:CDRA|CDRAS|CUADRA|CUAD|CDA|CUA)\b\.?\s*(?:N[O°]?\
 _RE_US_BLOCK = re.compile(r"^(\d{1,6})\s+(?:BLOCK|BLK)\b\.?\s*(?:OF\s+)?")
 _RE_KM = re.compile(r"\bKM\b\.?\s*(\d{1,4}(?:[.,]\d)?)\b")
 _RE_NUMBER = re.compile(r"(?:\b(?:NRO|NUM|NUMERO|NO|N)\b\.?\s*|#\s*)(\d{1,5})(?:\s*-\s*\d+)?\b")
-_RE_TRAIL_NUM = re.compile(r"\s(\d{1,5})(?:\s*-\s*\d{1,5})?\s*(?:[A-Z])?$")
+_ORDINAL_WORDS: Final = MappingProxyType({
+    "PRIMERA": 1, "SEGUNDA": 2, "TERCERA": 3, "CUARTA": 4, "QUINTA": 5, "SEXTA": 6,
+    "SETIMA": 7, "SEPTIMA": 7, "OCTAVA": 8, "NOVENA": 9, "DECIMA": 10})
+_RE_ORDINAL_BLOCK = re.compile(
+    r"\b(\d{1,2}|" + "|".join(_ORDINAL_WORDS) + r")\s*(?:RA|DA|TA|VA|NA|MA|ERA|A)?\.?\s*"
+    r"(?:NRO\s+)?(?:CDRA|CUADRA|CUAD|CDA)\b\.?")
 _RE_LEAD_NUM = re.compile(r"^(\d{1,6})(?:\s*-\s*\d{1,5})?[A-Z]?\s+(?!DE\b|DEL\b)(?=[A-Z0-9])")
 _RE_ORDINAL = re.compile(r"^(\d+)(?:ST|ND|RD|TH|RO|DO|TO|VO|NO|MO|ERO|RA|DA|TA|VA|NA|MA|°|º)?$")
 _RE_NONWORD = re.compile(r"[^A-Z0-9Ñ ]+")
@@ -312,14 +317,24 @@ def _parse_street(part: str) -> tuple[str, str, str, int, int]:
     block = MISSING
     offset = MISSING
     number = MISSING
+    if " - " in part:  # "JR. HUANUCO 1020 - LA VICTORIA": what follows is not the street
+        head = part.split(" - ", 1)[0]
+        if any(c.isalpha() for c in head):
+            part = head
     m = _RE_US_BLOCK.match(part) if "BL" in part else None
     if m:
         block = int(m.group(1)) // 100
         part = part[m.end():]
-    m = _RE_BLOCK.search(part) if ("CD" in part or "CUA" in part) else None
-    if m:
-        block = int(m.group(1))
-        part = part[:m.start()] + " " + part[m.end():]
+    if "CD" in part or "CUA" in part:
+        m = _RE_ORDINAL_BLOCK.search(part)  # "2DA CDRA", "SEGUNDA CUADRA"
+        if m:
+            g = m.group(1)
+            block = int(g) if g.isdigit() else _ORDINAL_WORDS[g]
+            part = part[:m.start()] + " " + part[m.end():]
+        m = _RE_BLOCK.search(part)
+        if m:
+            block = int(m.group(1))
+            part = part[:m.start()] + " " + part[m.end():]
     m = _RE_KM.search(part) if "KM" in part else None
     if m and block == MISSING:
         block = round(float(m.group(1).replace(",", ".")) * 10)
@@ -327,7 +342,9 @@ def _parse_street(part: str) -> tuple[str, str, str, int, int]:
     m = _RE_NUMBER.search(part)
     if m:
         number = int(m.group(1))
-        part = part[:m.start()] + " " + part[m.end():]
+        head = part[:m.start()]
+        # what follows a house number is a reference or the district, not the street
+        part = head if any(c.isalpha() for c in head) else head + " " + part[m.end():]
     part = part.strip()
     if number == MISSING and block == MISSING:
         m = _RE_LEAD_NUM.match(part)
@@ -338,14 +355,23 @@ def _parse_street(part: str) -> tuple[str, str, str, int, int]:
                 part = part[m.end():]
     part = " ".join(_RE_NONWORD.sub(" ", part).split())
     if number == MISSING:
-        m = _RE_TRAIL_NUM.search(part)
-        if m and _RE_NONWORD.sub("", part[:m.start()]).strip():
-            head = part[:m.start()].split()
-            # the number is a name ("CALLE 7", "AV. 28 DE JULIO") when nothing else is left
-            if any(not _TYPE_OF_FORM.get(t) and not t.isdigit() for t in head) and not (
-                    len(head) >= 1 and head[-1] in NAME_STOPWORDS):
-                number = int(m.group(1))
-                part = part[:m.start()]
+        # the first plain number after a name word is the house number ("AV. MEXICO 1050 LA
+        # VICTORIA"); a number with nothing but the type before it is the name ("CALLE 7",
+        # "AV. 28 DE JULIO")
+        toks = part.split()
+        for i in range(1, len(toks)):
+            t = toks[i]
+            if not t.isdigit() or len(t) > 5:
+                continue
+            head = toks[:i]
+            if head[-1] in NAME_STOPWORDS or not any(
+                    _TYPE_OF_FORM.get(h) is None and not h.isdigit() for h in head):
+                continue
+            if i + 1 < len(toks) and toks[i + 1] in ("DE", "DEL"):
+                continue
+            number = int(t)
+            part = " ".join(head)
+            break
     if number != MISSING:
         if block == MISSING:
             block = number // 100

@@ -51,6 +51,13 @@ CASES = [
     ("AV. 28 DE JULIO", "28 JULIO", "AV", -1, -1, "", "", ""),
     ("CALLE 7", "7", "CALLE", -1, -1, "", "", ""),
     ("AV. AREQUIPA ALT. CDRA 15", "AREQUIPA", "AV", 15, -1, "", "", ""),
+    ("JR. 28 DE JULIO 2DA CDRA", "28 JULIO", "JR", 2, -1, "", "", ""),
+    ("AV. 2 DE MAYO SEGUNDA CUADRA", "2 MAYO", "AV", 2, -1, "", "", ""),
+    # what follows a house number is not the street (district, floor, reference)
+    ("AV. MEXICO 1050 LA VICTORIA", "MEXICO", "AV", 10, 50, "", "", ""),
+    ("AV. NICOLAS AYLLON N° 1234 - ATE", "NICOLAS AYLLON", "AV", 12, 34, "", "", ""),
+    ("JR. ANTONIO BAZO 840 2DO PISO", "ANTONIO BAZO", "JR", 8, 40, "", "", ""),
+    ("Jr. Gamarra 745 - La Victoria", "GAMARRA", "JR", 7, 45, "", "", ""),
     # intersections
     ("AV. MEXICO ESQ. JR. GAMARRA", "MEXICO", "AV", -1, -1, "GAMARRA", "", ""),
     ("AV. MEXICO ESQUINA JR. GAMARRA", "MEXICO", "AV", -1, -1, "GAMARRA", "", ""),
@@ -164,13 +171,15 @@ def test_distinct_values_parsed_once_and_joined_back() -> None:
 
 def test_storable_form_drops_house_numbers_and_free_text() -> None:
     texts = ["JR. GAMARRA 745 INT. 3", "Av Wagner 1145 REF: FRENTE A LA CASA 12",
+             "AV. MEXICO 1050 LA VICTORIA", "JR. ANTONIO BAZO 840 2DO PISO",
              "MZ. B LT. 5 AA.HH. SAN PEDRO", "AV. AREQUIPA N° 4321 DPTO 502",
              "CALLE LAS BEGONIAS 441 A UNA CUADRA DEL PARQUE", "AV. MEXICO ESQ. JR. GAMARRA",
              "1235-37 VINE ST", "PSJE. LOS PINOS S/N URB. SANTA CATALINA"]
     s = A.storable_address(A.parse_addresses(texts))
-    assert s["address"].tolist()[:3] == ["JR. GAMARRA CDRA. 7", "AV. WAGNER CDRA. 11",
+    assert s["address"].tolist()[:5] == ["JR. GAMARRA CDRA. 7", "AV. WAGNER CDRA. 11",
+                                         "AV. MEXICO CDRA. 10", "JR. ANTONIO BAZO CDRA. 8",
                                          "AA.HH. SAN PEDRO"]
-    assert s["address"].iloc[5] == "AV. MEXICO ESQ. JR. GAMARRA"
+    assert s["address"].iloc[7] == "AV. MEXICO ESQ. JR. GAMARRA"
     for text, line in zip(texts, s["address"], strict=True):
         numbers = set(re.findall(r"\d+", text))
         kept = set(re.findall(r"\d+", line))

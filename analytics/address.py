@@ -363,14 +363,14 @@ def _parse_street(part: str) -> tuple[str, str, str, int, int]:
             t = toks[i]
             if not t.isdigit() or len(t) > 5:
                 continue
-            head = toks[:i]
-            if head[-1] in NAME_STOPWORDS or not any(
-                    _TYPE_OF_FORM.get(h) is None and not h.isdigit() for h in head):
+            before = toks[:i]
+            if before[-1] in NAME_STOPWORDS or not any(
+                    _TYPE_OF_FORM.get(h) is None and not h.isdigit() for h in before):
                 continue
             if i + 1 < len(toks) and toks[i + 1] in ("DE", "DEL"):
                 continue
             number = int(t)
-            part = " ".join(head)
+            part = " ".join(before)
             break
     if number != MISSING:
         if block == MISSING:

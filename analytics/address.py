@@ -245,7 +245,7 @@ def name_to_key(name: str) -> str:
     return _folded_name_to_key(fold_text(name))
 
 
-@functools.lru_cache(maxsize=1 << 17)
+@functools.lru_cache(maxsize=1 << 15)
 def _folded_name_to_key(name: str) -> str:
     toks = _RE_NONWORD.sub(" ", name).split()
     direction = ""
@@ -382,7 +382,7 @@ def _parse_street(part: str) -> tuple[str, str, str, int, int]:
     return key, stype, display, block, offset
 
 
-@functools.lru_cache(maxsize=1 << 17)
+@functools.lru_cache(maxsize=1 << 15)
 def _street_name_parts(part: str) -> tuple[str, str, str]:
     """(key, type, display name) of a street part without numbers."""
     stype, direction, name = _split_type(part)
@@ -516,9 +516,6 @@ def _block_value(text: str) -> int:
     return int(v) if np.isfinite(v) and 0 <= v < 10_000 else MISSING
 
 
-_parse_cached = functools.lru_cache(maxsize=1 << 17)(_parse_one)
-
-
 def parse_distinct(addresses: Sequence[Any] | pd.Series | np.ndarray, *,
                    street_type: Sequence[Any] | pd.Series | np.ndarray | None = None,
                    block: Sequence[Any] | pd.Series | np.ndarray | None = None
@@ -553,6 +550,7 @@ def parse_distinct(addresses: Sequence[Any] | pd.Series | np.ndarray, *,
     first = np.full(len(uniq_pos), n, dtype=np.int64)
     np.minimum.at(first, codes, np.arange(n))
     rows = []
+    seen: dict[str, _Parsed] = {}  # one text can come with several type/cuadra columns
     for i in first:
         text = ta[ca[i]]
         if street_type is not None:
@@ -560,7 +558,9 @@ def parse_distinct(addresses: Sequence[Any] | pd.Series | np.ndarray, *,
             head = text.split(" ", 1)[0].rstrip(".") if text else ""
             if t and _TYPE_OF_FORM.get(fold_text(head)) is None:
                 text = f"{t}. {text}"
-        r = _parse_cached(text)
+        r = seen.get(text)
+        if r is None:
+            r = seen[text] = _parse_one(text)
         if block is not None:
             b = tb[keys[-1][i]]
             if r[3] == MISSING and b != MISSING:
@@ -663,8 +663,10 @@ def _storable_distinct(parts: pd.DataFrame) -> pd.DataFrame:
         if z:
             bits.append(z)
         line.append(" ".join(bits))
-    return pd.DataFrame({"street": street, "block": blk, "cross_street": cross, "zone": zone,
-                         "address": np.array(line, dtype=object)})
+    return pd.DataFrame({"street": pd.Series(street, dtype=object), "block": blk,
+                         "cross_street": pd.Series(cross, dtype=object),
+                         "zone": pd.Series(zone, dtype=object),
+                         "address": pd.Series(np.array(line, dtype=object), dtype=object)})
 
 
 def reason_text(reasons: Sequence[str] | pd.Series) -> pd.Series:

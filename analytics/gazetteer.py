@@ -105,6 +105,15 @@ def _as_str(values: Any) -> np.ndarray:
     return out
 
 
+def _obj(values: Any) -> pd.Series:
+    """Wrap values as a Series of Python objects.
+
+    pandas' arrow strings are slow to index and convert in bulk, and these
+    columns are indexed by millions of row codes.
+    """
+    return pd.Series(np.asarray(values, dtype=object), dtype=object)
+
+
 def _pair_key(a: str, b: str) -> str:
     return f"{a}|{b}" if a <= b else f"{b}|{a}"
 
@@ -606,7 +615,7 @@ class Gazetteer:
     def _resolve_streets(self, d: np.ndarray, key: np.ndarray, stype: np.ndarray
                          ) -> tuple[np.ndarray, np.ndarray]:
         """District-level and city-wide street ids per query (-1 when unknown)."""
-        combos = pd.DataFrame({"d": d, "k": key, "t": stype})
+        combos = pd.DataFrame({"d": _obj(d), "k": _obj(key), "t": _obj(stype)})
         codes, uniq = _factorize_frame(combos)
         loc = np.full(len(uniq), -1, dtype=np.int64)
         glob = np.full(len(uniq), -1, dtype=np.int64)
@@ -702,7 +711,8 @@ class Gazetteer:
         reason[kinds_left & (key == "") & (zone == "") & (place != "")] = (
             "dirección sin vía ni zona reconocible")
         lat, lon = self.plane.to_latlon(x, y)
-        return pd.DataFrame({"lat": lat, "lon": lon, "precision": prec, "reason": reason})
+        return pd.DataFrame({"lat": lat, "lon": lon, "precision": _obj(prec),
+                             "reason": _obj(reason)})
 
     def _near_all(self, d: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Tell whether each point lies within the reach of its district's known points.

@@ -30,7 +30,7 @@ import pandas as pd
 
 from analytics import address as A
 from analytics import settings
-from analytics.gazetteer import Gazetteer, _factorize_frame, _Plane, district_keys
+from analytics.gazetteer import Gazetteer, _factorize_frame, _obj, _Plane, district_keys
 
 #: Location precisions, best first.
 LOCATION_PRECISIONS: Final = ("exacta", "cuadra", "via", "zona", "distrito")
@@ -72,9 +72,9 @@ def _row_identity(parts: pd.DataFrame | None, district: np.ndarray, n: int) -> n
     zone = parts["zone"].to_numpy(dtype=object)
     place = parts["place"].to_numpy(dtype=object)
     has_key, has_zone = key != "", zone != ""
-    frame = pd.DataFrame({"d": district, "k": key,
-                          "z": np.where(has_key, "", zone),
-                          "p": np.where(has_key | has_zone, "", place)})
+    frame = pd.DataFrame({"d": _obj(district), "k": _obj(key),
+                          "z": _obj(np.where(has_key, "", zone)),
+                          "p": _obj(np.where(has_key | has_zone, "", place))})
     codes, _uniq = _factorize_frame(frame)
     codes[~has_key & ~has_zone & (place == "")] = -1
     return codes
@@ -358,9 +358,10 @@ def locate_incidents(addresses: Sequence[Any] | pd.Series | np.ndarray,
     why = np.full(len(la), "punto del archivo", dtype=object)
     why[todo] = res["reason"].to_numpy(dtype=object)
     store = A.storable_address(distinct).iloc[codes].reset_index(drop=True)
-    frame = pd.DataFrame({"lat": out_lat, "lon": out_lon, "location_precision": prec,
-                          "location_reason": why, "forced": forced,
-                          "address": store["address"].to_numpy(dtype=object),
-                          "street": store["street"].to_numpy(dtype=object),
-                          "block": store["block"].to_numpy(), "zone": store["zone"].to_numpy()})
+    frame = pd.DataFrame({"lat": out_lat, "lon": out_lon,
+                          "location_precision": pd.Categorical(prec,
+                                                               categories=LOCATION_PRECISIONS),
+                          "location_reason": _obj(why), "forced": forced,
+                          "address": store["address"], "street": store["street"],
+                          "block": store["block"].to_numpy(), "zone": store["zone"]})
     return Located(frame, points, known)

@@ -151,6 +151,16 @@ def hide_points(lat: np.ndarray, lon: np.ndarray, district: np.ndarray, *,
     return hl, ho, role
 
 
+def _child_seeds(seed: int | None) -> tuple[int, int]:
+    """Derive two independent seeds from one.
+
+    The same seed in two generators draws the same numbers, which would tie the
+    spellings to which rows keep their point.
+    """
+    a, b = np.random.SeedSequence(seed).spawn(2)
+    return int(a.generate_state(1)[0]), int(b.generate_state(1)[0])
+
+
 def evaluate_geocoding(addresses: Sequence[Any] | np.ndarray, district: Sequence[Any] |
                        np.ndarray, lat: Sequence[float] | np.ndarray,
                        lon: Sequence[float] | np.ndarray, *, keep: float = KEEP_SHARE,
@@ -173,9 +183,10 @@ def evaluate_geocoding(addresses: Sequence[Any] | np.ndarray, district: Sequence
     lo = np.asarray(lon, dtype=np.float64)
     dist = np.asarray(district, dtype=object)
     addr = np.asarray(addresses, dtype=object)
+    seed_rewrite, seed_hide = _child_seeds(seed)
     if peru_style:
-        addr = addresses_to_peru_style(addr, seed=seed)
-    hl, ho, role = hide_points(la, lo, dist, keep=keep, force=force, seed=seed)
+        addr = addresses_to_peru_style(addr, seed=seed_rewrite)
+    hl, ho, role = hide_points(la, lo, dist, keep=keep, force=force, seed=seed_hide)
     t0 = time.perf_counter()
     res = location.locate_incidents(addr, dist, hl, ho)
     seconds = time.perf_counter() - t0

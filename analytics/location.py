@@ -106,8 +106,9 @@ def forced_points(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.n
        elsewhere (from the other points) but farther than ``far_m`` from it.
        A busy place written at one address (a market) is never flagged, and
        neither is a corner where a few streets meet. When the streets cannot
-       be checked, ``blind_min_streets`` distinct streets flag the point, and
-       so does holding ``district_share`` of its district's rows with points;
+       be checked, ``blind_min_streets`` distinct streets flag the point; and
+       holding ``district_share`` of its district's rows with points does (a
+       small district's comisaría lies near all its streets);
     3. ``comisarias`` (``lat``, ``lon``, optional ``name``): a coordinate
        within ``comisaria_radius_m`` of one, holding ``comisaria_min_rows``.
 
@@ -239,12 +240,11 @@ def _data_flags(table: dict[str, np.ndarray], coord: np.ndarray, ident: np.ndarr
             d2 = (rx[a:b] - cx[c]) ** 2 + (ry[a:b] - cy[c]) ** 2
             far += bool(d2.min() > far_m * far_m)
         n_streets = int(table["streets"][c])
-        if checked >= min_checked:
-            if far >= far_share * checked:
-                out[int(c)] = (f"{n_streets} direcciones distintas en un mismo punto; "
-                               f"{far} de {checked} vías conocidas quedan a más de "
-                               f"{far_m:.0f} m")
-        elif n_streets >= blind_min_streets:
+        if checked >= min_checked and far >= far_share * checked:
+            out[int(c)] = (f"{n_streets} direcciones distintas en un mismo punto; "
+                           f"{far} de {checked} vías conocidas quedan a más de "
+                           f"{far_m:.0f} m")
+        elif checked < min_checked and n_streets >= blind_min_streets:
             out[int(c)] = f"{n_streets} direcciones distintas en un mismo punto"
         elif share[c] >= district_share:
             out[int(c)] = (f"{n_streets} direcciones distintas en un mismo punto, que reúne el "

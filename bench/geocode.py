@@ -68,8 +68,9 @@ def _accuracy_rows(df: pd.DataFrame, label: str, seed: int) -> list[str]:
         la, lo = df["lat"].to_numpy(), df["lon"].to_numpy()
         r = E.evaluate_geocoding(addr, dist, la, lo, peru_style=style, seed=seed)
         # the naive reference on the same hidden file (same seed), forced points removed
-        addr2 = E.addresses_to_peru_style(addr, seed=seed) if style else addr
-        hl, ho, role = E.hide_points(la, lo, dist, seed=seed)
+        s_rewrite, s_hide = E._child_seeds(seed)
+        addr2 = E.addresses_to_peru_style(addr, seed=s_rewrite) if style else addr
+        hl, ho, role = E.hide_points(la, lo, dist, seed=s_hide)
         forced, _ = L.forced_points(hl, ho, parts=A.parse_addresses(addr2), district=dist)
         nv = _naive(addr2, dist, la, lo, hl, ho, forced, role)
         name = "peruano" if style else "EE. UU."
@@ -114,7 +115,7 @@ def synthetic_sidpol(n: int, *, seed: int) -> pd.DataFrame:
     lat, lon = ll.y.to_numpy(), ll.x.to_numpy()
     which = gpd.sjoin(gpd.GeoDataFrame(geometry=ll.values, crs=4326),
                       districts[["district", "geometry"]], how="left", predicate="within")
-    which = which[~which.index.duplicated()]
+    which = which[~which.index.duplicated()].reindex(np.arange(n))  # sjoin reorders rows
     dist = which["district"].fillna("LIMA").to_numpy(dtype=object)
     parts = A.parse_addresses(np.array(names_, dtype=object)[pick])
     names = parts["street_name"].to_numpy(dtype=object)
@@ -137,7 +138,8 @@ def synthetic_sidpol(n: int, *, seed: int) -> pd.DataFrame:
 
 
 def _hide_sidpol(df: pd.DataFrame, *, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
+    # a stream independent of the one that drew the streets (same seed, same numbers)
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     u = rng.random(len(df))
     lat = np.where(u < 0.07, df["lat"], np.nan)
     lon = np.where(u < 0.07, df["lon"], np.nan)

@@ -5,7 +5,8 @@ writer), ``store`` (DuckDB), ``partitions`` (the month-partitioned Parquet
 dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
 ``hotspots``, ``forecast``, ``evaluation``, ``patrol``, ``briefing``,
 ``reports``, ``access`` (users, roles, audit), ``demo`` (synthetic data),
-``settings``; ``cli`` is the command line (``python -m analytics``).
+``address`` (parse written addresses), ``gazetteer`` (learn and geocode streets),
+``location`` (forced points, location precision), ``settings``; ``cli`` is the command line (``python -m analytics``).
 """
 
 from analytics import settings as settings

@@ -255,3 +255,64 @@ LOGIN_MAX_FAILURES_CLIENT: Final = 20
 SESSION_IDLE_MINUTES: Final = 30
 AUDIT_PAGE_ROWS: Final = 100
 AUDIT_EXPORT_MAX_ROWS: Final = 10_000
+# --------------------------------------------------------------------------- geocoding
+GEOCODE_BLOCK_SHRINK_N: Final = 1.0
+"""A block centre from ``n`` known points weighs ``n / (n + this)`` against the line through
+its street's neighbouring blocks (0 disables the shrinkage)."""
+GEOCODE_PLACE_MAX_SPREAD_M: Final = 150.0
+"""A crossing or named place written the same way is learned only when half its points lie
+within this many metres of their median."""
+GEOCODE_ZONE_MAX_SPREAD_M: Final = 1500.0
+"""... and a zone (urbanización, AA.HH., sector) within this many metres."""
+GEOCODE_MAX_GAP_BLOCKS: Final = 20.0
+"""Interpolate a cuadra between known cuadras of its street at most this many cuadras apart."""
+GEOCODE_MAX_EXTRAPOLATION_BLOCKS: Final = 3.0
+"""Extrapolate a cuadra at most this many cuadras beyond the known ones of its street."""
+GEOCODE_CROSSING_MAX_M: Final = 150.0
+"""Two streets whose known points come this close are taken to cross there."""
+GEOCODE_OFFSET_MIN_POINTS: Final = 200
+"""Known points with a house number needed to learn how far numbers move a point in a block."""
+GEOCODE_OFFSET_WEIGHT: Final = 1.0
+"""Weight of the house number inside its block when it cannot be learned (1: n·100+50 is the
+middle of cuadra n, n·100 its start)."""
+GEOCODE_DISTRICT_MARGIN_M: Final = 500.0
+"""A city-wide answer is kept for a district when it lies within the reach of the district's
+known points (98th percentile distance × 1.25) plus this margin."""
+FORCED_STATUS_BAD: Final = ("FORZAD", "CENTROIDE", "SIN COORD", "SIN GEO", "NO GEORREF",
+                             "REFERENCIAL", "APROXIMAD", "COMISARIA", "POR DEFECTO")
+"""Words of a coordinate-status column (``estado_coord``, ``observacion``) that mark a point
+that is not where the incident happened (folded, upper case, substring match)."""
+FORCED_STATUS_GOOD: Final = ("ADECUADA", "CORREGID", "VALIDAD", "EXACT", "GPS", "CORRECT")
+"""... and words that mark a good point even when a bad word also appears
+(``"COORDENADA ADECUADA MANUALMENTE"``)."""
+FORCED_MIN_ROWS: Final = 20
+"""A coordinate is examined as a possible forced or filler point when it holds this many rows."""
+FORCED_MIN_STREETS: Final = 10
+"""... and this many distinct written streets (or zones); a busy place with one address (a
+market) is never flagged."""
+FORCED_FAR_M: Final = 400.0
+"""A street written at a point is *far* when none of its known points elsewhere lies within
+this many metres of the point."""
+FORCED_FAR_SHARE: Final = 0.5
+"""A point is forced when at least this share of its checkable streets are far..."""
+FORCED_MIN_CHECKED: Final = 5
+"""... and at least this many of its streets could be checked; otherwise it is forced only when
+it holds ``FORCED_BLIND_MIN_STREETS`` distinct streets."""
+FORCED_BLIND_MIN_STREETS: Final = 50
+"""Distinct streets on one coordinate that no real place has (used when the streets cannot be
+checked against other points)."""
+FORCED_COMISARIA_RADIUS_M: Final = 30.0
+"""A coordinate this close to a known comisaría ..."""
+FORCED_COMISARIA_MIN_ROWS: Final = 5
+"""... holding this many rows is a comisaría centroid."""
+GEOCODE_EXTRAPOLATION_NODES: Final = 4
+"""Known cuadras at a street's end used to fit its direction and spacing when extrapolating."""
+GEOCODE_VIA_EXTRAPOLATION_BLOCKS: Final = 30.0
+"""Beyond ``GEOCODE_MAX_EXTRAPOLATION_BLOCKS`` and up to this many cuadras, an extrapolated
+point is still given, with precision ``via``."""
+GEOCODE_TYPE_MERGE_M: Final = 1500.0
+"""Points of one street name written with different types (``JR.``/``CALLE``) are one street
+when their medians are this close; farther apart, they are different streets."""
+FORCED_DISTRICT_SHARE: Final = 0.2
+"""... or when one coordinate with ``FORCED_MIN_STREETS`` distinct streets holds this share of its
+district's rows with points (no real place does)."""

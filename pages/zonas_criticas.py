@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics import hexbin, hotspots, settings
+from analytics import hexbin, settings
 from analytics._errors import InsufficientHistoryError
 from analytics.hotspots import maps
 from ui import cache, layers, page
-from ui.i18n import fmt_date, fmt_float, fmt_int, lang, t
+from ui import hotspot_views as hv
+from ui.i18n import fmt_date, fmt_float, fmt_int, t
 
 #: Fixed seed of every permutation on this page: the same data gives the same result.
 SEED: Final = 20261122
@@ -39,58 +40,6 @@ K_PERIOD: Final = "zc_period"
 K_WIDEN: Final = "zc_widen"
 K_TYPE: Final = "zc_type"
 K_PERMS: Final = "zc_perms"
-
-HOT_ORDER: Final = ("hot_99", "hot_95", "hot_90", "not_significant", "cold_90", "cold_95",
-                    "cold_99")
-LISA_ORDER: Final = ("high_high", "high_low", "low_high", "low_low", "not_significant")
-EMERGING_ORDER: Final = tuple(f"{k}_hot" for k in ("intensifying", "persistent", "new",
-                                                   "consecutive", "sporadic", "oscillating",
-                                                   "diminishing", "historical")) + tuple(
-    f"{k}_cold" for k in ("intensifying", "persistent", "new", "consecutive", "sporadic",
-                          "oscillating", "diminishing", "historical")) + ("no_pattern",)
-_SPANISH = {"hot": hotspots.HOTSPOT_LABELS, "lisa": hotspots.CLUSTER_LABELS,
-            "emerging": hotspots.EMERGING_LABELS}
-
-
-def label(kind: str, key: str) -> str:
-    """Display label of a category key (Spanish from analytics, English from i18n)."""
-    text = t(f"zonas.{kind}.{key}") if lang() == "en" else _SPANISH[kind].get(key, key)
-    return text[:1].upper() + text[1:]
-
-
-def legend(title: str, kind: str, order: tuple[str, ...], palette: dict[str, tuple[int, int, int]],
-           counts: pd.Series, *, note: str = "") -> None:
-    """Legend of the categories present, with the number of hexagons of each."""
-    items = [(palette[k], f"{label(kind, k)} ({fmt_int(counts[k])})") for k in order
-             if counts.get(k, 0)]
-    st.markdown(layers.category_legend_html(title, items, note=note), unsafe_allow_html=True)
-
-
-def draw(frame: pd.DataFrame, kind: str, palette: dict[str, tuple[int, int, int]], *,
-         key: str, extra: str = "") -> None:
-    """Hexagons coloured by ``frame['key']`` over the district outlines."""
-    show = frame[["h3_id", "key", "count", "district", *([extra] if extra else [])]].copy()
-    show["label"] = [label(kind, k) for k in show["key"]]
-    show["district"] = show["district"].replace("", "—")
-    show = layers.colorize_categories(show, "key", palette)
-    tip_extra = "<br/>{" + extra + "}" if extra else ""
-    tip = {"html": t("zonas.tooltip", label="{label}", n="{count}", district="{district}")
-           + tip_extra, "style": {"fontSize": "12px"}}
-    deck = layers.deck([*base_layers, layers.hex_layer(show)], view, basemap=basemap,
-                       tooltip=tip)
-    st.pydeck_chart(deck, height=520, key=key)
-
-
-def visible(frame: pd.DataFrame, neutral: str) -> pd.DataFrame:
-    """Cells worth drawing: observed ones and every significant filled (empty) cell."""
-    return frame[frame["observed"].astype(bool) | (frame["key"] != neutral)]
-
-
-def explain(key: str, **kw: object) -> None:
-    """A closed "how to read this" box."""
-    with st.expander(t("zonas.how_to_read"), icon=":material/help:"):
-        st.markdown(t(key, **kw))
-
 
 # --------------------------------------------------------------------------- page
 ctx = page.context()
@@ -112,8 +61,8 @@ with page.guard():
         st.stop()
     basemap = cache.basemap_available()
     bbox = layers.bbox_of(cells["lat"], cells["lon"])
-    base_layers = [layers.district_layer(cache.districts_in_view(bbox))]
-    view = layers.view_for(cells["lat"], cells["lon"])
+    base = hv.MapBase([layers.district_layer(cache.districts_in_view(bbox))],
+                      layers.view_for(cells["lat"], cells["lon"]), basemap)
 
     # Stacked points (police stations) inside the current cells: named wherever they show.
     stacked = [w for w in cache.quality_warnings(ds) if w["kind"] == "stacked"
@@ -137,11 +86,12 @@ with tab_gi, page.guard():
     st.subheader(t("zonas.gi_title"))
     with st.spinner(t("zonas.computing")):
         gi = cache.hotspot_gi(ds, key, resolution=res, k=k_ring, use_fdr=use_fdr)
-    shown = visible(gi, "not_significant").copy()
+    shown = hv.visible(gi, "not_significant").copy()
     counts = shown["key"].value_counts()  # drawn cells: observed or significant
     shown["z_txt"] = [t("zonas.z_tip", z=fmt_float(z, 2)) for z in shown["z"]]
-    draw(shown, "hot", layers.HOTSPOT_COLORS, key="zc_map_gi", extra="z_txt")
-    legend(t("zonas.gi_legend"), "hot", HOT_ORDER, layers.HOTSPOT_COLORS, counts,
+    hv.draw(shown, "hot", layers.HOTSPOT_COLORS, base=base, key="zc_map_gi",
+            extra="z_txt")
+    hv.legend(t("zonas.gi_legend"), "hot", hv.HOT_ORDER, layers.HOTSPOT_COLORS, counts,
            note=t("zonas.gi_note_fdr" if use_fdr else "zonas.gi_note", k=k_ring))
     n_hot = int(counts.reindex(["hot_99", "hot_95", "hot_90"]).fillna(0).sum())
     n_cold = int(counts.reindex(["cold_99", "cold_95", "cold_90"]).fillna(0).sum())
@@ -153,7 +103,7 @@ with tab_gi, page.guard():
         st.markdown(f"**{t('zonas.gi_top')}**")
         st.dataframe(pd.DataFrame({
             t("col.district"): hot["district"].replace("", "—").to_numpy(),
-            t("zonas.col_class"): [label("hot", k) for k in hot["key"]],
+            t("zonas.col_class"): [hv.label("hot", k) for k in hot["key"]],
             t("col.count"): hot["count"].to_numpy(),
             "z": hot["z"].round(2).to_numpy(),
             t("zonas.col_stacked"): [t("zonas.yes") if h in stacked_cells else ""
@@ -163,7 +113,7 @@ with tab_gi, page.guard():
     hot_stacked = sorted(set(hot["h3_id"]) & set(stacked_cells)) if len(hot) else []
     if hot_stacked:
         st.warning(t("zonas.stacked_hot", n=len(hot_stacked)), icon=":material/location_on:")
-    explain("zonas.gi_explain", k=k_ring)
+    hv.explain("zonas.gi_explain", k=k_ring)
 
 # ---- (b) emerging hot spots
 with tab_em, page.guard():
@@ -196,40 +146,40 @@ with tab_em, page.guard():
             st.warning(t("zonas.em_insufficient", msg=str(exc), unit=unit_pl, min=MIN_SLICES),
                        icon=":material/hourglass_empty:")
         else:
-            shown = visible(em, "no_pattern").copy()
+            shown = hv.visible(em, "no_pattern").copy()
             ecounts = shown["key"].value_counts()  # drawn cells: observed or categorised
             shown["count"] = shown["total"].astype("int64")
-            draw(shown, "emerging", layers.EMERGING_COLORS, key="zc_map_em")
-            legend(t("zonas.em_legend"), "emerging", EMERGING_ORDER, layers.EMERGING_COLORS,
+            hv.draw(shown, "emerging", layers.EMERGING_COLORS, base=base, key="zc_map_em")
+            hv.legend(t("zonas.em_legend"), "emerging", hv.EMERGING_ORDER, layers.EMERGING_COLORS,
                    ecounts)
             last_day = (periods[-1] + (pd.DateOffset(weeks=1) if period == "W"
                                        else pd.DateOffset(months=1)) - pd.Timedelta(days=1))
             st.caption(t("zonas.em_summary", n=len(periods), unit=unit_pl,
                          start=fmt_date(periods[0]), end=fmt_date(last_day),
                          cells=fmt_int(len(em))))
-            present = [k for k in EMERGING_ORDER if ecounts.get(k, 0)]
+            present = [k for k in hv.EMERGING_ORDER if ecounts.get(k, 0)]
             totals = shown.groupby("key")["total"].sum()
             st.markdown(f"**{t('zonas.em_counts')}**")
             st.dataframe(pd.DataFrame({
-                t("zonas.col_category"): [label("emerging", k) for k in present],
+                t("zonas.col_category"): [hv.label("emerging", k) for k in present],
                 t("zonas.col_cells"): [int(ecounts[k]) for k in present],
                 t("col.count"): [int(totals.get(k, 0)) for k in present],
             }), hide_index=True, width="stretch", key="zc_em_counts")
             urgent = em[em["key"].isin(["intensifying_hot", "persistent_hot", "new_hot",
                                         "consecutive_hot"])]
             if len(urgent):
-                order = {k: i for i, k in enumerate(EMERGING_ORDER)}
+                order = {k: i for i, k in enumerate(hv.EMERGING_ORDER)}
                 urgent = urgent.assign(_o=urgent["key"].map(order)).sort_values(
                     ["_o", "total"], ascending=[True, False]).head(15)
                 st.markdown(f"**{t('zonas.em_top')}**")
                 st.dataframe(pd.DataFrame({
                     t("col.district"): urgent["district"].replace("", "—").to_numpy(),
-                    t("zonas.col_category"): [label("emerging", k) for k in urgent["key"]],
+                    t("zonas.col_category"): [hv.label("emerging", k) for k in urgent["key"]],
                     t("col.count"): urgent["total"].astype("int64").to_numpy(),
                     t("zonas.col_hot_periods"): urgent["hot_periods"].astype("int64").to_numpy(),
                     t("col.cell"): urgent["h3_id"].to_numpy(),
                 }), hide_index=True, width="stretch", key="zc_em_top")
-    explain("zonas.em_explain", unit=unit_pl, min=MIN_SLICES)
+    hv.explain("zonas.em_explain", unit=unit_pl, min=MIN_SLICES)
 
 # ---- (c) local Moran
 with tab_lisa, page.guard():
@@ -237,18 +187,18 @@ with tab_lisa, page.guard():
     with st.spinner(t("zonas.computing")):
         lisa = cache.hotspot_moran(ds, key, resolution=res, k=k_ring, use_fdr=use_fdr,
                                    permutations=MORAN_PERMUTATIONS, seed=SEED)
-    lshown = visible(lisa, "not_significant")
+    lshown = hv.visible(lisa, "not_significant")
     lcounts = lshown["key"].value_counts()  # drawn cells: observed or significant
-    draw(lshown, "lisa", layers.CLUSTER_COLORS, key="zc_map_lisa")
-    legend(t("zonas.lisa_legend"), "lisa", LISA_ORDER, layers.CLUSTER_COLORS, lcounts)
-    present = [k for k in LISA_ORDER if lcounts.get(k, 0)]
+    hv.draw(lshown, "lisa", layers.CLUSTER_COLORS, base=base, key="zc_map_lisa")
+    hv.legend(t("zonas.lisa_legend"), "lisa", hv.LISA_ORDER, layers.CLUSTER_COLORS, lcounts)
+    present = [k for k in hv.LISA_ORDER if lcounts.get(k, 0)]
     ltotals = lshown.groupby("key")["count"].sum()
     st.dataframe(pd.DataFrame({
-        t("zonas.col_cluster"): [label("lisa", k) for k in present],
+        t("zonas.col_cluster"): [hv.label("lisa", k) for k in present],
         t("zonas.col_cells"): [int(lcounts[k]) for k in present],
         t("col.count"): [int(ltotals.get(k, 0)) for k in present],
     }), hide_index=True, width="stretch", key="zc_lisa_counts")
-    explain("zonas.lisa_explain", perms=MORAN_PERMUTATIONS)
+    hv.explain("zonas.lisa_explain", perms=MORAN_PERMUTATIONS)
 
 # ---- (d) near repeat
 with tab_nr, page.guard():
@@ -279,16 +229,8 @@ with tab_nr, page.guard():
             nr, n_used = cache.near_repeat(ds, f.with_(types=(ctype,)),
                                            permutations=int(perms), seed=SEED, limit=cap)
 
-        def band_labels(edges: np.ndarray, unit: str, *, integer: bool) -> list[str]:
-            out = []
-            for j in range(1, edges.size):
-                lo = edges[j - 1] + (1 if integer and j > 1 else 0)
-                out.append(t("zonas.band", lo=f"{lo:g}", hi=f"{edges[j]:g}", unit=unit))
-            out.append(t("zonas.band_beyond", v=f"{edges[-1]:g}", unit=unit))
-            return out
-
-        d_labels = band_labels(nr.distance_edges, "m", integer=False)
-        t_labels = band_labels(nr.time_edges, t("zonas.days"), integer=True)
+        d_labels = hv.band_labels(nr.distance_edges, "m", integer=False)
+        t_labels = hv.band_labels(nr.time_edges, t("zonas.days"), integer=True)
         ratio = nr.ratio
         # an excess shown as more than 1,00, in the near bands (the last row, beyond the
         # largest distance, is the complement of the others: not a near repeat)
@@ -321,7 +263,7 @@ with tab_nr, page.guard():
                 t("zonas.col_ratio"): long["ratio"].round(2).to_numpy(),
                 "p": long["p_value"].round(3).to_numpy(),
             }), hide_index=True, width="stretch", key="zc_knox_long")
-    explain("zonas.knox_explain", perms=KNOX_PERMUTATIONS[0],
+    hv.explain("zonas.knox_explain", perms=KNOX_PERMUTATIONS[0],
             pmin=fmt_float(1 / (KNOX_PERMUTATIONS[0] + 1), 2))
 
 # ---- (e) caveats for every tab

@@ -1,0 +1,1027 @@
+"""Forecast incidents per zone and day, shift or hour: Prophet, checked against baselines.
+
+Input is one row per incident with a zone (``occurred_at``, ``zone``), located
+or not (see :func:`analytics.zones.incidents_to_zone_events`). Everything at
+or after ``train_until`` is dropped at entry, before anything looks at the
+data, so nothing after the cut can influence a forecast.
+
+Daily model
+-----------
+Counts are aggregated first into a dense zone × day matrix. Six candidate
+forecasts of each zone's daily counts are computed at the cut and at
+:data:`BACKTEST_ORIGINS` earlier origins, every :data:`BACKTEST_STEP_DAYS`
+days before the cut (each scored on the next :data:`BACKTEST_STEP_DAYS` days,
+all strictly before the cut):
+
+``prophet``
+    The zone's own Prophet model: flat trend (``growth="flat"``: a drifting
+    trend hurt daily errors), weekly seasonality, yearly seasonality when the
+    fit has two years of data, the ``country``'s holidays, and the *quincena*
+    regressor (paydays: the 15th and the last day of the month, and the day
+    after each). Fitted once per zone on up to :data:`PROPHET_YEARS` years
+    ending at the *first* backtest origin, so the fit that is scored is the
+    fit that forecasts (one fit per zone keeps 140 zones under a minute). Its
+    level is then re-anchored at each origin: the forecast is multiplied by
+    (incidents + 1) / (fitted + 1) over the last :data:`LEVEL_DAYS` days. The
+    quincena term is kept only when it lowers the zone's backtest error
+    (the model without it subtracts the regressor's component). Only zones with
+    :data:`MIN_ZONE_PROPHET_DAYS` days of history before that fit and at
+    least :data:`MIN_ZONE_PROPHET_RATE` incidents a day over its last year,
+    the :data:`MAX_ZONE_FITS` busiest, get one.
+``city_share``
+    The pooled model, and the fallback of sparse zones: one Prophet model of
+    the whole city's daily counts (same terms, refitted at each origin,
+    re-anchored the same way; quincena kept when it lowers the city's backtest
+    error) split among zones by each zone's share of the last year, corrected
+    towards its share of the last :data:`LEVEL_DAYS` days with a Gamma-Poisson
+    prior of :data:`SHARE_PRIOR` incidents, times its weekday profile shrunk
+    towards the city's (:data:`WEEKDAY_PRIOR` incidents); shares are
+    normalised so the zones sum to the city each day. With under
+    :data:`MIN_CITY_PROPHET_DAYS` days of history the city forecast is the
+    mean of the same weekday over the last 8 weeks instead.
+``prophet_blend``
+    Mean of ``prophet`` and ``city_share``.
+``city_share_blend``
+    Mean of ``city_share`` and ``weekday_8w``.
+``weekday_8w``, ``mean_28d``
+    The baselines: mean of the same weekday over the last 8 weeks, and mean of
+    the last 28 days.
+
+Each zone takes the candidate with the lowest score ``α × (its backtest MSE /
+its weekday_8w MSE) + (1 - α) × (the same ratio summed over all zones)``,
+``α =`` :data:`SELECTION_WEIGHT`: the zone's own backtest decides, shrunk
+towards the city-wide choice, which cuts the noise of choosing among six on
+112 days. On Philadelphia this beat both the per-zone argmin and any single
+candidate for everyone (see ``bench/zones.py``). The ``model`` column says
+which candidate each zone got. A zone with no incident before the cut gets no
+forecast and is listed in :attr:`ZoneForecast.no_history`.
+
+Shifts and hours
+----------------
+A day's forecast is split into hours by the zone's hour profile for that
+weekday over the last :data:`PROFILE_DAYS` days, shrunk towards the city's
+(:data:`HOUR_PRIOR` incidents a weekday). Incidents stamped exactly 00:00:00
+count for their day but not for the hour profile (date-only records carry that
+time). Windows are calendar days (``"day"``), hours (``"hour"``) or the shifts of
+``settings.SHIFTS`` that *start* in the horizon (``"shift"``: a night shift
+belongs to the day it starts, and takes the first hours of the next day), so
+hours sum to days and shifts to hours.
+
+Intervals
+---------
+Counts are small and discrete, so a Gaussian band would not be honest. The
+daily backtest residuals of each zone's chosen model give a negative-binomial
+dispersion (``var = μ + φμ²``, moment estimate, shrunk towards the city's with
+the weight of one typical zone; ``φ = 0`` is Poisson). Because integer
+quantiles over-cover (a Poisson(5) 10–90 % interval [2, 8] holds 93 %), the
+quantile levels themselves are calibrated on the backtest windows of the
+requested kind, pooled over zones: the lower level is the one whose share of
+backtest counts below the lower bound is closest to ``(1 - interval) / 2``,
+likewise above the upper bound. ``lower``/``upper`` are the negative-binomial
+quantiles at those levels: integers, ``lower <= upper``. The backtest only
+covers leads up to :data:`BACKTEST_STEP_DAYS` days; longer horizons may
+cover less.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from analytics import settings
+from analytics._errors import IncidentSchemaError, InsufficientHistoryError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+    import geopandas as gpd
+
+Windows = Literal["day", "shift", "hour"]
+
+#: Window kinds of :func:`forecast_zones`.
+WINDOWS: Final = ("day", "shift", "hour")
+#: Default horizon, days.
+HORIZON_DAYS: Final = 7
+#: Default central probability of the ``lower``–``upper`` interval.
+INTERVAL: Final = 0.8
+#: Default ``holidays`` country code.
+COUNTRY: Final = "PE"
+#: Rolling backtest origins before the cut (model choice and interval calibration).
+BACKTEST_ORIGINS: Final = 4
+#: Days between backtest origins, and days scored after each.
+BACKTEST_STEP_DAYS: Final = 28
+#: Days over which a forecast's level is re-anchored to the latest counts.
+LEVEL_DAYS: Final = 56
+#: Years of history a Prophet model is fitted on (at most).
+PROPHET_YEARS: Final = 3
+#: Days of history a Prophet fit needs before it adds yearly seasonality.
+YEARLY_MIN_DAYS: Final = 730
+#: Fourier order of Prophet's yearly seasonality (Prophet's default is 10).
+YEARLY_ORDER: Final = 5
+#: Days of a zone's history before its Prophet fit, at least.
+MIN_ZONE_PROPHET_DAYS: Final = 365
+#: Incidents a day over the last year a zone needs for its own Prophet model.
+MIN_ZONE_PROPHET_RATE: Final = 1.0
+#: Zones (the busiest eligible) that get their own Prophet model; the rest are pooled.
+MAX_ZONE_FITS: Final = 48
+#: Days of history the city's Prophet model needs.
+MIN_CITY_PROPHET_DAYS: Final = 90
+#: Days of history an origin needs to be used in the backtest.
+MIN_BACKTEST_DAYS: Final = 56
+#: Prior weight (incidents) pulling a zone's recent share towards its yearly share.
+SHARE_PRIOR: Final = 20.0
+#: Prior weight (incidents) pulling a zone's weekday profile towards the city's.
+WEEKDAY_PRIOR: Final = 70.0
+#: Prior weight (incidents per weekday) pulling a zone's hour profile towards the city's.
+HOUR_PRIOR: Final = 50.0
+#: Days of history behind the hour profiles.
+PROFILE_DAYS: Final = 364
+#: Weight of the zone's own backtest against the city-wide one in model choice.
+SELECTION_WEIGHT: Final = 0.5
+#: Candidate models, in the order that breaks ties.
+MODELS: Final = ("prophet", "prophet_blend", "city_share", "city_share_blend", "weekday_8w",
+                 "mean_28d")
+#: Columns of :attr:`ZoneForecast.table`.
+COLUMNS: Final = ("zone", "window_start", "window_end", "expected", "lower", "upper", "model")
+#: Columns proposed for a stored ``forecasts`` table (:func:`zone_forecast_records`).
+RECORD_COLUMNS: Final = (*COLUMNS, "train_until", "made_at")
+
+_EPOCH_WEEKDAY: Final = 3  # 1970-01-01 was a Thursday (Monday = 0)
+_RATIO_CLIP: Final = (0.2, 5.0)
+
+
+# --------------------------------------------------------------------------- series
+
+
+@dataclass(frozen=True)
+class ZoneSeries:
+    """Incidents before the cut, aggregated once.
+
+    Attributes
+    ----------
+    zones : numpy.ndarray
+        Sorted zone names (``object``) with at least one incident before the cut.
+    day0 : int
+        Day number (days since 1970-01-01) of ``daily[:, 0]``.
+    daily : numpy.ndarray
+        ``float64`` (zones, days): incidents per zone and calendar day over
+        ``[day0, cut)``.
+    ev_zone, ev_day, ev_hour : numpy.ndarray
+        Each incident's zone index, day number and local hour.
+    ev_timed : numpy.ndarray
+        False for incidents stamped exactly 00:00:00 (left out of hour profiles).
+    """
+
+    zones: np.ndarray
+    day0: int
+    daily: np.ndarray
+    ev_zone: np.ndarray
+    ev_day: np.ndarray
+    ev_hour: np.ndarray
+    ev_timed: np.ndarray
+
+    @property
+    def cut(self) -> int:
+        """Day number of the cut (first day not in ``daily``)."""
+        return self.day0 + int(self.daily.shape[1])
+
+
+def _weekday(days: np.ndarray) -> np.ndarray:
+    return (np.asarray(days, dtype=np.int64) + _EPOCH_WEEKDAY) % 7
+
+
+def _to_day(ts: pd.Timestamp) -> int:
+    return int(np.datetime64(ts.normalize().to_datetime64(), "D").astype(np.int64))
+
+
+def events_to_series(events: pd.DataFrame, *, train_until: pd.Timestamp) -> ZoneSeries:
+    """Validate ``(occurred_at, zone)`` rows and aggregate those before ``train_until``.
+
+    Rows without a zone are ignored.
+
+    Raises
+    ------
+    IncidentSchemaError
+        Missing columns or unreadable times.
+    InsufficientHistoryError
+        No incident with a zone before the cut.
+    """
+    problems = []
+    for c in ("occurred_at", "zone"):
+        if c not in events.columns:
+            problems.append(f"falta la columna '{c}'")
+    t = None
+    if "occurred_at" in events.columns:
+        try:
+            t = pd.to_datetime(events["occurred_at"])
+        except (ValueError, TypeError):
+            problems.append("'occurred_at' no contiene fechas válidas")
+        else:
+            if getattr(t.dt, "tz", None) is not None:
+                problems.append("'occurred_at' debe ser hora local sin zona horaria")
+            elif t.isna().any():
+                problems.append(f"{int(t.isna().sum())} incidentes sin fecha en 'occurred_at'")
+    if problems:
+        raise IncidentSchemaError("Incidentes no válidos para el pronóstico por zona: "
+                                  + "; ".join(problems) + ".")
+    assert t is not None
+    tn = t.to_numpy(dtype="datetime64[ns]")
+    zone = events["zone"]
+    keep = (tn < np.datetime64(train_until.to_datetime64(), "ns")) & zone.notna().to_numpy()
+    tn = tn[keep]
+    names = zone.to_numpy(dtype=object)[keep].astype(str)
+    if len(tn) == 0:
+        msg = "No hay incidentes con zona antes de la fecha de corte."
+        raise InsufficientHistoryError(msg)
+    codes, zones = pd.factorize(names, sort=True)
+    day = tn.astype("datetime64[D]").astype(np.int64)
+    cut = _to_day(train_until)
+    day0 = int(day.min())
+    n_days = cut - day0
+    daily = np.bincount(codes * n_days + (day - day0), minlength=len(zones) * n_days)
+    since_midnight = (tn - tn.astype("datetime64[D]")).astype(np.int64)
+    hour = (since_midnight // (3600 * 10**9)).astype(np.int8)
+    return ZoneSeries(zones=np.asarray(zones, dtype=object), day0=day0,
+                      daily=daily.reshape(len(zones), n_days).astype(np.float64),
+                      ev_zone=codes.astype(np.int64), ev_day=day, ev_hour=hour,
+                      ev_timed=since_midnight != 0)
+
+
+# --------------------------------------------------------------------------- baselines
+
+
+def baseline_forecasts(daily: np.ndarray, origin: int, n_days: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Compute the two baselines for days ``[origin, origin + n_days)`` of a zone × day matrix.
+
+    Parameters
+    ----------
+    daily
+        (zones, days) counts; only columns before ``origin`` are read.
+    origin
+        Column index of the first forecast day.
+    n_days
+        Days forecast.
+
+    Returns
+    -------
+    mean_28d, weekday_8w
+        (zones, n_days): the mean of the last 28 days (fewer when history is
+        shorter), and for each day the mean of the last 8 days before
+        ``origin`` with the same weekday (the available ones; the 28-day
+        mean when there is none).
+    """
+    y = np.asarray(daily, dtype=np.float64)
+    if origin <= 0:
+        raise InsufficientHistoryError("No hay historia antes del origen del pronóstico.")
+    a = y[:, max(0, origin - 28):origin].mean(axis=1)
+    mean28 = np.repeat(a[:, None], n_days, axis=1)
+    wd = np.empty((y.shape[0], n_days))
+    for h in range(n_days):
+        last = origin - 7 + (h % 7)
+        idx = [last - 7 * k for k in range(8) if last - 7 * k >= 0]
+        wd[:, h] = y[:, idx].mean(axis=1) if idx else a
+    return mean28, wd
+
+
+# --------------------------------------------------------------------------- prophet
+
+
+@contextmanager
+def _quiet_prophet() -> Iterator[None]:
+    """Silence Prophet/cmdstanpy logging and warnings for the duration; restore after."""
+    names = ("prophet", "prophet.plot", "prophet.models", "prophet.forecaster", "cmdstanpy")
+    loggers = [logging.getLogger(n) for n in names]
+    saved = [lg.disabled for lg in loggers]
+    for lg in loggers:
+        lg.disabled = True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, d in zip(loggers, saved, strict=True):
+            lg.disabled = d
+
+
+def _prophet_class() -> Any:
+    try:
+        with _quiet_prophet():
+            from prophet import Prophet
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        msg = ("El pronóstico por zona necesita prophet: pip install prophet==1.5.0 "
+               "(incluye su modelo compilado; no hace falta instalar CmdStan).")
+        raise ImportError(msg) from exc
+    return Prophet
+
+
+def quincena_days(days: np.ndarray) -> np.ndarray:
+    """Paydays and the day after: the 15th, 16th, the last day of the month and the 1st."""
+    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    dom = (d - d.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    nxt = (d + 1).astype("datetime64[M]") != d.astype("datetime64[M]")
+    return np.asarray((dom == 1) | (dom == 15) | (dom == 16) | nxt)
+
+
+def holiday_days(country: str | None, first_day: int, last_day: int) -> np.ndarray:
+    """Day numbers of ``country``'s public holidays in ``[first_day, last_day]``."""
+    if not country:
+        return np.empty(0, dtype=np.int64)
+    import holidays
+
+    d0, d1 = np.datetime64(first_day, "D"), np.datetime64(last_day, "D")
+    y0 = int(d0.astype("datetime64[Y]").astype(np.int64)) + 1970
+    y1 = int(d1.astype("datetime64[Y]").astype(np.int64)) + 1970
+    cal = holidays.country_holidays(country, years=range(y0, y1 + 1))
+    out = np.array(sorted(np.datetime64(d, "D").astype(np.int64) for d in cal), dtype=np.int64)
+    return out[(out >= first_day) & (out <= last_day)]
+
+
+def _prophet_forecast(y: np.ndarray, first: int, end: int, predict_days: np.ndarray, *,
+                      day0: int, country: str | None, seed: int | None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Fit Prophet on ``y[first:end]`` (column indices; day ``day0 + i``) and predict.
+
+    Holidays enter as one effect (``feriado``) shared by every holiday: one
+    column instead of one per holiday name, which is what a zone's few
+    incidents per holiday can support, and keeps a fit fast (Prophet ships its
+    design matrix to Stan as JSON).
+
+    Returns
+    -------
+    yhat, quincena
+        Predictions for the absolute day numbers ``predict_days`` and the
+        quincena regressor's part of them.
+    """
+    Prophet = _prophet_class()
+    days = np.arange(first, end) + day0
+    yearly = YEARLY_ORDER if (end - first) >= YEARLY_MIN_DAYS else False
+    hol = holiday_days(country, int(days[0]), int(max(days[-1], predict_days[-1])))
+    hol_frame = None
+    if len(hol):
+        hol_frame = pd.DataFrame({"holiday": "feriado",
+                                  "ds": hol.astype("datetime64[D]").astype("datetime64[ns]")})
+    train = pd.DataFrame({"ds": days.astype("datetime64[D]").astype("datetime64[ns]"),
+                          "y": y[first:end], "quincena": quincena_days(days).astype(float)})
+    future = pd.DataFrame({"ds": predict_days.astype("datetime64[D]").astype("datetime64[ns]"),
+                           "quincena": quincena_days(predict_days).astype(float)})
+    with _quiet_prophet():
+        m = Prophet(growth="flat", yearly_seasonality=yearly, weekly_seasonality=True,
+                    daily_seasonality=False, holidays=hol_frame, uncertainty_samples=0)
+        m.add_regressor("quincena", standardize=False)
+        kwargs = {} if seed is None else {"seed": int(seed)}
+        m.fit(train, **kwargs)
+        f = m.predict(future)
+    return f["yhat"].to_numpy(dtype=np.float64), f["quincena"].to_numpy(dtype=np.float64)
+
+
+def _relevel(pred: np.ndarray, pred_days: np.ndarray, actual: np.ndarray, actual_day0: int,
+             origin: int, n_days: int) -> np.ndarray:
+    """Forecast for days ``[origin, origin + n_days)`` re-anchored on the last LEVEL_DAYS.
+
+    ``pred`` (…, len(pred_days)) are predictions for the absolute days
+    ``pred_days`` (contiguous); ``actual`` (…, days) counts from ``actual_day0``.
+    """
+    p0 = int(pred_days[0])
+    lo = max(origin - LEVEL_DAYS, actual_day0, p0)
+    fitted = np.clip(pred[..., lo - p0:origin - p0], 0.0, None).sum(axis=-1)
+    seen = actual[..., lo - actual_day0:origin - actual_day0].sum(axis=-1)
+    r = np.clip((seen + 1.0) / (fitted + 1.0), *_RATIO_CLIP)
+    out = pred[..., origin - p0:origin - p0 + n_days] * np.asarray(r)[..., None]
+    return np.asarray(np.clip(out, 0.0, None))
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+def _city_share(daily: np.ndarray, origin: int, target_days: np.ndarray,
+                city: np.ndarray, day0: int) -> np.ndarray:
+    """Split a city forecast (n,) among zones: (zones, n); columns sum to ``city``."""
+    n_z = daily.shape[0]
+    a = max(0, origin - PROFILE_DAYS)
+    win = daily[:, a:origin]
+    nz = win.sum(axis=1)
+    s_long = (nz + 0.5) / (nz.sum() + 0.5 * n_z)
+    b = max(0, origin - LEVEL_DAYS)
+    n_recent = daily[:, b:origin].sum(axis=1)
+    share = s_long * (n_recent + SHARE_PRIOR) / (s_long * n_recent.sum() + SHARE_PRIOR)
+    wd = _weekday(np.arange(a, origin) + day0)
+    cz = np.stack([win[:, wd == d].sum(axis=1) for d in range(7)], axis=1)
+    cw = (cz.sum(axis=0) + 1.0) / (cz.sum() + 7.0)
+    zw = (cz + WEEKDAY_PRIOR * cw[None, :]) / (nz[:, None] + WEEKDAY_PRIOR)
+    f = share[:, None] * zw / cw[None, :]
+    f = f / f.sum(axis=0, keepdims=True)
+    return np.asarray(f[:, _weekday(target_days)] * city[None, :])
+
+
+@dataclass
+class _Fits:
+    """Prophet predictions shared by every origin."""
+
+    city: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    city_quincena: bool = False
+    zone_pred: np.ndarray | None = None  # (zones, days) with quincena
+    zone_q: np.ndarray | None = None  # quincena component
+    zone_days: np.ndarray | None = None
+    zone_fitted: np.ndarray | None = None  # bool (zones,)
+    zone_quincena: np.ndarray | None = None  # bool (zones,)
+
+
+def _city_forecasts(s: ZoneSeries, origins: Sequence[int], lengths: Sequence[int], *,
+                    country: str | None, seed: int | None) -> dict[int, tuple[np.ndarray,
+                                                                            np.ndarray]]:
+    """Re-levelled city forecast (with, without quincena) at each origin (absolute day)."""
+    city = s.daily.sum(axis=0)
+    out = {}
+    for o, n in zip(origins, lengths, strict=True):
+        i = o - s.day0
+        if i >= MIN_CITY_PROPHET_DAYS:
+            first = max(0, i - 365 * PROPHET_YEARS)
+            pdays = np.arange(o - LEVEL_DAYS, o + n)
+            yhat, q = _prophet_forecast(city, first, i, pdays, day0=s.day0, country=country,
+                                        seed=seed)
+            out[o] = (_relevel(yhat, pdays, city, s.day0, o, n),
+                      _relevel(yhat - q, pdays, city, s.day0, o, n))
+        else:
+            _m, wd = baseline_forecasts(city[None, :], i, n)
+            out[o] = (wd[0], wd[0])
+    return out
+
+
+def _zone_prophets(s: ZoneSeries, fit_end: int, pred_end: int, *, max_fits: int,
+                   country: str | None, seed: int | None) -> _Fits:
+    """Fit the eligible zones' Prophet models once, ending at day ``fit_end``."""
+    n_z = len(s.zones)
+    fits = _Fits()
+    i_end = fit_end - s.day0
+    pdays = np.arange(fit_end - LEVEL_DAYS, pred_end)
+    fitted = np.zeros(n_z, dtype=bool)
+    pred = np.full((n_z, len(pdays)), np.nan)
+    qc = np.zeros((n_z, len(pdays)))
+    if i_end > 0 and max_fits > 0:
+        has = s.daily[:, :i_end] > 0
+        first = np.where(has.any(axis=1), has.argmax(axis=1), i_end)
+        rate = s.daily[:, max(0, i_end - 365):i_end].sum(axis=1) / min(365, i_end)
+        ok = ((i_end - first) >= MIN_ZONE_PROPHET_DAYS) & (rate >= MIN_ZONE_PROPHET_RATE)
+        order = [int(z) for z in np.argsort(-rate, kind="stable") if ok[z]][:max_fits]
+        for z in sorted(order):
+            start = max(int(first[z]), i_end - 365 * PROPHET_YEARS)
+            pred[z], qc[z] = _prophet_forecast(s.daily[z], start, i_end, pdays, day0=s.day0,
+                                               country=country, seed=seed)
+            fitted[z] = True
+    fits.zone_pred, fits.zone_q, fits.zone_days, fits.zone_fitted = pred, qc, pdays, fitted
+    fits.zone_quincena = np.zeros(n_z, dtype=bool)
+    return fits
+
+
+def _candidates(s: ZoneSeries, fits: _Fits, origin: int, n_days: int) -> dict[str, np.ndarray]:
+    """Every candidate's (zones, n_days) forecast at ``origin`` (absolute day)."""
+    i = origin - s.day0
+    target = np.arange(origin, origin + n_days)
+    mean28, wd8 = baseline_forecasts(s.daily, i, n_days)
+    with_q, without_q = fits.city[origin]
+    city = with_q if fits.city_quincena else without_q
+    share = _city_share(s.daily, i, target, city, s.day0)
+    out = {"city_share": share, "city_share_blend": 0.5 * (share + wd8), "weekday_8w": wd8,
+           "mean_28d": mean28}
+    assert fits.zone_pred is not None and fits.zone_q is not None
+    assert fits.zone_days is not None and fits.zone_quincena is not None
+    pred = np.where(fits.zone_quincena[:, None], fits.zone_pred, fits.zone_pred - fits.zone_q)
+    own = np.full_like(share, np.nan)
+    f = np.flatnonzero(np.asarray(fits.zone_fitted))
+    if len(f):
+        own[f] = _relevel(pred[f], fits.zone_days, s.daily[f], s.day0, origin, n_days)
+    out["prophet"] = own
+    out["prophet_blend"] = 0.5 * (own + share)
+    return {m: out[m] for m in MODELS}
+
+
+# --------------------------------------------------------------------------- windows
+
+
+def _shift_hours(shifts: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, list[int]]]:
+    """(name, start, hours in order) of each shift, sorted by start hour."""
+    out = []
+    for name, start, end in sorted(shifts, key=lambda x: int(x[1])):
+        n = (int(end) - int(start)) % 24
+        out.append((str(name), int(start), [(int(start) + k) % 24 for k in range(n)]))
+    return out
+
+
+def _hours_to_windows(hourly: np.ndarray, *, by: str, n_days: int,
+                      shifts: Sequence[tuple[str, int, int]]) -> np.ndarray:
+    """(zones, days, 24) hourly values → (zones, windows) for ``n_days`` start days.
+
+    Shift windows of the last start day may need the next day's first hours,
+    so ``hourly`` must then hold ``n_days + 1`` days.
+    """
+    if by == "day":
+        return np.asarray(hourly[:, :n_days, :].sum(axis=2))
+    if by == "hour":
+        return hourly[:, :n_days, :].reshape(hourly.shape[0], -1)
+    parts = []
+    for _name, start, hours in _shift_hours(shifts):
+        same = [h for h in hours if h >= start]
+        nxt = [h for h in hours if h < start]
+        v = hourly[:, :n_days, same].sum(axis=2)
+        if nxt:
+            v = v + hourly[:, 1:n_days + 1, nxt].sum(axis=2)
+        parts.append(v)
+    return np.stack(parts, axis=2).reshape(hourly.shape[0], -1)
+
+
+def _window_bounds(first_day: int, n_days: int, *, by: str,
+                   shifts: Sequence[tuple[str, int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    day_ts = (np.arange(first_day, first_day + n_days).astype("datetime64[D]")
+              .astype("datetime64[ns]"))
+    hour = np.timedelta64(1, "h")
+    if by == "day":
+        return day_ts, day_ts + np.timedelta64(1, "D")
+    if by == "hour":
+        starts = (day_ts[:, None] + np.arange(24)[None, :] * hour).reshape(-1)
+        return starts, starts + hour
+    sh = _shift_hours(shifts)
+    st = np.array([s for _n, s, _h in sh])
+    dur = np.array([len(h) for _n, _s, h in sh])
+    starts = (day_ts[:, None] + st[None, :] * hour).reshape(-1)
+    return starts, starts + np.tile(dur, n_days) * hour
+
+
+def hour_profile(s: ZoneSeries, *, end_day: int, days: int = PROFILE_DAYS,
+                 prior: float = HOUR_PRIOR) -> np.ndarray:
+    """(zones, 7, 24) share of each weekday's incidents per local hour, shrunk to the city.
+
+    Uses timed incidents (not stamped 00:00:00) of the ``days`` days before
+    ``end_day`` (absolute day number).
+    """
+    n_z = len(s.zones)
+    m = s.ev_timed & (s.ev_day >= end_day - days) & (s.ev_day < end_day)
+    idx = (s.ev_zone[m] * 7 + _weekday(s.ev_day[m])) * 24 + s.ev_hour[m].astype(np.int64)
+    c = np.bincount(idx, minlength=n_z * 168).reshape(n_z, 7, 24).astype(np.float64)
+    city = c.sum(axis=0)
+    pc = (city + 0.5) / (city.sum(axis=1, keepdims=True) + 12.0)
+    return np.asarray((c + prior * pc[None]) / (c.sum(axis=2, keepdims=True) + prior))
+
+
+def _split(daily_mu: np.ndarray, first_day: int, profile: np.ndarray) -> np.ndarray:
+    """(zones, days) daily expectations → (zones, days, 24) hourly ones."""
+    wd = _weekday(np.arange(first_day, first_day + daily_mu.shape[1]))
+    return np.asarray(daily_mu[:, :, None] * profile[:, wd, :])
+
+
+def _actual_hourly(s: ZoneSeries, first_day: int, n_days: int) -> np.ndarray:
+    m = (s.ev_day >= first_day) & (s.ev_day < first_day + n_days)
+    idx = (s.ev_zone[m] * n_days + (s.ev_day[m] - first_day)) * 24 + s.ev_hour[m]
+    n_z = len(s.zones)
+    return np.bincount(idx, minlength=n_z * n_days * 24).reshape(n_z, n_days, 24).astype(float)
+
+
+# --------------------------------------------------------------------------- intervals
+
+
+def _dispersion(y: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, float]:
+    """Per-zone NB dispersion φ (var = μ + φμ²) from backtest days, shrunk to the pool."""
+    excess = ((y - mu) ** 2 - mu).sum(axis=1)
+    info = (mu**2).sum(axis=1)
+    pool = float(max(0.0, excess.sum() / info.sum())) if info.sum() > 0 else 0.0
+    pos = info[info > 0]
+    tau = float(np.median(pos)) if len(pos) else 1.0
+    phi = np.clip((excess + tau * pool) / (info + tau), 0.0, None)
+    return phi, pool
+
+
+def _nb_cdf(x: np.ndarray, mu: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    from scipy.stats import nbinom, poisson
+
+    x = np.asarray(x, dtype=np.float64)
+    mu = np.maximum(np.asarray(mu, dtype=np.float64), 0.0)
+    phi = np.broadcast_to(np.asarray(phi, dtype=np.float64), mu.shape)
+    out = np.where(x >= 0, 1.0, 0.0)
+    pos = mu > 0
+    nb = pos & (phi > 1e-9)
+    po = pos & ~nb
+    if po.any():
+        out[po] = poisson.cdf(x[po], mu[po])
+    if nb.any():
+        k = 1.0 / phi[nb]
+        out[nb] = nbinom.cdf(x[nb], k, k / (k + mu[nb]))
+    return out
+
+
+def _nb_ppf(q: float, mu: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    from scipy.stats import nbinom, poisson
+
+    mu = np.maximum(np.asarray(mu, dtype=np.float64), 0.0)
+    phi = np.broadcast_to(np.asarray(phi, dtype=np.float64), mu.shape)
+    out = np.zeros(mu.shape)
+    pos = mu > 0
+    nb = pos & (phi > 1e-9)
+    po = pos & ~nb
+    if po.any():
+        out[po] = poisson.ppf(q, mu[po])
+    if nb.any():
+        k = 1.0 / phi[nb]
+        out[nb] = nbinom.ppf(q, k, k / (k + mu[nb]))
+    return np.nan_to_num(out, nan=0.0, posinf=0.0).astype(np.int64)
+
+
+def calibration_target(interval: float, *, n_zones: int, n_origins: int) -> float:
+    """Coverage the backtest calibration aims at: ``interval`` plus one standard error.
+
+    The standard error is that of a coverage share estimated on the backtest,
+    counting each zone-week as one observation (days of a week share their
+    level error): ``sqrt(p (1 - p) / (zones × origins × weeks per origin))``.
+    A backtest of three zones thus aims at about 0.86 for an 80 % interval,
+    one of 140 zones at 0.81, so a small backtest errs on the wide side.
+    """
+    n_eff = max(1, n_zones * n_origins * (BACKTEST_STEP_DAYS // 7))
+    return float(min(0.99, interval + np.sqrt(interval * (1.0 - interval) / n_eff)))
+
+
+def calibrate_levels(y: np.ndarray, mu: np.ndarray, phi: np.ndarray, *,
+                     interval: float) -> tuple[float, float]:
+    """NB quantile levels whose integer bounds leave at most ``1 - interval`` of ``y`` outside.
+
+    ``y < Q(a)`` exactly when ``F(y) < a``, and ``y > Q(b)`` when
+    ``F(y - 1) >= b`` (``F`` the NB distribution function), so the share of
+    backtest counts below or above is read from two CDF values per window for
+    every candidate level. The lower level leaves as close to (but not more
+    than) ``(1 - interval) / 2`` below; the upper level then leaves as close as
+    possible to the rest of ``1 - interval`` above, without exceeding it. With
+    sparse counts the lower bound is 0 and cannot miss, so the upper tail takes
+    the whole ``1 - interval`` instead of over-covering. Ties go to the level
+    nearest the nominal one.
+    """
+    tail = (1.0 - interval) / 2.0
+    y = np.asarray(y, dtype=np.float64).ravel()
+    if y.size == 0:
+        return tail, 1.0 - tail
+    mu = np.asarray(mu, dtype=np.float64).ravel()
+    ph = np.asarray(phi, dtype=np.float64).ravel()
+    f_y = np.sort(_nb_cdf(y, mu, ph))
+    f_below = np.sort(_nb_cdf(y - 1.0, mu, ph))
+    eps = 1e-9
+    grid = np.round(np.arange(0.001, 0.5, 0.001), 6)
+    below = np.searchsorted(f_y, grid, side="left") / y.size  # share with F(y) < a
+    ok = below <= tail + eps
+    if not ok.any():
+        ok = below <= below.min() + eps
+    best = below[ok].max()
+    cand = grid[ok & (below >= best - eps)]
+    a = float(cand[np.argmin(np.abs(cand - tail))])
+    room = (1.0 - interval) - best
+    hi = np.round(1.0 - grid, 6)
+    above = 1.0 - np.searchsorted(f_below, hi, side="left") / y.size  # share with F(y-1) >= b
+    ok = above <= room + eps
+    if not ok.any():
+        ok = above <= above.min() + eps
+    top = above[ok].max()
+    cand = hi[ok & (above >= top - eps)]
+    b = float(cand[np.argmin(np.abs(cand - (1.0 - tail)))])
+    return a, b
+
+
+def _select(bt: dict[str, np.ndarray], y: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Index into :data:`MODELS` of each zone's choice, scored on backtest columns ``cols``."""
+    n_z = y.shape[0]
+    mse = {m: ((bt[m][:, cols] - y[:, cols]) ** 2).mean(axis=1) for m in MODELS}
+    ref = mse["weekday_8w"]
+    scores = np.full((len(MODELS), n_z), np.inf)
+    for j, m in enumerate(MODELS):
+        avail = np.isfinite(mse[m])
+        if not avail.any():
+            continue
+        glob = mse[m][avail].sum() / max(ref[avail].sum(), 1e-12)
+        own = np.divide(mse[m], ref, out=np.full(n_z, glob), where=ref > 0)
+        scores[j, avail] = (SELECTION_WEIGHT * own + (1 - SELECTION_WEIGHT) * glob)[avail]
+    return np.asarray(scores.argmin(axis=0))
+
+
+def _select_honestly(bt: dict[str, np.ndarray], y: np.ndarray, *, n_origins: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Each zone's choice on every backtest origin, and honest backtest forecasts.
+
+    The honest forecast of origin ``k`` comes from the model the rule would
+    have chosen *without* origin ``k`` (leave one origin out): residuals of a
+    choice scored on the same days would be optimistic, and intervals
+    calibrated on them too narrow.
+    """
+    n_z, n_cols = y.shape
+    step = n_cols // n_origins
+    choice = _select(bt, y, np.arange(n_cols))
+    honest = np.empty_like(y)
+    rows = np.arange(n_z)
+    for k in range(n_origins):
+        cols = np.arange(k * step, (k + 1) * step)
+        others = np.setdiff1d(np.arange(n_cols), cols)
+        ck = _select(bt, y, others) if n_origins > 1 else choice
+        stacked = np.stack([bt[m][:, cols] for m in MODELS])  # (models, zones, step)
+        honest[:, cols] = stacked[ck, rows, :]
+    return choice, honest
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class ZoneForecast:
+    """Output of :func:`forecast_zones`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        :data:`COLUMNS`: one row per zone with history and window, sorted by
+        zone then window; ``expected`` ≥ 0, ``lower``/``upper`` integers.
+    zones : pandas.DataFrame
+        One row per zone: ``zone, model, incidents`` (before the cut),
+        ``backtest_rmse`` (daily, chosen model), ``baseline_rmse`` (daily, best
+        of the two baselines), ``dispersion`` (NB φ), ``own_prophet``,
+        ``quincena`` (the zone's Prophet keeps the payday term); zones
+        without history have ``model`` ``None``.
+    no_history : tuple of str
+        Zones asked for (``zones=``) with no incident before the cut.
+    levels : tuple of float
+        Calibrated quantile levels of ``lower`` and ``upper``.
+    notes : tuple of str
+        What was done that a user may want to know (Spanish).
+    """
+
+    table: pd.DataFrame
+    zones: pd.DataFrame
+    no_history: tuple[str, ...]
+    train_until: pd.Timestamp
+    by: str
+    interval: float
+    levels: tuple[float, float]
+    seconds: float
+    notes: tuple[str, ...] = ()
+
+    def model_counts(self) -> dict[str, int]:
+        """Zones per chosen model."""
+        m = self.zones["model"].dropna()
+        return {str(k): int(v) for k, v in m.value_counts().sort_index().items()}
+
+
+def _parse_cut(train_until: object) -> pd.Timestamp | None:
+    try:
+        ts = pd.Timestamp(train_until)
+    except (ValueError, TypeError):
+        return None
+    if pd.isna(ts):
+        return None
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts if ts == ts.normalize() else None
+
+
+def _check_country(country: str | None) -> str | None:
+    if not country:
+        return None
+    import holidays
+
+    try:
+        holidays.country_holidays(country)
+    except (NotImplementedError, KeyError, AttributeError):
+        return f"país de feriados desconocido: {country!r} (código ISO, p. ej. PE)"
+    return None
+
+
+def forecast_zones(events: pd.DataFrame, *, train_until: object,
+                   horizon_days: int = HORIZON_DAYS, by: Windows = "day",
+                   interval: float = INTERVAL, country: str | None = COUNTRY,
+                   shifts: Sequence[tuple[str, int, int]] = settings.SHIFTS,
+                   zones: Sequence[str] | None = None, max_zone_fits: int = MAX_ZONE_FITS,
+                   seed: int | None = 0) -> ZoneForecast:
+    """Forecast expected incidents per zone and window after ``train_until``, with intervals.
+
+    Parameters
+    ----------
+    events
+        ``occurred_at`` (naive local time) and ``zone`` per incident (see
+        :func:`analytics.zones.incidents_to_zone_events`).
+    train_until
+        Cut-off day (00:00 local): only incidents strictly before it are used.
+    horizon_days
+        Days forecast from ``train_until`` (1 to 366).
+    by
+        ``"day"``, ``"shift"`` or ``"hour"`` windows (see the module notes).
+    interval
+        Central probability of ``lower``–``upper`` (0.5 to 0.99).
+    country
+        ``holidays`` country code (``"PE"``; ``None`` for no holidays).
+    shifts
+        ``(name, start_hour, end_hour)`` covering the 24 hours.
+    zones
+        Every zone to report, e.g. all polygons of a layer; those without
+        history are listed in ``no_history``. Default: the zones in ``events``.
+    max_zone_fits
+        At most this many zones (the busiest eligible) get their own Prophet
+        model; 0 pools every zone (``city_share`` and the baselines).
+    seed
+        Passed to Prophet's optimiser (results are deterministic).
+
+    Returns
+    -------
+    ZoneForecast
+
+    Raises
+    ------
+    IncidentSchemaError
+        Invalid parameters or events (every problem listed).
+    InsufficientHistoryError
+        No incident with a zone before the cut.
+    """
+    from analytics.forecast import _check_shifts
+
+    t0 = time.perf_counter()
+    problems: list[str] = []
+    cut = _parse_cut(train_until)
+    if cut is None:
+        problems.append(f"fecha de corte no válida: {train_until!r} (un día, AAAA-MM-DD)")
+    if not isinstance(horizon_days, (int, np.integer)) or not 1 <= int(horizon_days) <= 366:
+        problems.append(f"horizonte no válido: {horizon_days!r} (1 a 366 días)")
+    if by not in WINDOWS:
+        problems.append(f"ventanas desconocidas: {by!r} (day, shift u hour)")
+    if not isinstance(interval, (float, int)) or not 0.5 <= float(interval) <= 0.99:
+        problems.append(f"intervalo no válido: {interval!r} (entre 0.5 y 0.99)")
+    if not isinstance(max_zone_fits, (int, np.integer)) or int(max_zone_fits) < 0:
+        problems.append(f"max_zone_fits no válido: {max_zone_fits!r}")
+    problems += _check_shifts(shifts)
+    bad_country = _check_country(country)
+    if bad_country:
+        problems.append(bad_country)
+    if problems:
+        raise IncidentSchemaError("Parámetros de pronóstico por zona no válidos: "
+                                  + "; ".join(problems) + ".")
+    assert cut is not None
+    s = events_to_series(events, train_until=cut)
+    h = int(horizon_days)
+    extra = 1 if by == "shift" else 0
+    n_final = h + extra
+    origins = [s.cut - BACKTEST_STEP_DAYS * k for k in range(BACKTEST_ORIGINS, 0, -1)]
+    origins = [o for o in origins if o - s.day0 >= MIN_BACKTEST_DAYS]
+    step = BACKTEST_STEP_DAYS
+    notes: list[str] = []
+
+    # fits: the city at every origin, each eligible zone once (ending at the first origin)
+    fits = _zone_prophets(s, origins[0] if origins else s.cut, s.cut + n_final,
+                          max_fits=int(max_zone_fits) if origins else 0, country=country,
+                          seed=seed)
+    fits.city = _city_forecasts(s, [*origins, s.cut], [step] * len(origins) + [n_final],
+                                country=country, seed=seed)
+    n_z = len(s.zones)
+    if origins:
+        y_bt = np.concatenate([s.daily[:, o - s.day0:o - s.day0 + step] for o in origins], 1)
+        city_y = s.daily.sum(axis=0)
+        err = [sum(float(((fits.city[o][v] - city_y[o - s.day0:o - s.day0 + step]) ** 2).sum())
+                   for o in origins) for v in (0, 1)]
+        fits.city_quincena = err[0] < err[1]
+        # zone quincena: keep it where it lowers the zone's own backtest error
+        assert fits.zone_fitted is not None
+        if fits.zone_fitted.any():
+            e = []
+            for keep_q in (True, False):
+                fits.zone_quincena = np.full(n_z, keep_q)
+                p = np.concatenate([_candidates(s, fits, o, step)["prophet"] for o in origins],
+                                   axis=1)
+                e.append(((p - y_bt) ** 2).sum(axis=1))
+            fits.zone_quincena = fits.zone_fitted & (e[0] < e[1])
+        cands = [_candidates(s, fits, o, step) for o in origins]
+        bt = {m: np.concatenate([c[m] for c in cands], axis=1) for m in MODELS}
+        choice, mu_bt = _select_honestly(bt, y_bt, n_origins=len(origins))
+        mse = {m: ((bt[m] - y_bt) ** 2).mean(axis=1) for m in ("weekday_8w", "mean_28d")}
+        phi, _pool = _dispersion(y_bt, mu_bt)
+        target = calibration_target(float(interval), n_zones=n_z, n_origins=len(origins))
+        # interval levels on backtest windows of the requested kind
+        if by == "day":
+            a, b = calibrate_levels(y_bt, mu_bt, phi[:, None] * np.ones_like(mu_bt),
+                                    interval=target)
+        else:
+            prof_bt = hour_profile(s, end_day=origins[0])
+            ys, ms = [], []
+            n_win_days = step - extra
+            for k, o in enumerate(origins):
+                mu_o = mu_bt[:, k * step:(k + 1) * step]
+                ms.append(_hours_to_windows(_split(mu_o, o, prof_bt), by=by,
+                                            n_days=n_win_days, shifts=shifts))
+                ys.append(_hours_to_windows(_actual_hourly(s, o, step), by=by,
+                                            n_days=n_win_days, shifts=shifts))
+            yw, mw = np.concatenate(ys, axis=1), np.concatenate(ms, axis=1)
+            a, b = calibrate_levels(yw, mw, phi[:, None] * np.ones_like(mw),
+                                    interval=target)
+        bt_rmse = np.sqrt(((mu_bt - y_bt) ** 2).mean(axis=1))
+        base_rmse = np.sqrt(np.minimum(mse["weekday_8w"], mse["mean_28d"]))
+    else:
+        notes.append("historia corta: sin evaluación previa, se usa el reparto de la ciudad "
+                     "y un intervalo de Poisson")
+        choice = np.full(n_z, MODELS.index("city_share"))
+        phi = np.zeros(n_z)
+        tail = (1.0 - float(interval)) / 2.0
+        a, b = tail, 1.0 - tail
+        bt_rmse = np.full(n_z, np.nan)
+        base_rmse = np.full(n_z, np.nan)
+
+    final = _candidates(s, fits, s.cut, n_final)
+    mu = np.stack([final[MODELS[c]][z] for z, c in enumerate(choice)])
+    if by == "day":
+        exp = mu[:, :h]
+    else:
+        exp = _hours_to_windows(_split(mu, s.cut, hour_profile(s, end_day=s.cut)), by=by,
+                                n_days=h, shifts=shifts)
+    starts, ends = _window_bounds(s.cut, h, by=by, shifts=shifts)
+    nw = exp.shape[1]
+    phi_w = np.repeat(phi[:, None], nw, axis=1)
+    lower = _nb_ppf(a, exp, phi_w)
+    upper = np.maximum(_nb_ppf(b, exp, phi_w), lower)
+    model = np.array([MODELS[c] for c in choice], dtype=object)
+    table = pd.DataFrame({
+        "zone": pd.array(np.repeat(s.zones, nw).astype(str), dtype="str"),
+        "window_start": np.tile(starts, n_z),
+        "window_end": np.tile(ends, n_z),
+        "expected": exp.reshape(-1),
+        "lower": lower.reshape(-1),
+        "upper": upper.reshape(-1),
+        "model": pd.array(np.repeat(model, nw).astype(str), dtype="str"),
+    })
+    asked = [] if zones is None else [str(z) for z in zones]
+    known = {str(z) for z in s.zones}
+    no_history = tuple(z for z in dict.fromkeys(asked) if z not in known)
+    assert fits.zone_fitted is not None and fits.zone_quincena is not None
+    summary = pd.DataFrame({
+        "zone": pd.array(s.zones.astype(str), dtype="str"),
+        "model": pd.array(model.astype(str), dtype="str"),
+        "incidents": s.daily.sum(axis=1).astype(np.int64),
+        "backtest_rmse": bt_rmse,
+        "baseline_rmse": base_rmse,
+        "dispersion": phi,
+        "own_prophet": fits.zone_fitted,
+        "quincena": fits.zone_quincena,
+    })
+    if no_history:
+        extra_rows = pd.DataFrame({"zone": pd.array(list(no_history), dtype="str"),
+                                   "model": pd.array([None] * len(no_history), dtype="str"),
+                                   "incidents": np.zeros(len(no_history), dtype=np.int64)})
+        summary = pd.concat([summary, extra_rows], ignore_index=True)
+        summary["own_prophet"] = summary["own_prophet"].fillna(False).astype(bool)
+        summary["quincena"] = summary["quincena"].fillna(False).astype(bool)
+        notes.append(f"{len(no_history)} zona(s) sin incidentes antes del corte: sin pronóstico")
+    return ZoneForecast(table=table, zones=summary, no_history=no_history, train_until=cut,
+                        by=str(by), interval=float(interval), levels=(a, b),
+                        seconds=time.perf_counter() - t0, notes=tuple(notes))
+
+
+# --------------------------------------------------------------------------- store adapter
+
+
+def zone_forecast_records(result: ZoneForecast, *, made_at: pd.Timestamp | None = None
+                          ) -> pd.DataFrame:
+    """Rows for a stored ``forecasts`` table: :data:`RECORD_COLUMNS`.
+
+    ``made_at`` defaults to now (UTC, naive).
+    """
+    out = result.table.copy()
+    out["train_until"] = result.train_until
+    stamp = made_at if made_at is not None else pd.Timestamp.now(tz="UTC").tz_localize(None)
+    out["made_at"] = pd.Timestamp(stamp)
+    return out[list(RECORD_COLUMNS)]
+
+
+def forecast_zones_from_store(con: duckdb.DuckDBPyConnection, *,
+                              train_until: object | None = None,
+                              horizon_days: int = HORIZON_DAYS, by: Windows = "shift",
+                              layer: gpd.GeoDataFrame | None = None,
+                              zone_column: str = "district", interval: float = INTERVAL,
+                              country: str | None = COUNTRY,
+                              max_zone_fits: int = MAX_ZONE_FITS,
+                              seed: int | None = 0) -> ZoneForecast:
+    """Forecast the next ``horizon_days`` days by zone from a store connection.
+
+    ``train_until`` defaults to the day after the last stored incident. Zones
+    are the ``district`` column, or the polygons of ``layer`` (every polygon
+    is reported; those without incidents are in ``no_history``). Reads only
+    ``occurred_at``, ``lat``, ``lon`` and ``zone_column``.
+    """
+    from analytics import store
+    from analytics import zones as zn
+
+    cols = ["occurred_at", zone_column] + (["lat", "lon"] if layer is not None else [])
+    inc = store.load_incidents(con, columns=list(dict.fromkeys(cols)))
+    if train_until is None:
+        if inc.empty:
+            raise InsufficientHistoryError("El almacén no tiene incidentes.")
+        train_until = pd.Timestamp(inc["occurred_at"].max()).normalize() + pd.Timedelta(days=1)
+    cut = _parse_cut(train_until)
+    if cut is not None:
+        inc = inc[inc["occurred_at"] < cut]
+    events = zn.incidents_to_zone_events(inc, zones=layer,
+                                         zone_column=zone_column if layer is None else None)
+    return forecast_zones(events, train_until=train_until, horizon_days=horizon_days, by=by,
+                          interval=interval, country=country, max_zone_fits=max_zone_fits,
+                          zones=None if layer is None else list(layer["zone"]), seed=seed)

@@ -554,6 +554,21 @@ def _window_bounds(first_day: int, n_days: int, *, by: str,
     return starts, starts + np.tile(dur, n_days) * hour
 
 
+def _window_slots(*, by: str, shifts: Sequence[tuple[str, int, int]]
+                  ) -> tuple[np.ndarray, list[str]]:
+    """Calibration slot of the windows of one day (in :func:`_hours_to_windows` order)."""
+    if by == "day":
+        return np.zeros(1, dtype=np.int64), ["día"]
+    sh = _shift_hours(shifts)
+    names = [n for n, _s, _h in sh]
+    if by == "shift":
+        return np.arange(len(sh), dtype=np.int64), names
+    of_hour = np.zeros(24, dtype=np.int64)
+    for j, (_n, _s, hours) in enumerate(sh):
+        of_hour[hours] = j
+    return of_hour, names
+
+
 def hour_profile(s: ZoneSeries, *, end_day: int, days: int = PROFILE_DAYS,
                  prior: float = HOUR_PRIOR) -> np.ndarray:
     """(zones, 7, 24) share of each weekday's incidents per local hour, shrunk to the city.
@@ -747,8 +762,9 @@ class ZoneForecast:
         without history have ``model`` ``None``.
     no_history : tuple of str
         Zones asked for (``zones=``) with no incident before the cut.
-    levels : tuple of float
-        Calibrated quantile levels of ``lower`` and ``upper``.
+    levels : dict
+        Calibrated quantile levels ``(lower, upper)`` of the NB distribution,
+        per shift (``"día"`` for daily windows; hours use their shift's).
     notes : tuple of str
         What was done that a user may want to know (Spanish).
     """
@@ -759,7 +775,7 @@ class ZoneForecast:
     train_until: pd.Timestamp
     by: str
     interval: float
-    levels: tuple[float, float]
+    levels: dict[str, tuple[float, float]]
     seconds: float
     notes: tuple[str, ...] = ()
 
@@ -877,6 +893,9 @@ def forecast_zones(events: pd.DataFrame, *, train_until: object,
     fits.city = _city_forecasts(s, [*origins, s.cut], [step] * len(origins) + [n_final],
                                 country=country, seed=seed)
     n_z = len(s.zones)
+    slots, slot_names = _window_slots(by=by, shifts=shifts)
+    tail = (1.0 - float(interval)) / 2.0
+    levels = [(tail, 1.0 - tail)] * len(slot_names)
     if origins:
         y_bt = np.concatenate([s.daily[:, o - s.day0:o - s.day0 + step] for o in origins], 1)
         city_y = s.daily.sum(axis=0)
@@ -899,10 +918,9 @@ def forecast_zones(events: pd.DataFrame, *, train_until: object,
         mse = {m: ((bt[m] - y_bt) ** 2).mean(axis=1) for m in ("weekday_8w", "mean_28d")}
         phi, _pool = _dispersion(y_bt, mu_bt)
         target = calibration_target(float(interval), n_zones=n_z, n_origins=len(origins))
-        # interval levels on backtest windows of the requested kind
+        # interval levels on backtest windows of the requested kind, per shift
         if by == "day":
-            a, b = calibrate_levels(y_bt, mu_bt, phi[:, None] * np.ones_like(mu_bt),
-                                    interval=target)
+            yw, mw = y_bt, mu_bt
         else:
             prof_bt = hour_profile(s, end_day=origins[0])
             ys, ms = [], []
@@ -914,8 +932,12 @@ def forecast_zones(events: pd.DataFrame, *, train_until: object,
                 ys.append(_hours_to_windows(_actual_hourly(s, o, step), by=by,
                                             n_days=n_win_days, shifts=shifts))
             yw, mw = np.concatenate(ys, axis=1), np.concatenate(ms, axis=1)
-            a, b = calibrate_levels(yw, mw, phi[:, None] * np.ones_like(mw),
-                                    interval=target)
+        slot_w = np.tile(slots, yw.shape[1] // len(slots))
+        for j in range(len(slot_names)):
+            cols = slot_w == j
+            levels[j] = calibrate_levels(yw[:, cols], mw[:, cols],
+                                         phi[:, None] * np.ones_like(mw[:, cols]),
+                                         interval=target)
         bt_rmse = np.sqrt(((mu_bt - y_bt) ** 2).mean(axis=1))
         base_rmse = np.sqrt(np.minimum(mse["weekday_8w"], mse["mean_28d"]))
     else:
@@ -923,8 +945,6 @@ def forecast_zones(events: pd.DataFrame, *, train_until: object,
                      "y un intervalo de Poisson")
         choice = np.full(n_z, MODELS.index("city_share"))
         phi = np.zeros(n_z)
-        tail = (1.0 - float(interval)) / 2.0
-        a, b = tail, 1.0 - tail
         bt_rmse = np.full(n_z, np.nan)
         base_rmse = np.full(n_z, np.nan)
 
@@ -938,8 +958,13 @@ def forecast_zones(events: pd.DataFrame, *, train_until: object,
     starts, ends = _window_bounds(s.cut, h, by=by, shifts=shifts)
     nw = exp.shape[1]
     phi_w = np.repeat(phi[:, None], nw, axis=1)
-    lower = _nb_ppf(a, exp, phi_w)
-    upper = np.maximum(_nb_ppf(b, exp, phi_w), lower)
+    slot_f = np.tile(slots, nw // len(slots))
+    lower = np.zeros(exp.shape, dtype=np.int64)
+    upper = np.zeros(exp.shape, dtype=np.int64)
+    for j, (a, b) in enumerate(levels):
+        cols = slot_f == j
+        lower[:, cols] = _nb_ppf(a, exp[:, cols], phi_w[:, cols])
+        upper[:, cols] = np.maximum(_nb_ppf(b, exp[:, cols], phi_w[:, cols]), lower[:, cols])
     model = np.array([MODELS[c] for c in choice], dtype=object)
     table = pd.DataFrame({
         "zone": pd.array(np.repeat(s.zones, nw).astype(str), dtype="str"),
@@ -973,7 +998,8 @@ def forecast_zones(events: pd.DataFrame, *, train_until: object,
         summary["quincena"] = summary["quincena"].fillna(False).astype(bool)
         notes.append(f"{len(no_history)} zona(s) sin incidentes antes del corte: sin pronóstico")
     return ZoneForecast(table=table, zones=summary, no_history=no_history, train_until=cut,
-                        by=str(by), interval=float(interval), levels=(a, b),
+                        by=str(by), interval=float(interval),
+                        levels=dict(zip(slot_names, levels, strict=True)),
                         seconds=time.perf_counter() - t0, notes=tuple(notes))
 
 

@@ -321,7 +321,7 @@ def test_short_history_uses_pooled_model_and_poisson_interval() -> None:
     ev = poisson_events({"A": 3.0, "B": 1.0}, days=30)
     res = zf.forecast_zones(ev, train_until=CUT, horizon_days=3, by="day", seed=0)
     assert set(res.table["model"]) == {"city_share"}
-    assert res.levels == pytest.approx((0.1, 0.9))
+    assert res.levels == {"día": pytest.approx((0.1, 0.9))}
     assert any("historia corta" in n for n in res.notes)
 
 
@@ -407,6 +407,67 @@ def test_cli_file_without_coordinates_needs_a_zone_column(plain_csv: Path, tmp_p
                      "2025-03-03", "--horizon-days", "2", "--out", str(tmp_path / "o.csv")])
     assert code == 2
     assert "--map district=COLUMNA" in capsys.readouterr().err
+
+
+def test_cli_store_and_polygon_layer(tmp_path: Path, holey_layer,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """--db reads the store before the cut; --zones places points in the layer's polygons."""
+    from tests._store_factory import make_store
+
+    db = make_store(tmp_path / "vigia.duckdb")
+    out = tmp_path / "distritos.parquet"
+    assert cli.main(["zone-forecast", "--db", str(db), "--train-until", "2025-06-16",
+                     "--horizon-days", "3", "--out", str(out), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    frame = pd.read_parquet(out)
+    assert doc["zones"] == 4 and set(frame["zone"]) == {"LA VICTORIA", "LIMA", "MIRAFLORES",
+                                                        "LINCE"}
+    # a layer around La Victoria's hotspot: one zone with history, two without
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    layer = gpd.GeoDataFrame({"sector": ["S1", "S2", "S3"]}, geometry=[
+        box(-77.03, -12.08, -77.00, -12.055), box(-76.99, -12.08, -76.98, -12.07),
+        box(-76.97, -12.08, -76.96, -12.07)], crs="EPSG:4326")
+    lay = tmp_path / "sectores.geojson"
+    layer.to_file(lay, driver="GeoJSON")
+    assert cli.main(["zone-forecast", "--db", str(db), "--zones", str(lay), "--train-until",
+                     "2025-06-16", "--horizon-days", "3", "--by", "shift",
+                     "--out", str(tmp_path / "s.csv")]) == 0
+    err = capsys.readouterr().err
+    assert set(pd.read_csv(tmp_path / "s.csv")["zone"]) == {"S1"}
+    assert "S2, S3" in err
+
+
+def test_cli_file_with_coordinates_goes_through_ingest(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    from tests._store_factory import synthetic_incidents
+
+    inc = synthetic_incidents(400)
+    p = tmp_path / "denuncias.csv"
+    inc[["incident_id", "occurred_at", "lat", "lon", "crime_type", "district"]].rename(
+        columns={"district": "distrito"}).to_csv(p, index=False)
+    out = tmp_path / "o.xlsx"
+    assert cli.main(["zone-forecast", "--incidents", str(p), "--train-until", "2025-06-20",
+                     "--horizon-days", "1", "--out", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["zones"] == 4
+    assert list(pd.read_excel(out).columns) == list(zf.COLUMNS)
+
+
+def test_forecast_from_store(tmp_path: Path) -> None:
+    from analytics import store
+    from tests._store_factory import make_store
+
+    con = store.connect(make_store(tmp_path / "vigia.duckdb"), read_only=True)
+    try:
+        res = zf.forecast_zones_from_store(con, horizon_days=2, by="shift", max_zone_fits=0)
+    finally:
+        con.close()
+    assert res.train_until == pd.Timestamp("2025-07-01")  # the day after the last incident
+    assert len(res.table) == 4 * 2 * 3
+    rec = zf.zone_forecast_records(res)
+    assert tuple(rec.columns) == zf.RECORD_COLUMNS
 
 
 # --------------------------------------------------------------------------- real data

@@ -94,19 +94,46 @@ tract groups.
 
 from __future__ import annotations
 
-import logging
 import time
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 import pandas as pd
 
 from analytics import settings
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError
+from analytics._zone_intervals import CALIBRATION_MARGIN_SE as CALIBRATION_MARGIN_SE
+from analytics._zone_intervals import calibrate_levels as calibrate_levels
+from analytics._zone_intervals import (
+    calibration_target,
+    dispersion,
+    lead_factors,
+    lead_weeks,
+    nb_ppf,
+)
+from analytics._zone_prophet import LEVEL_DAYS as LEVEL_DAYS
+from analytics._zone_prophet import PROPHET_YEARS as PROPHET_YEARS
+from analytics._zone_prophet import YEARLY_MIN_DAYS as YEARLY_MIN_DAYS
+from analytics._zone_prophet import YEARLY_ORDER as YEARLY_ORDER
+from analytics._zone_prophet import holiday_days as holiday_days
+from analytics._zone_prophet import prophet_forecast, relevel
+from analytics._zone_prophet import quincena_days as quincena_days
+from analytics._zone_series import HOUR_PRIOR as HOUR_PRIOR
+from analytics._zone_series import PROFILE_DAYS as PROFILE_DAYS
+from analytics._zone_series import ZoneSeries as ZoneSeries
+from analytics._zone_series import (
+    actual_hourly,
+    hours_to_windows,
+    split_days,
+    weekday,
+    window_bounds,
+    window_slots,
+)
+from analytics._zone_series import baseline_forecasts as baseline_forecasts
+from analytics._zone_series import events_to_series as events_to_series
+from analytics._zone_series import hour_profile as hour_profile
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -126,14 +153,6 @@ COUNTRY: Final = "PE"
 BACKTEST_ORIGINS: Final = 4
 #: Days between backtest origins, and days scored after each.
 BACKTEST_STEP_DAYS: Final = 28
-#: Days over which a forecast's level is re-anchored to the latest counts.
-LEVEL_DAYS: Final = 56
-#: Years of history a Prophet model is fitted on (at most).
-PROPHET_YEARS: Final = 3
-#: Days of history a Prophet fit needs before it adds yearly seasonality.
-YEARLY_MIN_DAYS: Final = 730
-#: Fourier order of Prophet's yearly seasonality (Prophet's default is 10).
-YEARLY_ORDER: Final = 5
 #: Days of a zone's history before its Prophet fit, at least.
 MIN_ZONE_PROPHET_DAYS: Final = 365
 #: Incidents a day over the last year a zone needs for its own Prophet model.
@@ -148,12 +167,6 @@ MIN_BACKTEST_DAYS: Final = 56
 SHARE_PRIOR: Final = 20.0
 #: Prior weight (incidents) pulling a zone's weekday profile towards the city's.
 WEEKDAY_PRIOR: Final = 70.0
-#: Prior weight (incidents per weekday) pulling a zone's hour profile towards the city's.
-HOUR_PRIOR: Final = 50.0
-#: Days of history behind the hour profiles.
-PROFILE_DAYS: Final = 364
-#: Standard errors of the backtest coverage added to the calibration target.
-CALIBRATION_MARGIN_SE: Final = 0.5
 #: Weight of the zone's own backtest against the city-wide one in model choice.
 SELECTION_WEIGHT: Final = 0.5
 #: Candidate models, in the order that breaks ties.
@@ -163,250 +176,6 @@ MODELS: Final = ("prophet", "prophet_blend", "city_share", "city_share_blend", "
 COLUMNS: Final = ("zone", "window_start", "window_end", "expected", "lower", "upper", "model")
 #: Columns proposed for a stored ``forecasts`` table (:func:`zone_forecast_records`).
 RECORD_COLUMNS: Final = (*COLUMNS, "train_until", "made_at")
-
-_EPOCH_WEEKDAY: Final = 3  # 1970-01-01 was a Thursday (Monday = 0)
-_RATIO_CLIP: Final = (0.2, 5.0)
-
-
-# --------------------------------------------------------------------------- series
-
-
-@dataclass(frozen=True)
-class ZoneSeries:
-    """Incidents before the cut, aggregated once.
-
-    Attributes
-    ----------
-    zones : numpy.ndarray
-        Sorted zone names (``object``) with at least one incident before the cut.
-    day0 : int
-        Day number (days since 1970-01-01) of ``daily[:, 0]``.
-    daily : numpy.ndarray
-        ``float64`` (zones, days): incidents per zone and calendar day over
-        ``[day0, cut)``.
-    ev_zone, ev_day, ev_hour : numpy.ndarray
-        Each incident's zone index, day number and local hour.
-    ev_timed : numpy.ndarray
-        False for incidents stamped exactly 00:00:00 (left out of hour profiles).
-    """
-
-    zones: np.ndarray
-    day0: int
-    daily: np.ndarray
-    ev_zone: np.ndarray
-    ev_day: np.ndarray
-    ev_hour: np.ndarray
-    ev_timed: np.ndarray
-
-    @property
-    def cut(self) -> int:
-        """Day number of the cut (first day not in ``daily``)."""
-        return self.day0 + int(self.daily.shape[1])
-
-
-def _weekday(days: np.ndarray) -> np.ndarray:
-    return (np.asarray(days, dtype=np.int64) + _EPOCH_WEEKDAY) % 7
-
-
-def _to_day(ts: pd.Timestamp) -> int:
-    return int(np.datetime64(ts.normalize().to_datetime64(), "D").astype(np.int64))
-
-
-def events_to_series(events: pd.DataFrame, *, train_until: pd.Timestamp) -> ZoneSeries:
-    """Validate ``(occurred_at, zone)`` rows and aggregate those before ``train_until``.
-
-    Rows without a zone are ignored.
-
-    Raises
-    ------
-    IncidentSchemaError
-        Missing columns or unreadable times.
-    InsufficientHistoryError
-        No incident with a zone before the cut.
-    """
-    problems = []
-    for c in ("occurred_at", "zone"):
-        if c not in events.columns:
-            problems.append(f"falta la columna '{c}'")
-    t = None
-    if "occurred_at" in events.columns:
-        try:
-            t = pd.to_datetime(events["occurred_at"])
-        except (ValueError, TypeError):
-            problems.append("'occurred_at' no contiene fechas válidas")
-        else:
-            if getattr(t.dt, "tz", None) is not None:
-                problems.append("'occurred_at' debe ser hora local sin zona horaria")
-            elif t.isna().any():
-                problems.append(f"{int(t.isna().sum())} incidentes sin fecha en 'occurred_at'")
-    if problems:
-        raise IncidentSchemaError("Incidentes no válidos para el pronóstico por zona: "
-                                  + "; ".join(problems) + ".")
-    assert t is not None
-    tn = t.to_numpy(dtype="datetime64[ns]")
-    zone = events["zone"]
-    keep = (tn < np.datetime64(train_until.to_datetime64(), "ns")) & zone.notna().to_numpy()
-    tn = tn[keep]
-    names = zone.to_numpy(dtype=object)[keep].astype(str)
-    if len(tn) == 0:
-        msg = "No hay incidentes con zona antes de la fecha de corte."
-        raise InsufficientHistoryError(msg)
-    codes, zones = pd.factorize(names, sort=True)
-    day = tn.astype("datetime64[D]").astype(np.int64)
-    cut = _to_day(train_until)
-    day0 = int(day.min())
-    n_days = cut - day0
-    daily = np.bincount(codes * n_days + (day - day0), minlength=len(zones) * n_days)
-    since_midnight = (tn - tn.astype("datetime64[D]")).astype(np.int64)
-    hour = (since_midnight // (3600 * 10**9)).astype(np.int8)
-    return ZoneSeries(zones=np.asarray(zones, dtype=object), day0=day0,
-                      daily=daily.reshape(len(zones), n_days).astype(np.float64),
-                      ev_zone=codes.astype(np.int64), ev_day=day, ev_hour=hour,
-                      ev_timed=since_midnight != 0)
-
-
-# --------------------------------------------------------------------------- baselines
-
-
-def baseline_forecasts(daily: np.ndarray, origin: int, n_days: int
-                       ) -> tuple[np.ndarray, np.ndarray]:
-    """Compute the two baselines for days ``[origin, origin + n_days)`` of a zone × day matrix.
-
-    Parameters
-    ----------
-    daily
-        (zones, days) counts; only columns before ``origin`` are read.
-    origin
-        Column index of the first forecast day.
-    n_days
-        Days forecast.
-
-    Returns
-    -------
-    mean_28d, weekday_8w
-        (zones, n_days): the mean of the last 28 days (fewer when history is
-        shorter), and for each day the mean of the last 8 days before
-        ``origin`` with the same weekday (the available ones; the 28-day
-        mean when there is none).
-    """
-    y = np.asarray(daily, dtype=np.float64)
-    if origin <= 0:
-        raise InsufficientHistoryError("No hay historia antes del origen del pronóstico.")
-    a = y[:, max(0, origin - 28):origin].mean(axis=1)
-    mean28 = np.repeat(a[:, None], n_days, axis=1)
-    wd = np.empty((y.shape[0], n_days))
-    for h in range(n_days):
-        last = origin - 7 + (h % 7)
-        idx = [last - 7 * k for k in range(8) if last - 7 * k >= 0]
-        wd[:, h] = y[:, idx].mean(axis=1) if idx else a
-    return mean28, wd
-
-
-# --------------------------------------------------------------------------- prophet
-
-
-@contextmanager
-def _quiet_prophet() -> Iterator[None]:
-    """Silence Prophet/cmdstanpy logging and warnings for the duration; restore after."""
-    names = ("prophet", "prophet.plot", "prophet.models", "prophet.forecaster", "cmdstanpy")
-    loggers = [logging.getLogger(n) for n in names]
-    saved = [lg.disabled for lg in loggers]
-    for lg in loggers:
-        lg.disabled = True
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for lg, d in zip(loggers, saved, strict=True):
-            lg.disabled = d
-
-
-def _prophet_class() -> Any:
-    try:
-        with _quiet_prophet():
-            from prophet import Prophet
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        msg = ("El pronóstico por zona necesita prophet: pip install prophet==1.5.0 "
-               "(incluye su modelo compilado; no hace falta instalar CmdStan).")
-        raise ImportError(msg) from exc
-    return Prophet
-
-
-def quincena_days(days: np.ndarray) -> np.ndarray:
-    """Paydays and the day after: the 15th, 16th, the last day of the month and the 1st."""
-    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
-    dom = (d - d.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
-    nxt = (d + 1).astype("datetime64[M]") != d.astype("datetime64[M]")
-    return np.asarray((dom == 1) | (dom == 15) | (dom == 16) | nxt)
-
-
-def holiday_days(country: str | None, first_day: int, last_day: int) -> np.ndarray:
-    """Day numbers of ``country``'s public holidays in ``[first_day, last_day]``."""
-    if not country:
-        return np.empty(0, dtype=np.int64)
-    import holidays
-
-    d0, d1 = np.datetime64(first_day, "D"), np.datetime64(last_day, "D")
-    y0 = int(d0.astype("datetime64[Y]").astype(np.int64)) + 1970
-    y1 = int(d1.astype("datetime64[Y]").astype(np.int64)) + 1970
-    cal = holidays.country_holidays(country, years=range(y0, y1 + 1))
-    out = np.array(sorted(np.datetime64(d, "D").astype(np.int64) for d in cal), dtype=np.int64)
-    return out[(out >= first_day) & (out <= last_day)]
-
-
-def _prophet_forecast(y: np.ndarray, first: int, end: int, predict_days: np.ndarray, *,
-                      day0: int, country: str | None, seed: int | None
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Fit Prophet on ``y[first:end]`` (column indices; day ``day0 + i``) and predict.
-
-    Holidays enter as one effect (``feriado``) shared by every holiday: one
-    column instead of one per holiday name, which is what a zone's few
-    incidents per holiday can support, and keeps a fit fast (Prophet ships its
-    design matrix to Stan as JSON).
-
-    Returns
-    -------
-    yhat, quincena
-        Predictions for the absolute day numbers ``predict_days`` and the
-        quincena regressor's part of them.
-    """
-    Prophet = _prophet_class()
-    days = np.arange(first, end) + day0
-    yearly = YEARLY_ORDER if (end - first) >= YEARLY_MIN_DAYS else False
-    hol = holiday_days(country, int(days[0]), int(max(days[-1], predict_days[-1])))
-    hol_frame = None
-    if len(hol):
-        hol_frame = pd.DataFrame({"holiday": "feriado",
-                                  "ds": hol.astype("datetime64[D]").astype("datetime64[ns]")})
-    train = pd.DataFrame({"ds": days.astype("datetime64[D]").astype("datetime64[ns]"),
-                          "y": y[first:end], "quincena": quincena_days(days).astype(float)})
-    future = pd.DataFrame({"ds": predict_days.astype("datetime64[D]").astype("datetime64[ns]"),
-                           "quincena": quincena_days(predict_days).astype(float)})
-    with _quiet_prophet():
-        m = Prophet(growth="flat", yearly_seasonality=yearly, weekly_seasonality=True,
-                    daily_seasonality=False, holidays=hol_frame, uncertainty_samples=0)
-        m.add_regressor("quincena", standardize=False)
-        kwargs = {} if seed is None else {"seed": int(seed)}
-        m.fit(train, **kwargs)
-        f = m.predict(future)
-    return f["yhat"].to_numpy(dtype=np.float64), f["quincena"].to_numpy(dtype=np.float64)
-
-
-def _relevel(pred: np.ndarray, pred_days: np.ndarray, actual: np.ndarray, actual_day0: int,
-             origin: int, n_days: int) -> np.ndarray:
-    """Forecast for days ``[origin, origin + n_days)`` re-anchored on the last LEVEL_DAYS.
-
-    ``pred`` (…, len(pred_days)) are predictions for the absolute days
-    ``pred_days`` (contiguous); ``actual`` (…, days) counts from ``actual_day0``.
-    """
-    p0 = int(pred_days[0])
-    lo = max(origin - LEVEL_DAYS, actual_day0, p0)
-    fitted = np.clip(pred[..., lo - p0:origin - p0], 0.0, None).sum(axis=-1)
-    seen = actual[..., lo - actual_day0:origin - actual_day0].sum(axis=-1)
-    r = np.clip((seen + 1.0) / (fitted + 1.0), *_RATIO_CLIP)
-    out = pred[..., origin - p0:origin - p0 + n_days] * np.asarray(r)[..., None]
-    return np.asarray(np.clip(out, 0.0, None))
 
 
 # --------------------------------------------------------------------------- candidates
@@ -423,13 +192,13 @@ def _city_share(daily: np.ndarray, origin: int, target_days: np.ndarray,
     b = max(0, origin - LEVEL_DAYS)
     n_recent = daily[:, b:origin].sum(axis=1)
     share = s_long * (n_recent + SHARE_PRIOR) / (s_long * n_recent.sum() + SHARE_PRIOR)
-    wd = _weekday(np.arange(a, origin) + day0)
+    wd = weekday(np.arange(a, origin) + day0)
     cz = np.stack([win[:, wd == d].sum(axis=1) for d in range(7)], axis=1)
     cw = (cz.sum(axis=0) + 1.0) / (cz.sum() + 7.0)
     zw = (cz + WEEKDAY_PRIOR * cw[None, :]) / (nz[:, None] + WEEKDAY_PRIOR)
     f = share[:, None] * zw / cw[None, :]
     f = f / f.sum(axis=0, keepdims=True)
-    return np.asarray(f[:, _weekday(target_days)] * city[None, :])
+    return np.asarray(f[:, weekday(target_days)] * city[None, :])
 
 
 @dataclass
@@ -456,10 +225,10 @@ def _city_forecasts(s: ZoneSeries, origins: Sequence[int], lengths: Sequence[int
         if i >= MIN_CITY_PROPHET_DAYS:
             first = max(0, i - 365 * PROPHET_YEARS)
             pdays = np.arange(o - LEVEL_DAYS, o + n)
-            yhat, q = _prophet_forecast(city, first, i, pdays, day0=s.day0, country=country,
-                                        seed=seed)
-            out[o] = (_relevel(yhat, pdays, city, s.day0, o, n),
-                      _relevel(yhat - q, pdays, city, s.day0, o, n))
+            yhat, q = prophet_forecast(city, first, i, pdays, day0=s.day0, country=country,
+                                       seed=seed)
+            out[o] = (relevel(yhat, pdays, city, s.day0, o, n),
+                      relevel(yhat - q, pdays, city, s.day0, o, n))
         else:
             _m, wd = baseline_forecasts(city[None, :], i, n)
             out[o] = (wd[0], wd[0])
@@ -484,8 +253,8 @@ def _zone_prophets(s: ZoneSeries, fit_end: int, pred_end: int, *, max_fits: int,
         order = [int(z) for z in np.argsort(-rate, kind="stable") if ok[z]][:max_fits]
         for z in sorted(order):
             start = max(int(first[z]), i_end - 365 * PROPHET_YEARS)
-            pred[z], qc[z] = _prophet_forecast(s.daily[z], start, i_end, pdays, day0=s.day0,
-                                               country=country, seed=seed)
+            pred[z], qc[z] = prophet_forecast(s.daily[z], start, i_end, pdays, day0=s.day0,
+                                              country=country, seed=seed)
             fitted[z] = True
     fits.zone_pred, fits.zone_q, fits.zone_days, fits.zone_fitted = pred, qc, pdays, fitted
     fits.zone_quincena = np.zeros(n_z, dtype=bool)
@@ -508,238 +277,13 @@ def _candidates(s: ZoneSeries, fits: _Fits, origin: int, n_days: int) -> dict[st
     own = np.full_like(share, np.nan)
     f = np.flatnonzero(np.asarray(fits.zone_fitted))
     if len(f):
-        own[f] = _relevel(pred[f], fits.zone_days, s.daily[f], s.day0, origin, n_days)
+        own[f] = relevel(pred[f], fits.zone_days, s.daily[f], s.day0, origin, n_days)
     out["prophet"] = own
     out["prophet_blend"] = 0.5 * (own + share)
     return {m: out[m] for m in MODELS}
 
 
-# --------------------------------------------------------------------------- windows
-
-
-def _shift_hours(shifts: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, list[int]]]:
-    """(name, start, hours in order) of each shift, sorted by start hour."""
-    out = []
-    for name, start, end in sorted(shifts, key=lambda x: int(x[1])):
-        n = (int(end) - int(start)) % 24
-        out.append((str(name), int(start), [(int(start) + k) % 24 for k in range(n)]))
-    return out
-
-
-def _hours_to_windows(hourly: np.ndarray, *, by: str, n_days: int,
-                      shifts: Sequence[tuple[str, int, int]]) -> np.ndarray:
-    """(zones, days, 24) hourly values → (zones, windows) for ``n_days`` start days.
-
-    Shift windows of the last start day may need the next day's first hours,
-    so ``hourly`` must then hold ``n_days + 1`` days.
-    """
-    if by == "day":
-        return np.asarray(hourly[:, :n_days, :].sum(axis=2))
-    if by == "hour":
-        return hourly[:, :n_days, :].reshape(hourly.shape[0], -1)
-    parts = []
-    for _name, start, hours in _shift_hours(shifts):
-        same = [h for h in hours if h >= start]
-        nxt = [h for h in hours if h < start]
-        v = hourly[:, :n_days, same].sum(axis=2)
-        if nxt:
-            v = v + hourly[:, 1:n_days + 1, nxt].sum(axis=2)
-        parts.append(v)
-    return np.stack(parts, axis=2).reshape(hourly.shape[0], -1)
-
-
-def _window_bounds(first_day: int, n_days: int, *, by: str,
-                   shifts: Sequence[tuple[str, int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    day_ts = (np.arange(first_day, first_day + n_days).astype("datetime64[D]")
-              .astype("datetime64[ns]"))
-    hour = np.timedelta64(1, "h")
-    if by == "day":
-        return day_ts, day_ts + np.timedelta64(1, "D")
-    if by == "hour":
-        starts = (day_ts[:, None] + np.arange(24)[None, :] * hour).reshape(-1)
-        return starts, starts + hour
-    sh = _shift_hours(shifts)
-    st = np.array([s for _n, s, _h in sh])
-    dur = np.array([len(h) for _n, _s, h in sh])
-    starts = (day_ts[:, None] + st[None, :] * hour).reshape(-1)
-    return starts, starts + np.tile(dur, n_days) * hour
-
-
-def _window_slots(*, by: str, shifts: Sequence[tuple[str, int, int]]
-                  ) -> tuple[np.ndarray, list[str]]:
-    """Calibration slot of the windows of one day (in :func:`_hours_to_windows` order)."""
-    if by == "day":
-        return np.zeros(1, dtype=np.int64), ["día"]
-    sh = _shift_hours(shifts)
-    names = [n for n, _s, _h in sh]
-    if by == "shift":
-        return np.arange(len(sh), dtype=np.int64), names
-    of_hour = np.zeros(24, dtype=np.int64)
-    for j, (_n, _s, hours) in enumerate(sh):
-        of_hour[hours] = j
-    return of_hour, names
-
-
-def hour_profile(s: ZoneSeries, *, end_day: int, days: int = PROFILE_DAYS,
-                 prior: float = HOUR_PRIOR) -> np.ndarray:
-    """(zones, 7, 24) share of each weekday's incidents per local hour, shrunk to the city.
-
-    Uses timed incidents (not stamped 00:00:00) of the ``days`` days before
-    ``end_day`` (absolute day number).
-    """
-    n_z = len(s.zones)
-    m = s.ev_timed & (s.ev_day >= end_day - days) & (s.ev_day < end_day)
-    idx = (s.ev_zone[m] * 7 + _weekday(s.ev_day[m])) * 24 + s.ev_hour[m].astype(np.int64)
-    c = np.bincount(idx, minlength=n_z * 168).reshape(n_z, 7, 24).astype(np.float64)
-    city = c.sum(axis=0)
-    pc = (city + 0.5) / (city.sum(axis=1, keepdims=True) + 12.0)
-    return np.asarray((c + prior * pc[None]) / (c.sum(axis=2, keepdims=True) + prior))
-
-
-def _split(daily_mu: np.ndarray, first_day: int, profile: np.ndarray) -> np.ndarray:
-    """(zones, days) daily expectations → (zones, days, 24) hourly ones."""
-    wd = _weekday(np.arange(first_day, first_day + daily_mu.shape[1]))
-    return np.asarray(daily_mu[:, :, None] * profile[:, wd, :])
-
-
-def _actual_hourly(s: ZoneSeries, first_day: int, n_days: int) -> np.ndarray:
-    m = (s.ev_day >= first_day) & (s.ev_day < first_day + n_days)
-    idx = (s.ev_zone[m] * n_days + (s.ev_day[m] - first_day)) * 24 + s.ev_hour[m]
-    n_z = len(s.zones)
-    return np.bincount(idx, minlength=n_z * n_days * 24).reshape(n_z, n_days, 24).astype(float)
-
-
-# --------------------------------------------------------------------------- intervals
-
-
-def _dispersion(y: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, float]:
-    """Per-zone NB dispersion φ (var = μ + φμ²) from backtest days, shrunk to the pool."""
-    excess = ((y - mu) ** 2 - mu).sum(axis=1)
-    info = (mu**2).sum(axis=1)
-    pool = float(max(0.0, excess.sum() / info.sum())) if info.sum() > 0 else 0.0
-    pos = info[info > 0]
-    tau = float(np.median(pos)) if len(pos) else 1.0
-    phi = np.clip((excess + tau * pool) / (info + tau), 0.0, None)
-    return phi, pool
-
-
-def _lead_factors(y: np.ndarray, mu: np.ndarray, *, step: int) -> np.ndarray:
-    """Dispersion multiplier per lead week (1st, 2nd, … week after an origin), pooled.
-
-    Level errors grow with the lead, so one φ for all leads would make short
-    horizons over-cover and long ones under-cover. Each week's pooled moment
-    estimate is divided by the all-leads one (clipped to [1/4, 4]; 1 when the
-    pool shows no over-dispersion).
-    """
-    n_weeks = max(1, -(-step // 7))
-    week = (np.arange(y.shape[1]) % step) // 7
-    _phi, pool = _dispersion(y, mu)
-    out = np.ones(n_weeks)
-    if pool <= 0:
-        return out
-    for w in range(n_weeks):
-        cols = week == w
-        _p, pw = _dispersion(y[:, cols], mu[:, cols])
-        out[w] = float(np.clip(pw / pool, 0.25, 4.0))
-    return out
-
-
-def _lead_weeks(n_windows: int, per_day: int, n_weeks: int) -> np.ndarray:
-    """Lead week of each window column (windows of one day are contiguous)."""
-    day = np.arange(n_windows) // per_day
-    return np.minimum(day // 7, n_weeks - 1)
-
-
-def _nb_cdf(x: np.ndarray, mu: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    from scipy.stats import nbinom, poisson
-
-    x = np.asarray(x, dtype=np.float64)
-    mu = np.maximum(np.asarray(mu, dtype=np.float64), 0.0)
-    phi = np.broadcast_to(np.asarray(phi, dtype=np.float64), mu.shape)
-    out = np.where(x >= 0, 1.0, 0.0)
-    pos = mu > 0
-    nb = pos & (phi > 1e-9)
-    po = pos & ~nb
-    if po.any():
-        out[po] = poisson.cdf(x[po], mu[po])
-    if nb.any():
-        k = 1.0 / phi[nb]
-        out[nb] = nbinom.cdf(x[nb], k, k / (k + mu[nb]))
-    return out
-
-
-def _nb_ppf(q: float, mu: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    from scipy.stats import nbinom, poisson
-
-    mu = np.maximum(np.asarray(mu, dtype=np.float64), 0.0)
-    phi = np.broadcast_to(np.asarray(phi, dtype=np.float64), mu.shape)
-    out = np.zeros(mu.shape)
-    pos = mu > 0
-    nb = pos & (phi > 1e-9)
-    po = pos & ~nb
-    if po.any():
-        out[po] = poisson.ppf(q, mu[po])
-    if nb.any():
-        k = 1.0 / phi[nb]
-        out[nb] = nbinom.ppf(q, k, k / (k + mu[nb]))
-    return np.nan_to_num(out, nan=0.0, posinf=0.0).astype(np.int64)
-
-
-def calibration_target(interval: float, *, n_zones: int, n_origins: int) -> float:
-    """Coverage the backtest calibration aims at: ``interval`` plus half a standard error.
-
-    The standard error is that of a coverage share estimated on the backtest,
-    counting each zone-week as one observation (days of a week share their
-    level error): ``sqrt(p (1 - p) / (zones × origins × weeks per origin))``.
-    A backtest of three zones thus aims at about 0.83 for an 80 % interval,
-    one of 140 zones at 0.80, so a small backtest errs on the wide side.
-    """
-    n_eff = max(1, n_zones * n_origins * (BACKTEST_STEP_DAYS // 7))
-    se = np.sqrt(interval * (1.0 - interval) / n_eff)
-    return float(min(0.99, interval + CALIBRATION_MARGIN_SE * se))
-
-
-def calibrate_levels(y: np.ndarray, mu: np.ndarray, phi: np.ndarray, *,
-                     interval: float) -> tuple[float, float]:
-    """NB quantile levels whose integer bounds leave at most ``1 - interval`` of ``y`` outside.
-
-    ``y < Q(a)`` exactly when ``F(y) < a``, and ``y > Q(b)`` when
-    ``F(y - 1) >= b`` (``F`` the NB distribution function), so the share of
-    backtest counts below or above is read from two CDF values per window for
-    every candidate level. The lower level leaves as close to (but not more
-    than) ``(1 - interval) / 2`` below; the upper level then leaves as close as
-    possible to the rest of ``1 - interval`` above, without exceeding it. With
-    sparse counts the lower bound is 0 and cannot miss, so the upper tail takes
-    the whole ``1 - interval`` instead of over-covering. Ties go to the level
-    nearest the nominal one.
-    """
-    tail = (1.0 - interval) / 2.0
-    y = np.asarray(y, dtype=np.float64).ravel()
-    if y.size == 0:
-        return tail, 1.0 - tail
-    mu = np.asarray(mu, dtype=np.float64).ravel()
-    ph = np.asarray(phi, dtype=np.float64).ravel()
-    f_y = np.sort(_nb_cdf(y, mu, ph))
-    f_below = np.sort(_nb_cdf(y - 1.0, mu, ph))
-    eps = 1e-9
-    grid = np.round(np.arange(0.001, 0.5, 0.001), 6)
-    below = np.searchsorted(f_y, grid, side="left") / y.size  # share with F(y) < a
-    ok = below <= tail + eps
-    if not ok.any():
-        ok = below <= below.min() + eps
-    best = below[ok].max()
-    cand = grid[ok & (below >= best - eps)]
-    a = float(cand[np.argmin(np.abs(cand - tail))])
-    room = (1.0 - interval) - best
-    hi = np.round(1.0 - grid, 6)
-    above = 1.0 - np.searchsorted(f_below, hi, side="left") / y.size  # share with F(y-1) >= b
-    ok = above <= room + eps
-    if not ok.any():
-        ok = above <= above.min() + eps
-    top = above[ok].max()
-    cand = hi[ok & (above >= top - eps)]
-    b = float(cand[np.argmin(np.abs(cand - (1.0 - tail)))])
-    return a, b
+# --------------------------------------------------------------------------- selection
 
 
 def _select(bt: dict[str, np.ndarray], y: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -779,6 +323,79 @@ def _select_honestly(bt: dict[str, np.ndarray], y: np.ndarray, *, n_origins: int
         stacked = np.stack([bt[m][:, cols] for m in MODELS])  # (models, zones, step)
         honest[:, cols] = stacked[ck, rows, :]
     return choice, honest
+
+
+@dataclass(frozen=True)
+class _Backtest:
+    """What the rolling backtest before the cut decides."""
+
+    choice: np.ndarray  # index into MODELS per zone
+    phi: np.ndarray  # NB dispersion per zone
+    lead: np.ndarray  # dispersion factor per lead week
+    levels: list[tuple[float, float]]  # quantile levels per calibration slot
+    rmse: np.ndarray  # honest daily backtest RMSE per zone
+    baseline_rmse: np.ndarray  # the better baseline's daily backtest RMSE per zone
+
+
+def _backtest(s: ZoneSeries, fits: _Fits, origins: list[int], *, by: str,
+              shifts: Sequence[tuple[str, int, int]], interval: float) -> _Backtest:
+    """Decide quincena terms, each zone's model, its dispersion and the interval levels.
+
+    Everything is scored on the :data:`BACKTEST_STEP_DAYS` days after each
+    origin, all before the cut. Sets ``fits.city_quincena`` and
+    ``fits.zone_quincena``.
+    """
+    step = BACKTEST_STEP_DAYS
+    n_z = len(s.zones)
+    slots, slot_names = window_slots(by=by, shifts=shifts)
+    y_bt = np.concatenate([s.daily[:, o - s.day0:o - s.day0 + step] for o in origins], axis=1)
+    city_y = s.daily.sum(axis=0)
+    err = [sum(float(((fits.city[o][v] - city_y[o - s.day0:o - s.day0 + step]) ** 2).sum())
+               for o in origins) for v in (0, 1)]
+    fits.city_quincena = err[0] < err[1]
+    # zone quincena: keep it where it lowers the zone's own backtest error
+    assert fits.zone_fitted is not None
+    if fits.zone_fitted.any():
+        e = []
+        for keep_q in (True, False):
+            fits.zone_quincena = np.full(n_z, keep_q)
+            p = np.concatenate([_candidates(s, fits, o, step)["prophet"] for o in origins],
+                               axis=1)
+            e.append(((p - y_bt) ** 2).sum(axis=1))
+        fits.zone_quincena = fits.zone_fitted & (e[0] < e[1])
+    cands = [_candidates(s, fits, o, step) for o in origins]
+    bt = {m: np.concatenate([c[m] for c in cands], axis=1) for m in MODELS}
+    choice, mu_bt = _select_honestly(bt, y_bt, n_origins=len(origins))
+    mse = {m: ((bt[m] - y_bt) ** 2).mean(axis=1) for m in ("weekday_8w", "mean_28d")}
+    phi, _pool = dispersion(y_bt, mu_bt)
+    lead = lead_factors(y_bt, mu_bt, step=step)
+    target = calibration_target(interval, n_zones=n_z, n_origins=len(origins),
+                                weeks_per_origin=step // 7)
+    # interval levels on backtest windows of the requested kind, per shift
+    if by == "day":
+        yw, mw = y_bt, mu_bt
+        lead_w = lead[(np.arange(yw.shape[1]) % step) // 7]
+    else:
+        prof_bt = hour_profile(s, end_day=origins[0])
+        n_win_days = step - (1 if by == "shift" else 0)  # a night shift needs the next day
+        ys, ms = [], []
+        for k, o in enumerate(origins):
+            mu_o = mu_bt[:, k * step:(k + 1) * step]
+            ms.append(hours_to_windows(split_days(mu_o, o, prof_bt), by=by, n_days=n_win_days,
+                                       shifts=shifts))
+            ys.append(hours_to_windows(actual_hourly(s, o, step), by=by, n_days=n_win_days,
+                                       shifts=shifts))
+        yw, mw = np.concatenate(ys, axis=1), np.concatenate(ms, axis=1)
+        lead_w = np.tile(lead[lead_weeks(ys[0].shape[1], len(slots), len(lead))], len(origins))
+    slot_w = np.tile(slots, yw.shape[1] // len(slots))
+    levels = []
+    for j in range(len(slot_names)):
+        cols = slot_w == j
+        levels.append(calibrate_levels(yw[:, cols], mw[:, cols],
+                                       phi[:, None] * lead_w[None, cols], interval=target))
+    return _Backtest(choice=choice, phi=phi, lead=lead, levels=levels,
+                     rmse=np.sqrt(((mu_bt - y_bt) ** 2).mean(axis=1)),
+                     baseline_rmse=np.sqrt(np.minimum(mse["weekday_8w"], mse["mean_28d"])))
 
 
 # --------------------------------------------------------------------------- result
@@ -932,84 +549,35 @@ def forecast_zones(events: pd.DataFrame, *, train_until: object,
     fits.city = _city_forecasts(s, [*origins, s.cut], [step] * len(origins) + [n_final],
                                 country=country, seed=seed)
     n_z = len(s.zones)
-    slots, slot_names = _window_slots(by=by, shifts=shifts)
-    tail = (1.0 - float(interval)) / 2.0
-    levels = [(tail, 1.0 - tail)] * len(slot_names)
+    slots, slot_names = window_slots(by=by, shifts=shifts)
     if origins:
-        y_bt = np.concatenate([s.daily[:, o - s.day0:o - s.day0 + step] for o in origins], 1)
-        city_y = s.daily.sum(axis=0)
-        err = [sum(float(((fits.city[o][v] - city_y[o - s.day0:o - s.day0 + step]) ** 2).sum())
-                   for o in origins) for v in (0, 1)]
-        fits.city_quincena = err[0] < err[1]
-        # zone quincena: keep it where it lowers the zone's own backtest error
-        assert fits.zone_fitted is not None
-        if fits.zone_fitted.any():
-            e = []
-            for keep_q in (True, False):
-                fits.zone_quincena = np.full(n_z, keep_q)
-                p = np.concatenate([_candidates(s, fits, o, step)["prophet"] for o in origins],
-                                   axis=1)
-                e.append(((p - y_bt) ** 2).sum(axis=1))
-            fits.zone_quincena = fits.zone_fitted & (e[0] < e[1])
-        cands = [_candidates(s, fits, o, step) for o in origins]
-        bt = {m: np.concatenate([c[m] for c in cands], axis=1) for m in MODELS}
-        choice, mu_bt = _select_honestly(bt, y_bt, n_origins=len(origins))
-        mse = {m: ((bt[m] - y_bt) ** 2).mean(axis=1) for m in ("weekday_8w", "mean_28d")}
-        phi, _pool = _dispersion(y_bt, mu_bt)
-        lead = _lead_factors(y_bt, mu_bt, step=step)
-        target = calibration_target(float(interval), n_zones=n_z, n_origins=len(origins))
-        # interval levels on backtest windows of the requested kind, per shift
-        if by == "day":
-            yw, mw = y_bt, mu_bt
-            lead_w = lead[(np.arange(yw.shape[1]) % step) // 7]
-        else:
-            prof_bt = hour_profile(s, end_day=origins[0])
-            ys, ms = [], []
-            n_win_days = step - extra
-            for k, o in enumerate(origins):
-                mu_o = mu_bt[:, k * step:(k + 1) * step]
-                ms.append(_hours_to_windows(_split(mu_o, o, prof_bt), by=by,
-                                            n_days=n_win_days, shifts=shifts))
-                ys.append(_hours_to_windows(_actual_hourly(s, o, step), by=by,
-                                            n_days=n_win_days, shifts=shifts))
-            yw, mw = np.concatenate(ys, axis=1), np.concatenate(ms, axis=1)
-            per_origin = ys[0].shape[1]
-            lead_w = lead[_lead_weeks(per_origin, len(slots), len(lead))]
-            lead_w = np.tile(lead_w, len(origins))
-        slot_w = np.tile(slots, yw.shape[1] // len(slots))
-        for j in range(len(slot_names)):
-            cols = slot_w == j
-            levels[j] = calibrate_levels(yw[:, cols], mw[:, cols],
-                                         phi[:, None] * lead_w[None, cols],
-                                         interval=target)
-        bt_rmse = np.sqrt(((mu_bt - y_bt) ** 2).mean(axis=1))
-        base_rmse = np.sqrt(np.minimum(mse["weekday_8w"], mse["mean_28d"]))
+        bt = _backtest(s, fits, origins, by=by, shifts=shifts, interval=float(interval))
     else:
         notes.append("historia corta: sin evaluación previa, se usa el reparto de la ciudad "
                      "y un intervalo de Poisson")
-        choice = np.full(n_z, MODELS.index("city_share"))
-        phi = np.zeros(n_z)
-        lead = np.ones(1)
-        bt_rmse = np.full(n_z, np.nan)
-        base_rmse = np.full(n_z, np.nan)
+        tail = (1.0 - float(interval)) / 2.0
+        bt = _Backtest(choice=np.full(n_z, MODELS.index("city_share")), phi=np.zeros(n_z),
+                       lead=np.ones(1), levels=[(tail, 1.0 - tail)] * len(slot_names),
+                       rmse=np.full(n_z, np.nan), baseline_rmse=np.full(n_z, np.nan))
+    choice, phi, lead, levels = bt.choice, bt.phi, bt.lead, bt.levels
 
     final = _candidates(s, fits, s.cut, n_final)
     mu = np.stack([final[MODELS[c]][z] for z, c in enumerate(choice)])
     if by == "day":
         exp = mu[:, :h]
     else:
-        exp = _hours_to_windows(_split(mu, s.cut, hour_profile(s, end_day=s.cut)), by=by,
-                                n_days=h, shifts=shifts)
-    starts, ends = _window_bounds(s.cut, h, by=by, shifts=shifts)
+        exp = hours_to_windows(split_days(mu, s.cut, hour_profile(s, end_day=s.cut)), by=by,
+                               n_days=h, shifts=shifts)
+    starts, ends = window_bounds(s.cut, h, by=by, shifts=shifts)
     nw = exp.shape[1]
-    phi_w = phi[:, None] * lead[_lead_weeks(nw, len(slots), len(lead))][None, :]
+    phi_w = phi[:, None] * lead[lead_weeks(nw, len(slots), len(lead))][None, :]
     slot_f = np.tile(slots, nw // len(slots))
     lower = np.zeros(exp.shape, dtype=np.int64)
     upper = np.zeros(exp.shape, dtype=np.int64)
     for j, (a, b) in enumerate(levels):
         cols = slot_f == j
-        lower[:, cols] = _nb_ppf(a, exp[:, cols], phi_w[:, cols])
-        upper[:, cols] = np.maximum(_nb_ppf(b, exp[:, cols], phi_w[:, cols]), lower[:, cols])
+        lower[:, cols] = nb_ppf(a, exp[:, cols], phi_w[:, cols])
+        upper[:, cols] = np.maximum(nb_ppf(b, exp[:, cols], phi_w[:, cols]), lower[:, cols])
     model = np.array([MODELS[c] for c in choice], dtype=object)
     table = pd.DataFrame({
         "zone": pd.array(np.repeat(s.zones, nw).astype(str), dtype="str"),
@@ -1028,8 +596,8 @@ def forecast_zones(events: pd.DataFrame, *, train_until: object,
         "zone": pd.array(s.zones.astype(str), dtype="str"),
         "model": pd.array(model.astype(str), dtype="str"),
         "incidents": s.daily.sum(axis=1).astype(np.int64),
-        "backtest_rmse": bt_rmse,
-        "baseline_rmse": base_rmse,
+        "backtest_rmse": bt.rmse,
+        "baseline_rmse": bt.baseline_rmse,
         "dispersion": phi,
         "own_prophet": fits.zone_fitted,
         "quincena": fits.zone_quincena,

@@ -442,7 +442,9 @@ def incidents_to_zone_events(incidents: pd.DataFrame, *, zones: gpd.GeoDataFrame
         raise IncidentSchemaError("Incidentes no válidos para zonas: " + "; ".join(problems) + ".")
     if zones is None:
         assert zone_column is not None
-        z = incidents[zone_column].map(_name_text).to_numpy(dtype=object)
+        codes, uniq = pd.factorize(incidents[zone_column].to_numpy(dtype=object))
+        names = np.array([_name_text(u) for u in uniq] + [None], dtype=object)
+        z = names[np.where(codes < 0, len(uniq), codes)]
     else:
         n = len(incidents)
         if {"lat", "lon"} <= cols:

@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from analytics import zone_forecast as zf  # noqa: E402
 from analytics import zones as zn  # noqa: E402
+from analytics._zone_prophet import prophet_forecast  # noqa: E402
 from bench._results import write_section  # noqa: E402
 from bench.forecast import ORIGINS_2025  # noqa: E402
 
@@ -244,7 +245,7 @@ def bare_prophet_seconds(events: pd.DataFrame, cut: str) -> float:
     out = []
     for _ in range(3):
         t0 = time.perf_counter()
-        zf._prophet_forecast(y, 0, len(y), pred, day0=day0, country="US", seed=0)
+        prophet_forecast(y, 0, len(y), pred, day0=day0, country="US", seed=0)
         out.append(time.perf_counter() - t0)
     return float(np.median(out))
 

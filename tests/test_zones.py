@@ -13,6 +13,7 @@ from analytics import cli
 from analytics import zone_forecast as zf
 from analytics import zones as zn
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError
+from analytics._zone_intervals import nb_ppf
 
 CUT = pd.Timestamp("2025-03-03")  # a Monday
 LON0, LAT0 = -77.03, -12.06
@@ -292,11 +293,11 @@ def test_interval_calibration_on_known_poisson_rates() -> None:
     a, b = zf.calibrate_levels(rng.poisson(mu), mu, np.zeros_like(mu), interval=0.8)
     assert 0 < a < 0.5 < b < 1
     new = rng.poisson(mu)
-    lo = zf._nb_ppf(a, mu, np.zeros_like(mu))
-    hi = zf._nb_ppf(b, mu, np.zeros_like(mu))
+    lo = nb_ppf(a, mu, np.zeros_like(mu))
+    hi = nb_ppf(b, mu, np.zeros_like(mu))
     cover = ((lo <= new) & (new <= hi)).mean()
     assert 0.76 <= cover <= 0.85
-    naive = ((zf._nb_ppf(0.1, mu, 0 * mu) <= new) & (new <= zf._nb_ppf(0.9, mu, 0 * mu))).mean()
+    naive = ((nb_ppf(0.1, mu, 0 * mu) <= new) & (new <= nb_ppf(0.9, mu, 0 * mu))).mean()
     assert naive > cover  # plain integer quantiles over-cover
 
 

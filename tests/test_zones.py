@@ -199,6 +199,27 @@ def test_reconcile_cells_sum_to_zone_totals() -> None:
     assert (out["upper"] >= out["expected"].round() - 1).all()
 
 
+def test_hexagon_forecast_rolls_up_to_the_zone_forecast() -> None:
+    """forecast_cells (shift windows) reconciled to forecast_zones: one set of numbers."""
+    from analytics import forecast as fc
+    from analytics import hexbin
+    from tests._store_factory import synthetic_incidents
+
+    inc = synthetic_incidents(600)
+    cut = pd.Timestamp("2025-06-16")
+    cells = fc.forecast_cells(inc, train_until=cut, horizon_days=2, model="retro28")
+    zone_fc = zf.forecast_zones(inc.rename(columns={"district": "zone"}), train_until=cut,
+                                horizon_days=2, by="shift", max_zone_fits=0).table
+    train = inc[inc["occurred_at"] < cut]
+    mapping = zn.cells_to_zones_by_majority(
+        hexbin.points_to_cells(train["lat"].to_numpy(), train["lon"].to_numpy(), resolution=9),
+        train["district"].to_numpy())
+    out = zn.reconcile_cells_to_zones(cells, zone_fc, mapping)
+    got = out.groupby(["zone", "window_start"])["expected"].sum()
+    want = zone_fc.set_index(["zone", "window_start"])["expected"]
+    np.testing.assert_allclose(got.reindex(want.index).to_numpy(), want.to_numpy(), rtol=1e-9)
+
+
 def test_reconcile_refuses_mismatched_windows() -> None:
     t = pd.Timestamp("2025-03-03")
     cells = pd.DataFrame({"h3": ["c1"], "window_start": [t], "window_end": [t + pd.Timedelta(

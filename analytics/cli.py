@@ -31,6 +31,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_imports",
     "analytics._cli_scale",
     "analytics._cli_plan",
+    "analytics._cli_zones",
 )
 
 #: Command name -> the module that registers it. ``main`` imports only the module of
@@ -50,6 +51,7 @@ _COMMANDS: dict[str, str] = {
     "district-forecasts": "analytics._cli_scale",
     "plan": "analytics._cli_plan",
     "plans": "analytics._cli_plan",
+    "zone-forecast": "analytics._cli_zones",
 }
 
 EXIT_USER_ERROR = 2

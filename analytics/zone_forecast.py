@@ -510,7 +510,7 @@ def forecast_zones(events: pd.DataFrame, *, train_until: object,
     InsufficientHistoryError
         No incident with a zone before the cut.
     """
-    from analytics.forecast import _check_shifts
+    from analytics.forecast.history import check_shifts
 
     t0 = time.perf_counter()
     problems: list[str] = []
@@ -525,7 +525,7 @@ def forecast_zones(events: pd.DataFrame, *, train_until: object,
         problems.append(f"intervalo no válido: {interval!r} (entre 0.5 y 0.99)")
     if not isinstance(max_zone_fits, (int, np.integer)) or int(max_zone_fits) < 0:
         problems.append(f"max_zone_fits no válido: {max_zone_fits!r}")
-    problems += _check_shifts(shifts)
+    problems += check_shifts(shifts)
     bad_country = _check_country(country)
     if bad_country:
         problems.append(bad_country)

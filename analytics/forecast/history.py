@@ -87,7 +87,8 @@ class BinnedIncidents:
                                None if self.kind is None else self.kind[m])
 
 
-def _check_shifts(shifts: Sequence[tuple[str, int, int]]) -> list[str]:
+def check_shifts(shifts: Sequence[tuple[str, int, int]]) -> list[str]:
+    """Problems (Spanish) with a shift table: every hour covered exactly once, valid bounds."""
     problems = []
     hours = np.zeros(24, dtype=int)
     for item in shifts:
@@ -132,7 +133,7 @@ def bin_incidents(incidents: pd.DataFrame, *, resolution: int = settings.H3_RESO
         elif crime_group not in settings.CRIME_GROUPS:
             problems.append(f"grupo delictivo desconocido: {crime_group!r} "
                             f"(válidos: {', '.join(settings.CRIME_GROUPS)})")
-    problems += _check_shifts(shifts)
+    problems += check_shifts(shifts)
     lo, hi = settings.H3_MIN_RESOLUTION, settings.H3_MAX_RESOLUTION
     if not (lo <= int(resolution) <= hi):
         problems.append(f"resolución H3 {resolution} fuera del rango admitido ({lo}–{hi})")

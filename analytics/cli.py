@@ -26,6 +26,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_users",
     "analytics._cli_scale",
     "analytics._cli_plan",
+    "analytics._cli_evaluate",
 )
 
 #: Command name -> the module that registers it. ``main`` imports only the module of
@@ -43,6 +44,7 @@ _COMMANDS: dict[str, str] = {
     "aggregate": "analytics._cli_scale",
     "district-forecasts": "analytics._cli_scale",
     "plan": "analytics._cli_plan",
+    "evaluate": "analytics._cli_evaluate",
 }
 
 EXIT_USER_ERROR = 2

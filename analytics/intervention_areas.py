@@ -470,8 +470,9 @@ def evaluation_windows(start: Any, *, coverage: tuple[Any, Any], end: Any = None
             problems.append(f"La ventana posterior ({int(months_after)} meses, hasta el "
                             f"{we:%Y-%m-%d}) termina después de los datos ({span}).")
     else:
-        we = min(s + pd.DateOffset(months=MONTHS_AFTER), cov1)
-        if we < s + pd.DateOffset(months=MONTHS_AFTER):
+        we = s + pd.DateOffset(months=MONTHS_AFTER)
+        if we > cov1 + tol:
+            we = cov1
             notes.append(f"Los datos terminan el {cov1 - pd.Timedelta(days=1):%Y-%m-%d}: la "
                          f"ventana posterior se acortó.")
     if not problems and we - s < pd.Timedelta(days=MIN_DAYS_AFTER):

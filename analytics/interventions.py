@@ -162,7 +162,7 @@ class AreaComparison:
 def _json_value(v: Any) -> Any:
     if isinstance(v, (np.floating, float)):
         f = float(v)
-        return None if not math.isfinite(f) else round(f, 6)
+        return None if not math.isfinite(f) else float(f"{f:.7g}")
     if isinstance(v, np.integer):
         return int(v)
     if isinstance(v, np.bool_):
@@ -406,6 +406,10 @@ def _compare(ctx: _Context, sub: NDArray[np.bool_], *, group: str | None, label:
     key, reading = dsp.wdq_reading(wdq, treated=(rb, ra), control=(cb, ca))
     wdd = dsp.weighted_displacement_difference_one_control((rb, ra), (db, da), (cb, ca),
                                                            alpha=ctx.alpha)
+    ring_lo, ring_hi = extra.get("buffer_ci_low_pct"), extra.get("buffer_ci_high_pct")
+    if key in ("difusion", "desplazamiento_parcial", "desplazamiento_mayor") and (
+            ring_lo is None or ring_hi is None or ring_lo <= 0 <= ring_hi):
+        reading += " (el cambio del anillo no es significativo)"
     extra.update(wdq=wdq, wdq_key=key, wdq_reading=reading,
                  total_net_effect=dsp.total_net_effect((rb, ra), (db, da), (cb, ca)),
                  wdd=wdd.wdd, wdd_se=wdd.se, wdd_z=wdd.z)

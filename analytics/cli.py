@@ -59,6 +59,8 @@ def default_db() -> Path:
 
 _ARGPARSE_ES: tuple[tuple[str, str], ...] = (
     ("the following arguments are required:", "faltan argumentos obligatorios:"),
+    ("one of the arguments", "falta uno de los argumentos obligatorios:"),
+    (" is required", ""),
     ("unrecognized arguments:", "argumentos no reconocidos:"),
     ("invalid choice:", "opción no válida:"),
     ("expected one argument", "se esperaba un valor"),

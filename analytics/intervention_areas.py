@@ -102,7 +102,7 @@ def check_area(area: Any, *, what: str = "El área", problems: list[str] | None 
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             probs.append(f"{what} debe ser un polígono, no {geom.geom_type}.")
             geom = None
-        elif geom.is_empty or geom.area <= 0:
+        elif geom.is_empty:
             probs.append(f"{what} está vacía (sin superficie).")
             geom = None
         else:
@@ -113,6 +113,9 @@ def check_area(area: Any, *, what: str = "El área", problems: list[str] | None 
                 geom = None
             elif not geom.is_valid:
                 probs.append(f"{what} no es un polígono válido: {explain_validity(geom)}.")
+                geom = None
+            elif geom.area <= 0:
+                probs.append(f"{what} está vacía (sin superficie).")
                 geom = None
     if own and probs:
         raise InterventionError(" ".join(probs))
@@ -269,7 +272,7 @@ class Intervention:
 
 
 def _timestamp(value: Any, what: str, problems: list[str]) -> pd.Timestamp | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     try:
         ts = pd.Timestamp(value)

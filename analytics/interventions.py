@@ -509,7 +509,7 @@ def evaluate_intervention(incidents: pd.DataFrame, area: Any, *, start: Any, end
         t = t.dt.tz_localize(None)
     keep = ((t >= windows.before_start) & (t < windows.after_end)).to_numpy()
     if crime_group is not None:
-        keep &= (incidents["crime_group"] == crime_group).to_numpy()
+        keep = keep & (incidents["crime_group"] == crime_group).to_numpy()
     df = incidents.loc[keep]
     lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy(dtype=np.float64)
     lon = pd.to_numeric(df["lon"], errors="coerce").to_numpy(dtype=np.float64)

@@ -53,11 +53,23 @@ def disc_area(lon: float, lat: float, radius_m: float) -> Any:
     return shapely.transform(disc, lambda xy: np.column_stack(inv.transform(xy[:, 0], xy[:, 1])))
 
 
-def random_disc(df: pd.DataFrame, rng: np.random.Generator, radius_m: float) -> Any:
-    """A disc centred on a random incident with coordinates."""
+def random_disc(df: pd.DataFrame, rng: np.random.Generator, radius_m: float, *,
+                min_incidents: int = 0, tries: int = 200) -> Any:
+    """A disc centred on a random incident with coordinates (redrawn until it holds at
+    least ``min_incidents`` rows of ``df``)."""
+    import shapely
+
     ok = df[["lat", "lon"]].notna().all(axis=1).to_numpy()
-    j = int(rng.choice(np.flatnonzero(ok)))
-    return disc_area(float(df["lon"].iat[j]), float(df["lat"].iat[j]), radius_m)
+    lon, lat = df["lon"].to_numpy(), df["lat"].to_numpy()
+    x, y = _to_utm(lon[ok], lat[ok])
+    disc = None
+    for _ in range(tries):
+        j = int(rng.integers(0, x.size))
+        n = int(np.count_nonzero((x - x[j]) ** 2 + (y - y[j]) ** 2 <= radius_m ** 2))
+        disc = disc_area(float(lon[ok][j]), float(lat[ok][j]), radius_m)
+        if n >= min_incidents:
+            return disc
+    return shapely.Polygon() if disc is None else disc
 
 
 def district_area(path: Path, number: int) -> Any:

@@ -523,8 +523,12 @@ def evaluate_intervention(incidents: pd.DataFrame, area: Any, *, start: Any, end
         raise InsufficientHistoryError(msg)
     xs, ys = utm_transformer(areas.epsg).transform(lon[placed], lat[placed])
     x, y = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
-    hull = shapely.convex_hull(shapely.multipoints(np.column_stack([x, y])))
-    if not areas.target.intersects(hull.buffer(1.0)):
+    gx, gy = np.round(x / 100.0).astype(np.int64), np.round(y / 100.0).astype(np.int64)
+    cells = np.unique((gx - gx.min()) * (1 << 32) + (gy - gy.min()))  # 100 m grid
+    snapped = np.column_stack([cells >> 32, cells & ((1 << 32) - 1)]).astype(np.float64)
+    snapped = (snapped + [gx.min(), gy.min()]) * 100.0
+    hull = shapely.convex_hull(shapely.multipoints(snapped))
+    if not areas.target.intersects(hull.buffer(100.0)):
         msg = ("El área no se superpone con los datos: no hay incidentes a su alrededor entre el "
                f"{windows.before_start:%Y-%m-%d} y el {windows.after_end:%Y-%m-%d}.")
         raise InterventionError(msg)

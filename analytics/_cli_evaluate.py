@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,23 @@ def intervention_area(con: Any, ident: str) -> Any:
     return ia.intervention_from_record(rows.iloc[0].to_dict())
 
 
+def register_clashes(con: Any, new: Any, *, buffer_m: float) -> list[str]:
+    """Spanish notes on other register entries overlapping ``new`` (area + ring, period)."""
+    others = []
+    for rec in con.execute("SELECT * FROM interventions").df().to_dict(orient="records"):
+        try:
+            others.append(ia.intervention_from_record(rec))
+        except InterventionError:
+            continue
+    notes = []
+    for c in ia.overlapping_interventions(new, others, buffer_m=buffer_m):
+        until = "en curso" if c.end is None else f"hasta el {c.end:%d/%m/%Y}"
+        notes.append(f"Otra intervención se superpone con el área o su anillo en el mismo "
+                     f"periodo: {c.name or c.id} (desde el {c.start:%d/%m/%Y}, {until}); el "
+                     "efecto medido puede ser de ambas.")
+    return notes
+
+
 def _coverage(con: Any) -> tuple[Any, Any]:
     sql = "SELECT min(occurred_at), max(occurred_at) FROM incidents"
     lo, hi = con.execute(sql).fetchall()[0]
@@ -137,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
     con = store.connect(args.db if args.db is not None else default_db(), read_only=True)
     try:
         name = ""
+        clashes: list[str] = []
         start, end = args.start, args.end
         if args.intervention is not None:
             reg = intervention_area(con, args.intervention)
@@ -145,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
                        "almacén.")
                 raise InterventionError(msg)
             area, name = reg.area, reg.name or str(reg.id)
+            clashes = register_clashes(con, reg, buffer_m=args.buffer_m)
             start = start or reg.start
             if end is None and args.months_after is None and reg.end is not None:
                 end = reg.end
@@ -162,6 +182,8 @@ def run(args: argparse.Namespace) -> int:
                                    months_after=args.months_after, buffer_m=args.buffer_m,
                                    control=control, crime_group=args.crime_group,
                                    coverage=coverage, seed=args.seed, name=name)
+    if clashes:
+        res = replace(res, notes=(*res.notes, *clashes))
     if args.out is not None:
         from analytics import io
         from analytics.intervention_report import evaluation_pdf

@@ -44,7 +44,7 @@ def _to_utm(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def disc_area(lon: float, lat: float, radius_m: float) -> Any:
-    """A disc of ``radius_m`` around a point, as an EPSG:4326 polygon."""
+    """Return a disc of ``radius_m`` around a point, as an EPSG:4326 polygon."""
     import shapely
 
     x, y = _to_utm(np.array([lon]), np.array([lat]))
@@ -55,8 +55,10 @@ def disc_area(lon: float, lat: float, radius_m: float) -> Any:
 
 def random_disc(df: pd.DataFrame, rng: np.random.Generator, radius_m: float, *,
                 min_incidents: int = 0, tries: int = 200) -> Any:
-    """A disc centred on a random incident with coordinates (redrawn until it holds at
-    least ``min_incidents`` rows of ``df``)."""
+    """Return a disc centred on a random incident with coordinates.
+
+    It is redrawn (up to ``tries`` times) until it holds at least ``min_incidents`` rows.
+    """
     import shapely
 
     ok = df[["lat", "lon"]].notna().all(axis=1).to_numpy()
@@ -73,7 +75,7 @@ def random_disc(df: pd.DataFrame, rng: np.random.Generator, radius_m: float, *,
 
 
 def district_area(path: Path, number: int) -> Any:
-    """A police district polygon from ``police_districts.geojson`` (``dist_num``)."""
+    """Return a police district polygon from ``police_districts.geojson`` (``dist_num``)."""
     import geopandas as gpd
 
     g = gpd.read_file(path.parent / "police_districts.geojson")
@@ -92,8 +94,10 @@ def _after_inside(df: pd.DataFrame, area: Any, start: pd.Timestamp) -> np.ndarra
 
 def inject_reduction(df: pd.DataFrame, area: Any, start: str, share: float,
                      rng: np.random.Generator) -> pd.DataFrame:
-    """Remove ``share`` of the incidents inside ``area`` from ``start`` on (each with that
-    probability)."""
+    """Remove ``share`` of the incidents inside ``area`` from ``start`` on.
+
+    Each such incident is removed with probability ``share``.
+    """
     hit = _after_inside(df, area, pd.Timestamp(start)) & (rng.random(len(df)) < share)
     return df.loc[~hit].reset_index(drop=True)
 
@@ -101,8 +105,10 @@ def inject_reduction(df: pd.DataFrame, area: Any, start: str, share: float,
 def inject_displacement(df: pd.DataFrame, area: Any, start: str, share: float,
                         rng: np.random.Generator, *, buffer_m: float = iv.BUFFER_M
                         ) -> pd.DataFrame:
-    """Move ``share`` of the incidents inside ``area`` from ``start`` on to uniform random
-    points of the ring ``buffer_m`` around it."""
+    """Move ``share`` of the incidents inside ``area`` from ``start`` on into the ring.
+
+    The moved incidents get uniform random points of the ring ``buffer_m`` around the area.
+    """
     import shapely
 
     hit = _after_inside(df, area, pd.Timestamp(start)) & (rng.random(len(df)) < share)

@@ -594,7 +594,9 @@ def test_cli_intervention_from_register(cli_store: tuple[Path, Path], tmp_path: 
                 'area_geojson VARCHAR, start DATE, "end" DATE, body VARCHAR)')
     con.execute("INSERT INTO interventions VALUES ('op-1', 'Operativo Centro', 'patrullaje', ?, "
                 "DATE '2024-01-01', NULL, 'Codisec')", [json.dumps(geo)])
-    assert intervention_area(con, "op-2") is None
+    con.execute("INSERT INTO interventions VALUES ('op-2', 'Alumbrado', 'alumbrado', ?, "
+                "DATE '2023-06-01', NULL, 'Municipalidad')", [json.dumps(geo)])
+    assert intervention_area(con, "op-9") is None
     assert intervention_area(con, "op-1").name == "Operativo Centro"
     con.close()
     code, out, err = _cli(["evaluate", "--db", str(db), "--intervention", "op-1", "--json"],
@@ -603,6 +605,7 @@ def test_cli_intervention_from_register(cli_store: tuple[Path, Path], tmp_path: 
     doc = json.loads(out)
     assert doc["name"] == "Operativo Centro" and doc["start"] == "2024-01-01"
     assert doc["ci_high_pct"] < 0
+    assert any("Alumbrado" in n and "se superpone" in n for n in doc["notes"])
 
 
 def test_read_area_reprojects_and_unites(tmp_path: Path) -> None:

@@ -74,6 +74,14 @@ def random_disc(df: pd.DataFrame, rng: np.random.Generator, radius_m: float, *,
     return shapely.Polygon() if disc is None else disc
 
 
+def district_numbers(path: Path) -> list[int]:
+    """Police district numbers in ``police_districts.geojson`` (77, the airport, left out)."""
+    import geopandas as gpd
+
+    g = gpd.read_file(path.parent / "police_districts.geojson")
+    return sorted(int(n) for n in g["dist_num"] if int(n) != 77)
+
+
 def district_area(path: Path, number: int) -> Any:
     """Return a police district polygon from ``police_districts.geojson`` (``dist_num``)."""
     import geopandas as gpd

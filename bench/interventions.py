@@ -1,6 +1,6 @@
 """Intervention evaluation on real Philadelphia incidents with injected effects.
 
-Run by hand: ``.venv/bin/python bench/interventions.py [--areas 40] [--reps 5]``. Writes the
+Run by hand: ``.venv/bin/python bench/interventions.py [--areas 100] [--reps 5]``. Writes the
 ``interventions`` section of ``bench/RESULTS.md``:
 
 1. false-positive rate on untouched areas (random discs and police districts, random start
@@ -72,8 +72,7 @@ def false_positives(full: pd.DataFrame, rng: np.random.Generator, n: int
         start = _start(rng)
         df = H.window(full, start)
         if i % 8 == 7:
-            num = int(rng.choice([1, 2, 3, 5, 6, 9, 12, 14, 15, 16, 17, 18, 19, 22, 24, 25, 26,
-                                  35, 39]))
+            num = int(rng.choice(H.district_numbers(DATA)))
             area, kind = H.district_area(DATA, num), f"distrito {num}"
         else:
             r = float(np.exp(rng.uniform(np.log(120), np.log(1500))))
@@ -101,7 +100,7 @@ def recovery(full: pd.DataFrame, rng: np.random.Generator, reps: int
              ) -> tuple[pd.DataFrame, list[float]]:
     """Inject reductions of 10/30/50 % at each size; one row per evaluation."""
     rows, secs = [], []
-    districts = [1, 2, 3, 5, 6, 9, 12, 14, 15, 16, 17, 18, 19, 22, 24, 25, 26, 35, 39]
+    districts = H.district_numbers(DATA)
     for label, radius, min_n in SIZES:
         for share in (0.1, 0.3, 0.5):
             for _ in range(reps):
@@ -172,7 +171,7 @@ def _pct(x: float) -> str:
 def main() -> int:
     """Run the harness and write the section."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--areas", type=int, default=40)
+    ap.add_argument("--areas", type=int, default=100)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--seed", type=int, default=20261207)
     args = ap.parse_args()

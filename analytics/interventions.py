@@ -584,8 +584,8 @@ def evaluate_intervention(incidents: pd.DataFrame, area: Any, *, start: Any, end
                      f"{MIN_PLACEBOS}): el intervalo no incluye la variación natural entre "
                      "zonas y puede ser demasiado estrecho.")
     if excluded:
-        notes.append(f"{excluded} incidentes sin coordenadas no se pudieron ubicar y no se "
-                     "cuentan.")
+        notes.append(f"{excluded:,} incidentes sin coordenadas no se pudieron ubicar y no se "
+                     "cuentan.".replace(",", " "))
     if not windows.monthly:
         notes.append(f"Menos de {MIN_MONTHS_BEFORE} meses antes o {MIN_MONTHS_AFTER} después: "
                      "se usa el RES sobre los totales, sin modelar la variación mensual.")

@@ -20,7 +20,9 @@ noise explains (Philadelphia: 30–55 % of random untouched areas come out "sign
 plain Poisson or NB intervals, see ``bench/RESULTS.md``). Every interval therefore adds the
 between-area variance measured on :data:`PLACEBO_AREAS` placebo areas: ``R`` and its ring
 moved, shape and size unchanged, to randomly drawn incident locations that do not touch
-``R`` or its ring, evaluated over the same months (randomness from ``seed``). With fewer
+``R`` or its ring, evaluated over the same months (randomness from ``seed``); the interval's
+multiplier is the larger of the normal ``z`` and the ``1 − alpha`` quantile of the placebos'
+standardised deviations (``interval_multiplier``), so heavy tails widen it. With fewer
 than :data:`MIN_PLACEBOS` usable placebos the interval is left uncalibrated and the verdict
 says so. Placebos use every incident outside them as control.
 
@@ -135,6 +137,7 @@ class AreaComparison:
     ci_low_pct: float | None = None
     ci_high_pct: float | None = None
     p_value: float | None = None
+    interval_multiplier: float | None = None
     buffer_effect_pct: float | None = None
     buffer_ci_low_pct: float | None = None
     buffer_ci_high_pct: float | None = None
@@ -348,10 +351,17 @@ def _series(ctx: _Context, sub: NDArray[np.bool_], code: int) -> NDArray[np.int6
     return np.bincount(ctx.months[sub & (ctx.zone == code)], minlength=ctx.n_bins)
 
 
-def _drift(ctx: _Context, sub: NDArray[np.bool_], which: int) -> tuple[float | None, int]:
-    """Placebo drift variance τ² (``None`` when too few placebos) and placebos used."""
+def _drift(ctx: _Context, sub: NDArray[np.bool_], which: int
+           ) -> tuple[float | None, int, float]:
+    """Measure the placebo drift of the area (``which=_R``) or ring (``_D``).
+
+    Returns τ² (``None`` when too few placebos), the placebos used, and the interval
+    multiplier ``max(z, (1 − alpha) quantile of |standardised placebo deviations|)``
+    (heavier tails than normal widen the interval).
+    """
+    z = dsp.normal_quantile(ctx.alpha)
     if not ctx.members:
-        return None, 0
+        return None, 0, z
     total = np.bincount(ctx.months[sub], minlength=ctx.n_bins)
     rows_r = [np.bincount(ctx.months[r[sub[r]]], minlength=ctx.n_bins) for r, _ in ctx.members]
     rows_d = [np.bincount(ctx.months[d[sub[d]]], minlength=ctx.n_bins) for _, d in ctx.members]
@@ -359,9 +369,12 @@ def _drift(ctx: _Context, sub: NDArray[np.bool_], which: int) -> tuple[float | N
     area = mr if which == _R else md
     ok = area[:, ~ctx.post].sum(axis=1) >= PLACEBO_MIN_BEFORE
     if ok.sum() < MIN_PLACEBOS:
-        return None, int(ok.sum())
+        return None, int(ok.sum()), z
     fit = dsp.did_fit(area[ok], (total[None, :] - mr - md)[ok], ctx.post, monthly=ctx.monthly)
-    return dsp.drift_variance(fit.beta, fit.variance), int(ok.sum())
+    tau2 = dsp.drift_variance(fit.beta, fit.variance)
+    w = 1 / (fit.variance + tau2)
+    dev = np.abs(fit.beta - np.sum(w * fit.beta) / np.sum(w)) * np.sqrt(w)
+    return tau2, int(ok.sum()), max(z, float(np.quantile(dev, 1 - ctx.alpha)))
 
 
 def _compare(ctx: _Context, sub: NDArray[np.bool_], *, group: str | None, label: str
@@ -380,24 +393,23 @@ def _compare(ctx: _Context, sub: NDArray[np.bool_], *, group: str | None, label:
         comp = AreaComparison(enough=False, **base)  # type: ignore[arg-type]
         return replace_verdict(comp, verdict_text(comp, buffer_m=ctx.buffer_m,
                                                   alpha=ctx.alpha)), None, math.nan
-    z = float(dsp.normal_quantile(ctx.alpha))
     fit = dsp.did_fit(r, c, ctx.post, monthly=ctx.monthly)
-    tau_r, n_plac = _drift(ctx, sub, _R)
+    tau_r, n_plac, z = _drift(ctx, sub, _R)
     beta, var = float(fit.beta[0]), float(fit.variance[0]) + (tau_r or 0.0)
     se = math.sqrt(var)
     extra: dict[str, Any] = dict(
         effect_pct=_pct(beta), ci_low_pct=_pct(beta - z * se), ci_high_pct=_pct(beta + z * se),
-        p_value=float(2 * stats.norm.sf(abs(beta) / se)),
+        p_value=float(2 * stats.norm.sf(abs(beta) / se)), interval_multiplier=z,
         dispersion=float(fit.dispersion[0]), placebos=n_plac,
         drift_sd=None if tau_r is None else math.sqrt(tau_r))
     buffer_ok = db + da >= MIN_AREA_INCIDENTS and db >= MIN_BEFORE_INCIDENTS
     if buffer_ok:
         fd = dsp.did_fit(d, c, ctx.post, monthly=ctx.monthly)
-        tau_d, _ = _drift(ctx, sub, _D)
+        tau_d, _, zd = _drift(ctx, sub, _D)
         bb, bv = float(fd.beta[0]), float(fd.variance[0]) + (tau_d or 0.0)
         bse = math.sqrt(bv)
-        extra.update(buffer_effect_pct=_pct(bb), buffer_ci_low_pct=_pct(bb - z * bse),
-                     buffer_ci_high_pct=_pct(bb + z * bse),
+        extra.update(buffer_effect_pct=_pct(bb), buffer_ci_low_pct=_pct(bb - zd * bse),
+                     buffer_ci_high_pct=_pct(bb + zd * bse),
                      buffer_drift_sd=None if tau_d is None else math.sqrt(tau_d))
     if min(rb, ra, cb, ca) > 0:
         es = dsp.relative_effect_size((rb, ra), (cb, ca), alpha=ctx.alpha)

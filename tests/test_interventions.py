@@ -477,6 +477,7 @@ REQUIRED_KEYS = {"area_before", "area_after", "buffer_before", "buffer_after", "
 ALL_KEYS = REQUIRED_KEYS | {
     "name", "crime_group", "label", "enough", "p_value", "buffer_effect_pct",
     "buffer_ci_low_pct", "buffer_ci_high_pct", "res", "res_ci_low", "res_ci_high", "wdq_key",
+    "interval_multiplier",
     "wdq_reading", "wdd_z", "dispersion", "drift_sd", "buffer_drift_sd", "placebos", "verdict",
     "start", "before_start", "after_end", "months_before", "months_after", "buffer_m",
     "area_km2", "buffer_km2", "control", "epsg", "excluded_no_location", "outside_control",

@@ -54,7 +54,7 @@ def _uncalibrated(o: iv.AreaComparison) -> tuple[float, float] | None:
     if o.ci_low_pct is None or o.ci_high_pct is None or o.effect_pct is None:
         return None
     lo, hi = math.log1p(o.ci_low_pct / 100), math.log1p(o.ci_high_pct / 100)
-    var = ((hi - lo) / (2 * Z)) ** 2 - (o.drift_sd or 0.0) ** 2
+    var = ((hi - lo) / (2 * (o.interval_multiplier or Z))) ** 2 - (o.drift_sd or 0.0) ** 2
     b = math.log1p(o.effect_pct / 100)
     s = math.sqrt(max(var, 0.0))
     return (math.expm1(b - Z * s) * 100, math.expm1(b + Z * s) * 100)

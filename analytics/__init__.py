@@ -4,6 +4,8 @@ Never imports Streamlit. Modules are nouns: ``io`` (the only file reader and
 writer), ``store`` (DuckDB), ``partitions`` (the month-partitioned Parquet
 dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
 ``hotspots``, ``forecast``, ``evaluation``, ``patrol``, ``briefing``,
+``interventions`` (did an intervention work: effect vs control, displacement; with
+``intervention_areas``, ``displacement`` and ``intervention_report``),
 ``reports``, ``access`` (users, roles, audit), ``demo`` (synthetic data),
 ``address`` (parse written addresses), ``gazetteer`` (learn and geocode streets),
 ``location`` (forced points, location precision), ``settings``; ``cli`` is the command line (``python -m analytics``).
@@ -17,6 +19,7 @@ from analytics._errors import (
     InfeasiblePlanError as InfeasiblePlanError,
     InputFileError as InputFileError,
     InsufficientHistoryError as InsufficientHistoryError,
+    InterventionError as InterventionError,
     StoreError as StoreError,
 )
 

@@ -36,6 +36,11 @@ class AccessDeniedError(AnalyticsError, PermissionError):
     """The current user's role does not allow the action."""
 
 
+class InterventionError(AnalyticsError, ValueError):
+    """An intervention cannot be evaluated as asked (invalid area, windows outside the data,
+    an area that does not overlap the incidents)."""
+
+
 class UserError(AnalyticsError, ValueError):
     """A user-management request is invalid (unknown role, short password, duplicate user)."""
 

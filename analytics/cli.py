@@ -32,6 +32,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_scale",
     "analytics._cli_plan",
     "analytics._cli_zones",
+    "analytics._cli_evaluate",
 )
 
 #: Command name -> the module that registers it. ``main`` imports only the module of
@@ -52,6 +53,7 @@ _COMMANDS: dict[str, str] = {
     "plan": "analytics._cli_plan",
     "plans": "analytics._cli_plan",
     "zone-forecast": "analytics._cli_zones",
+    "evaluate": "analytics._cli_evaluate",
 }
 
 EXIT_USER_ERROR = 2
@@ -69,6 +71,8 @@ def default_db() -> Path:
 
 _ARGPARSE_ES: tuple[tuple[str, str], ...] = (
     ("the following arguments are required:", "faltan argumentos obligatorios:"),
+    ("one of the arguments", "falta uno de los argumentos obligatorios:"),
+    (" is required", ""),
     ("unrecognized arguments:", "argumentos no reconocidos:"),
     ("invalid choice:", "opción no válida:"),
     ("expected one argument", "se esperaba un valor"),

@@ -31,6 +31,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_imports",
     "analytics._cli_scale",
     "analytics._cli_plan",
+    "analytics._cli_tracks",
+    "analytics._cli_dosage",
 )
 
 #: Command name -> the module that registers it. ``main`` imports only the module of
@@ -50,6 +52,8 @@ _COMMANDS: dict[str, str] = {
     "district-forecasts": "analytics._cli_scale",
     "plan": "analytics._cli_plan",
     "plans": "analytics._cli_plan",
+    "tracks": "analytics._cli_tracks",
+    "dosage": "analytics._cli_dosage",
 }
 
 EXIT_USER_ERROR = 2

@@ -99,6 +99,12 @@ AUDIT_PAGE_ROWS : int
     Audit entries per page in Administración.
 AUDIT_EXPORT_MAX_ROWS : int
     Most audit entries one CSV download of Administración holds.
+TRACK_RETENTION_DAYS : int
+    GPS pings of patrol units (operational data, plates included) are kept this
+    many days after their time, then purged (at every track import and by
+    ``python -m analytics tracks purge``).
+SAVED_PLANS_SHOWN : int
+    Most saved plans a page lists (newest first).
 """
 
 from __future__ import annotations
@@ -255,3 +261,7 @@ LOGIN_MAX_FAILURES_CLIENT: Final = 20
 SESSION_IDLE_MINUTES: Final = 30
 AUDIT_PAGE_ROWS: Final = 100
 AUDIT_EXPORT_MAX_ROWS: Final = 10_000
+
+# --- patrol operations (issue 16) ----------------------------------------------------------
+TRACK_RETENTION_DAYS: Final = 180
+SAVED_PLANS_SHOWN: Final = 50

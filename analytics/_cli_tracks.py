@@ -178,22 +178,11 @@ def _alias_remove(args: argparse.Namespace) -> int:
 
 
 def _alias_suggest(args: argparse.Namespace) -> int:
-    from analytics import compliance, tracks
-    from analytics.store import plans
+    from analytics import compliance
     from analytics.store import tracks as store_tracks
 
     with store.reading(args.db) as con:
-        stops = plans.plan_stops(con, args.plan)
-        if stops.empty:
-            plans.plan_record(con, args.plan)  # raises "No existe el plan"
-        plan = compliance.stops_to_plan(stops)
-        pad = compliance._PAD
-        pings = store_tracks.load_pings(con, start=plan["window_start"].min() - pad,
-                                        end=plan["window_end"].max() + pad)
-        aliases = store_tracks.list_aliases(con)
-    if len(aliases) and len(pings):
-        pings = tracks.apply_unit_mapping(pings, aliases[["alias", "unit"]])
-    sug = tracks.suggest_unit_mapping(pings, plan)
+        sug = compliance.suggest_aliases(con, args.plan)
     recs = [{"alias": r.alias, "unit": r.unit, "basis": r.basis,
              "share": None if math.isnan(r.share) else round(float(r.share), 3)}
             for r in sug.itertuples(index=False)]

@@ -212,6 +212,26 @@ def plans_dosage(con: duckdb.DuckDBPyConnection, plan_ids: str | Sequence[str], 
     return PlanCompliance(stops=stops.reset_index(drop=True), result=res, pings=pings)
 
 
+def suggest_aliases(con: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+    """Which plan unit each unmatched device of a plan's window probably is.
+
+    :func:`analytics.tracks.suggest_unit_mapping` on every stored ping of the
+    plan's window (aliases already set applied first): ``alias, unit, basis,
+    share``. The aliases are device ids (plates): for the person editing the
+    alias table only.
+    """
+    stops = store_plans.plan_stops(con, plan_id)
+    if stops.empty:
+        store_plans.plan_record(con, plan_id)  # raises "No existe el plan"
+    plan = stops_to_plan(stops)
+    pings = store_tracks.load_pings(con, start=pd.to_datetime(plan["window_start"]).min() - _PAD,
+                                    end=pd.to_datetime(plan["window_end"]).max() + _PAD)
+    aliases = store_tracks.list_aliases(con)
+    if len(aliases) and len(pings):
+        pings = tracks.apply_unit_mapping(pings, aliases[["alias", "unit"]])
+    return tracks.suggest_unit_mapping(pings, plan)
+
+
 # --------------------------------------------------------------------------- tables
 def _keys(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()

@@ -60,6 +60,21 @@ def _unit_sort(units: pd.Series) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- visits
+def routes_to_stops(routes: pd.DataFrame, *, window_end: Any, plan_id: str = "",
+                    radius_m: float | None = None, dwell_min: float | None = None
+                    ) -> pd.DataFrame:
+    """A fresh plan's routes (``PatrolPlan.routes``) in the shape of stored stops."""
+    out = routes.copy()
+    out["window_end"] = pd.Timestamp(window_end)
+    out["plan_id"] = str(plan_id)
+    out["unit"] = out["unit"].astype(str)
+    if radius_m is not None:
+        out["radius_m"] = float(radius_m)
+    if dwell_min is not None:
+        out["dwell_min"] = float(dwell_min)
+    return out
+
+
 def stops_visits(stops: pd.DataFrame) -> pd.DataFrame:
     """Every visit of each unit's loop across its window, from stored stops.
 

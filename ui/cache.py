@@ -369,15 +369,20 @@ def report_periods(dataset_id: str) -> dict[str, list[tuple[str, bool]]]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def report_tables(dataset_id: str, *, target: str, districts: tuple[str, ...],
                   baseline: str | None, goal_pct: float | None,
-                  population: pd.DataFrame | None, resolution: int, top: int
-                  ) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Internal Codisec tables and notes (``analytics.reports.report_tables``)."""
+                  population: pd.DataFrame | None, resolution: int, top: int,
+                  patrol: str | None = None) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Internal Codisec tables and notes (``analytics.reports.report_tables``).
+
+    ``patrol`` (:func:`patrol_version`) adds the patrol-compliance table.
+    """
     from analytics import reports
 
+    comp = (report_compliance(patrol, target=target, districts=districts)
+            if patrol is not None else None)
     return reports.report_tables(_report_incidents(dataset_id), target=target,
                                  districts=list(districts), baseline=baseline,
                                  goal_pct=goal_pct, population=population,
-                                 resolution=resolution, top=top)
+                                 resolution=resolution, top=top, compliance=comp)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -444,8 +449,12 @@ def report_documents(dataset_id: str, *, target: str, districts: tuple[str, ...]
                      baseline: str | None, goal_pct: float | None,
                      population: pd.DataFrame | None, resolution: int, top: int,
                      public: bool, k: int, title: str, subtitle: str,
-                     user_notes: tuple[str, ...]) -> tuple[bytes, bytes]:
-    """``(xlsx, pdf)`` bytes of the report (Spanish; public ones checked before writing)."""
+                     user_notes: tuple[str, ...], patrol: str | None = None
+                     ) -> tuple[bytes, bytes]:
+    """``(xlsx, pdf)`` bytes of the report (Spanish; public ones checked before writing).
+
+    ``patrol`` adds the patrol-compliance table to the internal report only.
+    """
     from analytics import reports
 
     if public:
@@ -454,7 +463,8 @@ def report_documents(dataset_id: str, *, target: str, districts: tuple[str, ...]
     else:
         tables, notes = report_tables(dataset_id, target=target, districts=districts,
                                       baseline=baseline, goal_pct=goal_pct,
-                                      population=population, resolution=resolution, top=top)
+                                      population=population, resolution=resolution, top=top,
+                                      patrol=patrol)
     maps = report_maps(dataset_id, target=target, districts=districts, population=population,
                        resolution=resolution, top=top, public=public, k=k)
     all_notes = [*notes, *user_notes]
@@ -769,3 +779,120 @@ def forecast_backtest(dataset_id: str, *, origins: tuple[date, ...], crime_group
     binned = fc.bin_incidents(inc, resolution=resolution, crime_group=crime_group)
     return ev.backtest(binned, origins=[pd.Timestamp(o) for o in origins], horizon_days=7,
                        resolution=resolution, windows="shift", models=list(models), seed=seed)
+
+
+# --------------------------------------------------------------------------- plans kept, tracks
+# (issue 16: pages/plan_patrullaje.py saved plans, pages/cumplimiento.py, the report's patrol
+# compliance) Saved plans, GPS tracks and aliases are keyed by patrol_version(), a short
+# string read on every run (plans, track imports and aliases change it, whoever wrote them:
+# the app or the CLI), so writing them never needs to clear the other caches.
+def patrol_version() -> str:
+    """Cache key of the saved plans, tracks and aliases (``store.tracks.patrol_version``)."""
+    from analytics.store import tracks as store_tracks
+
+    with read_connection() as con:
+        return store_tracks.patrol_version(con)
+
+
+@contextmanager
+def patrol_write_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Exclusive writable connection for plans, tracks and aliases.
+
+    Keeps ``st.cache_data`` (the forecast fit costs seconds): what reads those
+    tables is keyed by :func:`patrol_version`. The same connection as
+    :func:`admin_connection`.
+    """
+    with admin_connection() as con:
+        yield con
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def saved_plans(version: str, *, limit: int) -> pd.DataFrame:
+    """``store.plans.list_plans`` (newest first)."""
+    from analytics.store import plans
+
+    with read_connection() as con:
+        return plans.list_plans(con, limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def saved_plan(version: str, plan_id: str) -> tuple[dict[str, Any], pd.DataFrame]:
+    """``(store.plans.plan_record, store.plans.plan_stops)`` of one plan."""
+    from analytics.store import plans
+
+    with read_connection() as con:
+        return plans.plan_record(con, plan_id), plans.plan_stops(con, plan_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def plans_between(version: str, start: date, end: date) -> pd.DataFrame:
+    """``store.plans.plans_in_period`` of ``[start, end)``."""
+    from analytics.store import plans
+
+    with read_connection() as con:
+        return plans.plans_in_period(con, pd.Timestamp(start), pd.Timestamp(end))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def plan_compliance(version: str, plan_ids: tuple[str, ...]) -> Any:
+    """``analytics.compliance.plans_dosage`` (shared, never mutated)."""
+    from analytics import compliance
+
+    with read_connection() as con:
+        return compliance.plans_dosage(con, list(plan_ids))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def compliance_incidents(version: str, dataset_id: str, plan_ids: tuple[str, ...]
+                         ) -> pd.DataFrame:
+    """``analytics.compliance.dose_incidents`` of the measured plans."""
+    from analytics import compliance
+
+    pc = plan_compliance(version, plan_ids)
+    with read_connection() as con:
+        return compliance.dose_incidents(con, pc)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def track_aliases(version: str) -> pd.DataFrame:
+    """``store.tracks.list_aliases``."""
+    from analytics.store import tracks as store_tracks
+
+    with read_connection() as con:
+        return store_tracks.list_aliases(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def track_imports(version: str) -> pd.DataFrame:
+    """``store.tracks.track_imports`` (counts only, no unit ids)."""
+    from analytics.store import tracks as store_tracks
+
+    with read_connection() as con:
+        return store_tracks.track_imports(con, limit=20)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def report_compliance(version: str, *, target: str, districts: tuple[str, ...]
+                      ) -> pd.DataFrame | None:
+    """``analytics.compliance.report_compliance`` (internal report only)."""
+    from analytics import compliance
+
+    with read_connection() as con:
+        return compliance.report_compliance(con, target=target, districts=list(districts))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def shift_sheet_pdf(_stops: pd.DataFrame, stops_key: str, *, unit: str | None) -> bytes:
+    """``analytics.shift_sheet.shift_sheet_pdf`` with the district outlines."""
+    from analytics import shift_sheet
+
+    return shift_sheet.shift_sheet_pdf(_stops, unit=unit, boundaries=_boundaries())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def alias_suggestions(version: str, plan_id: str) -> pd.DataFrame:
+    """``analytics.compliance.suggest_aliases`` of one plan's shift (device ids: staff only)."""
+    from analytics import compliance
+
+    with read_connection() as con:
+        return compliance.suggest_aliases(con, plan_id)

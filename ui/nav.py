@@ -53,6 +53,7 @@ PAGES: Final[tuple[PageSpec, ...]] = (
     PageSpec("pages/zonas_criticas.py", "page.zonas_criticas", ":material/local_fire_department:",
              STAFF),
     PageSpec("pages/plan_patrullaje.py", "page.plan_patrullaje", ":material/local_police:", STAFF),
+    PageSpec("pages/cumplimiento.py", "page.cumplimiento", ":material/fact_check:", STAFF),
     PageSpec("pages/reportes.py", "page.reportes", ":material/description:", ALL_ROLES),
     PageSpec("pages/datos.py", "page.datos", ":material/upload_file:", STAFF),
     PageSpec("pages/admin.py", "page.admin", ":material/admin_panel_settings:",

@@ -5,6 +5,8 @@ writer), ``store`` (DuckDB), ``partitions`` (the month-partitioned Parquet
 dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
 ``hotspots``, ``forecast``, ``evaluation``, ``patrol``, ``briefing``,
 ``reports``, ``access`` (users, roles, audit), ``demo`` (synthetic data),
+``tracks`` (GPS pings), ``dosage`` (the Koper dose from GPS), ``compliance``
+(saved plans against stored tracks), ``shift_sheet`` (hojas de ruta),
 ``settings``; ``cli`` is the command line (``python -m analytics``).
 """
 

@@ -55,7 +55,11 @@ def _plan(tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str], *, units
 
 
 def _write(pings: pd.DataFrame, path: Path, style: str) -> None:
-    """A GPS export: ``unidad,fecha_hora,...`` day-first, or ``device_id,timestamp,...`` ISO."""
+    """A GPS export: ``unidad,fecha_hora,...`` day-first, ``device_id,timestamp,...`` ISO, or
+    the frame as pandas writes it (``unit,ts,lat,lon``, nanosecond times)."""
+    if style == "pandas":
+        pings.to_csv(path, index=False)
+        return
     if style == "sipcop":
         df = pd.DataFrame({"unidad": pings["unit"], "fecha_hora":
                            pings["ts"].dt.strftime("%d/%m/%Y %H:%M:%S"),
@@ -71,7 +75,8 @@ def _plate(unit: object) -> str:
     return f"EZX-{100 + int(unit)}"  # made up for the test
 
 
-@pytest.mark.parametrize("style", ["sipcop", "plates"], ids=["unidad-dmy", "plates-iso-alias"])
+@pytest.mark.parametrize("style", ["sipcop", "plates", "pandas"],
+                         ids=["unidad-dmy", "plates-iso-alias", "pandas-to-csv-ns"])
 def test_dosage_from_the_store_matches_the_truth(tmp_path: Path, style: str,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "v.duckdb"
@@ -167,3 +172,25 @@ def test_dosage_needs_a_plan_or_a_period(tmp_path: Path,
     assert isinstance(d, dict) and d["dosed"] == 0 and d["minutes_tracked"] == 0
     assert len(pd.read_csv(out)) == d["hotspots"] > 0
     assert plan_id
+
+
+@pytest.mark.parametrize("where", ["env", "default"], ids=["VIGIA_DB", "data-vigia-duckdb"])
+def test_plan_save_without_db_uses_vigia_db_or_the_default(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    if where == "env":
+        db = tmp_path / "elsewhere" / "store.duckdb"
+        monkeypatch.setenv("VIGIA_DB", str(db))
+    else:
+        monkeypatch.delenv("VIGIA_DB", raising=False)
+        db = tmp_path / "data" / "vigia.duckdb"
+    rc = main(["plan", "--forecast", str(_forecast(tmp_path)), "--units", "2", "--radius-m",
+               "400", "--out", str(tmp_path / "r.csv"), "--json", "--save"])
+    assert rc == 0
+    pid = json.loads(capsys.readouterr().out)["plan_id"]
+    assert db.is_file()
+    with store.reading(db) as con:
+        assert plans.list_plans(con)["plan_id"].tolist() == [pid]
+    assert main(["plans", "list", "--json"]) == 0
+    assert [p["plan_id"] for p in json.loads(capsys.readouterr().out)] == [pid]

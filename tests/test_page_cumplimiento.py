@@ -205,3 +205,28 @@ def test_internal_report_has_the_patrol_section_and_the_public_one_never(
     apptest.ok(at)
     book = openpyxl.load_workbook(io.BytesIO(at.session_state["rep_docs"]["xlsx"]))
     assert not any("umplimiento" in name for name in book.sheetnames)
+
+
+def test_gps_upload_from_the_page_is_imported_audited_and_not_kept(patrol_store: tuple) -> None:
+    import os
+
+    from ui import upload
+
+    db, _ = patrol_store
+    t = pd.date_range(START, periods=12, freq="30s")
+    csv = pd.DataFrame({"placa": "ZZQ-909", "fecha_hora": t.strftime("%d/%m/%Y %H:%M:%S"),
+                        "latitud": -12.068, "longitud": -77.018}).to_csv(index=False)
+    at = apptest.app(PAGE)
+    at.get("file_uploader")[0].upload("recorridos.csv", csv.encode(), "text/csv").run()
+    at.button(key="cump_import").click().run()
+    apptest.ok(at)
+    assert any("12 puntos GPS leídos: 12 guardados" in s.value for s in at.success)
+    with store.reading(db) as con:
+        assert (store_tracks.load_pings(con)["unit"] == "ZZQ-909").sum() == 12
+        log = access.audit_log(con)
+    rows = log.loc[log["action"] == "tracks_import", "detail"]
+    assert len(rows) == 1 and "ZZQ" not in rows.iloc[0]
+    mine = upload.UPLOAD_DIR / f"p{os.getpid()}"
+    assert not mine.is_dir() or not any(mine.iterdir()), "the staged upload was kept"
+    # the new device matches no plan unit: the page says so
+    assert any("no corresponden a ninguna unidad" in w.value for w in at.warning)

@@ -74,6 +74,15 @@ def test_audit_has_counts_but_never_the_plate(tmp_path: Path) -> None:
     assert not log["detail"].str.contains(PLATE.replace("-", ".?"), case=False).any()
     assert log.loc[log["action"] == "tracks_import", "detail"].iloc[0].startswith(
         "importación GPS 1: 10 puntos GPS leídos: 10 guardados")
+    with store.reading(db) as con:
+        hist = store_tracks.track_imports(con)
+    assert hist["file_name"].tolist() == ["recorrido_[unidad].csv"]
+
+
+def test_file_names_lose_the_unit_ids_they_carry() -> None:
+    assert store_tracks.scrub_name("gps ezx731 marzo.CSV", ["EZX-731", "1"]) == \
+        "gps [unidad] marzo.CSV"
+    assert store_tracks.scrub_name("unidad_1.csv", ["1"]) == "unidad_1.csv"  # too short
 
 
 def test_aliases_set_list_remove_and_matching_keys(tmp_path: Path,

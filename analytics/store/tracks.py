@@ -135,6 +135,22 @@ def _unit_records(pings: pd.DataFrame) -> list[dict[str, Any]]:
              "last": pd.Timestamp(r["max"]).isoformat()} for u, r in g.iterrows()]
 
 
+def scrub_name(file_name: str, units: Iterable[str]) -> str:
+    """``file_name`` (capped) with any unit id of the import in it replaced by ``[unidad]``.
+
+    A GPS export is often named after the vehicle (``recorrido_EZX-731.csv``);
+    the plate must stay in ``tracks``. Ids match ignoring case and separators.
+    """
+    import re
+
+    name = str(file_name)
+    for u in sorted({str(x) for x in units if str(x).strip()}, key=len, reverse=True):
+        parts = [re.escape(c) for c in re.sub(r"[^0-9A-Za-z]", "", u)]
+        if len(parts) >= 3:
+            name = re.sub(r"[^0-9A-Za-z]?".join(parts), "[unidad]", name, flags=re.I)
+    return clip_name(name)
+
+
 def store_pings(con: duckdb.DuckDBPyConnection, result: TrackImport, *, user: str | None,
                 file_name: str, file_sha256: str, source: str | None = None,
                 retention_days: int = settings.TRACK_RETENTION_DAYS, now: Any = None,
@@ -218,7 +234,8 @@ def store_pings(con: duckdb.DuckDBPyConnection, result: TrackImport, *, user: st
         last = _ts(keep["ts"].max()) if len(keep) else None
         con.execute("INSERT INTO track_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [iid, _now(), clip_name(user) if user else "(sin usuario)",
-                     clip_name(file_name), str(file_sha256)[:64], src, summary.pings_read,
+                     scrub_name(file_name, pd.unique(pings["unit"].astype(str))),
+                     str(file_sha256)[:64], src, summary.pings_read,
                      summary.stored, summary.duplicates, summary.rejected,
                      json.dumps(summary.rejected_reasons), len(summary.units), first, last])
         out = StoredTracks(track_import_id=iid, summary=summary, purged=purged)

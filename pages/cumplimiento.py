@@ -109,7 +109,8 @@ with page.guard():
         with st.expander(t("cump.aliases"), icon=":material/link:",
                          expanded=bool(d["unmatched_devices"])):
             units = sorted(set(pc.stops["unit"].astype(str)), key=lambda u: (len(u), u))
-            patrol_ops.alias_editor(sess.user, ids[0], units)
+            latest = str(pc.stops.sort_values("window_start")["plan_id"].iloc[-1])
+            patrol_ops.alias_editor(sess.user, latest, units)  # suggested from the last shift
 
     # ---- per shift and unit -------------------------------------------------------------
     st.subheader(t("cump.by_shift"))

@@ -194,3 +194,33 @@ def test_plan_save_without_db_uses_vigia_db_or_the_default(
         assert plans.list_plans(con)["plan_id"].tolist() == [pid]
     assert main(["plans", "list", "--json"]) == 0
     assert [p["plan_id"] for p in json.loads(capsys.readouterr().out)] == [pid]
+
+
+def test_aliases_suggested_from_the_route_then_applied(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "v.duckdb"
+    plan_id, _ = _plan(tmp_path, db, capsys, units=3)
+    with store.reading(db) as con:
+        stops = plans.plan_stops(con, plan_id)
+    pings, truth = tracks_from_plan(stops, seed=6, skip_share=0.0)
+    pings["unit"] = pings["unit"].map(_plate)
+    csv = tmp_path / "gps.csv"
+    _write(pings, csv, "plates")
+    assert main(["tracks", "import", str(csv), "--db", str(db)]) == 0
+    capsys.readouterr()
+    out = str(tmp_path / "d.csv")
+    assert main(["dosage", "--plan", plan_id, "--db", str(db), "--out", out, "--json"]) == 0
+    before = _json(capsys)
+    assert isinstance(before, dict)
+    assert before["unmatched_devices"] == 3 and before["minutes_tracked"] == 0
+    assert main(["tracks", "aliases", "suggest", "--plan", plan_id, "--db", str(db), "--json",
+                 "--apply"]) == 0
+    sug = _json(capsys)
+    assert isinstance(sug, list)
+    assert {(s["alias"], s["unit"], s["basis"]) for s in sug} == {
+        (_plate(u), u, "recorrido") for u in ("1", "2", "3")}
+    assert main(["dosage", "--plan", plan_id, "--db", str(db), "--out", out, "--json"]) == 0
+    after = _json(capsys)
+    assert isinstance(after, dict) and after["unmatched_devices"] == 0
+    err = (pd.read_csv(out)["dwell_min"] - truth["true_dwell_min"].to_numpy()).abs()
+    assert (err <= 1.0).mean() >= 0.98

@@ -8,7 +8,10 @@ dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
 ``intervention_areas``, ``displacement`` and ``intervention_report``),
 ``reports``, ``access`` (users, roles, audit), ``demo`` (synthetic data),
 ``address`` (parse written addresses), ``gazetteer`` (learn and geocode streets),
-``location`` (forced points, location precision), ``settings``; ``cli`` is the command line (``python -m analytics``).
+``location`` (forced points, location precision),
+``tracks`` (GPS pings), ``dosage`` (the Koper dose from GPS), ``compliance``
+(saved plans against stored tracks), ``shift_sheet`` (hojas de ruta),
+``settings``; ``cli`` is the command line (``python -m analytics``).
 """
 
 from analytics import settings as settings

@@ -1,7 +1,9 @@
 """CLI commands ``plan`` (hotspots, beats and schedule for one forecast window) and ``plans``.
 
 ``plan --save`` keeps the plan in the store (``--db``, else ``$VIGIA_DB``, else the
-default store) and prints its ``plan_id``; ``plans list`` lists the saved plans.
+default store) and prints its ``plan_id``; ``plans list`` lists the saved plans;
+``plans sheet PLAN_ID --out hoja.pdf|hoja.csv`` prints its shift sheets
+(:mod:`analytics.shift_sheet`).
 """
 
 from __future__ import annotations
@@ -64,6 +66,17 @@ def add_parser(subparsers: Any) -> None:
                      help="almacén DuckDB (por defecto $VIGIA_DB o data/vigia.duckdb)")
     lst.add_argument("--limit", type=int, default=200, help="cuántos planes (por defecto 200)")
     lst.add_argument("--json", action="store_true", help="imprimir la lista como JSON")
+    sh = sub.add_parser("sheet", help="hoja de ruta por unidad y turno (PDF o CSV)",
+                        description="Hoja de ruta imprimible de un plan guardado: una página "
+                                    "por unidad con sus puntos en orden, horas de llegada y "
+                                    "salida de cada visita del turno, mapa y firmas.")
+    sh.add_argument("plan_id", metavar="PLAN_ID", help="plan guardado (vea 'plans list')")
+    sh.add_argument("--db", type=Path, default=None,
+                    help="almacén DuckDB (por defecto $VIGIA_DB o data/vigia.duckdb)")
+    sh.add_argument("--unit", default=None, metavar="U", help="solo esta unidad (1, 2, …)")
+    sh.add_argument("--station", default=None, metavar="TEXTO",
+                    help="comisaría o base impresa en el encabezado")
+    sh.add_argument("--out", required=True, metavar="PATH", help="hoja.pdf o hoja.csv")
     ls.set_defaults(run=run_plans)
 
 
@@ -143,11 +156,44 @@ def _save(args: argparse.Namespace, plan: Any, fc: pd.DataFrame, rows: pd.DataFr
     return plan_id
 
 
+def run_sheet(args: argparse.Namespace) -> int:
+    """``plans sheet``: the shift sheets of a saved plan as PDF or CSV."""
+    from analytics import io, shift_sheet, store
+    from analytics._errors import InputFileError
+    from analytics.store import plans
+
+    out = Path(args.out)
+    kind = out.suffix.lower()
+    if kind not in (".pdf", ".csv"):
+        msg = f"Formato de hoja desconocido para {out.name} (use .pdf o .csv)."
+        raise InputFileError(msg)
+    with store.reading(args.db) as con:
+        plans.plan_record(con, args.plan_id)  # a clear error for an unknown plan
+        stops = plans.plan_stops(con, args.plan_id)
+    if kind == ".csv":
+        data = shift_sheet.shift_sheet_csv(stops, unit=args.unit)
+    else:
+        try:
+            boundaries = io.read_boundaries()
+        except Exception:  # noqa: BLE001 - the outlines only decorate the map
+            boundaries = None
+        data = shift_sheet.shift_sheet_pdf(stops, unit=args.unit, boundaries=boundaries,
+                                           station=args.station)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    units = sorted(set(stops["unit"].astype(str)), key=lambda u: (len(u), u))
+    shown = [str(args.unit).strip()] if args.unit is not None else units
+    print(f"Hoja de ruta de {len(shown)} unidad(es) del plan {args.plan_id} en {out}.")
+    return 0
+
+
 def run_plans(args: argparse.Namespace) -> int:
-    """``plans list``: the saved plans, newest first."""
+    """``plans list``: the saved plans, newest first; ``plans sheet``: shift sheets."""
     from analytics import store
     from analytics.store import plans
 
+    if args.plans_command == "sheet":
+        return run_sheet(args)
     con = store.connect(args.db, read_only=True)
     try:
         df = plans.list_plans(con, limit=args.limit)

@@ -33,6 +33,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_plan",
     "analytics._cli_zones",
     "analytics._cli_evaluate",
+    "analytics._cli_tracks",
+    "analytics._cli_dosage",
 )
 
 #: Command name -> the module that registers it. ``main`` imports only the module of
@@ -54,6 +56,8 @@ _COMMANDS: dict[str, str] = {
     "plans": "analytics._cli_plan",
     "zone-forecast": "analytics._cli_zones",
     "evaluate": "analytics._cli_evaluate",
+    "tracks": "analytics._cli_tracks",
+    "dosage": "analytics._cli_dosage",
 }
 
 EXIT_USER_ERROR = 2

@@ -312,6 +312,10 @@ class DosageResult:
         in the unit mapping (:func:`analytics.tracks.apply_unit_mapping`).
     params
         The rule's settings (dwell override, revisit, intervals, dose rule).
+    unit_windows
+        ``units`` per window: one row per (window, plan unit), ``window_start,
+        unit, pings, minutes_tracked, minutes_in_hotspots,
+        minutes_outside_hotspots, km`` (per shift compliance).
     """
 
     table: pd.DataFrame
@@ -321,6 +325,7 @@ class DosageResult:
     unmatched_devices: int = 0
     unmatched_pings: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    unit_windows: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def hotspots(self) -> int:
@@ -681,7 +686,8 @@ def hotspot_dosage(plan: Any, pings: pd.DataFrame, *, dwell_min: float | None = 
               "dose_rule": dose_rule}
     return DosageResult(table=table, detail=detail, visits=visits, units=units,
                         unmatched_devices=int(unmatched_devices),
-                        unmatched_pings=unmatched_pings, params=params)
+                        unmatched_pings=unmatched_pings, params=params,
+                        unit_windows=_unit_window_frame(uw_recs, label))
 
 
 def _visit_frame(recs: list[tuple[int, int, float, float, float, bool]],
@@ -720,6 +726,24 @@ def _unit_frame(recs: list[tuple[str, float, float, int, float, float]],
             np.clip(g["tracked"].to_numpy() - g["in_hot"].to_numpy(), 0, None) / 60.0, 2),
         "km": np.round(g["km"].to_numpy(), 3)})
     return out.reset_index(drop=True)
+
+
+def _unit_window_frame(recs: list[tuple[str, float, float, int, float, float]],
+                       label: Mapping[str, Any]) -> pd.DataFrame:
+    df = pd.DataFrame(recs, columns=["k", "a", "tracked", "pings", "km", "in_hot"])
+    return pd.DataFrame({
+        # window starts are whole seconds; float seconds of 2025 carry ~0.2 µs of error
+        "window_start": pd.to_datetime(np.round(df["a"].to_numpy(dtype=np.float64))
+                                       .astype(np.int64), unit="s").to_numpy(
+                                           dtype="datetime64[ns]"),
+        "unit": [label[k] for k in df["k"]],
+        "pings": df["pings"].to_numpy(dtype=np.int64),
+        "minutes_tracked": np.round(df["tracked"].to_numpy(dtype=np.float64) / 60.0, 2),
+        "minutes_in_hotspots": np.round(df["in_hot"].to_numpy(dtype=np.float64) / 60.0, 2),
+        "minutes_outside_hotspots": np.round(np.clip(
+            df["tracked"].to_numpy(dtype=np.float64) - df["in_hot"].to_numpy(dtype=np.float64),
+            0, None) / 60.0, 2),
+        "km": np.round(df["km"].to_numpy(dtype=np.float64), 3)})
 
 
 # --------------------------------------------------------------------------- compliance

@@ -502,17 +502,23 @@ def report_tables(incidents: pd.DataFrame, *, target: str,
                   goal_pct: float | None = None, population: pd.DataFrame | None = None,
                   plans: pd.DataFrame | None = None,
                   resolution: int = settings.H3_RESOLUTION, top: int = 10,
-                  coverage: tuple[object, object] | None = None
+                  coverage: tuple[object, object] | None = None,
+                  compliance: pd.DataFrame | None = None
                   ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Tables and notes of the internal Codisec report (Spanish headers).
+
+    ``compliance`` is the patrol-compliance table of the period
+    (:func:`analytics.compliance.report_compliance`): internal only, the public
+    report never has it.
 
     Returns
     -------
     tables : dict of str to pandas.DataFrame
         ``Indicadores`` (all incidents), ``Por grupo``, ``Por tipo`` (types
         with incidents in the period or a year before), ``Zonas críticas``
-        (top ``top`` cells at ``resolution`` per district) and, when plans are
-        given, ``Patrullaje``.
+        (top ``top`` cells at ``resolution`` per district), when plans are
+        given, ``Patrullaje`` and, with ``compliance``, ``Cumplimiento de
+        patrullaje``.
     notes : list of str
         The periods compared, the baseline scaling, the population source and
         warnings (incomplete period).
@@ -539,6 +545,13 @@ def report_tables(incidents: pd.DataFrame, *, target: str,
     if plans is not None and not plans.empty:
         tables["Patrullaje"] = _present(
             plan_coverage(incidents, plans, target=target, districts=districts), labels)
+    patrol_notes: list[str] = []
+    if compliance is not None:
+        from analytics import compliance as comp
+
+        tables[comp.REPORT_TABLE] = _present(compliance, labels).rename(
+            columns=dict(comp.REPORT_LABELS))
+        patrol_notes.append(comp.REPORT_NOTE)
     row = total.iloc[0] if len(total) else None
     notes = [f"Periodo del informe: {period_label(label_to_period(target))}."]
     if row is not None:
@@ -563,6 +576,7 @@ def report_tables(incidents: pd.DataFrame, *, target: str,
                      + ("; ".join(src) if src else "tabla proporcionada por el usuario") + ".")
     notes.append(f"Zonas críticas: celdas H3 de resolución {resolution}, las {top} con más "
                  "incidentes por distrito.")
+    notes.extend(patrol_notes)
     notes.append("Documento de uso interno: contiene ubicaciones de incidentes (Ley 29733).")
     return tables, notes
 

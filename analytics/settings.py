@@ -99,6 +99,12 @@ AUDIT_PAGE_ROWS : int
     Audit entries per page in Administración.
 AUDIT_EXPORT_MAX_ROWS : int
     Most audit entries one CSV download of Administración holds.
+TRACK_RETENTION_DAYS : int
+    GPS pings of patrol units (operational data, plates included) are kept this
+    many days after their time, then purged (at every track import and by
+    ``python -m analytics tracks purge``).
+SAVED_PLANS_SHOWN : int
+    Most saved plans a page lists (newest first).
 """
 
 from __future__ import annotations
@@ -316,3 +322,7 @@ when their medians are this close; farther apart, they are different streets."""
 FORCED_DISTRICT_SHARE: Final = 0.2
 """... or when one coordinate with ``FORCED_MIN_STREETS`` distinct streets holds this share of its
 district's rows with points (no real place does)."""
+
+# --- patrol operations (issue 16) ----------------------------------------------------------
+TRACK_RETENTION_DAYS: Final = 180
+SAVED_PLANS_SHOWN: Final = 50

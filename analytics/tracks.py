@@ -319,8 +319,32 @@ def _formats(con: duckdb.DuckDBPyConnection, text: pa.Array) -> tuple[tuple[str,
     return fmts, (fmts[best] if int(counts[best]) > 0 else None)
 
 
+#: Seconds with more than 6 decimals (pandas writes nanoseconds: ``06:00:12.345678901``).
+_LONG_FRACTION: Final = "(:\\d{2}[.,]\\d{6})\\d+"
+
+
+def _cut_fractions(con: duckdb.DuckDBPyConnection, text: pa.Array) -> pa.Array:
+    """Drop second decimals beyond the sixth (microseconds) when a sample has them."""
+    con.register("_vg_fs", pa.table({"s": _sample(text, 2000)}))
+    try:
+        n = con.execute(f"SELECT count(*) FILTER (WHERE regexp_matches(s, '{_LONG_FRACTION}')) "
+                        "FROM _vg_fs").fetchall()[0][0]
+    finally:
+        con.unregister("_vg_fs")
+    if not n:
+        return text
+    con.register("_vg_fc", pa.table({"s": text}))
+    try:
+        out = con.sql(f"SELECT regexp_replace(s, '{_LONG_FRACTION}', '\\1') FROM _vg_fc"
+                      ).to_arrow_table().column(0)
+    finally:
+        con.unregister("_vg_fc")
+    return out.combine_chunks()
+
+
 def _times_from_text(con: duckdb.DuckDBPyConnection, text: pa.Array, tz: str) -> np.ndarray:
     """Parse text times (see the module notes) into naive local ``datetime64[ns]`` (NaT = bad)."""
+    text = _cut_fractions(con, text)
     fmts, best = _formats(con, text)
     if best is None:
         return _times_slow(con, text, fmts, tz)
@@ -340,8 +364,9 @@ def _times_slow(con: duckdb.DuckDBPyConnection, text: pa.Array, fmts: tuple[str,
                 tz: str) -> np.ndarray:
     """Normalise (spaces, ``T``, a. m./p. m.) and try every format, epochs and offsets."""
     con.register("_vg_t", pa.table({"s": text}))
-    norm = ("regexp_replace(regexp_replace(upper(trim(regexp_replace(s, '\\s+', ' ', 'g'))), "
-            "'^(\\d{4}-\\d{1,2}-\\d{1,2})T', '\\1 '), '\\s*([AP])\\.?\\s?M\\.?$', ' \\1M')")
+    norm = ("regexp_replace(regexp_replace(regexp_replace(upper(trim(regexp_replace(s, '\\s+', "
+            "' ', 'g'))), '^(\\d{4}-\\d{1,2}-\\d{1,2})T', '\\1 '), "
+            "'\\s*([AP])\\.?\\s?M\\.?$', ' \\1M'), '" + _LONG_FRACTION + "', '\\1')")
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _vg_tn AS SELECT {norm} AS s FROM _vg_t")
         res = con.sql(

@@ -18,6 +18,11 @@ the synthetic tracks and their truth). Writes the ``dosage`` section of RESULTS.
 4. Accuracy of ``dwell_min`` against the true time in each cell, on the month and on
    fresh plans at the generator's defaults (30 s pings) at resolutions 9 and 10, with
    the literal rule alongside.
+5. The store and CLI path (issue 16): the month's 90 plans saved in a fresh store, the
+   plates mapped in ``unit_aliases``, then ``python -m analytics tracks import`` (in
+   this process through ``analytics.cli.main``, and once as a separate process from a
+   cold start), the same file again (every ping a duplicate), and ``dosage --start
+   --end`` over the month, whose table is checked against the truth.
 """
 
 from __future__ import annotations
@@ -36,7 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / "_work"
 sys.path.insert(0, str(ROOT))
 
-from analytics import dosage, patrol, tracks  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import subprocess  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from analytics import dosage, patrol, store, tracks  # noqa: E402
 from analytics._synthetic_tracks import tracks_from_plan  # noqa: E402
 from bench._results import write_section  # noqa: E402
 
@@ -136,6 +147,69 @@ def accuracy(err: np.ndarray) -> str:
             f"{a.max():.2f}")
 
 
+def _fresh(db: Path) -> None:
+    for f in (db, db.with_name(db.name + ".wal"), db.with_name(db.name + ".lock"),
+              db.with_name(db.name + ".intent.lock")):
+        f.unlink(missing_ok=True)
+
+
+def _cli(argv: list[str]) -> tuple[float, Any]:
+    """Run ``analytics.cli.main`` in this process; seconds and the parsed JSON it printed."""
+    from analytics.cli import main as cli
+
+    out = io.StringIO()
+    t = time.perf_counter()
+    with contextlib.redirect_stdout(out):
+        rc = cli(argv)
+    secs = time.perf_counter() - t
+    assert rc == 0, argv
+    return secs, json.loads(out.getvalue())
+
+
+def store_path(month: pd.DataFrame, plan: patrol.PatrolPlan, csv: Path,
+               truth: pd.DataFrame) -> dict[str, Any]:
+    """Step 5: save the month's plans, import through the CLI, dosage through the CLI."""
+    from analytics.store import plans as store_plans
+    from analytics.store import tracks as store_tracks
+
+    db = WORK / "dosage_store.duckdb"
+    _fresh(db)
+    r = plan.routes
+    shift = r["arrive"] - r["window_start"]
+    t0 = time.perf_counter()
+    with store.writing(db) as con:
+        for s in sorted(month["window_start"].unique()):
+            s = pd.Timestamp(s)
+            routes = r.assign(window_start=s, arrive=s + shift,
+                              leave=s + shift + pd.Timedelta(minutes=15))
+            store_plans.save_plan(con, replace(plan, routes=routes), author="bench",
+                                  origin="cli", resolution=9, dwell_min=15, window_start=s,
+                                  window_end=s + pd.Timedelta(hours=8))
+        for u in r["unit"].unique():
+            store_tracks.set_alias(con, plate(str(u)), str(u))
+    t_save = time.perf_counter() - t0
+    t_imp, s1 = _cli(["tracks", "import", str(csv), "--db", str(db), "--json"])
+    t_again, s2 = _cli(["tracks", "import", str(csv), "--db", str(db), "--json"])
+    out = WORK / "dosis_mes.csv"
+    t_dos, d = _cli(["dosage", "--start", "2025-03-01", "--end", "2025-04-01", "--db", str(db),
+                     "--out", str(out), "--json"])
+    table = pd.read_csv(out)
+    assert table["h3"].tolist() == truth["h3"].tolist(), "rows not in plan order"
+    err = table["dwell_min"].to_numpy() - truth["true_dwell_min"].to_numpy()
+    # a cold process, as a user runs it: interpreter, imports, read, clean, store
+    db2 = WORK / "dosage_store_cold.duckdb"
+    _fresh(db2)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "analytics", "tracks", "import", str(csv), "--db",
+                    str(db2), "--json"], cwd=ROOT, check=True, capture_output=True)
+    t_cold = time.perf_counter() - t0
+    size_mb = db.stat().st_size / 1e6
+    _fresh(db2)
+    return {"t_save": t_save, "t_imp": t_imp, "s1": s1, "t_again": t_again, "s2": s2,
+            "t_dos": t_dos, "d": d, "err": err, "t_cold": t_cold, "plans": month[
+                "window_start"].nunique(), "size_mb": size_mb}
+
+
 def main() -> None:
     """Build the month, time the pipeline, check accuracy, write the RESULTS.md section."""
     load0 = os.getloadavg()[0]
@@ -184,6 +258,35 @@ def main() -> None:
             rows.append(f"| {label}, {name} | {n} | {accuracy(np.concatenate(e))} | "
                         f"{np.mean(np.abs(np.concatenate(e_lit)) <= 1):.1%} |")
     total = imp_s + map_s + dos_s
+    sp = store_path(month, plan, csv, synth.truth)
+    s1, s2, dd = sp["s1"], sp["s2"], sp["d"]
+    store_lines = [
+        "",
+        "Through the store and the CLI (issue 16): the month's "
+        f"{sp['plans']} plans saved in a fresh store ({sp['t_save']:.1f} s) with the plates "
+        "in `unit_aliases`; `analytics.cli.main` in this process, one run each.",
+        "",
+        "| step | seconds | pings/s |",
+        "| --- | ---: | ---: |",
+        f"| `tracks import` (read, clean, dedup against the store, insert, audit) | "
+        f"{sp['t_imp']:.2f} | {s1['pings_read'] / sp['t_imp']:,.0f} |",
+        f"| the same, as a separate process from a cold start (`python -m analytics tracks "
+        f"import`) | {sp['t_cold']:.2f} | {s1['pings_read'] / sp['t_cold']:,.0f} |",
+        f"| `tracks import` of the same file again (every ping a duplicate) | "
+        f"{sp['t_again']:.2f} | {s2['pings_read'] / sp['t_again']:,.0f} |",
+        f"| `dosage --start 2025-03-01 --end 2025-04-01` ({dd['hotspots']:,} rows: plans, "
+        f"pings and aliases read from the store) | {sp['t_dos']:.2f} | |",
+        "",
+        f"Import + dosage of the month through the CLI: **{sp['t_imp'] + sp['t_dos']:.1f} s** "
+        f"(target < 30 s). First import: stored {s1['stored']:,}, duplicates "
+        f"{s1['duplicates']:,}, rejected {s1['rejected']:,}; second: stored {s2['stored']:,}, "
+        f"duplicates {s2['duplicates']:,} (= read {s2['pings_read']:,} minus rejected "
+        f"{s2['rejected']:,}). Store size after the month: {sp['size_mb']:.0f} MB. "
+        f"`dwell_min` from the store path within 1 min of the truth: "
+        f"{np.mean(np.abs(sp['err']) <= 1):.1%} of {sp['err'].size:,} (max "
+        f"{np.abs(sp['err']).max():.2f} min); {dd['dosed']:,} dosed, "
+        f"{dd['unmatched_devices']} unmatched devices.",
+    ]
     lines = [
         "## dosage (bench/dosage.py)",
         "",
@@ -227,6 +330,7 @@ def main() -> None:
         f"| the month above (26 s pings, after import) | {err_month.size:,} | "
         f"{accuracy(err_month)} | {np.mean(np.abs(lit_month) <= 1):.1%} |",
         *rows,
+        *store_lines,
         "",
         f"Timing context: plan {t_plan:.1f} s, generating the month's tracks and truth "
         f"{t_gen:.1f} s (not part of the pipeline). Load average (1 min) before / after: "

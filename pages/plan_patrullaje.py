@@ -16,11 +16,11 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from analytics import access, briefing, forecast, patrol, settings
+from analytics import access, briefing, forecast, patrol, settings, shift_sheet
 from analytics import io as vio
 from analytics._errors import AnalyticsError
 from analytics.patrol import windows
-from ui import cache, layers, login, page, upload
+from ui import cache, layers, page, patrol_ops, upload
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
 
 ctx = page.context()
@@ -78,6 +78,12 @@ st.title(t("plan.title"))
 st.caption(t("plan.intro"))
 
 with page.guard():
+    # ---- saved plans (issue 16): every plan made here is kept; reopen one ---------------
+    modes = {"new": t("saved.mode_new"), "saved": t("saved.mode_saved")}
+    if st.segmented_control(t("saved.mode"), list(modes), key="plan_mode", default="new",
+                            format_func=modes.get) == "saved":
+        patrol_ops.saved_plans_view()
+        st.stop()
     # ---- forecast ---------------------------------------------------------------------
     # format functions read prepared labels (AppTest also calls them outside a run)
     src_labels = {s: t(f"plan.source_{s}") for s in ("store", "file")}
@@ -108,6 +114,8 @@ with page.guard():
                 districts=tuple(f.districts), seed=cache.FORECAST_SEED))
         want = pd.Timestamp(day) + pd.Timedelta(hours=SHIFT_START[shift])
         st.caption(t("plan.forecast_from_store", res=res, last=fmt_date(last)))
+        fc_info = {"source": "almacén", "model": handoff.get("model", forecast.DEFAULT_MODEL),
+                   "train_until": str(cut), "group": group, "resolution": res}
     else:
         up = st.file_uploader(t("plan.forecast_file"), key=K_FILE,
                               type=["csv", "gz", "parquet", "xlsx", "geojson"],
@@ -124,6 +132,7 @@ with page.guard():
         window_labels = {w: f"{fmt_date(w)} · {_shift_of(pd.Timestamp(w))}" for w in starts}
         want = pd.Timestamp(st.selectbox(t("plan.window"), starts, key=K_WINDOW,
                                          format_func=window_labels.get))
+        fc_info = {"source": "archivo", "file": up.name, "sha256": _key(up.getvalue())}
     day_windows = windows.day_windows(fc_all, want)
     if not (fc_all["window_start"] == want).any():
         st.info(t("plan.empty_window"), icon=":material/info:")
@@ -193,8 +202,12 @@ with page.guard():
                   f"{radius:g} m, permanencia {dwell:g} min; {len(plan.routes)} puntos; "
                   f"cubre {plan.objective:.3g} de {plan.total_expected:.3g} esperados; "
                   f"{plan.status}")
-        audited = login.audit("plan", detail, user=sess.user)
-        ss[K_RESULT] = {"sig": sig, "plan": plan, "audited": audited}
+        plan_id, audited = patrol_ops.keep_plan(
+            plan, user=sess.user, detail=detail, dwell_min=dwell, window_start=want,
+            window_end=win.end, forecast=fc_info,
+            params={"units": units, "radius_m": radius, "fixed": list(fixed),
+                    "excluded": list(excluded), "shift": _shift_of(want)})
+        ss[K_RESULT] = {"sig": sig, "plan": plan, "audited": audited, "plan_id": plan_id}
         ss.pop(K_DOCS, None)
 
     result = ss.get(K_RESULT)
@@ -206,7 +219,7 @@ with page.guard():
         st.stop()
     plan = result["plan"]
     if not result["audited"]:
-        st.warning(t("plan.audit_failed"), icon=":material/lock:")
+        st.warning(t("saved.not_saved"), icon=":material/lock:")
 
     # ---- summary ----------------------------------------------------------------------
     st.subheader(t("plan.result", shift=_shift_of(want), day=fmt_date(want)))
@@ -320,5 +333,12 @@ with page.guard():
         d3.download_button(t("plan.pdf"), docs["pdf"], file_name=f"{stem}.pdf",
                            mime="application/pdf", key="plan_dl_pdf", on_click="ignore",
                            icon=":material/download:")
+    st.markdown(f"**{t('saved.sheet_title')}**")
+    patrol_ops.sheet_downloads(
+        shift_sheet.routes_to_stops(routes, window_end=win.end, plan_id=result.get("plan_id")
+                                    or "", radius_m=radius, dwell_min=dwell),
+        key="plan_sheet", stem=f"{want:%Y%m%d_%H%M}")
+    if result.get("plan_id"):
+        st.caption(t("saved.kept_as", pid=result["plan_id"]))
     if lang() == "en":
         st.caption(t("plan.pdf_spanish"))

@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analytics import access, reports, settings
+from analytics import access, compliance, reports, settings
 from ui import cache, login, page
 from ui.i18n import fmt_float, fmt_int, t
 
@@ -173,13 +173,16 @@ with page.guard():
 
     # --- tables, charts, maps --------------------------------------------------------------
     res = f.resolution
+    # saved plans measured against GPS tracks: internal report only (never public)
+    patrol = None if public else cache.patrol_version()
     if public:
         tables, notes = cache.public_report_tables(ds, target=target, districts=districts,
                                                    population=population, k=K)
     else:
         tables, notes = cache.report_tables(ds, target=target, districts=districts,
                                             baseline=baseline, goal_pct=goal,
-                                            population=population, resolution=res, top=top)
+                                            population=population, resolution=res, top=top,
+                                            patrol=patrol)
     maps = cache.report_maps(ds, target=target, districts=districts, population=population,
                              resolution=res, top=top, public=public, k=K)
     trend_months = 24  # public: the last 8 published quarters
@@ -262,15 +265,17 @@ with page.guard():
             st.dataframe(tables["Celdas"], hide_index=True, width="stretch", key="rep_t_cells")
         map_tab, notes_tab = tabs[2], tabs[3]
     else:
+        names = ["Indicadores", "Por grupo", "Por tipo", "Zonas críticas"]
+        extra = [n for n in (compliance.REPORT_TABLE,) if n in tables]
         tabs = st.tabs([t("reportes.tab_indicators"), t("reportes.tab_groups"),
                         t("reportes.tab_types"), t("reportes.tab_hotspots"),
+                        *[t("cump.report_tab") for _ in extra],
                         t("reportes.tab_maps"), t("reportes.tab_notes")])
-        for tab, name in zip(tabs[:4], ("Indicadores", "Por grupo", "Por tipo",
-                                        "Zonas críticas"), strict=True):
+        for tab, name in zip(tabs[:-2], names + extra, strict=True):
             with tab:
                 st.dataframe(tables[name], hide_index=True, width="stretch",
                              key=f"rep_t_{_slug(name)}")
-        map_tab, notes_tab = tabs[4], tabs[5]
+        map_tab, notes_tab = tabs[-2], tabs[-1]
     with map_tab:
         m1, m2 = st.columns(2)
         m1.image(maps[0], width="stretch")
@@ -292,7 +297,7 @@ with page.guard():
     subtitle = t("reportes.doc_public") if public else t(
         "reportes.doc_internal", user=sess.user or "modo demostración")
     sig = (ds, target, districts, baseline, goal, public, top, res, user_notes,
-           population.to_json())
+           population.to_json(), patrol)
     fname = (f"informe_codisec_{_slug(names)}_{target}" + ("_publico" if public else ""))
     if not access.can(sess.role, action):
         st.info(t("reportes.no_export"), icon=":material/block:")
@@ -302,7 +307,7 @@ with page.guard():
             xlsx, pdf = cache.report_documents(
                 ds, target=target, districts=districts, baseline=baseline, goal_pct=goal,
                 population=population, resolution=res, top=top, public=public, k=K,
-                title=title, subtitle=subtitle, user_notes=user_notes)
+                title=title, subtitle=subtitle, user_notes=user_notes, patrol=patrol)
         detail = (f"{'versión pública' if public else 'versión interna'}; distritos: {names}; "
                   f"periodo {target}"
                   + (f"; línea base {baseline}, meta {goal:+g} %" if baseline and goal is not

@@ -110,6 +110,8 @@ def _existing(path: str) -> str:
     ("publico", "pages/pronostico.py", False),
     ("publico", "pages/patrones.py", False),
     ("publico", "pages/reportes.py", True),
+    ("publico", "pages/cumplimiento.py", False),
+    ("comandante", "pages/cumplimiento.py", True),
     ("analista", "pages/admin.py", False),
     ("analista", "pages/datos.py", True),
     ("comandante", "pages/admin.py", False),

@@ -218,14 +218,14 @@ def test_locked_store_still_shows_the_plan_with_a_warning(app_store: Path,
     from contextlib import contextmanager
 
     from analytics._errors import StoreError
-    from ui import cache
+    from ui.store_handle import StoreHandle
 
     @contextmanager
-    def locked():  # another process (e.g. an import) holds the store
+    def locked(*_a: object, **_k: object):  # another process (e.g. an import) holds it
         raise StoreError("El almacén está en uso por otro proceso.")
         yield
 
-    monkeypatch.setattr(cache, "admin_connection", locked)
+    monkeypatch.setattr(StoreHandle, "write", locked)
     at = apptest.app(PAGE)
     at.number_input(key="plan_units").set_value(2).run()
     at.button(key="plan_generate").click().run()

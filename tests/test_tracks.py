@@ -102,12 +102,13 @@ def test_message_is_spanish_and_has_no_plates(sipcop: tracks.TrackImport) -> Non
     ("03/04/2025 12:05 a.m.", "2025-04-03 00:05:00"),
     ("2025-04-03 14:00:00", "2025-04-03 14:00:00"),
     ("2025-04-03T14:00:00.250", "2025-04-03 14:00:00.250"),
+    ("2025-04-03 14:00:00.123456789", "2025-04-03 14:00:00.123456"),
     ("2025-04-03T19:00:00Z", "2025-04-03 14:00:00"),
     ("2025-04-03T16:00:00-03:00", "2025-04-03 14:00:00"),
     ("1743710400", "2025-04-03 15:00:00"),
     ("1743710400000", "2025-04-03 15:00:00"),
 ], ids=["dmy", "dmy-short", "dmy-dash", "dmy-yy", "pm-es", "am-es", "iso", "iso-frac",
-        "iso-z", "iso-offset", "epoch-s", "epoch-ms"])
+        "pandas-nanoseconds", "iso-z", "iso-offset", "epoch-s", "epoch-ms"])
 def test_time_formats(text: str, expected: str) -> None:
     r = tracks.clean_pings(frame([("1", text, "-12.068", "-77.018")]))
     assert r.summary.stored == 1

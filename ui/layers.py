@@ -371,3 +371,38 @@ def patrol_layers(routes: pd.DataFrame, area: pd.DataFrame, *,
                   get_position=["lon", "lat"], get_text="label", get_size=13,
                   get_color=[20, 20, 30, 255], get_pixel_offset=[0, -14], pickable=False),
     ]
+
+
+TRACK_LAYER_ID: Final = "tracks"
+#: Most vertices drawn per unit track (longer tracks are thinned evenly).
+TRACK_MAX_VERTICES: Final = 1500
+
+
+def track_layers(pings: pd.DataFrame, *, max_vertices: int = TRACK_MAX_VERTICES
+                 ) -> list[pdk.Layer]:
+    """GPS tracks as one path per unit, in the plan's unit colours (issue 16).
+
+    ``pings`` has ``unit`` (plan label), ``ts``, ``lat``, ``lon``; a track is
+    cut where two pings are more than 5 minutes apart (no evidence in between).
+    Labels that are not unit numbers are drawn grey.
+    """
+    from analytics.briefing import unit_color
+
+    recs: list[dict[str, Any]] = []
+    if len(pings):
+        df = pings.sort_values(["unit", "ts"])
+        for unit, g in df.groupby("unit", sort=True):
+            if len(g) > max_vertices:
+                g = g.iloc[np.linspace(0, len(g) - 1, max_vertices).astype(int)]
+            gap = g["ts"].diff().dt.total_seconds().fillna(0).to_numpy() > 300
+            label = str(unit)
+            rgb = unit_color(int(label)) if label.isdigit() and int(label) > 0 else (90, 90, 90)
+            for seg in np.split(np.arange(len(g)), np.flatnonzero(gap)):
+                if seg.size < 2:
+                    continue
+                part = g.iloc[seg]
+                recs.append({"unit": label, "color": [*rgb, 170],
+                             "path": [[round(float(x), 6), round(float(y), 6)] for x, y in
+                                      zip(part["lon"], part["lat"], strict=True)]})
+    return [pdk.Layer("PathLayer", recs, id=TRACK_LAYER_ID, get_path="path",
+                      get_color="color", width_min_pixels=2, get_width=3, pickable=True)]

@@ -51,6 +51,7 @@ PAGES: Final[tuple[PageSpec, ...]] = (
     PageSpec("pages/pronostico.py", "page.pronostico", ":material/trending_up:"),
     PageSpec("pages/zonas_criticas.py", "page.zonas_criticas", ":material/local_fire_department:"),
     PageSpec("pages/plan_patrullaje.py", "page.plan_patrullaje", ":material/local_police:"),
+    PageSpec("pages/cumplimiento.py", "page.cumplimiento", ":material/fact_check:"),
     PageSpec("pages/reportes.py", "page.reportes", ":material/description:"),
     PageSpec("pages/datos.py", "page.datos", ":material/upload_file:"),
     PageSpec("pages/admin.py", "page.admin", ":material/admin_panel_settings:"),

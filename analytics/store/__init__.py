@@ -37,6 +37,7 @@ import pandas as pd
 from analytics import _lock, settings
 from analytics._errors import StoreError
 from analytics.store.plans import PLAN_TABLES
+from analytics.store.tracks import TRACK_TABLES
 
 log = logging.getLogger("vigia.store")
 
@@ -129,6 +130,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "users.session_gen: a password or role change ends open sessions", (
         "ALTER TABLE users ADD COLUMN IF NOT EXISTS session_gen BIGINT DEFAULT 0",
     )),
+    Migration(5, "GPS tracks of patrol units, their imports and the unit alias table",
+              TRACK_TABLES),
 )
 
 #: The schema version this code writes and reads.

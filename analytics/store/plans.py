@@ -150,7 +150,8 @@ def list_plans(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> pd.DataFr
     if not _has_plans(con):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PLAN_LIST_COLUMNS})
     cols = ", ".join(PLAN_LIST_COLUMNS)
-    return con.execute(f"SELECT {cols} FROM plans ORDER BY created_at DESC, plan_id "
+    # rowid breaks ties of plans saved within the same second (insertion order)
+    return con.execute(f"SELECT {cols} FROM plans ORDER BY created_at DESC, rowid DESC "
                        f"LIMIT {max(0, int(limit))}").df()
 
 
@@ -174,11 +175,11 @@ def plan_record(con: duckdb.DuckDBPyConnection, plan_id: str) -> dict[str, Any]:
 
 
 def plan_stops(con: duckdb.DuckDBPyConnection, plan_ids: str | Sequence[str]) -> pd.DataFrame:
-    """The stops of one or several plans, in unit and loop order.
+    """The stops of one or several plans, in unit (numeric labels as numbers) and loop order.
 
     Columns ``plan_id, window_start, window_end, unit, order, h3, lat, lon, district,
-    expected_covered, arrive, leave, fixed, cycle_min, visits, radius_m, dwell_min``
-    (the routes of :class:`analytics.patrol.PatrolPlan`, plus the plan's window
+    expected_covered, arrive, leave, fixed, cycle_min, visits, radius_m, dwell_min,
+    revisit_min`` (the routes of :class:`analytics.patrol.PatrolPlan`, plus the plan's window
     and options).
     """
     ids = [plan_ids] if isinstance(plan_ids, str) else [str(p) for p in plan_ids]
@@ -188,9 +189,10 @@ def plan_stops(con: duckdb.DuckDBPyConnection, plan_ids: str | Sequence[str]) ->
     return con.execute(
         "SELECT s.plan_id, p.window_start, p.window_end, s.unit, s.stop_order AS \"order\", "
         "s.h3, s.lat, s.lon, s.district, s.expected_covered, s.arrive, s.depart AS \"leave\", "
-        "s.fixed, s.cycle_min, s.visits, p.radius_m, p.dwell_min "
+        "s.fixed, s.cycle_min, s.visits, p.radius_m, p.dwell_min, p.revisit_min "
         f"FROM plan_stops s JOIN plans p USING (plan_id) WHERE s.plan_id IN ({marks}) "
-        "ORDER BY p.window_start, s.plan_id, s.unit, s.stop_order", ids).df()
+        "ORDER BY p.window_start, s.plan_id, TRY_CAST(s.unit AS INTEGER) NULLS LAST, s.unit, "
+        "s.stop_order", ids).df()
 
 
 def plans_in_period(con: duckdb.DuckDBPyConnection, start: object, end: object) -> pd.DataFrame:

@@ -5,7 +5,7 @@ with ``st.cache_data`` / ``st.cache_resource``; none holds SQL or analytics. The
 modules: :mod:`~ui.cache.connection` (store access and the public gate),
 :mod:`~ui.cache.explore`, :mod:`~ui.cache.resources`, :mod:`~ui.cache.reports`,
 :mod:`~ui.cache.hotspots`, :mod:`~ui.cache.public`, :mod:`~ui.cache.patrol`,
-:mod:`~ui.cache.forecast`; everything is re-exported here (``ui.cache.kpis``).
+:mod:`~ui.cache.forecast`, :mod:`~ui.cache.patrol_ops`; everything is re-exported here (``ui.cache.kpis``).
 
 Store access
 ------------
@@ -200,6 +200,42 @@ from ui.cache.patrol import (
 )
 from ui.cache.patrol import (
     shift_plans as shift_plans,
+)
+from ui.cache.patrol_ops import (
+    alias_suggestions as alias_suggestions,
+)
+from ui.cache.patrol_ops import (
+    compliance_incidents as compliance_incidents,
+)
+from ui.cache.patrol_ops import (
+    patrol_version as patrol_version,
+)
+from ui.cache.patrol_ops import (
+    patrol_write_connection as patrol_write_connection,
+)
+from ui.cache.patrol_ops import (
+    plan_compliance as plan_compliance,
+)
+from ui.cache.patrol_ops import (
+    plans_between as plans_between,
+)
+from ui.cache.patrol_ops import (
+    report_compliance as report_compliance,
+)
+from ui.cache.patrol_ops import (
+    saved_plan as saved_plan,
+)
+from ui.cache.patrol_ops import (
+    saved_plans as saved_plans,
+)
+from ui.cache.patrol_ops import (
+    shift_sheet_pdf as shift_sheet_pdf,
+)
+from ui.cache.patrol_ops import (
+    track_aliases as track_aliases,
+)
+from ui.cache.patrol_ops import (
+    track_imports as track_imports,
 )
 from ui.cache.public import (
     public_cell_counts as public_cell_counts,

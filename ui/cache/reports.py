@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics import store
 from ui.cache.connection import read_connection, staff_only, staff_unless_public
+from ui.cache.patrol_ops import report_compliance
 from ui.cache.public import public_release
 from ui.cache.resources import _boundaries
 
@@ -38,15 +39,21 @@ def report_periods(dataset_id: str) -> dict[str, list[tuple[str, bool]]]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def report_tables(dataset_id: str, *, target: str, districts: tuple[str, ...],
                   baseline: str | None, goal_pct: float | None,
-                  population: pd.DataFrame | None, resolution: int, top: int
-                  ) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Internal Codisec tables and notes (``analytics.reports.report_tables``)."""
+                  population: pd.DataFrame | None, resolution: int, top: int,
+                  patrol: str | None = None) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Internal Codisec tables and notes (``analytics.reports.report_tables``).
+
+    ``patrol`` (:func:`~ui.cache.patrol_ops.patrol_version`) adds the patrol-compliance
+    table.
+    """
     from analytics import reports
 
+    comp = (report_compliance(patrol, target=target, districts=districts)
+            if patrol is not None else None)
     return reports.report_tables(_report_incidents(dataset_id), target=target,
                                  districts=list(districts), baseline=baseline,
                                  goal_pct=goal_pct, population=population,
-                                 resolution=resolution, top=top)
+                                 resolution=resolution, top=top, compliance=comp)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -104,8 +111,12 @@ def report_documents(dataset_id: str, *, target: str, districts: tuple[str, ...]
                      baseline: str | None, goal_pct: float | None,
                      population: pd.DataFrame | None, resolution: int, top: int,
                      public: bool, k: int, title: str, subtitle: str,
-                     user_notes: tuple[str, ...]) -> tuple[bytes, bytes]:
-    """``(xlsx, pdf)`` bytes of the report (Spanish; public ones checked before writing)."""
+                     user_notes: tuple[str, ...], patrol: str | None = None
+                     ) -> tuple[bytes, bytes]:
+    """``(xlsx, pdf)`` bytes of the report (Spanish; public ones checked before writing).
+
+    ``patrol`` adds the patrol-compliance table to the internal report only.
+    """
     from analytics import reports
 
     if public:
@@ -114,7 +125,8 @@ def report_documents(dataset_id: str, *, target: str, districts: tuple[str, ...]
     else:
         tables, notes = report_tables(dataset_id, target=target, districts=districts,
                                       baseline=baseline, goal_pct=goal_pct,
-                                      population=population, resolution=resolution, top=top)
+                                      population=population, resolution=resolution, top=top,
+                                      patrol=patrol)
     maps = report_maps(dataset_id, target=target, districts=districts, population=population,
                        resolution=resolution, top=top, public=public, k=k)
     all_notes = [*notes, *user_notes]

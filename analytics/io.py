@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import functools
 import gzip
 import hashlib
 import json
@@ -34,7 +33,6 @@ from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,13 +42,10 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import _validate as V
-from analytics import hexbin, settings, store
+from analytics import geo, hexbin, settings, store
 from analytics._errors import IncidentSchemaError, InputFileError
 
 Progress = Callable[[float, str], None]
-
-BOUNDARIES_PATH = (Path(__file__).resolve().parent.parent / "data" / "boundaries"
-                   / "districts.geojson")
 
 _MIN_DATE = "1970-01-01"
 _HEAD_BYTES = 256 * 1024
@@ -765,86 +760,11 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
 
 # --------------------------------------------------------------------------- boundaries
 
-@functools.lru_cache(maxsize=1)
-def _boundary_records() -> tuple[Mapping[str, str], ...]:
-    """Properties of the shipped district polygons, in file order (cached, read-only).
+#: The shipped district polygons (see :mod:`analytics.geo`, which reads them).
+BOUNDARIES_PATH = geo.BOUNDARIES_PATH
 
-    Read with a light scan of the ``properties`` objects, so ingest does not
-    parse 2 MB of polygons unless a spatial join is needed.
-    """
-    if not BOUNDARIES_PATH.is_file():
-        return ()
-    text = BOUNDARIES_PATH.read_text(encoding="utf-8")
-    found = [json.loads(m) for m in re.findall(r'"properties"\s*:\s*(\{[^{}]*\})', text)]
-    props = [p for p in found if "ubigeo" in p and "district" in p]
-    return tuple(MappingProxyType({k: str(v) for k, v in p.items()}) for p in props)
-
-
-@functools.lru_cache(maxsize=1)
-def _boundary_index() -> tuple[Any, np.ndarray]:
-    """Build the STRtree of the district polygons and their overall bounding box (cached).
-
-    Tree indices follow :func:`_boundary_records`.
-    """
-    import shapely
-
-    collection = shapely.from_geojson(BOUNDARIES_PATH.read_text(encoding="utf-8"))
-    geoms = list(collection.geoms)
-    if len(geoms) != len(_boundary_records()):
-        msg = f"{BOUNDARIES_PATH.name}: polígonos y atributos no coinciden."
-        raise InputFileError(msg)
-    bounds = shapely.total_bounds(geoms)
-    return shapely.STRtree(geoms), bounds
-
-
-def _spatial_districts(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Index into the boundary records of the district containing each point (-1: none)."""
-    out = np.full(lat.shape, -1, dtype=np.int16)
-    if lat.size == 0 or not _boundary_records():
-        return out
-    import shapely
-
-    tree, (min_x, min_y, max_x, max_y) = _boundary_index()
-    idx = np.flatnonzero((lon >= min_x) & (lon <= max_x) & (lat >= min_y) & (lat <= max_y))
-    if idx.size == 0:
-        return out
-    # Points repeat a lot (stacked points, same corners): test each distinct point once.
-    pts_key = np.stack([lat[idx], lon[idx]], axis=1)
-    uniq, inverse = np.unique(pts_key, axis=0, return_inverse=True)
-    pts = shapely.points(uniq[:, 1], uniq[:, 0])
-    pi, gi = tree.query(pts, predicate="intersects")
-    found = np.full(len(uniq), -1, dtype=np.int16)
-    found[pi[::-1]] = gi[::-1].astype(np.int16)  # first polygon wins on shared edges
-    out[idx] = found[np.asarray(inverse).ravel()]
-    return out
-
-
-def read_boundaries(*, city: str | None = None) -> Any:
-    """District polygons shipped with Vigía (``data/boundaries/districts.geojson``).
-
-    Parameters
-    ----------
-    city
-        ``"lima"`` or ``"trujillo"`` to keep one city (``None``: all 61).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``ubigeo, district, province, department, city, geometry`` (EPSG:4326).
-    """
-    import geopandas as gpd
-
-    if not BOUNDARIES_PATH.is_file():
-        raise InputFileError(f"No se encuentra el archivo de límites {BOUNDARIES_PATH}.")
-    gdf = gpd.read_file(BOUNDARIES_PATH)
-    if city is not None:
-        key = V.normalize_header(city)
-        cities = set(gdf["city"])
-        if key not in cities:
-            msg = f"Ciudad desconocida '{city}' (disponibles: {', '.join(sorted(cities))})."
-            raise IncidentSchemaError(msg)
-        gdf = gdf[gdf["city"] == key].reset_index(drop=True)
-    return gdf
+#: District polygons as a GeoDataFrame (:func:`analytics.geo.read_boundaries`).
+read_boundaries = geo.read_boundaries
 
 
 # --------------------------------------------------------------------------- core pipeline
@@ -960,7 +880,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     src, types, mp, pii, rejected, has_fast = _load_raw(con, src, raw, mapping, tz=tz)
     now_local = datetime.now(_check_tz(tz)).replace(tzinfo=None)
     tick(0.3, "validando")
-    recs = _boundary_records()
+    recs = geo.boundary_records()
     type_map = _type_map(con, raw, mp, types)
     dist_map = _district_map(con, raw, mp, types, recs)
     con.register("_vg_types", type_map)
@@ -984,8 +904,11 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     n_dist = len(dist_map)
     nodist = dist_map["district"].isna().to_numpy()[dcode]
     need = ok & nodist
-    if need.any():
-        sj = _spatial_districts(lat[need], lon[need])
+    if need.any() and recs:
+        if len(recs) != len(geo.district_index().geoms):
+            msg = f"{geo.BOUNDARIES_PATH.name}: polígonos y atributos no coinciden."
+            raise InputFileError(msg)
+        sj = geo.points_to_districts(lat[need], lon[need])
         dcode = dcode.copy()
         dcode[need] = np.where(sj >= 0, n_dist + sj.astype(np.int32), -1)
     dist_names = list(dist_map["district"]) + [r["district"] for r in recs]

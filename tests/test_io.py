@@ -417,3 +417,36 @@ def test_first_occurrence_is_exact_even_if_the_hash_collides(rng, monkeypatch):
     monkeypatch.setattr(io.pd, "factorize",
                         lambda h: (np.zeros(len(h), dtype=np.int64), np.zeros(1, np.uint64)))
     assert (io._first_occurrence(a, b) == want).all()
+
+
+def test_points_on_shared_district_edges_take_the_first_polygon(tmp_path):
+    """No district column: the polygon rule decides, first polygon (file order) on shared edges."""
+    import json
+
+    import shapely
+
+    from analytics import geo
+
+    feats = json.loads(geo.BOUNDARIES_PATH.read_text(encoding="utf-8"))["features"]
+    polys = [shapely.geometry.shape(f["geometry"]) for f in feats]
+    lima = [i for i, f in enumerate(feats) if f["properties"]["city"] == "lima"]
+    xy = np.unique(shapely.get_coordinates([polys[i] for i in lima]), axis=0)
+    pts = shapely.points(xy)
+    n_hits = sum(shapely.intersects(polys[i], pts).astype(int) for i in lima)
+    shared = xy[n_hits >= 2][::97][:60]  # vertices on two or more districts
+    inside = np.array([[-12.0680, -77.0180], [-12.1000, -77.0300], [-12.5, -76.0]])
+    lat = np.concatenate([shared[:, 1], inside[:, 0]])
+    lon = np.concatenate([shared[:, 0], inside[:, 1]])
+    rows = ["id,fecha,lat,lon"] + [f"P{i},03/02/2025,{float(a)!r},{float(b)!r}"
+                                   for i, (a, b) in enumerate(zip(lat, lon, strict=True))]
+    p = tmp_path / "bordes.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    got = io.read_incidents(p, study_area=(-78, -13, -76, -11)).set_index("incident_id")
+    want = []
+    for a, b in zip(lat, lon, strict=True):
+        first = next((i for i, g in enumerate(polys) if g.intersects(shapely.Point(b, a))), None)
+        want.append(None if first is None else feats[first]["properties"]["district"])
+    assert len(got) == len(lat)
+    districts = [got.loc[f"P{i}", "district"] for i in range(len(lat))]
+    assert [None if pd.isna(d) else d for d in districts] == want
+    assert want[-1] is None and want[-3] == "LA VICTORIA"

@@ -175,14 +175,38 @@ def _header_score(fields: Sequence[Any]) -> int:
     return sum(1 for f in fields if f is not None and V.normalize_header(f) in _KNOWN_HEADERS)
 
 
-def _sniff_text(path: Path, text: str) -> tuple[str, int]:
-    """(delimiter, lines to skip before the header) from the first lines."""
-    lines = text.splitlines()[:30]
+def _sniff_text(path: Path, text: str, *, complete: bool = False) -> tuple[str, int]:
+    """(delimiter, lines to skip before the header) from the first lines.
+
+    ``complete``: ``text`` is the whole file, so a header without data rows is
+    refused here, before anything is read.
+    """
+    all_lines = text.splitlines()
+    lines = all_lines[:30]
     if len(text) >= _HEAD_BYTES - 4 and len(lines) > 1:
         lines = lines[:-1]
-    lines = [ln for ln in lines]
     if not any(ln.strip() for ln in lines):
         raise _fail(path, "el archivo está vacío")
+    delim, skip = _sniff_layout(path, lines)
+    n_cols = all_lines[skip].count(delim) + 1 if skip < len(all_lines) else 0
+    if n_cols > settings.MAX_COLUMNS:
+        raise _too_many_columns(path, n_cols, at_least=not complete)
+    if complete and not any(ln.strip() for ln in all_lines[skip + 1:]):
+        raise _no_rows(path)
+    return delim, skip
+
+
+def _too_many_columns(path: Path, n: int, *, at_least: bool = False) -> InputFileError:
+    more = "al menos " if at_least else ""
+    return _fail(path, f"tiene {more}{n:,} columnas; el máximo es "
+                       f"{settings.MAX_COLUMNS:,}".replace(",", "."))
+
+
+def _no_rows(path: Path) -> InputFileError:
+    return _fail(path, "el archivo no tiene filas de datos (solo el encabezado)")
+
+
+def _sniff_layout(path: Path, lines: Sequence[str]) -> tuple[str, int]:
     best = (0, 0, ",")
     for i, ln in enumerate(lines):
         for d in (",", ";", "\t", "|"):
@@ -206,6 +230,20 @@ def _sniff_quote(text: str, delim: str) -> str:
     return "'" if wraps("'") > 2 * wraps('"') + 10 else '"'
 
 
+def _check_parquet(path: Path) -> None:
+    """Refuse a Parquet file without rows or with too many columns (from its footer)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except (OSError, pa.ArrowException):
+        raise _fail(path, "no es un archivo Parquet válido") from None
+    if meta.num_columns > settings.MAX_COLUMNS:
+        raise _too_many_columns(path, meta.num_columns)
+    if meta.num_rows == 0:
+        raise _no_rows(path)
+
+
 def _sniff(path_like: str | Path) -> _Source:
     path = Path(path_like)
     if not path.exists():
@@ -226,6 +264,7 @@ def _sniff(path_like: str | Path) -> _Source:
     if magic.startswith(b"PAR1") or suffix == ".parquet":
         if not magic.startswith(b"PAR1"):
             raise _fail(path, "no es un archivo Parquet válido")
+        _check_parquet(path)
         return _Source(path, "parquet", sha)
     if suffix in _EXCEL_SUFFIXES or (magic.startswith(b"PK") and suffix not in {".gz"}):
         if not zipfile.is_zipfile(path):
@@ -248,7 +287,7 @@ def _sniff(path_like: str | Path) -> _Source:
     encoding, text = _decode_head(head)
     if encoding != "utf-16" and b"\x00" in head[:8192]:
         raise _fail(path, "es un archivo binario, no una tabla de texto")
-    delim, skip = _sniff_text(path, text.lstrip("\ufeff"))
+    delim, skip = _sniff_text(path, text.lstrip("\ufeff"), complete=len(head) < _HEAD_BYTES)
     quote = _sniff_quote(text, delim)
     return _Source(path, "csv", sha, encoding=encoding, delimiter=delim, skip=skip, quote=quote)
 
@@ -287,6 +326,8 @@ def _excel_frame(src: _Source, *, n_rows: int | None = None) -> pd.DataFrame:
     raw = raw.dropna(how="all").dropna(axis=1, how="all")
     if raw.empty:
         raise _fail(src.path, "la hoja está vacía")
+    if raw.shape[1] > settings.MAX_COLUMNS:
+        raise _too_many_columns(src.path, raw.shape[1])
     head = raw.head(30)
     scores = [_header_score(list(r)) for r in head.itertuples(index=False)]
     pos = int(np.argmax(scores)) if max(scores) >= 2 else 0
@@ -300,6 +341,8 @@ def _excel_frame(src: _Source, *, n_rows: int | None = None) -> pd.DataFrame:
         else:
             seen[h] = 0
     body = raw.iloc[pos + 1:]
+    if body.empty:
+        raise _no_rows(src.path)
     if n_rows is not None:
         body = body.head(n_rows)
     data = {h: pd.Series([_cell_to_text(v) for v in body.iloc[:, j]], dtype=object)
@@ -318,6 +361,8 @@ def _geojson_frame(src: _Source) -> pd.DataFrame:
     elif isinstance(doc, dict) and doc.get("type") == "Feature":
         feats = [doc]
     elif isinstance(doc, list) and all(isinstance(r, dict) for r in doc):
+        if not doc:
+            raise _no_rows(src.path)
         return pd.DataFrame([{k: _cell_to_text(v) for k, v in r.items()} for r in doc])
     else:
         raise _fail(src.path, "el JSON no es una FeatureCollection ni una lista de registros")
@@ -878,6 +923,8 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     raw = "_vg_raw"
     tick(0.0, "leyendo")
     src, types, mp, pii, rejected, has_fast = _load_raw(con, src, raw, mapping, tz=tz)
+    if not len(rejected) and not con.execute(f"SELECT count(*) FROM {raw}").fetchall()[0][0]:
+        raise _no_rows(src.path)  # e.g. blank lines only, past the sniffed head
     now_local = datetime.now(_check_tz(tz)).replace(tzinfo=None)
     tick(0.3, "validando")
     recs = geo.boundary_records()

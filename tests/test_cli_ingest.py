@@ -176,3 +176,21 @@ def test_command_map_matches_what_the_modules_register():
         one_sub = next(a for a in one._actions
                        if isinstance(a, __import__("argparse")._SubParsersAction))
         assert name in one_sub.choices, module
+
+
+@pytest.mark.parametrize("body", ["", "\n\n  \n"], ids=["header-only", "blank-lines"])
+def test_header_without_rows_exits_2_and_leaves_the_store_unchanged(tmp_path, capsys, body):
+    db = tmp_path / "v.duckdb"
+    assert cli.main(["ingest", str(DATA / "utf8_bom.csv"), "--db", str(db)]) == 0
+    capsys.readouterr()
+    before = db.read_bytes()
+    p = tmp_path / "solo_encabezado.csv"
+    p.write_text("fecha,hora,latitud,longitud,delito\n" + body, encoding="utf-8")
+    assert cli.main(["ingest", str(p), "--db", str(db), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert "no tiene filas de datos" in err and "Traceback" not in err
+    assert db.read_bytes() == before
+    con = store.connect(db, read_only=True)
+    assert len(store.imports_history(con)) == 1
+    con.close()

@@ -419,6 +419,56 @@ def test_first_occurrence_is_exact_even_if_the_hash_collides(rng, monkeypatch):
     assert (io._first_occurrence(a, b) == want).all()
 
 
+# --------------------------------------------------------------------------- issue 11
+
+HEADER = "nro_denuncia,fecha,hora,latitud,longitud,delito\n"
+
+
+def _header_only(tmp_path: Path, kind: str) -> Path:
+    """A file with the incident header and no data rows, in each format."""
+    if kind == "csv":
+        p = tmp_path / "solo_encabezado.csv"
+        p.write_text(HEADER, encoding="utf-8")
+    elif kind == "csv-blank-lines":
+        p = tmp_path / "lineas_en_blanco.csv"
+        p.write_text(HEADER + "\n   \n\n" + "\r\n" * 5, encoding="utf-8")
+    elif kind == "csv-semicolon-title":
+        p = tmp_path / "titulo.csv"
+        p.write_text("REPORTE\n" + HEADER.replace(",", ";"), encoding="utf-8")
+    elif kind == "csv.gz":
+        p = tmp_path / "vacio.csv.gz"
+        p.write_bytes(gzip.compress(HEADER.encode()))
+    elif kind == "xlsx":
+        p = tmp_path / "vacio.xlsx"
+        pd.DataFrame(columns=HEADER.strip().split(",")).to_excel(p, index=False)
+    elif kind == "parquet":
+        p = tmp_path / "vacio.parquet"
+        pd.DataFrame({c: pd.Series([], dtype=str) for c in HEADER.strip().split(",")}
+                     ).to_parquet(p)
+    elif kind == "geojson":
+        p = tmp_path / "vacio.geojson"
+        p.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    else:
+        p = tmp_path / "lista_vacia.json"
+        p.write_text("[]", encoding="utf-8")
+    return p
+
+
+EMPTY_KINDS = ["csv", "csv-blank-lines", "csv-semicolon-title", "csv.gz", "xlsx", "parquet",
+               "geojson", "json-list"]
+
+
+@pytest.mark.parametrize("kind", EMPTY_KINDS, ids=EMPTY_KINDS)
+def test_header_without_data_rows_is_refused_like_an_empty_file(tmp_path, kind):
+    p = _header_only(tmp_path, kind)
+    for batch in ([p], [DATA / "utf8_bom.csv", p]):  # alone, and checked before writing a batch
+        c = store.connect(":memory:")
+        with pytest.raises(InputFileError, match="no tiene filas de datos|vacío|no tiene elementos"):
+            io.ingest_files(batch, con=c)
+        assert store.incident_count(c) == 0 and len(store.imports_history(c)) == 0
+        c.close()
+
+
 def test_points_on_shared_district_edges_take_the_first_polygon(tmp_path):
     """No district column: the polygon rule decides, first polygon (file order) on shared edges."""
     import json

@@ -621,10 +621,18 @@ def _time_expr_full(col: str, t: str) -> str:
     )
 
 
-def _century(col: str) -> str:
-    """Two-digit years read as years 0–99 (``%Y`` on ``dd/mm/yy``) become 1970–2069."""
-    return (f"CASE WHEN year({col}) < 100 THEN {col} + to_years(CASE WHEN year({col}) < 70 "
-            f"THEN 2000 ELSE 1900 END) ELSE {col} END")
+def _century(col: str, src: str | None) -> str:
+    """Two-digit years read as years 0–99 (``%Y`` on ``dd/mm/yy``) become 1970–2069.
+
+    Only when the source text ``src`` really writes the year with two digits
+    (``03/02/25``); ``0001-01-01`` or ``01/01/0099`` stay in year 1 or 99 (and
+    are quarantined as impossible). Typed dates (``src`` None) are never moved.
+    """
+    if src is None:
+        return col
+    two_digit = rf"regexp_matches({src}, '^\s*\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}(\D|$)')"
+    return (f"CASE WHEN year({col}) < 100 AND {two_digit} THEN {col} + "
+            f"to_years(CASE WHEN year({col}) < 70 THEN 2000 ELSE 1900 END) ELSE {col} END")
 
 
 def _key_text(col: str, t: str) -> str:
@@ -715,7 +723,7 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
         c = m["occurred_at"]
         inner_ts = (f"{_datetime_expr(c, types[c], tz)} AS _ts0, "
                     f"{_quote(c)} AS _dsrc")
-        fix = f"{_century('_ts0')} AS _ts"
+        fix = f"{_century('_ts0', '_dsrc' if types[c] == 'VARCHAR' else None)} AS _ts"
         combine = "_ts"
         date_case = (
             f"WHEN _ts IS NULL AND {_text('_dsrc', types[c])} IS NULL "
@@ -727,7 +735,7 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
         c = m["date"]
         inner_ts = (f"{_datetime_expr(c, types[c], tz, date_only=True)} AS _d0, "
                     f"{_quote(c)} AS _dsrc")
-        fix = f"{_century('_d0')} AS _d"
+        fix = f"{_century('_d0', '_dsrc' if types[c] == 'VARCHAR' else None)} AS _d"
         date_case = (
             f"WHEN _d IS NULL AND {_text('_dsrc', types[c])} IS NULL "
             f"THEN {_CODE['fecha_faltante']} "
@@ -773,12 +781,15 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
         f"(SELECT {cols} FROM {raw}{slow_where}))"
     )
     if fast:
+        dc = m.get("occurred_at", m.get("date"))
+        assert dc is not None
+        fd = _century("_fd", _quote(dc) if types[dc] == "VARCHAR" else None)
         if "occurred_at" in m:
-            ts_fast = _century("_fd")
+            ts_fast = fd
         elif has_time:
-            ts_fast = f"CAST(CAST({_century('_fd')} AS DATE) + _ft AS TIMESTAMP)"
+            ts_fast = f"CAST(CAST({fd} AS DATE) + _ft AS TIMESTAMP)"
         else:
-            ts_fast = f"CAST(CAST({_century('_fd')} AS DATE) AS TIMESTAMP)"
+            ts_fast = f"CAST(CAST({fd} AS DATE) AS TIMESTAMP)"
         fast_reason = (
             f"CAST(CASE WHEN occurred_at < {min_ts} THEN {_CODE['fecha_invalida']} "
             f"WHEN occurred_at > {now_sql} THEN {_CODE['fecha_futura']} "

@@ -500,3 +500,38 @@ def test_points_on_shared_district_edges_take_the_first_polygon(tmp_path):
     districts = [got.loc[f"P{i}", "district"] for i in range(len(lat))]
     assert [None if pd.isna(d) else d for d in districts] == want
     assert want[-1] is None and want[-3] == "LA VICTORIA"
+
+
+@pytest.mark.parametrize("text,want", [
+    ("0001-01-01", "fecha_invalida"), ("01/01/0001", "fecha_invalida"),
+    ("0099-12-31", "fecha_invalida"), ("31/12/0099", "fecha_invalida"),
+    ("0001-01-01 10:00", "fecha_invalida"),
+    ("03/02/25", "2025-02-03"), ("03-02-70", "1970-02-03"), ("3.2.25", "2025-02-03"),
+    ("03/02/25 10:00", "2025-02-03 10:00"), ("2025-02-03", "2025-02-03"),
+], ids=lambda v: v.replace("/", "_"))
+def test_only_two_digit_years_get_a_century(tmp_path, text, want):
+    p = tmp_path / "anios.csv"
+    p.write_text(f"id,fecha_hora,lat,lon\n1,{text},-12.068,-77.018\n", encoding="utf-8")
+    c = store.connect(":memory:")
+    report = io.ingest_files(p, con=c)
+    if want == "fecha_invalida":
+        assert report.quarantine_reasons == {"fecha_invalida": 1}
+        assert store.quarantine_rows(c)["occurred_at_raw"].tolist() == [text]
+    else:
+        assert store.load_incidents(c)["occurred_at"].tolist() == [pd.Timestamp(want)]
+    c.close()
+
+
+def test_typed_year_one_is_invalid_not_2001(tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "tipado.parquet"
+    pq.write_table(pa.table({"fecha": pa.array([dt.date(1, 1, 1), dt.date(2025, 2, 3)]),
+                             "lat": [-12.068, -12.069], "lon": [-77.018, -77.019]}), p)
+    c = store.connect(":memory:")
+    report = io.ingest_files(p, con=c)
+    assert report.quarantine_reasons == {"fecha_invalida": 1} and report.accepted == 1
+    c.close()

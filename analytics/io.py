@@ -302,6 +302,16 @@ def _sql_str(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _path_sql(path: Path) -> str:
+    """SQL literal naming exactly one file for DuckDB's readers.
+
+    DuckDB expands ``*``, ``?`` and ``[...]`` in file names as globs (a file
+    named ``a*.csv`` would also read ``ab.csv``): each is written as a
+    one-character class (``[*]``), which matches only itself.
+    """
+    return _sql_str(re.sub(r"([*?\[])", r"[\1]", str(path.resolve())))
+
+
 def _cell_to_text(v: Any) -> Any:
     if v is None:
         return None
@@ -405,7 +415,7 @@ def _csv_sql(src: _Source, *, limit: int | None = None,
         spec = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in columns)
         opts += ["auto_detect = false", f"quote = {_sql_str(src.quote)}",
                  f"escape = {_sql_str(src.quote)}", f"columns = {{{spec}}}"]
-    sql = f"SELECT * FROM read_csv({_sql_str(str(src.path))}, {', '.join(opts)})"
+    sql = f"SELECT * FROM read_csv({_path_sql(src.path)}, {', '.join(opts)})"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return sql
@@ -424,7 +434,7 @@ def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source,
     if src.kind == "csv":
         return _csv_sql(src, columns=columns)
     if src.kind == "parquet":
-        return f"SELECT * FROM read_parquet({_sql_str(str(src.path))})"
+        return f"SELECT * FROM read_parquet({_path_sql(src.path)})"
     frame = _excel_frame(src) if src.kind == "excel" else _geojson_frame(src)
     con.register("_vg_frame", frame)
     return "SELECT * FROM _vg_frame"
@@ -1252,7 +1262,7 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
                     raise _fail(src.path, f"no se pudo leer como tabla "
                                           f"({str(exc).splitlines()[0]})") from None
         elif src.kind == "parquet":
-            frame = con.execute(f"SELECT * FROM read_parquet({_sql_str(str(src.path))}) "
+            frame = con.execute(f"SELECT * FROM read_parquet({_path_sql(src.path)}) "
                                 f"LIMIT {int(n_rows)}").df()
         elif src.kind == "excel":
             frame = _excel_frame(src, n_rows=n_rows)

@@ -535,3 +535,19 @@ def test_typed_year_one_is_invalid_not_2001(tmp_path):
     report = io.ingest_files(p, con=c)
     assert report.quarantine_reasons == {"fecha_invalida": 1} and report.accepted == 1
     c.close()
+
+
+@pytest.mark.parametrize("name", ["a*.csv", "a?.csv", "a[x].csv", "[a]*.csv", "b*.parquet"])
+def test_glob_characters_in_a_file_name_read_only_that_file(tmp_path, name):
+    rows = {"a*.csv": "1", "a?.csv": "2", "a[x].csv": "3", "[a]*.csv": "4",
+            "ab.csv": "5", "ax.csv": "6", "aa.csv": "7", "a.csv": "8"}
+    for fname, ident in rows.items():
+        (tmp_path / fname).write_text(f"id,fecha,lat,lon\n{ident},03/02/2025,-12.06{ident},-77.0\n",
+                                      encoding="utf-8")
+    for fname in ("b*.parquet", "bb.parquet"):
+        pd.DataFrame({"id": [fname], "fecha": ["03/02/2025"], "lat": [-12.06],
+                      "lon": [-77.0]}).to_parquet(tmp_path / fname)
+    inc = io.read_incidents(tmp_path / name)
+    assert inc["incident_id"].tolist() == [rows.get(name, name)]
+    assert io.preview_file(tmp_path / name).frame["id"].astype(str).tolist() == \
+        [rows.get(name, name)]

@@ -194,3 +194,29 @@ def test_header_without_rows_exits_2_and_leaves_the_store_unchanged(tmp_path, ca
     con = store.connect(db, read_only=True)
     assert len(store.imports_history(con)) == 1
     con.close()
+
+
+@pytest.mark.parametrize("n_cols", [1_000_000, 2_500], ids=["1M", "2500"])
+def test_absurd_column_count_is_refused_with_one_line(tmp_path, capsys, n_cols):
+    p = tmp_path / "ancho.csv"
+    extra = ",".join(f"c{i}" for i in range(n_cols - 4))
+    p.write_text(f"fecha,latitud,longitud,delito,{extra}\n"
+                 f"03/02/2025,-12.06,-77.03,robo{',' * (n_cols - 4)}\n", encoding="utf-8")
+    db = tmp_path / "v.duckdb"
+    assert cli.main(["ingest", str(p), "--db", str(db), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert "columnas" in err and "2.000" in err and "TransactionContext" not in err
+
+
+def test_wide_parquet_and_excel_are_refused(tmp_path):
+    wide = pd.DataFrame({f"c{i}": [1] for i in range(settings.MAX_COLUMNS + 1)})
+    wide[["fecha", "lat", "lon"]] = ["03/02/2025", -12.06, -77.03]
+    wide.to_parquet(tmp_path / "ancho.parquet")
+    from analytics._errors import InputFileError
+
+    with pytest.raises(InputFileError, match="columnas"):
+        io.read_incidents(tmp_path / "ancho.parquet")
+    wide.to_excel(tmp_path / "ancho.xlsx", index=False)
+    with pytest.raises(InputFileError, match="columnas"):
+        io.read_incidents(tmp_path / "ancho.xlsx")

@@ -22,6 +22,8 @@ from analytics._errors import IncidentSchemaError
 #: Quarantine reason key -> Spanish explanation (shown to users, documented in data/README.md).
 REASONS: Mapping[str, str] = {
     "fila_malformada": "La fila no tiene la forma de la tabla (columnas de más o comillas rotas).",
+    "campo_demasiado_largo": "Un campo (o la línea entera) supera el largo máximo; en la "
+                             "cuarentena se guarda recortado.",
     "fecha_faltante": "Sin fecha (ni fecha y hora).",
     "fecha_invalida": "Fecha u hora imposible o ilegible (p. ej. 31/02/2025, antes de 1970).",
     "fecha_futura": "Fecha posterior al momento de la importación.",

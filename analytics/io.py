@@ -20,6 +20,7 @@ read into the store, not even into quarantine.
 from __future__ import annotations
 
 import codecs
+import csv
 import dataclasses
 import gzip
 import hashlib
@@ -99,6 +100,7 @@ class _Source:
     delimiter: str = ","
     skip: int = 0
     quote: str = '"'
+    header: tuple[str, ...] = ()  # CSV header as sniffed (used when DuckDB cannot sniff)
 
     @property
     def sha256(self) -> str:
@@ -287,9 +289,26 @@ def _sniff(path_like: str | Path) -> _Source:
     encoding, text = _decode_head(head)
     if encoding != "utf-16" and b"\x00" in head[:8192]:
         raise _fail(path, "es un archivo binario, no una tabla de texto")
-    delim, skip = _sniff_text(path, text.lstrip("\ufeff"), complete=len(head) < _HEAD_BYTES)
+    text = text.lstrip("\ufeff")
+    delim, skip = _sniff_text(path, text, complete=len(head) < _HEAD_BYTES)
     quote = _sniff_quote(text, delim)
-    return _Source(path, "csv", sha, encoding=encoding, delimiter=delim, skip=skip, quote=quote)
+    return _Source(path, "csv", sha, encoding=encoding, delimiter=delim, skip=skip, quote=quote,
+                   header=_header_fields(text, skip, delim, quote))
+
+
+def _header_fields(text: str, skip: int, delim: str, quote: str) -> tuple[str, ...]:
+    """Column names of the header line (unique, ``columnN`` for empty ones)."""
+    lines = text.splitlines()
+    if skip >= len(lines):
+        return ()
+    fields = next(csv.reader([lines[skip]], delimiter=delim, quotechar=quote), [])
+    out: list[str] = []
+    for j, f in enumerate(fields):
+        name = f.strip() or f"column{j}"
+        while name in out:
+            name += "_1"
+        out.append(name)
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- raw load
@@ -324,6 +343,9 @@ def _cell_to_text(v: Any) -> Any:
     if hasattr(v, "isoformat"):
         return v.isoformat()
     s = str(v)
+    if len(s) > settings.MAX_FIELD_BYTES:
+        # Over the limit whatever the encoding: keep just enough to be flagged as too long.
+        s = s[:settings.MAX_FIELD_BYTES + 1]
     return s if s.strip() else None
 
 
@@ -408,7 +430,7 @@ def _csv_sql(src: _Source, *, limit: int | None = None,
     opts = ["all_varchar = true", "header = true", f"delim = {_sql_str(src.delimiter)}",
             f"skip = {src.skip}", f"encoding = {_sql_str(src.encoding)}",
             "store_rejects = true", "rejects_table = '_vg_rej'", "rejects_scan = '_vg_rejscan'",
-            "max_line_size = 10000000"]
+            f"max_line_size = {int(settings.MAX_LINE_BYTES)}"]
     if columns is None:
         opts += ["auto_detect = true", "sample_size = 20480"]
     else:
@@ -443,24 +465,26 @@ def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source,
 def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
               mapping: Mapping[str, str] | None, *, materialize: bool = True,
               tz: str = settings.TIMEZONE
-              ) -> tuple[_Source, dict[str, str], dict[str, str], list[str], np.ndarray, bool]:
+              ) -> tuple[_Source, dict[str, str], dict[str, str], list[str], np.ndarray,
+                         np.ndarray, bool]:
     """Read a file's header, guess the mapping, load the mapped columns into temp ``table``.
 
     The table keeps only the mapped columns (personal data never enters it);
     ``_row`` is the data-row ordinal (1-based, file order); the cheap parses
-    of :func:`_fast_exprs` are stored alongside. Returns the (possibly
+    of :func:`_fast_exprs` and ``_long`` (a mapped text longer than
+    ``settings.MAX_FIELD_BYTES``) are stored alongside. Returns the (possibly
     re-encoded) source, column types, mapping, dropped personal-data
-    columns, the data-row numbers of malformed CSV lines, and whether the
-    fast columns exist.
+    columns, the data-row numbers of lines that could not be read and their
+    reason codes, and whether the fast columns exist.
     """
     con.execute(f"DROP TABLE IF EXISTS {table}")
     rejected = np.empty(0, dtype=np.int64)
+    rejected_codes = np.empty(0, dtype=np.int8)
     try:
         sql = _source_sql(con, src)
         try:
             _drop_rejects(con)
-            desc = con.execute(f"DESCRIBE {sql}").fetchall()
-            types = {str(r[0]): str(r[1]) for r in desc}
+            types = _describe(con, sql, src)
             headers = list(types)
             if src.kind == "csv" and len(headers) < 2:
                 raise _fail(src.path, "no parece una tabla (una sola columna)")
@@ -478,6 +502,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
                 if src.kind == "csv":
                     sql = _csv_sql(src, columns=headers)
                 fast = _fast_exprs(con, sql, guessed, types, tz=tz)
+                fast["_long"] = _long_expr(guessed, types)
                 _drop_rejects(con)
                 cols = ", ".join(_quote(c) for c in dict.fromkeys(guessed.values()))
                 extra = ", ".join(f"{e} AS {n}" for n, e in fast.items())
@@ -489,9 +514,13 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
                     if bad_enc[0][0] and src.encoding == "utf-8":
                         # Valid UTF-8 at the start, Latin-1 further down: read it all as Latin-1.
                         raise _EncodingRetry
-                    lines = con.execute("SELECT DISTINCT line FROM _vg_rej ORDER BY line"
-                                        ).fetchnumpy()
+                    lines = con.execute(
+                        "SELECT line, bool_or(error_type = 'LINE SIZE OVER MAXIMUM') AS long "
+                        "FROM _vg_rej GROUP BY line ORDER BY line").fetchnumpy()
                     rejected = np.asarray(lines["line"], dtype=np.int64) - src.skip - 1
+                    rejected_codes = np.where(np.asarray(lines["long"], dtype=bool),
+                                              _CODE["campo_demasiado_largo"],
+                                              _CODE["fila_malformada"]).astype(np.int8)
         finally:
             if src.kind in {"excel", "geojson"}:
                 con.unregister("_vg_frame")
@@ -505,7 +534,41 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
             return _load_raw(con, latin, table, mapping, materialize=materialize, tz=tz)
         raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None
     used = {c: types[c] for c in guessed.values()}
-    return src, used, guessed, pii, rejected, materialize
+    return src, used, guessed, pii, rejected, rejected_codes, materialize
+
+
+def _describe(con: duckdb.DuckDBPyConnection, sql: str, src: _Source) -> dict[str, str]:
+    """Column name -> DuckDB type of a SELECT over the file.
+
+    DuckDB's CSV sniffer fails when a line longer than
+    ``settings.MAX_LINE_BYTES`` is among the rows it samples; the header is
+    then taken from the sniffed head (every column as text) and the long line
+    is quarantined when the file is read. Files are described on a connection
+    of their own, so that a sniffing error cannot abort the store's transaction.
+    """
+    own = src.kind in {"csv", "parquet"}
+    dcon = duckdb.connect() if own else con
+    try:
+        desc = dcon.execute(f"DESCRIBE {sql}").fetchall()
+    except duckdb.Error as exc:
+        if src.kind == "csv" and src.header and "maximum line size" in str(exc).lower():
+            return dict.fromkeys(src.header, "VARCHAR")
+        raise
+    finally:
+        if own:
+            dcon.close()
+    types = {str(r[0]): str(r[1]) for r in desc}
+    if len(types) > settings.MAX_COLUMNS:
+        raise _too_many_columns(src.path, len(types))
+    return types
+
+
+def _long_expr(mapping: Mapping[str, str], types: Mapping[str, str]) -> str:
+    """SQL boolean: some mapped text field is longer than ``settings.MAX_FIELD_BYTES``."""
+    limit = int(settings.MAX_FIELD_BYTES)
+    parts = [f"coalesce(strlen({_quote(c)}) > {limit}, false)"
+             for c in dict.fromkeys(mapping.values()) if types[c].upper() == "VARCHAR"]
+    return " OR ".join(parts) if parts else "false"
 
 
 # --------------------------------------------------------------------------- SQL parsing
@@ -768,10 +831,11 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
         f"_row, {ident} AS incident_id, {inner_ts}, "
         f"{_number_expr(lat_c, types[lat_c])} AS lat, "
         f"{_number_expr(lon_c, types[lon_c])} AS lon, "
-        f"{_quote(lat_c)} AS _latsrc, {_quote(lon_c)} AS _lonsrc, {keys}"
+        f"{_quote(lat_c)} AS _latsrc, {_quote(lon_c)} AS _lonsrc, {keys}, _long"
     )
+    too_long = f"WHEN _long THEN {_CODE['campo_demasiado_largo']} "
     reason = (
-        f"CAST(CASE {date_case}"
+        f"CAST(CASE {too_long}{date_case}"
         f"WHEN (lat IS NULL OR lon IS NULL) AND ({_text('_latsrc', types[lat_c])} IS NULL "
         f"OR {_text('_lonsrc', types[lon_c])} IS NULL) THEN {_CODE['coordenadas_faltantes']} "
         f"WHEN lat IS NULL OR lon IS NULL OR NOT isfinite(lat) OR NOT isfinite(lon) "
@@ -801,7 +865,7 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
         else:
             ts_fast = f"CAST(CAST({fd} AS DATE) AS TIMESTAMP)"
         fast_reason = (
-            f"CAST(CASE WHEN occurred_at < {min_ts} THEN {_CODE['fecha_invalida']} "
+            f"CAST(CASE {too_long}WHEN occurred_at < {min_ts} THEN {_CODE['fecha_invalida']} "
             f"WHEN occurred_at > {now_sql} THEN {_CODE['fecha_futura']} "
             f"WHEN NOT isfinite(lat) OR NOT isfinite(lon) THEN {_CODE['numero_invalido']} "
             "ELSE 0 END AS TINYINT)"
@@ -809,7 +873,7 @@ def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, s
         fast_branch = (
             f"SELECT _row, incident_id, occurred_at, lat, lon, {fast_reason} AS reason, "
             f"_k1, _k2, _k3, _k4, _k5 FROM (SELECT _row, {ident} AS incident_id, "
-            f"{ts_fast} AS occurred_at, _fla AS lat, _flo AS lon, {keys} "
+            f"{ts_fast} AS occurred_at, _fla AS lat, _flo AS lon, {keys}, _long "
             f"FROM {raw} WHERE {fast_cond})"
         )
         body = f"{fast_branch} UNION ALL {full_branch}"
@@ -850,7 +914,10 @@ def _type_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, st
     rows = con.execute(f"SELECT DISTINCT {k[0]}, {k[1]}, {k[2]} FROM {raw}").fetchall()
     out = []
     for i, (ct, cs, cm) in enumerate(rows):
-        t, g = V.crime_fields_to_type(ct, cs, cm)
+        if _too_long(ct, cs, cm):  # the row is quarantined (campo_demasiado_largo)
+            t, g = "otro", "otro"
+        else:
+            t, g = V.crime_fields_to_type(ct, cs, cm)
         out.append((ct, cs, cm, i, t, g))
     cols = list(zip(*out, strict=True)) if out else [()] * 6
     return pd.DataFrame({
@@ -869,8 +936,12 @@ def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str
     by_code = {r["ubigeo"]: r["district"] for r in recs}
     out = []
     for i, (dr, ur) in enumerate(rows):
-        d = V.normalize_district(dr) if dr else None
-        u = V.normalize_ubigeo(ur) if ur else None
+        if _too_long(dr, ur):  # the row is quarantined (campo_demasiado_largo)
+            dr_ok, ur_ok = None, None
+        else:
+            dr_ok, ur_ok = dr, ur
+        d = V.normalize_district(dr_ok) if dr_ok else None
+        u = V.normalize_ubigeo(ur_ok) if ur_ok else None
         if d is None and u is not None:
             d = by_code.get(u)
         if u is None and d is not None:
@@ -882,6 +953,13 @@ def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str
         "code": np.arange(len(out), dtype=np.int32),
         "district": pd.Series(cols[3], dtype=object),
         "ubigeo": pd.Series(cols[4], dtype=object)})
+
+
+def _too_long(*values: str | None) -> bool:
+    """Whether some text is longer than ``settings.MAX_FIELD_BYTES`` (cheap upper bound first)."""
+    limit = settings.MAX_FIELD_BYTES
+    return any(v is not None and len(v) * 4 > limit and len(v.encode("utf-8")) > limit
+               for v in values)
 
 
 def _first_occurrence(*keys: np.ndarray) -> np.ndarray:
@@ -943,7 +1021,8 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
 
     raw = "_vg_raw"
     tick(0.0, "leyendo")
-    src, types, mp, pii, rejected, has_fast = _load_raw(con, src, raw, mapping, tz=tz)
+    src, types, mp, pii, rejected, rejected_codes, has_fast = _load_raw(con, src, raw, mapping,
+                                                                       tz=tz)
     if not len(rejected) and not con.execute(f"SELECT count(*) FROM {raw}").fetchall()[0][0]:
         raise _no_rows(src.path)  # e.g. blank lines only, past the sniffed head
     now_local = datetime.now(_check_tz(tz)).replace(tzinfo=None)
@@ -1053,10 +1132,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         finally:
             con.execute("RESET preserve_insertion_order")
             con.unregister("_vg_new")
-    codes, counts = np.unique(reason[reason > 0], return_counts=True)
+    codes, counts = np.unique(np.concatenate([reason[reason > 0], rejected_codes]),
+                              return_counts=True)
     reasons = {V.REASON_CODES[int(c)]: int(n) for c, n in zip(codes, counts, strict=True)}
-    if len(rejected):
-        reasons["fila_malformada"] = int(len(rejected))
     quarantined = int((reason > 0).sum()) + int(len(rejected))
     if write and quarantined and not repeated:
         bad = reason > 0
@@ -1073,16 +1151,18 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
                        "incident_id": tbl["incident_id"].take(pa.array(np.flatnonzero(bad)))})
         qt = pa.concat_tables([qt, pa.table({
             "_row": np.full(len(rejected), -1, dtype=np.int64), "row_number": rejected,
-            "reason": pa.array(["fila_malformada"] * len(rejected), type=pa.string()),
+            "reason": pa.array([V.REASON_CODES[int(c)] for c in rejected_codes],
+                               type=pa.string()),
             "incident_id": pa.nulls(len(rejected), type=pa.string())})])
+        cut = int(settings.QUARANTINE_RAW_CHARS)
 
         def raw_col(f: str) -> str:
-            return f"CAST(r.{_quote(mp[f])} AS VARCHAR)" if f in mp else "NULL"
+            return f"left(CAST(r.{_quote(mp[f])} AS VARCHAR), {cut})" if f in mp else "NULL"
         con.register("_vg_q", qt)
         con.execute(
             "INSERT INTO quarantine SELECT "
             f"{int(import_id)}, {_sql_str(src.path.name)}, {_sql_str(src.sha256)}, q.row_number, "
-            "q.reason, q.incident_id, "
+            f"q.reason, left(q.incident_id, {cut}), "
             f"{raw_col('occurred_at')}, {raw_col('date')}, {raw_col('time')}, "
             f"{raw_col('lat')}, {raw_col('lon')}, {raw_col('crime_type')}, {raw_col('district')} "
             f"FROM _vg_q q LEFT JOIN {raw} r ON r._row = q._row ORDER BY q.row_number")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import h3
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from analytics import _validate as V
 from analytics import io, store
 from analytics._errors import IncidentSchemaError, InputFileError
 
@@ -551,3 +553,67 @@ def test_glob_characters_in_a_file_name_read_only_that_file(tmp_path, name):
     assert inc["incident_id"].tolist() == [rows.get(name, name)]
     assert io.preview_file(tmp_path / name).frame["id"].astype(str).tolist() == \
         [rows.get(name, name)]
+
+
+def _quarantine_of(path: Path) -> tuple[io.IngestReport, pd.DataFrame, pd.DataFrame]:
+    c = store.connect(":memory:")
+    report = io.ingest_files(path, con=c)
+    q, inc = store.quarantine_rows(c), store.load_incidents(c)
+    c.close()
+    _invariant(report)
+    return report, q, inc
+
+
+def test_one_huge_line_is_quarantined_and_the_rest_kept(tmp_path):
+    from analytics import settings
+
+    huge = "x" * 12_000_000  # over the old 10 MB limit that refused the whole file
+    rows = ["nro_denuncia,fecha,hora,latitud,longitud,delito",
+            "L1,03/02/2025,10:00,-12.061,-77.011,robo",
+            f"L2,03/02/2025,11:00,-12.062,-77.012,{huge}",
+            "L3,03/02/2025,12:00,-12.063,-77.013,hurto"]
+    rows += [f"L{i},04/02/2025,10:{i % 60:02d},-12.0{i:03d},-77.011,robo" for i in range(4, 40)]
+    p = tmp_path / "linea_enorme.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report, q, inc = _quarantine_of(p)
+    assert report.quarantine_reasons == {"campo_demasiado_largo": 1}
+    assert q["row_number"].tolist() == [2]
+    assert len(inc) == 38 and "L2" not in set(inc["incident_id"])
+    assert settings.MAX_LINE_BYTES < len(huge)
+
+
+def _long_text_file(tmp_path: Path, kind: str, long_text: str) -> Path:
+    frame = pd.DataFrame({"nro_denuncia": ["A1", "A2", "A3"],
+                          "fecha": ["03/02/2025", "03/02/2025", "04/02/2025"],
+                          "latitud": ["-12.061", "-12.062", "-12.063"],
+                          "longitud": ["-77.011", "-77.012", "-77.013"],
+                          "delito": ["robo", long_text, "hurto"]})
+    p = tmp_path / f"campo_largo.{kind}"
+    if kind == "csv":
+        frame.to_csv(p, index=False)
+    elif kind == "xlsx":
+        frame.to_excel(p, index=False)
+    elif kind == "parquet":
+        frame.to_parquet(p)
+    else:
+        feats = [{"type": "Feature", "properties": r,
+                  "geometry": {"type": "Point", "coordinates": [float(r["longitud"]),
+                                                               float(r["latitud"])]}}
+                 for r in frame.to_dict("records")]
+        p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}),
+                     encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet", "geojson"])
+def test_an_over_long_field_quarantines_its_row_with_truncated_raw_text(tmp_path, kind):
+    from analytics import settings
+
+    long_text = "ROBO " + "Ñ" * 30_000  # 60 kB of UTF-8 in one cell
+    report, q, inc = _quarantine_of(_long_text_file(tmp_path, kind, long_text))
+    assert report.quarantine_reasons == {"campo_demasiado_largo": 1}
+    assert sorted(inc["incident_id"]) == ["A1", "A3"]
+    row = q.iloc[0]
+    assert row["incident_id"] == "A2" and row["row_number"] == 2
+    assert row["crime_type_raw"] == long_text[:settings.QUARANTINE_RAW_CHARS]
+    assert "campo_demasiado_largo" in V.REASONS

@@ -246,6 +246,28 @@ def _check_parquet(path: Path) -> None:
         raise _no_rows(path)
 
 
+def _check_xlsx(path: Path, size: int) -> None:
+    """Refuse an ``.xlsx`` that would uncompress to an absurd size (a "zip bomb").
+
+    Uses the sizes the zip declares for its parts: Python's ``zipfile`` (which
+    openpyxl reads through) never yields more than a part's declared size and
+    fails on a part whose data disagrees, so the declared total bounds what
+    reading can cost.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(max(0, int(i.file_size)) for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _fail(path, "no es un libro Excel .xlsx válido") from None
+    mb = total / 2**20
+    if total > settings.XLSX_MAX_UNCOMPRESSED_BYTES:
+        raise _fail(path, f"el libro Excel se descomprime a {mb:,.0f} MB (máximo "
+                          f"{settings.XLSX_MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MB)")
+    if total > settings.XLSX_RATIO_FROM_BYTES and total > settings.XLSX_MAX_RATIO * max(size, 1):
+        raise _fail(path, f"el libro Excel se descomprime a {mb:,.0f} MB, "
+                          f"{total / max(size, 1):,.0f} veces su tamaño (posible bomba zip)")
+
+
 def _sniff(path_like: str | Path) -> _Source:
     path = Path(path_like)
     if not path.exists():
@@ -271,6 +293,7 @@ def _sniff(path_like: str | Path) -> _Source:
     if suffix in _EXCEL_SUFFIXES or (magic.startswith(b"PK") and suffix not in {".gz"}):
         if not zipfile.is_zipfile(path):
             raise _fail(path, "no es un libro Excel .xlsx válido")
+        _check_xlsx(path, size)
         return _Source(path, "excel", sha)
     if suffix == ".xls" or magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise _fail(path, "formato Excel antiguo (.xls) no admitido; guárdelo como .xlsx o CSV")

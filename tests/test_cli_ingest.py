@@ -220,3 +220,36 @@ def test_wide_parquet_and_excel_are_refused(tmp_path):
     wide.to_excel(tmp_path / "ancho.xlsx", index=False)
     with pytest.raises(InputFileError, match="columnas"):
         io.read_incidents(tmp_path / "ancho.xlsx")
+
+
+def _xlsx_bomb(path: Path, n_bytes: int) -> Path:
+    """A real .xlsx whose one cell is ``n_bytes`` of text (compresses ~1000:1)."""
+    import zipfile
+
+    small = path.with_name("pequeno.xlsx")
+    pd.DataFrame({"fecha": ["03/02/2025"], "latitud": [-12.06], "longitud": [-77.03],
+                  "delito": ["robo"]}).to_excel(small, index=False)
+    cell = ('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+            + "A" * n_bytes + "</t></is></c></row></sheetData>")
+    with zipfile.ZipFile(small) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                start, end = text.index("<sheetData>"), text.index("</sheetData>") + 12
+                data = (text[:start] + cell + text[end:]).encode()
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_xlsx_bomb_is_refused_with_one_line_before_reading_cells(tmp_path, capsys):
+    p = _xlsx_bomb(tmp_path / "libro.xlsx", 60 * 2**20)
+    assert p.stat().st_size < 2**20
+    db = tmp_path / "v.duckdb"
+    assert cli.main(["ingest", str(DATA / "utf8_bom.csv"), "--db", str(db)]) == 0
+    capsys.readouterr()
+    before = db.read_bytes()
+    assert cli.main(["ingest", str(p), "--db", str(db)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1 and "bomba zip" in err
+    assert db.read_bytes() == before

@@ -21,7 +21,8 @@ from analytics._errors import IncidentSchemaError
 
 #: Quarantine reason key -> Spanish explanation (shown to users, documented in data/README.md).
 REASONS: Mapping[str, str] = {
-    "fila_malformada": "La fila no tiene la forma de la tabla (columnas de más o comillas rotas).",
+    "fila_malformada": "La fila no tiene la forma de la tabla (columnas de más o comillas rotas; "
+                       "en GeoJSON, un elemento que no es un Feature válido).",
     "campo_demasiado_largo": "Un campo (o la línea entera) supera el largo máximo; en la "
                              "cuarentena se guarda recortado.",
     "fecha_faltante": "Sin fecha (ni fecha y hora).",

@@ -345,7 +345,7 @@ def _sql_str(value: str) -> str:
 
 
 def _path_sql(path: Path) -> str:
-    """SQL literal naming exactly one file for DuckDB's readers.
+    """Quote a path as an SQL literal naming exactly one file for DuckDB's readers.
 
     DuckDB expands ``*``, ``?`` and ``[...]`` in file names as globs (a file
     named ``a*.csv`` would also read ``ab.csv``): each is written as a
@@ -405,36 +405,76 @@ def _excel_frame(src: _Source, *, n_rows: int | None = None) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _geojson_frame(src: _Source) -> pd.DataFrame:
+def _geojson_frame(src: _Source) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of a GeoJSON (properties + point coordinates) and the positions of malformed ones.
+
+    A FeatureCollection, a single Feature or a JSON list of records. A feature
+    that is not an object, or whose ``properties`` / ``geometry`` is not an
+    object, or a Point whose coordinates are not two numbers, is malformed:
+    it is left out of the frame and its 1-based position returned (the row is
+    quarantined as ``fila_malformada``). Other geometries give no coordinates.
+    Anything else about the document is refused with one line.
+    """
     try:
         with src.path.open("rb") as fh:
             doc = json.load(fh)
+    except RecursionError:
+        raise _fail(src.path, "el JSON está anidado a demasiada profundidad") from None
     except (ValueError, UnicodeDecodeError):
         raise _fail(src.path, "no es un GeoJSON válido") from None
+    bad: list[int] = []
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
-        feats = doc.get("features") or []
+        feats = doc.get("features")
+        if feats is None:
+            feats = []
+        if not isinstance(feats, list):
+            raise _fail(src.path, "en la FeatureCollection, 'features' no es una lista")
     elif isinstance(doc, dict) and doc.get("type") == "Feature":
         feats = [doc]
     elif isinstance(doc, list) and all(isinstance(r, dict) for r in doc):
         if not doc:
             raise _no_rows(src.path)
-        return pd.DataFrame([{k: _cell_to_text(v) for k, v in r.items()} for r in doc])
+        _check_keys(src.path, doc)
+        frame = pd.DataFrame([{k: _cell_to_text(v) for k, v in r.items()} for r in doc])
+        return frame, np.empty(0, dtype=np.int64)
     else:
         raise _fail(src.path, "el JSON no es una FeatureCollection ni una lista de registros")
+    if not feats:
+        raise _fail(src.path, "el GeoJSON no tiene elementos (filas de datos)")
     rows = []
-    for f in feats:
-        props = dict((f or {}).get("properties") or {})
-        geom = (f or {}).get("geometry") or {}
-        coords = geom.get("coordinates") if geom.get("type") == "Point" else None
-        row = {k: _cell_to_text(v) for k, v in props.items()}
-        if isinstance(coords, list) and len(coords) >= 2:
-            row["_geom_lon"], row["_geom_lat"] = _cell_to_text(coords[0]), _cell_to_text(coords[1])
-        else:
-            row["_geom_lon"] = row["_geom_lat"] = None
+    for pos, f in enumerate(feats, start=1):
+        props = f.get("properties") if isinstance(f, dict) else None
+        geom = f.get("geometry") if isinstance(f, dict) else None
+        if (not isinstance(f, dict) or not isinstance(props, (dict, type(None)))
+                or not isinstance(geom, (dict, type(None)))):
+            bad.append(pos)
+            continue
+        row = {str(k): _cell_to_text(v) for k, v in (props or {}).items()}
+        row["_geom_lon"] = row["_geom_lat"] = None
+        if geom is not None and geom.get("type") == "Point":
+            coords = geom.get("coordinates")
+            if coords is not None:
+                if not (isinstance(coords, list) and len(coords) >= 2
+                        and all(isinstance(c, (int, float)) and not isinstance(c, bool)
+                                for c in coords[:2])):
+                    bad.append(pos)
+                    continue
+                row["_geom_lon"], row["_geom_lat"] = (_cell_to_text(float(coords[0])),
+                                                      _cell_to_text(float(coords[1])))
         rows.append(row)
-    if not rows:
-        raise _fail(src.path, "el GeoJSON no tiene elementos")
-    return pd.DataFrame(rows, dtype=object)
+    _check_keys(src.path, rows)
+    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(
+        {"_geom_lon": pd.Series([], dtype=object), "_geom_lat": pd.Series([], dtype=object)})
+    return frame, np.asarray(bad, dtype=np.int64)
+
+
+def _check_keys(path: Path, records: Sequence[Mapping[Any, Any]]) -> None:
+    """Refuse records whose keys together make more than ``settings.MAX_COLUMNS`` columns."""
+    keys: set[Any] = set()
+    for r in records:
+        keys.update(r)
+        if len(keys) > settings.MAX_COLUMNS:
+            raise _too_many_columns(path, len(keys), at_least=True)
 
 
 def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
@@ -474,15 +514,23 @@ class _EncodingRetry(Exception):
 
 
 def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source,
-                columns: Sequence[str] | None = None) -> str:
-    """Return a SELECT over the file (Excel/GeoJSON frames are registered as ``_vg_frame``)."""
+                columns: Sequence[str] | None = None) -> tuple[str, np.ndarray]:
+    """Return a SELECT over the file and the positions of rows left out as malformed.
+
+    Excel/GeoJSON frames are registered as ``_vg_frame``; malformed GeoJSON
+    features are not in it (see :func:`_geojson_frame`).
+    """
+    none = np.empty(0, dtype=np.int64)
     if src.kind == "csv":
-        return _csv_sql(src, columns=columns)
+        return _csv_sql(src, columns=columns), none
     if src.kind == "parquet":
-        return f"SELECT * FROM read_parquet({_path_sql(src.path)})"
-    frame = _excel_frame(src) if src.kind == "excel" else _geojson_frame(src)
+        return f"SELECT * FROM read_parquet({_path_sql(src.path)})", none
+    if src.kind == "excel":
+        frame, bad = _excel_frame(src), none
+    else:
+        frame, bad = _geojson_frame(src)
     con.register("_vg_frame", frame)
-    return "SELECT * FROM _vg_frame"
+    return "SELECT * FROM _vg_frame", bad
 
 
 def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
@@ -504,7 +552,10 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
     rejected = np.empty(0, dtype=np.int64)
     rejected_codes = np.empty(0, dtype=np.int8)
     try:
-        sql = _source_sql(con, src)
+        sql, malformed = _source_sql(con, src)
+        if malformed.size:
+            rejected = malformed
+            rejected_codes = np.full(malformed.size, _CODE["fila_malformada"], dtype=np.int8)
         try:
             _drop_rejects(con)
             types = _describe(con, sql, src)
@@ -587,7 +638,7 @@ def _describe(con: duckdb.DuckDBPyConnection, sql: str, src: _Source) -> dict[st
 
 
 def _long_expr(mapping: Mapping[str, str], types: Mapping[str, str]) -> str:
-    """SQL boolean: some mapped text field is longer than ``settings.MAX_FIELD_BYTES``."""
+    """Return an SQL test: some mapped text is longer than ``settings.MAX_FIELD_BYTES``."""
     limit = int(settings.MAX_FIELD_BYTES)
     parts = [f"coalesce(strlen({_quote(c)}) > {limit}, false)"
              for c in dict.fromkeys(mapping.values()) if types[c].upper() == "VARCHAR"]
@@ -1370,7 +1421,7 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
         elif src.kind == "excel":
             frame = _excel_frame(src, n_rows=n_rows)
         else:
-            frame = _geojson_frame(src).head(n_rows)
+            frame = _geojson_frame(src)[0].head(n_rows)
     finally:
         con.close()
     headers = [str(c) for c in frame.columns]
@@ -1397,7 +1448,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         except Exception as exc:
             raise _fail(src.path, f"libro Excel ilegible ({type(exc).__name__})") from None
     if src.kind == "geojson":
-        return _geojson_frame(src)
+        return _geojson_frame(src)[0]
     enc = "utf-8-sig" if src.encoding == "utf-8" else src.encoding
     try:
         return pd.read_csv(src.path, sep=src.delimiter, skiprows=src.skip, encoding=enc,

@@ -253,3 +253,60 @@ def test_xlsx_bomb_is_refused_with_one_line_before_reading_cells(tmp_path, capsy
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1 and "bomba zip" in err
     assert db.read_bytes() == before
+
+
+_P = {"fecha": "03/02/2025", "delito": "robo"}
+_GOOD = {"type": "Feature", "properties": _P,
+         "geometry": {"type": "Point", "coordinates": [-77.03, -12.06]}}
+
+
+def _fc(features: object) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _odd(geometry: object = None, properties: object = None) -> dict:
+    return {"type": "Feature", "properties": _P if properties is None else properties,
+            "geometry": geometry}
+
+
+ODD_GEOJSON = {
+    # name: (document text, expected: a Spanish phrase of the one-line error, or quarantine rows)
+    "features-null": (json.dumps(_fc(None)), "no tiene elementos"),
+    "features-dict": (json.dumps(_fc({"a": 1})), "no es una lista"),
+    "features-string": (json.dumps(_fc("abc")), "no es una lista"),
+    "deep-nesting": ("[" * 100_000 + "]" * 100_000, "demasiada profundidad"),
+    "deep-coordinates": (json.dumps(_fc([_GOOD]))[:-2] + ', {"type": "Feature", "geometry": '
+                         '{"type": "Point", "coordinates": ' + "[" * 50_000 + "]" * 50_000
+                         + "}}]}", "demasiada profundidad"),
+    "million-empty-features": ('{"type": "FeatureCollection", "features": ['
+                               + ",".join(["{}"] * 1_000_000) + "]}", "fecha"),
+    "properties-list": (json.dumps(_fc([_GOOD, _odd({"type": "Point", "coordinates": [-77, -12]},
+                                                    [1, 2])])), [2]),
+    "geometry-string": (json.dumps(_fc([_GOOD, _odd("POINT(-77 -12)")])), [2]),
+    "coordinates-nested": (json.dumps(_fc([_GOOD, _odd({"type": "Point",
+                                                        "coordinates": [[-77.0, -12.0]]})])), [2]),
+    "coordinates-text": (json.dumps(_fc([_GOOD, _odd({"type": "Point", "coordinates": "x"}),
+                                         _odd({"type": "Point", "coordinates": ["a", "b"]})])),
+                         [2, 3]),
+    "features-not-objects": (json.dumps(_fc([5, _GOOD, "x", None, []])), [1, 3, 4, 5]),
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_GEOJSON), ids=list(ODD_GEOJSON))
+def test_odd_geojson_never_prints_a_traceback(tmp_path, capsys, name):
+    text, expected = ODD_GEOJSON[name]
+    p = tmp_path / "raro.geojson"
+    p.write_text(text, encoding="utf-8")
+    db = tmp_path / "v.duckdb"
+    code = cli.main(["ingest", str(p), "--db", str(db), "--json"])
+    out, err = capsys.readouterr()
+    if isinstance(expected, str):
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+        assert expected in err and err.startswith("error: ")
+        return
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["quarantine_reasons"] == {"fila_malformada": len(expected)} and d["accepted"] == 1
+    con = store.connect(db, read_only=True)
+    assert store.quarantine_rows(con)["row_number"].tolist() == expected
+    con.close()

@@ -61,7 +61,12 @@ _CODE = {k: i for i, k in enumerate(V.REASON_CODES)}
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What an ingest did. ``rows_read == accepted + duplicates + quarantined``."""
+    """What an ingest did. ``rows_read == accepted + duplicates + quarantined``.
+
+    ``personal_data_masked`` counts the rows whose crime-type or district text
+    held personal data (a DNI, a phone, a name after "agraviado"...), masked
+    before anything was stored (:func:`_validate.mask_personal_text`).
+    """
 
     rows_read: int
     accepted: int
@@ -75,6 +80,7 @@ class IngestReport:
     files: list[str] = field(default_factory=list)
     repeated_files: list[str] = field(default_factory=list)
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    personal_data_masked: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable dict."""
@@ -121,6 +127,7 @@ class _FileResult:
     swapped: int
     repeated: bool
     mapping: dict[str, str]
+    masked: int = 0
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -988,17 +995,24 @@ def _type_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, st
     rows = con.execute(f"SELECT DISTINCT {k[0]}, {k[1]}, {k[2]} FROM {raw}").fetchall()
     out = []
     for i, (ct, cs, cm) in enumerate(rows):
+        masked = False
         if _too_long(ct, cs, cm):  # the row is quarantined (campo_demasiado_largo)
             t, g = "otro", "otro"
         else:
-            t, g = V.crime_fields_to_type(ct, cs, cm)
-        out.append((ct, cs, cm, i, t, g))
-    cols = list(zip(*out, strict=True)) if out else [()] * 6
+            parts = []
+            for v in (ct, cs, cm):
+                clean, n = V.mask_personal_text(v) if v else (v, 0)
+                parts.append(clean)
+                masked |= n > 0
+            t, g = V.crime_fields_to_type(*parts)
+        out.append((ct, cs, cm, i, t, g, masked))
+    cols = list(zip(*out, strict=True)) if out else [()] * 7
     return pd.DataFrame({
         "_k1": pd.Series(cols[0], dtype=object), "_k2": pd.Series(cols[1], dtype=object),
         "_k3": pd.Series(cols[2], dtype=object), "code": np.arange(len(out), dtype=np.int32),
         "crime_type": pd.Series(cols[4], dtype=object),
-        "crime_group": pd.Series(cols[5], dtype=object)})
+        "crime_group": pd.Series(cols[5], dtype=object),
+        "masked": np.asarray(cols[6], dtype=bool)})
 
 
 def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
@@ -1010,23 +1024,44 @@ def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str
     by_code = {r["ubigeo"]: r["district"] for r in recs}
     out = []
     for i, (dr, ur) in enumerate(rows):
+        masked = 0
         if _too_long(dr, ur):  # the row is quarantined (campo_demasiado_largo)
             dr_ok, ur_ok = None, None
         else:
-            dr_ok, ur_ok = dr, ur
+            dr_ok, masked = V.mask_personal_text(dr) if dr else (dr, 0)
+            ur_ok = ur
         d = V.normalize_district(dr_ok) if dr_ok else None
         u = V.normalize_ubigeo(ur_ok) if ur_ok else None
         if d is None and u is not None:
             d = by_code.get(u)
         if u is None and d is not None:
             u = by_name.get(d)
-        out.append((dr, ur, i, d, u))
-    cols = list(zip(*out, strict=True)) if out else [()] * 5
+        out.append((dr, ur, i, d, u, masked > 0))
+    cols = list(zip(*out, strict=True)) if out else [()] * 6
     return pd.DataFrame({
         "_k4": pd.Series(cols[0], dtype=object), "_k5": pd.Series(cols[1], dtype=object),
         "code": np.arange(len(out), dtype=np.int32),
         "district": pd.Series(cols[3], dtype=object),
-        "ubigeo": pd.Series(cols[4], dtype=object)})
+        "ubigeo": pd.Series(cols[4], dtype=object),
+        "masked": np.asarray(cols[5], dtype=bool)})
+
+
+def _masked_values(values: pd.Series, *, letters_only: bool = False) -> pd.Series:
+    """Mask personal data in raw texts (:func:`_validate.mask_personal_text`), per distinct value.
+
+    ``letters_only``: leave values without a letter alone (dates and times such
+    as ``20250203`` are not document numbers).
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    clean = []
+    for u in uniques:
+        text = str(u)
+        if letters_only and not re.search(r"[^\W\d_]", text):
+            clean.append(text)
+        else:
+            clean.append(V.mask_personal_text(text)[0])
+    table = np.asarray(clean + [None], dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype=object)
 
 
 def _too_long(*values: str | None) -> bool:
@@ -1121,6 +1156,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     ok = reason == 0
     tcode = tbl["_tc"].to_numpy(zero_copy_only=False).astype(np.int32)
     dcode = tbl["_dc"].to_numpy(zero_copy_only=False).astype(np.int32)
+    # Rows whose crime or district text held personal data (masked before storing).
+    masked = int((type_map["masked"].to_numpy()[tcode]
+                  | dist_map["masked"].to_numpy()[dcode]).sum())
     # District: from the file (name or ubigeo), otherwise the polygon holding the point.
     n_dist = len(dist_map)
     nodist = dist_map["district"].isna().to_numpy()[dcode]
@@ -1170,7 +1208,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
             "h3_r12": h3[mask], "_row": rows[mask],
         })
 
-    src_name = source if source else src.path.name
+    src_name = source or None  # the file name is kept once, in imports.file_name
     h3 = np.zeros(rows.shape, dtype=np.uint64)  # filled for the accepted rows only
     if keep.any() and store.incident_count(con):
         con.register("_vg_new", accepted_table(keep))
@@ -1201,8 +1239,8 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         try:
             con.execute(
                 "INSERT INTO incidents SELECT incident_id, occurred_at, lat, lon, crime_type, "
-                f"crime_group, district, ubigeo, {_sql_str(src_name)}, h3_r12, {int(import_id)} "
-                "FROM _vg_new")
+                f"crime_group, district, ubigeo, ?, h3_r12, {int(import_id)} "
+                "FROM _vg_new", [src_name])
         finally:
             con.execute("RESET preserve_insertion_order")
             con.unregister("_vg_new")
@@ -1233,28 +1271,38 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         def raw_col(f: str) -> str:
             return f"left(CAST(r.{_quote(mp[f])} AS VARCHAR), {cut})" if f in mp else "NULL"
         con.register("_vg_q", qt)
-        con.execute(
-            "INSERT INTO quarantine SELECT "
-            f"{int(import_id)}, {_sql_str(src.path.name)}, {_sql_str(src.sha256)}, q.row_number, "
-            f"q.reason, left(q.incident_id, {cut}), "
+        qcols = [c for c, _ in store.QUARANTINE_COLUMNS]
+        qdf = con.execute(
+            f"SELECT {int(import_id)}, {_sql_str(src.path.name)}, {_sql_str(src.sha256)}, "
+            f"q.row_number, q.reason, left(q.incident_id, {cut}), "
             f"{raw_col('occurred_at')}, {raw_col('date')}, {raw_col('time')}, "
             f"{raw_col('lat')}, {raw_col('lon')}, {raw_col('crime_type')}, {raw_col('district')} "
-            f"FROM _vg_q q LEFT JOIN {raw} r ON r._row = q._row ORDER BY q.row_number")
+            f"FROM _vg_q q LEFT JOIN {raw} r ON r._row = q._row ORDER BY q.row_number").df()
         con.unregister("_vg_q")
+        qdf.columns = qcols
+        for col in ("crime_type_raw", "district_raw"):
+            qdf[col] = _masked_values(qdf[col])
+        for col in ("occurred_at_raw", "date_raw", "time_raw"):  # dates: only text with letters
+            qdf[col] = _masked_values(qdf[col], letters_only=True)
+        con.register("_vg_qdf", qdf)
+        con.execute(f"INSERT INTO quarantine ({', '.join(qcols)}) SELECT * FROM _vg_qdf")
+        con.unregister("_vg_qdf")
     con.execute(f"DROP TABLE IF EXISTS {raw}")
     rows_read = len(rows) + len(rejected)
     result = _FileResult(import_id=import_id, rows_read=rows_read, accepted=accepted,
                          duplicates=n_valid - accepted, quarantined=quarantined, reasons=reasons,
                          pii=pii, stacked=stacked, swapped=swapped, repeated=repeated,
-                         mapping=dict(mp))
+                         mapping=dict(mp), masked=masked)
     if write:
+        icols = [c for c, _ in store.IMPORT_COLUMNS] + ["personal_data_masked"]
+        values = ["?"] * len(icols)
+        values[icols.index("imported_at")] = "timezone('UTC', now())"
         con.execute(
-            "INSERT INTO imports VALUES (?, timezone('UTC', now()), "
-            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO imports ({', '.join(icols)}) VALUES ({', '.join(values)})",
             [import_id, src_name, src.path.name, src.sha256, tz, rows_read, accepted,
              result.duplicates, quarantined, json.dumps(reasons, ensure_ascii=False),
              json.dumps(pii, ensure_ascii=False), json.dumps(stacked, ensure_ascii=False),
-             swapped, repeated, json.dumps(dict(mp), ensure_ascii=False)])
+             swapped, repeated, json.dumps(dict(mp), ensure_ascii=False), masked])
     tick(1.0, "listo")
     return result
 
@@ -1287,7 +1335,8 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
         connection (wins over ``db``) with no transaction open: the whole
         batch runs in one transaction of its own (all files or none).
     source
-        Label stored with every incident (default: the file name).
+        Label stored with every incident (e.g. ``"SIDPOL"``; default none). The
+        file name is stored once, in the ``imports`` record.
     tz
         Zone of the file's wall times; explicit UTC offsets are converted to it.
     mapping
@@ -1373,6 +1422,7 @@ def _merge(results: Sequence[_FileResult], paths: Sequence[Path]) -> IngestRepor
         files=[str(p) for p in paths],
         repeated_files=[str(p) for p, r in zip(paths, results, strict=True) if r.repeated],
         mappings={str(p): r.mapping for p, r in zip(paths, results, strict=True)},
+        personal_data_masked=sum(r.masked for r in results),
     )
 
 
@@ -1382,7 +1432,7 @@ def read_incidents(path: str | Path, *, tz: str = settings.TIMEZONE,
     """Parse and validate an incident file without a store; accepted rows only.
 
     Same rules as :func:`ingest_files` (duplicates and quarantined rows are
-    left out). Returns canonical columns (``source`` = file name, ``import_id`` = 0).
+    left out). Returns canonical columns (``source`` empty, ``import_id`` = 0).
     """
     con = store.connect(":memory:")
     try:

@@ -105,6 +105,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE TABLE IF NOT EXISTS audit (logged_at TIMESTAMP NOT NULL, username VARCHAR, "
         "action VARCHAR NOT NULL, detail VARCHAR)",
     )),
+    Migration(3, "imports: rows whose text fields held masked personal data", (
+        "ALTER TABLE imports ADD COLUMN IF NOT EXISTS personal_data_masked BIGINT DEFAULT 0",
+    )),
 )
 
 #: The schema version this code writes and reads.

@@ -617,3 +617,54 @@ def test_an_over_long_field_quarantines_its_row_with_truncated_raw_text(tmp_path
     assert row["incident_id"] == "A2" and row["row_number"] == 2
     assert row["crime_type_raw"] == long_text[:settings.QUARANTINE_RAW_CHARS]
     assert "campo_demasiado_largo" in V.REASONS
+
+
+def test_personal_data_inside_mapped_text_is_masked_and_counted(con, tmp_path):
+    p = tmp_path / "textos.csv"
+    p.write_text(
+        "id,fecha,lat,lon,tipo,modalidad,distrito\n"
+        "1,03/02/2025,-12.061,-77.011,ROBO A JUAN PEREZ DNI 45678912,AL PASO,LA VICTORIA\n"
+        "2,03/02/2025,-12.062,-77.012,HURTO,DE CELULAR 987654321,LA VICTORIA\n"
+        "3,03/02/2025,-12.063,-77.013,ROBO A MANO ARMADA,,LA VICTORIA\n"
+        "4,,-12.064,-77.014,agraviado: Rosa Quispe placa ABC-123,,LA VICTORIA\n"
+        "5,sin fecha rosa@example.pe,-12.065,-77.015,ROBO,,LA VICTORIA\n", encoding="utf-8")
+    report = io.ingest_files(p, con=con)
+    assert (report.accepted, report.quarantined) == (3, 2)
+    assert report.personal_data_masked == 3  # rows 1, 2 and 4 (row 5's date is masked too)
+    assert store.imports_history(con)["personal_data_masked"].tolist() == [3]
+    inc = store.load_incidents(con).set_index("incident_id")
+    assert inc.loc["1", "crime_type"] == "robo a [nombre] dni [documento] - al paso"
+    assert inc.loc["1", "crime_group"] == "patrimonio"
+    assert inc.loc["3", "crime_type"] == "robo a mano armada"  # no personal data, unchanged
+    q = store.quarantine_rows(con).set_index("incident_id")
+    assert q.loc["4", "crime_type_raw"] == "agraviado: [nombre] placa [placa]"
+    assert q.loc["5", "date_raw"] == "sin fecha [correo]"
+    blob = _dump(con)
+    for secret in ("JUAN", "juan", "PEREZ", "perez", "45678912", "987654321", "Rosa", "Quispe",
+                   "ABC-123", "rosa@example.pe"):
+        assert secret not in blob, secret
+
+
+def test_free_text_and_identifier_columns_are_never_read(con, tmp_path):
+    p = tmp_path / "columnas.csv"
+    p.write_text("id,fecha,lat,lon,delito,placa,observaciones,ruc,nombres_y_apellidos,"
+                 "doc_identidad,relato,descripcion_hecho,direccion_hecho\n"
+                 "1,03/02/2025,-12.061,-77.011,robo,XYZ-987,vecino Tito,20123456789,Tito Paz,"
+                 "41234567,me robaron,cerca de mi casa,Jr. Huanuco cuadra 5\n", encoding="utf-8")
+    report = io.ingest_files(p, con=con)
+    assert report.pii_columns_dropped == ["placa", "observaciones", "ruc", "nombres_y_apellidos",
+                                          "doc_identidad", "relato", "descripcion_hecho"]
+    blob = _dump(con)
+    for secret in ("XYZ-987", "Tito", "20123456789", "41234567", "me robaron", "mi casa"):
+        assert secret not in blob, secret
+
+
+def test_source_is_the_label_only_never_the_file_name(con, tmp_path):
+    p = tmp_path / "denuncias_comisaria_la_victoria.csv"
+    p.write_text("id,fecha,lat,lon\n1,03/02/2025,-12.061,-77.011\n", encoding="utf-8")
+    io.ingest_files(p, con=con)
+    assert store.load_incidents(con)["source"].isna().all()
+    rows = con.execute("SELECT * FROM incidents").df().astype(str).to_csv()
+    assert "denuncias_comisaria" not in rows
+    hist = store.imports_history(con)
+    assert hist["file_name"].tolist() == [p.name] and hist["source"].isna().all()

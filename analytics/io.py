@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analytics import _safe, geo, hexbin, settings, store
 from analytics import _validate as V
-from analytics import geo, hexbin, settings, store
 from analytics._errors import IncidentSchemaError, InputFileError
 
 Progress = Callable[[float, str], None]
@@ -1527,7 +1527,9 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
     H3 cell columns (``h3*``, uint64) are written as hexadecimal strings in
     text formats. GeoJSON takes points from ``lat``/``lon`` or a geometry
     column. CSV is plain UTF-8 without a byte-order mark, so other programs
-    read the column names exactly (for Excel, write ``.xlsx``).
+    read the column names exactly (for Excel, write ``.xlsx``). Text that a
+    spreadsheet would run as a formula is neutralised (see :mod:`analytics._safe`):
+    prefixed with ``'`` in CSV, written as a string in ``.xlsx``.
     """
     p = Path(path)
     name = p.name.lower()
@@ -1536,11 +1538,12 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
         if name.endswith(".parquet"):
             frame.to_parquet(p, index=False)
         elif name.endswith(".csv") or name.endswith(".csv.gz"):
-            _for_export(frame, excel=False).to_csv(p, index=False, encoding="utf-8",
-                                                    compression="infer")
+            _safe.frame_for_csv(_for_export(frame, excel=False)).to_csv(
+                p, index=False, encoding="utf-8", compression="infer")
         elif name.endswith(".xlsx"):
-            _for_export(frame, excel=True).to_excel(p, index=False, sheet_name=sheet_name[:31],
-                                                    engine="xlsxwriter")
+            _for_export(frame, excel=True).to_excel(
+                p, index=False, sheet_name=sheet_name[:31], engine="xlsxwriter",
+                engine_kwargs={"options": dict(_safe.XLSX_OPTIONS)})
         elif name.endswith(".geojson"):
             import geopandas as gpd
 
@@ -1565,6 +1568,15 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
             raise
         raise InputFileError(f"No se puede escribir {p}: {exc.strerror or exc}.") from None
     return p
+
+
+def table_to_csv_bytes(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
+    """Return the CSV bytes of ``frame`` for a download, formula-like text neutralised.
+
+    ``bom``: start with a UTF-8 byte-order mark (Excel then reads accents right).
+    """
+    text: str = _safe.frame_for_csv(_for_export(frame, excel=False)).to_csv(index=False)
+    return text.encode("utf-8-sig" if bom else "utf-8")
 
 
 def write_bytes(data: bytes, path: str | Path) -> Path:

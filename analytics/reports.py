@@ -53,7 +53,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analytics import hexbin, settings
+from analytics import _safe, hexbin, settings
 from analytics._errors import IncidentSchemaError
 
 #: Period codes accepted everywhere: month, quarter, year.
@@ -933,7 +933,8 @@ def report_to_xlsx(tables: dict[str, pd.DataFrame], *, title: str,
         check_public_tables(tables, k=k)
     buf = _io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": False,
-                                   "default_date_format": "yyyy-mm-dd hh:mm"})
+                                   "default_date_format": "yyyy-mm-dd hh:mm",
+                                   **_safe.XLSX_OPTIONS})  # text is text, never a formula
     bold = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True,
                           "valign": "top"})
     head = wb.add_format({"bold": True, "font_size": 13})

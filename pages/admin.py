@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access
+from analytics import io as vio
 from analytics._errors import AnalyticsError, StoreError
 from ui import cache, login, page
 from ui.i18n import role_label, t
@@ -189,6 +190,6 @@ with page.guard():
                                      "action": t("admin.col_action"),
                                      "detail": t("admin.col_detail")})
         st.dataframe(shown, hide_index=True, width="stretch", key="adm_audit")
-        st.download_button(t("admin.audit_csv"), shown.to_csv(index=False).encode("utf-8-sig"),
+        st.download_button(t("admin.audit_csv"), vio.table_to_csv_bytes(shown, bom=True),
                            file_name="auditoria_vigia.csv", mime="text/csv", key="adm_audit_csv",
                            on_click=_audit_download, icon=":material/download:")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import _validate
+from analytics import io as vio
 from ui import cache, login, page, upload
 from ui import filters as F
 from ui.auth import STAFF
@@ -90,7 +91,7 @@ with page.guard():
                             [_validate.REASONS.get(r, r) for r in show["reason"]])
             st.dataframe(show.rename(columns=column_labels(list(show.columns))),
                          hide_index=True, width="stretch", key="data_quarantine")
-            st.download_button(t("datos.download"), q.to_csv(index=False).encode("utf-8"),
+            st.download_button(t("datos.download"), vio.table_to_csv_bytes(q),
                                file_name="cuarentena.csv", mime="text/csv",
                                key="data_download", on_click=login.audit,
                                args=("export", f"cuarentena ({len(q)} filas, CSV)"),

@@ -668,3 +668,42 @@ def test_source_is_the_label_only_never_the_file_name(con, tmp_path):
     assert "denuncias_comisaria" not in rows
     hist = store.imports_history(con)
     assert hist["file_name"].tolist() == [p.name] and hist["source"].isna().all()
+
+
+RISKY = ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0", " =1+1",
+         "＝1+1"]
+HARMLESS = ["-12.0680", "+51", "normal", "robo - al paso", "", "1e-5"]
+
+
+def _risky_frame() -> pd.DataFrame:
+    n = len(RISKY) + len(HARMLESS)
+    return pd.DataFrame({"texto": RISKY + HARMLESS,
+                         "numero": [-5] * n, "real": [-1.5] * n,
+                         "=nombre": ["x"] * n})
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_csv_exports_neutralise_formulas(tmp_path, suffix):
+    out = io.write_table(_risky_frame(), tmp_path / f"f{suffix}")
+    back = pd.read_csv(out, dtype=str, keep_default_na=False)
+    # Prefixed; a carriage return becomes a (quoted) line feed, never a row break.
+    assert back["texto"].tolist() == ["'" + v.replace("\r", "\n") for v in RISKY] + HARMLESS
+    assert len(back) == len(RISKY) + len(HARMLESS)
+    assert set(back["numero"]) == {"-5"} and set(back["real"]) == {"-1.5"}
+    assert list(back.columns) == ["texto", "numero", "real", "'=nombre"]
+    raw = pd.read_csv(__import__("io").BytesIO(io.table_to_csv_bytes(_risky_frame(), bom=True)),
+                      dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert raw["texto"].tolist() == back["texto"].tolist()
+
+
+def test_xlsx_export_writes_text_never_formulas(tmp_path):
+    import openpyxl
+
+    out = io.write_table(_risky_frame(), tmp_path / "f.xlsx")
+    ws = openpyxl.load_workbook(out).active
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [ws.cell(row=i + 2, column=1).value for i in range(len(RISKY) + len(HARMLESS))]
+    assert [t for t, v in zip(texts, RISKY, strict=False) if "\r" not in v] == \
+        [v for v in RISKY if "\r" not in v]  # as written, but as text
+    assert ws.cell(row=2, column=2).value == -5 and ws.cell(row=2, column=3).value == -1.5

@@ -12,25 +12,24 @@ explicit ``mapping``), and sorts every row into exactly one outcome:
 * **quarantined** with a reason key (see :data:`analytics._validate.REASONS`).
 
 The work is done once, in DuckDB SQL (read, parse, date/number checks) and
-numpy (study area, swapped coordinates, H3 via h3ronpy, stacked points); no
-Python loop touches individual rows. Columns with personal data are never
-read into the store, not even into quarantine.
+numpy (study area, swapped coordinates, districts, H3 via h3ronpy, stacked
+points); no Python loop touches individual rows. Columns with personal data
+are never read into the store, not even into quarantine; personal data inside
+the text fields that are kept is masked.
+
+Plumbing lives in private modules: :mod:`analytics._sources` (sniffing,
+format readers, file SQL), :mod:`analytics._parsing` (SQL that parses fields),
+:mod:`analytics._safe` (spreadsheet-safe exports); districts come from
+:mod:`analytics.geo`.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import dataclasses
-import gzip
-import hashlib
 import json
 import math
 import re
-import threading
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,19 +41,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analytics import _parsing as P
 from analytics import _safe, geo, hexbin, settings, store
+from analytics import _sources as S
 from analytics import _validate as V
 from analytics._errors import IncidentSchemaError, InputFileError
 
 Progress = Callable[[float, str], None]
-
-_MIN_DATE = "1970-01-01"
-_HEAD_BYTES = 256 * 1024
-_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d/%m/%y", "%d-%m-%y", "%Y/%m/%d", "%d.%m.%Y")
-_TIME_SUFFIXES = (" %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
-_CODE = {k: i for i, k in enumerate(V.REASON_CODES)}
 
 
 # --------------------------------------------------------------------------- results
@@ -97,23 +90,6 @@ class FilePreview:
     pii_columns: list[str]
 
 
-@dataclass(frozen=True)
-class _Source:
-    path: Path
-    kind: str  # csv | parquet | excel | geojson
-    sha: str | Future[str]  # content hash, computed in a background thread
-    encoding: str = "utf-8"
-    delimiter: str = ","
-    skip: int = 0
-    quote: str = '"'
-    header: tuple[str, ...] = ()  # CSV header as sniffed (used when DuckDB cannot sniff)
-
-    @property
-    def sha256(self) -> str:
-        """Hex SHA-256 of the file's bytes (waits for the background hash)."""
-        return self.sha if isinstance(self.sha, str) else self.sha.result()
-
-
 @dataclass
 class _FileResult:
     import_id: int
@@ -130,389 +106,6 @@ class _FileResult:
     masked: int = 0
 
 
-# --------------------------------------------------------------------------- sniffing
-
-def _fail(path: Path, why: str) -> InputFileError:
-    return InputFileError(f"No se puede leer {path.name}: {why}.")
-
-
-def _hash_file(path: Path) -> Future[str]:
-    """SHA-256 of a file, computed in a background thread (hashlib releases the GIL)."""
-    fut: Future[str] = Future()
-
-    def work() -> None:
-        try:
-            h = hashlib.sha256()
-            with path.open("rb") as fh:
-                for chunk in iter(lambda: fh.read(4 * 1024 * 1024), b""):
-                    h.update(chunk)
-            fut.set_result(h.hexdigest())
-        except BaseException as exc:  # surfaced when the hash is needed
-            fut.set_exception(exc)
-
-    threading.Thread(target=work, name="vigia-sha256", daemon=True).start()
-    return fut
-
-
-def _head_bytes(path: Path, gz: bool) -> bytes:
-    try:
-        if gz:
-            with gzip.open(path, "rb") as fh:
-                return fh.read(_HEAD_BYTES)
-        with path.open("rb") as fh:
-            return fh.read(_HEAD_BYTES)
-    except (OSError, EOFError) as exc:
-        raise _fail(path, f"archivo dañado ({exc})") from None
-
-
-def _decode_head(raw: bytes) -> tuple[str, str]:
-    """Guess the encoding of a text file's first bytes; return (DuckDB name, decoded text)."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", raw.decode("utf-16", errors="replace")
-    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
-    dec = codecs.getincrementaldecoder("utf-8")()
-    try:
-        return "utf-8", dec.decode(body, final=False)
-    except UnicodeDecodeError:
-        return "latin-1", body.decode("latin-1")
-
-
-_KNOWN_HEADERS = frozenset(s for syn in V.FIELD_SYNONYMS.values() for s in syn)
-
-
-def _header_score(fields: Sequence[Any]) -> int:
-    return sum(1 for f in fields if f is not None and V.normalize_header(f) in _KNOWN_HEADERS)
-
-
-def _sniff_text(path: Path, text: str, *, complete: bool = False) -> tuple[str, int]:
-    """(delimiter, lines to skip before the header) from the first lines.
-
-    ``complete``: ``text`` is the whole file, so a header without data rows is
-    refused here, before anything is read.
-    """
-    all_lines = text.splitlines()
-    lines = all_lines[:30]
-    if len(text) >= _HEAD_BYTES - 4 and len(lines) > 1:
-        lines = lines[:-1]
-    if not any(ln.strip() for ln in lines):
-        raise _fail(path, "el archivo está vacío")
-    delim, skip = _sniff_layout(path, lines)
-    n_cols = all_lines[skip].count(delim) + 1 if skip < len(all_lines) else 0
-    if n_cols > settings.MAX_COLUMNS:
-        raise _too_many_columns(path, n_cols, at_least=not complete)
-    if complete and not any(ln.strip() for ln in all_lines[skip + 1:]):
-        raise _no_rows(path)
-    return delim, skip
-
-
-def _too_many_columns(path: Path, n: int, *, at_least: bool = False) -> InputFileError:
-    more = "al menos " if at_least else ""
-    return _fail(path, f"tiene {more}{n:,} columnas; el máximo es "
-                       f"{settings.MAX_COLUMNS:,}".replace(",", "."))
-
-
-def _no_rows(path: Path) -> InputFileError:
-    return _fail(path, "el archivo no tiene filas de datos (solo el encabezado)")
-
-
-def _sniff_layout(path: Path, lines: Sequence[str]) -> tuple[str, int]:
-    best = (0, 0, ",")
-    for i, ln in enumerate(lines):
-        for d in (",", ";", "\t", "|"):
-            score = _header_score([f.strip().strip('"\'') for f in ln.split(d)])
-            if score > best[0]:
-                best = (score, i, d)
-    if best[0] >= 2:
-        return best[2], best[1]
-    first = next(i for i, ln in enumerate(lines) if ln.strip())
-    counts = {d: lines[first].count(d) for d in (",", ";", "\t", "|")}
-    delim = max(counts, key=lambda d: counts[d])
-    if counts[delim] == 0:
-        raise _fail(path, "no parece una tabla (no hay columnas separadas por , ; tabulador o |)")
-    return delim, first
-
-
-def _sniff_quote(text: str, delim: str) -> str:
-    """Guess the quote character: ``'`` only when it clearly wraps fields, else ``"``."""
-    def wraps(q: str) -> int:
-        return text.count(delim + q) + text.count(q + delim)
-    return "'" if wraps("'") > 2 * wraps('"') + 10 else '"'
-
-
-def _check_parquet(path: Path) -> None:
-    """Refuse a Parquet file without rows or with too many columns (from its footer)."""
-    import pyarrow.parquet as pq
-
-    try:
-        meta = pq.read_metadata(path)
-    except (OSError, pa.ArrowException):
-        raise _fail(path, "no es un archivo Parquet válido") from None
-    if meta.num_columns > settings.MAX_COLUMNS:
-        raise _too_many_columns(path, meta.num_columns)
-    if meta.num_rows == 0:
-        raise _no_rows(path)
-
-
-def _check_xlsx(path: Path, size: int) -> None:
-    """Refuse an ``.xlsx`` that would uncompress to an absurd size (a "zip bomb").
-
-    Uses the sizes the zip declares for its parts: Python's ``zipfile`` (which
-    openpyxl reads through) never yields more than a part's declared size and
-    fails on a part whose data disagrees, so the declared total bounds what
-    reading can cost.
-    """
-    try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(max(0, int(i.file_size)) for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise _fail(path, "no es un libro Excel .xlsx válido") from None
-    mb = total / 2**20
-    if total > settings.XLSX_MAX_UNCOMPRESSED_BYTES:
-        raise _fail(path, f"el libro Excel se descomprime a {mb:,.0f} MB (máximo "
-                          f"{settings.XLSX_MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MB)")
-    if total > settings.XLSX_RATIO_FROM_BYTES and total > settings.XLSX_MAX_RATIO * max(size, 1):
-        raise _fail(path, f"el libro Excel se descomprime a {mb:,.0f} MB, "
-                          f"{total / max(size, 1):,.0f} veces su tamaño (posible bomba zip)")
-
-
-def _sniff(path_like: str | Path) -> _Source:
-    path = Path(path_like)
-    if not path.exists():
-        raise InputFileError(f"No se encuentra el archivo {path}.")
-    if path.is_dir():
-        raise InputFileError(f"{path} es una carpeta, no un archivo.")
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            magic = fh.read(8)
-    except OSError as exc:
-        raise _fail(path, f"sin permiso o error de lectura ({exc.strerror})") from None
-    if size == 0:
-        raise _fail(path, "el archivo está vacío")
-    suffixes = [s.lower() for s in path.suffixes]
-    suffix = suffixes[-1] if suffixes else ""
-    sha = _hash_file(path)
-    if magic.startswith(b"PAR1") or suffix == ".parquet":
-        if not magic.startswith(b"PAR1"):
-            raise _fail(path, "no es un archivo Parquet válido")
-        _check_parquet(path)
-        return _Source(path, "parquet", sha)
-    if suffix in _EXCEL_SUFFIXES or (magic.startswith(b"PK") and suffix not in {".gz"}):
-        if not zipfile.is_zipfile(path):
-            raise _fail(path, "no es un libro Excel .xlsx válido")
-        _check_xlsx(path, size)
-        return _Source(path, "excel", sha)
-    if suffix == ".xls" or magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _fail(path, "formato Excel antiguo (.xls) no admitido; guárdelo como .xlsx o CSV")
-    if suffix in {".geojson", ".json"}:
-        return _Source(path, "geojson", sha)
-    gz = magic.startswith(b"\x1f\x8b")
-    inner = suffixes[-2] if gz and len(suffixes) >= 2 else suffix
-    if not gz and suffix == ".gz":
-        raise _fail(path, "no es un archivo gzip válido")
-    if inner not in _CSV_SUFFIXES and not (gz and inner in {"", ".gz"}) and inner != "":
-        raise _fail(path, f"formato desconocido '{suffix}' "
-                          "(use CSV, CSV.GZ, XLSX, Parquet o GeoJSON)")
-    head = _head_bytes(path, gz)
-    if not head.strip():
-        raise _fail(path, "el archivo está vacío")
-    encoding, text = _decode_head(head)
-    if encoding != "utf-16" and b"\x00" in head[:8192]:
-        raise _fail(path, "es un archivo binario, no una tabla de texto")
-    text = text.lstrip("\ufeff")
-    delim, skip = _sniff_text(path, text, complete=len(head) < _HEAD_BYTES)
-    quote = _sniff_quote(text, delim)
-    return _Source(path, "csv", sha, encoding=encoding, delimiter=delim, skip=skip, quote=quote,
-                   header=_header_fields(text, skip, delim, quote))
-
-
-def _header_fields(text: str, skip: int, delim: str, quote: str) -> tuple[str, ...]:
-    """Column names of the header line (unique, ``columnN`` for empty ones)."""
-    lines = text.splitlines()
-    if skip >= len(lines):
-        return ()
-    fields = next(csv.reader([lines[skip]], delimiter=delim, quotechar=quote), [])
-    out: list[str] = []
-    for j, f in enumerate(fields):
-        name = f.strip() or f"column{j}"
-        while name in out:
-            name += "_1"
-        out.append(name)
-    return tuple(out)
-
-
-# --------------------------------------------------------------------------- raw load
-
-def _quote(name: str) -> str:
-    return '"' + str(name).replace('"', '""') + '"'
-
-
-def _sql_str(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _path_sql(path: Path) -> str:
-    """Quote a path as an SQL literal naming exactly one file for DuckDB's readers.
-
-    DuckDB expands ``*``, ``?`` and ``[...]`` in file names as globs (a file
-    named ``a*.csv`` would also read ``ab.csv``): each is written as a
-    one-character class (``[*]``), which matches only itself.
-    """
-    return _sql_str(re.sub(r"([*?\[])", r"[\1]", str(path.resolve())))
-
-
-def _cell_to_text(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float):
-        if math.isnan(v):
-            return None
-        return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-    if isinstance(v, datetime):
-        return v.isoformat(sep=" ")
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    s = str(v)
-    if len(s) > settings.MAX_FIELD_BYTES:
-        # Over the limit whatever the encoding: keep just enough to be flagged as too long.
-        s = s[:settings.MAX_FIELD_BYTES + 1]
-    return s if s.strip() else None
-
-
-def _excel_frame(src: _Source, *, n_rows: int | None = None) -> pd.DataFrame:
-    try:
-        raw = pd.read_excel(src.path, header=None, dtype=object, nrows=None if n_rows is None
-                            else n_rows + 40, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
-        raise _fail(src.path, f"libro Excel ilegible ({type(exc).__name__})") from None
-    raw = raw.dropna(how="all").dropna(axis=1, how="all")
-    if raw.empty:
-        raise _fail(src.path, "la hoja está vacía")
-    if raw.shape[1] > settings.MAX_COLUMNS:
-        raise _too_many_columns(src.path, raw.shape[1])
-    head = raw.head(30)
-    scores = [_header_score(list(r)) for r in head.itertuples(index=False)]
-    pos = int(np.argmax(scores)) if max(scores) >= 2 else 0
-    header = [str(h).strip() if h is not None and not (isinstance(h, float) and math.isnan(h))
-              else f"columna_{j + 1}" for j, h in enumerate(raw.iloc[pos])]
-    seen: dict[str, int] = {}
-    for j, h in enumerate(header):
-        if h in seen:
-            seen[h] += 1
-            header[j] = f"{h}_{seen[h]}"
-        else:
-            seen[h] = 0
-    body = raw.iloc[pos + 1:]
-    if body.empty:
-        raise _no_rows(src.path)
-    if n_rows is not None:
-        body = body.head(n_rows)
-    data = {h: pd.Series([_cell_to_text(v) for v in body.iloc[:, j]], dtype=object)
-            for j, h in enumerate(header)}
-    return pd.DataFrame(data)
-
-
-def _geojson_frame(src: _Source) -> tuple[pd.DataFrame, np.ndarray]:
-    """Rows of a GeoJSON (properties + point coordinates) and the positions of malformed ones.
-
-    A FeatureCollection, a single Feature or a JSON list of records. A feature
-    that is not an object, or whose ``properties`` / ``geometry`` is not an
-    object, or a Point whose coordinates are not two numbers, is malformed:
-    it is left out of the frame and its 1-based position returned (the row is
-    quarantined as ``fila_malformada``). Other geometries give no coordinates.
-    Anything else about the document is refused with one line.
-    """
-    try:
-        with src.path.open("rb") as fh:
-            doc = json.load(fh)
-    except RecursionError:
-        raise _fail(src.path, "el JSON está anidado a demasiada profundidad") from None
-    except (ValueError, UnicodeDecodeError):
-        raise _fail(src.path, "no es un GeoJSON válido") from None
-    bad: list[int] = []
-    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
-        feats = doc.get("features")
-        if feats is None:
-            feats = []
-        if not isinstance(feats, list):
-            raise _fail(src.path, "en la FeatureCollection, 'features' no es una lista")
-    elif isinstance(doc, dict) and doc.get("type") == "Feature":
-        feats = [doc]
-    elif isinstance(doc, list) and all(isinstance(r, dict) for r in doc):
-        if not doc:
-            raise _no_rows(src.path)
-        _check_keys(src.path, doc)
-        frame = pd.DataFrame([{k: _cell_to_text(v) for k, v in r.items()} for r in doc])
-        return frame, np.empty(0, dtype=np.int64)
-    else:
-        raise _fail(src.path, "el JSON no es una FeatureCollection ni una lista de registros")
-    if not feats:
-        raise _fail(src.path, "el GeoJSON no tiene elementos (filas de datos)")
-    rows = []
-    for pos, f in enumerate(feats, start=1):
-        props = f.get("properties") if isinstance(f, dict) else None
-        geom = f.get("geometry") if isinstance(f, dict) else None
-        if (not isinstance(f, dict) or not isinstance(props, (dict, type(None)))
-                or not isinstance(geom, (dict, type(None)))):
-            bad.append(pos)
-            continue
-        row = {str(k): _cell_to_text(v) for k, v in (props or {}).items()}
-        row["_geom_lon"] = row["_geom_lat"] = None
-        if geom is not None and geom.get("type") == "Point":
-            coords = geom.get("coordinates")
-            if coords is not None:
-                if not (isinstance(coords, list) and len(coords) >= 2
-                        and all(isinstance(c, (int, float)) and not isinstance(c, bool)
-                                for c in coords[:2])):
-                    bad.append(pos)
-                    continue
-                row["_geom_lon"], row["_geom_lat"] = (_cell_to_text(float(coords[0])),
-                                                      _cell_to_text(float(coords[1])))
-        rows.append(row)
-    _check_keys(src.path, rows)
-    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(
-        {"_geom_lon": pd.Series([], dtype=object), "_geom_lat": pd.Series([], dtype=object)})
-    return frame, np.asarray(bad, dtype=np.int64)
-
-
-def _check_keys(path: Path, records: Sequence[Mapping[Any, Any]]) -> None:
-    """Refuse records whose keys together make more than ``settings.MAX_COLUMNS`` columns."""
-    keys: set[Any] = set()
-    for r in records:
-        keys.update(r)
-        if len(keys) > settings.MAX_COLUMNS:
-            raise _too_many_columns(path, len(keys), at_least=True)
-
-
-def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("DROP TABLE IF EXISTS _vg_rej")
-    con.execute("DROP TABLE IF EXISTS _vg_rejscan")
-
-
-def _csv_sql(src: _Source, *, limit: int | None = None,
-             columns: Sequence[str] | None = None) -> str:
-    """Return a ``read_csv`` SELECT (every column as text).
-
-    Without ``columns`` DuckDB sniffs the dialect; with the header's column
-    names (from a first sniffing read) the dialect is given explicitly, which
-    skips sniffing the file again on every later read.
-    """
-    opts = ["all_varchar = true", "header = true", f"delim = {_sql_str(src.delimiter)}",
-            f"skip = {src.skip}", f"encoding = {_sql_str(src.encoding)}",
-            "store_rejects = true", "rejects_table = '_vg_rej'", "rejects_scan = '_vg_rejscan'",
-            f"max_line_size = {int(settings.MAX_LINE_BYTES)}"]
-    if columns is None:
-        opts += ["auto_detect = true", "sample_size = 20480"]
-    else:
-        spec = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in columns)
-        opts += ["auto_detect = false", f"quote = {_sql_str(src.quote)}",
-                 f"escape = {_sql_str(src.quote)}", f"columns = {{{spec}}}"]
-    sql = f"SELECT * FROM read_csv({_path_sql(src.path)}, {', '.join(opts)})"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return sql
-
-
 class _EncodingRetry(Exception):
     """Internal: a CSV that looked like UTF-8 has Latin-1 bytes further down."""
 
@@ -520,36 +113,16 @@ class _EncodingRetry(Exception):
         return "unicode"
 
 
-def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source,
-                columns: Sequence[str] | None = None) -> tuple[str, np.ndarray]:
-    """Return a SELECT over the file and the positions of rows left out as malformed.
-
-    Excel/GeoJSON frames are registered as ``_vg_frame``; malformed GeoJSON
-    features are not in it (see :func:`_geojson_frame`).
-    """
-    none = np.empty(0, dtype=np.int64)
-    if src.kind == "csv":
-        return _csv_sql(src, columns=columns), none
-    if src.kind == "parquet":
-        return f"SELECT * FROM read_parquet({_path_sql(src.path)})", none
-    if src.kind == "excel":
-        frame, bad = _excel_frame(src), none
-    else:
-        frame, bad = _geojson_frame(src)
-    con.register("_vg_frame", frame)
-    return "SELECT * FROM _vg_frame", bad
-
-
-def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
+def _load_raw(con: duckdb.DuckDBPyConnection, src: S.Source, table: str,
               mapping: Mapping[str, str] | None, *, materialize: bool = True,
               tz: str = settings.TIMEZONE
-              ) -> tuple[_Source, dict[str, str], dict[str, str], list[str], np.ndarray,
+              ) -> tuple[S.Source, dict[str, str], dict[str, str], list[str], np.ndarray,
                          np.ndarray, bool]:
     """Read a file's header, guess the mapping, load the mapped columns into temp ``table``.
 
     The table keeps only the mapped columns (personal data never enters it);
     ``_row`` is the data-row ordinal (1-based, file order); the cheap parses
-    of :func:`_fast_exprs` and ``_long`` (a mapped text longer than
+    of :func:`analytics._parsing.fast_exprs` and ``_long`` (a mapped text longer than
     ``settings.MAX_FIELD_BYTES``) are stored alongside. Returns the (possibly
     re-encoded) source, column types, mapping, dropped personal-data
     columns, the data-row numbers of lines that could not be read and their
@@ -559,16 +132,16 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
     rejected = np.empty(0, dtype=np.int64)
     rejected_codes = np.empty(0, dtype=np.int8)
     try:
-        sql, malformed = _source_sql(con, src)
+        sql, malformed = S.source_sql(con, src)
         if malformed.size:
             rejected = malformed
-            rejected_codes = np.full(malformed.size, _CODE["fila_malformada"], dtype=np.int8)
+            rejected_codes = np.full(malformed.size, P.CODE["fila_malformada"], dtype=np.int8)
         try:
-            _drop_rejects(con)
+            S.drop_rejects(con)
             types = _describe(con, sql, src)
             headers = list(types)
             if src.kind == "csv" and len(headers) < 2:
-                raise _fail(src.path, "no parece una tabla (una sola columna)")
+                raise S.fail(src.path, "no parece una tabla (una sola columna)")
             if src.kind == "geojson" and "_geom_lat" in headers:
                 explicit = dict(mapping or {})
                 explicit.setdefault("lat", "_geom_lat")
@@ -581,11 +154,11 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
             V.check_mapping(guessed, file_name=src.path.name)
             if materialize:
                 if src.kind == "csv":
-                    sql = _csv_sql(src, columns=headers)
-                fast = _fast_exprs(con, sql, guessed, types, tz=tz)
-                fast["_long"] = _long_expr(guessed, types)
-                _drop_rejects(con)
-                cols = ", ".join(_quote(c) for c in dict.fromkeys(guessed.values()))
+                    sql = S.csv_sql(src, columns=headers)
+                fast = P.fast_exprs(con, sql, guessed, types, tz=tz)
+                fast["_long"] = P.long_expr(guessed, types)
+                S.drop_rejects(con)
+                cols = ", ".join(S.quote(c) for c in dict.fromkeys(guessed.values()))
                 extra = ", ".join(f"{e} AS {n}" for n, e in fast.items())
                 con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, "
                             f"{cols}, {extra} FROM ({sql})")
@@ -600,25 +173,25 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
                         "FROM _vg_rej GROUP BY line ORDER BY line").fetchnumpy()
                     rejected = np.asarray(lines["line"], dtype=np.int64) - src.skip - 1
                     rejected_codes = np.where(np.asarray(lines["long"], dtype=bool),
-                                              _CODE["campo_demasiado_largo"],
-                                              _CODE["fila_malformada"]).astype(np.int8)
+                                              P.CODE["campo_demasiado_largo"],
+                                              P.CODE["fila_malformada"]).astype(np.int8)
         finally:
             if src.kind in {"excel", "geojson"}:
                 con.unregister("_vg_frame")
             if src.kind == "csv":
-                _drop_rejects(con)
+                S.drop_rejects(con)
     except (duckdb.Error, _EncodingRetry) as exc:
         first = str(exc).splitlines()[0] if str(exc) else "unicode"
         if src.kind == "csv" and "unicode" in first.lower() and src.encoding == "utf-8":
             con.execute(f"DROP TABLE IF EXISTS {table}")
             latin = dataclasses.replace(src, encoding="latin-1")
             return _load_raw(con, latin, table, mapping, materialize=materialize, tz=tz)
-        raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None
+        raise S.fail(src.path, f"no se pudo leer como tabla ({first})") from None
     used = {c: types[c] for c in guessed.values()}
     return src, used, guessed, pii, rejected, rejected_codes, materialize
 
 
-def _describe(con: duckdb.DuckDBPyConnection, sql: str, src: _Source) -> dict[str, str]:
+def _describe(con: duckdb.DuckDBPyConnection, sql: str, src: S.Source) -> dict[str, str]:
     """Column name -> DuckDB type of a SELECT over the file.
 
     DuckDB's CSV sniffer fails when a line longer than
@@ -640,333 +213,8 @@ def _describe(con: duckdb.DuckDBPyConnection, sql: str, src: _Source) -> dict[st
             dcon.close()
     types = {str(r[0]): str(r[1]) for r in desc}
     if len(types) > settings.MAX_COLUMNS:
-        raise _too_many_columns(src.path, len(types))
+        raise S.too_many_columns(src.path, len(types))
     return types
-
-
-def _long_expr(mapping: Mapping[str, str], types: Mapping[str, str]) -> str:
-    """Return an SQL test: some mapped text is longer than ``settings.MAX_FIELD_BYTES``."""
-    limit = int(settings.MAX_FIELD_BYTES)
-    parts = [f"coalesce(strlen({_quote(c)}) > {limit}, false)"
-             for c in dict.fromkeys(mapping.values()) if types[c].upper() == "VARCHAR"]
-    return " OR ".join(parts) if parts else "false"
-
-
-# --------------------------------------------------------------------------- SQL parsing
-
-_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-            "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
-
-
-def _is_numeric(t: str) -> bool:
-    return t.upper().startswith(_NUMERIC)
-
-
-def _text(col: str, t: str) -> str:
-    if t.upper() == "VARCHAR":
-        return f"NULLIF(trim({_quote(col)}), '')"
-    return f"NULLIF(trim(CAST({_quote(col)} AS VARCHAR)), '')"
-
-
-def _number_expr(col: str, t: str) -> str:
-    if _is_numeric(t):
-        return f"CAST({_quote(col)} AS DOUBLE)"
-    s = _text(col, t)
-    slow = f"TRY_CAST(replace(replace({s}, ' ', ''), ',', '.') AS DOUBLE)"
-    if t.upper() == "VARCHAR":
-        return f"coalesce(TRY_CAST({_quote(col)} AS DOUBLE), {slow})"
-    return slow
-
-
-def _ampm(s: str) -> str:
-    return rf"regexp_replace(lower({s}), '\s*([ap])\.?\s*m\.?$', ' \1m')"
-
-
-_ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
-                "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d")
-
-
-def _best_format(con: duckdb.DuckDBPyConnection, raw: str, col: str,
-                 formats: Sequence[str], *, as_time: bool = False) -> str | None:
-    """Find the strptime format that parses most of the first non-empty values (or None).
-
-    Used as a fast path only: rows it does not parse go through the full,
-    tolerant expression, so a mixed file is still read correctly.
-    """
-    q = _quote(col)
-    counts = ", ".join(f"count(try_strptime(v, {_sql_str(f)}))" for f in formats)
-    sql = (f"SELECT {counts} FROM (SELECT CAST({q} AS VARCHAR) AS v FROM {raw} "
-           f"WHERE {q} IS NOT NULL LIMIT 5000)")
-    row = con.execute(sql).fetchall()[0]
-    best = int(np.argmax(row)) if row else 0
-    return formats[best] if row and row[best] > 0 else None
-
-
-def _datetime_expr(col: str, t: str, tz: str, *, date_only: bool = False,
-                   fast: str | None = None) -> str:
-    """TIMESTAMP (local wall time) from a column of any type; NULL when unreadable."""
-    full = _datetime_expr_full(col, t, tz, date_only=date_only)
-    if fast is None or t.upper() != "VARCHAR":
-        return full
-    return f"coalesce(try_strptime({_quote(col)}, {_sql_str(fast)}), {full})"
-
-
-def _datetime_expr_full(col: str, t: str, tz: str, *, date_only: bool = False) -> str:
-    tu = t.upper()
-    q = _quote(col)
-    if tu.startswith("TIMESTAMP WITH TIME ZONE") or tu == "TIMESTAMPTZ":
-        return f"timezone({_sql_str(tz)}, {q})"
-    if tu.startswith("TIMESTAMP") or tu == "DATE":
-        return f"CAST({q} AS TIMESTAMP)"
-    if _is_numeric(t):
-        return (f"CASE WHEN {q} BETWEEN 1 AND 2958465 THEN TIMESTAMP '1899-12-30' + "
-                f"to_microseconds(CAST(round(CAST({q} AS DOUBLE) * 86400000000) AS BIGINT)) END")
-    s = _text(col, t)
-    with_time = [f + suf for f in _DATE_FORMATS for suf in _TIME_SUFFIXES]
-    fmts = list(_DATE_FORMATS) + with_time if date_only else with_time + list(_DATE_FORMATS)
-    # ISO first (explicit formats: a plain CAST would read dd/mm/yy as yy/mm/dd).
-    fmts = list(_ISO_FORMATS) + fmts
-    fmt_list = "[" + ", ".join(_sql_str(f) for f in fmts) + "]"
-    return (
-        "CASE "
-        f"WHEN {s} IS NULL THEN NULL "
-        rf"WHEN regexp_full_match({s}, '\d{{5}}(\.\d+)?') THEN "
-        "TIMESTAMP '1899-12-30' + "
-        f"to_microseconds(CAST(round(CAST({s} AS DOUBLE) * 86400000000) AS BIGINT)) "
-        rf"WHEN regexp_matches({s}, '\d[T ]\d{{1,2}}:\d\d(:\d\d(\.\d+)?)?\s*"
-        r"(Z|[+-]\d\d(:?\d\d)?)$') THEN "
-        f"timezone({_sql_str(tz)}, TRY_CAST({s} AS TIMESTAMPTZ)) "
-        f"ELSE coalesce(try_strptime({s}, {fmt_list}), "
-        f"CASE WHEN contains(lower({s}), 'm') THEN try_strptime({_ampm(s)}, {fmt_list}) END) END"
-    )
-
-
-def _time_expr(col: str, t: str, *, fast: str | None = None) -> str:
-    """TIME from a column of any type (HH:MM, HH:MM:SS, HHMM, H, h:mm a. m.)."""
-    full = _time_expr_full(col, t)
-    if fast is None or t.upper() != "VARCHAR":
-        return full
-    return f"coalesce(CAST(try_strptime({_quote(col)}, {_sql_str(fast)}) AS TIME), {full})"
-
-
-def _time_expr_full(col: str, t: str) -> str:
-    tu = t.upper()
-    q = _quote(col)
-    if tu == "TIME":
-        return q
-    if tu.startswith("TIMESTAMP"):
-        return f"CAST({q} AS TIME)"
-    s = _text(col, t)
-    if _is_numeric(t):
-        s = f"CAST(CAST({q} AS BIGINT) AS VARCHAR)"
-    digits = f"TRY_CAST({s} AS INTEGER)"
-    return (
-        "CASE "
-        f"WHEN {s} IS NULL THEN NULL "
-        rf"WHEN regexp_full_match({s}, '\d{{1,2}}') THEN "
-        f"CASE WHEN {digits} < 24 THEN make_time({digits}, 0, 0) END "
-        rf"WHEN regexp_full_match({s}, '\d{{3,4}}') THEN "
-        f"CASE WHEN {digits} // 100 < 24 AND {digits} % 100 < 60 "
-        f"THEN make_time({digits} // 100, {digits} % 100, 0) END "
-        f"ELSE coalesce(TRY_CAST({s} AS TIME), "
-        f"CAST(try_strptime({_ampm(s)}, ['%I:%M %p', '%I:%M:%S %p']) AS TIME), "
-        rf"CASE WHEN regexp_matches({s}, '^\d{{4}}-') "
-        f"THEN CAST(TRY_CAST({s} AS TIMESTAMP) AS TIME) END) END"
-    )
-
-
-def _century(col: str, src: str | None) -> str:
-    """Two-digit years read as years 0–99 (``%Y`` on ``dd/mm/yy``) become 1970–2069.
-
-    Only when the source text ``src`` really writes the year with two digits
-    (``03/02/25``); ``0001-01-01`` or ``01/01/0099`` stay in year 1 or 99 (and
-    are quarantined as impossible). Typed dates (``src`` None) are never moved.
-    """
-    if src is None:
-        return col
-    two_digit = rf"regexp_matches({src}, '^\s*\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}(\D|$)')"
-    return (f"CASE WHEN year({col}) < 100 AND {two_digit} THEN {col} + "
-            f"to_years(CASE WHEN year({col}) < 70 THEN 2000 ELSE 1900 END) ELSE {col} END")
-
-
-def _key_text(col: str, t: str) -> str:
-    """Raw text of a column as a join key ('' when missing); trimmed later, per distinct value."""
-    if t.upper() == "VARCHAR":
-        return f"coalesce({_quote(col)}, '')"
-    return f"coalesce(CAST({_quote(col)} AS VARCHAR), '')"
-
-
-def _key_cols(mapping: Mapping[str, str], types: Mapping[str, str],
-              fields: Sequence[str]) -> list[str]:
-    return [_key_text(mapping[f], types[mapping[f]]) if f in mapping else "''" for f in fields]
-
-
-_TYPE_FIELDS = ("crime_type", "crime_subtype", "modalidad")
-_DIST_FIELDS = ("district", "ubigeo")
-
-
-def _fast_exprs(con: duckdb.DuckDBPyConnection, sql: str, mapping: Mapping[str, str],
-                types: Mapping[str, str], *, tz: str) -> dict[str, str]:
-    """Cheap parse expressions (``_fd``, ``_ft``, ``_fla``, ``_flo``) for the common case.
-
-    Text dates and times get the single strptime format that reads most of
-    the file's first values; coordinates a plain cast. Rows these leave NULL
-    go through the full, tolerant expressions (see :func:`_stage_sql`), which
-    are costly enough that running them only on those rows pays.
-    """
-    m = mapping
-    src = f"({sql}) AS _s"
-    with_time = tuple(f + suf for f in _DATE_FORMATS for suf in _TIME_SUFFIXES)
-    out: dict[str, str] = {}
-    date_col = m.get("occurred_at", m.get("date"))
-    assert date_col is not None
-    t = types[date_col]
-    if t == "VARCHAR":
-        cands = (_ISO_FORMATS + with_time) if "occurred_at" in m else (_ISO_FORMATS[-1:]
-                                                                         + _DATE_FORMATS)
-        fmt = _best_format(con, src, date_col, cands)
-        out["_fd"] = (f"try_strptime({_quote(date_col)}, {_sql_str(fmt)})" if fmt
-                      else "CAST(NULL AS TIMESTAMP)")
-    else:
-        out["_fd"] = _datetime_expr_full(date_col, t, tz)
-    if "occurred_at" not in m and "time" in m:
-        c = m["time"]
-        if types[c] == "VARCHAR":
-            fmt = _best_format(con, src, c, ("%H:%M", "%H:%M:%S"))
-            out["_ft"] = (f"CAST(try_strptime({_quote(c)}, {_sql_str(fmt)}) AS TIME)" if fmt
-                          else "CAST(NULL AS TIME)")
-        else:
-            out["_ft"] = _time_expr_full(c, types[c])
-    for f, name in (("lat", "_fla"), ("lon", "_flo")):
-        c = m[f]
-        out[name] = (f"CAST({_quote(c)} AS DOUBLE)" if _is_numeric(types[c])
-                     else f"TRY_CAST({_quote(c)} AS DOUBLE)")
-    return out
-
-
-def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
-               types: Mapping[str, str], *, tz: str, now_local: datetime, sha: str,
-               fast: bool = False) -> str:
-    """SELECT that parses every row of ``raw`` into typed fields plus a reason code.
-
-    Rows whose fast columns (``_fd``, ``_ft``, ``_fla``, ``_flo``, computed
-    while loading, see :func:`_fast_exprs`) are all set take a cheap branch;
-    the rest take the full, tolerant expressions. Joins the small
-    ``_vg_types`` / ``_vg_dist`` tables (distinct raw values -> codes) so
-    that only numbers and the two stored strings leave SQL.
-    """
-    m = mapping
-    min_ts = f"TIMESTAMP '{_MIN_DATE}'"
-    now_sql = f"TIMESTAMP {_sql_str(now_local.strftime('%Y-%m-%d %H:%M:%S'))}"
-    gen = f"{_sql_str(sha[:12] + '-')} || CAST(_row AS VARCHAR)"
-    if "incident_id" in m:
-        c = m["incident_id"]
-        raw_id = _quote(c) if types[c] == "VARCHAR" else f"CAST({_quote(c)} AS VARCHAR)"
-        ident = f"CASE WHEN {raw_id} IS NULL OR {raw_id} = '' THEN {gen} ELSE {raw_id} END"
-    else:
-        ident = gen
-    lat_c, lon_c = m["lat"], m["lon"]
-    tkeys = _key_cols(m, types, _TYPE_FIELDS)
-    dkeys = _key_cols(m, types, _DIST_FIELDS)
-    keys = (f"{tkeys[0]} AS _k1, {tkeys[1]} AS _k2, {tkeys[2]} AS _k3, "
-            f"{dkeys[0]} AS _k4, {dkeys[1]} AS _k5")
-    has_time = "occurred_at" not in m and "time" in m
-
-    # Full branch: every tolerated format, every reason.
-    if "occurred_at" in m:
-        c = m["occurred_at"]
-        inner_ts = (f"{_datetime_expr(c, types[c], tz)} AS _ts0, "
-                    f"{_quote(c)} AS _dsrc")
-        fix = f"{_century('_ts0', '_dsrc' if types[c] == 'VARCHAR' else None)} AS _ts"
-        combine = "_ts"
-        date_case = (
-            f"WHEN _ts IS NULL AND {_text('_dsrc', types[c])} IS NULL "
-            f"THEN {_CODE['fecha_faltante']} "
-            f"WHEN _ts IS NULL OR _ts < {min_ts} THEN {_CODE['fecha_invalida']} "
-            f"WHEN _ts > {now_sql} THEN {_CODE['fecha_futura']} "
-        )
-    else:
-        c = m["date"]
-        inner_ts = (f"{_datetime_expr(c, types[c], tz, date_only=True)} AS _d0, "
-                    f"{_quote(c)} AS _dsrc")
-        fix = f"{_century('_d0', '_dsrc' if types[c] == 'VARCHAR' else None)} AS _d"
-        date_case = (
-            f"WHEN _d IS NULL AND {_text('_dsrc', types[c])} IS NULL "
-            f"THEN {_CODE['fecha_faltante']} "
-            f"WHEN _d IS NULL OR _d < {min_ts} THEN {_CODE['fecha_invalida']} "
-        )
-        if has_time:
-            ct = m["time"]
-            inner_ts += (f", {_time_expr(ct, types[ct])} AS _tm, "
-                         f"{_quote(ct)} AS _tsrc")
-            date_case += (
-                f"WHEN _tm IS NULL AND {_text('_tsrc', types[ct])} IS NULL "
-                f"THEN {_CODE['hora_faltante']} "
-                f"WHEN _tm IS NULL THEN {_CODE['hora_invalida']} "
-            )
-        else:
-            inner_ts += ", TIME '00:00:00' AS _tm"
-        combine = "CAST(CAST(_d AS DATE) + _tm AS TIMESTAMP)"
-        date_case += f"WHEN {combine} > {now_sql} THEN {_CODE['fecha_futura']} "
-    cols = (
-        f"_row, {ident} AS incident_id, {inner_ts}, "
-        f"{_number_expr(lat_c, types[lat_c])} AS lat, "
-        f"{_number_expr(lon_c, types[lon_c])} AS lon, "
-        f"{_quote(lat_c)} AS _latsrc, {_quote(lon_c)} AS _lonsrc, {keys}, _long"
-    )
-    too_long = f"WHEN _long THEN {_CODE['campo_demasiado_largo']} "
-    reason = (
-        f"CAST(CASE {too_long}{date_case}"
-        f"WHEN (lat IS NULL OR lon IS NULL) AND ({_text('_latsrc', types[lat_c])} IS NULL "
-        f"OR {_text('_lonsrc', types[lon_c])} IS NULL) THEN {_CODE['coordenadas_faltantes']} "
-        f"WHEN lat IS NULL OR lon IS NULL OR NOT isfinite(lat) OR NOT isfinite(lon) "
-        f"THEN {_CODE['numero_invalido']} ELSE 0 END AS TINYINT)"
-    )
-    out_cols = "_row, incident_id, occurred_at, lat, lon, reason, _k1, _k2, _k3, _k4, _k5"
-    if fast:
-        fast_cond = "_fd IS NOT NULL AND _fla IS NOT NULL AND _flo IS NOT NULL"
-        if has_time:
-            fast_cond += " AND _ft IS NOT NULL"
-        slow_where = f" WHERE NOT ({fast_cond})"
-    else:
-        slow_where = ""
-    full_branch = (
-        f"SELECT _row, incident_id, {combine} AS occurred_at, lat, lon, {reason} AS reason, "
-        f"_k1, _k2, _k3, _k4, _k5 FROM (SELECT *, {fix} FROM "
-        f"(SELECT {cols} FROM {raw}{slow_where}))"
-    )
-    if fast:
-        dc = m.get("occurred_at", m.get("date"))
-        assert dc is not None
-        fd = _century("_fd", _quote(dc) if types[dc] == "VARCHAR" else None)
-        if "occurred_at" in m:
-            ts_fast = fd
-        elif has_time:
-            ts_fast = f"CAST(CAST({fd} AS DATE) + _ft AS TIMESTAMP)"
-        else:
-            ts_fast = f"CAST(CAST({fd} AS DATE) AS TIMESTAMP)"
-        fast_reason = (
-            f"CAST(CASE {too_long}WHEN occurred_at < {min_ts} THEN {_CODE['fecha_invalida']} "
-            f"WHEN occurred_at > {now_sql} THEN {_CODE['fecha_futura']} "
-            f"WHEN NOT isfinite(lat) OR NOT isfinite(lon) THEN {_CODE['numero_invalido']} "
-            "ELSE 0 END AS TINYINT)"
-        )
-        fast_branch = (
-            f"SELECT _row, incident_id, occurred_at, lat, lon, {fast_reason} AS reason, "
-            f"_k1, _k2, _k3, _k4, _k5 FROM (SELECT _row, {ident} AS incident_id, "
-            f"{ts_fast} AS occurred_at, _fla AS lat, _flo AS lon, {keys}, _long "
-            f"FROM {raw} WHERE {fast_cond})"
-        )
-        body = f"{fast_branch} UNION ALL {full_branch}"
-    else:
-        body = full_branch
-    return (
-        f"SELECT p._row, p.incident_id, p.occurred_at, p.lat, p.lon, p.reason, "
-        f"t.code AS _tc, d.code AS _dc, hash(p.incident_id) AS _ih "
-        f"FROM (SELECT {out_cols} FROM ({body})) p "
-        "JOIN _vg_types t ON p._k1 = t._k1 AND p._k2 = t._k2 AND p._k3 = t._k3 "
-        "JOIN _vg_dist d ON p._k4 = d._k4 AND p._k5 = d._k5"
-    )
 
 
 # --------------------------------------------------------------------------- boundaries
@@ -991,7 +239,7 @@ def _check_tz(tz: str) -> ZoneInfo:
 def _type_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
               types: Mapping[str, str]) -> pd.DataFrame:
     """Distinct raw (tipo, subtipo, modalidad) -> code, crime_type, crime_group."""
-    k = _key_cols(mapping, types, _TYPE_FIELDS)
+    k = P.key_cols(mapping, types, P.TYPE_FIELDS)
     rows = con.execute(f"SELECT DISTINCT {k[0]}, {k[1]}, {k[2]} FROM {raw}").fetchall()
     out = []
     for i, (ct, cs, cm) in enumerate(rows):
@@ -1018,7 +266,7 @@ def _type_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, st
 def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
                   types: Mapping[str, str], recs: Sequence[Mapping[str, str]]) -> pd.DataFrame:
     """Distinct raw (district, ubigeo) -> code, normalised district and ubigeo."""
-    k = _key_cols(mapping, types, _DIST_FIELDS)
+    k = P.key_cols(mapping, types, P.DIST_FIELDS)
     rows = con.execute(f"SELECT DISTINCT {k[0]}, {k[1]} FROM {raw}").fetchall()
     by_name = {r["district"]: r["ubigeo"] for r in recs}
     by_code = {r["ubigeo"]: r["district"] for r in recs}
@@ -1120,7 +368,7 @@ def _dictionary(codes: np.ndarray, names: Sequence[Any]) -> pa.Array:
     return pa.DictionaryArray.from_arrays(idx, names_arr).cast(pa.string())
 
 
-def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | None, tz: str,
+def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | None, tz: str,
                 mapping: Mapping[str, str] | None, study_area: Any, import_id: int,
                 write: bool, progress: Progress | None, base: float, span: float
                 ) -> _FileResult:
@@ -1133,7 +381,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     src, types, mp, pii, rejected, rejected_codes, has_fast = _load_raw(con, src, raw, mapping,
                                                                        tz=tz)
     if not len(rejected) and not con.execute(f"SELECT count(*) FROM {raw}").fetchall()[0][0]:
-        raise _no_rows(src.path)  # e.g. blank lines only, past the sniffed head
+        raise S.no_rows(src.path)  # e.g. blank lines only, past the sniffed head
     now_local = datetime.now(_check_tz(tz)).replace(tzinfo=None)
     tick(0.3, "validando")
     recs = geo.boundary_records()
@@ -1142,7 +390,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     con.register("_vg_types", type_map)
     con.register("_vg_dist", dist_map)
     try:
-        tbl = con.sql(_stage_sql(con, raw, mp, types, tz=tz, now_local=now_local,
+        tbl = con.sql(P.stage_sql(con, raw, mp, types, tz=tz, now_local=now_local,
                                  sha=src.sha256, fast=has_fast)).to_arrow_table()
     finally:
         con.unregister("_vg_types")
@@ -1269,11 +517,11 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         cut = int(settings.QUARANTINE_RAW_CHARS)
 
         def raw_col(f: str) -> str:
-            return f"left(CAST(r.{_quote(mp[f])} AS VARCHAR), {cut})" if f in mp else "NULL"
+            return f"left(CAST(r.{S.quote(mp[f])} AS VARCHAR), {cut})" if f in mp else "NULL"
         con.register("_vg_q", qt)
         qcols = [c for c, _ in store.QUARANTINE_COLUMNS]
         qdf = con.execute(
-            f"SELECT {int(import_id)}, {_sql_str(src.path.name)}, {_sql_str(src.sha256)}, "
+            f"SELECT {int(import_id)}, {S.sql_str(src.path.name)}, {S.sql_str(src.sha256)}, "
             f"q.row_number, q.reason, left(q.incident_id, {cut}), "
             f"{raw_col('occurred_at')}, {raw_col('date')}, {raw_col('time')}, "
             f"{raw_col('lat')}, {raw_col('lon')}, {raw_col('crime_type')}, {raw_col('district')} "
@@ -1365,7 +613,7 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
     area = _parse_study_area(study_area)
     if progress is not None:
         progress(0.0, "revisando archivos")
-    sources = [_sniff(p) for p in path_list]
+    sources = [S.sniff(p) for p in path_list]
     own = con is None
     conn = store.connect(db) if own else con
     assert conn is not None
@@ -1394,7 +642,7 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
     return _merge(results, [s.path for s in sources])
 
 
-def _precheck(con: duckdb.DuckDBPyConnection, src: _Source,
+def _precheck(con: duckdb.DuckDBPyConnection, src: S.Source,
               mapping: Mapping[str, str] | None) -> None:
     """Check that a file is a readable table with the required columns (writes nothing)."""
     _load_raw(con, src, "_vg_check", mapping, materialize=False)
@@ -1450,28 +698,28 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
     Personal-data columns are listed in ``pii_columns`` and left out of
     ``columns`` and ``frame``.
     """
-    src = _sniff(path)
+    src = S.sniff(path)
     con = duckdb.connect()
     try:
         if src.kind == "csv":
             try:
-                _drop_rejects(con)
-                frame = con.execute(_csv_sql(src, limit=n_rows)).df()
+                S.drop_rejects(con)
+                frame = con.execute(S.csv_sql(src, limit=n_rows)).df()
             except duckdb.Error:
                 src = dataclasses.replace(src, encoding="latin-1")
-                _drop_rejects(con)
+                S.drop_rejects(con)
                 try:
-                    frame = con.execute(_csv_sql(src, limit=n_rows)).df()
+                    frame = con.execute(S.csv_sql(src, limit=n_rows)).df()
                 except duckdb.Error as exc:
-                    raise _fail(src.path, f"no se pudo leer como tabla "
+                    raise S.fail(src.path, f"no se pudo leer como tabla "
                                           f"({str(exc).splitlines()[0]})") from None
         elif src.kind == "parquet":
-            frame = con.execute(f"SELECT * FROM read_parquet({_path_sql(src.path)}) "
+            frame = con.execute(f"SELECT * FROM read_parquet({S.path_sql(src.path)}) "
                                 f"LIMIT {int(n_rows)}").df()
         elif src.kind == "excel":
-            frame = _excel_frame(src, n_rows=n_rows)
+            frame = S.excel_frame(src, n_rows=n_rows)
         else:
-            frame = _geojson_frame(src)[0].head(n_rows)
+            frame = S.geojson_frame(src)[0].head(n_rows)
     finally:
         con.close()
     headers = [str(c) for c in frame.columns]
@@ -1489,16 +737,16 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a plain table (CSV/CSV.GZ, Parquet, XLSX, GeoJSON properties) as it is."""
-    src = _sniff(path)
+    src = S.sniff(path)
     if src.kind == "parquet":
         return pd.read_parquet(src.path)
     if src.kind == "excel":
         try:
             return pd.read_excel(src.path, engine="openpyxl")
         except Exception as exc:
-            raise _fail(src.path, f"libro Excel ilegible ({type(exc).__name__})") from None
+            raise S.fail(src.path, f"libro Excel ilegible ({type(exc).__name__})") from None
     if src.kind == "geojson":
-        return _geojson_frame(src)[0]
+        return S.geojson_frame(src)[0]
     enc = "utf-8-sig" if src.encoding == "utf-8" else src.encoding
     try:
         return pd.read_csv(src.path, sep=src.delimiter, skiprows=src.skip, encoding=enc,
@@ -1507,7 +755,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         return pd.read_csv(src.path, sep=src.delimiter, skiprows=src.skip, encoding="latin-1",
                            compression="infer")
     except (ValueError, pd.errors.ParserError) as exc:
-        raise _fail(src.path, f"no se pudo leer como tabla ({str(exc).splitlines()[0]})") from None
+        raise S.fail(src.path, f"no se pudo leer como tabla ({str(exc).splitlines()[0]})") from None
 
 
 def _for_export(frame: pd.DataFrame, *, excel: bool) -> pd.DataFrame:

@@ -383,7 +383,8 @@ def routes_to_csv(routes: pd.DataFrame) -> bytes:
 
     Formula-like text (a district name from an imported file) is neutralised.
     """
-    return _safe.frame_for_csv(_export_frame(routes)).to_csv(index=False).encode("utf-8-sig")
+    text: str = _safe.frame_for_csv(_export_frame(routes)).to_csv(index=False)
+    return text.encode("utf-8-sig")
 
 
 def routes_to_geojson(routes: pd.DataFrame) -> bytes:

@@ -235,7 +235,13 @@ def _exact(index: DistrictIndex, lat: np.ndarray, lon: np.ndarray,
 
 def _raster(geoms: np.ndarray, members: np.ndarray, bounds: np.ndarray,
             index: DistrictIndex) -> _Raster:
-    """Rasterise one cluster: dirty cells along the edges, clean runs labelled exactly."""
+    """Rasterise one cluster: dirty cells along the edges, clean runs labelled exactly.
+
+    The raster reaches two cells past the cluster's box, so every polygon whose
+    box meets the raster (a neighbouring cluster's too) marks its edges and
+    takes part in the exact tests: the raster is right at every point it
+    covers, and overlapping rasters agree.
+    """
     import shapely
 
     b = bounds[members]
@@ -248,9 +254,13 @@ def _raster(geoms: np.ndarray, members: np.ndarray, bounds: np.ndarray,
     y0 = float(b[:, 1].min()) - 2 * step
     width = int(np.ceil(span_x / step)) + 5
     height = int(np.ceil(span_y / step)) + 5
+    x1, y1 = x0 + width * step, y0 + height * step
+    with np.errstate(invalid="ignore"):
+        involved = np.flatnonzero((bounds[:, 0] <= x1) & (bounds[:, 2] >= x0)
+                                  & (bounds[:, 1] <= y1) & (bounds[:, 3] >= y0))
     dirty = np.zeros((height, width + 1), dtype=bool)
     dirty[:, width] = True  # sentinel column: runs never wrap to the next row
-    rings = shapely.get_rings(shapely.get_parts(geoms[members]))
+    rings = shapely.get_rings(shapely.get_parts(geoms[involved]))
     xy, ring = shapely.get_coordinates(shapely.segmentize(rings, step), return_index=True)
     same = ring[1:] == ring[:-1]
     ax, ay = xy[:-1][same, 0], xy[:-1][same, 1]
@@ -260,14 +270,15 @@ def _raster(geoms: np.ndarray, members: np.ndarray, bounds: np.ndarray,
     lo_y = np.floor((np.minimum(ay, by) - _EPS - y0) / step).astype(np.int64)
     hi_y = np.floor((np.maximum(ay, by) + _EPS - y0) / step).astype(np.int64)
     # Isolated vertices (single-point rings) mark their own cell too.
-    vx = np.floor((xy[:, 0] - x0) / step).astype(np.int64)
-    vy = np.floor((xy[:, 1] - y0) / step).astype(np.int64)
+    vx = np.clip(np.floor((xy[:, 0] - x0) / step).astype(np.int64), 0, width - 1)
+    vy = np.clip(np.floor((xy[:, 1] - y0) / step).astype(np.int64), 0, height - 1)
     dirty[vy, vx] = True
     span = int(max((hi_x - lo_x).max(initial=0), (hi_y - lo_y).max(initial=0)))
     for oy in range(span + 1):
         for ox in range(span + 1):
-            m = (lo_x + ox <= hi_x) & (lo_y + oy <= hi_y)
-            dirty[lo_y[m] + oy, lo_x[m] + ox] = True
+            cx, cy = lo_x + ox, lo_y + oy
+            m = (cx <= hi_x) & (cy <= hi_y) & (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
+            dirty[cy[m], cx[m]] = True
     flat = dirty.ravel()
     clean = ~flat
     starts = np.flatnonzero(clean & np.concatenate(([True], flat[:-1])))
@@ -275,7 +286,7 @@ def _raster(geoms: np.ndarray, members: np.ndarray, bounds: np.ndarray,
     is_start[starts] = True
     run = np.cumsum(is_start, dtype=np.int32)  # run number of each clean cell (1-based)
     sy, sx = np.divmod(starts, width + 1)
-    labels = _exact(index, y0 + (sy + 0.5) * step, x0 + (sx + 0.5) * step, candidates=members)
+    labels = _exact(index, y0 + (sy + 0.5) * step, x0 + (sx + 0.5) * step, candidates=involved)
     table = np.concatenate(([-2], labels)).astype(np.int32)
     codes = table[np.where(clean, run, 0)].reshape(height, width + 1)[:, :width]
     return _Raster(x0=x0, y0=y0, step=step, width=width, height=height,

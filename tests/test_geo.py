@@ -138,3 +138,16 @@ def test_philadelphia_police_districts_equal_the_polygon_rule(philadelphia_path,
     want = _first_polygon(path, lat, lon)
     assert (got == want).all(), np.flatnonzero(got != want)[:10]
     assert (got[: len(pick)] >= 0).mean() > 0.99
+
+
+def test_nearby_clusters_do_not_overwrite_each_other(tmp_path):
+    """Two polygons 55 m apart (bounding boxes apart, rasters overlapping), in both orders."""
+    a = [(0, 0), (0.01, 0), (0.01, 0.01), (0, 0.01), (0, 0)]
+    b = [(0.0105, 0), (0.02, 0), (0.02, 0.01), (0.0105, 0.01), (0.0105, 0)]
+    lon = np.array([0.0106, 0.0104, 0.0099, 0.0102, 0.0105])
+    lat = np.full(5, 0.005)
+    for order, (ia, ib) in (([a, b], (0, 1)), ([b, a], (1, 0))):
+        path = _write(tmp_path / f"dos_{ia}.geojson", order)
+        got = geo.points_to_districts(lat, lon, boundaries=path)
+        assert got.tolist() == [ib, -1, ia, -1, ib]
+        assert (got == _first_polygon(path, lat, lon)).all()

@@ -705,7 +705,13 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
             try:
                 S.drop_rejects(con)
                 frame = con.execute(S.csv_sql(src, limit=n_rows)).df()
-            except duckdb.Error:
+            except duckdb.Error as exc:
+                if src.header and "maximum line size" in str(exc).lower():
+                    # A line over the limit among the sniffed rows: read with the sniffed
+                    # header (the long line is left out, as ingest quarantines it).
+                    S.drop_rejects(con)
+                    frame = con.execute(S.csv_sql(src, limit=n_rows, columns=src.header)).df()
+                    return _preview(frame)
                 src = dataclasses.replace(src, encoding="latin-1")
                 S.drop_rejects(con)
                 try:
@@ -722,6 +728,10 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
             frame = S.geojson_frame(src)[0].head(n_rows)
     finally:
         con.close()
+    return _preview(frame)
+
+
+def _preview(frame: pd.DataFrame) -> FilePreview:
     headers = [str(c) for c in frame.columns]
     pii = V.pii_columns([h for h in headers if not h.startswith("_geom_")])
     mapping = V.guess_mapping(headers, exclude=pii)

@@ -580,6 +580,9 @@ def test_one_huge_line_is_quarantined_and_the_rest_kept(tmp_path):
     assert q["row_number"].tolist() == [2]
     assert len(inc) == 38 and "L2" not in set(inc["incident_id"])
     assert settings.MAX_LINE_BYTES < len(huge)
+    pv = io.preview_file(p, n_rows=3)  # the upload page previews the file first
+    assert pv.mapping["date"] == "fecha" and pv.frame["nro_denuncia"].tolist() == ["L1", "L3",
+                                                                                   "L4"]
 
 
 def _long_text_file(tmp_path: Path, kind: str, long_text: str) -> Path:

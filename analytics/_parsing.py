@@ -28,9 +28,10 @@ CODE = {k: i for i, k in enumerate(V.REASON_CODES)}
 def long_expr(mapping: Mapping[str, str], types: Mapping[str, str]) -> str:
     """Return an SQL test: some mapped text is longer than ``settings.MAX_FIELD_BYTES``."""
     limit = int(settings.MAX_FIELD_BYTES)
-    parts = [f"coalesce(strlen({S.quote(c)}) > {limit}, false)"
-             for c in dict.fromkeys(mapping.values()) if types[c].upper() == "VARCHAR"]
-    return " OR ".join(parts) if parts else "false"
+    parts = [f"strlen({S.quote(c)})" for c in dict.fromkeys(mapping.values())
+             if types[c].upper() == "VARCHAR"]
+    # greatest() skips NULLs; one comparison per row.
+    return f"coalesce(greatest({', '.join(parts)}) > {limit}, false)" if parts else "false"
 
 
 # --------------------------------------------------------------------------- SQL parsing

@@ -210,7 +210,8 @@ MAX_COLUMNS: Final = 2_000
 #: (``campo_demasiado_largo``).
 MAX_FIELD_BYTES: Final = 2_000
 #: Longest CSV line, in bytes; a longer line is quarantined (``campo_demasiado_largo``).
-MAX_LINE_BYTES: Final = 1_000_000
+#: DuckDB sizes its read buffers from it: lowering it to 1 MB slowed reading by ~20 %.
+MAX_LINE_BYTES: Final = 10_000_000
 #: Characters of each raw field kept in the quarantine table (longer text is cut).
 QUARANTINE_RAW_CHARS: Final = 200
 #: Largest total uncompressed size of an ``.xlsx`` (a zip of XML parts), bytes.

@@ -113,24 +113,32 @@ def _launch(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     return d["s"], d["rss"], d["out"]
 
 
-def _time_file(csv: Path, repeat: int, env: dict[str, str]
-               ) -> tuple[float, float, float, float, dict[str, Any]]:
-    """Best seconds and peak RSS of the reference and of ``ingest`` on one file."""
+def _time_files(files: list[Path], repeat: int, env: dict[str, str]
+                ) -> list[tuple[float, float, float, float, dict[str, Any]]]:
+    """Best seconds and peak RSS of the reference and of ``ingest``, per file.
+
+    Runs are interleaved (reference, ingest, next file, ...) ``repeat`` times, so
+    that a change in the machine's load hits every measurement alike.
+    """
     db = WORK / "ingest_bench.duckdb"
-    ref_runs, vig_runs = [], []
-    report: dict[str, Any] = {}
+    runs: list[tuple[list[Any], list[Any]]] = [([], []) for _ in files]
+    reports: list[dict[str, Any]] = [{} for _ in files]
     for _ in range(repeat):
-        ref_runs.append(_launch([sys.executable, "-c", REFERENCE, str(csv)]))
-        for p in (db, Path(str(db) + ".wal")):
-            p.unlink(missing_ok=True)
-        vig = _launch([sys.executable, "-m", "analytics", "ingest", str(csv), "--db", str(db),
-                       "--json"], env=env)
-        vig_runs.append(vig)
-        report = json.loads(vig[2])
-    n = report["rows_read"]
-    assert n == report["accepted"] + report["duplicates"] + report["quarantined"]
-    return (min(r[0] for r in ref_runs), max(r[1] for r in ref_runs),
-            min(r[0] for r in vig_runs), max(r[1] for r in vig_runs), report)
+        for i, csv in enumerate(files):
+            runs[i][0].append(_launch([sys.executable, "-c", REFERENCE, str(csv)]))
+            for p in (db, Path(str(db) + ".wal")):
+                p.unlink(missing_ok=True)
+            vig = _launch([sys.executable, "-m", "analytics", "ingest", str(csv), "--db",
+                           str(db), "--json"], env=env)
+            runs[i][1].append(vig)
+            reports[i] = json.loads(vig[2])
+    out = []
+    for (ref_runs, vig_runs), report in zip(runs, reports, strict=True):
+        n = report["rows_read"]
+        assert n == report["accepted"] + report["duplicates"] + report["quarantined"]
+        out.append((min(r[0] for r in ref_runs), max(r[1] for r in ref_runs),
+                    min(r[0] for r in vig_runs), max(r[1] for r in vig_runs), report))
+    return out
 
 
 def main() -> None:
@@ -154,15 +162,15 @@ def main() -> None:
         "",
         f"{args.rows:,} rows of messy CSV (dd/mm/yyyy + HH:MM, PII columns, bad rows, a stacked "
         f"point), twice: with a `distrito` column, and the same rows without it (districts from "
-        f"the polygons, `analytics.geo`). Best of {args.repeat}, whole processes including "
-        "start-up; the reference is timed on the same file in the same run.",
+        f"the polygons, `analytics.geo`). Best of {args.repeat} interleaved runs, whole processes "
+        "including start-up; the reference is timed on the same file in the same run.",
         "",
         "| file | run | seconds | rows/s | peak RSS (MiB) | ratio to reference |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     notes = []
-    for label, (csv, _) in files.items():
-        ref_s, ref_rss, vig_s, vig_rss, report = _time_file(csv, args.repeat, env)
+    timed = _time_files([csv for csv, _ in files.values()], args.repeat, env)
+    for label, (ref_s, ref_rss, vig_s, vig_rss, report) in zip(files, timed, strict=True):
         n = report["rows_read"]
         lines += [
             f"| {label} | bare reference (pandas read_csv + h3ronpy + groupby) | {ref_s:.2f} | "

@@ -567,7 +567,7 @@ def _quarantine_of(path: Path) -> tuple[io.IngestReport, pd.DataFrame, pd.DataFr
 def test_one_huge_line_is_quarantined_and_the_rest_kept(tmp_path):
     from analytics import settings
 
-    huge = "x" * 12_000_000  # over the old 10 MB limit that refused the whole file
+    huge = "x" * 12_000_000  # over the 10 MB line limit, which used to refuse the whole file
     rows = ["nro_denuncia,fecha,hora,latitud,longitud,delito",
             "L1,03/02/2025,10:00,-12.061,-77.011,robo",
             f"L2,03/02/2025,11:00,-12.062,-77.012,{huge}",

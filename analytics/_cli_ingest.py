@@ -24,7 +24,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="archivos a importar")
     p.add_argument("--db", default=None, help=f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} "
                                               f"o {settings.DEFAULT_DB})")
-    p.add_argument("--source", default=None, help="nombre de la fuente (por defecto, el archivo)")
+    p.add_argument("--source", default=None,
+                   help="etiqueta de la fuente guardada con cada incidente (p. ej. SIDPOL); "
+                        "el nombre del archivo se guarda solo en el registro de la importación")
     p.add_argument("--tz", default=settings.TIMEZONE,
                    help=f"zona horaria de las horas del archivo (por defecto {settings.TIMEZONE})")
     p.add_argument("--map", action="append", default=[], metavar="campo=columna",
@@ -84,6 +86,9 @@ def _summary(report: Any) -> str:
     if report.pii_columns_dropped:
         lines.append("Columnas con datos personales descartadas: "
                      + ", ".join(report.pii_columns_dropped))
+    if report.personal_data_masked:
+        lines.append(f"Filas con datos personales en sus textos (enmascarados): "
+                     f"{report.personal_data_masked:,}".replace(",", "."))
     for s in report.stacked_points:
         lines.append(f"Aviso: punto apilado ({s['lat']}, {s['lon']}) con {s['count']} incidentes "
                      f"({s['share']:.1%}); probablemente la comisaría.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,10 @@ from analytics._errors import IncidentSchemaError
 
 #: Quarantine reason key -> Spanish explanation (shown to users, documented in data/README.md).
 REASONS: Mapping[str, str] = {
-    "fila_malformada": "La fila no tiene la forma de la tabla (columnas de más o comillas rotas).",
+    "fila_malformada": "La fila no tiene la forma de la tabla (columnas de más o comillas rotas; "
+                       "en GeoJSON, un elemento que no es un Feature válido).",
+    "campo_demasiado_largo": "Un campo (o la línea entera) supera el largo máximo; en la "
+                             "cuarentena se guarda recortado.",
     "fecha_faltante": "Sin fecha (ni fecha y hora).",
     "fecha_invalida": "Fecha u hora imposible o ilegible (p. ej. 31/02/2025, antes de 1970).",
     "fecha_futura": "Fecha posterior al momento de la importación.",
@@ -76,10 +79,116 @@ _PII_TOKENS = frozenset({
     "correo", "email", "mail", "denunciante", "agraviado", "agraviada", "agraviados",
     "victima", "victim", "victims", "phone", "name", "names", "surname", "firstname",
     "lastname", "domicilio", "ssn", "imputado", "denunciado", "testigo",
+    # identifiers of people and their property
+    "ruc", "placa", "placas", "carnet", "licencia", "brevete", "plate",
+    # free text, which holds names, documents and addresses as often as not
+    "observacion", "observaciones", "obs", "detalle", "detalles", "relato", "relatos",
+    "descripcion", "narracion", "narrativa", "comentario", "comentarios", "nota", "notas",
+    "sumilla", "description", "narrative", "comment", "comments", "notes",
 })
 _PII_COMPOUND = ("e_mail", "first_name", "last_name", "direccion_victima",
                  "direccion_del_agraviado", "direccion_denunciante", "direccion_agraviado",
                  "victim_address", "home_address", "nro_doc", "num_doc", "numero_documento")
+
+
+# --------------------------------------------------------------------------- personal data in text
+
+#: Given names common in Peru, used to find a name after "a"/"de" in free text. Names
+#: that are also words of crime texts or place names (Luz, Flor, Victoria, Carmen, Jesús,
+#: Magdalena, Segundo, Santos, Ángel) are left out on purpose.
+_GIVEN_NAMES = frozenset("""
+JUAN JOSE LUIS CARLOS JORGE MIGUEL PEDRO MANUEL VICTOR CESAR JULIO RAUL DAVID DANIEL
+FERNANDO RICARDO ROBERTO MARIO JAVIER ALEJANDRO FRANCISCO ANTONIO EDUARDO ALBERTO OSCAR
+WILLIAM WILSON KEVIN BRYAN JHON JOHN JHONATAN JONATHAN CRISTIAN CHRISTIAN DIEGO ANDRES
+PABLO SERGIO HUGO HECTOR FREDDY ERICK ERIK EDWIN ALEX ALEXANDER RENZO GIANCARLO PERCY
+WALTER ELMER NESTOR TEODORO FELIX ROGER RUBEN RONALD MARCO MARCOS GUSTAVO ENRIQUE ARTURO
+ALFREDO ADRIAN MARTIN IVAN OMAR HENRY JAIME JULIAN RODRIGO ROSA MARIA ANA JUANA ELENA
+GLORIA SONIA MARTHA MARTA PATRICIA ELIZABETH NANCY JULIA TERESA ROCIO SILVIA LUCIA SANDRA
+MILAGROS DIANA KATHERINE ANDREA CAROLINA VERONICA MONICA LILIANA JESSICA YOLANDA GUADALUPE
+PAOLA CLAUDIA NELLY LOURDES ISABEL ALICIA CECILIA BEATRIZ ESTHER RUTH NOEMI MERCEDES IRMA
+ELSA HILDA GABRIELA VALERIA CAMILA SOFIA FERNANDA XIMENA KAREN KARINA MILAGRITOS YESENIA
+""".split())
+
+#: Words that end a name (articles, prepositions, crime vocabulary).
+_NOT_NAME = frozenset("""
+A AL DE DEL LA LAS LOS EL EN Y E O U CON SIN POR PARA SU SUS QUE QUIEN DNI CE RUC DOC
+ROBO HURTO AGRAVADO AGRAVADA MANO ARMADA ARMA CELULAR VEHICULO DOMICILIO VIVIENDA
+TRANSEUNTE MENOR MENORES EDAD AL PASO BANDA PLACA TELEFONO CELULAR CORREO DIRECCION CALLE
+AV JR PASAJE ANOS SEXO NACIONALIDAD PERUANO PERUANA PASAPORTE CARNET
+""".split())
+
+_WORD = r"[A-ZÁÉÍÓÚÑÜ][A-ZÁÉÍÓÚÑÜ'-]+"
+_WORDS = rf"{_WORD}(?:\s+{_WORD}){{0,3}}"
+_FIXED_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[correo]"),
+    # Document numbers after their label: DNI, carné de extranjería, pasaporte, RUC.
+    (re.compile(r"\b(D\.?\s?N\.?\s?I\.?|C\.?\s?E\.?|CARN[EÉ]T?(?:\s+DE\s+EXTRANJER[IÍ]A)?|"
+                r"PASAPORTE|R\.?U\.?C\.?)(\s*(?:N[°º.]?|NRO\.?|:|#|-)?\s*)[A-Z]?\d[\d-]{4,14}\b",
+                re.IGNORECASE), r"\1\2[documento]"),
+    # Peruvian plates: ABC-123, A1B-234 / A1B234, AB-1234, 1234-AB, or anything after "placa".
+    (re.compile(r"\b(PLACA(?:\s+DE\s+RODAJE)?\s*(?:N[°º.]?|:|#)?\s*)[A-Z0-9]{2,4}-?[A-Z0-9]{3,4}\b",
+                re.IGNORECASE), r"\1[placa]"),
+    (re.compile(r"\b(?:[A-Z]{3}-\d{3}|[A-Z]\d[A-Z]-?\d{3}|[A-Z]{2}-\d{4}|\d{4}-[A-Z]{2})\b",
+                re.IGNORECASE), "[placa]"),
+    # Mobile phones: 9 digits starting with 9, maybe grouped 3-3-3.
+    (re.compile(r"(?<!\d)9\d{2}[\s.-]?\d{3}[\s.-]?\d{3}(?!\d)"), "[teléfono]"),
+    (re.compile(r"(?<!\d)\d{8}(?!\d)"), "[dni]"),
+    (re.compile(r"(?<!\d)\d{9,12}(?!\d)"), "[documento]"),
+)
+#: A word announcing a person, then the name.
+_LABELLED_NAME = re.compile(
+    r"\b(AGRAVIAD[OA]S?|V[IÍ]CTIMAS?|DENUNCIANTES?|IMPUTAD[OA]S?|DETENID[OA]S?|INTERVENID[OA]S?|"
+    r"NOMBRES?|SR\.|SRA\.|SE[ÑN]OR(?:A|ITA)?|DON|DO[ÑN]A)(\s*:?\s*)" + rf"({_WORDS})",
+    re.IGNORECASE)
+_ACCENTS = str.maketrans({"A": "[AÁ]", "E": "[EÉ]", "I": "[IÍ]", "O": "[OÓ]", "U": "[UÚÜ]"})
+#: "a" / "de" then a common given name (and the words after it, checked by the masker).
+_NAME_AFTER_A_DE = re.compile(
+    r"\b(A|AL|DE|DEL)(\s+)((?:" + "|".join(n.translate(_ACCENTS) for n in sorted(_GIVEN_NAMES))
+    + rf")\b(?:\s+{_WORD}){{0,3}})", re.IGNORECASE)
+_MASK_TOKENS = ("[correo]", "[documento]", "[placa]", "[teléfono]", "[dni]", "[nombre]")
+
+
+def _name_masker(*, given_name_first: bool) -> Callable[[re.Match[str]], str]:
+    """Build the replacement function: mask the name words of a match, keep the rest."""
+    def mask(m: re.Match[str]) -> str:
+        words = m.group(3).split()
+        first = strip_accents(words[0]).upper()
+        if first in _NOT_NAME or (given_name_first and first not in _GIVEN_NAMES):
+            return m.group(0)
+        n = 1
+        while n < len(words) and strip_accents(words[n]).upper() not in _NOT_NAME:
+            n += 1
+        return m.group(1) + (m.group(2) or " ") + "[nombre]" + "".join(" " + w
+                                                                       for w in words[n:])
+    return mask
+
+
+_MASK_LABELLED = _name_masker(given_name_first=False)
+_MASK_AFTER_A_DE = _name_masker(given_name_first=True)
+
+
+def mask_personal_text(text: str) -> tuple[str, int]:
+    """Mask personal data found inside a free-text value; return (text, masks applied).
+
+    Masked, in this order: e-mail addresses; document numbers after their
+    label (DNI, C.E./carné de extranjería, pasaporte, RUC); vehicle plates
+    (after ``placa``, or shaped ``ABC-123``, ``A1B-234``, ``AB-1234``,
+    ``1234-AB``); mobile phones (nine digits starting with 9); any other run
+    of 8 digits (a DNI) or of 9–12 digits (a document); the name after a word
+    announcing a person (``agraviado``, ``víctima``, ``denunciante``,
+    ``imputado``, ``detenido``, ``intervenido``, ``nombre``, ``Sr./Sra.``,
+    ``señor(a)``, ``don/doña``); and, after ``a``/``al``/``de``/``del``, a
+    common Peruvian given name with the words that follow it up to an
+    article, preposition or crime word (``ROBO A JUAN PEREZ`` → ``ROBO A
+    [nombre]``). A name with no such cue is not recognised: there is no
+    dictionary of surnames, and most crime texts are not names.
+    """
+    before = sum(text.count(t) for t in _MASK_TOKENS)
+    for pattern, repl in _FIXED_MASKS:
+        text = pattern.sub(repl, text)
+    text = _LABELLED_NAME.sub(_MASK_LABELLED, text)
+    text = _NAME_AFTER_A_DE.sub(_MASK_AFTER_A_DE, text)
+    return text, sum(text.count(t) for t in _MASK_TOKENS) - before
 
 
 def strip_accents(text: str) -> str:

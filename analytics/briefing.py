@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from analytics import settings
+from analytics import _safe, settings
 
 if TYPE_CHECKING:
     from analytics.patrol import PatrolPlan
@@ -379,8 +379,12 @@ def _export_frame(routes: pd.DataFrame) -> pd.DataFrame:
 
 
 def routes_to_csv(routes: pd.DataFrame) -> bytes:
-    """The plan's routes as CSV (UTF-8 with BOM, opens in Excel; the CLI's columns)."""
-    return _export_frame(routes).to_csv(index=False).encode("utf-8-sig")
+    """The plan's routes as CSV (UTF-8 with BOM, opens in Excel; the CLI's columns).
+
+    Formula-like text (a district name from an imported file) is neutralised.
+    """
+    text: str = _safe.frame_for_csv(_export_frame(routes)).to_csv(index=False)
+    return text.encode("utf-8-sig")
 
 
 def routes_to_geojson(routes: pd.DataFrame) -> bytes:

@@ -12,29 +12,27 @@ explicit ``mapping``), and sorts every row into exactly one outcome:
 * **quarantined** with a reason key (see :data:`analytics._validate.REASONS`).
 
 The work is done once, in DuckDB SQL (read, parse, date/number checks) and
-numpy (study area, swapped coordinates, H3 via h3ronpy, stacked points); no
-Python loop touches individual rows. Columns with personal data are never
-read into the store, not even into quarantine.
+numpy (study area, swapped coordinates, districts, H3 via h3ronpy, stacked
+points); no Python loop touches individual rows. Columns with personal data
+are never read into the store, not even into quarantine; personal data inside
+the text fields that are kept is masked.
+
+Plumbing lives in private modules: :mod:`analytics._sources` (sniffing,
+format readers, file SQL), :mod:`analytics._parsing` (SQL that parses fields),
+:mod:`analytics._safe` (spreadsheet-safe exports); districts come from
+:mod:`analytics.geo`.
 """
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
-import functools
-import gzip
-import hashlib
 import json
 import math
 import re
-import threading
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,29 +41,25 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analytics import _parsing as P
+from analytics import _safe, geo, hexbin, settings, store
+from analytics import _sources as S
 from analytics import _validate as V
-from analytics import hexbin, settings, store
 from analytics._errors import IncidentSchemaError, InputFileError
 
 Progress = Callable[[float, str], None]
-
-BOUNDARIES_PATH = (Path(__file__).resolve().parent.parent / "data" / "boundaries"
-                   / "districts.geojson")
-
-_MIN_DATE = "1970-01-01"
-_HEAD_BYTES = 256 * 1024
-_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d/%m/%y", "%d-%m-%y", "%Y/%m/%d", "%d.%m.%Y")
-_TIME_SUFFIXES = (" %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
-_CODE = {k: i for i, k in enumerate(V.REASON_CODES)}
 
 
 # --------------------------------------------------------------------------- results
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What an ingest did. ``rows_read == accepted + duplicates + quarantined``."""
+    """What an ingest did. ``rows_read == accepted + duplicates + quarantined``.
+
+    ``personal_data_masked`` counts the rows whose crime-type or district text
+    held personal data (a DNI, a phone, a name after "agraviado"...), masked
+    before anything was stored (:func:`_validate.mask_personal_text`).
+    """
 
     rows_read: int
     accepted: int
@@ -79,6 +73,7 @@ class IngestReport:
     files: list[str] = field(default_factory=list)
     repeated_files: list[str] = field(default_factory=list)
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    personal_data_masked: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable dict."""
@@ -95,22 +90,6 @@ class FilePreview:
     pii_columns: list[str]
 
 
-@dataclass(frozen=True)
-class _Source:
-    path: Path
-    kind: str  # csv | parquet | excel | geojson
-    sha: str | Future[str]  # content hash, computed in a background thread
-    encoding: str = "utf-8"
-    delimiter: str = ","
-    skip: int = 0
-    quote: str = '"'
-
-    @property
-    def sha256(self) -> str:
-        """Hex SHA-256 of the file's bytes (waits for the background hash)."""
-        return self.sha if isinstance(self.sha, str) else self.sha.result()
-
-
 @dataclass
 class _FileResult:
     import_id: int
@@ -124,251 +103,7 @@ class _FileResult:
     swapped: int
     repeated: bool
     mapping: dict[str, str]
-
-
-# --------------------------------------------------------------------------- sniffing
-
-def _fail(path: Path, why: str) -> InputFileError:
-    return InputFileError(f"No se puede leer {path.name}: {why}.")
-
-
-def _hash_file(path: Path) -> Future[str]:
-    """SHA-256 of a file, computed in a background thread (hashlib releases the GIL)."""
-    fut: Future[str] = Future()
-
-    def work() -> None:
-        try:
-            h = hashlib.sha256()
-            with path.open("rb") as fh:
-                for chunk in iter(lambda: fh.read(4 * 1024 * 1024), b""):
-                    h.update(chunk)
-            fut.set_result(h.hexdigest())
-        except BaseException as exc:  # surfaced when the hash is needed
-            fut.set_exception(exc)
-
-    threading.Thread(target=work, name="vigia-sha256", daemon=True).start()
-    return fut
-
-
-def _head_bytes(path: Path, gz: bool) -> bytes:
-    try:
-        if gz:
-            with gzip.open(path, "rb") as fh:
-                return fh.read(_HEAD_BYTES)
-        with path.open("rb") as fh:
-            return fh.read(_HEAD_BYTES)
-    except (OSError, EOFError) as exc:
-        raise _fail(path, f"archivo dañado ({exc})") from None
-
-
-def _decode_head(raw: bytes) -> tuple[str, str]:
-    """Guess the encoding of a text file's first bytes; return (DuckDB name, decoded text)."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", raw.decode("utf-16", errors="replace")
-    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
-    dec = codecs.getincrementaldecoder("utf-8")()
-    try:
-        return "utf-8", dec.decode(body, final=False)
-    except UnicodeDecodeError:
-        return "latin-1", body.decode("latin-1")
-
-
-_KNOWN_HEADERS = frozenset(s for syn in V.FIELD_SYNONYMS.values() for s in syn)
-
-
-def _header_score(fields: Sequence[Any]) -> int:
-    return sum(1 for f in fields if f is not None and V.normalize_header(f) in _KNOWN_HEADERS)
-
-
-def _sniff_text(path: Path, text: str) -> tuple[str, int]:
-    """(delimiter, lines to skip before the header) from the first lines."""
-    lines = text.splitlines()[:30]
-    if len(text) >= _HEAD_BYTES - 4 and len(lines) > 1:
-        lines = lines[:-1]
-    lines = [ln for ln in lines]
-    if not any(ln.strip() for ln in lines):
-        raise _fail(path, "el archivo está vacío")
-    best = (0, 0, ",")
-    for i, ln in enumerate(lines):
-        for d in (",", ";", "\t", "|"):
-            score = _header_score([f.strip().strip('"\'') for f in ln.split(d)])
-            if score > best[0]:
-                best = (score, i, d)
-    if best[0] >= 2:
-        return best[2], best[1]
-    first = next(i for i, ln in enumerate(lines) if ln.strip())
-    counts = {d: lines[first].count(d) for d in (",", ";", "\t", "|")}
-    delim = max(counts, key=lambda d: counts[d])
-    if counts[delim] == 0:
-        raise _fail(path, "no parece una tabla (no hay columnas separadas por , ; tabulador o |)")
-    return delim, first
-
-
-def _sniff_quote(text: str, delim: str) -> str:
-    """Guess the quote character: ``'`` only when it clearly wraps fields, else ``"``."""
-    def wraps(q: str) -> int:
-        return text.count(delim + q) + text.count(q + delim)
-    return "'" if wraps("'") > 2 * wraps('"') + 10 else '"'
-
-
-def _sniff(path_like: str | Path) -> _Source:
-    path = Path(path_like)
-    if not path.exists():
-        raise InputFileError(f"No se encuentra el archivo {path}.")
-    if path.is_dir():
-        raise InputFileError(f"{path} es una carpeta, no un archivo.")
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            magic = fh.read(8)
-    except OSError as exc:
-        raise _fail(path, f"sin permiso o error de lectura ({exc.strerror})") from None
-    if size == 0:
-        raise _fail(path, "el archivo está vacío")
-    suffixes = [s.lower() for s in path.suffixes]
-    suffix = suffixes[-1] if suffixes else ""
-    sha = _hash_file(path)
-    if magic.startswith(b"PAR1") or suffix == ".parquet":
-        if not magic.startswith(b"PAR1"):
-            raise _fail(path, "no es un archivo Parquet válido")
-        return _Source(path, "parquet", sha)
-    if suffix in _EXCEL_SUFFIXES or (magic.startswith(b"PK") and suffix not in {".gz"}):
-        if not zipfile.is_zipfile(path):
-            raise _fail(path, "no es un libro Excel .xlsx válido")
-        return _Source(path, "excel", sha)
-    if suffix == ".xls" or magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _fail(path, "formato Excel antiguo (.xls) no admitido; guárdelo como .xlsx o CSV")
-    if suffix in {".geojson", ".json"}:
-        return _Source(path, "geojson", sha)
-    gz = magic.startswith(b"\x1f\x8b")
-    inner = suffixes[-2] if gz and len(suffixes) >= 2 else suffix
-    if not gz and suffix == ".gz":
-        raise _fail(path, "no es un archivo gzip válido")
-    if inner not in _CSV_SUFFIXES and not (gz and inner in {"", ".gz"}) and inner != "":
-        raise _fail(path, f"formato desconocido '{suffix}' "
-                          "(use CSV, CSV.GZ, XLSX, Parquet o GeoJSON)")
-    head = _head_bytes(path, gz)
-    if not head.strip():
-        raise _fail(path, "el archivo está vacío")
-    encoding, text = _decode_head(head)
-    if encoding != "utf-16" and b"\x00" in head[:8192]:
-        raise _fail(path, "es un archivo binario, no una tabla de texto")
-    delim, skip = _sniff_text(path, text.lstrip("\ufeff"))
-    quote = _sniff_quote(text, delim)
-    return _Source(path, "csv", sha, encoding=encoding, delimiter=delim, skip=skip, quote=quote)
-
-
-# --------------------------------------------------------------------------- raw load
-
-def _quote(name: str) -> str:
-    return '"' + str(name).replace('"', '""') + '"'
-
-
-def _sql_str(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _cell_to_text(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float):
-        if math.isnan(v):
-            return None
-        return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-    if isinstance(v, datetime):
-        return v.isoformat(sep=" ")
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    s = str(v)
-    return s if s.strip() else None
-
-
-def _excel_frame(src: _Source, *, n_rows: int | None = None) -> pd.DataFrame:
-    try:
-        raw = pd.read_excel(src.path, header=None, dtype=object, nrows=None if n_rows is None
-                            else n_rows + 40, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
-        raise _fail(src.path, f"libro Excel ilegible ({type(exc).__name__})") from None
-    raw = raw.dropna(how="all").dropna(axis=1, how="all")
-    if raw.empty:
-        raise _fail(src.path, "la hoja está vacía")
-    head = raw.head(30)
-    scores = [_header_score(list(r)) for r in head.itertuples(index=False)]
-    pos = int(np.argmax(scores)) if max(scores) >= 2 else 0
-    header = [str(h).strip() if h is not None and not (isinstance(h, float) and math.isnan(h))
-              else f"columna_{j + 1}" for j, h in enumerate(raw.iloc[pos])]
-    seen: dict[str, int] = {}
-    for j, h in enumerate(header):
-        if h in seen:
-            seen[h] += 1
-            header[j] = f"{h}_{seen[h]}"
-        else:
-            seen[h] = 0
-    body = raw.iloc[pos + 1:]
-    if n_rows is not None:
-        body = body.head(n_rows)
-    data = {h: pd.Series([_cell_to_text(v) for v in body.iloc[:, j]], dtype=object)
-            for j, h in enumerate(header)}
-    return pd.DataFrame(data)
-
-
-def _geojson_frame(src: _Source) -> pd.DataFrame:
-    try:
-        with src.path.open("rb") as fh:
-            doc = json.load(fh)
-    except (ValueError, UnicodeDecodeError):
-        raise _fail(src.path, "no es un GeoJSON válido") from None
-    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
-        feats = doc.get("features") or []
-    elif isinstance(doc, dict) and doc.get("type") == "Feature":
-        feats = [doc]
-    elif isinstance(doc, list) and all(isinstance(r, dict) for r in doc):
-        return pd.DataFrame([{k: _cell_to_text(v) for k, v in r.items()} for r in doc])
-    else:
-        raise _fail(src.path, "el JSON no es una FeatureCollection ni una lista de registros")
-    rows = []
-    for f in feats:
-        props = dict((f or {}).get("properties") or {})
-        geom = (f or {}).get("geometry") or {}
-        coords = geom.get("coordinates") if geom.get("type") == "Point" else None
-        row = {k: _cell_to_text(v) for k, v in props.items()}
-        if isinstance(coords, list) and len(coords) >= 2:
-            row["_geom_lon"], row["_geom_lat"] = _cell_to_text(coords[0]), _cell_to_text(coords[1])
-        else:
-            row["_geom_lon"] = row["_geom_lat"] = None
-        rows.append(row)
-    if not rows:
-        raise _fail(src.path, "el GeoJSON no tiene elementos")
-    return pd.DataFrame(rows, dtype=object)
-
-
-def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("DROP TABLE IF EXISTS _vg_rej")
-    con.execute("DROP TABLE IF EXISTS _vg_rejscan")
-
-
-def _csv_sql(src: _Source, *, limit: int | None = None,
-             columns: Sequence[str] | None = None) -> str:
-    """Return a ``read_csv`` SELECT (every column as text).
-
-    Without ``columns`` DuckDB sniffs the dialect; with the header's column
-    names (from a first sniffing read) the dialect is given explicitly, which
-    skips sniffing the file again on every later read.
-    """
-    opts = ["all_varchar = true", "header = true", f"delim = {_sql_str(src.delimiter)}",
-            f"skip = {src.skip}", f"encoding = {_sql_str(src.encoding)}",
-            "store_rejects = true", "rejects_table = '_vg_rej'", "rejects_scan = '_vg_rejscan'",
-            "max_line_size = 10000000"]
-    if columns is None:
-        opts += ["auto_detect = true", "sample_size = 20480"]
-    else:
-        spec = ", ".join(f"{_sql_str(c)}: 'VARCHAR'" for c in columns)
-        opts += ["auto_detect = false", f"quote = {_sql_str(src.quote)}",
-                 f"escape = {_sql_str(src.quote)}", f"columns = {{{spec}}}"]
-    sql = f"SELECT * FROM read_csv({_sql_str(str(src.path))}, {', '.join(opts)})"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return sql
+    masked: int = 0
 
 
 class _EncodingRetry(Exception):
@@ -378,42 +113,35 @@ class _EncodingRetry(Exception):
         return "unicode"
 
 
-def _source_sql(con: duckdb.DuckDBPyConnection, src: _Source,
-                columns: Sequence[str] | None = None) -> str:
-    """Return a SELECT over the file (Excel/GeoJSON frames are registered as ``_vg_frame``)."""
-    if src.kind == "csv":
-        return _csv_sql(src, columns=columns)
-    if src.kind == "parquet":
-        return f"SELECT * FROM read_parquet({_sql_str(str(src.path))})"
-    frame = _excel_frame(src) if src.kind == "excel" else _geojson_frame(src)
-    con.register("_vg_frame", frame)
-    return "SELECT * FROM _vg_frame"
-
-
-def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
+def _load_raw(con: duckdb.DuckDBPyConnection, src: S.Source, table: str,
               mapping: Mapping[str, str] | None, *, materialize: bool = True,
               tz: str = settings.TIMEZONE
-              ) -> tuple[_Source, dict[str, str], dict[str, str], list[str], np.ndarray, bool]:
+              ) -> tuple[S.Source, dict[str, str], dict[str, str], list[str], np.ndarray,
+                         np.ndarray, bool]:
     """Read a file's header, guess the mapping, load the mapped columns into temp ``table``.
 
     The table keeps only the mapped columns (personal data never enters it);
     ``_row`` is the data-row ordinal (1-based, file order); the cheap parses
-    of :func:`_fast_exprs` are stored alongside. Returns the (possibly
+    of :func:`analytics._parsing.fast_exprs` and ``_long`` (a mapped text longer than
+    ``settings.MAX_FIELD_BYTES``) are stored alongside. Returns the (possibly
     re-encoded) source, column types, mapping, dropped personal-data
-    columns, the data-row numbers of malformed CSV lines, and whether the
-    fast columns exist.
+    columns, the data-row numbers of lines that could not be read and their
+    reason codes, and whether the fast columns exist.
     """
     con.execute(f"DROP TABLE IF EXISTS {table}")
     rejected = np.empty(0, dtype=np.int64)
+    rejected_codes = np.empty(0, dtype=np.int8)
     try:
-        sql = _source_sql(con, src)
+        sql, malformed = S.source_sql(con, src)
+        if malformed.size:
+            rejected = malformed
+            rejected_codes = np.full(malformed.size, P.CODE["fila_malformada"], dtype=np.int8)
         try:
-            _drop_rejects(con)
-            desc = con.execute(f"DESCRIBE {sql}").fetchall()
-            types = {str(r[0]): str(r[1]) for r in desc}
+            S.drop_rejects(con)
+            types = _describe(con, sql, src)
             headers = list(types)
             if src.kind == "csv" and len(headers) < 2:
-                raise _fail(src.path, "no parece una tabla (una sola columna)")
+                raise S.fail(src.path, "no parece una tabla (una sola columna)")
             if src.kind == "geojson" and "_geom_lat" in headers:
                 explicit = dict(mapping or {})
                 explicit.setdefault("lat", "_geom_lat")
@@ -426,10 +154,11 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
             V.check_mapping(guessed, file_name=src.path.name)
             if materialize:
                 if src.kind == "csv":
-                    sql = _csv_sql(src, columns=headers)
-                fast = _fast_exprs(con, sql, guessed, types, tz=tz)
-                _drop_rejects(con)
-                cols = ", ".join(_quote(c) for c in dict.fromkeys(guessed.values()))
+                    sql = S.csv_sql(src, columns=headers)
+                fast = P.fast_exprs(con, sql, guessed, types, tz=tz)
+                fast["_long"] = P.long_expr(guessed, types)
+                S.drop_rejects(con)
+                cols = ", ".join(S.quote(c) for c in dict.fromkeys(guessed.values()))
                 extra = ", ".join(f"{e} AS {n}" for n, e in fast.items())
                 con.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, "
                             f"{cols}, {extra} FROM ({sql})")
@@ -439,412 +168,62 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: _Source, table: str,
                     if bad_enc[0][0] and src.encoding == "utf-8":
                         # Valid UTF-8 at the start, Latin-1 further down: read it all as Latin-1.
                         raise _EncodingRetry
-                    lines = con.execute("SELECT DISTINCT line FROM _vg_rej ORDER BY line"
-                                        ).fetchnumpy()
+                    lines = con.execute(
+                        "SELECT line, bool_or(error_type = 'LINE SIZE OVER MAXIMUM') AS long "
+                        "FROM _vg_rej GROUP BY line ORDER BY line").fetchnumpy()
                     rejected = np.asarray(lines["line"], dtype=np.int64) - src.skip - 1
+                    rejected_codes = np.where(np.asarray(lines["long"], dtype=bool),
+                                              P.CODE["campo_demasiado_largo"],
+                                              P.CODE["fila_malformada"]).astype(np.int8)
         finally:
             if src.kind in {"excel", "geojson"}:
                 con.unregister("_vg_frame")
             if src.kind == "csv":
-                _drop_rejects(con)
+                S.drop_rejects(con)
     except (duckdb.Error, _EncodingRetry) as exc:
         first = str(exc).splitlines()[0] if str(exc) else "unicode"
         if src.kind == "csv" and "unicode" in first.lower() and src.encoding == "utf-8":
             con.execute(f"DROP TABLE IF EXISTS {table}")
             latin = dataclasses.replace(src, encoding="latin-1")
             return _load_raw(con, latin, table, mapping, materialize=materialize, tz=tz)
-        raise _fail(src.path, f"no se pudo leer como tabla ({first})") from None
+        raise S.fail(src.path, f"no se pudo leer como tabla ({first})") from None
     used = {c: types[c] for c in guessed.values()}
-    return src, used, guessed, pii, rejected, materialize
+    return src, used, guessed, pii, rejected, rejected_codes, materialize
 
 
-# --------------------------------------------------------------------------- SQL parsing
+def _describe(con: duckdb.DuckDBPyConnection, sql: str, src: S.Source) -> dict[str, str]:
+    """Column name -> DuckDB type of a SELECT over the file.
 
-_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-            "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
-
-
-def _is_numeric(t: str) -> bool:
-    return t.upper().startswith(_NUMERIC)
-
-
-def _text(col: str, t: str) -> str:
-    if t.upper() == "VARCHAR":
-        return f"NULLIF(trim({_quote(col)}), '')"
-    return f"NULLIF(trim(CAST({_quote(col)} AS VARCHAR)), '')"
-
-
-def _number_expr(col: str, t: str) -> str:
-    if _is_numeric(t):
-        return f"CAST({_quote(col)} AS DOUBLE)"
-    s = _text(col, t)
-    slow = f"TRY_CAST(replace(replace({s}, ' ', ''), ',', '.') AS DOUBLE)"
-    if t.upper() == "VARCHAR":
-        return f"coalesce(TRY_CAST({_quote(col)} AS DOUBLE), {slow})"
-    return slow
-
-
-def _ampm(s: str) -> str:
-    return rf"regexp_replace(lower({s}), '\s*([ap])\.?\s*m\.?$', ' \1m')"
-
-
-_ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
-                "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d")
-
-
-def _best_format(con: duckdb.DuckDBPyConnection, raw: str, col: str,
-                 formats: Sequence[str], *, as_time: bool = False) -> str | None:
-    """Find the strptime format that parses most of the first non-empty values (or None).
-
-    Used as a fast path only: rows it does not parse go through the full,
-    tolerant expression, so a mixed file is still read correctly.
+    DuckDB's CSV sniffer fails when a line longer than
+    ``settings.MAX_LINE_BYTES`` is among the rows it samples; the header is
+    then taken from the sniffed head (every column as text) and the long line
+    is quarantined when the file is read. Files are described on a connection
+    of their own, so that a sniffing error cannot abort the store's transaction.
     """
-    q = _quote(col)
-    counts = ", ".join(f"count(try_strptime(v, {_sql_str(f)}))" for f in formats)
-    sql = (f"SELECT {counts} FROM (SELECT CAST({q} AS VARCHAR) AS v FROM {raw} "
-           f"WHERE {q} IS NOT NULL LIMIT 5000)")
-    row = con.execute(sql).fetchall()[0]
-    best = int(np.argmax(row)) if row else 0
-    return formats[best] if row and row[best] > 0 else None
-
-
-def _datetime_expr(col: str, t: str, tz: str, *, date_only: bool = False,
-                   fast: str | None = None) -> str:
-    """TIMESTAMP (local wall time) from a column of any type; NULL when unreadable."""
-    full = _datetime_expr_full(col, t, tz, date_only=date_only)
-    if fast is None or t.upper() != "VARCHAR":
-        return full
-    return f"coalesce(try_strptime({_quote(col)}, {_sql_str(fast)}), {full})"
-
-
-def _datetime_expr_full(col: str, t: str, tz: str, *, date_only: bool = False) -> str:
-    tu = t.upper()
-    q = _quote(col)
-    if tu.startswith("TIMESTAMP WITH TIME ZONE") or tu == "TIMESTAMPTZ":
-        return f"timezone({_sql_str(tz)}, {q})"
-    if tu.startswith("TIMESTAMP") or tu == "DATE":
-        return f"CAST({q} AS TIMESTAMP)"
-    if _is_numeric(t):
-        return (f"CASE WHEN {q} BETWEEN 1 AND 2958465 THEN TIMESTAMP '1899-12-30' + "
-                f"to_microseconds(CAST(round(CAST({q} AS DOUBLE) * 86400000000) AS BIGINT)) END")
-    s = _text(col, t)
-    with_time = [f + suf for f in _DATE_FORMATS for suf in _TIME_SUFFIXES]
-    fmts = list(_DATE_FORMATS) + with_time if date_only else with_time + list(_DATE_FORMATS)
-    # ISO first (explicit formats: a plain CAST would read dd/mm/yy as yy/mm/dd).
-    fmts = list(_ISO_FORMATS) + fmts
-    fmt_list = "[" + ", ".join(_sql_str(f) for f in fmts) + "]"
-    return (
-        "CASE "
-        f"WHEN {s} IS NULL THEN NULL "
-        rf"WHEN regexp_full_match({s}, '\d{{5}}(\.\d+)?') THEN "
-        "TIMESTAMP '1899-12-30' + "
-        f"to_microseconds(CAST(round(CAST({s} AS DOUBLE) * 86400000000) AS BIGINT)) "
-        rf"WHEN regexp_matches({s}, '\d[T ]\d{{1,2}}:\d\d(:\d\d(\.\d+)?)?\s*"
-        r"(Z|[+-]\d\d(:?\d\d)?)$') THEN "
-        f"timezone({_sql_str(tz)}, TRY_CAST({s} AS TIMESTAMPTZ)) "
-        f"ELSE coalesce(try_strptime({s}, {fmt_list}), "
-        f"CASE WHEN contains(lower({s}), 'm') THEN try_strptime({_ampm(s)}, {fmt_list}) END) END"
-    )
-
-
-def _time_expr(col: str, t: str, *, fast: str | None = None) -> str:
-    """TIME from a column of any type (HH:MM, HH:MM:SS, HHMM, H, h:mm a. m.)."""
-    full = _time_expr_full(col, t)
-    if fast is None or t.upper() != "VARCHAR":
-        return full
-    return f"coalesce(CAST(try_strptime({_quote(col)}, {_sql_str(fast)}) AS TIME), {full})"
-
-
-def _time_expr_full(col: str, t: str) -> str:
-    tu = t.upper()
-    q = _quote(col)
-    if tu == "TIME":
-        return q
-    if tu.startswith("TIMESTAMP"):
-        return f"CAST({q} AS TIME)"
-    s = _text(col, t)
-    if _is_numeric(t):
-        s = f"CAST(CAST({q} AS BIGINT) AS VARCHAR)"
-    digits = f"TRY_CAST({s} AS INTEGER)"
-    return (
-        "CASE "
-        f"WHEN {s} IS NULL THEN NULL "
-        rf"WHEN regexp_full_match({s}, '\d{{1,2}}') THEN "
-        f"CASE WHEN {digits} < 24 THEN make_time({digits}, 0, 0) END "
-        rf"WHEN regexp_full_match({s}, '\d{{3,4}}') THEN "
-        f"CASE WHEN {digits} // 100 < 24 AND {digits} % 100 < 60 "
-        f"THEN make_time({digits} // 100, {digits} % 100, 0) END "
-        f"ELSE coalesce(TRY_CAST({s} AS TIME), "
-        f"CAST(try_strptime({_ampm(s)}, ['%I:%M %p', '%I:%M:%S %p']) AS TIME), "
-        rf"CASE WHEN regexp_matches({s}, '^\d{{4}}-') "
-        f"THEN CAST(TRY_CAST({s} AS TIMESTAMP) AS TIME) END) END"
-    )
-
-
-def _century(col: str) -> str:
-    """Two-digit years read as years 0–99 (``%Y`` on ``dd/mm/yy``) become 1970–2069."""
-    return (f"CASE WHEN year({col}) < 100 THEN {col} + to_years(CASE WHEN year({col}) < 70 "
-            f"THEN 2000 ELSE 1900 END) ELSE {col} END")
-
-
-def _key_text(col: str, t: str) -> str:
-    """Raw text of a column as a join key ('' when missing); trimmed later, per distinct value."""
-    if t.upper() == "VARCHAR":
-        return f"coalesce({_quote(col)}, '')"
-    return f"coalesce(CAST({_quote(col)} AS VARCHAR), '')"
-
-
-def _key_cols(mapping: Mapping[str, str], types: Mapping[str, str],
-              fields: Sequence[str]) -> list[str]:
-    return [_key_text(mapping[f], types[mapping[f]]) if f in mapping else "''" for f in fields]
-
-
-_TYPE_FIELDS = ("crime_type", "crime_subtype", "modalidad")
-_DIST_FIELDS = ("district", "ubigeo")
-
-
-def _fast_exprs(con: duckdb.DuckDBPyConnection, sql: str, mapping: Mapping[str, str],
-                types: Mapping[str, str], *, tz: str) -> dict[str, str]:
-    """Cheap parse expressions (``_fd``, ``_ft``, ``_fla``, ``_flo``) for the common case.
-
-    Text dates and times get the single strptime format that reads most of
-    the file's first values; coordinates a plain cast. Rows these leave NULL
-    go through the full, tolerant expressions (see :func:`_stage_sql`), which
-    are costly enough that running them only on those rows pays.
-    """
-    m = mapping
-    src = f"({sql}) AS _s"
-    with_time = tuple(f + suf for f in _DATE_FORMATS for suf in _TIME_SUFFIXES)
-    out: dict[str, str] = {}
-    date_col = m.get("occurred_at", m.get("date"))
-    assert date_col is not None
-    t = types[date_col]
-    if t == "VARCHAR":
-        cands = (_ISO_FORMATS + with_time) if "occurred_at" in m else (_ISO_FORMATS[-1:]
-                                                                         + _DATE_FORMATS)
-        fmt = _best_format(con, src, date_col, cands)
-        out["_fd"] = (f"try_strptime({_quote(date_col)}, {_sql_str(fmt)})" if fmt
-                      else "CAST(NULL AS TIMESTAMP)")
-    else:
-        out["_fd"] = _datetime_expr_full(date_col, t, tz)
-    if "occurred_at" not in m and "time" in m:
-        c = m["time"]
-        if types[c] == "VARCHAR":
-            fmt = _best_format(con, src, c, ("%H:%M", "%H:%M:%S"))
-            out["_ft"] = (f"CAST(try_strptime({_quote(c)}, {_sql_str(fmt)}) AS TIME)" if fmt
-                          else "CAST(NULL AS TIME)")
-        else:
-            out["_ft"] = _time_expr_full(c, types[c])
-    for f, name in (("lat", "_fla"), ("lon", "_flo")):
-        c = m[f]
-        out[name] = (f"CAST({_quote(c)} AS DOUBLE)" if _is_numeric(types[c])
-                     else f"TRY_CAST({_quote(c)} AS DOUBLE)")
-    return out
-
-
-def _stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
-               types: Mapping[str, str], *, tz: str, now_local: datetime, sha: str,
-               fast: bool = False) -> str:
-    """SELECT that parses every row of ``raw`` into typed fields plus a reason code.
-
-    Rows whose fast columns (``_fd``, ``_ft``, ``_fla``, ``_flo``, computed
-    while loading, see :func:`_fast_exprs`) are all set take a cheap branch;
-    the rest take the full, tolerant expressions. Joins the small
-    ``_vg_types`` / ``_vg_dist`` tables (distinct raw values -> codes) so
-    that only numbers and the two stored strings leave SQL.
-    """
-    m = mapping
-    min_ts = f"TIMESTAMP '{_MIN_DATE}'"
-    now_sql = f"TIMESTAMP {_sql_str(now_local.strftime('%Y-%m-%d %H:%M:%S'))}"
-    gen = f"{_sql_str(sha[:12] + '-')} || CAST(_row AS VARCHAR)"
-    if "incident_id" in m:
-        c = m["incident_id"]
-        raw_id = _quote(c) if types[c] == "VARCHAR" else f"CAST({_quote(c)} AS VARCHAR)"
-        ident = f"CASE WHEN {raw_id} IS NULL OR {raw_id} = '' THEN {gen} ELSE {raw_id} END"
-    else:
-        ident = gen
-    lat_c, lon_c = m["lat"], m["lon"]
-    tkeys = _key_cols(m, types, _TYPE_FIELDS)
-    dkeys = _key_cols(m, types, _DIST_FIELDS)
-    keys = (f"{tkeys[0]} AS _k1, {tkeys[1]} AS _k2, {tkeys[2]} AS _k3, "
-            f"{dkeys[0]} AS _k4, {dkeys[1]} AS _k5")
-    has_time = "occurred_at" not in m and "time" in m
-
-    # Full branch: every tolerated format, every reason.
-    if "occurred_at" in m:
-        c = m["occurred_at"]
-        inner_ts = (f"{_datetime_expr(c, types[c], tz)} AS _ts0, "
-                    f"{_quote(c)} AS _dsrc")
-        fix = f"{_century('_ts0')} AS _ts"
-        combine = "_ts"
-        date_case = (
-            f"WHEN _ts IS NULL AND {_text('_dsrc', types[c])} IS NULL "
-            f"THEN {_CODE['fecha_faltante']} "
-            f"WHEN _ts IS NULL OR _ts < {min_ts} THEN {_CODE['fecha_invalida']} "
-            f"WHEN _ts > {now_sql} THEN {_CODE['fecha_futura']} "
-        )
-    else:
-        c = m["date"]
-        inner_ts = (f"{_datetime_expr(c, types[c], tz, date_only=True)} AS _d0, "
-                    f"{_quote(c)} AS _dsrc")
-        fix = f"{_century('_d0')} AS _d"
-        date_case = (
-            f"WHEN _d IS NULL AND {_text('_dsrc', types[c])} IS NULL "
-            f"THEN {_CODE['fecha_faltante']} "
-            f"WHEN _d IS NULL OR _d < {min_ts} THEN {_CODE['fecha_invalida']} "
-        )
-        if has_time:
-            ct = m["time"]
-            inner_ts += (f", {_time_expr(ct, types[ct])} AS _tm, "
-                         f"{_quote(ct)} AS _tsrc")
-            date_case += (
-                f"WHEN _tm IS NULL AND {_text('_tsrc', types[ct])} IS NULL "
-                f"THEN {_CODE['hora_faltante']} "
-                f"WHEN _tm IS NULL THEN {_CODE['hora_invalida']} "
-            )
-        else:
-            inner_ts += ", TIME '00:00:00' AS _tm"
-        combine = "CAST(CAST(_d AS DATE) + _tm AS TIMESTAMP)"
-        date_case += f"WHEN {combine} > {now_sql} THEN {_CODE['fecha_futura']} "
-    cols = (
-        f"_row, {ident} AS incident_id, {inner_ts}, "
-        f"{_number_expr(lat_c, types[lat_c])} AS lat, "
-        f"{_number_expr(lon_c, types[lon_c])} AS lon, "
-        f"{_quote(lat_c)} AS _latsrc, {_quote(lon_c)} AS _lonsrc, {keys}"
-    )
-    reason = (
-        f"CAST(CASE {date_case}"
-        f"WHEN (lat IS NULL OR lon IS NULL) AND ({_text('_latsrc', types[lat_c])} IS NULL "
-        f"OR {_text('_lonsrc', types[lon_c])} IS NULL) THEN {_CODE['coordenadas_faltantes']} "
-        f"WHEN lat IS NULL OR lon IS NULL OR NOT isfinite(lat) OR NOT isfinite(lon) "
-        f"THEN {_CODE['numero_invalido']} ELSE 0 END AS TINYINT)"
-    )
-    out_cols = "_row, incident_id, occurred_at, lat, lon, reason, _k1, _k2, _k3, _k4, _k5"
-    if fast:
-        fast_cond = "_fd IS NOT NULL AND _fla IS NOT NULL AND _flo IS NOT NULL"
-        if has_time:
-            fast_cond += " AND _ft IS NOT NULL"
-        slow_where = f" WHERE NOT ({fast_cond})"
-    else:
-        slow_where = ""
-    full_branch = (
-        f"SELECT _row, incident_id, {combine} AS occurred_at, lat, lon, {reason} AS reason, "
-        f"_k1, _k2, _k3, _k4, _k5 FROM (SELECT *, {fix} FROM "
-        f"(SELECT {cols} FROM {raw}{slow_where}))"
-    )
-    if fast:
-        if "occurred_at" in m:
-            ts_fast = _century("_fd")
-        elif has_time:
-            ts_fast = f"CAST(CAST({_century('_fd')} AS DATE) + _ft AS TIMESTAMP)"
-        else:
-            ts_fast = f"CAST(CAST({_century('_fd')} AS DATE) AS TIMESTAMP)"
-        fast_reason = (
-            f"CAST(CASE WHEN occurred_at < {min_ts} THEN {_CODE['fecha_invalida']} "
-            f"WHEN occurred_at > {now_sql} THEN {_CODE['fecha_futura']} "
-            f"WHEN NOT isfinite(lat) OR NOT isfinite(lon) THEN {_CODE['numero_invalido']} "
-            "ELSE 0 END AS TINYINT)"
-        )
-        fast_branch = (
-            f"SELECT _row, incident_id, occurred_at, lat, lon, {fast_reason} AS reason, "
-            f"_k1, _k2, _k3, _k4, _k5 FROM (SELECT _row, {ident} AS incident_id, "
-            f"{ts_fast} AS occurred_at, _fla AS lat, _flo AS lon, {keys} "
-            f"FROM {raw} WHERE {fast_cond})"
-        )
-        body = f"{fast_branch} UNION ALL {full_branch}"
-    else:
-        body = full_branch
-    return (
-        f"SELECT p._row, p.incident_id, p.occurred_at, p.lat, p.lon, p.reason, "
-        f"t.code AS _tc, d.code AS _dc, hash(p.incident_id) AS _ih "
-        f"FROM (SELECT {out_cols} FROM ({body})) p "
-        "JOIN _vg_types t ON p._k1 = t._k1 AND p._k2 = t._k2 AND p._k3 = t._k3 "
-        "JOIN _vg_dist d ON p._k4 = d._k4 AND p._k5 = d._k5"
-    )
+    own = src.kind in {"csv", "parquet"}
+    dcon = duckdb.connect() if own else con
+    try:
+        desc = dcon.execute(f"DESCRIBE {sql}").fetchall()
+    except duckdb.Error as exc:
+        if src.kind == "csv" and src.header and "maximum line size" in str(exc).lower():
+            return dict.fromkeys(src.header, "VARCHAR")
+        raise
+    finally:
+        if own:
+            dcon.close()
+    types = {str(r[0]): str(r[1]) for r in desc}
+    if len(types) > settings.MAX_COLUMNS:
+        raise S.too_many_columns(src.path, len(types))
+    return types
 
 
 # --------------------------------------------------------------------------- boundaries
 
-@functools.lru_cache(maxsize=1)
-def _boundary_records() -> tuple[Mapping[str, str], ...]:
-    """Properties of the shipped district polygons, in file order (cached, read-only).
+#: The shipped district polygons (see :mod:`analytics.geo`, which reads them).
+BOUNDARIES_PATH = geo.BOUNDARIES_PATH
 
-    Read with a light scan of the ``properties`` objects, so ingest does not
-    parse 2 MB of polygons unless a spatial join is needed.
-    """
-    if not BOUNDARIES_PATH.is_file():
-        return ()
-    text = BOUNDARIES_PATH.read_text(encoding="utf-8")
-    found = [json.loads(m) for m in re.findall(r'"properties"\s*:\s*(\{[^{}]*\})', text)]
-    props = [p for p in found if "ubigeo" in p and "district" in p]
-    return tuple(MappingProxyType({k: str(v) for k, v in p.items()}) for p in props)
-
-
-@functools.lru_cache(maxsize=1)
-def _boundary_index() -> tuple[Any, np.ndarray]:
-    """Build the STRtree of the district polygons and their overall bounding box (cached).
-
-    Tree indices follow :func:`_boundary_records`.
-    """
-    import shapely
-
-    collection = shapely.from_geojson(BOUNDARIES_PATH.read_text(encoding="utf-8"))
-    geoms = list(collection.geoms)
-    if len(geoms) != len(_boundary_records()):
-        msg = f"{BOUNDARIES_PATH.name}: polígonos y atributos no coinciden."
-        raise InputFileError(msg)
-    bounds = shapely.total_bounds(geoms)
-    return shapely.STRtree(geoms), bounds
-
-
-def _spatial_districts(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Index into the boundary records of the district containing each point (-1: none)."""
-    out = np.full(lat.shape, -1, dtype=np.int16)
-    if lat.size == 0 or not _boundary_records():
-        return out
-    import shapely
-
-    tree, (min_x, min_y, max_x, max_y) = _boundary_index()
-    idx = np.flatnonzero((lon >= min_x) & (lon <= max_x) & (lat >= min_y) & (lat <= max_y))
-    if idx.size == 0:
-        return out
-    # Points repeat a lot (stacked points, same corners): test each distinct point once.
-    pts_key = np.stack([lat[idx], lon[idx]], axis=1)
-    uniq, inverse = np.unique(pts_key, axis=0, return_inverse=True)
-    pts = shapely.points(uniq[:, 1], uniq[:, 0])
-    pi, gi = tree.query(pts, predicate="intersects")
-    found = np.full(len(uniq), -1, dtype=np.int16)
-    found[pi[::-1]] = gi[::-1].astype(np.int16)  # first polygon wins on shared edges
-    out[idx] = found[np.asarray(inverse).ravel()]
-    return out
-
-
-def read_boundaries(*, city: str | None = None) -> Any:
-    """District polygons shipped with Vigía (``data/boundaries/districts.geojson``).
-
-    Parameters
-    ----------
-    city
-        ``"lima"`` or ``"trujillo"`` to keep one city (``None``: all 61).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``ubigeo, district, province, department, city, geometry`` (EPSG:4326).
-    """
-    import geopandas as gpd
-
-    if not BOUNDARIES_PATH.is_file():
-        raise InputFileError(f"No se encuentra el archivo de límites {BOUNDARIES_PATH}.")
-    gdf = gpd.read_file(BOUNDARIES_PATH)
-    if city is not None:
-        key = V.normalize_header(city)
-        cities = set(gdf["city"])
-        if key not in cities:
-            msg = f"Ciudad desconocida '{city}' (disponibles: {', '.join(sorted(cities))})."
-            raise IncidentSchemaError(msg)
-        gdf = gdf[gdf["city"] == key].reset_index(drop=True)
-    return gdf
+#: District polygons as a GeoDataFrame (:func:`analytics.geo.read_boundaries`).
+read_boundaries = geo.read_boundaries
 
 
 # --------------------------------------------------------------------------- core pipeline
@@ -860,42 +239,84 @@ def _check_tz(tz: str) -> ZoneInfo:
 def _type_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
               types: Mapping[str, str]) -> pd.DataFrame:
     """Distinct raw (tipo, subtipo, modalidad) -> code, crime_type, crime_group."""
-    k = _key_cols(mapping, types, _TYPE_FIELDS)
+    k = P.key_cols(mapping, types, P.TYPE_FIELDS)
     rows = con.execute(f"SELECT DISTINCT {k[0]}, {k[1]}, {k[2]} FROM {raw}").fetchall()
     out = []
     for i, (ct, cs, cm) in enumerate(rows):
-        t, g = V.crime_fields_to_type(ct, cs, cm)
-        out.append((ct, cs, cm, i, t, g))
-    cols = list(zip(*out, strict=True)) if out else [()] * 6
+        masked = False
+        if _too_long(ct, cs, cm):  # the row is quarantined (campo_demasiado_largo)
+            t, g = "otro", "otro"
+        else:
+            parts = []
+            for v in (ct, cs, cm):
+                clean, n = V.mask_personal_text(v) if v else (v, 0)
+                parts.append(clean)
+                masked |= n > 0
+            t, g = V.crime_fields_to_type(*parts)
+        out.append((ct, cs, cm, i, t, g, masked))
+    cols = list(zip(*out, strict=True)) if out else [()] * 7
     return pd.DataFrame({
         "_k1": pd.Series(cols[0], dtype=object), "_k2": pd.Series(cols[1], dtype=object),
         "_k3": pd.Series(cols[2], dtype=object), "code": np.arange(len(out), dtype=np.int32),
         "crime_type": pd.Series(cols[4], dtype=object),
-        "crime_group": pd.Series(cols[5], dtype=object)})
+        "crime_group": pd.Series(cols[5], dtype=object),
+        "masked": np.asarray(cols[6], dtype=bool)})
 
 
 def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, str],
                   types: Mapping[str, str], recs: Sequence[Mapping[str, str]]) -> pd.DataFrame:
     """Distinct raw (district, ubigeo) -> code, normalised district and ubigeo."""
-    k = _key_cols(mapping, types, _DIST_FIELDS)
+    k = P.key_cols(mapping, types, P.DIST_FIELDS)
     rows = con.execute(f"SELECT DISTINCT {k[0]}, {k[1]} FROM {raw}").fetchall()
     by_name = {r["district"]: r["ubigeo"] for r in recs}
     by_code = {r["ubigeo"]: r["district"] for r in recs}
     out = []
     for i, (dr, ur) in enumerate(rows):
-        d = V.normalize_district(dr) if dr else None
-        u = V.normalize_ubigeo(ur) if ur else None
+        masked = 0
+        if _too_long(dr, ur):  # the row is quarantined (campo_demasiado_largo)
+            dr_ok, ur_ok = None, None
+        else:
+            dr_ok, masked = V.mask_personal_text(dr) if dr else (dr, 0)
+            ur_ok = ur
+        d = V.normalize_district(dr_ok) if dr_ok else None
+        u = V.normalize_ubigeo(ur_ok) if ur_ok else None
         if d is None and u is not None:
             d = by_code.get(u)
         if u is None and d is not None:
             u = by_name.get(d)
-        out.append((dr, ur, i, d, u))
-    cols = list(zip(*out, strict=True)) if out else [()] * 5
+        out.append((dr, ur, i, d, u, masked > 0))
+    cols = list(zip(*out, strict=True)) if out else [()] * 6
     return pd.DataFrame({
         "_k4": pd.Series(cols[0], dtype=object), "_k5": pd.Series(cols[1], dtype=object),
         "code": np.arange(len(out), dtype=np.int32),
         "district": pd.Series(cols[3], dtype=object),
-        "ubigeo": pd.Series(cols[4], dtype=object)})
+        "ubigeo": pd.Series(cols[4], dtype=object),
+        "masked": np.asarray(cols[5], dtype=bool)})
+
+
+def _masked_values(values: pd.Series, *, letters_only: bool = False) -> pd.Series:
+    """Mask personal data in raw texts (:func:`_validate.mask_personal_text`), per distinct value.
+
+    ``letters_only``: leave values without a letter alone (dates and times such
+    as ``20250203`` are not document numbers).
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    clean = []
+    for u in uniques:
+        text = str(u)
+        if letters_only and not re.search(r"[^\W\d_]", text):
+            clean.append(text)
+        else:
+            clean.append(V.mask_personal_text(text)[0])
+    table = np.asarray(clean + [None], dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype=object)
+
+
+def _too_long(*values: str | None) -> bool:
+    """Whether some text is longer than ``settings.MAX_FIELD_BYTES`` (cheap upper bound first)."""
+    limit = settings.MAX_FIELD_BYTES
+    return any(v is not None and len(v) * 4 > limit and len(v.encode("utf-8")) > limit
+               for v in values)
 
 
 def _first_occurrence(*keys: np.ndarray) -> np.ndarray:
@@ -947,7 +368,7 @@ def _dictionary(codes: np.ndarray, names: Sequence[Any]) -> pa.Array:
     return pa.DictionaryArray.from_arrays(idx, names_arr).cast(pa.string())
 
 
-def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | None, tz: str,
+def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | None, tz: str,
                 mapping: Mapping[str, str] | None, study_area: Any, import_id: int,
                 write: bool, progress: Progress | None, base: float, span: float
                 ) -> _FileResult:
@@ -957,16 +378,19 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
 
     raw = "_vg_raw"
     tick(0.0, "leyendo")
-    src, types, mp, pii, rejected, has_fast = _load_raw(con, src, raw, mapping, tz=tz)
+    src, types, mp, pii, rejected, rejected_codes, has_fast = _load_raw(con, src, raw, mapping,
+                                                                       tz=tz)
+    if not len(rejected) and not con.execute(f"SELECT count(*) FROM {raw}").fetchall()[0][0]:
+        raise S.no_rows(src.path)  # e.g. blank lines only, past the sniffed head
     now_local = datetime.now(_check_tz(tz)).replace(tzinfo=None)
     tick(0.3, "validando")
-    recs = _boundary_records()
+    recs = geo.boundary_records()
     type_map = _type_map(con, raw, mp, types)
     dist_map = _district_map(con, raw, mp, types, recs)
     con.register("_vg_types", type_map)
     con.register("_vg_dist", dist_map)
     try:
-        tbl = con.sql(_stage_sql(con, raw, mp, types, tz=tz, now_local=now_local,
+        tbl = con.sql(P.stage_sql(con, raw, mp, types, tz=tz, now_local=now_local,
                                  sha=src.sha256, fast=has_fast)).to_arrow_table()
     finally:
         con.unregister("_vg_types")
@@ -980,12 +404,18 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
     ok = reason == 0
     tcode = tbl["_tc"].to_numpy(zero_copy_only=False).astype(np.int32)
     dcode = tbl["_dc"].to_numpy(zero_copy_only=False).astype(np.int32)
+    # Rows whose crime or district text held personal data (masked before storing).
+    masked = int((type_map["masked"].to_numpy()[tcode]
+                  | dist_map["masked"].to_numpy()[dcode]).sum())
     # District: from the file (name or ubigeo), otherwise the polygon holding the point.
     n_dist = len(dist_map)
     nodist = dist_map["district"].isna().to_numpy()[dcode]
     need = ok & nodist
-    if need.any():
-        sj = _spatial_districts(lat[need], lon[need])
+    if need.any() and recs:
+        if len(recs) != len(geo.district_index().geoms):
+            msg = f"{geo.BOUNDARIES_PATH.name}: polígonos y atributos no coinciden."
+            raise InputFileError(msg)
+        sj = geo.points_to_districts(lat[need], lon[need])
         dcode = dcode.copy()
         dcode[need] = np.where(sj >= 0, n_dist + sj.astype(np.int32), -1)
     dist_names = list(dist_map["district"]) + [r["district"] for r in recs]
@@ -1026,7 +456,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
             "h3_r12": h3[mask], "_row": rows[mask],
         })
 
-    src_name = source if source else src.path.name
+    src_name = source or None  # the file name is kept once, in imports.file_name
     h3 = np.zeros(rows.shape, dtype=np.uint64)  # filled for the accepted rows only
     if keep.any() and store.incident_count(con):
         con.register("_vg_new", accepted_table(keep))
@@ -1057,15 +487,14 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
         try:
             con.execute(
                 "INSERT INTO incidents SELECT incident_id, occurred_at, lat, lon, crime_type, "
-                f"crime_group, district, ubigeo, {_sql_str(src_name)}, h3_r12, {int(import_id)} "
-                "FROM _vg_new")
+                f"crime_group, district, ubigeo, ?, h3_r12, {int(import_id)} "
+                "FROM _vg_new", [src_name])
         finally:
             con.execute("RESET preserve_insertion_order")
             con.unregister("_vg_new")
-    codes, counts = np.unique(reason[reason > 0], return_counts=True)
+    codes, counts = np.unique(np.concatenate([reason[reason > 0], rejected_codes]),
+                              return_counts=True)
     reasons = {V.REASON_CODES[int(c)]: int(n) for c, n in zip(codes, counts, strict=True)}
-    if len(rejected):
-        reasons["fila_malformada"] = int(len(rejected))
     quarantined = int((reason > 0).sum()) + int(len(rejected))
     if write and quarantined and not repeated:
         bad = reason > 0
@@ -1082,34 +511,46 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: _Source, *, source: str | N
                        "incident_id": tbl["incident_id"].take(pa.array(np.flatnonzero(bad)))})
         qt = pa.concat_tables([qt, pa.table({
             "_row": np.full(len(rejected), -1, dtype=np.int64), "row_number": rejected,
-            "reason": pa.array(["fila_malformada"] * len(rejected), type=pa.string()),
+            "reason": pa.array([V.REASON_CODES[int(c)] for c in rejected_codes],
+                               type=pa.string()),
             "incident_id": pa.nulls(len(rejected), type=pa.string())})])
+        cut = int(settings.QUARANTINE_RAW_CHARS)
 
         def raw_col(f: str) -> str:
-            return f"CAST(r.{_quote(mp[f])} AS VARCHAR)" if f in mp else "NULL"
+            return f"left(CAST(r.{S.quote(mp[f])} AS VARCHAR), {cut})" if f in mp else "NULL"
         con.register("_vg_q", qt)
-        con.execute(
-            "INSERT INTO quarantine SELECT "
-            f"{int(import_id)}, {_sql_str(src.path.name)}, {_sql_str(src.sha256)}, q.row_number, "
-            "q.reason, q.incident_id, "
+        qcols = [c for c, _ in store.QUARANTINE_COLUMNS]
+        qdf = con.execute(
+            f"SELECT {int(import_id)}, {S.sql_str(src.path.name)}, {S.sql_str(src.sha256)}, "
+            f"q.row_number, q.reason, left(q.incident_id, {cut}), "
             f"{raw_col('occurred_at')}, {raw_col('date')}, {raw_col('time')}, "
             f"{raw_col('lat')}, {raw_col('lon')}, {raw_col('crime_type')}, {raw_col('district')} "
-            f"FROM _vg_q q LEFT JOIN {raw} r ON r._row = q._row ORDER BY q.row_number")
+            f"FROM _vg_q q LEFT JOIN {raw} r ON r._row = q._row ORDER BY q.row_number").df()
         con.unregister("_vg_q")
+        qdf.columns = qcols
+        for col in ("crime_type_raw", "district_raw"):
+            qdf[col] = _masked_values(qdf[col])
+        for col in ("occurred_at_raw", "date_raw", "time_raw"):  # dates: only text with letters
+            qdf[col] = _masked_values(qdf[col], letters_only=True)
+        con.register("_vg_qdf", qdf)
+        con.execute(f"INSERT INTO quarantine ({', '.join(qcols)}) SELECT * FROM _vg_qdf")
+        con.unregister("_vg_qdf")
     con.execute(f"DROP TABLE IF EXISTS {raw}")
     rows_read = len(rows) + len(rejected)
     result = _FileResult(import_id=import_id, rows_read=rows_read, accepted=accepted,
                          duplicates=n_valid - accepted, quarantined=quarantined, reasons=reasons,
                          pii=pii, stacked=stacked, swapped=swapped, repeated=repeated,
-                         mapping=dict(mp))
+                         mapping=dict(mp), masked=masked)
     if write:
+        icols = [c for c, _ in store.IMPORT_COLUMNS] + ["personal_data_masked"]
+        values = ["?"] * len(icols)
+        values[icols.index("imported_at")] = "timezone('UTC', now())"
         con.execute(
-            "INSERT INTO imports VALUES (?, timezone('UTC', now()), "
-            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO imports ({', '.join(icols)}) VALUES ({', '.join(values)})",
             [import_id, src_name, src.path.name, src.sha256, tz, rows_read, accepted,
              result.duplicates, quarantined, json.dumps(reasons, ensure_ascii=False),
              json.dumps(pii, ensure_ascii=False), json.dumps(stacked, ensure_ascii=False),
-             swapped, repeated, json.dumps(dict(mp), ensure_ascii=False)])
+             swapped, repeated, json.dumps(dict(mp), ensure_ascii=False), masked])
     tick(1.0, "listo")
     return result
 
@@ -1142,7 +583,8 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
         connection (wins over ``db``) with no transaction open: the whole
         batch runs in one transaction of its own (all files or none).
     source
-        Label stored with every incident (default: the file name).
+        Label stored with every incident (e.g. ``"SIDPOL"``; default none). The
+        file name is stored once, in the ``imports`` record.
     tz
         Zone of the file's wall times; explicit UTC offsets are converted to it.
     mapping
@@ -1171,7 +613,7 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
     area = _parse_study_area(study_area)
     if progress is not None:
         progress(0.0, "revisando archivos")
-    sources = [_sniff(p) for p in path_list]
+    sources = [S.sniff(p) for p in path_list]
     own = con is None
     conn = store.connect(db) if own else con
     assert conn is not None
@@ -1200,7 +642,7 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
     return _merge(results, [s.path for s in sources])
 
 
-def _precheck(con: duckdb.DuckDBPyConnection, src: _Source,
+def _precheck(con: duckdb.DuckDBPyConnection, src: S.Source,
               mapping: Mapping[str, str] | None) -> None:
     """Check that a file is a readable table with the required columns (writes nothing)."""
     _load_raw(con, src, "_vg_check", mapping, materialize=False)
@@ -1228,6 +670,7 @@ def _merge(results: Sequence[_FileResult], paths: Sequence[Path]) -> IngestRepor
         files=[str(p) for p in paths],
         repeated_files=[str(p) for p, r in zip(paths, results, strict=True) if r.repeated],
         mappings={str(p): r.mapping for p, r in zip(paths, results, strict=True)},
+        personal_data_masked=sum(r.masked for r in results),
     )
 
 
@@ -1237,7 +680,7 @@ def read_incidents(path: str | Path, *, tz: str = settings.TIMEZONE,
     """Parse and validate an incident file without a store; accepted rows only.
 
     Same rules as :func:`ingest_files` (duplicates and quarantined rows are
-    left out). Returns canonical columns (``source`` = file name, ``import_id`` = 0).
+    left out). Returns canonical columns (``source`` empty, ``import_id`` = 0).
     """
     con = store.connect(":memory:")
     try:
@@ -1255,30 +698,40 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
     Personal-data columns are listed in ``pii_columns`` and left out of
     ``columns`` and ``frame``.
     """
-    src = _sniff(path)
+    src = S.sniff(path)
     con = duckdb.connect()
     try:
         if src.kind == "csv":
             try:
-                _drop_rejects(con)
-                frame = con.execute(_csv_sql(src, limit=n_rows)).df()
-            except duckdb.Error:
+                S.drop_rejects(con)
+                frame = con.execute(S.csv_sql(src, limit=n_rows)).df()
+            except duckdb.Error as exc:
+                if src.header and "maximum line size" in str(exc).lower():
+                    # A line over the limit among the sniffed rows: read with the sniffed
+                    # header (the long line is left out, as ingest quarantines it).
+                    S.drop_rejects(con)
+                    frame = con.execute(S.csv_sql(src, limit=n_rows, columns=src.header)).df()
+                    return _preview(frame)
                 src = dataclasses.replace(src, encoding="latin-1")
-                _drop_rejects(con)
+                S.drop_rejects(con)
                 try:
-                    frame = con.execute(_csv_sql(src, limit=n_rows)).df()
+                    frame = con.execute(S.csv_sql(src, limit=n_rows)).df()
                 except duckdb.Error as exc:
-                    raise _fail(src.path, f"no se pudo leer como tabla "
+                    raise S.fail(src.path, f"no se pudo leer como tabla "
                                           f"({str(exc).splitlines()[0]})") from None
         elif src.kind == "parquet":
-            frame = con.execute(f"SELECT * FROM read_parquet({_sql_str(str(src.path))}) "
+            frame = con.execute(f"SELECT * FROM read_parquet({S.path_sql(src.path)}) "
                                 f"LIMIT {int(n_rows)}").df()
         elif src.kind == "excel":
-            frame = _excel_frame(src, n_rows=n_rows)
+            frame = S.excel_frame(src, n_rows=n_rows)
         else:
-            frame = _geojson_frame(src).head(n_rows)
+            frame = S.geojson_frame(src)[0].head(n_rows)
     finally:
         con.close()
+    return _preview(frame)
+
+
+def _preview(frame: pd.DataFrame) -> FilePreview:
     headers = [str(c) for c in frame.columns]
     pii = V.pii_columns([h for h in headers if not h.startswith("_geom_")])
     mapping = V.guess_mapping(headers, exclude=pii)
@@ -1294,16 +747,16 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a plain table (CSV/CSV.GZ, Parquet, XLSX, GeoJSON properties) as it is."""
-    src = _sniff(path)
+    src = S.sniff(path)
     if src.kind == "parquet":
         return pd.read_parquet(src.path)
     if src.kind == "excel":
         try:
             return pd.read_excel(src.path, engine="openpyxl")
         except Exception as exc:
-            raise _fail(src.path, f"libro Excel ilegible ({type(exc).__name__})") from None
+            raise S.fail(src.path, f"libro Excel ilegible ({type(exc).__name__})") from None
     if src.kind == "geojson":
-        return _geojson_frame(src)
+        return S.geojson_frame(src)[0]
     enc = "utf-8-sig" if src.encoding == "utf-8" else src.encoding
     try:
         return pd.read_csv(src.path, sep=src.delimiter, skiprows=src.skip, encoding=enc,
@@ -1312,7 +765,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         return pd.read_csv(src.path, sep=src.delimiter, skiprows=src.skip, encoding="latin-1",
                            compression="infer")
     except (ValueError, pd.errors.ParserError) as exc:
-        raise _fail(src.path, f"no se pudo leer como tabla ({str(exc).splitlines()[0]})") from None
+        raise S.fail(src.path, f"no se pudo leer como tabla ({str(exc).splitlines()[0]})") from None
 
 
 def _for_export(frame: pd.DataFrame, *, excel: bool) -> pd.DataFrame:
@@ -1332,7 +785,9 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
     H3 cell columns (``h3*``, uint64) are written as hexadecimal strings in
     text formats. GeoJSON takes points from ``lat``/``lon`` or a geometry
     column. CSV is plain UTF-8 without a byte-order mark, so other programs
-    read the column names exactly (for Excel, write ``.xlsx``).
+    read the column names exactly (for Excel, write ``.xlsx``). Text that a
+    spreadsheet would run as a formula is neutralised (see :mod:`analytics._safe`):
+    prefixed with ``'`` in CSV, written as a string in ``.xlsx``.
     """
     p = Path(path)
     name = p.name.lower()
@@ -1341,11 +796,12 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
         if name.endswith(".parquet"):
             frame.to_parquet(p, index=False)
         elif name.endswith(".csv") or name.endswith(".csv.gz"):
-            _for_export(frame, excel=False).to_csv(p, index=False, encoding="utf-8",
-                                                    compression="infer")
+            _safe.frame_for_csv(_for_export(frame, excel=False)).to_csv(
+                p, index=False, encoding="utf-8", compression="infer")
         elif name.endswith(".xlsx"):
-            _for_export(frame, excel=True).to_excel(p, index=False, sheet_name=sheet_name[:31],
-                                                    engine="xlsxwriter")
+            _for_export(frame, excel=True).to_excel(
+                p, index=False, sheet_name=sheet_name[:31], engine="xlsxwriter",
+                engine_kwargs={"options": dict(_safe.XLSX_OPTIONS)})
         elif name.endswith(".geojson"):
             import geopandas as gpd
 
@@ -1370,6 +826,15 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "dat
             raise
         raise InputFileError(f"No se puede escribir {p}: {exc.strerror or exc}.") from None
     return p
+
+
+def table_to_csv_bytes(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
+    """Return the CSV bytes of ``frame`` for a download, formula-like text neutralised.
+
+    ``bom``: start with a UTF-8 byte-order mark (Excel then reads accents right).
+    """
+    text: str = _safe.frame_for_csv(_for_export(frame, excel=False)).to_csv(index=False)
+    return text.encode("utf-8-sig" if bom else "utf-8")
 
 
 def write_bytes(data: bytes, path: str | Path) -> Path:

@@ -27,7 +27,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analytics import disclosure, hexbin, settings
+from analytics import _safe, disclosure, hexbin, settings
 from analytics._errors import IncidentSchemaError
 from analytics._labels import PERIODS as PERIODS
 from analytics._labels import district_key as district_key
@@ -739,7 +739,8 @@ def report_to_xlsx(tables: dict[str, pd.DataFrame], *, title: str,
         check_public_tables(tables, k=k)
     buf = _io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": False,
-                                   "default_date_format": "yyyy-mm-dd hh:mm"})
+                                   "default_date_format": "yyyy-mm-dd hh:mm",
+                                   **_safe.XLSX_OPTIONS})  # text is text, never a formula
     bold = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True,
                           "valign": "top"})
     head = wb.add_format({"bold": True, "font_size": 13})

@@ -326,3 +326,24 @@ district's rows with points (no real place does)."""
 # --- patrol operations (issue 16) ----------------------------------------------------------
 TRACK_RETENTION_DAYS: Final = 180
 SAVED_PLANS_SHOWN: Final = 50
+# --------------------------------------------------------------------------- ingest limits
+# A file beyond these is refused (one Spanish line) or its row quarantined; they guard the
+# store and every page against hostile or broken files, not normal exports.
+
+#: Most columns a file may have (a 1 M-column header is refused, not parsed).
+MAX_COLUMNS: Final = 2_000
+#: Longest text of one mapped field, in UTF-8 bytes; a longer one quarantines its row
+#: (``campo_demasiado_largo``).
+MAX_FIELD_BYTES: Final = 2_000
+#: Longest CSV line, in bytes; a longer line is quarantined (``campo_demasiado_largo``).
+#: DuckDB sizes its read buffers from it: lowering it to 1 MB slowed reading by ~20 %.
+MAX_LINE_BYTES: Final = 10_000_000
+#: Characters of each raw field kept in the quarantine table (longer text is cut).
+QUARANTINE_RAW_CHARS: Final = 200
+#: Largest total uncompressed size of an ``.xlsx`` (a zip of XML parts), bytes.
+XLSX_MAX_UNCOMPRESSED_BYTES: Final = 512 * 2**20
+#: Largest uncompressed / compressed ratio of an ``.xlsx`` ...
+XLSX_MAX_RATIO: Final = 50
+#: ... checked once the uncompressed total exceeds this many bytes (small files may
+#: compress well).
+XLSX_RATIO_FROM_BYTES: Final = 20 * 2**20

@@ -2,10 +2,13 @@
 
 Run by hand: ``.venv/bin/python bench/ingest.py [--rows N] [--repeat K]``.
 
-Both sides run as separate processes (start-up included), timed in the same
-run; the best of ``--repeat`` is kept. Peak memory is each child's maximum
-resident set size (``getrusage(RUSAGE_CHILDREN)`` in a fresh launcher
-process per run). The CSV is generated once, seeded, in ``bench/_work/``.
+Two generated files of the same rows: one with a ``distrito`` column, one
+without (every district then comes from the polygons, ``analytics.geo``).
+For each file both sides run as separate processes (start-up included),
+timed in the same run; the best of ``--repeat`` is kept. Peak memory is each
+child's maximum resident set size (``getrusage(RUSAGE_CHILDREN)`` in a fresh
+launcher process per run). The CSVs are generated once, seeded, in
+``bench/_work/``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,8 +44,11 @@ print(len(out), int(out.sum()))
 """
 
 
-def make_csv(path: Path, n: int, seed: int = 20261122) -> None:
-    """Write a SIDPOL-like messy CSV: dd/mm/yyyy + HH:MM, PII, bad rows, a stacked point."""
+def make_csv(path: Path, n: int, seed: int = 20261122, *, district: bool = True) -> None:
+    """Write a SIDPOL-like messy CSV: dd/mm/yyyy + HH:MM, PII, bad rows, a stacked point.
+
+    ``district=False`` leaves out the ``distrito`` column (same rows otherwise).
+    """
     rng = np.random.default_rng(seed)
     centers = np.array([[-12.068, -77.018], [-12.046, -77.030], [-12.120, -77.030],
                         [-11.990, -77.060], [-8.110, -79.030]])
@@ -81,6 +88,8 @@ def make_csv(path: Path, n: int, seed: int = 20261122) -> None:
         "distrito": districts[which], "nombre_denunciante": "PERSONA",
         "dni": rng.integers(10_000_000, 99_999_999, n),
     })
+    if not district:
+        df = df.drop(columns="distrito")
     path.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(path, index=False)
 
@@ -104,58 +113,81 @@ def _launch(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     return d["s"], d["rss"], d["out"]
 
 
+def _time_files(files: list[Path], repeat: int, env: dict[str, str]
+                ) -> list[tuple[float, float, float, float, dict[str, Any]]]:
+    """Best seconds and peak RSS of the reference and of ``ingest``, per file.
+
+    Runs are interleaved (reference, ingest, next file, ...) ``repeat`` times, so
+    that a change in the machine's load hits every measurement alike.
+    """
+    db = WORK / "ingest_bench.duckdb"
+    runs: list[tuple[list[Any], list[Any]]] = [([], []) for _ in files]
+    reports: list[dict[str, Any]] = [{} for _ in files]
+    for _ in range(repeat):
+        for i, csv in enumerate(files):
+            runs[i][0].append(_launch([sys.executable, "-c", REFERENCE, str(csv)]))
+            for p in (db, Path(str(db) + ".wal")):
+                p.unlink(missing_ok=True)
+            vig = _launch([sys.executable, "-m", "analytics", "ingest", str(csv), "--db",
+                           str(db), "--json"], env=env)
+            runs[i][1].append(vig)
+            reports[i] = json.loads(vig[2])
+    out = []
+    for (ref_runs, vig_runs), report in zip(runs, reports, strict=True):
+        n = report["rows_read"]
+        assert n == report["accepted"] + report["duplicates"] + report["quarantined"]
+        out.append((min(r[0] for r in ref_runs), max(r[1] for r in ref_runs),
+                    min(r[0] for r in vig_runs), max(r[1] for r in vig_runs), report))
+    return out
+
+
 def main() -> None:
-    """Generate the input if needed, time both sides, write the RESULTS.md section."""
+    """Generate the inputs if needed, time both sides on both files, write RESULTS.md."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    csv = WORK / f"ingest_{args.rows}.csv"
-    if not csv.exists():
-        t = time.perf_counter()
-        make_csv(csv, args.rows)
-        print(f"generated {csv} in {time.perf_counter() - t:.1f}s")
-    db = WORK / "ingest_bench.duckdb"
+    files = {"with `distrito` column": (WORK / f"ingest_{args.rows}.csv", True),
+             "without district column (polygons)": (WORK / f"ingest_{args.rows}_nodist.csv",
+                                                     False)}
+    for csv, with_district in files.values():
+        if not csv.exists():
+            t = time.perf_counter()
+            make_csv(csv, args.rows, district=with_district)
+            print(f"generated {csv} in {time.perf_counter() - t:.1f}s")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    ref_runs, vig_runs = [], []
     load0 = os.getloadavg()[0]
-    report: dict = {}
-    for _ in range(args.repeat):
-        ref_runs.append(_launch([sys.executable, "-c", REFERENCE, str(csv)]))
-        for p in (db, Path(str(db) + ".wal")):
-            p.unlink(missing_ok=True)
-        vig = _launch([sys.executable, "-m", "analytics", "ingest", str(csv), "--db", str(db),
-                       "--json"], env=env)
-        vig_runs.append(vig)
-        report = json.loads(vig[2])
-    ref_s = min(r[0] for r in ref_runs)
-    vig_s = min(r[0] for r in vig_runs)
-    ref_rss = max(r[1] for r in ref_runs)
-    vig_rss = max(r[1] for r in vig_runs)
-    n = report["rows_read"]
-    assert n == report["accepted"] + report["duplicates"] + report["quarantined"]
-    ratio = vig_s / ref_s
-    rate = n / vig_s
     lines = [
         "## ingest (bench/ingest.py)",
         "",
-        f"{n:,} rows of messy CSV (dd/mm/yyyy + HH:MM, PII columns, bad rows, a stacked point), "
-        f"best of {args.repeat}, whole processes including start-up.",
+        f"{args.rows:,} rows of messy CSV (dd/mm/yyyy + HH:MM, PII columns, bad rows, a stacked "
+        f"point), twice: with a `distrito` column, and the same rows without it (districts from "
+        f"the polygons, `analytics.geo`). Best of {args.repeat} interleaved runs, whole processes "
+        "including start-up; the reference is timed on the same file in the same run.",
         "",
-        "| run | seconds | rows/s | peak RSS (MiB) |",
-        "| --- | ---: | ---: | ---: |",
-        f"| bare reference (pandas read_csv + h3ronpy + groupby) | {ref_s:.2f} | "
-        f"{n / ref_s:,.0f} | {ref_rss:,.0f} |",
-        "| `python -m analytics ingest --json` (parse, validate, dedup, H3, store) | "
-        f"{vig_s:.2f} | {rate:,.0f} | {vig_rss:,.0f} |",
+        "| file | run | seconds | rows/s | peak RSS (MiB) | ratio to reference |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    notes = []
+    timed = _time_files([csv for csv, _ in files.values()], args.repeat, env)
+    for label, (ref_s, ref_rss, vig_s, vig_rss, report) in zip(files, timed, strict=True):
+        n = report["rows_read"]
+        lines += [
+            f"| {label} | bare reference (pandas read_csv + h3ronpy + groupby) | {ref_s:.2f} | "
+            f"{n / ref_s:,.0f} | {ref_rss:,.0f} | 1.00× |",
+            f"| {label} | `python -m analytics ingest --json` | {vig_s:.2f} | {n / vig_s:,.0f} | "
+            f"{vig_rss:,.0f} | **{vig_s / ref_s:.2f}×** |",
+        ]
+        notes.append(
+            f"- {label}: accepted {report['accepted']:,}, duplicates {report['duplicates']:,}, "
+            f"quarantined {report['quarantined']:,} {report['quarantine_reasons']}; stacked "
+            f"points {len(report['stacked_points'])}; swapped {report['swapped_coordinates']:,}.")
+    lines += [
         "",
-        f"Ratio ingest / reference: **{ratio:.2f}×** (target < 3×); rate {rate:,.0f} rows/s "
-        f"(target ≥ 250,000); peak {vig_rss / 1024:.2f} GiB (target < 3 GiB).",
-        f"Outcome: accepted {report['accepted']:,}, duplicates {report['duplicates']:,}, "
-        f"quarantined {report['quarantined']:,} {report['quarantine_reasons']}; "
-        f"stacked points {len(report['stacked_points'])}; "
-        f"swapped {report['swapped_coordinates']:,}.",
-        f"Load average (1 min) before / after: {load0:.1f} / {os.getloadavg()[0]:.1f} "
+        "Targets: ratio ≤ 3×, ≥ 250,000 rows/s, peak < 3 GiB, for both files.",
+        "",
+        *notes,
+        f"- Load average (1 min) before / after: {load0:.1f} / {os.getloadavg()[0]:.1f} "
         "(the machine is shared: a high load slows both sides, the ratio is what to read).",
     ]
     philly = (ROOT.parent / "shared" / "data" / "philadelphia_incidents"

@@ -68,7 +68,8 @@ def make_store(path: Path, *, n: int = 600, seed: int = 7, quarantined: int = 3)
                    reasons='{"sin_coordenadas": %d}' % quarantined, pii_columns_dropped="[]",
                    stacked_points='[{"lat": -12.068, "lon": -77.018, "count": 25}]',
                    swapped_coordinates=0, repeated_file=False, mapping="{}")
-        con.execute(f"INSERT INTO imports VALUES ({', '.join('?' for _ in icols)})",
+        con.execute(f"INSERT INTO imports ({', '.join(icols)}) "
+                    f"VALUES ({', '.join('?' for _ in icols)})",
                     [imp[c] for c in icols])
     finally:
         con.close()

@@ -98,3 +98,11 @@ def test_briefing_is_pure() -> None:
     import analytics.briefing as b
 
     assert "streamlit" not in b.__dict__
+
+
+def test_routes_csv_neutralises_formulas(plan: patrol.PatrolPlan) -> None:
+    routes = plan.routes.copy()
+    routes["district"] = "=HYPERLINK(\"http://x\",\"clic\")"
+    csv = pd.read_csv(io.BytesIO(briefing.routes_to_csv(routes)), encoding="utf-8-sig", dtype=str)
+    assert set(csv["district"]) == {"'=HYPERLINK(\"http://x\",\"clic\")"}
+    assert csv["lat"].astype(float).lt(0).all()  # negative numbers stay numbers

@@ -189,3 +189,137 @@ def test_command_map_matches_what_the_modules_register():
         one_sub = next(a for a in one._actions
                        if isinstance(a, __import__("argparse")._SubParsersAction))
         assert name in one_sub.choices, module
+
+
+@pytest.mark.parametrize("body", ["", "\n\n  \n"], ids=["header-only", "blank-lines"])
+def test_header_without_rows_exits_2_and_leaves_the_store_unchanged(tmp_path, capsys, body):
+    db = tmp_path / "v.duckdb"
+    assert cli.main(["ingest", str(DATA / "utf8_bom.csv"), "--db", str(db)]) == 0
+    capsys.readouterr()
+    before = db.read_bytes()
+    p = tmp_path / "solo_encabezado.csv"
+    p.write_text("fecha,hora,latitud,longitud,delito\n" + body, encoding="utf-8")
+    assert cli.main(["ingest", str(p), "--db", str(db), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert "no tiene filas de datos" in err and "Traceback" not in err
+    assert db.read_bytes() == before
+    con = store.connect(db, read_only=True)
+    assert len(store.imports_history(con)) == 1
+    con.close()
+
+
+@pytest.mark.parametrize("n_cols", [1_000_000, 2_500], ids=["1M", "2500"])
+def test_absurd_column_count_is_refused_with_one_line(tmp_path, capsys, n_cols):
+    p = tmp_path / "ancho.csv"
+    extra = ",".join(f"c{i}" for i in range(n_cols - 4))
+    p.write_text(f"fecha,latitud,longitud,delito,{extra}\n"
+                 f"03/02/2025,-12.06,-77.03,robo{',' * (n_cols - 4)}\n", encoding="utf-8")
+    db = tmp_path / "v.duckdb"
+    assert cli.main(["ingest", str(p), "--db", str(db), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert "columnas" in err and "2.000" in err and "TransactionContext" not in err
+
+
+def test_wide_parquet_and_excel_are_refused(tmp_path):
+    wide = pd.DataFrame({f"c{i}": [1] for i in range(settings.MAX_COLUMNS + 1)})
+    wide[["fecha", "lat", "lon"]] = ["03/02/2025", -12.06, -77.03]
+    wide.to_parquet(tmp_path / "ancho.parquet")
+    from analytics._errors import InputFileError
+
+    with pytest.raises(InputFileError, match="columnas"):
+        io.read_incidents(tmp_path / "ancho.parquet")
+    wide.to_excel(tmp_path / "ancho.xlsx", index=False)
+    with pytest.raises(InputFileError, match="columnas"):
+        io.read_incidents(tmp_path / "ancho.xlsx")
+
+
+def _xlsx_bomb(path: Path, n_bytes: int) -> Path:
+    """A real .xlsx whose one cell is ``n_bytes`` of text (compresses ~1000:1)."""
+    import zipfile
+
+    small = path.with_name("pequeno.xlsx")
+    pd.DataFrame({"fecha": ["03/02/2025"], "latitud": [-12.06], "longitud": [-77.03],
+                  "delito": ["robo"]}).to_excel(small, index=False)
+    cell = ('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+            + "A" * n_bytes + "</t></is></c></row></sheetData>")
+    with zipfile.ZipFile(small) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                start, end = text.index("<sheetData>"), text.index("</sheetData>") + 12
+                data = (text[:start] + cell + text[end:]).encode()
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_xlsx_bomb_is_refused_with_one_line_before_reading_cells(tmp_path, capsys):
+    p = _xlsx_bomb(tmp_path / "libro.xlsx", 60 * 2**20)
+    assert p.stat().st_size < 2**20
+    db = tmp_path / "v.duckdb"
+    assert cli.main(["ingest", str(DATA / "utf8_bom.csv"), "--db", str(db)]) == 0
+    capsys.readouterr()
+    before = db.read_bytes()
+    assert cli.main(["ingest", str(p), "--db", str(db)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1 and "bomba zip" in err
+    assert db.read_bytes() == before
+
+
+_P = {"fecha": "03/02/2025", "delito": "robo"}
+_GOOD = {"type": "Feature", "properties": _P,
+         "geometry": {"type": "Point", "coordinates": [-77.03, -12.06]}}
+
+
+def _fc(features: object) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _odd(geometry: object = None, properties: object = None) -> dict:
+    return {"type": "Feature", "properties": _P if properties is None else properties,
+            "geometry": geometry}
+
+
+ODD_GEOJSON = {
+    # name: (document text, expected: a Spanish phrase of the one-line error, or quarantine rows)
+    "features-null": (json.dumps(_fc(None)), "no tiene elementos"),
+    "features-dict": (json.dumps(_fc({"a": 1})), "no es una lista"),
+    "features-string": (json.dumps(_fc("abc")), "no es una lista"),
+    "deep-nesting": ("[" * 100_000 + "]" * 100_000, "demasiada profundidad"),
+    "deep-coordinates": (json.dumps(_fc([_GOOD]))[:-2] + ', {"type": "Feature", "geometry": '
+                         '{"type": "Point", "coordinates": ' + "[" * 50_000 + "]" * 50_000
+                         + "}}]}", "demasiada profundidad"),
+    "million-empty-features": ('{"type": "FeatureCollection", "features": ['
+                               + ",".join(["{}"] * 1_000_000) + "]}", "fecha"),
+    "properties-list": (json.dumps(_fc([_GOOD, _odd({"type": "Point", "coordinates": [-77, -12]},
+                                                    [1, 2])])), [2]),
+    "geometry-string": (json.dumps(_fc([_GOOD, _odd("POINT(-77 -12)")])), [2]),
+    "coordinates-nested": (json.dumps(_fc([_GOOD, _odd({"type": "Point",
+                                                        "coordinates": [[-77.0, -12.0]]})])), [2]),
+    "coordinates-text": (json.dumps(_fc([_GOOD, _odd({"type": "Point", "coordinates": "x"}),
+                                         _odd({"type": "Point", "coordinates": ["a", "b"]})])),
+                         [2, 3]),
+    "features-not-objects": (json.dumps(_fc([5, _GOOD, "x", None, []])), [1, 3, 4, 5]),
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_GEOJSON), ids=list(ODD_GEOJSON))
+def test_odd_geojson_never_prints_a_traceback(tmp_path, capsys, name):
+    text, expected = ODD_GEOJSON[name]
+    p = tmp_path / "raro.geojson"
+    p.write_text(text, encoding="utf-8")
+    db = tmp_path / "v.duckdb"
+    code = cli.main(["ingest", str(p), "--db", str(db), "--json"])
+    out, err = capsys.readouterr()
+    if isinstance(expected, str):
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+        assert expected in err and err.startswith("error: ")
+        return
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["quarantine_reasons"] == {"fila_malformada": len(expected)} and d["accepted"] == 1
+    con = store.connect(db, read_only=True)
+    assert store.quarantine_rows(con)["row_number"].tolist() == expected
+    con.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import h3
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from analytics import _validate as V
 from analytics import io, store
 from analytics._errors import IncidentSchemaError, InputFileError
 
@@ -417,3 +419,294 @@ def test_first_occurrence_is_exact_even_if_the_hash_collides(rng, monkeypatch):
     monkeypatch.setattr(io.pd, "factorize",
                         lambda h: (np.zeros(len(h), dtype=np.int64), np.zeros(1, np.uint64)))
     assert (io._first_occurrence(a, b) == want).all()
+
+
+# --------------------------------------------------------------------------- issue 11
+
+HEADER = "nro_denuncia,fecha,hora,latitud,longitud,delito\n"
+
+
+def _header_only(tmp_path: Path, kind: str) -> Path:
+    """A file with the incident header and no data rows, in each format."""
+    if kind == "csv":
+        p = tmp_path / "solo_encabezado.csv"
+        p.write_text(HEADER, encoding="utf-8")
+    elif kind == "csv-blank-lines":
+        p = tmp_path / "lineas_en_blanco.csv"
+        p.write_text(HEADER + "\n   \n\n" + "\r\n" * 5, encoding="utf-8")
+    elif kind == "csv-semicolon-title":
+        p = tmp_path / "titulo.csv"
+        p.write_text("REPORTE\n" + HEADER.replace(",", ";"), encoding="utf-8")
+    elif kind == "csv.gz":
+        p = tmp_path / "vacio.csv.gz"
+        p.write_bytes(gzip.compress(HEADER.encode()))
+    elif kind == "xlsx":
+        p = tmp_path / "vacio.xlsx"
+        pd.DataFrame(columns=HEADER.strip().split(",")).to_excel(p, index=False)
+    elif kind == "parquet":
+        p = tmp_path / "vacio.parquet"
+        pd.DataFrame({c: pd.Series([], dtype=str) for c in HEADER.strip().split(",")}
+                     ).to_parquet(p)
+    elif kind == "geojson":
+        p = tmp_path / "vacio.geojson"
+        p.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    else:
+        p = tmp_path / "lista_vacia.json"
+        p.write_text("[]", encoding="utf-8")
+    return p
+
+
+EMPTY_KINDS = ["csv", "csv-blank-lines", "csv-semicolon-title", "csv.gz", "xlsx", "parquet",
+               "geojson", "json-list"]
+
+
+@pytest.mark.parametrize("kind", EMPTY_KINDS, ids=EMPTY_KINDS)
+def test_header_without_data_rows_is_refused_like_an_empty_file(tmp_path, kind):
+    p = _header_only(tmp_path, kind)
+    for batch in ([p], [DATA / "utf8_bom.csv", p]):  # alone, and checked before writing a batch
+        c = store.connect(":memory:")
+        with pytest.raises(InputFileError, match="no tiene filas de datos|vacío|no tiene elementos"):
+            io.ingest_files(batch, con=c)
+        assert store.incident_count(c) == 0 and len(store.imports_history(c)) == 0
+        c.close()
+
+
+def test_points_on_shared_district_edges_take_the_first_polygon(tmp_path):
+    """No district column: the polygon rule decides, first polygon (file order) on shared edges."""
+    import json
+
+    import shapely
+
+    from analytics import geo
+
+    feats = json.loads(geo.BOUNDARIES_PATH.read_text(encoding="utf-8"))["features"]
+    polys = [shapely.geometry.shape(f["geometry"]) for f in feats]
+    lima = [i for i, f in enumerate(feats) if f["properties"]["city"] == "lima"]
+    xy = np.unique(shapely.get_coordinates([polys[i] for i in lima]), axis=0)
+    pts = shapely.points(xy)
+    n_hits = sum(shapely.intersects(polys[i], pts).astype(int) for i in lima)
+    shared = xy[n_hits >= 2][::97][:60]  # vertices on two or more districts
+    inside = np.array([[-12.0680, -77.0180], [-12.1000, -77.0300], [-12.5, -76.0]])
+    lat = np.concatenate([shared[:, 1], inside[:, 0]])
+    lon = np.concatenate([shared[:, 0], inside[:, 1]])
+    rows = ["id,fecha,lat,lon"] + [f"P{i},03/02/2025,{float(a)!r},{float(b)!r}"
+                                   for i, (a, b) in enumerate(zip(lat, lon, strict=True))]
+    p = tmp_path / "bordes.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    got = io.read_incidents(p, study_area=(-78, -13, -76, -11)).set_index("incident_id")
+    want = []
+    for a, b in zip(lat, lon, strict=True):
+        first = next((i for i, g in enumerate(polys) if g.intersects(shapely.Point(b, a))), None)
+        want.append(None if first is None else feats[first]["properties"]["district"])
+    assert len(got) == len(lat)
+    districts = [got.loc[f"P{i}", "district"] for i in range(len(lat))]
+    assert [None if pd.isna(d) else d for d in districts] == want
+    assert want[-1] is None and want[-3] == "LA VICTORIA"
+
+
+@pytest.mark.parametrize("text,want", [
+    ("0001-01-01", "fecha_invalida"), ("01/01/0001", "fecha_invalida"),
+    ("0099-12-31", "fecha_invalida"), ("31/12/0099", "fecha_invalida"),
+    ("0001-01-01 10:00", "fecha_invalida"),
+    ("03/02/25", "2025-02-03"), ("03-02-70", "1970-02-03"), ("3.2.25", "2025-02-03"),
+    ("03/02/25 10:00", "2025-02-03 10:00"), ("2025-02-03", "2025-02-03"),
+], ids=lambda v: v.replace("/", "_"))
+def test_only_two_digit_years_get_a_century(tmp_path, text, want):
+    p = tmp_path / "anios.csv"
+    p.write_text(f"id,fecha_hora,lat,lon\n1,{text},-12.068,-77.018\n", encoding="utf-8")
+    c = store.connect(":memory:")
+    report = io.ingest_files(p, con=c)
+    if want == "fecha_invalida":
+        assert report.quarantine_reasons == {"fecha_invalida": 1}
+        assert store.quarantine_rows(c)["occurred_at_raw"].tolist() == [text]
+    else:
+        assert store.load_incidents(c)["occurred_at"].tolist() == [pd.Timestamp(want)]
+    c.close()
+
+
+def test_typed_year_one_is_invalid_not_2001(tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "tipado.parquet"
+    pq.write_table(pa.table({"fecha": pa.array([dt.date(1, 1, 1), dt.date(2025, 2, 3)]),
+                             "lat": [-12.068, -12.069], "lon": [-77.018, -77.019]}), p)
+    c = store.connect(":memory:")
+    report = io.ingest_files(p, con=c)
+    assert report.quarantine_reasons == {"fecha_invalida": 1} and report.accepted == 1
+    c.close()
+
+
+@pytest.mark.parametrize("name", ["a*.csv", "a?.csv", "a[x].csv", "[a]*.csv", "b*.parquet"])
+def test_glob_characters_in_a_file_name_read_only_that_file(tmp_path, name):
+    rows = {"a*.csv": "1", "a?.csv": "2", "a[x].csv": "3", "[a]*.csv": "4",
+            "ab.csv": "5", "ax.csv": "6", "aa.csv": "7", "a.csv": "8"}
+    for fname, ident in rows.items():
+        (tmp_path / fname).write_text(f"id,fecha,lat,lon\n{ident},03/02/2025,-12.06{ident},-77.0\n",
+                                      encoding="utf-8")
+    for fname in ("b*.parquet", "bb.parquet"):
+        pd.DataFrame({"id": [fname], "fecha": ["03/02/2025"], "lat": [-12.06],
+                      "lon": [-77.0]}).to_parquet(tmp_path / fname)
+    inc = io.read_incidents(tmp_path / name)
+    assert inc["incident_id"].tolist() == [rows.get(name, name)]
+    assert io.preview_file(tmp_path / name).frame["id"].astype(str).tolist() == \
+        [rows.get(name, name)]
+
+
+def _quarantine_of(path: Path) -> tuple[io.IngestReport, pd.DataFrame, pd.DataFrame]:
+    c = store.connect(":memory:")
+    report = io.ingest_files(path, con=c)
+    q, inc = store.quarantine_rows(c), store.load_incidents(c)
+    c.close()
+    _invariant(report)
+    return report, q, inc
+
+
+def test_one_huge_line_is_quarantined_and_the_rest_kept(tmp_path):
+    from analytics import settings
+
+    huge = "x" * 12_000_000  # over the 10 MB line limit, which used to refuse the whole file
+    rows = ["nro_denuncia,fecha,hora,latitud,longitud,delito",
+            "L1,03/02/2025,10:00,-12.061,-77.011,robo",
+            f"L2,03/02/2025,11:00,-12.062,-77.012,{huge}",
+            "L3,03/02/2025,12:00,-12.063,-77.013,hurto"]
+    rows += [f"L{i},04/02/2025,10:{i % 60:02d},-12.0{i:03d},-77.011,robo" for i in range(4, 40)]
+    p = tmp_path / "linea_enorme.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report, q, inc = _quarantine_of(p)
+    assert report.quarantine_reasons == {"campo_demasiado_largo": 1}
+    assert q["row_number"].tolist() == [2]
+    assert len(inc) == 38 and "L2" not in set(inc["incident_id"])
+    assert settings.MAX_LINE_BYTES < len(huge)
+    pv = io.preview_file(p, n_rows=3)  # the upload page previews the file first
+    assert pv.mapping["date"] == "fecha" and pv.frame["nro_denuncia"].tolist() == ["L1", "L3",
+                                                                                   "L4"]
+
+
+def _long_text_file(tmp_path: Path, kind: str, long_text: str) -> Path:
+    frame = pd.DataFrame({"nro_denuncia": ["A1", "A2", "A3"],
+                          "fecha": ["03/02/2025", "03/02/2025", "04/02/2025"],
+                          "latitud": ["-12.061", "-12.062", "-12.063"],
+                          "longitud": ["-77.011", "-77.012", "-77.013"],
+                          "delito": ["robo", long_text, "hurto"]})
+    p = tmp_path / f"campo_largo.{kind}"
+    if kind == "csv":
+        frame.to_csv(p, index=False)
+    elif kind == "xlsx":
+        frame.to_excel(p, index=False)
+    elif kind == "parquet":
+        frame.to_parquet(p)
+    else:
+        feats = [{"type": "Feature", "properties": r,
+                  "geometry": {"type": "Point", "coordinates": [float(r["longitud"]),
+                                                               float(r["latitud"])]}}
+                 for r in frame.to_dict("records")]
+        p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}),
+                     encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet", "geojson"])
+def test_an_over_long_field_quarantines_its_row_with_truncated_raw_text(tmp_path, kind):
+    from analytics import settings
+
+    long_text = "ROBO " + "Ñ" * 30_000  # 60 kB of UTF-8 in one cell
+    report, q, inc = _quarantine_of(_long_text_file(tmp_path, kind, long_text))
+    assert report.quarantine_reasons == {"campo_demasiado_largo": 1}
+    assert sorted(inc["incident_id"]) == ["A1", "A3"]
+    row = q.iloc[0]
+    assert row["incident_id"] == "A2" and row["row_number"] == 2
+    assert row["crime_type_raw"] == long_text[:settings.QUARANTINE_RAW_CHARS]
+    assert "campo_demasiado_largo" in V.REASONS
+
+
+def test_personal_data_inside_mapped_text_is_masked_and_counted(con, tmp_path):
+    p = tmp_path / "textos.csv"
+    p.write_text(
+        "id,fecha,lat,lon,tipo,modalidad,distrito\n"
+        "1,03/02/2025,-12.061,-77.011,ROBO A JUAN PEREZ DNI 45678912,AL PASO,LA VICTORIA\n"
+        "2,03/02/2025,-12.062,-77.012,HURTO,DE CELULAR 987654321,LA VICTORIA\n"
+        "3,03/02/2025,-12.063,-77.013,ROBO A MANO ARMADA,,LA VICTORIA\n"
+        "4,,-12.064,-77.014,agraviado: Rosa Quispe placa ABC-123,,LA VICTORIA\n"
+        "5,sin fecha rosa@example.pe,-12.065,-77.015,ROBO,,LA VICTORIA\n", encoding="utf-8")
+    report = io.ingest_files(p, con=con)
+    assert (report.accepted, report.quarantined) == (3, 2)
+    assert report.personal_data_masked == 3  # rows 1, 2 and 4 (row 5's date is masked too)
+    assert store.imports_history(con)["personal_data_masked"].tolist() == [3]
+    inc = store.load_incidents(con).set_index("incident_id")
+    assert inc.loc["1", "crime_type"] == "robo a [nombre] dni [documento] - al paso"
+    assert inc.loc["1", "crime_group"] == "patrimonio"
+    assert inc.loc["3", "crime_type"] == "robo a mano armada"  # no personal data, unchanged
+    q = store.quarantine_rows(con).set_index("incident_id")
+    assert q.loc["4", "crime_type_raw"] == "agraviado: [nombre] placa [placa]"
+    assert q.loc["5", "date_raw"] == "sin fecha [correo]"
+    blob = _dump(con)
+    for secret in ("JUAN", "juan", "PEREZ", "perez", "45678912", "987654321", "Rosa", "Quispe",
+                   "ABC-123", "rosa@example.pe"):
+        assert secret not in blob, secret
+
+
+def test_free_text_and_identifier_columns_are_never_read(con, tmp_path):
+    p = tmp_path / "columnas.csv"
+    p.write_text("id,fecha,lat,lon,delito,placa,observaciones,ruc,nombres_y_apellidos,"
+                 "doc_identidad,relato,descripcion_hecho,direccion_hecho\n"
+                 "1,03/02/2025,-12.061,-77.011,robo,XYZ-987,vecino Tito,20123456789,Tito Paz,"
+                 "41234567,me robaron,cerca de mi casa,Jr. Huanuco cuadra 5\n", encoding="utf-8")
+    report = io.ingest_files(p, con=con)
+    assert report.pii_columns_dropped == ["placa", "observaciones", "ruc", "nombres_y_apellidos",
+                                          "doc_identidad", "relato", "descripcion_hecho"]
+    blob = _dump(con)
+    for secret in ("XYZ-987", "Tito", "20123456789", "41234567", "me robaron", "mi casa"):
+        assert secret not in blob, secret
+
+
+def test_source_is_the_label_only_never_the_file_name(con, tmp_path):
+    p = tmp_path / "denuncias_comisaria_la_victoria.csv"
+    p.write_text("id,fecha,lat,lon\n1,03/02/2025,-12.061,-77.011\n", encoding="utf-8")
+    io.ingest_files(p, con=con)
+    assert store.load_incidents(con)["source"].isna().all()
+    rows = con.execute("SELECT * FROM incidents").df().astype(str).to_csv()
+    assert "denuncias_comisaria" not in rows
+    hist = store.imports_history(con)
+    assert hist["file_name"].tolist() == [p.name] and hist["source"].isna().all()
+
+
+RISKY = ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0", " =1+1",
+         "＝1+1"]
+HARMLESS = ["-12.0680", "+51", "normal", "robo - al paso", "", "1e-5"]
+
+
+def _risky_frame() -> pd.DataFrame:
+    n = len(RISKY) + len(HARMLESS)
+    return pd.DataFrame({"texto": RISKY + HARMLESS,
+                         "numero": [-5] * n, "real": [-1.5] * n,
+                         "=nombre": ["x"] * n})
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_csv_exports_neutralise_formulas(tmp_path, suffix):
+    out = io.write_table(_risky_frame(), tmp_path / f"f{suffix}")
+    back = pd.read_csv(out, dtype=str, keep_default_na=False)
+    # Prefixed; a carriage return becomes a (quoted) line feed, never a row break.
+    assert back["texto"].tolist() == ["'" + v.replace("\r", "\n") for v in RISKY] + HARMLESS
+    assert len(back) == len(RISKY) + len(HARMLESS)
+    assert set(back["numero"]) == {"-5"} and set(back["real"]) == {"-1.5"}
+    assert list(back.columns) == ["texto", "numero", "real", "'=nombre"]
+    raw = pd.read_csv(__import__("io").BytesIO(io.table_to_csv_bytes(_risky_frame(), bom=True)),
+                      dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert raw["texto"].tolist() == back["texto"].tolist()
+
+
+def test_xlsx_export_writes_text_never_formulas(tmp_path):
+    import openpyxl
+
+    out = io.write_table(_risky_frame(), tmp_path / "f.xlsx")
+    ws = openpyxl.load_workbook(out).active
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [ws.cell(row=i + 2, column=1).value for i in range(len(RISKY) + len(HARMLESS))]
+    assert [t for t, v in zip(texts, RISKY, strict=False) if "\r" not in v] == \
+        [v for v in RISKY if "\r" not in v]  # as written, but as text
+    assert ws.cell(row=2, column=2).value == -5 and ws.cell(row=2, column=3).value == -1.5

@@ -295,3 +295,22 @@ def test_report_maps_png(quarterly: pd.DataFrame, boundaries: pd.DataFrame, publ
                                    districts=["LA VICTORIA"], population=POP)
     assert len(maps) == 2
     assert all(m[:8] == b"\x89PNG\r\n\x1a\n" for m in maps)
+
+
+def test_report_to_xlsx_writes_text_never_formulas() -> None:
+    import io
+
+    import openpyxl
+
+    evil = "=cmd|' /C calc'!A0"
+    tables = {"Por tipo": pd.DataFrame({"Tipo": [evil, "+1+1", "@SUM(A1)", "robo"],
+                                         "Incidentes": [3, -2, 1, 4]})}
+    data = reports.report_to_xlsx(tables, title="=titulo", notes=["-nota=1"])
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    formulas = [(ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row
+                if c.data_type == "f"]
+    assert formulas == []
+    ws = wb["Por tipo"]
+    assert [ws.cell(row=r, column=1).value for r in range(4, 8)] == [evil, "+1+1", "@SUM(A1)",
+                                                                      "robo"]
+    assert ws.cell(row=5, column=2).value == -2

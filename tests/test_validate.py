@@ -59,6 +59,16 @@ def test_check_mapping_lists_every_missing_field():
     ("victim_name", True), ("Phone", True), ("domicilio", True),
     ("nombre_distrito", False), ("delito", False), ("direccion_hecho", False), ("fecha", False),
     ("modalidad", False), ("latitud", False),
+    # issue 11: identifiers and free text
+    ("placa", True), ("PLACA_VEHICULO", True), ("observaciones", True), ("Observación", True),
+    ("ruc", True), ("nombres_y_apellidos", True), ("doc_identidad", True), ("nombres", True),
+    ("apellidos", True), ("telefono", True), ("dni", True), ("correo", True),
+    ("direccion_domicilio", True), ("detalle", True), ("relato", True),
+    ("descripcion_hecho", True), ("Relato de los hechos", True), ("carnet_extranjeria", True),
+    ("direccion_victima", True),
+    # the incident's own address is read for geocoding: never personal data
+    ("direccion", False), ("Dirección del hecho", False), ("cuadra_hecho", False),
+    ("tipo_via_hecho", False), ("via", False), ("distrito_hecho", False), ("tipo", False),
 ])
 def test_pii_columns(header, is_pii):
     assert (V.pii_columns([header]) == [header]) is is_pii
@@ -172,3 +182,29 @@ def test_validate_incidents_collects_every_problem():
 
 def test_validate_incidents_accepts_canonical(tiny_incidents):
     V.validate_incidents(tiny_incidents)
+
+
+@pytest.mark.parametrize("text,masked,n", [
+    ("ROBO A JUAN PEREZ DNI 45678912", "ROBO A [nombre] DNI [documento]", 2),
+    ("robo a juan perez 45678912", "robo a [nombre] [dni]", 2),
+    ("agraviado: Luis Soto Quispe con DNI: 40123456", "agraviado: [nombre] con DNI: [documento]",
+     2),
+    ("HURTO DE CELULAR 987 654 321", "HURTO DE CELULAR [teléfono]", 1),
+    ("ROBO DE VEHICULO PLACA ABC-123", "ROBO DE VEHICULO PLACA [placa]", 1),
+    ("robo de moto A1B-234", "robo de moto [placa]", 1),
+    ("estafa, escribir a rosa@example.pe", "estafa, escribir a [correo]", 1),
+    ("extorsión a ciudadano con CE 001234567", "extorsión a ciudadano con CE [documento]", 1),
+    ("extorsión al Sr. Pedro Castillo", "extorsión al Sr. [nombre]", 1),
+    ("robo de celular al paso de maria lopez", "robo de celular al paso de [nombre]", 1),
+    # texts without personal data are left alone
+    ("ROBO A MANO ARMADA", "ROBO A MANO ARMADA", 0),
+    ("HURTO DE CABLES DE LUZ", "HURTO DE CABLES DE LUZ", 0),
+    ("VICTIMA DE ROBO", "VICTIMA DE ROBO", 0),
+    ("SAN JUAN DE LURIGANCHO", "SAN JUAN DE LURIGANCHO", 0),
+    ("VILLA MARIA DEL TRIUNFO", "VILLA MARIA DEL TRIUNFO", 0),
+    ("CARMEN DE LA LEGUA REYNOSO", "CARMEN DE LA LEGUA REYNOSO", 0),
+    ("ROBO A TRANSEUNTE", "ROBO A TRANSEUNTE", 0),
+    ("violencia familiar", "violencia familiar", 0),
+], ids=lambda v: str(v)[:30])
+def test_mask_personal_text(text, masked, n):
+    assert V.mask_personal_text(text) == (masked, n)

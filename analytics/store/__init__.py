@@ -132,6 +132,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     )),
     Migration(5, "GPS tracks of patrol units, their imports and the unit alias table",
               TRACK_TABLES),
+    Migration(6, "imports: rows whose text fields held masked personal data", (
+        "ALTER TABLE imports ADD COLUMN IF NOT EXISTS personal_data_masked BIGINT DEFAULT 0",
+    )),
 )
 
 #: The schema version this code writes and reads.

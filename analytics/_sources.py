@@ -1,0 +1,460 @@
+"""Incident files as DuckDB sees them: sniffing, format readers and file SQL (for ``io``).
+
+:func:`sniff` decides a file's kind (CSV, Parquet, Excel, GeoJSON) and, for text,
+its encoding, separator, title lines and quote; it refuses what cannot be a
+table (empty, binary, a header without rows, too many columns, a zip bomb)
+with one Spanish line. :func:`source_sql` gives the SELECT that reads it
+(every CSV column as text; file names taken literally, never as globs).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import json
+import math
+import re
+import threading
+import zipfile
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from analytics import _validate as V
+from analytics import settings
+from analytics._errors import InputFileError
+
+_HEAD_BYTES = 256 * 1024
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    kind: str  # csv | parquet | excel | geojson
+    sha: str | Future[str]  # content hash, computed in a background thread
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    skip: int = 0
+    quote: str = '"'
+    header: tuple[str, ...] = ()  # CSV header as sniffed (used when DuckDB cannot sniff)
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the file's bytes (waits for the background hash)."""
+        return self.sha if isinstance(self.sha, str) else self.sha.result()
+
+
+
+# --------------------------------------------------------------------------- sniffing
+
+def fail(path: Path, why: str) -> InputFileError:
+    return InputFileError(f"No se puede leer {path.name}: {why}.")
+
+
+def _hash_file(path: Path) -> Future[str]:
+    """SHA-256 of a file, computed in a background thread (hashlib releases the GIL)."""
+    fut: Future[str] = Future()
+
+    def work() -> None:
+        try:
+            h = hashlib.sha256()
+            with path.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(4 * 1024 * 1024), b""):
+                    h.update(chunk)
+            fut.set_result(h.hexdigest())
+        except BaseException as exc:  # surfaced when the hash is needed
+            fut.set_exception(exc)
+
+    threading.Thread(target=work, name="vigia-sha256", daemon=True).start()
+    return fut
+
+
+def _head_bytes(path: Path, gz: bool) -> bytes:
+    try:
+        if gz:
+            with gzip.open(path, "rb") as fh:
+                return fh.read(_HEAD_BYTES)
+        with path.open("rb") as fh:
+            return fh.read(_HEAD_BYTES)
+    except (OSError, EOFError) as exc:
+        raise fail(path, f"archivo dañado ({exc})") from None
+
+
+def _decode_head(raw: bytes) -> tuple[str, str]:
+    """Guess the encoding of a text file's first bytes; return (DuckDB name, decoded text)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", raw.decode("utf-16", errors="replace")
+    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        return "utf-8", dec.decode(body, final=False)
+    except UnicodeDecodeError:
+        return "latin-1", body.decode("latin-1")
+
+
+_KNOWN_HEADERS = frozenset(s for syn in V.FIELD_SYNONYMS.values() for s in syn)
+
+
+def _header_score(fields: Sequence[Any]) -> int:
+    return sum(1 for f in fields if f is not None and V.normalize_header(f) in _KNOWN_HEADERS)
+
+
+def _sniff_text(path: Path, text: str, *, complete: bool = False) -> tuple[str, int]:
+    """(delimiter, lines to skip before the header) from the first lines.
+
+    ``complete``: ``text`` is the whole file, so a header without data rows is
+    refused here, before anything is read.
+    """
+    all_lines = text.splitlines()
+    lines = all_lines[:30]
+    if len(text) >= _HEAD_BYTES - 4 and len(lines) > 1:
+        lines = lines[:-1]
+    if not any(ln.strip() for ln in lines):
+        raise fail(path, "el archivo está vacío")
+    delim, skip = _sniff_layout(path, lines)
+    n_cols = all_lines[skip].count(delim) + 1 if skip < len(all_lines) else 0
+    if n_cols > settings.MAX_COLUMNS:
+        raise too_many_columns(path, n_cols, at_least=not complete)
+    if complete and not any(ln.strip() for ln in all_lines[skip + 1:]):
+        raise no_rows(path)
+    return delim, skip
+
+
+def too_many_columns(path: Path, n: int, *, at_least: bool = False) -> InputFileError:
+    more = "al menos " if at_least else ""
+    return fail(path, f"tiene {more}{n:,} columnas; el máximo es "
+                       f"{settings.MAX_COLUMNS:,}".replace(",", "."))
+
+
+def no_rows(path: Path) -> InputFileError:
+    return fail(path, "el archivo no tiene filas de datos (solo el encabezado)")
+
+
+def _sniff_layout(path: Path, lines: Sequence[str]) -> tuple[str, int]:
+    best = (0, 0, ",")
+    for i, ln in enumerate(lines):
+        for d in (",", ";", "\t", "|"):
+            score = _header_score([f.strip().strip('"\'') for f in ln.split(d)])
+            if score > best[0]:
+                best = (score, i, d)
+    if best[0] >= 2:
+        return best[2], best[1]
+    first = next(i for i, ln in enumerate(lines) if ln.strip())
+    counts = {d: lines[first].count(d) for d in (",", ";", "\t", "|")}
+    delim = max(counts, key=lambda d: counts[d])
+    if counts[delim] == 0:
+        raise fail(path, "no parece una tabla (no hay columnas separadas por , ; tabulador o |)")
+    return delim, first
+
+
+def _sniff_quote(text: str, delim: str) -> str:
+    """Guess the quote character: ``'`` only when it clearly wraps fields, else ``"``."""
+    def wraps(q: str) -> int:
+        return text.count(delim + q) + text.count(q + delim)
+    return "'" if wraps("'") > 2 * wraps('"') + 10 else '"'
+
+
+def _check_parquet(path: Path) -> None:
+    """Refuse a Parquet file without rows or with too many columns (from its footer)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except (OSError, pa.ArrowException):
+        raise fail(path, "no es un archivo Parquet válido") from None
+    if meta.num_columns > settings.MAX_COLUMNS:
+        raise too_many_columns(path, meta.num_columns)
+    if meta.num_rows == 0:
+        raise no_rows(path)
+
+
+def _check_xlsx(path: Path, size: int) -> None:
+    """Refuse an ``.xlsx`` that would uncompress to an absurd size (a "zip bomb").
+
+    Uses the sizes the zip declares for its parts: Python's ``zipfile`` (which
+    openpyxl reads through) never yields more than a part's declared size and
+    fails on a part whose data disagrees, so the declared total bounds what
+    reading can cost.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(max(0, int(i.file_size)) for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise fail(path, "no es un libro Excel .xlsx válido") from None
+    mb = total / 2**20
+    if total > settings.XLSX_MAX_UNCOMPRESSED_BYTES:
+        raise fail(path, f"el libro Excel se descomprime a {mb:,.0f} MB (máximo "
+                          f"{settings.XLSX_MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MB)")
+    if total > settings.XLSX_RATIO_FROM_BYTES and total > settings.XLSX_MAX_RATIO * max(size, 1):
+        raise fail(path, f"el libro Excel se descomprime a {mb:,.0f} MB, "
+                          f"{total / max(size, 1):,.0f} veces su tamaño (posible bomba zip)")
+
+
+def sniff(path_like: str | Path) -> Source:
+    path = Path(path_like)
+    if not path.exists():
+        raise InputFileError(f"No se encuentra el archivo {path}.")
+    if path.is_dir():
+        raise InputFileError(f"{path} es una carpeta, no un archivo.")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise fail(path, f"sin permiso o error de lectura ({exc.strerror})") from None
+    if size == 0:
+        raise fail(path, "el archivo está vacío")
+    suffixes = [s.lower() for s in path.suffixes]
+    suffix = suffixes[-1] if suffixes else ""
+    sha = _hash_file(path)
+    if magic.startswith(b"PAR1") or suffix == ".parquet":
+        if not magic.startswith(b"PAR1"):
+            raise fail(path, "no es un archivo Parquet válido")
+        _check_parquet(path)
+        return Source(path, "parquet", sha)
+    if suffix in _EXCEL_SUFFIXES or (magic.startswith(b"PK") and suffix not in {".gz"}):
+        if not zipfile.is_zipfile(path):
+            raise fail(path, "no es un libro Excel .xlsx válido")
+        _check_xlsx(path, size)
+        return Source(path, "excel", sha)
+    if suffix == ".xls" or magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise fail(path, "formato Excel antiguo (.xls) no admitido; guárdelo como .xlsx o CSV")
+    if suffix in {".geojson", ".json"}:
+        return Source(path, "geojson", sha)
+    gz = magic.startswith(b"\x1f\x8b")
+    inner = suffixes[-2] if gz and len(suffixes) >= 2 else suffix
+    if not gz and suffix == ".gz":
+        raise fail(path, "no es un archivo gzip válido")
+    if inner not in _CSV_SUFFIXES and not (gz and inner in {"", ".gz"}) and inner != "":
+        raise fail(path, f"formato desconocido '{suffix}' "
+                          "(use CSV, CSV.GZ, XLSX, Parquet o GeoJSON)")
+    head = _head_bytes(path, gz)
+    if not head.strip():
+        raise fail(path, "el archivo está vacío")
+    encoding, text = _decode_head(head)
+    if encoding != "utf-16" and b"\x00" in head[:8192]:
+        raise fail(path, "es un archivo binario, no una tabla de texto")
+    text = text.lstrip("\ufeff")
+    delim, skip = _sniff_text(path, text, complete=len(head) < _HEAD_BYTES)
+    quote = _sniff_quote(text, delim)
+    return Source(path, "csv", sha, encoding=encoding, delimiter=delim, skip=skip, quote=quote,
+                   header=_header_fields(text, skip, delim, quote))
+
+
+def _header_fields(text: str, skip: int, delim: str, quote: str) -> tuple[str, ...]:
+    """Column names of the header line (unique, ``columnN`` for empty ones)."""
+    lines = text.splitlines()
+    if skip >= len(lines):
+        return ()
+    fields = next(csv.reader([lines[skip]], delimiter=delim, quotechar=quote), [])
+    out: list[str] = []
+    for j, f in enumerate(fields):
+        name = f.strip() or f"column{j}"
+        while name in out:
+            name += "_1"
+        out.append(name)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- raw load
+
+def quote(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def sql_str(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def path_sql(path: Path) -> str:
+    """Quote a path as an SQL literal naming exactly one file for DuckDB's readers.
+
+    DuckDB expands ``*``, ``?`` and ``[...]`` in file names as globs (a file
+    named ``a*.csv`` would also read ``ab.csv``): each is written as a
+    one-character class (``[*]``), which matches only itself.
+    """
+    return sql_str(re.sub(r"([*?\[])", r"[\1]", str(path.resolve())))
+
+
+def cell_to_text(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ")
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    s = str(v)
+    if len(s) > settings.MAX_FIELD_BYTES:
+        # Over the limit whatever the encoding: keep just enough to be flagged as too long.
+        s = s[:settings.MAX_FIELD_BYTES + 1]
+    return s if s.strip() else None
+
+
+def excel_frame(src: Source, *, n_rows: int | None = None) -> pd.DataFrame:
+    try:
+        raw = pd.read_excel(src.path, header=None, dtype=object, nrows=None if n_rows is None
+                            else n_rows + 40, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
+        raise fail(src.path, f"libro Excel ilegible ({type(exc).__name__})") from None
+    raw = raw.dropna(how="all").dropna(axis=1, how="all")
+    if raw.empty:
+        raise fail(src.path, "la hoja está vacía")
+    if raw.shape[1] > settings.MAX_COLUMNS:
+        raise too_many_columns(src.path, raw.shape[1])
+    head = raw.head(30)
+    scores = [_header_score(list(r)) for r in head.itertuples(index=False)]
+    pos = int(np.argmax(scores)) if max(scores) >= 2 else 0
+    header = [str(h).strip() if h is not None and not (isinstance(h, float) and math.isnan(h))
+              else f"columna_{j + 1}" for j, h in enumerate(raw.iloc[pos])]
+    seen: dict[str, int] = {}
+    for j, h in enumerate(header):
+        if h in seen:
+            seen[h] += 1
+            header[j] = f"{h}_{seen[h]}"
+        else:
+            seen[h] = 0
+    body = raw.iloc[pos + 1:]
+    if body.empty:
+        raise no_rows(src.path)
+    if n_rows is not None:
+        body = body.head(n_rows)
+    data = {h: pd.Series([cell_to_text(v) for v in body.iloc[:, j]], dtype=object)
+            for j, h in enumerate(header)}
+    return pd.DataFrame(data)
+
+
+def geojson_frame(src: Source) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of a GeoJSON (properties + point coordinates) and the positions of malformed ones.
+
+    A FeatureCollection, a single Feature or a JSON list of records. A feature
+    that is not an object, or whose ``properties`` / ``geometry`` is not an
+    object, or a Point whose coordinates are not two numbers, is malformed:
+    it is left out of the frame and its 1-based position returned (the row is
+    quarantined as ``fila_malformada``). Other geometries give no coordinates.
+    Anything else about the document is refused with one line.
+    """
+    try:
+        with src.path.open("rb") as fh:
+            doc = json.load(fh)
+    except RecursionError:
+        raise fail(src.path, "el JSON está anidado a demasiada profundidad") from None
+    except (ValueError, UnicodeDecodeError):
+        raise fail(src.path, "no es un GeoJSON válido") from None
+    bad: list[int] = []
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        feats = doc.get("features")
+        if feats is None:
+            feats = []
+        if not isinstance(feats, list):
+            raise fail(src.path, "en la FeatureCollection, 'features' no es una lista")
+    elif isinstance(doc, dict) and doc.get("type") == "Feature":
+        feats = [doc]
+    elif isinstance(doc, list) and all(isinstance(r, dict) for r in doc):
+        if not doc:
+            raise no_rows(src.path)
+        _check_keys(src.path, doc)
+        frame = pd.DataFrame([{k: cell_to_text(v) for k, v in r.items()} for r in doc])
+        return frame, np.empty(0, dtype=np.int64)
+    else:
+        raise fail(src.path, "el JSON no es una FeatureCollection ni una lista de registros")
+    if not feats:
+        raise fail(src.path, "el GeoJSON no tiene elementos (filas de datos)")
+    rows = []
+    for pos, f in enumerate(feats, start=1):
+        props = f.get("properties") if isinstance(f, dict) else None
+        geom = f.get("geometry") if isinstance(f, dict) else None
+        if (not isinstance(f, dict) or not isinstance(props, (dict, type(None)))
+                or not isinstance(geom, (dict, type(None)))):
+            bad.append(pos)
+            continue
+        row = {str(k): cell_to_text(v) for k, v in (props or {}).items()}
+        row["_geom_lon"] = row["_geom_lat"] = None
+        if geom is not None and geom.get("type") == "Point":
+            coords = geom.get("coordinates")
+            if coords is not None:
+                if not (isinstance(coords, list) and len(coords) >= 2
+                        and all(isinstance(c, (int, float)) and not isinstance(c, bool)
+                                for c in coords[:2])):
+                    bad.append(pos)
+                    continue
+                row["_geom_lon"], row["_geom_lat"] = (cell_to_text(float(coords[0])),
+                                                      cell_to_text(float(coords[1])))
+        rows.append(row)
+    _check_keys(src.path, rows)
+    frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(
+        {"_geom_lon": pd.Series([], dtype=object), "_geom_lat": pd.Series([], dtype=object)})
+    return frame, np.asarray(bad, dtype=np.int64)
+
+
+def _check_keys(path: Path, records: Sequence[Mapping[Any, Any]]) -> None:
+    """Refuse records whose keys together make more than ``settings.MAX_COLUMNS`` columns."""
+    keys: set[Any] = set()
+    for r in records:
+        keys.update(r)
+        if len(keys) > settings.MAX_COLUMNS:
+            raise too_many_columns(path, len(keys), at_least=True)
+
+
+def drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP TABLE IF EXISTS _vg_rej")
+    con.execute("DROP TABLE IF EXISTS _vg_rejscan")
+
+
+def csv_sql(src: Source, *, limit: int | None = None,
+             columns: Sequence[str] | None = None) -> str:
+    """Return a ``read_csv`` SELECT (every column as text).
+
+    Without ``columns`` DuckDB sniffs the dialect; with the header's column
+    names (from a first sniffing read) the dialect is given explicitly, which
+    skips sniffing the file again on every later read.
+    """
+    opts = ["all_varchar = true", "header = true", f"delim = {sql_str(src.delimiter)}",
+            f"skip = {src.skip}", f"encoding = {sql_str(src.encoding)}",
+            "store_rejects = true", "rejects_table = '_vg_rej'", "rejects_scan = '_vg_rejscan'",
+            f"max_line_size = {int(settings.MAX_LINE_BYTES)}"]
+    if columns is None:
+        opts += ["auto_detect = true", "sample_size = 20480"]
+    else:
+        spec = ", ".join(f"{sql_str(c)}: 'VARCHAR'" for c in columns)
+        opts += ["auto_detect = false", f"quote = {sql_str(src.quote)}",
+                 f"escape = {sql_str(src.quote)}", f"columns = {{{spec}}}"]
+    sql = f"SELECT * FROM read_csv({path_sql(src.path)}, {', '.join(opts)})"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql
+
+
+def source_sql(con: duckdb.DuckDBPyConnection, src: Source,
+                columns: Sequence[str] | None = None) -> tuple[str, np.ndarray]:
+    """Return a SELECT over the file and the positions of rows left out as malformed.
+
+    Excel/GeoJSON frames are registered as ``_vg_frame``; malformed GeoJSON
+    features are not in it (see :func:`geojson_frame`).
+    """
+    none = np.empty(0, dtype=np.int64)
+    if src.kind == "csv":
+        return csv_sql(src, columns=columns), none
+    if src.kind == "parquet":
+        return f"SELECT * FROM read_parquet({path_sql(src.path)})", none
+    if src.kind == "excel":
+        frame, bad = excel_frame(src), none
+    else:
+        frame, bad = geojson_frame(src)
+    con.register("_vg_frame", frame)
+    return "SELECT * FROM _vg_frame", bad

@@ -17,12 +17,26 @@ dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
 from analytics import settings as settings
 from analytics._errors import (
     AccessDeniedError as AccessDeniedError,
+)
+from analytics._errors import (
     AnalyticsError as AnalyticsError,
+)
+from analytics._errors import (
     IncidentSchemaError as IncidentSchemaError,
+)
+from analytics._errors import (
     InfeasiblePlanError as InfeasiblePlanError,
+)
+from analytics._errors import (
     InputFileError as InputFileError,
+)
+from analytics._errors import (
     InsufficientHistoryError as InsufficientHistoryError,
+)
+from analytics._errors import (
     InterventionError as InterventionError,
+)
+from analytics._errors import (
     StoreError as StoreError,
 )
 

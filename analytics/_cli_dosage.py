@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     """Measure the plans, write the table, print the summary."""
     import pandas as pd
 
-    from analytics import compliance, dosage, io, store
+    from analytics import compliance, dosage, files, store
     from analytics._errors import UserError
     from analytics.store import plans
 
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
                 msg = f"No hay planes guardados entre {args.start} y {args.end}."
                 raise UserError(msg)
         pc = compliance.plans_dosage(con, ids, dwell_min=args.dwell_min, dose_rule=args.rule)
-    out = io.write_table(pc.result.table, args.out, sheet_name="dosis")
+    out = files.write_table(pc.result.table, args.out, sheet_name="dosis")
     if args.json:
         print(json.dumps(pc.result.to_dict(), ensure_ascii=False, default=str))
     else:

@@ -185,10 +185,10 @@ def run(args: argparse.Namespace) -> int:
     if clashes:
         res = replace(res, notes=(*res.notes, *clashes))
     if args.out is not None:
-        from analytics import io
+        from analytics import files
         from analytics.intervention_report import evaluation_pdf
 
-        io.write_bytes(evaluation_pdf(res), args.out)
+        files.write_bytes(evaluation_pdf(res), args.out)
     if args.json:
         print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1))
     else:

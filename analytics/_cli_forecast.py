@@ -92,10 +92,10 @@ def parse_shifts(text: str | None) -> tuple[tuple[str, int, int], ...]:
 
 
 def _load(args: argparse.Namespace, *, end: pd.Timestamp | None) -> pd.DataFrame:
-    from analytics import io, store
+    from analytics import ingest, store
 
     if args.incidents is not None:
-        df = io.read_incidents(args.incidents, tz=args.tz)
+        df = ingest.read_incidents(args.incidents, tz=args.tz)
         if end is not None:
             df = df[df["occurred_at"] < end]
         return df
@@ -127,8 +127,8 @@ def _country(args: argparse.Namespace) -> str:
 
 def run_forecast(args: argparse.Namespace) -> int:
     """Write one row per (domain cell, window)."""
+    from analytics import files
     from analytics import forecast as fc
-    from analytics import io
 
     out = str(args.out)
     if not (out.lower().endswith(".csv") or out.lower().endswith(".parquet")):
@@ -146,7 +146,7 @@ def run_forecast(args: argparse.Namespace) -> int:
         frame = frame.copy()
         for c in ("window_start", "window_end"):
             frame[c] = frame[c].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    io.write_table(frame, out)
+    files.write_table(frame, out)
     n_cells = frame["h3"].nunique()
     print(f"{len(frame)} filas ({n_cells} celdas × {len(frame) // max(n_cells, 1)} ventanas) "
           f"en {out}", file=sys.stderr)

@@ -111,9 +111,9 @@ def _audit(db: str | None, action: str, detail: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``ingest``."""
-    from analytics import io
+    from analytics import ingest
 
-    report = io.ingest_files(args.paths, db=args.db, source=args.source, tz=args.tz,
+    report = ingest.ingest_files(args.paths, db=args.db, source=args.source, tz=args.tz,
                              mapping=_parse_map(args.map), study_area=args.bbox)
     names = ", ".join(Path(f).name for f in report.files)
     _audit(args.db, "import", f"{names}: {report.accepted} aceptadas, "
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``export``."""
-    from analytics import io, store
+    from analytics import files, store
 
     con = store.connect(args.db, read_only=True)
     try:
@@ -144,7 +144,7 @@ def run_export(args: argparse.Namespace) -> int:
             what = "incidentes"
     finally:
         con.close()
-    path = io.write_table(frame, args.out)
+    path = files.write_table(frame, args.out)
     _audit(args.db, "export_public" if args.public else "export",
            f"{path.name}: {len(frame)} {what}")
     print(f"Exportado {path}: {len(frame):,} {what}".replace(",", "."))

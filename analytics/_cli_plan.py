@@ -86,15 +86,15 @@ def _split(text: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Read the forecast, plan the window, write the routes."""
-    from analytics import hexbin, io, patrol
+    from analytics import files, geo, hexbin, patrol
     from analytics.patrol.windows import select_window
 
-    fc = io.read_table(args.forecast)
+    fc = files.read_table(args.forecast)
     win = select_window(fc, args.window_start)
     rows, ws, hours = win.cells, win.start, win.hours
     cells = hexbin.to_cells(rows["h3"].to_numpy())
     try:
-        districts = patrol.cells_to_districts(cells, io.read_boundaries())
+        districts = patrol.cells_to_districts(cells, geo.read_boundaries())
     except Exception:  # noqa: BLE001 - districts are a label only; never block a plan
         districts = pd.Series([""] * cells.size, index=pd.Index(cells, dtype=np.uint64))
     plan = patrol.place_patrols_on_cells(
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         speed_kmh=args.speed_kmh, fixed=_split(args.fixed), excluded=_split(args.exclude),
         districts=districts, window_start=ws, window_hours=hours,
         time_limit=args.time_limit, solver=args.solver)
-    out = io.write_table(plan.routes, args.out)
+    out = files.write_table(plan.routes, args.out)
     plan_id = _save(args, plan, fc, rows, ws, hours) if args.save else None
     if args.json:
         summary = plan.to_dict()
@@ -158,7 +158,7 @@ def _save(args: argparse.Namespace, plan: Any, fc: pd.DataFrame, rows: pd.DataFr
 
 def run_sheet(args: argparse.Namespace) -> int:
     """``plans sheet``: the shift sheets of a saved plan as PDF or CSV."""
-    from analytics import io, shift_sheet, store
+    from analytics import geo, shift_sheet, store
     from analytics._errors import InputFileError
     from analytics.store import plans
 
@@ -174,7 +174,7 @@ def run_sheet(args: argparse.Namespace) -> int:
         data = shift_sheet.shift_sheet_csv(stops, unit=args.unit)
     else:
         try:
-            boundaries = io.read_boundaries()
+            boundaries = geo.read_boundaries()
         except Exception:  # noqa: BLE001 - the outlines only decorate the map
             boundaries = None
         data = shift_sheet.shift_sheet_pdf(stops, unit=args.unit, boundaries=boundaries,

@@ -113,9 +113,9 @@ def add_parser(subparsers: Any) -> None:
 def _ubigeos(args: argparse.Namespace) -> list[str] | None:
     out: list[str] = []
     if args.city:
-        from analytics import io
+        from analytics import geo
 
-        out.extend(str(u) for u in io.read_boundaries(city=args.city)["ubigeo"])
+        out.extend(str(u) for u in geo.read_boundaries(city=args.city)["ubigeo"])
     if args.ubigeo:
         out.extend(args.ubigeo)
     return sorted(set(out)) if (args.city or args.ubigeo) else None
@@ -158,9 +158,9 @@ def run_aggregate(args: argparse.Namespace) -> int:
     counts = distributed.counts_by_cell(args.parquet, query, by=args.by, address=args.dask)
     secs = time.perf_counter() - t0
     if args.out is not None:
-        from analytics import io
+        from analytics import files
 
-        io.write_table(counts, args.out)
+        files.write_table(counts, args.out)
     info = {"filas": len(counts), "incidentes": int(counts["count"].sum()),
             "segundos": round(secs, 3), "salida": str(args.out) if args.out else None}
     print(json.dumps(info, ensure_ascii=False))
@@ -172,9 +172,9 @@ def run_district_forecasts(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     ubigeos = _ubigeos(args)
     if args.district:
-        from analytics import io
+        from analytics import files, geo
 
-        b = io.read_boundaries()
+        b = geo.read_boundaries()
         ubigeos = sorted(set(ubigeos or []) | set(b.loc[b["district"].isin(
             [d.upper() for d in args.district]), "ubigeo"]))
     out = distributed.forecasts_by_district(
@@ -182,9 +182,9 @@ def run_district_forecasts(args: argparse.Namespace) -> int:
         history_days=args.history_days, horizon_days=args.horizon_days,
         resolution=args.resolution, windows=args.windows, crime_group=args.crime_group,
         model=args.model, seed=args.seed, address=args.dask)
-    from analytics import io
+    from analytics import files, geo
 
-    io.write_table(out, args.out)
+    files.write_table(out, args.out)
     info = {"distritos": int(out["ubigeo"].nunique()) if len(out) else 0, "filas": len(out),
             "sin_historia": out.attrs.get("sin_historia", []),
             "segundos": round(time.perf_counter() - t0, 3), "salida": str(args.out)}

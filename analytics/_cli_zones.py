@@ -18,7 +18,7 @@ layer's polygons; rows without a point use the ``district`` field when it
 names a zone of the layer, if ``--map district=COLUMN`` is given.
 
 Files: ``--incidents`` goes through the ingest rules
-(:func:`analytics.io.read_incidents`), which need coordinates today. A file
+(:func:`analytics.ingest.read_incidents`), which need coordinates today. A file
 without coordinate columns whose zones come from ``--map district=COLUMN``
 is read as a plain table instead: only the date (``occurred_at``, or
 ``date`` plus ``time``; ISO or dd/mm/yyyy) and the district are parsed, rows
@@ -131,9 +131,9 @@ def _parse_times(values: pd.Series, tz: str) -> pd.Series:
 def _read_plain(path: str, mapping: dict[str, str], tz: str) -> pd.DataFrame:
     """Date and district of a file without coordinates (see the module notes)."""
     from analytics import _validate as V
-    from analytics import io
+    from analytics import files
 
-    raw = io.read_table(path)
+    raw = files.read_table(path)
     headers = [str(c) for c in raw.columns]
     pii = V.pii_columns(headers, keep=mapping.values())
     m = V.guess_mapping(headers, mapping=mapping, exclude=pii)
@@ -160,9 +160,9 @@ def _read_plain(path: str, mapping: dict[str, str], tz: str) -> pd.DataFrame:
 
 def _has_coordinates(path: str, mapping: dict[str, str]) -> bool:
     from analytics import _validate as V
-    from analytics import io
+    from analytics import ingest
 
-    prev = io.preview_file(path, n_rows=5)
+    prev = ingest.preview_file(path, n_rows=5)
     headers = [*map(str, prev.columns), *map(str, prev.pii_columns)]
     m = V.guess_mapping(headers, mapping=mapping, exclude=prev.pii_columns)
     return ("lat" in m and "lon" in m) or "_geom_lat" in headers
@@ -171,13 +171,13 @@ def _has_coordinates(path: str, mapping: dict[str, str]) -> bool:
 def _load(args: argparse.Namespace, cutoff: pd.Timestamp, mapping: dict[str, str],
           with_points: bool) -> tuple[pd.DataFrame, int]:
     """Incidents before the cut (``occurred_at``, ``district``, maybe ``lat``/``lon``)."""
-    from analytics import io, store
+    from analytics import ingest, store
 
     skipped = 0
     if args.incidents is not None:
         path = str(args.incidents)
         if _has_coordinates(path, mapping):
-            df = io.read_incidents(path, tz=args.tz, mapping=mapping or None)
+            df = ingest.read_incidents(path, tz=args.tz, mapping=mapping or None)
         elif "district" in mapping:
             df = _read_plain(path, mapping, args.tz)
             bad = df["occurred_at"].isna().to_numpy() | df["district"].isna().to_numpy()
@@ -212,7 +212,7 @@ def _interval(value: float) -> float:
 
 def run(args: argparse.Namespace) -> int:
     """Write the zone forecast; print the JSON summary when asked."""
-    from analytics import io
+    from analytics import files
     from analytics import zone_forecast as zf
     from analytics import zones as zn
 
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
         frame = frame.copy()
         for c in ("window_start", "window_end"):
             frame[c] = frame[c].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    io.write_table(frame, out, sheet_name="pronostico_zonas")
+    files.write_table(frame, out, sheet_name="pronostico_zonas")
     n_zones = int(frame["zone"].nunique())
     lines = [f"{len(frame)} filas ({n_zones} zonas × {len(frame) // max(n_zones, 1)} ventanas) "
              f"en {out}"]

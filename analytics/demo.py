@@ -46,7 +46,7 @@ What the data contains
   (stacked points). Each defect appears at least once in any non-trivial
   output.
 
-District polygons come from ``analytics.io.read_boundaries()``. Everything is
+District polygons come from ``analytics.geo.read_boundaries()``. Everything is
 drawn from ``np.random.default_rng(seed)``: the same arguments
 give the same table, independent of today's date. Lima and Trujillo are
 ~480 km apart, beyond the ingest's default study radius, so :func:`load_demo`
@@ -68,7 +68,7 @@ from analytics import settings
 from analytics._errors import IncidentSchemaError
 
 if TYPE_CHECKING:
-    from analytics.io import IngestReport, Progress
+    from analytics.ingest import IngestReport, Progress
 
 DEFAULT_SEED = 20241101
 DEFAULT_START = "2024-11-01"
@@ -451,7 +451,7 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
     import holidays
     import shapely
 
-    from analytics import io as _io
+    from analytics import geo
 
     t0, t1 = _parse_day(start), _parse_day(end)
     cities = (cities,) if isinstance(cities, str) else tuple(dict.fromkeys(cities))
@@ -463,7 +463,7 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
     holiday_mask = np.isin(days.date, np.array(sorted(hol), dtype=object))
     ramp = _pre_holiday_ramp(days)
 
-    bounds = _io.read_boundaries()
+    bounds = geo.read_boundaries()
     bounds = bounds[bounds["city"].isin(cities)].reset_index(drop=True)
     geoms = list(bounds.geometry)
     tree = shapely.STRtree(geoms)
@@ -676,20 +676,20 @@ def write_demo(path: str | Path, *, seed: int = DEFAULT_SEED,
 
     With one city the table goes to ``path``; with several, to
     ``<stem>_<city><suffix>`` beside it (e.g. ``demo_lima.csv``). The format
-    follows the suffix (see ``analytics.io.write_table``).
+    follows the suffix (see ``analytics.files.write_table``).
 
     Returns
     -------
     list of pathlib.Path
         The files written.
     """
-    from analytics import io as _io
+    from analytics import files
 
     raw = generate_incidents(seed=seed, start=start, end=end, cities=cities, scale=scale)
     parts = incidents_by_city(raw)
     targets = _city_paths(Path(path), [c for c in dict.fromkeys(cities) if c in parts])
     for city, target in targets.items():
-        _io.write_table(parts[city], target)
+        files.write_table(parts[city], target)
     return list(targets.values())
 
 
@@ -708,16 +708,15 @@ def load_demo(*, db: str | Path | None = None, seed: int = DEFAULT_SEED, if_empt
     scale
         Volume multiplier of the generator.
     progress
-        Called with ``(fraction 0–1, Spanish message)``, as ``analytics.io.ingest_files``.
+        Called with ``(fraction 0–1, Spanish message)``, as ``analytics.ingest.ingest_files``.
 
     Returns
     -------
-    analytics.io.IngestReport or None
+    analytics.ingest.IngestReport or None
         The ingest report (``rows_read == accepted + duplicates + quarantined``),
         or ``None`` when the store already had incidents and ``if_empty``.
     """
-    from analytics import io as _io
-    from analytics import store
+    from analytics import ingest, store
 
     if if_empty:
         con = store.connect(db)
@@ -731,5 +730,5 @@ def load_demo(*, db: str | Path | None = None, seed: int = DEFAULT_SEED, if_empt
         progress(0.0, "Generando datos de demostración (Lima y Trujillo, dos años)…")
     with tempfile.TemporaryDirectory(prefix="vigia_demo_") as tmp:
         paths = write_demo(Path(tmp) / "demo.csv", seed=seed, scale=scale)
-        return _io.ingest_files(paths, db=db, source="demo", tz=settings.TIMEZONE,
+        return ingest.ingest_files(paths, db=db, source="demo", tz=settings.TIMEZONE,
                                 progress=progress)

@@ -5,8 +5,8 @@ Indicators (:func:`district_indicators`, :func:`district_hotspots`,
 ``2025-T1``, ``2025``) and return plain frames; :func:`report_tables` turns them
 into Spanish tables; :func:`report_to_xlsx`, :func:`report_to_pdf`,
 :func:`district_map_png`, :func:`cells_map_png` and :func:`report_maps` return
-file contents as bytes (``analytics.io`` writes files). Population tables are
-arguments (``analytics.io.read_population`` reads the shipped one), so the app
+file contents as bytes (``analytics.files`` writes files). Population tables are
+arguments (``analytics.files.read_population`` reads the shipped one), so the app
 can pass a table the user edited.
 
 The public report (:func:`public_report_tables`, :func:`public_report_maps`)
@@ -693,7 +693,7 @@ def check_public_tables(tables: dict[str, pd.DataFrame], *,
 
 
 # --------------------------------------------------------------------------- #
-# Documents: Excel, PDF, map images (bytes; analytics.io writes files)
+# Documents: Excel, PDF, map images (bytes; analytics.files writes files)
 # --------------------------------------------------------------------------- #
 _SHEET_BAD: Final = re.compile(r"[\[\]:*?/\\]")
 

@@ -90,9 +90,9 @@ HOURS = np.array([3, 2, 1.5, 1, 1, 1.5, 2.5, 3.5, 4.5, 5, 5.5, 6, 6, 5.5, 5, 5, 
 
 def _districts() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """ubigeo, name, lat, lon, weight of every district the generator uses."""
-    from analytics import io
+    from analytics import geo
 
-    b = io.read_boundaries()
+    b = geo.read_boundaries()
     pts = b.geometry.representative_point()
     ub = list(b["ubigeo"]) + [d[0] for d in OTHER_DISTRICTS]
     name = list(b["district"]) + [d[1] for d in OTHER_DISTRICTS]
@@ -173,7 +173,7 @@ def raw_files(raw: Path) -> list[Path]:
 def forecast_ubigeos() -> list[str]:
     import json as _json
 
-    from analytics.io import BOUNDARIES_PATH
+    from analytics.geo import BOUNDARIES_PATH
 
     feats = _json.loads(BOUNDARIES_PATH.read_text(encoding="utf-8"))["features"]
     return sorted([f["properties"]["ubigeo"] for f in feats
@@ -199,7 +199,7 @@ def fingerprint(root: Path) -> tuple[int, int]:
 def lima_ubigeos() -> list[str]:
     import json as _json
 
-    from analytics.io import BOUNDARIES_PATH
+    from analytics.geo import BOUNDARIES_PATH
 
     feats = _json.loads(BOUNDARIES_PATH.read_text(encoding="utf-8"))["features"]
     return sorted(f["properties"]["ubigeo"] for f in feats if f["properties"]["city"] == "lima")

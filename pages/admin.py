@@ -14,8 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import access, settings
-from analytics import io as vio
+from analytics import access, files, settings
 from analytics._errors import AnalyticsError, StoreError
 from ui import auth, cache, login, page
 from ui.i18n import role_label, t
@@ -225,7 +224,7 @@ with page.guard():
             """Built only when the button is clicked, bounded by AUDIT_EXPORT_MAX_ROWS."""
             with store_handle.read() as c:
                 rows = access.audit_log(c, limit=settings.AUDIT_EXPORT_MAX_ROWS, **filters)
-            return vio.table_to_csv_bytes(rows.rename(columns=labels), bom=True)
+            return files.table_to_csv_bytes(rows.rename(columns=labels), bom=True)
 
         st.download_button(t("admin.audit_csv"), _audit_csv, file_name="auditoria_vigia.csv",
                            mime="text/csv", key="adm_audit_csv", on_click=_audit_download,

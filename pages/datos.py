@@ -9,8 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import _validate, access, store
-from analytics import io as vio
+from analytics import _validate, access, files, store
 from ui import bounded, cache, login, page, upload
 from ui import filters as F
 from ui.i18n import column_labels, fmt_int, lang, t
@@ -134,7 +133,7 @@ with page.guard():
             bounded.table(show.rename(columns=column_labels(list(show.columns))),
                           width="stretch", key="data_quarantine")
             st.download_button(t("datos.download"),
-                               vio.table_to_csv_bytes(bounded.export_frame(q)),
+                               files.table_to_csv_bytes(bounded.export_frame(q)),
                                file_name="cuarentena.csv", mime="text/csv",
                                key="data_download", on_click=login.audit,
                                args=("export", f"cuarentena ({len(q)} filas, CSV)"),

@@ -16,8 +16,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from analytics import access, briefing, forecast, patrol, settings, shift_sheet
-from analytics import io as vio
+from analytics import access, briefing, files, forecast, patrol, settings, shift_sheet
 from analytics._errors import AnalyticsError
 from analytics.patrol import windows
 from ui import cache, layers, page, patrol_ops, upload
@@ -40,10 +39,10 @@ SHIFT_START = {name: start for name, start, _ in settings.SHIFTS}
 
 
 def _read_upload(up: object) -> pd.DataFrame:
-    """Read a staged upload as a plain table (``analytics.io.read_table``); delete the copy."""
+    """Read a staged upload as a plain table (``analytics.files.read_table``); delete the copy."""
     path = upload.stage(up.name, up.getvalue())  # type: ignore[attr-defined]
     try:
-        return vio.read_table(path)
+        return files.read_table(path)
     finally:
         upload.discard(path)
 

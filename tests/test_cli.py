@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analytics import cli, io
+from analytics import cli, ingest
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data" / "ingest"
@@ -24,7 +24,7 @@ DATA = REPO / "tests" / "data" / "ingest"
 @pytest.fixture(scope="module")
 def good_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("bueno") / "vigia.duckdb"
-    io.ingest_files([DATA / "philly_like.csv"], db=db)
+    ingest.ingest_files([DATA / "philly_like.csv"], db=db)
     return db
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import access, cli, io, store
+from analytics import access, cli, ingest, store
 
 DATA = Path(__file__).resolve().parent / "data" / "ingest"
 
@@ -16,8 +16,8 @@ DATA = Path(__file__).resolve().parent / "data" / "ingest"
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "v.duckdb"
-    io.ingest_files([DATA / "utf8_bom.csv"], db=path)
-    io.ingest_files([DATA / "bad_rows.csv"], db=path)
+    ingest.ingest_files([DATA / "utf8_bom.csv"], db=path)
+    ingest.ingest_files([DATA / "bad_rows.csv"], db=path)
     return path
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import cli, io, settings, store
+from analytics import cli, ingest, settings, store
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data" / "ingest"
@@ -101,7 +101,7 @@ def test_bad_options_exit_2(tmp_path, capsys):
 @pytest.fixture
 def filled_db(tmp_path):
     db = tmp_path / "v.duckdb"
-    io.ingest_files([DATA / "utf8_bom.csv", DATA / "bad_rows.csv", DATA / "stacked.csv"], db=db)
+    ingest.ingest_files([DATA / "utf8_bom.csv", DATA / "bad_rows.csv", DATA / "stacked.csv"], db=db)
     return db
 
 
@@ -229,10 +229,10 @@ def test_wide_parquet_and_excel_are_refused(tmp_path):
     from analytics._errors import InputFileError
 
     with pytest.raises(InputFileError, match="columnas"):
-        io.read_incidents(tmp_path / "ancho.parquet")
+        ingest.read_incidents(tmp_path / "ancho.parquet")
     wide.to_excel(tmp_path / "ancho.xlsx", index=False)
     with pytest.raises(InputFileError, match="columnas"):
-        io.read_incidents(tmp_path / "ancho.xlsx")
+        ingest.read_incidents(tmp_path / "ancho.xlsx")
 
 
 def _xlsx_bomb(path: Path, n_bytes: int) -> Path:

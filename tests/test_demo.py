@@ -35,7 +35,7 @@ def clean(raw: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def districts():
-    from analytics.io import read_boundaries
+    from analytics.geo import read_boundaries
 
     return read_boundaries()
 

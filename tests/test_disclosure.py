@@ -585,7 +585,7 @@ def test_philadelphia_release_has_no_small_difference(philadelphia_path: Path,
     """
     import pyarrow.parquet as pq
 
-    from analytics import io, store
+    from analytics import ingest, store
 
     table = pq.read_table(philadelphia_path, columns=["incident_id", "ts_local", "lat", "lon",
                                                       "crime_type", "police_district"],
@@ -595,7 +595,7 @@ def test_philadelphia_release_has_no_small_difference(philadelphia_path: Path,
     src = tmp_path / "phl.parquet"
     sample.to_parquet(src)
     db = tmp_path / "phl.duckdb"
-    io.ingest_files(src, db=db, tz="America/New_York")
+    ingest.ingest_files(src, db=db, tz="America/New_York")
     con = store.connect(db, read_only=True)
     try:
         rel_q = D.release_from_store(con)

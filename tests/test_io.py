@@ -1,4 +1,4 @@
-"""Ingest (analytics.io): every format, every bad-row kind, the accounting invariant."""
+"""Ingest (analytics.ingest): every format, every bad-row kind, the accounting invariant."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pytest
 from shapely.geometry import box
 
 from analytics import _validate as V
-from analytics import io, store
+from analytics import files, geo, ingest, store
 from analytics._errors import IncidentSchemaError, InputFileError
+from analytics.ingest import pipeline
 
 DATA = Path(__file__).resolve().parent / "data" / "ingest"
 FORMATS = ["utf8_bom.csv", "latin1_semicolon.csv", "semicolon_decimal_comma.csv.gz",
@@ -30,7 +31,7 @@ def con():
     c.close()
 
 
-def _invariant(report: io.IngestReport) -> None:
+def _invariant(report: ingest.IngestReport) -> None:
     assert report.rows_read == report.accepted + report.duplicates + report.quarantined
     assert sum(report.quarantine_reasons.values()) == report.quarantined
 
@@ -47,7 +48,7 @@ def _dump(c) -> str:
 def test_every_format_gives_the_same_canonical_rows(name):
     expected = pd.read_csv(DATA / "expected_basic.csv", dtype={"ubigeo": str},
                            parse_dates=["occurred_at"])
-    got = io.read_incidents(DATA / name)
+    got = ingest.read_incidents(DATA / name)
     cols = list(expected.columns)
     pd.testing.assert_frame_equal(got[cols].reset_index(drop=True), expected, check_dtype=False)
     cells = [h3.str_to_int(h3.latlng_to_cell(a, b, 12))
@@ -58,7 +59,7 @@ def test_every_format_gives_the_same_canonical_rows(name):
 
 @pytest.mark.parametrize("name", ALL_INPUTS, ids=ALL_INPUTS)
 def test_every_row_has_exactly_one_outcome(con, name):
-    report = io.ingest_files(DATA / name, con=con)
+    report = ingest.ingest_files(DATA / name, con=con)
     _invariant(report)
     assert store.incident_count(con) == report.accepted
     assert len(store.quarantine_rows(con)) == report.quarantined
@@ -66,7 +67,7 @@ def test_every_row_has_exactly_one_outcome(con, name):
 
 def test_bad_rows_get_their_expected_outcome(con):
     frame = pd.read_csv(DATA / "bad_rows.csv", dtype=str, keep_default_na=False)
-    report = io.ingest_files(DATA / "bad_rows.csv", con=con)
+    report = ingest.ingest_files(DATA / "bad_rows.csv", con=con)
     _invariant(report)
     q = store.quarantine_rows(con)
     got_q = dict(zip(q["row_number"].astype(int), q["reason"], strict=True))
@@ -93,14 +94,14 @@ def test_bad_rows_get_their_expected_outcome(con):
 @pytest.mark.parametrize("name", ["time_formats.csv", "time_columns.csv"])
 def test_date_and_time_formats(name):
     expected = pd.read_csv(DATA / name, dtype=str).set_index("id")["esperado_local"]
-    got = io.read_incidents(DATA / name).set_index("incident_id")["occurred_at"]
+    got = ingest.read_incidents(DATA / name).set_index("incident_id")["occurred_at"]
     assert len(got) == len(expected)
     for k, v in expected.items():
         assert got[k] == pd.Timestamp(v), k
 
 
 def test_other_city_and_zone_with_english_headers(con):
-    report = io.ingest_files(DATA / "philly_like.csv", con=con, tz="America/New_York")
+    report = ingest.ingest_files(DATA / "philly_like.csv", con=con, tz="America/New_York")
     _invariant(report)
     assert report.accepted == 3 and report.quarantine_reasons == {"coordenadas_faltantes": 1}
     inc = store.load_incidents(con).set_index("incident_id")
@@ -114,19 +115,19 @@ def test_utc_offsets_follow_the_zone(tmp_path):
     p = tmp_path / "z.csv"
     p.write_text("id,fecha_hora,lat,lon,delito\n"
                  "1,2025-07-01T16:00:00Z,39.95,-75.16,theft\n", encoding="utf-8")
-    ny = io.read_incidents(p, tz="America/New_York")
+    ny = ingest.read_incidents(p, tz="America/New_York")
     assert ny["occurred_at"].iloc[0] == pd.Timestamp("2025-07-01 12:00")  # EDT, UTC-4
     # A file where every value carries an offset (no plain format may swallow it).
     q = tmp_path / "all_offsets.csv"
     q.write_text("id,fecha_hora,lat,lon\n1,2025-02-03T15:00:00Z,-12.068,-77.018\n"
                  "2,2025-02-03T16:00:00Z,-12.069,-77.019\n"
                  "3,2025-02-03T10:00:00-03:00,-12.07,-77.02\n", encoding="utf-8")
-    lima = io.read_incidents(q).set_index("incident_id")["occurred_at"]
+    lima = ingest.read_incidents(q).set_index("incident_id")["occurred_at"]
     assert lima.to_dict() == {"1": pd.Timestamp("2025-02-03 10:00"),
                               "2": pd.Timestamp("2025-02-03 11:00"),
                               "3": pd.Timestamp("2025-02-03 08:00")}
     with pytest.raises(IncidentSchemaError, match="Zona horaria"):
-        io.read_incidents(p, tz="Marte/Olympus")
+        ingest.read_incidents(p, tz="Marte/Olympus")
 
 
 def test_personal_data_is_dropped_and_never_stored(con, tmp_path):
@@ -137,7 +138,7 @@ def test_personal_data_is_dropped_and_never_stored(con, tmp_path):
                  "987654321,rosa@example.pe,Jr. Gamarra 123,Luis Soto\n"
                  "2,,10:00,-12.068,-77.018,robo,Rosa,Quispe Mamani,40123456,"
                  "987654321,rosa@example.pe,Jr. Gamarra 123,Luis Soto\n", encoding="utf-8")
-    report = io.ingest_files(p, con=con)
+    report = ingest.ingest_files(p, con=con)
     assert report.pii_columns_dropped == ["nombres", "apellidos", "dni", "celular", "email",
                                           "direccion_victima", "denunciante"]
     assert report.quarantined == 1
@@ -148,9 +149,9 @@ def test_personal_data_is_dropped_and_never_stored(con, tmp_path):
 
 
 def test_reimport_adds_nothing(con):
-    first = io.ingest_files(DATA / "bad_rows.csv", con=con)
+    first = ingest.ingest_files(DATA / "bad_rows.csv", con=con)
     n_inc, n_q = store.incident_count(con), len(store.quarantine_rows(con))
-    again = io.ingest_files(DATA / "bad_rows.csv", con=con)
+    again = ingest.ingest_files(DATA / "bad_rows.csv", con=con)
     _invariant(again)
     assert again.accepted == 0
     assert again.duplicates == first.accepted + first.duplicates
@@ -169,14 +170,14 @@ def test_duplicates_against_the_store_by_id_and_by_place_time_type(con, tmp_path
     b.write_text("id,fecha_hora,lat,lon,delito\n1,2025-03-01 09:00,-12.050,-77.030,robo\n"
                  "X,2025-02-03 11:00,-12.069000,-77.019004,HURTO\n"
                  "3,2025-02-03 11:00,-12.069,-77.019,robo\n", encoding="utf-8")
-    io.ingest_files(a, con=con)
-    rb = io.ingest_files(b, con=con)
+    ingest.ingest_files(a, con=con)
+    rb = ingest.ingest_files(b, con=con)
     assert (rb.accepted, rb.duplicates, rb.quarantined) == (1, 2, 0)
     assert sorted(store.load_incidents(con)["incident_id"]) == ["1", "2", "3"]
 
 
 def test_stacked_point_is_reported_and_stored(con):
-    report = io.ingest_files(DATA / "stacked.csv", con=con)
+    report = ingest.ingest_files(DATA / "stacked.csv", con=con)
     assert len(report.stacked_points) == 1
     s = report.stacked_points[0]
     assert (s["lat"], s["lon"], s["count"], s["share"]) == (-12.0651, -77.0175, 30, 0.5)
@@ -184,7 +185,7 @@ def test_stacked_point_is_reported_and_stored(con):
 
 
 def test_malformed_lines_are_quarantined(con):
-    report = io.ingest_files(DATA / "malformed.csv", con=con)
+    report = ingest.ingest_files(DATA / "malformed.csv", con=con)
     assert report.quarantine_reasons == {"fila_malformada": 2}
     q = store.quarantine_rows(con)
     assert q["row_number"].tolist() == [2, 3]
@@ -201,7 +202,7 @@ def test_unreadable_files_raise_before_writing(tmp_path, name, match):
     c.close()
     before = db.read_bytes()
     with pytest.raises(InputFileError, match=match):
-        io.ingest_files([DATA / "bad_rows.csv", DATA / name], db=db)
+        ingest.ingest_files([DATA / "bad_rows.csv", DATA / name], db=db)
     assert db.read_bytes() == before
     c = store.connect(db, read_only=True)
     assert store.incident_count(c) == 0 and len(store.imports_history(c)) == 0
@@ -210,11 +211,11 @@ def test_unreadable_files_raise_before_writing(tmp_path, name, match):
 
 def test_missing_columns_and_bad_mapping_raise(con, tmp_path):
     with pytest.raises(IncidentSchemaError, match="latitud"):
-        io.ingest_files(DATA / "no_coordinates.csv", con=con)
+        ingest.ingest_files(DATA / "no_coordinates.csv", con=con)
     with pytest.raises(IncidentSchemaError, match="no existe"):
-        io.ingest_files(DATA / "bad_rows.csv", con=con, mapping={"lat": "nada"})
+        ingest.ingest_files(DATA / "bad_rows.csv", con=con, mapping={"lat": "nada"})
     with pytest.raises(IncidentSchemaError, match="campo desconocido"):
-        io.ingest_files(DATA / "bad_rows.csv", con=con, mapping={"altura": "latitud"})
+        ingest.ingest_files(DATA / "bad_rows.csv", con=con, mapping={"altura": "latitud"})
     assert store.incident_count(con) == 0
 
 
@@ -222,7 +223,7 @@ def test_explicit_mapping(con, tmp_path):
     p = tmp_path / "raro.csv"
     p.write_text("cuando;norte;este;que;donde\n"
                  "03/02/2025 10:00;-12,068;-77,018;ROBO;la victoria\n", encoding="utf-8")
-    report = io.ingest_files(p, con=con, mapping={"occurred_at": "cuando", "lat": "Norte",
+    report = ingest.ingest_files(p, con=con, mapping={"occurred_at": "cuando", "lat": "Norte",
                                                   "lon": "este", "crime_type": "que",
                                                   "district": "donde"})
     assert report.accepted == 1
@@ -233,15 +234,15 @@ def test_explicit_mapping(con, tmp_path):
 
 def test_study_area_bbox_and_polygon(con):
     lima = (-77.2, -12.3, -76.8, -11.8)
-    r = io.ingest_files(DATA / "bad_rows.csv", con=con, study_area=lima)
+    r = ingest.ingest_files(DATA / "bad_rows.csv", con=con, study_area=lima)
     assert r.quarantine_reasons.get("fuera_del_area") == 1 and r.swapped_coordinates == 1
     c2 = store.connect(":memory:")
     far = box(-75.5, 39.5, -74.5, 40.5)  # only the Philadelphia-like row is inside
-    r2 = io.ingest_files(DATA / "bad_rows.csv", con=c2, study_area=far)
+    r2 = ingest.ingest_files(DATA / "bad_rows.csv", con=c2, study_area=far)
     assert r2.accepted == 1
     c2.close()
     with pytest.raises(IncidentSchemaError, match="Recuadro"):
-        io.ingest_files(DATA / "bad_rows.csv", con=con, study_area=(1, 2, 3))
+        ingest.ingest_files(DATA / "bad_rows.csv", con=con, study_area=(1, 2, 3))
 
 
 def test_two_cities_in_one_file_are_both_kept(tmp_path):
@@ -253,9 +254,9 @@ def test_two_cities_in_one_file_are_both_kept(tmp_path):
     rows.append("FAR,2025-02-05 10:00,-3.0,-60.0,robo")
     p = tmp_path / "dos.csv"
     p.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    inc = io.read_incidents(p)
+    inc = ingest.read_incidents(p)
     assert len(inc) == 70
-    trujillo = set(io.read_boundaries(city="trujillo")["district"])
+    trujillo = set(geo.read_boundaries(city="trujillo")["district"])
     assert set(inc.loc[inc.incident_id.str.startswith("T"), "district"]) <= trujillo
     assert "FAR" not in set(inc.incident_id)
 
@@ -264,32 +265,32 @@ def test_ubigeo_leading_zero_and_district_lookup(tmp_path):
     p = tmp_path / "u.csv"
     p.write_text("id,fecha,lat,lon,ubigeo\n1,03/02/2025,-12.0560,-77.1180,70101\n",
                  encoding="utf-8")
-    inc = io.read_incidents(p)
+    inc = ingest.read_incidents(p)
     assert (inc["ubigeo"].iloc[0], inc["district"].iloc[0]) == ("070101", "CALLAO")
 
 
 def test_progress_is_reported():
     seen: list[float] = []
     c = store.connect(":memory:")
-    io.ingest_files(DATA / "bad_rows.csv", con=c, progress=lambda f, m: seen.append(f))
+    ingest.ingest_files(DATA / "bad_rows.csv", con=c, progress=lambda f, m: seen.append(f))
     c.close()
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
 
 
 def test_preview_guesses_mapping_and_hides_pii():
-    pv = io.preview_file(DATA / "excel_header_row4.xlsx", n_rows=3)
+    pv = ingest.preview_file(DATA / "excel_header_row4.xlsx", n_rows=3)
     assert pv.mapping["date"] == "Fecha Hecho" and pv.mapping["crime_type"] == "Tipo"
     assert len(pv.frame) == 3
-    pv2 = io.preview_file(DATA / "utf8_bom.csv")
+    pv2 = ingest.preview_file(DATA / "utf8_bom.csv")
     assert "DNI" in pv2.pii_columns and "DNI" not in pv2.frame.columns
     assert pv2.columns[0] == "Nro Denuncia"
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet", ".xlsx", ".geojson"])
 def test_write_table_round_trip(tmp_path, suffix):
-    inc = io.read_incidents(DATA / "utf8_bom.csv")
-    out = io.write_table(inc, tmp_path / f"out{suffix}")
-    back = io.read_table(out)
+    inc = ingest.read_incidents(DATA / "utf8_bom.csv")
+    out = files.write_table(inc, tmp_path / f"out{suffix}")
+    back = files.read_table(out)
     assert len(back) == len(inc)
     if suffix in {".csv", ".csv.gz", ".xlsx"}:
         assert back["h3_r12"].astype(str).tolist() == [format(int(c), "x") for c in inc["h3_r12"]]
@@ -300,21 +301,21 @@ def test_write_table_round_trip(tmp_path, suffix):
 
 def test_write_table_rejects_unknown_suffix(tmp_path):
     with pytest.raises(InputFileError, match="Formato de salida"):
-        io.write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.doc")
+        files.write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.doc")
 
 
 def test_read_boundaries():
-    assert len(io.read_boundaries()) == 61
-    tru = io.read_boundaries(city="Trujillo")
+    assert len(geo.read_boundaries()) == 61
+    tru = geo.read_boundaries(city="Trujillo")
     assert len(tru) == 11 and set(tru["city"]) == {"trujillo"}
     with pytest.raises(IncidentSchemaError, match="Ciudad"):
-        io.read_boundaries(city="Cusco")
+        geo.read_boundaries(city="Cusco")
 
 
 @pytest.mark.realdata
 def test_philadelphia_ingests_with_the_invariant(philadelphia_path):
     c = store.connect(":memory:")
-    report = io.ingest_files(philadelphia_path, con=c, tz="America/New_York")
+    report = ingest.ingest_files(philadelphia_path, con=c, tz="America/New_York")
     _invariant(report)
     assert report.rows_read == 1_538_206
     assert report.quarantine_reasons.get("coordenadas_faltantes") == 23_907
@@ -330,31 +331,31 @@ def test_philadelphia_ingests_with_the_invariant(philadelphia_path):
 
 
 def test_preview_geojson_and_parquet():
-    pv = io.preview_file(DATA / "points.geojson")
+    pv = ingest.preview_file(DATA / "points.geojson")
     assert (pv.mapping["lat"], pv.mapping["lon"]) == ("_geom_lat", "_geom_lon")
-    pq = io.preview_file(DATA / "typed.parquet", n_rows=2)
+    pq = ingest.preview_file(DATA / "typed.parquet", n_rows=2)
     assert len(pq.frame) == 2 and pq.mapping["occurred_at"] == "occurred_at"
 
 
 def test_write_bytes_and_unwritable_path(tmp_path):
-    out = io.write_bytes(b"%PDF-1.4", tmp_path / "a" / "b.pdf")
+    out = files.write_bytes(b"%PDF-1.4", tmp_path / "a" / "b.pdf")
     assert out.read_bytes() == b"%PDF-1.4"
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(InputFileError, match="No se puede escribir"):
-        io.write_bytes(b"x", blocker / "sub" / "c.pdf")
+        files.write_bytes(b"x", blocker / "sub" / "c.pdf")
 
 
 def test_source_label_and_generated_ids_are_stable(tmp_path):
     p = tmp_path / "sin_id.csv"
     p.write_text("fecha,lat,lon\n03/02/2025,-12.068,-77.018\n04/02/2025,-12.069,-77.019\n",
                  encoding="utf-8")
-    a = io.read_incidents(p)
-    b = io.read_incidents(p)
+    a = ingest.read_incidents(p)
+    b = ingest.read_incidents(p)
     assert a["incident_id"].tolist() == b["incident_id"].tolist()
     assert a["incident_id"].str.endswith(("-1", "-2")).all()
     c = store.connect(":memory:")
-    io.ingest_files(p, con=c, source="serenazgo")
+    ingest.ingest_files(p, con=c, source="serenazgo")
     assert set(store.load_incidents(c)["source"]) == {"serenazgo"}
     c.close()
 
@@ -363,7 +364,7 @@ def test_utf16_tab_separated(tmp_path):
     p = tmp_path / "unicode.txt"
     p.write_bytes("id\tfecha\tlat\tlon\tdelito\n1\t03/02/2025\t-12,068\t-77,018\textorsión\n"
                   .encode("utf-16"))
-    inc = io.read_incidents(p)
+    inc = ingest.read_incidents(p)
     assert inc[["incident_id", "lat", "crime_type"]].values.tolist() == [["1", -12.068,
                                                                           "extorsión"]]
 
@@ -377,7 +378,7 @@ def test_latin1_bytes_after_a_utf8_looking_start(tmp_path):
     p.write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
     assert p.stat().st_size > 256 * 1024
     c = store.connect(":memory:")
-    report = io.ingest_files(p, con=c)
+    report = ingest.ingest_files(p, con=c)
     assert (report.rows_read, report.accepted, report.quarantined) == (12_001, 12_001, 0)
     assert store.load_incidents(c, crime_types=["extorsión"])["incident_id"].tolist() == ["X"]
     c.close()
@@ -389,7 +390,7 @@ def test_csv_with_title_lines_before_the_header(tmp_path):
                  "nro_denuncia;fecha;hora;latitud;longitud;delito\n"
                  "1;03/02/2025;10:05;-12,068;-77,018;ROBO\n"
                  "2;03/02/2025;11:05;-12,069;-77,019;HURTO\n", encoding="utf-8")
-    inc = io.read_incidents(p)
+    inc = ingest.read_incidents(p)
     assert inc["incident_id"].tolist() == ["1", "2"] and inc["lat"].tolist() == [-12.068, -12.069]
 
 
@@ -403,7 +404,7 @@ def test_csv_with_title_lines_before_the_header(tmp_path):
 def test_quoted_fields_and_line_endings(tmp_path, text):
     p = tmp_path / "q.csv"
     p.write_bytes(text.encode("utf-8"))
-    inc = io.read_incidents(p).set_index("incident_id")
+    inc = ingest.read_incidents(p).set_index("incident_id")
     assert inc.loc["1", "crime_type"] == "robo" + ("," if "," in text.split("\n")[1] else ";") \
         + " al paso"
     assert inc.loc["1", "occurred_at"] == pd.Timestamp("2025-02-03 10:00")
@@ -414,11 +415,11 @@ def test_first_occurrence_is_exact_even_if_the_hash_collides(rng, monkeypatch):
     a = rng.integers(0, 50, 5000)
     b = rng.integers(0, 7, 5000)
     want = ~pd.DataFrame({"a": a, "b": b}).duplicated().to_numpy()
-    assert (io._first_occurrence(a, b) == want).all()
+    assert (pipeline._first_occurrence(a, b) == want).all()
     # Force every row onto one hash value: the key-by-key check must catch it.
-    monkeypatch.setattr(io.pd, "factorize",
+    monkeypatch.setattr(pd, "factorize",
                         lambda h: (np.zeros(len(h), dtype=np.int64), np.zeros(1, np.uint64)))
-    assert (io._first_occurrence(a, b) == want).all()
+    assert (pipeline._first_occurrence(a, b) == want).all()
 
 
 # --------------------------------------------------------------------------- issue 11
@@ -466,7 +467,7 @@ def test_header_without_data_rows_is_refused_like_an_empty_file(tmp_path, kind):
     for batch in ([p], [DATA / "utf8_bom.csv", p]):  # alone, and checked before writing a batch
         c = store.connect(":memory:")
         with pytest.raises(InputFileError, match="no tiene filas de datos|vacío|no tiene elementos"):
-            io.ingest_files(batch, con=c)
+            ingest.ingest_files(batch, con=c)
         assert store.incident_count(c) == 0 and len(store.imports_history(c)) == 0
         c.close()
 
@@ -493,7 +494,7 @@ def test_points_on_shared_district_edges_take_the_first_polygon(tmp_path):
                                    for i, (a, b) in enumerate(zip(lat, lon, strict=True))]
     p = tmp_path / "bordes.csv"
     p.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    got = io.read_incidents(p, study_area=(-78, -13, -76, -11)).set_index("incident_id")
+    got = ingest.read_incidents(p, study_area=(-78, -13, -76, -11)).set_index("incident_id")
     want = []
     for a, b in zip(lat, lon, strict=True):
         first = next((i for i, g in enumerate(polys) if g.intersects(shapely.Point(b, a))), None)
@@ -515,7 +516,7 @@ def test_only_two_digit_years_get_a_century(tmp_path, text, want):
     p = tmp_path / "anios.csv"
     p.write_text(f"id,fecha_hora,lat,lon\n1,{text},-12.068,-77.018\n", encoding="utf-8")
     c = store.connect(":memory:")
-    report = io.ingest_files(p, con=c)
+    report = ingest.ingest_files(p, con=c)
     if want == "fecha_invalida":
         assert report.quarantine_reasons == {"fecha_invalida": 1}
         assert store.quarantine_rows(c)["occurred_at_raw"].tolist() == [text]
@@ -534,7 +535,7 @@ def test_typed_year_one_is_invalid_not_2001(tmp_path):
     pq.write_table(pa.table({"fecha": pa.array([dt.date(1, 1, 1), dt.date(2025, 2, 3)]),
                              "lat": [-12.068, -12.069], "lon": [-77.018, -77.019]}), p)
     c = store.connect(":memory:")
-    report = io.ingest_files(p, con=c)
+    report = ingest.ingest_files(p, con=c)
     assert report.quarantine_reasons == {"fecha_invalida": 1} and report.accepted == 1
     c.close()
 
@@ -549,15 +550,15 @@ def test_glob_characters_in_a_file_name_read_only_that_file(tmp_path, name):
     for fname in ("b*.parquet", "bb.parquet"):
         pd.DataFrame({"id": [fname], "fecha": ["03/02/2025"], "lat": [-12.06],
                       "lon": [-77.0]}).to_parquet(tmp_path / fname)
-    inc = io.read_incidents(tmp_path / name)
+    inc = ingest.read_incidents(tmp_path / name)
     assert inc["incident_id"].tolist() == [rows.get(name, name)]
-    assert io.preview_file(tmp_path / name).frame["id"].astype(str).tolist() == \
+    assert ingest.preview_file(tmp_path / name).frame["id"].astype(str).tolist() == \
         [rows.get(name, name)]
 
 
-def _quarantine_of(path: Path) -> tuple[io.IngestReport, pd.DataFrame, pd.DataFrame]:
+def _quarantine_of(path: Path) -> tuple[ingest.IngestReport, pd.DataFrame, pd.DataFrame]:
     c = store.connect(":memory:")
-    report = io.ingest_files(path, con=c)
+    report = ingest.ingest_files(path, con=c)
     q, inc = store.quarantine_rows(c), store.load_incidents(c)
     c.close()
     _invariant(report)
@@ -580,7 +581,7 @@ def test_one_huge_line_is_quarantined_and_the_rest_kept(tmp_path):
     assert q["row_number"].tolist() == [2]
     assert len(inc) == 38 and "L2" not in set(inc["incident_id"])
     assert settings.MAX_LINE_BYTES < len(huge)
-    pv = io.preview_file(p, n_rows=3)  # the upload page previews the file first
+    pv = ingest.preview_file(p, n_rows=3)  # the upload page previews the file first
     assert pv.mapping["date"] == "fecha" and pv.frame["nro_denuncia"].tolist() == ["L1", "L3",
                                                                                    "L4"]
 
@@ -631,7 +632,7 @@ def test_personal_data_inside_mapped_text_is_masked_and_counted(con, tmp_path):
         "3,03/02/2025,-12.063,-77.013,ROBO A MANO ARMADA,,LA VICTORIA\n"
         "4,,-12.064,-77.014,agraviado: Rosa Quispe placa ABC-123,,LA VICTORIA\n"
         "5,sin fecha rosa@example.pe,-12.065,-77.015,ROBO,,LA VICTORIA\n", encoding="utf-8")
-    report = io.ingest_files(p, con=con)
+    report = ingest.ingest_files(p, con=con)
     assert (report.accepted, report.quarantined) == (3, 2)
     assert report.personal_data_masked == 3  # rows 1, 2 and 4 (row 5's date is masked too)
     assert store.imports_history(con)["personal_data_masked"].tolist() == [3]
@@ -654,7 +655,7 @@ def test_free_text_and_identifier_columns_are_never_read(con, tmp_path):
                  "doc_identidad,relato,descripcion_hecho,direccion_hecho\n"
                  "1,03/02/2025,-12.061,-77.011,robo,XYZ-987,vecino Tito,20123456789,Tito Paz,"
                  "41234567,me robaron,cerca de mi casa,Jr. Huanuco cuadra 5\n", encoding="utf-8")
-    report = io.ingest_files(p, con=con)
+    report = ingest.ingest_files(p, con=con)
     assert report.pii_columns_dropped == ["placa", "observaciones", "ruc", "nombres_y_apellidos",
                                           "doc_identidad", "relato", "descripcion_hecho"]
     blob = _dump(con)
@@ -665,7 +666,7 @@ def test_free_text_and_identifier_columns_are_never_read(con, tmp_path):
 def test_source_is_the_label_only_never_the_file_name(con, tmp_path):
     p = tmp_path / "denuncias_comisaria_la_victoria.csv"
     p.write_text("id,fecha,lat,lon\n1,03/02/2025,-12.061,-77.011\n", encoding="utf-8")
-    io.ingest_files(p, con=con)
+    ingest.ingest_files(p, con=con)
     assert store.load_incidents(con)["source"].isna().all()
     rows = con.execute("SELECT * FROM incidents").df().astype(str).to_csv()
     assert "denuncias_comisaria" not in rows
@@ -687,14 +688,14 @@ def _risky_frame() -> pd.DataFrame:
 
 @pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
 def test_csv_exports_neutralise_formulas(tmp_path, suffix):
-    out = io.write_table(_risky_frame(), tmp_path / f"f{suffix}")
+    out = files.write_table(_risky_frame(), tmp_path / f"f{suffix}")
     back = pd.read_csv(out, dtype=str, keep_default_na=False)
     # Prefixed; a carriage return becomes a (quoted) line feed, never a row break.
     assert back["texto"].tolist() == ["'" + v.replace("\r", "\n") for v in RISKY] + HARMLESS
     assert len(back) == len(RISKY) + len(HARMLESS)
     assert set(back["numero"]) == {"-5"} and set(back["real"]) == {"-1.5"}
     assert list(back.columns) == ["texto", "numero", "real", "'=nombre"]
-    raw = pd.read_csv(__import__("io").BytesIO(io.table_to_csv_bytes(_risky_frame(), bom=True)),
+    raw = pd.read_csv(__import__("io").BytesIO(files.table_to_csv_bytes(_risky_frame(), bom=True)),
                       dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert raw["texto"].tolist() == back["texto"].tolist()
 
@@ -702,7 +703,7 @@ def test_csv_exports_neutralise_formulas(tmp_path, suffix):
 def test_xlsx_export_writes_text_never_formulas(tmp_path):
     import openpyxl
 
-    out = io.write_table(_risky_frame(), tmp_path / "f.xlsx")
+    out = files.write_table(_risky_frame(), tmp_path / "f.xlsx")
     ws = openpyxl.load_workbook(out).active
     cells = [c for row in ws.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]

@@ -85,9 +85,9 @@ def test_edited_population_changes_the_rate(app_store: Path) -> None:
     rate = float(_table(at, "indicadores")["Tasa por 10 mil hab."].iloc[0])
     pop = at.session_state["rep_pop"] if "rep_pop" in at.session_state else None
     assert pop is None
-    from analytics import io as vio
+    from analytics import files
 
-    edited = vio.read_population()
+    edited = files.read_population()
     edited.loc[edited["district"] == "LA VICTORIA", "population"] *= 2
     at.session_state["rep_pop"] = edited
     at.run()

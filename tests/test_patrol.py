@@ -321,7 +321,7 @@ def test_cli_plan_json_and_output(forecast_file: Path, tmp_path: Path,
     assert list(routes.columns[:10]) == REQUIRED
     assert (routes["window_start"] == "2025-03-03 14:00:00").all()
     assert routes["expected_covered"].sum() == pytest.approx(summary["objective"], rel=1e-5)
-    from analytics.io import read_boundaries
+    from analytics.geo import read_boundaries
 
     names = set(read_boundaries()["district"])
     got = set(routes["district"].fillna(""))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import io, settings, store
+from analytics import ingest, settings, store
 from analytics._errors import StoreError
 
 DATA = Path(__file__).resolve().parent / "data" / "ingest"
@@ -20,7 +20,7 @@ DATA = Path(__file__).resolve().parent / "data" / "ingest"
 @pytest.fixture
 def filled(tmp_path):
     db = tmp_path / "v.duckdb"
-    io.ingest_files([DATA / "utf8_bom.csv", DATA / "bad_rows.csv"], db=db)
+    ingest.ingest_files([DATA / "utf8_bom.csv", DATA / "bad_rows.csv"], db=db)
     con = store.connect(db, read_only=True)
     yield con
     con.close()
@@ -174,8 +174,8 @@ def test_every_table_with_an_import_id_is_registered():
 
 def test_delete_import_removes_that_import_only(tmp_path):
     db = tmp_path / "v.duckdb"
-    io.ingest_files([DATA / "utf8_bom.csv"], db=db)
-    io.ingest_files([DATA / "bad_rows.csv"], db=db)
+    ingest.ingest_files([DATA / "utf8_bom.csv"], db=db)
+    ingest.ingest_files([DATA / "bad_rows.csv"], db=db)
     with store.writing(db) as con:
         before = {i: store.import_rows(con, i) for i in (1, 2)}
         assert before[2]["incidents"] > 0 and before[2]["quarantine"] == 12
@@ -185,13 +185,13 @@ def test_delete_import_removes_that_import_only(tmp_path):
         with pytest.raises(StoreError, match="No existe la importación 2"):
             store.delete_import(con, 2)
     # the file may now be imported again as new
-    report = io.ingest_files([DATA / "bad_rows.csv"], db=db)
+    report = ingest.ingest_files([DATA / "bad_rows.csv"], db=db)
     assert not report.repeated_files and report.accepted == before[2]["incidents"]
 
 
 def test_delete_import_and_its_audit_commit_together(tmp_path):
     db = tmp_path / "v.duckdb"
-    io.ingest_files([DATA / "bad_rows.csv"], db=db)
+    ingest.ingest_files([DATA / "bad_rows.csv"], db=db)
 
     def failing_audit(counts):
         raise RuntimeError("auditoría no disponible")

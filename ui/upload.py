@@ -1,7 +1,7 @@
 """The Datos page's upload flow: stage the upload, preview, map columns, import.
 
 Uploads are written to a private temporary folder, never into the repository.
-Import goes through ``analytics.io.ingest_files``, the same path as the CLI, on
+Import goes through ``analytics.ingest.ingest_files``, the same path as the CLI, on
 the short-lived writable connection of :func:`ui.cache.write_connection`.
 
 Staged files hold every column of the upload, personal data included, so they
@@ -41,7 +41,7 @@ log = logging.getLogger("vigia.ui")
 UPLOAD_DIR = Path(tempfile.gettempdir()) / f"vigia_uploads_{os.getuid()}"
 #: Where earlier versions staged uploads (one folder per content hash): swept by age.
 LEGACY_DIR = Path(tempfile.gettempdir()) / "vigia_uploads"
-#: File types the Datos page offers: what ``analytics.io`` reads (legacy ``.xls`` is
+#: File types the Datos page offers: what ``analytics.ingest`` reads (legacy ``.xls`` is
 #: refused there, so it is not offered).
 ACCEPTED_TYPES: Final = ("csv", "txt", "tsv", "gz", "xlsx", "parquet", "geojson", "json")
 #: Largest upload in MB; ``server.maxUploadSize`` in ``.streamlit/config.toml`` says the
@@ -273,11 +273,11 @@ def preview(up: Any) -> tuple[Path, Any] | None:
 
     A file that cannot be read is not kept staged.
     """
-    from analytics import io as vio
+    from analytics import ingest
 
     try:
         path = staged_for(up)
-        return path, vio.preview_file(path)
+        return path, ingest.preview_file(path)
     except AnalyticsError as exc:
         forget_staged()
         st.error(t("datos.bad_file", msg=str(exc)), icon=":material/error:")
@@ -287,7 +287,7 @@ def preview(up: Any) -> tuple[Path, Any] | None:
 def run_import(path: Path, *, mapping: dict[str, str], source: str | None,
                user: str | None) -> dict[str, Any] | None:
     """Import with a progress bar; return the report dict (or None after showing the error)."""
-    from analytics import io as vio
+    from analytics import ingest
 
     bar = st.progress(0.0, text=t("datos.importing"))
 
@@ -296,7 +296,7 @@ def run_import(path: Path, *, mapping: dict[str, str], source: str | None,
 
     try:
         with cache.write_connection() as con:
-            report = vio.ingest_files([path], con=con, source=source or None, mapping=mapping,
+            report = ingest.ingest_files([path], con=con, source=source or None, mapping=mapping,
                                       progress=progress)
             try:
                 from analytics import access

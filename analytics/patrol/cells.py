@@ -114,7 +114,7 @@ def cells_to_districts(cells: np.ndarray, boundaries: gpd.GeoDataFrame) -> pd.Se
     cells
         uint64 cells.
     boundaries
-        Districts with a ``district`` column (as ``analytics.io.read_boundaries``).
+        Districts with a ``district`` column (as ``analytics.geo.read_boundaries``).
 
     Returns
     -------

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -18,15 +17,9 @@ from ui.cache.connection import OFFLINE_ENV
 @st.cache_resource(show_spinner=False)
 def districts_geojson(simplify_deg: float = 0.0002) -> dict[str, Any]:
     """District outlines (GeoJSON dict, properties ``district``, ``ubigeo``, ``city``)."""
-    try:
-        from analytics import io as vio
+    from analytics import geo
 
-        gdf = vio.read_boundaries()
-    except (ImportError, AttributeError):
-        import geopandas as gpd
-
-        gdf = gpd.read_file(Path(__file__).resolve().parent.parent / "data" / "boundaries"
-                            / "districts.geojson")
+    gdf = geo.read_boundaries()
     keep = [c for c in ("district", "ubigeo", "city") if c in gdf.columns]
     gdf = gdf[keep + ["geometry"]].copy()
     gdf["geometry"] = gdf.geometry.simplify(simplify_deg, preserve_topology=True)
@@ -77,14 +70,14 @@ def basemap_available() -> bool:
 
 @st.cache_resource(show_spinner=False)
 def _boundaries() -> Any:
-    from analytics import io as vio
+    from analytics import geo
 
-    return vio.read_boundaries()
+    return geo.read_boundaries()
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def population() -> pd.DataFrame:
-    """The shipped district populations (``analytics.io.read_population``)."""
-    from analytics import io as vio
+    """The shipped district populations (``analytics.files.read_population``)."""
+    from analytics import files
 
-    return vio.read_population()
+    return files.read_population()

@@ -1,4 +1,4 @@
-"""DuckDB SQL that parses raw incident fields into typed values and a reason code (for ``io``).
+"""DuckDB SQL that parses raw incident fields into typed values and a reason code (for the ingest pipeline).
 
 Dates in every tolerated format (ISO, day-first, two-digit years, Excel
 serials, UTC offsets, am/pm), times, coordinates with decimal commas, the
@@ -14,9 +14,9 @@ from datetime import datetime
 import duckdb
 import numpy as np
 
-from analytics import _sources as S
 from analytics import _validate as V
 from analytics import settings
+from analytics.ingest import sources as S
 
 _MIN_DATE = "1970-01-01"
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d/%m/%y", "%d-%m-%y", "%Y/%m/%d", "%d.%m.%Y")

@@ -1,4 +1,4 @@
-"""Incident files as DuckDB sees them: sniffing, format readers and file SQL (for ``io``).
+"""Incident files as DuckDB sees them: sniffing, format readers and file SQL (for the ingest pipeline).
 
 :func:`sniff` decides a file's kind (CSV, Parquet, Excel, GeoJSON) and, for text,
 its encoding, separator, title lines and quote; it refuses what cannot be a

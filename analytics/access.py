@@ -26,6 +26,7 @@ Permission table (pages and actions; ``x`` = allowed)::
     pronostico         x        x          x
     zonas_criticas     x        x          x
     plan_patrullaje    x        x          x
+    evaluacion         x        x          x
     reportes           x        x          x         x
     admin              x
     import             x        x          x
@@ -36,6 +37,9 @@ Permission table (pages and actions; ``x`` = allowed)::
     manage_users       x
     view_audit         x
     delete_import      x
+
+``evaluacion`` (interventions register and their evaluation) reads internal incidents:
+staff only, never the public role.
 
 Passwords are hashed with bcrypt (cost 12, salt per hash) and never stored or
 returned in clear. :func:`verify_user` gives the same answer, after the same
@@ -86,7 +90,7 @@ ROLE_LABELS: Final = MappingProxyType({
     "publico": "Público",
 })
 PAGES: Final = ("inicio", "mapa", "patrones", "datos", "pronostico", "zonas_criticas",
-                "plan_patrullaje", "reportes", "admin")
+                "plan_patrullaje", "evaluacion", "reportes", "admin")
 ACTIONS: Final = ("import", "export", "export_public", "plan", "manage_users", "view_points",
                   "view_audit", "delete_import")
 

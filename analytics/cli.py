@@ -33,6 +33,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_plan",
     "analytics._cli_zones",
     "analytics._cli_evaluate",
+    "analytics._cli_interventions",
 )
 
 #: Command name -> the module that registers it. ``main`` imports only the module of
@@ -54,6 +55,7 @@ _COMMANDS: dict[str, str] = {
     "plans": "analytics._cli_plan",
     "zone-forecast": "analytics._cli_zones",
     "evaluate": "analytics._cli_evaluate",
+    "interventions": "analytics._cli_interventions",
 }
 
 EXIT_USER_ERROR = 2

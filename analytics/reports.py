@@ -663,7 +663,8 @@ def check_public_tables(tables: dict[str, pd.DataFrame], *,
     """
     problems = []
     forbidden = re.compile(r"^(lat|lon|lng|latitud|longitud|latitude|longitude|x|y|"
-                           r"coordenadas?|direcci[oó]n|address|incident_id|descripci[oó]n)$",
+                           r"coordenadas?|direcci[oó]n|address|incident_id|descripci[oó]n|"
+                           r"notas?|indicador vinculado|intervenci[oó]n vinculada)$",
                            re.IGNORECASE)
     for name, t in tables.items():
         bad_cols = [c for c in t.columns if forbidden.match(str(c).strip())]
@@ -696,9 +697,25 @@ def _cell_value(v: object) -> object:
     return v
 
 
+def _with_commitments(tables: dict[str, pd.DataFrame], commitments: pd.DataFrame | None, *,
+                      public: bool) -> dict[str, pd.DataFrame]:
+    """``tables`` plus the commitments section (public: its public columns only, checked).
+
+    ``commitments`` is :func:`analytics.commitments.commitments_table`.
+    """
+    if commitments is None:
+        return tables
+    from analytics import commitments as cm
+
+    if public:
+        cm.check_public_commitments(commitments)
+    return {**tables, cm.REPORT_TABLE: commitments}
+
+
 def report_to_xlsx(tables: dict[str, pd.DataFrame], *, title: str,
                    notes: Sequence[str] = (), public: bool = False,
-                   k: int = settings.PUBLIC_MIN_COUNT) -> bytes:
+                   k: int = settings.PUBLIC_MIN_COUNT,
+                   commitments: pd.DataFrame | None = None) -> bytes:
     """Excel workbook: one sheet per table, then a ``Notas`` sheet.
 
     Parameters
@@ -711,6 +728,8 @@ def report_to_xlsx(tables: dict[str, pd.DataFrame], *, title: str,
         Lines of the ``Notas`` sheet.
     public
         Check the tables with :func:`check_public_tables` first.
+    commitments
+        The Codisec commitments table (a sheet after the others).
 
     Returns
     -------
@@ -721,6 +740,7 @@ def report_to_xlsx(tables: dict[str, pd.DataFrame], *, title: str,
 
     import xlsxwriter
 
+    tables = _with_commitments(tables, commitments, public=public)
     if public:
         check_public_tables(tables, k=k)
     buf = _io.BytesIO()
@@ -796,7 +816,8 @@ def report_to_pdf(tables: dict[str, pd.DataFrame], *, title: str, period: str = 
                   notes: Sequence[str] = (), map_images: Sequence[bytes] = (),
                   subtitle: str = "", public: bool = False,
                   k: int = settings.PUBLIC_MIN_COUNT,
-                  generated_at: datetime | None = None) -> bytes:
+                  generated_at: datetime | None = None,
+                  commitments: pd.DataFrame | None = None) -> bytes:
     """PDF report (A4 landscape, DejaVu Sans for Spanish accents).
 
     Parameters
@@ -813,6 +834,8 @@ def report_to_pdf(tables: dict[str, pd.DataFrame], *, title: str, period: str = 
         Check the tables with :func:`check_public_tables` first.
     generated_at
         Time printed as "Generado"; default now (local wall time).
+    commitments
+        The Codisec commitments table (a section after the others).
 
     Returns
     -------
@@ -824,6 +847,7 @@ def report_to_pdf(tables: dict[str, pd.DataFrame], *, title: str, period: str = 
 
     from fpdf.fonts import FontFace
 
+    tables = _with_commitments(tables, commitments, public=public)
     if public:
         check_public_tables(tables, k=k)
     when = generated_at or datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)

@@ -36,6 +36,8 @@ import pandas as pd
 
 from analytics import _lock, settings
 from analytics._errors import StoreError
+from analytics.store.commitments import COMMITMENT_TABLES
+from analytics.store.interventions import INTERVENTION_TABLES
 from analytics.store.plans import PLAN_TABLES
 
 log = logging.getLogger("vigia.store")
@@ -129,6 +131,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "users.session_gen: a password or role change ends open sessions", (
         "ALTER TABLE users ADD COLUMN IF NOT EXISTS session_gen BIGINT DEFAULT 0",
     )),
+    Migration(5, "interventions register and Codisec commitments",
+              INTERVENTION_TABLES + COMMITMENT_TABLES),
 )
 
 #: The schema version this code writes and reads.

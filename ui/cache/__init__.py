@@ -5,7 +5,8 @@ with ``st.cache_data`` / ``st.cache_resource``; none holds SQL or analytics. The
 modules: :mod:`~ui.cache.connection` (store access and the public gate),
 :mod:`~ui.cache.explore`, :mod:`~ui.cache.resources`, :mod:`~ui.cache.reports`,
 :mod:`~ui.cache.hotspots`, :mod:`~ui.cache.public`, :mod:`~ui.cache.patrol`,
-:mod:`~ui.cache.forecast`; everything is re-exported here (``ui.cache.kpis``).
+:mod:`~ui.cache.forecast`, :mod:`~ui.cache.interventions`; everything is re-exported here
+(``ui.cache.kpis``).
 
 Store access
 ------------
@@ -185,6 +186,57 @@ from ui.cache.hotspots import (
 )
 from ui.cache.hotspots import (
     near_repeat as near_repeat,
+)
+from ui.cache.interventions import (
+    EVALUATION_SEED as EVALUATION_SEED,
+)
+from ui.cache.interventions import (
+    add_commitment as add_commitment,
+)
+from ui.cache.interventions import (
+    add_intervention as add_intervention,
+)
+from ui.cache.interventions import (
+    boundary_districts as boundary_districts,
+)
+from ui.cache.interventions import (
+    commitment_frames as commitment_frames,
+)
+from ui.cache.interventions import (
+    commitment_indicators as commitment_indicators,
+)
+from ui.cache.interventions import (
+    district_area as district_area,
+)
+from ui.cache.interventions import (
+    evaluation as evaluation,
+)
+from ui.cache.interventions import (
+    evaluation_document as evaluation_document,
+)
+from ui.cache.interventions import (
+    evaluation_geometries as evaluation_geometries,
+)
+from ui.cache.interventions import (
+    intervention as intervention,
+)
+from ui.cache.interventions import (
+    intervention_clash_notes as intervention_clash_notes,
+)
+from ui.cache.interventions import (
+    intervention_list as intervention_list,
+)
+from ui.cache.interventions import (
+    public_commitments as public_commitments,
+)
+from ui.cache.interventions import (
+    record_commitment_status as record_commitment_status,
+)
+from ui.cache.interventions import (
+    remove_intervention as remove_intervention,
+)
+from ui.cache.interventions import (
+    update_intervention as update_intervention,
 )
 from ui.cache.patrol import (
     cell_districts as cell_districts,

@@ -52,7 +52,7 @@ def read_area(path: str | Path, *, what: str = "el área") -> Any:
 
     p = Path(path)
     if not p.exists():
-        msg = f"No existe el archivo de {what}: {p}"
+        msg = f"No existe el archivo con {what}: {p}"
         raise InputFileError(msg)
     try:
         g = gpd.read_file(p)
@@ -61,7 +61,7 @@ def read_area(path: str | Path, *, what: str = "el área") -> Any:
         msg = f"No se pudo leer {what} en {p.name}: {first}"
         raise InputFileError(msg) from None
     if len(g) == 0 or g.geometry.isna().all():
-        msg = f"El archivo de {what} no tiene geometrías: {p.name}"
+        msg = f"El archivo con {what} no tiene geometrías: {p.name}"
         raise InterventionError(msg)
     if g.crs is not None and g.crs.to_epsg() != 4326:
         g = g.to_crs(4326)
@@ -69,7 +69,7 @@ def read_area(path: str | Path, *, what: str = "el área") -> Any:
     polys = [x for x in geoms if x.geom_type in ("Polygon", "MultiPolygon")]
     if not polys:
         kinds = ", ".join(sorted({x.geom_type for x in geoms})) or "ninguna"
-        msg = f"El archivo de {what} no tiene polígonos (tiene: {kinds}): {p.name}"
+        msg = f"El archivo con {what} no tiene polígonos (tiene: {kinds}): {p.name}"
         raise InterventionError(msg)
     return shapely.union_all(polys)
 

@@ -701,9 +701,10 @@ def _with_commitments(tables: dict[str, pd.DataFrame], commitments: pd.DataFrame
                       public: bool) -> dict[str, pd.DataFrame]:
     """``tables`` plus the commitments section (public: its public columns only, checked).
 
-    ``commitments`` is :func:`analytics.commitments.commitments_table`.
+    ``commitments`` is :func:`analytics.commitments.commitments_table`; an empty one adds
+    nothing.
     """
-    if commitments is None:
+    if commitments is None or commitments.empty:
         return tables
     from analytics import commitments as cm
 

@@ -6,7 +6,8 @@ dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
 ``hotspots``, ``forecast``, ``evaluation``, ``patrol``, ``briefing``,
 ``interventions`` (did an intervention work: effect vs control, displacement; with
 ``intervention_areas``, ``displacement`` and ``intervention_report``),
-``reports``, ``access`` (users, roles, audit), ``demo`` (synthetic data),
+``intervention_register`` (the register of interventions; areas from ``area_sources``),
+``commitments`` (Codisec commitments and their status), ``reports``, ``access`` (users, roles, audit), ``demo`` (synthetic data),
 ``address`` (parse written addresses), ``gazetteer`` (learn and geocode streets),
 ``location`` (forced points, location precision), ``settings``; ``cli`` is the command line (``python -m analytics``).
 """
@@ -15,6 +16,7 @@ from analytics import settings as settings
 from analytics._errors import (
     AccessDeniedError as AccessDeniedError,
     AnalyticsError as AnalyticsError,
+    CommitmentError as CommitmentError,
     IncidentSchemaError as IncidentSchemaError,
     InfeasiblePlanError as InfeasiblePlanError,
     InputFileError as InputFileError,

@@ -36,6 +36,7 @@ st.title(t("eval.title"))
 st.caption(t("eval.intro"))
 tab_eval, tab_reg = st.tabs([t("eval.tab_evaluate"), t("eval.tab_register")])
 
+ready = False
 with page.guard():
     fresh = cache.freshness(ds)
     data_end = pd.Timestamp(fresh.last).normalize() + pd.Timedelta(days=1)
@@ -43,6 +44,9 @@ with page.guard():
     # default start: the middle of the data (at most a year before its end)
     mid = max(data_start + (data_end - data_start) / 2, data_end - pd.Timedelta(days=365))
     listing = cache.intervention_list()
+    ready = True
+if not ready:
+    st.stop()
 
 # ---- register: add, edit, remove
 with tab_reg, page.guard():

@@ -6,7 +6,8 @@ dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
 ``hotspots``, ``forecast``, ``evaluation``, ``patrol``, ``briefing``,
 ``interventions`` (did an intervention work: effect vs control, displacement; with
 ``intervention_areas``, ``displacement`` and ``intervention_report``),
-``reports``, ``access`` (users, roles, audit), ``demo`` (synthetic data),
+``intervention_register`` (the register of interventions; areas from ``area_sources``),
+``commitments`` (Codisec commitments and their status), ``reports``, ``access`` (users, roles, audit), ``demo`` (synthetic data),
 ``address`` (parse written addresses), ``gazetteer`` (learn and geocode streets),
 ``location`` (forced points, location precision),
 ``tracks`` (GPS pings), ``dosage`` (the Koper dose from GPS), ``compliance``
@@ -17,26 +18,13 @@ dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
 from analytics import settings as settings
 from analytics._errors import (
     AccessDeniedError as AccessDeniedError,
-)
-from analytics._errors import (
     AnalyticsError as AnalyticsError,
-)
-from analytics._errors import (
+    CommitmentError as CommitmentError,
     IncidentSchemaError as IncidentSchemaError,
-)
-from analytics._errors import (
     InfeasiblePlanError as InfeasiblePlanError,
-)
-from analytics._errors import (
     InputFileError as InputFileError,
-)
-from analytics._errors import (
     InsufficientHistoryError as InsufficientHistoryError,
-)
-from analytics._errors import (
     InterventionError as InterventionError,
-)
-from analytics._errors import (
     StoreError as StoreError,
 )
 

@@ -10,16 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from analytics import intervention_areas as ia
-from analytics import settings
-from analytics._errors import InputFileError, InterventionError, StoreError
-
-#: Incident columns the evaluation reads from the store.
-COLUMNS = ("occurred_at", "lat", "lon", "crime_type", "crime_group", "district")
+from analytics import intervention_areas as ia, settings
+from analytics._errors import InputFileError, InterventionError
+from analytics.area_sources import read_area as read_area
 
 
 def add_parser(subparsers: Any) -> None:
@@ -61,86 +56,26 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
-def read_area(path: str | Path, *, what: str = "el área") -> Any:
-    """Union of the polygons of a GeoJSON/Shapefile/GPKG layer, in EPSG:4326."""
-    import geopandas as gpd
-    import shapely
-
-    p = Path(path)
-    if not p.exists():
-        msg = f"No existe el archivo de {what}: {p}"
-        raise InputFileError(msg)
-    try:
-        g = gpd.read_file(p)
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a user-fixable file problem
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        msg = f"No se pudo leer {what} en {p}: {first}"
-        raise InputFileError(msg) from None
-    if len(g) == 0 or g.geometry.isna().all():
-        msg = f"El archivo de {what} no tiene geometrías: {p}"
-        raise InterventionError(msg)
-    if g.crs is not None and g.crs.to_epsg() != 4326:
-        g = g.to_crs(4326)
-    geoms = [x for x in g.geometry.values if x is not None and not x.is_empty]
-    polys = [x for x in geoms if x.geom_type in ("Polygon", "MultiPolygon")]
-    if not polys:
-        kinds = ", ".join(sorted({x.geom_type for x in geoms})) or "ninguna"
-        msg = f"El archivo de {what} no tiene polígonos (tiene: {kinds}): {p}"
-        raise InterventionError(msg)
-    return shapely.union_all(polys)
-
-
 def intervention_area(con: Any, ident: str) -> Any:
-    """Look up ``ident`` in the store's interventions register.
+    """The register entry ``ident`` (an ``Intervention``), or ``None`` when there is none."""
+    from analytics import intervention_register as reg
 
-    Returns the :class:`~analytics.interventions.Intervention`, or ``None`` when the store
-    has no ``interventions`` table (columns ``id, name, kind, area_geojson, start, end,
-    body``) or no such id.
-    """
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-    ).fetchall()}
-    if "interventions" not in tables:
+    try:
+        return reg.get_intervention(con, ident)
+    except InterventionError:
         return None
-    rows = con.execute("SELECT * FROM interventions WHERE CAST(id AS VARCHAR) = ?",
-                       [str(ident)]).df()
-    if rows.empty:
-        return None
-    return ia.intervention_from_record(rows.iloc[0].to_dict())
 
 
 def register_clashes(con: Any, new: Any, *, buffer_m: float) -> list[str]:
     """Spanish notes on other register entries overlapping ``new`` (area + ring, period)."""
-    others = []
-    for rec in con.execute("SELECT * FROM interventions").df().to_dict(orient="records"):
-        try:
-            others.append(ia.intervention_from_record(rec))
-        except InterventionError:
-            continue
-    notes = []
-    for c in ia.overlapping_interventions(new, others, buffer_m=buffer_m):
-        until = "en curso" if c.end is None else f"hasta el {c.end:%d/%m/%Y}"
-        notes.append(f"Otra intervención se superpone con el área o su anillo en el mismo "
-                     f"periodo: {c.name or c.id} (desde el {c.start:%d/%m/%Y}, {until}); el "
-                     "efecto medido puede ser de ambas.")
-    return notes
+    from analytics import intervention_register as reg
 
-
-def _coverage(con: Any) -> tuple[Any, Any]:
-    sql = "SELECT min(occurred_at), max(occurred_at) FROM incidents"
-    lo, hi = con.execute(sql).fetchall()[0]
-    if lo is None:
-        msg = "El almacén no tiene incidentes."
-        raise StoreError(msg)
-    import pandas as pd
-
-    return (pd.Timestamp(lo).normalize(), pd.Timestamp(hi).normalize() + pd.Timedelta(days=1))
+    return reg.clash_notes(con, new, buffer_m=buffer_m)
 
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate, print the verdict (or JSON) and optionally write the PDF."""
-    from analytics import interventions as iv
-    from analytics import store
+    from analytics import intervention_register as reg, store
     from analytics.cli import default_db
 
     if args.out is not None and not str(args.out).lower().endswith(".pdf"):
@@ -152,38 +87,16 @@ def run(args: argparse.Namespace) -> int:
     area = read_area(args.area) if args.area is not None else None
     control = None if args.control in (None, "auto") else read_area(args.control,
                                                                     what="la zona de control")
-    con = store.connect(args.db if args.db is not None else default_db(), read_only=True)
-    try:
-        name = ""
-        clashes: list[str] = []
-        start, end = args.start, args.end
+    opts: dict[str, Any] = {"months_before": args.months_before,
+                            "months_after": args.months_after, "end": args.end,
+                            "crime_group": args.crime_group}
+    with store.reading(args.db if args.db is not None else default_db()) as con:
         if args.intervention is not None:
-            reg = intervention_area(con, args.intervention)
-            if reg is None:
-                msg = (f"No existe la intervención {args.intervention!r} en el registro del "
-                       "almacén.")
-                raise InterventionError(msg)
-            area, name = reg.area, reg.name or str(reg.id)
-            clashes = register_clashes(con, reg, buffer_m=args.buffer_m)
-            start = start or reg.start
-            if end is None and args.months_after is None and reg.end is not None:
-                end = reg.end
-        coverage = _coverage(con)
-        windows = ia.evaluation_windows(start, coverage=coverage, end=end,
-                                        months_before=args.months_before,
-                                        months_after=args.months_after)
-        df = store.load_incidents(con, start=windows.before_start, end=windows.after_end,
-                                  crime_groups=None if args.crime_group is None
-                                  else [args.crime_group], columns=list(COLUMNS))
-    finally:
-        con.close()
-    res = iv.evaluate_intervention(df, area, start=start, end=end,
-                                   months_before=args.months_before,
-                                   months_after=args.months_after, buffer_m=args.buffer_m,
-                                   control=control, crime_group=args.crime_group,
-                                   coverage=coverage, seed=args.seed, name=name)
-    if clashes:
-        res = replace(res, notes=(*res.notes, *clashes))
+            prepared = reg.load_registered(con, args.intervention, start=args.start,
+                                           buffer_m=args.buffer_m, **opts)
+        else:
+            prepared = reg.load_evaluation(con, area, start=args.start, **opts)
+    res = prepared.run(buffer_m=args.buffer_m, control=control, seed=args.seed)
     if args.out is not None:
         from analytics import files
         from analytics.intervention_report import evaluation_pdf

@@ -127,8 +127,7 @@ def _country(args: argparse.Namespace) -> str:
 
 def run_forecast(args: argparse.Namespace) -> int:
     """Write one row per (domain cell, window)."""
-    from analytics import files
-    from analytics import forecast as fc
+    from analytics import files, forecast as fc
 
     out = str(args.out)
     if not (out.lower().endswith(".csv") or out.lower().endswith(".parquet")):
@@ -165,8 +164,7 @@ def default_origins(df: pd.DataFrame, *, horizon_days: int, n: int = 4) -> list[
 
 def run_backtest(args: argparse.Namespace) -> int:
     """Print the backtest table (and the ratio to the best baseline)."""
-    from analytics import evaluation as ev
-    from analytics import forecast as fc
+    from analytics import evaluation as ev, forecast as fc
 
     shifts = parse_shifts(args.shifts)
     kinds = ["hourly"] if args.hourly else ["week"] if args.weekly else ["shift", "week"]

@@ -130,8 +130,7 @@ def _parse_times(values: pd.Series, tz: str) -> pd.Series:
 
 def _read_plain(path: str, mapping: dict[str, str], tz: str) -> pd.DataFrame:
     """Date and district of a file without coordinates (see the module notes)."""
-    from analytics import _validate as V
-    from analytics import files
+    from analytics import _validate as V, files
 
     raw = files.read_table(path)
     headers = [str(c) for c in raw.columns]
@@ -159,8 +158,7 @@ def _read_plain(path: str, mapping: dict[str, str], tz: str) -> pd.DataFrame:
 
 
 def _has_coordinates(path: str, mapping: dict[str, str]) -> bool:
-    from analytics import _validate as V
-    from analytics import ingest
+    from analytics import _validate as V, ingest
 
     prev = ingest.preview_file(path, n_rows=5)
     headers = [*map(str, prev.columns), *map(str, prev.pii_columns)]
@@ -212,9 +210,7 @@ def _interval(value: float) -> float:
 
 def run(args: argparse.Namespace) -> int:
     """Write the zone forecast; print the JSON summary when asked."""
-    from analytics import files
-    from analytics import zone_forecast as zf
-    from analytics import zones as zn
+    from analytics import files, zone_forecast as zf, zones as zn
 
     t0 = time.perf_counter()
     out = str(args.out)

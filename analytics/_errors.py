@@ -47,3 +47,7 @@ class UserError(AnalyticsError, ValueError):
 
 class TrackSchemaError(AnalyticsError, ValueError):
     """GPS pings or a patrol plan lack the fields needed to measure patrol dosage."""
+
+
+class CommitmentError(AnalyticsError, ValueError):
+    """A Codisec commitment or its status report is invalid (dates, texts, unknown id)."""

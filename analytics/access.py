@@ -27,6 +27,7 @@ Permission table (pages and actions; ``x`` = allowed)::
     zonas_criticas     x        x          x
     plan_patrullaje    x        x          x
     cumplimiento       x        x          x
+    evaluacion         x        x          x
     reportes           x        x          x         x
     admin              x
     import             x        x          x
@@ -40,6 +41,9 @@ Permission table (pages and actions; ``x`` = allowed)::
 
 ``cumplimiento`` shows GPS tracks of patrol units (operational data): staff
 only, never the public role; importing tracks needs ``import``.
+
+``evaluacion`` (interventions register and their evaluation) reads internal incidents:
+staff only, never the public role.
 
 Passwords are hashed with bcrypt (cost 12, salt per hash) and never stored or
 returned in clear. :func:`verify_user` gives the same answer, after the same
@@ -90,7 +94,7 @@ ROLE_LABELS: Final = MappingProxyType({
     "publico": "Público",
 })
 PAGES: Final = ("inicio", "mapa", "patrones", "datos", "pronostico", "zonas_criticas",
-                "plan_patrullaje", "cumplimiento", "reportes", "admin")
+                "plan_patrullaje", "cumplimiento", "evaluacion", "reportes", "admin")
 ACTIONS: Final = ("import", "export", "export_public", "plan", "manage_users", "view_points",
                   "view_audit", "delete_import")
 

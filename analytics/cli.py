@@ -35,6 +35,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_evaluate",
     "analytics._cli_tracks",
     "analytics._cli_dosage",
+    "analytics._cli_interventions",
 )
 
 #: Command name -> the module that registers it. ``main`` imports only the module of
@@ -58,6 +59,7 @@ _COMMANDS: dict[str, str] = {
     "evaluate": "analytics._cli_evaluate",
     "tracks": "analytics._cli_tracks",
     "dosage": "analytics._cli_dosage",
+    "interventions": "analytics._cli_interventions",
 }
 
 EXIT_USER_ERROR = 2

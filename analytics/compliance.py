@@ -37,8 +37,7 @@ import pandas as pd
 from analytics import dosage, settings, tracks
 from analytics._errors import StoreError
 from analytics._labels import district_key, label_to_period, period_label, period_span
-from analytics.store import plans as store_plans
-from analytics.store import tracks as store_tracks
+from analytics.store import plans as store_plans, tracks as store_tracks
 
 #: Columns of :func:`shift_compliance`.
 SHIFT_COLUMNS: Final = ("plan_id", "window_start", "shift", "unit", "hotspots", "visited",

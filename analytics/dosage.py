@@ -91,8 +91,10 @@ import pandas as pd
 
 from analytics import hexbin, settings
 from analytics._errors import IncidentSchemaError, TrackSchemaError
-from analytics._synthetic_tracks import SyntheticTracks as SyntheticTracks
-from analytics._synthetic_tracks import tracks_from_plan as tracks_from_plan
+from analytics._synthetic_tracks import (
+    SyntheticTracks as SyntheticTracks,
+    tracks_from_plan as tracks_from_plan,
+)
 from analytics.tracks import haversine_m, unit_key
 
 DoseRule = Literal["each", "enough"]

@@ -27,8 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics import forecast as fc
-from analytics import settings
+from analytics import forecast as fc, settings
 from analytics._errors import IncidentSchemaError
 from analytics.forecast.cells import parse_cutoff
 from analytics.patrol import plan_coverage_history as plan_coverage_history

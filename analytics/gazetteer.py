@@ -36,8 +36,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analytics import address as A
-from analytics import settings
+from analytics import address as A, settings
 from analytics._errors import InputFileError
 
 #: Earth radius used for the local plane, metres (the H3 authalic radius).

@@ -43,55 +43,24 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from analytics import displacement as dsp
-from analytics import settings
+from analytics import displacement as dsp, settings
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError, InterventionError
 from analytics.intervention_areas import (
     BUFFER_M as BUFFER_M,
-)
-from analytics.intervention_areas import (
     MIN_MONTHS_AFTER as MIN_MONTHS_AFTER,
-)
-from analytics.intervention_areas import (
     MIN_MONTHS_BEFORE as MIN_MONTHS_BEFORE,
-)
-from analytics.intervention_areas import (
     EvaluationWindows as EvaluationWindows,
-)
-from analytics.intervention_areas import (
     Intervention as Intervention,
-)
-from analytics.intervention_areas import (
     InterventionClash as InterventionClash,
-)
-from analytics.intervention_areas import (
     StudyAreas as StudyAreas,
-)
-from analytics.intervention_areas import (
     area_from_cells as area_from_cells,
-)
-from analytics.intervention_areas import (
     check_area as check_area,
-)
-from analytics.intervention_areas import (
     data_coverage as data_coverage,
-)
-from analytics.intervention_areas import (
     evaluation_windows as evaluation_windows,
-)
-from analytics.intervention_areas import (
     intervention_from_record as intervention_from_record,
-)
-from analytics.intervention_areas import (
     overlapping_interventions as overlapping_interventions,
-)
-from analytics.intervention_areas import (
     study_areas as study_areas,
-)
-from analytics.intervention_areas import (
     utm_epsg as utm_epsg,
-)
-from analytics.intervention_areas import (
     utm_transformer as utm_transformer,
 )
 
@@ -200,6 +169,9 @@ class InterventionEvaluation:
         before, carried by the control; ``NaN`` when there are too few incidents).
     notes
         Spanish notes for the reader.
+    control_districts
+        The districts whose rest is the automatic control (empty: a user polygon or the
+        whole extent), for maps.
     """
 
     name: str
@@ -217,6 +189,7 @@ class InterventionEvaluation:
     alpha: float
     series: pd.DataFrame = field(compare=False, repr=False)
     notes: tuple[str, ...] = ()
+    control_districts: tuple[str, ...] = ()
 
     @property
     def method(self) -> str:
@@ -268,23 +241,23 @@ def _check_incidents(incidents: pd.DataFrame, need_group: bool) -> None:
 
 def _auto_control(districts: NDArray[Any] | None, in_r: NDArray[np.bool_],
                   in_full: NDArray[np.bool_], before: NDArray[np.bool_]
-                  ) -> tuple[NDArray[np.bool_], str]:
+                  ) -> tuple[NDArray[np.bool_], str, tuple[str, ...]]:
     others = ~in_full
     whole = "toda el área con datos, fuera del área y del anillo"
     if districts is None:
-        return others, whole
+        return others, whole, ()
     base = districts[in_r] if in_r.any() else districts[in_full]
     counts = pd.Series(base, dtype=object).dropna().value_counts()
     if counts.empty:
-        return others, whole
+        return others, whole, ()
     touched = [str(k) for k, v in counts.items() if v / counts.sum() >= DISTRICT_MIN_SHARE]
     in_c = others & pd.Series(districts, dtype=object).isin(touched).to_numpy()
     need = max(MIN_CONTROL_INCIDENTS, int((in_full & before).sum()))
     if int((in_c & before).sum()) < need:
-        return others, whole
+        return others, whole, ()
     names = ", ".join(sorted(touched))
     return in_c, (f"resto del distrito {names}" if len(touched) == 1
-                  else f"resto de los distritos {names}")
+                  else f"resto de los distritos {names}"), tuple(sorted(touched))
 
 
 def _placebo_shifts(x: NDArray[np.float64], y: NDArray[np.float64], areas: StudyAreas, n: int,
@@ -556,6 +529,7 @@ def evaluate_intervention(incidents: pd.DataFrame, area: Any, *, start: Any, end
     in_full = shapely.contains_xy(areas.full, x, y)
     in_d = in_full & ~in_r
     before = ~post_bins[months]
+    control_districts: tuple[str, ...] = ()
     if areas.control is not None:
         in_c = shapely.contains_xy(areas.control, x, y) & ~in_full
         control_label = "zona de control indicada"
@@ -563,7 +537,7 @@ def evaluate_intervention(incidents: pd.DataFrame, area: Any, *, start: Any, end
         dist = None
         if "district" in df.columns and df["district"].notna().any():
             dist = df["district"].astype(object).to_numpy()
-        in_c, control_label = _auto_control(dist, in_r, in_full, before)
+        in_c, control_label, control_districts = _auto_control(dist, in_r, in_full, before)
     zone = np.zeros(x.size, dtype=np.int8)
     zone[in_c] = _C
     zone[in_d] = _D
@@ -606,7 +580,8 @@ def evaluate_intervention(incidents: pd.DataFrame, area: Any, *, start: Any, end
         buffer_m=areas.buffer_m, area_km2=float(areas.target.area) / 1e6,
         buffer_km2=float(areas.ring.area) / 1e6, control_label=control_label, epsg=areas.epsg,
         excluded_no_location=excluded, outside_control=int((zone == 0).sum()),
-        calibrated=calibrated, alpha=alpha, series=series, notes=tuple(notes))
+        calibrated=calibrated, alpha=alpha, series=series, notes=tuple(notes),
+        control_districts=control_districts)
 
 
 def _series_frame(ctx: _Context, windows: EvaluationWindows, fit: dsp.DidFit | None,

@@ -28,8 +28,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analytics import address as A
-from analytics import settings
+from analytics import address as A, settings
 from analytics.gazetteer import Gazetteer, _factorize_frame, _obj, _Plane, district_keys
 
 #: Location precisions, best first.

@@ -29,13 +29,15 @@ import pandas as pd
 
 from analytics import _safe, disclosure, hexbin, settings
 from analytics._errors import IncidentSchemaError
-from analytics._labels import PERIODS as PERIODS
-from analytics._labels import district_key as district_key
-from analytics._labels import label_to_period as label_to_period
-from analytics._labels import months_in as _months
-from analytics._labels import period_label as period_label
-from analytics._labels import period_span as _span
-from analytics._labels import times_to_periods as times_to_periods
+from analytics._labels import (
+    PERIODS as PERIODS,
+    district_key as district_key,
+    label_to_period as label_to_period,
+    months_in as _months,
+    period_label as period_label,
+    period_span as _span,
+    times_to_periods as times_to_periods,
+)
 from analytics.disclosure import public_counts as public_counts
 
 # --------------------------------------------------------------------------- #
@@ -677,7 +679,8 @@ def check_public_tables(tables: dict[str, pd.DataFrame], *,
     """
     problems = []
     forbidden = re.compile(r"^(lat|lon|lng|latitud|longitud|latitude|longitude|x|y|"
-                           r"coordenadas?|direcci[oó]n|address|incident_id|descripci[oó]n)$",
+                           r"coordenadas?|direcci[oó]n|address|incident_id|descripci[oó]n|"
+                           r"notas?|indicador vinculado|intervenci[oó]n vinculada)$",
                            re.IGNORECASE)
     for name, t in tables.items():
         bad_cols = [c for c in t.columns if forbidden.match(str(c).strip())]
@@ -710,9 +713,26 @@ def _cell_value(v: object) -> object:
     return v
 
 
+def _with_commitments(tables: dict[str, pd.DataFrame], commitments: pd.DataFrame | None, *,
+                      public: bool) -> dict[str, pd.DataFrame]:
+    """``tables`` plus the commitments section (public: its public columns only, checked).
+
+    ``commitments`` is :func:`analytics.commitments.commitments_table`; an empty one adds
+    nothing.
+    """
+    if commitments is None or commitments.empty:
+        return tables
+    from analytics import commitments as cm
+
+    if public:
+        cm.check_public_commitments(commitments)
+    return {**tables, cm.REPORT_TABLE: commitments}
+
+
 def report_to_xlsx(tables: dict[str, pd.DataFrame], *, title: str,
                    notes: Sequence[str] = (), public: bool = False,
-                   k: int = settings.PUBLIC_MIN_COUNT) -> bytes:
+                   k: int = settings.PUBLIC_MIN_COUNT,
+                   commitments: pd.DataFrame | None = None) -> bytes:
     """Excel workbook: one sheet per table, then a ``Notas`` sheet.
 
     Parameters
@@ -725,6 +745,8 @@ def report_to_xlsx(tables: dict[str, pd.DataFrame], *, title: str,
         Lines of the ``Notas`` sheet.
     public
         Check the tables with :func:`check_public_tables` first.
+    commitments
+        The Codisec commitments table (a sheet after the others).
 
     Returns
     -------
@@ -735,6 +757,7 @@ def report_to_xlsx(tables: dict[str, pd.DataFrame], *, title: str,
 
     import xlsxwriter
 
+    tables = _with_commitments(tables, commitments, public=public)
     if public:
         check_public_tables(tables, k=k)
     buf = _io.BytesIO()
@@ -811,7 +834,8 @@ def report_to_pdf(tables: dict[str, pd.DataFrame], *, title: str, period: str = 
                   notes: Sequence[str] = (), map_images: Sequence[bytes] = (),
                   subtitle: str = "", public: bool = False,
                   k: int = settings.PUBLIC_MIN_COUNT,
-                  generated_at: datetime | None = None) -> bytes:
+                  generated_at: datetime | None = None,
+                  commitments: pd.DataFrame | None = None) -> bytes:
     """PDF report (A4 landscape, DejaVu Sans for Spanish accents).
 
     Parameters
@@ -828,6 +852,8 @@ def report_to_pdf(tables: dict[str, pd.DataFrame], *, title: str, period: str = 
         Check the tables with :func:`check_public_tables` first.
     generated_at
         Time printed as "Generado"; default now (local wall time).
+    commitments
+        The Codisec commitments table (a section after the others).
 
     Returns
     -------
@@ -839,6 +865,7 @@ def report_to_pdf(tables: dict[str, pd.DataFrame], *, title: str, period: str = 
 
     from fpdf.fonts import FontFace
 
+    tables = _with_commitments(tables, commitments, public=public)
     if public:
         check_public_tables(tables, k=k)
     when = generated_at or datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)

@@ -104,36 +104,39 @@ import pandas as pd
 
 from analytics import settings
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError
-from analytics._zone_intervals import CALIBRATION_MARGIN_SE as CALIBRATION_MARGIN_SE
-from analytics._zone_intervals import calibrate_levels as calibrate_levels
 from analytics._zone_intervals import (
+    CALIBRATION_MARGIN_SE as CALIBRATION_MARGIN_SE,
+    calibrate_levels as calibrate_levels,
     calibration_target,
     dispersion,
     lead_factors,
     lead_weeks,
     nb_ppf,
 )
-from analytics._zone_prophet import LEVEL_DAYS as LEVEL_DAYS
-from analytics._zone_prophet import PROPHET_YEARS as PROPHET_YEARS
-from analytics._zone_prophet import YEARLY_MIN_DAYS as YEARLY_MIN_DAYS
-from analytics._zone_prophet import YEARLY_ORDER as YEARLY_ORDER
-from analytics._zone_prophet import holiday_days as holiday_days
-from analytics._zone_prophet import prophet_forecast, relevel
-from analytics._zone_prophet import quincena_days as quincena_days
-from analytics._zone_series import HOUR_PRIOR as HOUR_PRIOR
-from analytics._zone_series import PROFILE_DAYS as PROFILE_DAYS
-from analytics._zone_series import ZoneSeries as ZoneSeries
+from analytics._zone_prophet import (
+    LEVEL_DAYS as LEVEL_DAYS,
+    PROPHET_YEARS as PROPHET_YEARS,
+    YEARLY_MIN_DAYS as YEARLY_MIN_DAYS,
+    YEARLY_ORDER as YEARLY_ORDER,
+    holiday_days as holiday_days,
+    prophet_forecast,
+    quincena_days as quincena_days,
+    relevel,
+)
 from analytics._zone_series import (
+    HOUR_PRIOR as HOUR_PRIOR,
+    PROFILE_DAYS as PROFILE_DAYS,
+    ZoneSeries as ZoneSeries,
     actual_hourly,
+    baseline_forecasts as baseline_forecasts,
+    events_to_series as events_to_series,
+    hour_profile as hour_profile,
     hours_to_windows,
     split_days,
     weekday,
     window_bounds,
     window_slots,
 )
-from analytics._zone_series import baseline_forecasts as baseline_forecasts
-from analytics._zone_series import events_to_series as events_to_series
-from analytics._zone_series import hour_profile as hour_profile
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -647,8 +650,7 @@ def forecast_zones_from_store(con: duckdb.DuckDBPyConnection, *,
     is reported; those without incidents are in ``no_history``). Reads only
     ``occurred_at``, ``lat``, ``lon`` and ``zone_column``.
     """
-    from analytics import store
-    from analytics import zones as zn
+    from analytics import store, zones as zn
 
     cols = ["occurred_at", zone_column] + (["lat", "lon"] if layer is not None else [])
     inc = store.load_incidents(con, columns=list(dict.fromkeys(cols)))

@@ -46,8 +46,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 import pandas as pd
 
-from analytics import _validate as V
-from analytics import hexbin
+from analytics import _validate as V, hexbin
 from analytics._errors import IncidentSchemaError, InputFileError
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -56,8 +56,7 @@ def main() -> int:
 
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
-    from streamlit.testing.v1 import app_test as app_test_module
+    from streamlit.testing.v1 import AppTest, app_test as app_test_module
 
     from analytics import explore, store
     from analytics.query import IncidentQuery

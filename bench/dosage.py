@@ -169,8 +169,7 @@ def _cli(argv: list[str]) -> tuple[float, Any]:
 def store_path(month: pd.DataFrame, plan: patrol.PatrolPlan, csv: Path,
                truth: pd.DataFrame) -> dict[str, Any]:
     """Step 5: save the month's plans, import through the CLI, dosage through the CLI."""
-    from analytics.store import plans as store_plans
-    from analytics.store import tracks as store_tracks
+    from analytics.store import plans as store_plans, tracks as store_tracks
 
     db = WORK / "dosage_store.duckdb"
     _fresh(db)

@@ -31,8 +31,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import evaluation as ev  # noqa: E402
-from analytics import forecast as fc  # noqa: E402
+from analytics import (
+    evaluation as ev,  # noqa: E402
+    forecast as fc,  # noqa: E402
+)
 from bench._results import write_section  # noqa: E402
 
 PHILLY = ROOT.parent / "shared" / "data" / "philadelphia_incidents" / "incidents_2016_2025.parquet"

@@ -33,9 +33,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import address as A  # noqa: E402
-from analytics import geocode_eval as E  # noqa: E402
-from analytics import location as L  # noqa: E402
+from analytics import (
+    address as A,  # noqa: E402
+    geocode_eval as E,  # noqa: E402
+    location as L,  # noqa: E402
+)
 from analytics.gazetteer import Gazetteer, _haversine_m, read_street_layer  # noqa: E402
 
 PHILLY = ROOT.parent / "shared" / "data" / "philadelphia_incidents" / \

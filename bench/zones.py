@@ -38,8 +38,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import zone_forecast as zf  # noqa: E402
-from analytics import zones as zn  # noqa: E402
+from analytics import (
+    zone_forecast as zf,  # noqa: E402
+    zones as zn,  # noqa: E402
+)
 from analytics._zone_prophet import prophet_forecast  # noqa: E402
 from bench._results import write_section  # noqa: E402
 from bench.forecast import ORIGINS_2025  # noqa: E402

@@ -10,8 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import _validate, access, files, store
-from ui import bounded, cache, login, page, upload
-from ui import filters as F
+from ui import bounded, cache, filters as F, login, page, upload
 from ui.i18n import column_labels, fmt_int, lang, t
 
 ctx = page.context(need_data=False)

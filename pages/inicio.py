@@ -10,8 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import settings
-from ui import bounded, cache, page
-from ui import filters as F
+from ui import bounded, cache, filters as F, page
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, t
 
 ctx = page.context()

@@ -11,8 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import explore, hexbin, settings
-from ui import cache, charts, layers, page
-from ui import filters as F
+from ui import cache, charts, filters as F, layers, page
 from ui.i18n import fmt_date, fmt_float, fmt_int, lang, t, weekday_name
 
 ctx = page.context()

@@ -6,8 +6,7 @@ import streamlit as st
 
 from analytics import explore
 from analytics._errors import InsufficientHistoryError
-from ui import cache, charts, page
-from ui import filters as F
+from ui import cache, charts, filters as F, page
 from ui.i18n import fmt_date, group_label, lang, t
 
 ctx = page.context()

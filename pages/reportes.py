@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access, compliance, reports, settings
-from ui import cache, login, page
+from ui import cache, commitments_view, login, page
 from ui.i18n import fmt_float, fmt_int, t
 
 ctx = page.context()
@@ -286,6 +286,12 @@ with page.guard():
         st.text_area(t("reportes.user_notes"), key=K_NOTES, help=t("reportes.user_notes_help"),
                      max_chars=2000)
 
+    # --- Codisec commitments (ui/commitments_view.py) ---------------------------------------
+    commitments = None
+    with page.guard():
+        commitments = commitments_view.section(ds, target=target, districts=districts,
+                                               public=public, user=sess.user)
+
     # --- downloads (audited before the files are handed out) --------------------------------
     st.subheader(t("reportes.downloads"))
     action = "export_public" if public else "export"
@@ -297,7 +303,7 @@ with page.guard():
     subtitle = t("reportes.doc_public") if public else t(
         "reportes.doc_internal", user=sess.user or "modo demostración")
     sig = (ds, target, districts, baseline, goal, public, top, res, user_notes,
-           population.to_json(), patrol)
+           population.to_json(), patrol, commitments_view.signature(commitments))
     fname = (f"informe_codisec_{_slug(names)}_{target}" + ("_publico" if public else ""))
     if not access.can(sess.role, action):
         st.info(t("reportes.no_export"), icon=":material/block:")
@@ -307,7 +313,8 @@ with page.guard():
             xlsx, pdf = cache.report_documents(
                 ds, target=target, districts=districts, baseline=baseline, goal_pct=goal,
                 population=population, resolution=res, top=top, public=public, k=K,
-                title=title, subtitle=subtitle, user_notes=user_notes, patrol=patrol)
+                title=title, subtitle=subtitle, user_notes=user_notes, patrol=patrol,
+                commitments=commitments)
         detail = (f"{'versión pública' if public else 'versión interna'}; distritos: {names}; "
                   f"periodo {target}"
                   + (f"; línea base {baseline}, meta {goal:+g} %" if baseline and goal is not

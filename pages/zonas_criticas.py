@@ -18,8 +18,7 @@ import streamlit as st
 from analytics import hexbin, settings
 from analytics._errors import InsufficientHistoryError
 from analytics.hotspots import maps
-from ui import cache, layers, page
-from ui import hotspot_views as hv
+from ui import cache, hotspot_views as hv, layers, page
 from ui.i18n import fmt_date, fmt_float, fmt_int, t
 
 #: Fixed seed of every permutation on this page: the same data gives the same result.

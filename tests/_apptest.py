@@ -31,8 +31,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
+from streamlit.testing.v1 import AppTest, app_test as app_test_module
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

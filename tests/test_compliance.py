@@ -12,8 +12,7 @@ import pytest
 from analytics import compliance, dosage, patrol, reports, store, tracks
 from analytics._errors import StoreError
 from analytics._synthetic_tracks import tracks_from_plan
-from analytics.store import plans
-from analytics.store import tracks as store_tracks
+from analytics.store import plans, tracks as store_tracks
 from tests._store_factory import synthetic_incidents
 
 STARTS = ("2025-06-30 06:00", "2025-06-30 14:00")

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import disclosure as D
-from analytics import hexbin, reports, settings
+from analytics import disclosure as D, hexbin, reports, settings
 from analytics._errors import IncidentSchemaError
 
 DATA = Path(__file__).resolve().parent / "data" / "reports"

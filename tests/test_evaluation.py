@@ -8,9 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import evaluation as ev
-from analytics import forecast as fc
-from analytics import hexbin
+from analytics import evaluation as ev, forecast as fc, hexbin
 from analytics._errors import IncidentSchemaError
 
 DATA = Path(__file__).resolve().parent / "data" / "forecast"

@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import forecast as fc
-from analytics import hexbin
+from analytics import forecast as fc, hexbin
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError
 from analytics.forecast import boosted
 

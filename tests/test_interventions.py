@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from analytics import displacement as dsp
-from analytics import interventions as iv
+from analytics import displacement as dsp, interventions as iv
 from analytics._errors import (
     IncidentSchemaError,
     InputFileError,
@@ -589,18 +588,20 @@ def test_cli_intervention_from_register(cli_store: tuple[Path, Path], tmp_path: 
     db0, area = cli_store
     db = tmp_path / "con_registro.duckdb"
     shutil.copy(db0, db)
+    from analytics import intervention_register as reg
+
     geo = json.loads(area.read_text(encoding="utf-8"))["features"][0]["geometry"]
     con = store.connect(db)
-    con.execute('CREATE TABLE interventions (id VARCHAR, name VARCHAR, kind VARCHAR, '
-                'area_geojson VARCHAR, start DATE, "end" DATE, body VARCHAR)')
-    con.execute("INSERT INTO interventions VALUES ('op-1', 'Operativo Centro', 'patrullaje', ?, "
-                "DATE '2024-01-01', NULL, 'Codisec')", [json.dumps(geo)])
-    con.execute("INSERT INTO interventions VALUES ('op-2', 'Alumbrado', 'alumbrado', ?, "
-                "DATE '2023-06-01', NULL, 'Municipalidad')", [json.dumps(geo)])
-    assert intervention_area(con, "op-9") is None
-    assert intervention_area(con, "op-1").name == "Operativo Centro"
+    first = reg.add_intervention(con, name="Operativo Centro", kind="patrullaje_focalizado",
+                                 area=geo, start="2024-01-01", body="Codisec", user="ana")
+    second = reg.add_intervention(con, name="Alumbrado", kind="iluminacion", area=geo,
+                                  start="2023-06-01", body="Municipalidad", user="ana")
+    assert (first.id, second.id) == ("I1", "I2")
+    assert "Operativo Centro" in second.warnings[0]
+    assert intervention_area(con, "I9") is None
+    assert intervention_area(con, "I1").name == "Operativo Centro"
     con.close()
-    code, out, err = _cli(["evaluate", "--db", str(db), "--intervention", "op-1", "--json"],
+    code, out, err = _cli(["evaluate", "--db", str(db), "--intervention", "I1", "--json"],
                           capsys)
     assert code == 0, err
     doc = json.loads(out)

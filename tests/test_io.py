@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from analytics import _validate as V
-from analytics import files, geo, ingest, store
+from analytics import _validate as V, files, geo, ingest, store
 from analytics._errors import IncidentSchemaError, InputFileError
 from analytics.ingest import pipeline
 

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import geocode_eval as E
-from analytics import location as L
+from analytics import geocode_eval as E, location as L
 
 LAT0, LON0 = -12.06, -77.03
 STEP = 0.001  # ~109 m

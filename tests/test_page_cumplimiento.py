@@ -12,8 +12,7 @@ import pytest
 
 from analytics import access, patrol, store, tracks
 from analytics._synthetic_tracks import tracks_from_plan
-from analytics.store import plans
-from analytics.store import tracks as store_tracks
+from analytics.store import plans, tracks as store_tracks
 from tests import _apptest as apptest
 from tests._store_factory import make_store
 

@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import _track_readers as readers
-from analytics import tracks
+from analytics import _track_readers as readers, tracks
 from analytics._errors import AnalyticsError, InputFileError, TrackSchemaError
 
 DATA = Path(__file__).resolve().parent / "data" / "tracks"

@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import cli
-from analytics import zone_forecast as zf
-from analytics import zones as zn
+from analytics import cli, zone_forecast as zf, zones as zn
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError
 from analytics._zone_intervals import nb_ppf
 
@@ -201,8 +199,7 @@ def test_reconcile_cells_sum_to_zone_totals() -> None:
 
 def test_hexagon_forecast_rolls_up_to_the_zone_forecast() -> None:
     """forecast_cells (shift windows) reconciled to forecast_zones: one set of numbers."""
-    from analytics import forecast as fc
-    from analytics import hexbin
+    from analytics import forecast as fc, hexbin
     from tests._store_factory import synthetic_incidents
 
     inc = synthetic_incidents(600)

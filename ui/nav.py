@@ -53,6 +53,7 @@ PAGES: Final[tuple[PageSpec, ...]] = (
     PageSpec("pages/plan_patrullaje.py", "page.plan_patrullaje", ":material/local_police:"),
     PageSpec("pages/cumplimiento.py", "page.cumplimiento", ":material/fact_check:"),
     PageSpec("pages/reportes.py", "page.reportes", ":material/description:"),
+    PageSpec("pages/evaluacion.py", "page.evaluacion", ":material/query_stats:"),
     PageSpec("pages/datos.py", "page.datos", ":material/upload_file:"),
     PageSpec("pages/admin.py", "page.admin", ":material/admin_panel_settings:"),
 )

@@ -85,62 +85,28 @@ from __future__ import annotations
 
 from analytics.forecast.baselines import (
     BASELINES as BASELINES,
-)
-from analytics.forecast.baselines import (
     PROSPECTIVE_WEEKS as PROSPECTIVE_WEEKS,
-)
-from analytics.forecast.baselines import (
     CellModel as CellModel,
 )
 from analytics.forecast.boosted import BoostedModel as BoostedModel
 from analytics.forecast.cells import (
     DEFAULT_MODEL as DEFAULT_MODEL,
-)
-from analytics.forecast.cells import (
     MODEL_NAMES as MODEL_NAMES,
-)
-from analytics.forecast.cells import (
     array_to_frame as array_to_frame,
-)
-from analytics.forecast.cells import (
     forecast_cells as forecast_cells,
-)
-from analytics.forecast.cells import (
     make_model as make_model,
-)
-from analytics.forecast.cells import (
     windows_to_array as windows_to_array,
 )
 from analytics.forecast.history import (
     HOLIDAY_COUNTRY as HOLIDAY_COUNTRY,
-)
-from analytics.forecast.history import (
     HORIZON_DAYS as HORIZON_DAYS,
-)
-from analytics.forecast.history import (
     INTERVAL as INTERVAL,
-)
-from analytics.forecast.history import (
     TOP_TYPES as TOP_TYPES,
-)
-from analytics.forecast.history import (
     TYPE_DAYS as TYPE_DAYS,
-)
-from analytics.forecast.history import (
     WINDOW_KINDS as WINDOW_KINDS,
-)
-from analytics.forecast.history import (
     BinnedIncidents as BinnedIncidents,
-)
-from analytics.forecast.history import (
     History as History,
-)
-from analytics.forecast.history import (
     WindowKind as WindowKind,
-)
-from analytics.forecast.history import (
     bin_incidents as bin_incidents,
-)
-from analytics.forecast.history import (
     incidents_to_history as incidents_to_history,
 )

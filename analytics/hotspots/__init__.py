@@ -62,62 +62,32 @@ from __future__ import annotations
 
 from analytics.hotspots._weights import (
     cells_to_region as cells_to_region,
-)
-from analytics.hotspots._weights import (
     cells_to_weights as cells_to_weights,
-)
-from analytics.hotspots._weights import (
     fdr_adjust as fdr_adjust,
 )
 from analytics.hotspots.emerging import (
     EMERGING_LABELS as EMERGING_LABELS,
-)
-from analytics.hotspots.emerging import (
     EmergingResult as EmergingResult,
-)
-from analytics.hotspots.emerging import (
     MannKendallResult as MannKendallResult,
-)
-from analytics.hotspots.emerging import (
     classify_emerging as classify_emerging,
-)
-from analytics.hotspots.emerging import (
     emerging_hotspots as emerging_hotspots,
-)
-from analytics.hotspots.emerging import (
     incidents_to_cube as incidents_to_cube,
-)
-from analytics.hotspots.emerging import (
     mann_kendall as mann_kendall,
 )
 from analytics.hotspots.getis_ord import (
     HOTSPOT_LABELS as HOTSPOT_LABELS,
-)
-from analytics.hotspots.getis_ord import (
     GiStarResult as GiStarResult,
-)
-from analytics.hotspots.getis_ord import (
     classify_hotspots as classify_hotspots,
-)
-from analytics.hotspots.getis_ord import (
     gi_star as gi_star,
 )
 from analytics.hotspots.moran import (
     CLUSTER_LABELS as CLUSTER_LABELS,
-)
-from analytics.hotspots.moran import (
     LocalMoranResult as LocalMoranResult,
-)
-from analytics.hotspots.moran import (
     classify_clusters as classify_clusters,
-)
-from analytics.hotspots.moran import (
     local_moran as local_moran,
 )
 from analytics.hotspots.near_repeat import (
     NearRepeatResult as NearRepeatResult,
-)
-from analytics.hotspots.near_repeat import (
     near_repeat as near_repeat,
 )
 

@@ -28,19 +28,9 @@ from __future__ import annotations
 
 from analytics.ingest.pipeline import (
     FilePreview as FilePreview,
-)
-from analytics.ingest.pipeline import (
     IngestReport as IngestReport,
-)
-from analytics.ingest.pipeline import (
     Progress as Progress,
-)
-from analytics.ingest.pipeline import (
     ingest_files as ingest_files,
-)
-from analytics.ingest.pipeline import (
     preview_file as preview_file,
-)
-from analytics.ingest.pipeline import (
     read_incidents as read_incidents,
 )

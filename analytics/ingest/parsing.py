@@ -14,8 +14,7 @@ from datetime import datetime
 import duckdb
 import numpy as np
 
-from analytics import _validate as V
-from analytics import settings
+from analytics import _validate as V, settings
 from analytics.ingest import sources as S
 
 _MIN_DATE = "1970-01-01"

@@ -21,11 +21,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import _validate as V
-from analytics import geo, hexbin, settings, store
+from analytics import _validate as V, geo, hexbin, settings, store
 from analytics._errors import IncidentSchemaError, InputFileError
-from analytics.ingest import parsing as P
-from analytics.ingest import sources as S
+from analytics.ingest import parsing as P, sources as S
 
 Progress = Callable[[float, str], None]
 

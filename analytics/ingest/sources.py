@@ -30,8 +30,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import _validate as V
-from analytics import settings
+from analytics import _validate as V, settings
 from analytics._errors import InputFileError
 
 _HEAD_BYTES = 256 * 1024

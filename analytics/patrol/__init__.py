@@ -87,41 +87,21 @@ from __future__ import annotations
 
 from analytics.patrol.cells import (
     PatrolPlan as PatrolPlan,
-)
-from analytics.patrol.cells import (
     cells_to_districts as cells_to_districts,
-)
-from analytics.patrol.cells import (
     cells_within_radius as cells_within_radius,
-)
-from analytics.patrol.cells import (
     coverage_matrix as coverage_matrix,
-)
-from analytics.patrol.cells import (
     expected_covered as expected_covered,
-)
-from analytics.patrol.cells import (
     hotspots_per_unit as hotspots_per_unit,
-)
-from analytics.patrol.cells import (
     place_patrols_on_cells as place_patrols_on_cells,
 )
 from analytics.patrol.history import plan_coverage_history as plan_coverage_history
 from analytics.patrol.mclp import (
     MIP_REL_GAP as MIP_REL_GAP,
-)
-from analytics.patrol.mclp import (
     PatrolSolution as PatrolSolution,
-)
-from analytics.patrol.mclp import (
     Solver as Solver,
-)
-from analytics.patrol.mclp import (
     place_patrols as place_patrols,
 )
 from analytics.patrol.routes import (
     LOOP_REPAIR_ROUNDS as LOOP_REPAIR_ROUNDS,
-)
-from analytics.patrol.routes import (
     REFILL_CANDIDATES as REFILL_CANDIDATES,
 )

@@ -36,6 +36,8 @@ import pandas as pd
 
 from analytics import _lock, settings
 from analytics._errors import StoreError
+from analytics.store.commitments import COMMITMENT_TABLES
+from analytics.store.interventions import INTERVENTION_TABLES
 from analytics.store.plans import PLAN_TABLES
 from analytics.store.tracks import TRACK_TABLES
 
@@ -135,6 +137,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "imports: rows whose text fields held masked personal data", (
         "ALTER TABLE imports ADD COLUMN IF NOT EXISTS personal_data_masked BIGINT DEFAULT 0",
     )),
+    Migration(7, "interventions register and Codisec commitments",
+              INTERVENTION_TABLES + COMMITMENT_TABLES),
 )
 
 #: The schema version this code writes and reads.

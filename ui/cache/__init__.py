@@ -5,7 +5,8 @@ with ``st.cache_data`` / ``st.cache_resource``; none holds SQL or analytics. The
 modules: :mod:`~ui.cache.connection` (store access and the public gate),
 :mod:`~ui.cache.explore`, :mod:`~ui.cache.resources`, :mod:`~ui.cache.reports`,
 :mod:`~ui.cache.hotspots`, :mod:`~ui.cache.public`, :mod:`~ui.cache.patrol`,
-:mod:`~ui.cache.forecast`, :mod:`~ui.cache.patrol_ops`; everything is re-exported here (``ui.cache.kpis``).
+:mod:`~ui.cache.forecast`, :mod:`~ui.cache.patrol_ops`, :mod:`~ui.cache.interventions`;
+everything is re-exported here (``ui.cache.kpis``).
 
 Store access
 ------------
@@ -41,244 +42,119 @@ from __future__ import annotations
 
 from ui.cache.connection import (
     OFFLINE_ENV as OFFLINE_ENV,
-)
-from ui.cache.connection import (
     VIEWER_KEY as VIEWER_KEY,
-)
-from ui.cache.connection import (
     P as P,
-)
-from ui.cache.connection import (
     R as R,
-)
-from ui.cache.connection import (
     StoreHandle as StoreHandle,
-)
-from ui.cache.connection import (
     admin_connection as admin_connection,
-)
-from ui.cache.connection import (
     clear_all as clear_all,
-)
-from ui.cache.connection import (
     dataset_id as dataset_id,
-)
-from ui.cache.connection import (
     handle as handle,
-)
-from ui.cache.connection import (
     login_throttle as login_throttle,
-)
-from ui.cache.connection import (
     public_viewer as public_viewer,
-)
-from ui.cache.connection import (
     read_connection as read_connection,
-)
-from ui.cache.connection import (
     set_viewer as set_viewer,
-)
-from ui.cache.connection import (
     staff_only as staff_only,
-)
-from ui.cache.connection import (
     store_exists as store_exists,
-)
-from ui.cache.connection import (
     store_path as store_path,
-)
-from ui.cache.connection import (
     system_connection as system_connection,
-)
-from ui.cache.connection import (
     write_connection as write_connection,
 )
 from ui.cache.explore import (
     calendar_marks as calendar_marks,
-)
-from ui.cache.explore import (
     cell_counts as cell_counts,
-)
-from ui.cache.explore import (
     cell_frames as cell_frames,
-)
-from ui.cache.explore import (
     cell_profile as cell_profile,
-)
-from ui.cache.explore import (
     daily_series as daily_series,
-)
-from ui.cache.explore import (
     default_period as default_period,
-)
-from ui.cache.explore import (
     filter_options as filter_options,
-)
-from ui.cache.explore import (
     freshness as freshness,
-)
-from ui.cache.explore import (
     hour_weekday_matrix as hour_weekday_matrix,
-)
-from ui.cache.explore import (
     imports_history as imports_history,
-)
-from ui.cache.explore import (
     incident_points as incident_points,
-)
-from ui.cache.explore import (
     kpis as kpis,
-)
-from ui.cache.explore import (
     quality_warnings as quality_warnings,
-)
-from ui.cache.explore import (
     quarantine_rows as quarantine_rows,
-)
-from ui.cache.explore import (
     sidebar_data as sidebar_data,
-)
-from ui.cache.explore import (
     stl as stl,
-)
-from ui.cache.explore import (
     top_cells as top_cells,
-)
-from ui.cache.explore import (
     type_counts as type_counts,
-)
-from ui.cache.explore import (
     type_mix as type_mix,
-)
-from ui.cache.explore import (
     weekly_series as weekly_series,
 )
 from ui.cache.forecast import (
     FORECAST_HORIZON_DAYS as FORECAST_HORIZON_DAYS,
-)
-from ui.cache.forecast import (
     FORECAST_SEED as FORECAST_SEED,
-)
-from ui.cache.forecast import (
     forecast_backtest as forecast_backtest,
-)
-from ui.cache.forecast import (
     forecast_cell_districts as forecast_cell_districts,
-)
-from ui.cache.forecast import (
     forecast_cutoff as forecast_cutoff,
-)
-from ui.cache.forecast import (
     forecast_day as forecast_day,
-)
-from ui.cache.forecast import (
     forecast_frame as forecast_frame,
 )
 from ui.cache.hotspots import (
     emerging as emerging,
-)
-from ui.cache.hotspots import (
     hotspot_gi as hotspot_gi,
-)
-from ui.cache.hotspots import (
     hotspot_moran as hotspot_moran,
-)
-from ui.cache.hotspots import (
     near_repeat as near_repeat,
+)
+from ui.cache.interventions import (
+    EVALUATION_SEED as EVALUATION_SEED,
+    add_commitment as add_commitment,
+    add_intervention as add_intervention,
+    boundary_districts as boundary_districts,
+    commitment_frames as commitment_frames,
+    commitment_indicators as commitment_indicators,
+    district_area as district_area,
+    evaluation as evaluation,
+    evaluation_document as evaluation_document,
+    evaluation_geometries as evaluation_geometries,
+    intervention as intervention,
+    intervention_clash_notes as intervention_clash_notes,
+    intervention_list as intervention_list,
+    public_commitments as public_commitments,
+    record_commitment_status as record_commitment_status,
+    remove_intervention as remove_intervention,
+    update_intervention as update_intervention,
 )
 from ui.cache.patrol import (
     cell_districts as cell_districts,
-)
-from ui.cache.patrol import (
     patrol_plan as patrol_plan,
-)
-from ui.cache.patrol import (
     plan_area as plan_area,
-)
-from ui.cache.patrol import (
     plan_briefing as plan_briefing,
-)
-from ui.cache.patrol import (
     shift_plans as shift_plans,
 )
 from ui.cache.patrol_ops import (
     alias_suggestions as alias_suggestions,
-)
-from ui.cache.patrol_ops import (
     compliance_incidents as compliance_incidents,
-)
-from ui.cache.patrol_ops import (
     patrol_version as patrol_version,
-)
-from ui.cache.patrol_ops import (
     patrol_write_connection as patrol_write_connection,
-)
-from ui.cache.patrol_ops import (
     plan_compliance as plan_compliance,
-)
-from ui.cache.patrol_ops import (
     plans_between as plans_between,
-)
-from ui.cache.patrol_ops import (
     report_compliance as report_compliance,
-)
-from ui.cache.patrol_ops import (
     saved_plan as saved_plan,
-)
-from ui.cache.patrol_ops import (
     saved_plans as saved_plans,
-)
-from ui.cache.patrol_ops import (
     shift_sheet_pdf as shift_sheet_pdf,
-)
-from ui.cache.patrol_ops import (
     track_aliases as track_aliases,
-)
-from ui.cache.patrol_ops import (
     track_imports as track_imports,
 )
 from ui.cache.public import (
     public_cell_counts as public_cell_counts,
-)
-from ui.cache.public import (
     public_choices as public_choices,
-)
-from ui.cache.public import (
     public_kpis as public_kpis,
-)
-from ui.cache.public import (
     public_release as public_release,
-)
-from ui.cache.public import (
     public_report_periods as public_report_periods,
 )
 from ui.cache.reports import (
     public_report_tables as public_report_tables,
-)
-from ui.cache.reports import (
     report_documents as report_documents,
-)
-from ui.cache.reports import (
     report_maps as report_maps,
-)
-from ui.cache.reports import (
     report_periods as report_periods,
-)
-from ui.cache.reports import (
     report_tables as report_tables,
-)
-from ui.cache.reports import (
     report_trend as report_trend,
 )
 from ui.cache.resources import (
     basemap_available as basemap_available,
-)
-from ui.cache.resources import (
     districts_geojson as districts_geojson,
-)
-from ui.cache.resources import (
     districts_in_view as districts_in_view,
-)
-from ui.cache.resources import (
     population as population,
 )

@@ -91,8 +91,7 @@ def forecast_backtest(dataset_id: str, *, origins: tuple[date, ...], crime_group
                       resolution: int, districts: tuple[str, ...], models: tuple[str, ...],
                       seed: int) -> Any:
     """``analytics.evaluation.backtest`` (shift windows, 7 days after each origin)."""
-    from analytics import evaluation as ev
-    from analytics import forecast as fc
+    from analytics import evaluation as ev, forecast as fc
 
     inc = _forecast_incidents(dataset_id, districts)
     binned = fc.bin_incidents(inc, resolution=resolution, crime_group=crime_group)

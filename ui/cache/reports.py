@@ -111,11 +111,14 @@ def report_documents(dataset_id: str, *, target: str, districts: tuple[str, ...]
                      baseline: str | None, goal_pct: float | None,
                      population: pd.DataFrame | None, resolution: int, top: int,
                      public: bool, k: int, title: str, subtitle: str,
-                     user_notes: tuple[str, ...], patrol: str | None = None
-                     ) -> tuple[bytes, bytes]:
+                     user_notes: tuple[str, ...], patrol: str | None = None,
+                     commitments: pd.DataFrame | None = None) -> tuple[bytes, bytes]:
     """``(xlsx, pdf)`` bytes of the report (Spanish; public ones checked before writing).
 
-    ``patrol`` adds the patrol-compliance table to the internal report only.
+    ``patrol`` adds the patrol-compliance table to the internal report only;
+    ``commitments``: the Codisec commitments table of the period
+    (``ui.commitments_view``; the public one when ``public``), added as a sheet and a
+    section.
     """
     from analytics import reports
 
@@ -130,7 +133,9 @@ def report_documents(dataset_id: str, *, target: str, districts: tuple[str, ...]
     maps = report_maps(dataset_id, target=target, districts=districts, population=population,
                        resolution=resolution, top=top, public=public, k=k)
     all_notes = [*notes, *user_notes]
-    xlsx = reports.report_to_xlsx(tables, title=title, notes=all_notes, public=public, k=k)
+    xlsx = reports.report_to_xlsx(tables, title=title, notes=all_notes, public=public, k=k,
+                                  commitments=commitments)
     pdf = reports.report_to_pdf(tables, title=title, period=target, subtitle=subtitle,
-                                notes=all_notes, map_images=maps, public=public, k=k)
+                                notes=all_notes, map_images=maps, public=public, k=k,
+                                commitments=commitments)
     return xlsx, pdf

@@ -248,6 +248,13 @@ def incidents_to_cells(incidents: pd.DataFrame, *, resolution: int = settings.H3
     Uses ``h3_r12`` when present, otherwise indexes ``lat``/``lon`` at
     resolution 12 first; the result is the resolution-``resolution`` parent
     (see the module notes). Every incident lands in exactly one cell.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"lat": [-12.0680, -12.0681, -12.1100],
+    ...                     "lon": [-77.0180, -77.0181, -77.0300]})
+    >>> cells_to_strings(incidents_to_cells(inc, resolution=9)["h3"]).tolist()
+    ['898e62c0d1bffff', '898e62c0d1bffff', '898e62c0b37ffff']
     """
     _check_resolution(resolution)
     out = incidents.copy()

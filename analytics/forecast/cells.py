@@ -174,6 +174,18 @@ def forecast_cells(incidents: pd.DataFrame | BinnedIncidents, *, train_until: ob
         ``expected`` (≥ 0), ``lower``, ``upper``; one row per domain cell
         (every cell with a training incident) and window, sorted by cell then
         window.
+
+    Examples
+    --------
+    One incident a night for 59 nights: the last-28-days map spreads 28 incidents
+    over 28 days and three eight-hour shifts.
+
+    >>> t = pd.date_range("2025-01-01 20:00", periods=59, freq="D")
+    >>> inc = pd.DataFrame({"occurred_at": t, "lat": -12.068, "lon": -77.018,
+    ...                     "crime_group": "patrimonio"})
+    >>> fc = forecast_cells(inc, train_until="2025-03-01", horizon_days=1, model="retro28")
+    >>> fc["expected"].round(3).tolist()
+    [0.333, 0.333, 0.333]
     """
     problems: list[str] = []
     cutoff = parse_cutoff(train_until, problems)

@@ -135,6 +135,21 @@ def gi_star(counts: pd.DataFrame, *, k: int = 1, permutations: int = settings.PE
     -------
     GiStarResult
         z, analytical and permutation p-values, FDR-adjusted p.
+
+    Examples
+    --------
+    A busy cell among quiet neighbours (the study region adds the empty ring
+    around them):
+
+    >>> import h3
+    >>> c = h3.latlng_to_cell(-12.068, -77.018, 9)
+    >>> ring = [x for x in h3.grid_disk(c, 1) if x != c]
+    >>> counts = pd.DataFrame({"h3": [c, *ring], "count": [12, 1, 1, 1, 1, 1, 1]})
+    >>> res = gi_star(counts, k=1, permutations=0)
+    >>> len(res.cells), round(float(res.z[res.cells == h3.str_to_int(c)][0]), 2)
+    (19, 1.99)
+    >>> classify_hotspots(res)["key"].value_counts().to_dict()
+    {'not_significant': 18, 'hot_95': 1}
     """
     problems: list[str] = []
     _check_permutations(permutations, problems)

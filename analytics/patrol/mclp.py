@@ -166,6 +166,15 @@ def place_patrols(coverage: sparse.spmatrix | sparse.sparray | np.ndarray,
     are filled with the unused candidates covering the most total weight.
     Weights are scaled to a maximum of 1 before HiGHS sees them. The solve
     strategy and the status codes are in the module notes.
+
+    Examples
+    --------
+    Three candidate posts, four demand points, two patrols:
+
+    >>> cov = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]])
+    >>> sol = place_patrols(cov, np.array([5.0, 1.0, 4.0, 3.0]), n_hotspots=2)
+    >>> sol.selected.tolist(), sol.objective, sol.status
+    ([0, 2], 13.0, 'optimal')
     """
     t0 = time.perf_counter()
     problems: list[str] = []

@@ -249,7 +249,7 @@ INCIDENT_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("import_id", "INTEGER"),
 )
 
-# --- security and concurrency (issue 11) ---------------------------------------------------
+# --- security and concurrency -------------------------------------------------------------
 STORE_WRITE_TIMEOUT_S: Final = 60.0
 STORE_READ_TIMEOUT_S: Final = 15.0
 STORE_AUDIT_TIMEOUT_S: Final = 3.0
@@ -323,7 +323,7 @@ FORCED_DISTRICT_SHARE: Final = 0.2
 """... or when one coordinate with ``FORCED_MIN_STREETS`` distinct streets holds this share of its
 district's rows with points (no real place does)."""
 
-# --- patrol operations (issue 16) ----------------------------------------------------------
+# --- patrol operations --------------------------------------------------------------------
 TRACK_RETENTION_DAYS: Final = 180
 SAVED_PLANS_SHOWN: Final = 50
 # --------------------------------------------------------------------------- ingest limits

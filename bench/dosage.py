@@ -18,7 +18,7 @@ the synthetic tracks and their truth). Writes the ``dosage`` section of RESULTS.
 4. Accuracy of ``dwell_min`` against the true time in each cell, on the month and on
    fresh plans at the generator's defaults (30 s pings) at resolutions 9 and 10, with
    the literal rule alongside.
-5. The store and CLI path (issue 16): the month's 90 plans saved in a fresh store, the
+5. The store and CLI path: the month's 90 plans saved in a fresh store, the
    plates mapped in ``unit_aliases``, then ``python -m analytics tracks import`` (in
    this process through ``analytics.cli.main``, and once as a separate process from a
    cold start), the same file again (every ping a duplicate), and ``dosage --start
@@ -261,7 +261,7 @@ def main() -> None:
     s1, s2, dd = sp["s1"], sp["s2"], sp["d"]
     store_lines = [
         "",
-        "Through the store and the CLI (issue 16): the month's "
+        "Through the store and the CLI: the month's "
         f"{sp['plans']} plans saved in a fresh store ({sp['t_save']:.1f} s) with the plates "
         "in `unit_aliases`; `analytics.cli.main` in this process, one run each.",
         "",

@@ -1,4 +1,4 @@
-"""Forecast speed and the 2025 Philadelphia backtest table (issue 4).
+"""Forecast speed and the 2025 Philadelphia backtest table.
 
 Run by hand: ``.venv/bin/python bench/forecast.py [--origins N] [--quick]``.
 

@@ -1,4 +1,4 @@
-"""Zone forecasts (issue 14): Philadelphia's 21 police districts at the 2025 origins.
+"""Zone forecasts: Philadelphia's 21 police districts at the 2025 origins.
 
 Run by hand: ``.venv/bin/python bench/zones.py [--origins N] [--no-write]``.
 

@@ -77,7 +77,7 @@ st.title(t("plan.title"))
 st.caption(t("plan.intro"))
 
 with page.guard():
-    # ---- saved plans (issue 16): every plan made here is kept; reopen one ---------------
+    # ---- saved plans: every plan made here is kept; reopen one ---------------
     modes = {"new": t("saved.mode_new"), "saved": t("saved.mode_saved")}
     if st.segmented_control(t("saved.mode"), list(modes), key="plan_mode", default="new",
                             format_func=modes.get) == "saved":

@@ -150,7 +150,7 @@ def test_cli_users_one_audit_entry_per_change(tmp_path: Path, monkeypatch: pytes
         con.close()
 
 
-# --------------------------------------------------------------------------- issue 11
+# --------------------------------------------------------------------------- hardening
 def test_last_admin_is_never_removed_but_a_second_one_may_go(con: duckdb.DuckDBPyConnection
                                                               ) -> None:
     access.add_user(con, "jefa", PASSWORD, "admin")

@@ -332,7 +332,7 @@ def test_public_home_totals_are_sums_of_published_groups(users_store: Path) -> N
     assert any("Versión pública" in c.value for c in at.caption)
 
 
-# --------------------------------------------------------------------------- issue 11
+# --------------------------------------------------------------------------- hardening
 def _login_screen(at: AppTest) -> bool:
     return bool(at.title) and at.title[0].value == "Iniciar sesión"
 

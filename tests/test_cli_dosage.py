@@ -1,4 +1,4 @@
-"""End to end through the CLI: plan --save, tracks import, dosage (issue 16 item 4).
+"""End to end through the CLI: plan --save, tracks import, dosage.
 
 The plan is saved with ``plan --save``; synthetic tracks that follow it (stays of
 0–20 minutes, a ping every 30 s with 10 m noise, some hotspots skipped) are written

@@ -421,7 +421,7 @@ def test_first_occurrence_is_exact_even_if_the_hash_collides(rng, monkeypatch):
     assert (pipeline._first_occurrence(a, b) == want).all()
 
 
-# --------------------------------------------------------------------------- issue 11
+# --------------------------------------------------------------------------- hardening
 
 HEADER = "nro_denuncia,fecha,hora,latitud,longitud,delito\n"
 

@@ -59,7 +59,7 @@ def test_check_mapping_lists_every_missing_field():
     ("victim_name", True), ("Phone", True), ("domicilio", True),
     ("nombre_distrito", False), ("delito", False), ("direccion_hecho", False), ("fecha", False),
     ("modalidad", False), ("latitud", False),
-    # issue 11: identifiers and free text
+    # identifiers and free text
     ("placa", True), ("PLACA_VEHICULO", True), ("observaciones", True), ("Observación", True),
     ("ruc", True), ("nombres_y_apellidos", True), ("doc_identidad", True), ("nombres", True),
     ("apellidos", True), ("telefono", True), ("dni", True), ("correo", True),

@@ -1,4 +1,4 @@
-"""Zones: layers, assignment, reconciliation, and the zone × window forecast (issue 14)."""
+"""Zones: layers, assignment, reconciliation, and the zone × window forecast."""
 
 from __future__ import annotations
 

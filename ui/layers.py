@@ -380,7 +380,7 @@ TRACK_MAX_VERTICES: Final = 1500
 
 def track_layers(pings: pd.DataFrame, *, max_vertices: int = TRACK_MAX_VERTICES
                  ) -> list[pdk.Layer]:
-    """GPS tracks as one path per unit, in the plan's unit colours (issue 16).
+    """GPS tracks as one path per unit, in the plan's unit colours.
 
     ``pings`` has ``unit`` (plan label), ``ts``, ``lat``, ``lon``; a track is
     cut where two pings are more than 5 minutes apart (no evidence in between).

@@ -1,4 +1,4 @@
-"""Patrol operations widgets (issue 16): plans kept, shift sheets, GPS uploads, unit aliases.
+"""Patrol operations widgets: plans kept, shift sheets, GPS uploads, unit aliases.
 
 Shared by ``pages/plan_patrullaje.py`` (save every plan made, reopen saved ones,
 print shift sheets) and ``pages/cumplimiento.py`` (import tracks, edit the

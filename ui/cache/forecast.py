@@ -13,7 +13,7 @@ from analytics.forecast import day as fday
 from ui.cache.connection import read_connection, staff_only
 
 # --------------------------------------------------------------------------- pronóstico
-# (issue 4: pages/pronostico.py) Forecast and backtest on the store's whole history: a
+# (pages/pronostico.py) Forecast and backtest on the store's whole history: a
 # forecast needs every past incident, so only the sidebar's districts (the area) apply,
 # never its dates, types, shifts or weekdays. The expensive fit is cached once per
 # (dataset, cut-off, horizon, group, model, resolution, districts); picking another day

@@ -15,7 +15,7 @@ from ui.cache.explore import cell_counts
 
 
 # --------------------------------------------------------------------------- zonas críticas
-# (issue 6: pages/zonas_criticas.py) Gi*, local Moran, emerging hot spots and near repeat on
+# (pages/zonas_criticas.py) Gi*, local Moran, emerging hot spots and near repeat on
 # the current filters. Inputs come from the store through explore's filter SQL; results are
 # small per-cell frames (or the NearRepeatResult), keyed by dataset id, filters and options.
 def _districts_of(dataset_id: str, query: IncidentQuery, resolution: int) -> dict[str, str]:

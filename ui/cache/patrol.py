@@ -12,7 +12,7 @@ from ui.cache.resources import _boundaries
 
 
 # --------------------------------------------------------------------------- plan de patrullaje
-# (issue 5: pages/plan_patrullaje.py) the exact patrol plan for one window and the PDF
+# (pages/plan_patrullaje.py) the exact patrol plan for one window and the PDF
 # briefing, keyed by dataset id and plain inputs. Its forecast is the Pronóstico page's
 # (forecast_cutoff / forecast_frame below, same cache key).
 @staff_only

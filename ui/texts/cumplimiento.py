@@ -1,4 +1,4 @@
-"""Strings of Cumplimiento, saved plans and shift sheets (issue 16; ``es`` and ``en``)."""
+"""Strings of Cumplimiento, saved plans and shift sheets (``es`` and ``en``)."""
 
 from __future__ import annotations
 

@@ -93,10 +93,7 @@ def run(args: argparse.Namespace) -> int:
     win = select_window(fc, args.window_start)
     rows, ws, hours = win.cells, win.start, win.hours
     cells = hexbin.to_cells(rows["h3"].to_numpy())
-    try:
-        districts = patrol.cells_to_districts(cells, geo.read_boundaries())
-    except Exception:  # noqa: BLE001 - districts are a label only; never block a plan
-        districts = pd.Series([""] * cells.size, index=pd.Index(cells, dtype=np.uint64))
+    districts = geo.cells_to_districts(cells)
     plan = patrol.place_patrols_on_cells(
         rows, units=args.units, radius_m=args.radius_m, dwell_min=args.dwell_min,
         revisit_min=args.revisit_min, max_hotspots_per_unit=args.max_per_unit,

@@ -23,9 +23,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from analytics import hexbin, settings
-
-_M_PER_DEG: float = 111_320.0
+from analytics import geo, hexbin, settings
 
 
 class SyntheticTracks(NamedTuple):
@@ -50,8 +48,8 @@ class SyntheticTracks(NamedTuple):
 
 def _offset(lat: float, lon: float, d_north: np.ndarray | float,
             d_east: np.ndarray | float) -> tuple[Any, Any]:
-    return (lat + np.asarray(d_north) / _M_PER_DEG,
-            lon + np.asarray(d_east) / (_M_PER_DEG * np.cos(np.radians(lat))))
+    return (lat + np.asarray(d_north) / geo.M_PER_DEG,
+            lon + np.asarray(d_east) / (geo.M_PER_DEG * np.cos(np.radians(lat))))
 
 
 def _cell_of(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:
@@ -76,9 +74,8 @@ def _parking(rng: np.random.Generator, cell: int, res: int, share: float) -> tup
 
 
 def _leg_s(lat1: float, lon1: float, lat2: float, lon2: float, m_per_s: float) -> float:
-    from analytics.tracks import haversine_m
 
-    d = float(haversine_m(np.array([lat1]), np.array([lon1]), np.array([lat2]),
+    d = float(geo.haversine_m(np.array([lat1]), np.array([lon1]), np.array([lat2]),
                           np.array([lon2]))[0])
     return d / m_per_s
 
@@ -210,8 +207,8 @@ def tracks_from_plan(plan: Any, *, seed: int | None, ping_s: float = 30.0,
         if noise_m > 0 and tp.size:
             dn = rng.normal(0.0, noise_m, tp.size)
             de = rng.normal(0.0, noise_m, tp.size)
-            plat = plat + dn / _M_PER_DEG
-            plon = plon + de / (_M_PER_DEG * np.cos(np.radians(plat)))
+            plat = plat + dn / geo.M_PER_DEG
+            plon = plon + de / (geo.M_PER_DEG * np.cos(np.radians(plat)))
         base = np.datetime64(pd.Timestamp(ws).to_datetime64(), "ns")
         out_u.append(np.full(tp.size, str(p["unit"].to_numpy()[rows[0]]), dtype=object))
         out_t.append(base + np.round(tp * 1e9).astype("timedelta64[ns]"))

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics import settings
+from analytics import geo, settings
 from analytics._errors import IncidentSchemaError
 
 #: Quarantine reason key -> Spanish explanation (shown to users, documented in data/README.md).
@@ -396,11 +396,9 @@ def normalize_ubigeo(code: str | None) -> str | None:
 # --------------------------------------------------------------------------- coordinates
 
 def _distance_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
-    """Equirectangular distance in km (good to < 1 % within a few hundred km)."""
-    k = np.cos(np.radians(lat0))
-    dx = (lon - lon0) * 111.32 * k
-    dy = (lat - lat0) * 110.57
-    out: np.ndarray = np.sqrt(dx * dx + dy * dy)
+    """Planar distance in km around ``(lat0, lon0)`` (good to < 1 % within a few hundred km)."""
+    xy = geo.local_xy(lat, lon, lat0, lon0)
+    out: np.ndarray = np.hypot(xy[:, 0], xy[:, 1]) / 1000.0
     return out
 
 

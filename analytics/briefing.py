@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from analytics import _safe, settings
+from analytics import _safe, geo, settings
 
 if TYPE_CHECKING:
     from analytics.patrol import PatrolPlan
@@ -32,7 +32,6 @@ UNIT_COLORS: tuple[tuple[int, int, int], ...] = (
     (166, 86, 40), (247, 129, 191), (27, 158, 119), (217, 95, 2), (117, 112, 179),
     (231, 41, 138), (102, 166, 30), (230, 171, 2), (102, 102, 102), (0, 0, 0),
 )
-_EARTH_M_PER_DEG = 111_195.0
 
 
 def unit_color(unit: int) -> tuple[int, int, int]:
@@ -122,7 +121,7 @@ def plan_map_png(routes: pd.DataFrame, *, radius_m: float, boundaries: Any = Non
         lat = routes["lat"].to_numpy(dtype=float)
         lon = routes["lon"].to_numpy(dtype=float)
         lat0 = float(lat.mean())
-        r_lat = radius_m / _EARTH_M_PER_DEG
+        r_lat = radius_m / geo.M_PER_DEG
         r_lon = r_lat / max(math.cos(math.radians(lat0)), 1e-6)
         pad = max(lat.max() - lat.min(), lon.max() - lon.min()) * 0.08 + 2 * r_lat
         x0, x1, y0, y1 = lon.min() - pad, lon.max() + pad, lat.min() - pad, lat.max() + pad

@@ -89,13 +89,13 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
-from analytics import hexbin, settings
+from analytics import geo, hexbin, settings
 from analytics._errors import IncidentSchemaError, TrackSchemaError
 from analytics._synthetic_tracks import (
     SyntheticTracks as SyntheticTracks,
     tracks_from_plan as tracks_from_plan,
 )
-from analytics.tracks import haversine_m, unit_key
+from analytics.tracks import unit_key
 
 DoseRule = Literal["each", "enough"]
 
@@ -400,8 +400,8 @@ def _fill_flicker(mem: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarr
     run = np.repeat(np.arange(k.size), length)
     pos = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
     out_i = prev[run] + 1 + pos
-    d = np.minimum(haversine_m(lat[out_i], lon[out_i], lat[prev[run]], lon[prev[run]]),
-                   haversine_m(lat[out_i], lon[out_i], lat[nxt[run]], lon[nxt[run]]))
+    d = np.minimum(geo.haversine_m(lat[out_i], lon[out_i], lat[prev[run]], lon[prev[run]]),
+                   geo.haversine_m(lat[out_i], lon[out_i], lat[nxt[run]], lon[nxt[run]]))
     far = np.bincount(run, weights=(d > flicker_m).astype(np.float64), minlength=k.size)
     fill = out_i[far[run] == 0]
     out = mem.copy()
@@ -566,7 +566,7 @@ def hotspot_dosage(plan: Any, pings: pd.DataFrame, *, dwell_min: float | None = 
     same_next = code[1:] == code[:-1]
     dt_next = t[1:] - t[:-1]
     step_ok = same_next & (dt_next > 0) & (dt_next <= o.max_int_s + _EPS)
-    step_m = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]) if idx.size > 1 else np.empty(0)
+    step_m = geo.haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]) if idx.size > 1 else np.empty(0)
 
     cells_at: dict[int, np.ndarray] = {}
     splits: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}

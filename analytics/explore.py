@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import hexbin
+from analytics import geo, hexbin
 from analytics._errors import IncidentSchemaError, InsufficientHistoryError, StoreError
 from analytics.query import IncidentQuery
 
@@ -196,19 +196,53 @@ def cell_counts(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,
           FROM f GROUP BY cell, crime_type),
         hh AS (
           SELECT cell, arg_max(h, k) AS peak_hour FROM (
-            SELECT cell, h, count(*) * 100 - h AS k FROM f GROUP BY cell, h) GROUP BY cell),
-        d AS (
-          SELECT cell, arg_max(district, k) AS district FROM (
-            SELECT cell, district, count(*) AS k FROM f WHERE district IS NOT NULL
-            GROUP BY cell, district) GROUP BY cell)
-        SELECT c.cell AS h3, c.n, tt.top_types, hh.peak_hour, d.district
+            SELECT cell, h, count(*) * 100 - h AS k FROM f GROUP BY cell, h) GROUP BY cell)
+        SELECT c.cell AS h3, c.n, tt.top_types, hh.peak_hour
         FROM (SELECT cell, count(*) AS n FROM f GROUP BY cell) c
         LEFT JOIN (SELECT cell, string_agg(crime_type || ' (' || k || ')', ', ' ORDER BY rk)
                      AS top_types FROM t WHERE rk <= ? GROUP BY cell) tt USING (cell)
         LEFT JOIN hh USING (cell)
-        LEFT JOIN d USING (cell)
         ORDER BY c.n DESC, c.cell""", [*params, int(n_types)])
-    return _finish_cells(df, resolution)
+    out = _finish_cells(df, resolution)
+    names = cell_districts(con, out["h3"].to_numpy())
+    out["district"] = names.replace("", None).to_numpy()
+    return out
+
+
+def cell_districts(con: duckdb.DuckDBPyConnection, cells: np.ndarray | list[str]) -> pd.Series:
+    """:func:`analytics.geo.cells_to_districts` with the store's incidents as majority.
+
+    Cells may have any resolution (each is looked up at its own).
+    """
+    c = hexbin.to_cells(cells)
+
+    def majority(ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        res = hexbin.cells_resolution(hexbin.to_cells(ids))
+        for r in np.unique(res):
+            found.update(_majority(con, [i for i, x in zip(ids, res, strict=True) if x == r],
+                                   int(r)))
+        return found
+
+    return geo.cells_to_districts(c, majority=majority)
+
+
+def _majority(con: duckdb.DuckDBPyConnection, ids: list[str], resolution: int
+              ) -> dict[str, str]:
+    """District holding most of the store's incidents of each cell (no filter: stable).
+
+    Ties go to the first name in sort order, as in :func:`hexbin.majority_districts`.
+    """
+    cell = hexbin.parent_sql("h3_r12", resolution)
+    df = _df(con, f"""
+        SELECT {cell} AS cell, district, count(*) AS n FROM incidents
+        WHERE district IS NOT NULL AND h3_r12 IS NOT NULL
+          AND {cell} IN (SELECT unnest(?::UBIGINT[]))
+        GROUP BY 1, 2""", [[int(c) for c in hexbin.to_cells(ids)]])
+    top = (df.sort_values(["cell", "n", "district"], ascending=[True, False, True])
+           .drop_duplicates("cell"))
+    keys = hexbin.cells_to_strings(top["cell"].to_numpy(dtype=np.uint64))
+    return dict(zip(keys, top["district"].astype(str), strict=True))
 
 
 def counts_by_cell_period(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,

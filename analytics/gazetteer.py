@@ -36,11 +36,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analytics import address as A, settings
+from analytics import address as A, geo, settings
 from analytics._errors import InputFileError
 
 #: Earth radius used for the local plane, metres (the H3 authalic radius).
-EARTH_RADIUS_M: Final = 6_371_007.180918475
 
 _ANY = "*"  # district key of city-wide (pooled) streets
 _BLOCK_SCALE = 1 << 20  # composite (street id, block) code
@@ -65,16 +64,6 @@ def district_keys(values: Sequence[Any] | pd.Series | np.ndarray) -> np.ndarray:
     return lut[np.where(codes < 0, len(keys), codes)]
 
 
-def _haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                 lon2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in metres (private helper until a geo base module exists)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    out: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-    return out
-
-
 @dataclass(frozen=True)
 class _Plane:
     lat0: float
@@ -82,11 +71,11 @@ class _Plane:
 
     @property
     def kx(self) -> float:
-        return float(np.radians(1.0) * EARTH_RADIUS_M * np.cos(np.radians(self.lat0)))
+        return float(np.radians(1.0) * geo.EARTH_RADIUS_M * np.cos(np.radians(self.lat0)))
 
     @property
     def ky(self) -> float:
-        return float(np.radians(1.0) * EARTH_RADIUS_M)
+        return float(np.radians(1.0) * geo.EARTH_RADIUS_M)
 
     def to_xy(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return ((np.asarray(lon, dtype=np.float64) - self.lon0) * self.kx,

@@ -1,4 +1,11 @@
-"""District polygons and point-in-district assignment: Vigía's one geo base.
+"""Vigía's one geo base: Earth distances, local metres, districts of points and cells.
+
+Distances use the sphere H3 uses (:data:`EARTH_RADIUS_M`): :func:`haversine_m`
+for great-circle metres, :func:`local_xy` for planar metres around a point
+(equirectangular; error below 0.1 % within ~50 km), :data:`M_PER_DEG` for
+degrees of latitude. :func:`cells_to_districts` is the one rule for "which
+district a cell belongs to". The rest of this module is point-in-district
+assignment:
 
 :func:`points_to_districts` gives, for every point, the index of the first
 polygon of a boundary file (file order) that contains it, boundary included
@@ -32,17 +39,48 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
 import numpy as np
+import pandas as pd
 
 from analytics import _validate as V
 from analytics._errors import IncidentSchemaError, InputFileError
+
+#: Radius of the sphere H3 uses, metres (every distance in Vigía is on this sphere).
+EARTH_RADIUS_M: Final = 6_371_007.180918475
+#: Metres in one degree of latitude (and of longitude at the equator) on that sphere.
+M_PER_DEG: Final = math.radians(1.0) * EARTH_RADIUS_M
+
+
+def haversine_m(lat1: np.ndarray | float, lon1: np.ndarray | float, lat2: np.ndarray | float,
+                lon2: np.ndarray | float) -> np.ndarray:
+    """Great-circle distance in metres, element-wise (broadcasting).
+
+    Examples
+    --------
+    >>> round(float(haversine_m(-12.0, -77.0, -12.001, -77.0)), 1)
+    111.2
+    """
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    out: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return out
+
+
+def local_xy(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
+    """Planar metres (east, north) around ``(lat0, lon0)``: an ``(n, 2)`` array."""
+    x = EARTH_RADIUS_M * np.radians(np.asarray(lon) - lon0) * math.cos(math.radians(lat0))
+    y = EARTH_RADIUS_M * np.radians(np.asarray(lat) - lat0)
+    return np.column_stack([x, y])
+
 
 #: District polygons shipped with Vigía (Lima/Callao and Trujillo, see ``data/boundaries``).
 BOUNDARIES_PATH: Final = (Path(__file__).resolve().parent.parent / "data" / "boundaries"
@@ -354,3 +392,40 @@ def points_to_districts(lat: Sequence[float] | np.ndarray, lon: Sequence[float] 
     if exact.size:
         out[exact] = _exact(index, lat_a[exact], lon_a[exact])
     return out
+
+
+def cells_to_districts(cells: Sequence[int | str] | np.ndarray, *,
+                       majority: Mapping[str, str] | Callable[[list[str]], Mapping[str, str]]
+                       | None = None,
+                       boundaries: str | Path = BOUNDARIES_PATH) -> pd.Series:
+    """The one rule for the district of an H3 cell, used on every page, report and plan.
+
+    A cell belongs to the district holding most of its stored incidents
+    (``majority``: a mapping, or a function called with the ids it should answer
+    for, e.g. :func:`analytics.explore.cell_districts` over the store, or
+    :func:`analytics.hexbin.majority_districts` over a frame; unfiltered, so a
+    cell keeps its district whatever the page's filters). A cell without
+    incidents takes the district polygon holding its centre (first in file
+    order, as for points); outside every polygon, ``""``.
+
+    Returns
+    -------
+    pandas.Series
+        District name by cell id (hexadecimal string), in input order.
+    """
+    from analytics import hexbin
+
+    c = hexbin.to_cells(cells)
+    ids = hexbin.cells_to_strings(c)
+    names = np.full(c.size, "", dtype=object)
+    if c.size == 0:
+        return pd.Series(names, index=pd.Index(ids, name="h3"), name="district", dtype=object)
+    table = (majority(list(ids)) if callable(majority) else majority) or {}
+    found = np.array([bool(table.get(i)) for i in ids], dtype=bool)
+    names[found] = [table[i] for i in ids[found]]
+    if (~found).any():
+        lat, lon = hexbin.cells_to_centers(c[~found])
+        idx = points_to_districts(lat, lon, boundaries=boundaries)
+        recs = boundary_records(boundaries)
+        names[~found] = [recs[i]["district"] if i >= 0 else "" for i in idx]
+    return pd.Series(names, index=pd.Index(ids, name="h3"), name="district", dtype=object)

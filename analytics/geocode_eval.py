@@ -24,8 +24,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analytics import location
-from analytics.gazetteer import _haversine_m, district_keys
+from analytics import geo, location
+from analytics.gazetteer import district_keys
 
 #: Rows kept exact, and rows forced onto one point per district, in the protocol.
 KEEP_SHARE: Final = 0.15
@@ -195,7 +195,7 @@ def evaluate_geocoding(addresses: Sequence[Any] | np.ndarray, district: Sequence
     prec = f["location_precision"].to_numpy(dtype=object)
     placed = scored & np.isin(prec, ("cuadra", "via", "zona"))
     err = np.full(len(la), np.inf)
-    err[placed] = _haversine_m(la[placed], lo[placed], f["lat"].to_numpy()[placed],
+    err[placed] = geo.haversine_m(la[placed], lo[placed], f["lat"].to_numpy()[placed],
                                f["lon"].to_numpy()[placed])
     e = err[scored]
     by = {}

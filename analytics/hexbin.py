@@ -341,9 +341,11 @@ def counts_by_cell_date(incidents: pd.DataFrame, *,
     return counts_by_cell(incidents, resolution=resolution, by="date")
 
 
-def cells_to_districts(incidents: pd.DataFrame, *, resolution: int,
+def majority_districts(incidents: pd.DataFrame, *, resolution: int,
                        column: str = "district") -> pd.Series:
-    """The cell → district rule: the district holding most of each cell's incidents.
+    """The district (or zone) holding most of each cell's incidents.
+
+    The first step of the cell → district rule (:func:`analytics.geo.cells_to_districts`).
 
     Ties go to the first district name in sort order; cells whose incidents
     carry no district are left out.

@@ -71,7 +71,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import hexbin, settings
+from analytics import geo, hexbin, settings
 from analytics._errors import TrackSchemaError
 from analytics._track_readers import TRACK_SYNONYMS, read_track_file
 from analytics._validate import normalize_header, strip_accents
@@ -101,7 +101,6 @@ PING_COLUMNS: Final = ("unit", "ts", "lat", "lon", "speed_kmh", "h3_r12")
 _SAMPLE_ROWS: Final = 100_000
 _YEAR_MIN: Final = np.datetime64("2000-01-01", "ns")
 _YEAR_MAX: Final = np.datetime64("2100-01-01", "ns")
-_EARTH_RADIUS_M: Final = 6_371_007.180918475
 _CODE: Final = {"unidad_faltante": 1, "hora_invalida": 2, "coordenada_invalida": 3,
                 "salto_imposible": 4}
 _CODE_NAME: Final = {v: k for k, v in _CODE.items()}
@@ -624,16 +623,6 @@ def suggest_unit_mapping(pings: pd.DataFrame, plan: Any, *, min_share: float = 0
 
 
 # --------------------------------------------------------------------------- cleaning
-def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                lon2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in metres (the sphere H3 uses)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    out: np.ndarray = 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    return out
-
-
 def _plausible(d_m: np.ndarray, dt_s: np.ndarray, max_kmh: float) -> np.ndarray:
     """Flag the moves that are not impossible jumps."""
     fast = d_m * 3.6 > max_kmh * np.maximum(np.abs(dt_s), 1e-9)
@@ -654,7 +643,7 @@ def _jump_rejects(code: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndar
     if n < 2:
         return bad
     same = code[1:] == code[:-1]
-    d = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    d = geo.haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
     jump = same & ~_plausible(d, t[1:] - t[:-1], max_kmh)
     if not jump.any():
         return bad
@@ -663,7 +652,7 @@ def _jump_rejects(code: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndar
     unit_of_jump = np.searchsorted(starts, np.flatnonzero(jump), side="right") - 1
 
     def ok(i: np.ndarray | int, j: np.ndarray | int) -> np.ndarray:
-        return _plausible(haversine_m(lat[i], lon[i], lat[j], lon[j]), t[j] - t[i], max_kmh)
+        return _plausible(geo.haversine_m(lat[i], lon[i], lat[j], lon[j]), t[j] - t[i], max_kmh)
 
     for u in np.unique(unit_of_jump):
         lo, hi = int(starts[u]), int(ends[u])

@@ -33,12 +33,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import (
-    address as A,  # noqa: E402
-    geocode_eval as E,  # noqa: E402
-    location as L,  # noqa: E402
+from analytics import (  # noqa: E402
+    address as A,
+    geo,
+    geocode_eval as E,
+    location as L,
 )
-from analytics.gazetteer import Gazetteer, _haversine_m, read_street_layer  # noqa: E402
+from analytics.gazetteer import Gazetteer, read_street_layer  # noqa: E402
 
 PHILLY = ROOT.parent / "shared" / "data" / "philadelphia_incidents" / \
     "incidents_2016_2025.parquet"
@@ -55,7 +56,7 @@ def _naive(addr: np.ndarray, dist: np.ndarray, la: np.ndarray, lo: np.ndarray,
     med = pd.DataFrame({"k": key[ex], "lat": hl[ex], "lon": ho[ex]}).groupby("k").median()
     got = med.reindex(key)
     scored = role != "exact"
-    e = _haversine_m(la, lo, got["lat"].to_numpy(), got["lon"].to_numpy())[scored]
+    e = geo.haversine_m(la, lo, got["lat"].to_numpy(), got["lon"].to_numpy())[scored]
     e = np.where(np.isfinite(e), e, np.inf)
     fin = np.isfinite(e)
     return {"placed": float(fin.mean()), "median_m": float(np.median(e[fin])),
@@ -173,7 +174,7 @@ def _speed_rows(n: int, base: pd.DataFrame, *, seed: int, layer: object,
     prec = f["location_precision"].to_numpy()
     placed = scored & np.isin(prec, ("cuadra", "via", "zona"))
     e = np.full(len(df), np.inf)
-    e[placed] = _haversine_m(df["lat"].to_numpy()[placed], df["lon"].to_numpy()[placed],
+    e[placed] = geo.haversine_m(df["lat"].to_numpy()[placed], df["lon"].to_numpy()[placed],
                              f["lat"].to_numpy()[placed], f["lon"].to_numpy()[placed])
     es = e[scored]
     row = (f"| {n:,} | {len(pd.unique(addr)):,} | {total:.1f} s | {bare:.2f} s | "

@@ -22,7 +22,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import hexbin, patrol, settings  # noqa: E402
+from analytics import geo, hexbin, patrol, settings  # noqa: E402
 from analytics.patrol import routes  # noqa: E402
 from bench._results import write_section  # noqa: E402
 
@@ -92,7 +92,7 @@ def main() -> None:
     for units in (10, 20, 50):
         sol = patrol.place_patrols(cov, w, n_hotspots=units * k)
         hs = sol.selected
-        labels = routes._balanced_units(routes._local_xy(lat[hs], lon[hs], float(lat.mean()),
+        labels = routes._balanced_units(geo.local_xy(lat[hs], lon[hs], float(lat.mean()),
                                                          float(lon.mean())), units)
         labels = routes._rebalance(lat[hs], lon[hs], labels,
                                    dwell_min=settings.PATROL_DWELL_MIN,

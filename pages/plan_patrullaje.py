@@ -153,7 +153,7 @@ with page.guard():
                                   help=t("plan.dwell_help",
                                          revisit=settings.PATROL_REVISIT_MIN)))
     ranked = window.sort_values(["expected", "h3"], ascending=[False, True])
-    names = cache.cell_districts(tuple(ranked["h3"]))
+    names = cache.cell_districts(ds, tuple(ranked["h3"]))
     choices = list(ranked["h3"].head(300))
     for k in (K_FIXED, K_EXCLUDED):  # keep earlier picks that are still in the window
         ss[k] = [c for c in ss.get(k, []) if c in set(window["h3"])]
@@ -193,7 +193,7 @@ with page.guard():
 
     if generate:
         with st.spinner(t("plan.solving")):
-            plan = cache.patrol_plan(window[["h3", "expected"]], units=units, radius_m=radius,
+            plan = cache.patrol_plan(ds, window[["h3", "expected"]], units=units, radius_m=radius,
                                      dwell_min=dwell, fixed=tuple(fixed),
                                      excluded=tuple(excluded), window_start=want,
                                      window_hours=hours)
@@ -313,7 +313,7 @@ with page.guard():
     if d3.button(t("plan.prepare_pdf"), key="plan_prepare_pdf", icon=":material/picture_as_pdf:"):
         with st.spinner(t("plan.preparing")):
             others = tuple(w for w in (day_windows if all_shifts else []) if w != want)
-            extra = cache.shift_plans(fc_all, others, units=units, radius_m=radius,
+            extra = cache.shift_plans(ds, fc_all, others, units=units, radius_m=radius,
                                       dwell_min=dwell, fixed=tuple(fixed),
                                       excluded=tuple(excluded), current=tuple(current))
             pages = [briefing.ShiftBriefing(plan, _shift_of(want), want, win.end,

@@ -151,3 +151,63 @@ def test_nearby_clusters_do_not_overwrite_each_other(tmp_path):
         got = geo.points_to_districts(lat, lon, boundaries=path)
         assert got.tolist() == [ib, -1, ia, -1, ib]
         assert (got == _first_polygon(path, lat, lon)).all()
+
+
+# --------------------------------------------------------------------------- one geo base
+def test_distance_helpers_agree_on_the_h3_sphere() -> None:
+    import h3
+
+    assert geo.EARTH_RADIUS_M == pytest.approx(h3.great_circle_distance(
+        (0.0, 0.0), (0.0, 1.0), unit="m") / np.radians(1.0), rel=1e-9)
+    lat = np.array([-12.0680, -12.0700, -12.0500])
+    lon = np.array([-77.0180, -77.0150, -77.0400])
+    xy = geo.local_xy(lat, lon, float(lat[0]), float(lon[0]))
+    planar = np.hypot(xy[:, 0], xy[:, 1])
+    great = geo.haversine_m(lat[0], lon[0], lat, lon)
+    np.testing.assert_allclose(planar, great, rtol=2e-3, atol=1e-6)
+    assert great[0] == 0.0
+
+
+def test_cell_district_rule_majority_then_polygon_then_empty() -> None:
+    import h3
+
+    in_lima = h3.latlng_to_cell(-12.0464, -77.0428, 9)       # Cercado de Lima
+    in_victoria = h3.latlng_to_cell(-12.0650, -77.0170, 9)   # Gamarra, La Victoria
+    at_sea = h3.latlng_to_cell(-12.2000, -77.3000, 9)        # the Pacific
+    names = geo.cells_to_districts([in_lima, in_victoria, at_sea],
+                                   majority={in_victoria: "LINCE"})
+    assert names.to_dict() == {in_lima: "LIMA", in_victoria: "LINCE", at_sea: ""}
+    called: list[list[str]] = []
+
+    def lazy(ids: list[str]) -> dict[str, str]:
+        called.append(ids)
+        return {}
+
+    assert geo.cells_to_districts([in_lima], majority=lazy).tolist() == ["LIMA"]
+    assert called == [[in_lima]]
+
+
+def test_one_district_per_cell_on_every_page(tmp_path) -> None:
+    """The map's cell table, the store rule and the frame rule give a cell one district."""
+    from analytics import explore, hexbin, store
+    from analytics.query import IncidentQuery
+    from tests._store_factory import make_store
+
+    db = make_store(tmp_path / "v.duckdb")
+    con = store.connect(db, read_only=True)
+    try:
+        q = IncidentQuery(resolution=9)
+        cells = explore.cell_counts(con, q)
+        night = explore.cell_counts(con, q.with_(shifts=["noche"]))  # filters change nothing
+        rule = explore.cell_districts(con, cells["h3_id"].tolist())
+        inc = store.load_incidents(con, columns=["h3_r12", "district"])
+    finally:
+        con.close()
+    by_page = dict(zip(cells["h3_id"], cells["district"].fillna(""), strict=True))
+    assert by_page == rule.to_dict()
+    shared = set(night["h3_id"])
+    assert {k: v for k, v in by_page.items() if k in shared} == dict(
+        zip(night["h3_id"], night["district"].fillna(""), strict=True))
+    frame = geo.cells_to_districts(cells["h3_id"].to_numpy(),
+                                   majority=hexbin.majority_districts(inc, resolution=9).to_dict())
+    assert frame.to_dict() == rule.to_dict()

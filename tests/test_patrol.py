@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import hexbin, patrol
+from analytics import geo, hexbin, patrol
 from analytics._errors import InfeasiblePlanError
 from analytics.cli import main
 from analytics.patrol import mclp, routes
@@ -360,7 +360,7 @@ def test_rebalance_fixes_crossed_beats() -> None:
     lat = np.zeros(4)
     labels = np.array([0, 0, 1, 1])                     # each unit: one near, one far point
     m_per_min = 20 * 1000 / 60
-    dist = routes._haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    dist = geo.haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
     minutes = np.ceil(dist / m_per_min - 1e-9)
     assert minutes[0, 1] == 15  # 4.9 km at 20 km/h: 14.7 min, rounded up to whole minutes
     assert routes._cycle_min(minutes, np.array([0, 1]), 15) == 30 + 2 * 15

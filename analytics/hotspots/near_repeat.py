@@ -8,14 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics import settings
+from analytics import geo, settings
 from analytics._errors import IncidentSchemaError
 
 # --------------------------------------------------------------------------
 # Near repeat (Knox test)
 # --------------------------------------------------------------------------
 
-_EARTH_RADIUS_M = 6_371_008.8
 
 
 def _default_bands(step: float) -> tuple[float, ...]:
@@ -99,10 +98,7 @@ class NearRepeatResult:
 
 def _project_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Equirectangular metres around the mean point (error < 0.1 % within ~50 km)."""
-    lat0 = np.deg2rad(lat.mean())
-    x = np.deg2rad(lon - lon.mean()) * np.cos(lat0) * _EARTH_RADIUS_M
-    y = np.deg2rad(lat - lat.mean()) * _EARTH_RADIUS_M
-    return np.column_stack([x, y])
+    return geo.local_xy(lat, lon, float(lat.mean()), float(lon.mean()))
 
 
 def _pairs_by_time_band(days: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -87,7 +87,6 @@ from __future__ import annotations
 
 from analytics.patrol.cells import (
     PatrolPlan as PatrolPlan,
-    cells_to_districts as cells_to_districts,
     cells_within_radius as cells_within_radius,
     coverage_matrix as coverage_matrix,
     expected_covered as expected_covered,

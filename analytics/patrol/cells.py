@@ -19,11 +19,11 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from analytics import hexbin, settings
+from analytics import geo, hexbin, settings
 from analytics._errors import IncidentSchemaError, InfeasiblePlanError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
+    pass
 from analytics.patrol.mclp import (
     _PROVEN_GAP,
     _STATUS_TEXT,
@@ -35,8 +35,6 @@ from analytics.patrol.mclp import (
 from analytics.patrol.routes import (
     LOOP_REPAIR_ROUNDS,
     _balanced_units,
-    _haversine_m,
-    _local_xy,
     _rebalance,
     _refill,
     _schedule,
@@ -70,15 +68,15 @@ def coverage_matrix(cells: np.ndarray, *, radius_m: float,
     dlat, dlon = hexbin.cells_to_centers(dem)
     clat, clon = (dlat, dlon) if candidates is None else hexbin.cells_to_centers(cand)
     lat0, lon0 = float(np.mean(dlat)), float(np.mean(dlon))
-    tree = cKDTree(_local_xy(clat, clon, lat0, lon0))
+    tree = cKDTree(geo.local_xy(clat, clon, lat0, lon0))
     # The local projection is within a fraction of a percent at city scale;
     # query a little wider and keep the exact great-circle test.
-    lists = tree.query_ball_point(_local_xy(dlat, dlon, lat0, lon0), r=radius_m * 1.01 + 1.0)
+    lists = tree.query_ball_point(geo.local_xy(dlat, dlon, lat0, lon0), r=radius_m * 1.01 + 1.0)
     lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
     ci = (np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if lengths.sum()
           else np.empty(0, dtype=np.int64))
     di = np.repeat(np.arange(dem.size), lengths)
-    ok = _haversine_m(clat[ci], clon[ci], dlat[di], dlon[di]) <= radius_m
+    ok = geo.haversine_m(clat[ci], clon[ci], dlat[di], dlon[di]) <= radius_m
     return sparse.csr_array((np.ones(int(ok.sum()), dtype=np.int8), (ci[ok], di[ok])),
                             shape=(cand.size, dem.size))
 
@@ -104,33 +102,6 @@ def cells_within_radius(hotspots: np.ndarray, *, radius_m: float) -> np.ndarray:
         cov = coverage_matrix(disk, radius_m=radius_m, candidates=group)
         out.append(disk[np.asarray(cov.sum(axis=0)).ravel() > 0])
     return np.unique(np.concatenate(out))
-
-
-def cells_to_districts(cells: np.ndarray, boundaries: gpd.GeoDataFrame) -> pd.Series:
-    """District name of each cell centre (``""`` outside every polygon).
-
-    Parameters
-    ----------
-    cells
-        uint64 cells.
-    boundaries
-        Districts with a ``district`` column (as ``analytics.geo.read_boundaries``).
-
-    Returns
-    -------
-    pandas.Series
-        Indexed by the cells (uint64), values ``str``.
-    """
-    import geopandas as gpd
-
-    c = np.asarray(cells, dtype=np.uint64)
-    lat, lon = hexbin.cells_to_centers(c)
-    pts = gpd.GeoDataFrame({"i": np.arange(c.size)}, geometry=gpd.points_from_xy(lon, lat),
-                           crs="EPSG:4326")
-    b = boundaries[["district", "geometry"]].to_crs("EPSG:4326")
-    joined = gpd.sjoin(pts, b, how="left", predicate="within").drop_duplicates("i")
-    names = joined.sort_values("i")["district"].fillna("").astype(str).to_numpy()
-    return pd.Series(names, index=pd.Index(c, dtype="uint64"), name="district")
 
 
 # --------------------------------------------------------------------------- #
@@ -209,8 +180,8 @@ class PatrolPlan:
                                  "window_end": pd.NaT, "unit": pd.Series(dtype="int64")})
         lat, lon = hexbin.cells_to_centers(area)
         lat0, lon0 = float(lat.mean()), float(lon.mean())
-        _, near = cKDTree(_local_xy(self.routes["lat"].to_numpy(), self.routes["lon"].to_numpy(),
-                                    lat0, lon0)).query(_local_xy(lat, lon, lat0, lon0))
+        _, near = cKDTree(geo.local_xy(self.routes["lat"].to_numpy(), self.routes["lon"].to_numpy(),
+                                    lat0, lon0)).query(geo.local_xy(lat, lon, lat0, lon0))
         ws = self.routes["window_start"].iloc[0] if len(self.routes) else pd.NaT
         we = ws + pd.Timedelta(hours=self.window_hours) if pd.notna(ws) else pd.NaT
         return pd.DataFrame({"h3": hexbin.cells_to_strings(area).astype(str),
@@ -410,7 +381,7 @@ def place_patrols_on_cells(forecast: pd.DataFrame, *, units: int, radius_m: floa
                              mip_gap=mip_gap, solver=solver)
 
     lat, lon = hexbin.cells_to_centers(cells)
-    xy = _local_xy(lat, lon, float(lat.mean()), float(lon.mean()))
+    xy = geo.local_xy(lat, lon, float(lat.mean()), float(lon.mean()))
     m_per_min = float(speed_kmh) * 1000 / 60
     loop_opts: dict[str, float] = dict(dwell_min=float(dwell_min), revisit_min=float(revisit_min),
                                        m_per_min=m_per_min)

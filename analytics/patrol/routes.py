@@ -6,7 +6,6 @@ the revisit rule, and time every visit across the window.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from analytics import hexbin
+from analytics import geo, hexbin
 
 if TYPE_CHECKING:
     pass
@@ -29,30 +28,14 @@ REFILL_CANDIDATES = 200
 LOOP_REPAIR_ROUNDS = 2
 
 
-_EARTH_RADIUS_M = 6_371_007.180918475  # the radius h3 uses
 
 
 # --------------------------------------------------------------------------- #
 # Geometry helpers
 # --------------------------------------------------------------------------- #
-def _haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                 lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    hav = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    out: np.ndarray = 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(hav, 0, 1)))
-    return out
-
-
-def _local_xy(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
-    x = _EARTH_RADIUS_M * np.radians(lon - lon0) * math.cos(math.radians(lat0))
-    y = _EARTH_RADIUS_M * np.radians(lat - lat0)
-    return np.column_stack([x, y])
-
-
 def _minutes(lat: np.ndarray, lon: np.ndarray, m_per_min: float) -> np.ndarray:
     """Whole minutes of travel between every pair of points (0 on the diagonal)."""
-    d = np.ceil(_haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    d = np.ceil(geo.haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
                 / m_per_min - 1e-9)
     np.fill_diagonal(d, 0.0)
     return d
@@ -160,7 +143,7 @@ def _refill(cov: sparse.csr_array, w: np.ndarray, lat: np.ndarray, lon: np.ndarr
             best: tuple[float, int] | None = None
             for u in open_units:
                 m = np.asarray(members[u])
-                near = float(np.ceil(_haversine_m(lat[c], lon[c], lat[m], lon[m]).min()
+                near = float(np.ceil(geo.haversine_m(lat[c], lon[c], lat[m], lon[m]).min()
                                      / m_per_min - 1e-9))
                 if dwell_min + near > revisit_min - cycle[u] + 1e-9:
                     continue  # cannot fit even as a detour to the nearest hotspot

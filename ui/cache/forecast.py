@@ -62,11 +62,12 @@ def forecast_frame(dataset_id: str, *, train_until: date, horizon_days: int,
 @st.cache_data(show_spinner=False, max_entries=16)
 def forecast_cell_districts(dataset_id: str, *, resolution: int,
                             districts: tuple[str, ...]) -> pd.Series:
-    """``analytics.hexbin.cells_to_districts`` of the forecast's incidents."""
-    from analytics import hexbin
+    """``analytics.geo.cells_to_districts`` of the cells with forecast incidents."""
+    from analytics import geo, hexbin
 
-    return hexbin.cells_to_districts(_forecast_incidents(dataset_id, districts),
-                                     resolution=resolution)
+    majority = hexbin.majority_districts(_forecast_incidents(dataset_id, districts),
+                                         resolution=resolution)
+    return geo.cells_to_districts(majority.index.to_numpy(), majority=majority.to_dict())
 
 
 @staff_only

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ui.cache.connection import staff_only
+from ui.cache.connection import read_connection, staff_only
 from ui.cache.resources import _boundaries
 
 
@@ -17,26 +17,28 @@ from ui.cache.resources import _boundaries
 # (forecast_cutoff / forecast_frame below, same cache key).
 @staff_only
 @st.cache_data(show_spinner=False, max_entries=64)
-def cell_districts(cells: tuple[str, ...]) -> dict[str, str]:
-    """District of each H3 cell centre (``""`` outside the shipped boundaries)."""
-    from analytics import hexbin, patrol
+def cell_districts(dataset_id: str, cells: tuple[str, ...]) -> dict[str, str]:
+    """``analytics.explore.cell_districts`` (the one cell → district rule)."""
+    from analytics import explore
 
     if not cells:
         return {}
-    s = patrol.cells_to_districts(hexbin.to_cells(list(cells)), _boundaries())
+    with read_connection() as con:
+        s = explore.cell_districts(con, list(cells))
     return dict(zip(cells, s.astype(str).tolist(), strict=True))
 
 
 @staff_only
 @st.cache_data(show_spinner=False, max_entries=16)
-def patrol_plan(window: pd.DataFrame, *, units: int, radius_m: float, dwell_min: float,
+def patrol_plan(dataset_id: str, window: pd.DataFrame, *, units: int, radius_m: float,
+                dwell_min: float,
                 fixed: tuple[str, ...], excluded: tuple[str, ...], window_start: Any,
                 window_hours: float) -> Any:
     """``analytics.patrol.place_patrols_on_cells`` for one forecast window (``h3, expected``)."""
     from analytics import patrol
 
     cells = tuple(window["h3"].astype(str))
-    names = cell_districts(cells)
+    names = cell_districts(dataset_id, cells)
     districts = pd.Series([names.get(c, "") for c in cells], index=list(cells), dtype=str)
     return patrol.place_patrols_on_cells(
         window[["h3", "expected"]], units=int(units), radius_m=float(radius_m),
@@ -46,15 +48,17 @@ def patrol_plan(window: pd.DataFrame, *, units: int, radius_m: float, dwell_min:
 
 @staff_only
 @st.cache_data(show_spinner=False, max_entries=8)
-def shift_plans(forecast: pd.DataFrame, starts: tuple[Any, ...], *, units: int,
+def shift_plans(dataset_id: str, forecast: pd.DataFrame, starts: tuple[Any, ...], *,
+                units: int,
                 radius_m: float, dwell_min: float, fixed: tuple[str, ...],
                 excluded: tuple[str, ...], current: tuple[str, ...]) -> list[Any]:
     """``analytics.patrol.windows.plan_windows`` (other shifts of the day, for the PDF)."""
     from analytics.patrol import windows
 
+    names = cell_districts(dataset_id, tuple(sorted(set(forecast["h3"].astype(str)))))
     return windows.plan_windows(forecast, starts, units=units, radius_m=radius_m,
                                 dwell_min=dwell_min, fixed=fixed, excluded=excluded,
-                                current=current)
+                                current=current, districts=pd.Series(names, dtype=str))
 
 
 @staff_only

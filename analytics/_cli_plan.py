@@ -77,6 +77,17 @@ def add_parser(subparsers: Any) -> None:
     sh.add_argument("--station", default=None, metavar="TEXTO",
                     help="comisaría o base impresa en el encabezado")
     sh.add_argument("--out", required=True, metavar="PATH", help="hoja.pdf o hoja.csv")
+    cv = sub.add_parser("coverage", help="parte de los incidentes de un periodo dentro de los "
+                                         "planes guardados, por distrito",
+                        description="Para cada distrito, cuántos incidentes del periodo "
+                                    "ocurrieron dentro del área cubierta por un plan guardado "
+                                    "durante su turno.")
+    cv.add_argument("--period", required=True, metavar="PERIODO",
+                    help="2025-03 (mes), 2025-T1 (trimestre) o 2025 (año)")
+    cv.add_argument("--district", action="append", default=None, help="distrito (repetible)")
+    cv.add_argument("--db", type=Path, default=None,
+                    help="almacén DuckDB (por defecto $VIGIA_DB o data/vigia.duckdb)")
+    cv.add_argument("--json", action="store_true", help="imprimir las filas como JSON")
     ls.set_defaults(run=run_plans)
 
 
@@ -191,6 +202,8 @@ def run_plans(args: argparse.Namespace) -> int:
 
     if args.plans_command == "sheet":
         return run_sheet(args)
+    if args.plans_command == "coverage":
+        return run_coverage(args)
     con = store.connect(args.db, read_only=True)
     try:
         df = plans.list_plans(con, limit=args.limit)
@@ -207,4 +220,32 @@ def run_plans(args: argparse.Namespace) -> int:
     for r in df.itertuples(index=False):
         print(f"{r.plan_id}  {pd.Timestamp(r.window_start):%Y-%m-%d %H:%M}  {r.units} unidades  "
               f"cubre {r.objective:.3g} ({r.share_of_risk:.0%})  {r.author}  {r.status}")
+    return 0
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    """``plans coverage``: ``reports.plan_coverage`` of the saved plans of a period."""
+    from analytics import reports, store
+    from analytics.patrol.history import covered_cells
+    from analytics.store import plans
+
+    start, end = reports.period_span(reports.label_to_period(args.period))
+    con = store.connect(args.db, read_only=True)
+    try:
+        ids = plans.plans_in_period(con, start, end)["plan_id"].tolist()
+        areas = covered_cells(plans.plan_stops(con, ids))
+        inc = store.load_incidents(con, start=start, end=end,
+                                   columns=["occurred_at", "district", "h3_r12"])
+    finally:
+        con.close()
+    table = reports.plan_coverage(inc, areas, target=args.period, districts=args.district)
+    if args.json:
+        recs = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+                for r in table.to_dict(orient="records")]
+        print(json.dumps(recs, ensure_ascii=False, default=str))
+        return 0
+    for r in table.itertuples(index=False):
+        share = "—" if r.share_pct != r.share_pct else f"{r.share_pct:.1f} %"
+        print(f"{r.district}: {r.in_plan} de {r.count} incidentes dentro de un plan ({share}); "
+              f"{r.plan_windows} turnos planificados")
     return 0

@@ -36,6 +36,7 @@ from analytics._labels import (
     months_in as _months,
     period_label as period_label,
     period_span as _span,
+    period_span as period_span,
     times_to_periods as times_to_periods,
 )
 from analytics.disclosure import public_counts as public_counts

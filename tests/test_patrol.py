@@ -495,3 +495,27 @@ def test_cli_plan_save_then_plans_list(forecast_file: Path, tmp_path: Path,
     assert listed[0]["units"] == 2 and listed[0]["origin"] == "cli"
     assert listed[0]["objective"] == pytest.approx(summary["objective"])
     assert listed[0]["window_start"].startswith("2025-03-03T06:00")
+
+
+def test_cli_plans_coverage_reads_the_saved_plans(forecast_file: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Incidents inside a saved plan's area during its window count as covered."""
+    from analytics import ingest
+
+    db = tmp_path / "v.duckdb"
+    assert main(["plan", "--forecast", str(forecast_file), "--units", "2", "--radius-m", "400",
+                 "--out", str(tmp_path / "r.csv"), "--json", "--save", "--db", str(db)]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    routes = pd.read_csv(tmp_path / "r.csv")
+    lat, lon = float(routes["lat"].iloc[0]), float(routes["lon"].iloc[0])
+    csv = tmp_path / "inc.csv"
+    pd.DataFrame({"id": ["a", "b", "c"],
+                  "fecha_hora": ["03/03/2025 07:00", "03/03/2025 20:00", "03/03/2025 08:00"],
+                  "latitud": [lat, lat, -12.20], "longitud": [lon, lon, -76.95],
+                  "tipo": ["robo"] * 3, "distrito": ["LA VICTORIA"] * 3}).to_csv(csv, index=False)
+    ingest.ingest_files(csv, db=db)
+    assert main(["plans", "coverage", "--period", "2025-03", "--db", str(db), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows == [{"district": "LA VICTORIA", "period": "2025-03", "count": 3, "in_plan": 1,
+                     "share_pct": pytest.approx(100 / 3), "plan_windows": 1}]
+    assert plan["plan_id"]

@@ -1,19 +1,15 @@
-"""Historical evaluation of plans: how much of what happened a plan would have covered.
-"""
+"""Plans against what happened: covered areas of saved plans, and historical evaluation."""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analytics import hexbin, settings
 from analytics._errors import IncidentSchemaError, InfeasiblePlanError
-
-if TYPE_CHECKING:
-    pass
 from analytics.patrol.cells import cells_within_radius, place_patrols_on_cells
 from analytics.patrol.mclp import Solver
 
@@ -101,3 +97,32 @@ def plan_coverage_history(incidents: pd.DataFrame, forecasts: pd.DataFrame, *, u
     if len(df):
         df["gain"] = df["share_forecast"] - df["share_retro28"]
     return df
+
+
+def covered_cells(stops: pd.DataFrame) -> pd.DataFrame:
+    """The ground each saved plan covered, per window: the input of ``reports.plan_coverage``.
+
+    Parameters
+    ----------
+    stops
+        :func:`analytics.store.plans.plan_stops` rows (``plan_id, window_start,
+        window_end, h3, radius_m``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``plan_id, h3`` (hex string), ``window_start``, ``window_end``: every
+        cell (the hotspots' resolution) whose centre lies within the plan's
+        radius of one of its hotspots.
+    """
+    cols = ["plan_id", "h3", "window_start", "window_end"]
+    if stops.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    parts = []
+    for pid, g in stops.groupby("plan_id", sort=True):
+        area = cells_within_radius(hexbin.to_cells(g["h3"].astype(str)),
+                                   radius_m=float(g["radius_m"].iloc[0]))
+        parts.append(pd.DataFrame({"plan_id": pid, "h3": hexbin.cells_to_strings(area),
+                                   "window_start": g["window_start"].iloc[0],
+                                   "window_end": g["window_end"].iloc[0]}))
+    return pd.concat(parts, ignore_index=True)[cols]

@@ -116,6 +116,21 @@ def track_imports(version: str) -> pd.DataFrame:
 
 @staff_only
 @st.cache_data(show_spinner=False, max_entries=16)
+def plan_areas(version: str, *, target: str) -> pd.DataFrame:
+    """Covered cells of the saved plans of a report period (``patrol.history.covered_cells``)."""
+    from analytics import reports
+    from analytics.patrol.history import covered_cells
+    from analytics.store import plans
+
+    start, end = reports.period_span(reports.label_to_period(target))
+    with read_connection() as con:
+        ids = plans.plans_in_period(con, start, end)["plan_id"].tolist()
+        stops = plans.plan_stops(con, ids)
+    return covered_cells(stops)
+
+
+@staff_only
+@st.cache_data(show_spinner=False, max_entries=16)
 def report_compliance(version: str, *, target: str, districts: tuple[str, ...]
                       ) -> pd.DataFrame | None:
     """``analytics.compliance.report_compliance`` (internal report only)."""

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import store
 from ui.cache.connection import read_connection, staff_only, staff_unless_public
-from ui.cache.patrol_ops import report_compliance
+from ui.cache.patrol_ops import plan_areas, report_compliance
 from ui.cache.public import public_release
 from ui.cache.resources import _boundaries
 
@@ -50,10 +50,12 @@ def report_tables(dataset_id: str, *, target: str, districts: tuple[str, ...],
 
     comp = (report_compliance(patrol, target=target, districts=districts)
             if patrol is not None else None)
+    areas = plan_areas(patrol, target=target) if patrol is not None else None
     return reports.report_tables(_report_incidents(dataset_id), target=target,
                                  districts=list(districts), baseline=baseline,
                                  goal_pct=goal_pct, population=population,
-                                 resolution=resolution, top=top, compliance=comp)
+                                 resolution=resolution, top=top, plans=areas,
+                                 compliance=comp)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

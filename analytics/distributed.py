@@ -250,6 +250,7 @@ def dataset_ubigeos(root: str | Path, *, start: partitions.Timeish = None,
 
     where, params = partitions._time_where(start, end)
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     try:
         rows = con.execute(f"SELECT DISTINCT ubigeo FROM {partitions._source_sql(files)} "
                            f"WHERE {where} AND ubigeo IS NOT NULL ORDER BY 1", params).fetchall()

@@ -503,6 +503,7 @@ def _time_where(start: Timeish, end: Timeish) -> tuple[str, list[Any]]:
 
 def _duckdb(memory_limit: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SET memory_limit = '{memory_limit}'")
     return con
 

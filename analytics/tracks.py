@@ -743,6 +743,7 @@ def clean_pings(raw: pd.DataFrame, *, mapping: Mapping[str, str] | None = None,
     if unit is not None:
         cols.pop("unit", None)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         units = _clean_units(con, raw, cols.get("unit"), unit)
         ts = _times(con, raw, cols, tz)

@@ -269,7 +269,9 @@ def _open_duckdb(target: str, *, read_only: bool, deadline: float, timeout: floa
     delay = 0.01
     while True:
         try:
-            return duckdb.connect(target, read_only=read_only)
+            raw = duckdb.connect(target, read_only=read_only)
+            raw.execute("SET enable_progress_bar = false")  # no bar on a CLI's stderr
+            return raw
         except duckdb.IOException as exc:
             text = str(exc).lower()
             if "lock" not in text:

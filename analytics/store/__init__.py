@@ -36,7 +36,9 @@ import pandas as pd
 
 from analytics import _lock, settings
 from analytics._errors import StoreError
+from analytics.store.forecasts import FORECAST_TABLES
 from analytics.store.plans import PLAN_TABLES
+from analytics.store.zones import ZONE_TABLES
 
 log = logging.getLogger("vigia.store")
 
@@ -129,6 +131,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "users.session_gen: a password or role change ends open sessions", (
         "ALTER TABLE users ADD COLUMN IF NOT EXISTS session_gen BIGINT DEFAULT 0",
     )),
+    Migration(5, "zone layers and stored forecasts (cells and zones)",
+              ZONE_TABLES + FORECAST_TABLES),
 )
 
 #: The schema version this code writes and reads.

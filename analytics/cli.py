@@ -32,6 +32,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_scale",
     "analytics._cli_plan",
     "analytics._cli_zones",
+    "analytics._cli_zone_layers",
     "analytics._cli_evaluate",
 )
 
@@ -53,6 +54,7 @@ _COMMANDS: dict[str, str] = {
     "plan": "analytics._cli_plan",
     "plans": "analytics._cli_plan",
     "zone-forecast": "analytics._cli_zones",
+    "zones": "analytics._cli_zone_layers",
     "evaluate": "analytics._cli_evaluate",
 }
 

@@ -5,7 +5,8 @@ with ``st.cache_data`` / ``st.cache_resource``; none holds SQL or analytics. The
 modules: :mod:`~ui.cache.connection` (store access and the public gate),
 :mod:`~ui.cache.explore`, :mod:`~ui.cache.resources`, :mod:`~ui.cache.reports`,
 :mod:`~ui.cache.hotspots`, :mod:`~ui.cache.public`, :mod:`~ui.cache.patrol`,
-:mod:`~ui.cache.forecast`; everything is re-exported here (``ui.cache.kpis``).
+:mod:`~ui.cache.forecast`, :mod:`~ui.cache.zones`; everything is re-exported here
+(``ui.cache.kpis``).
 
 Store access
 ------------
@@ -174,6 +175,9 @@ from ui.cache.forecast import (
 from ui.cache.forecast import (
     forecast_frame as forecast_frame,
 )
+from ui.cache.forecast import (
+    forecast_provenance as forecast_provenance,
+)
 from ui.cache.hotspots import (
     emerging as emerging,
 )
@@ -245,4 +249,34 @@ from ui.cache.resources import (
 )
 from ui.cache.resources import (
     population as population,
+)
+from ui.cache.zones import (
+    cell_zones as cell_zones,
+)
+from ui.cache.zones import (
+    district_layer as district_layer,
+)
+from ui.cache.zones import (
+    fitted_period as fitted_period,
+)
+from ui.cache.zones import (
+    fitted_zone_forecast as fitted_zone_forecast,
+)
+from ui.cache.zones import (
+    period_counts as period_counts,
+)
+from ui.cache.zones import (
+    stored_forecast as stored_forecast,
+)
+from ui.cache.zones import (
+    zone_counts as zone_counts,
+)
+from ui.cache.zones import (
+    zone_layer as zone_layer,
+)
+from ui.cache.zones import (
+    zone_layer_choices as zone_layer_choices,
+)
+from ui.cache.zones import (
+    zone_sheet_files as zone_sheet_files,
 )

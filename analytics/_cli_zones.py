@@ -291,7 +291,10 @@ def run(args: argparse.Namespace) -> int:
             layer = sz.load_zone_layer(con, args.layer)
         layer_id = int(layer.attrs["layer_id"])
     df, skipped = _load(args, cutoff, mapping, with_points=layer is not None)
-    zone_column = "district" if (layer is None or "district" in mapping) else None
+    # a stored layer: rows without a point use their district when it names a zone, as the
+    # app does (ui.cache.zones.zone_events)
+    zone_column = ("district" if (layer is None or "district" in mapping or layer_id is not None)
+                   else None)
     if layer is not None and not {"lat", "lon"} <= set(df.columns):
         df = df.assign(lat=np.nan, lon=np.nan)
     events = zn.incidents_to_zone_events(df, zones=layer, zone_column=zone_column)

@@ -231,7 +231,7 @@ def compare_to_expected(counts: Mapping[str, float] | pd.Series, forecast: pd.Da
     -------
     pandas.DataFrame
         ``zone, count, expected, lower, upper, verdict`` (``verdict`` one of
-        :data:`VERDICTS`, missing for a zone without a forecast).
+        :data:`VERDICTS`, ``None`` for a zone without a forecast).
     """
     fc = forecast.drop_duplicates("zone").set_index(forecast["zone"].astype(str).to_numpy())
     order = [str(z) for z in (zones if zones is not None else fc.index)]
@@ -248,5 +248,7 @@ def compare_to_expected(counts: Mapping[str, float] | pd.Series, forecast: pd.Da
         else:
             rows.append({"zone": z, "count": int(c), "expected": np.nan, "lower": np.nan,
                          "upper": np.nan, "verdict": None})
-    return pd.DataFrame(rows, columns=["zone", "count", "expected", "lower", "upper",
-                                       "verdict"])
+    out = pd.DataFrame(rows, columns=["zone", "count", "expected", "lower", "upper",
+                                      "verdict"])
+    out["verdict"] = pd.Series([r["verdict"] for r in rows], dtype=object)  # None, not NaN
+    return out

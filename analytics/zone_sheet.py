@@ -128,7 +128,7 @@ def day_tables(table: pd.DataFrame, *, with_range: bool | None = None,
                     row[labels[s]] = _cell(float(r["expected"]), lo, hi, rng, digits)
                 else:
                     row[labels[s]] = "—"
-            row["Total"] = _num(float(total[z]))
+            row["Total"] = _num(float(total[z]), digits)
             rows.append(row)
         out[pd.Timestamp(day)] = pd.DataFrame(rows)
     return out

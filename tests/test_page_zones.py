@@ -125,8 +125,9 @@ def sectors(app_store: Path) -> Path:
     from analytics import zones as zn
 
     layer = zn.zone_layer_from_frame(gpd.GeoDataFrame(
-        {"sector": ["Sector Centro", "Sector Oeste"]},
-        geometry=[box(-77.03, -12.08, -77.00, -12.055), box(-77.06, -12.10, -77.03, -12.03)],
+        {"sector": ["Sector Centro", "Sector Oeste", "Sector Vacío"]},
+        geometry=[box(-77.03, -12.08, -77.00, -12.055), box(-77.06, -12.10, -77.03, -12.03),
+                  box(-76.95, -12.20, -76.94, -12.19)],
         crs="EPSG:4326"))
     with store.writing(app_store) as con:
         sz.save_zone_layer(con, layer, name="Sectores")
@@ -150,6 +151,31 @@ def test_plan_routes_carry_the_zone_of_the_sidebar_layer(sectors: Path) -> None:
         layer = sz.load_zone_layer(con, 1)
     want = [z or "—" for z in zn.cells_to_zones(list(unit["Hexágono"]), layer)]
     assert list(unit["Zona"]) == want
+
+
+def test_zone_view_of_a_layer_lists_zones_without_history(sectors: Path) -> None:
+    at = apptest.app("pages/pronostico.py", timeout=120)
+    at.sidebar.selectbox(key="f_zones").set_value("1").run()
+    at.segmented_control(key="pron_view").set_value("zones").run()
+    apptest.ok(at)
+    assert at.subheader[0].value == "Incidentes esperados por zona (Sectores (v1))"
+    table = next(d.value for d in at.dataframe if "Zona" in d.value.columns)
+    assert set(table["Zona"]) == {"Sector Centro", "Sector Oeste"}
+    assert any("Zonas sin incidentes antes del corte (sin pronóstico): Sector Vacío." in c
+               for c in _captions(at))
+    features = next(lyr for lyr in apptest.deck(at)["layers"] if lyr["id"] == "zones")
+    assert {f["properties"]["zone"] for f in features["data"]["features"]} == {
+        "Sector Centro", "Sector Oeste"}
+
+
+def test_datos_offers_zone_layers(sectors: Path) -> None:
+    at = apptest.app("pages/datos.py")
+    apptest.ok(at)
+    box_ = next(e for e in at.expander if e.label.startswith("Capas de zonas"))
+    assert box_ is not None
+    stored = next(d.value for d in at.dataframe if "Capa" in d.value.columns)
+    assert list(stored["Capa"]) == ["Sectores (v1)"]
+    assert at.button(key="zones_save").disabled  # nothing uploaded yet
 
 
 def _save_period(db: Path, *, lower: int, upper: int, expected: float = 75.0) -> None:

@@ -80,12 +80,16 @@ def zone_deck_layer(geojson: dict[str, Any]) -> pdk.Layer:
     )
 
 
-def _centres(polygons: Any, zones: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def zone_view(polygons: Any, zones: Sequence[str]) -> pdk.ViewState:
+    """A view framing the whole of the given zones (their bounding box)."""
     sel = polygons[polygons["zone"].astype(str).isin(set(zones))]
     if sel.empty:
-        return np.array([-12.06]), np.array([-77.03])
-    pts = sel.geometry.representative_point()
-    return pts.y.to_numpy(), pts.x.to_numpy()
+        return layers.view_for([], [])
+    x0, y0, x1, y1 = (float(v) for v in sel.total_bounds)
+    span = max(y1 - y0, (x1 - x0) * 0.8, 0.005)
+    zoom = float(np.clip(np.log2(360.0 / span) - 0.4, 3, 16))
+    return pdk.ViewState(latitude=(y0 + y1) / 2, longitude=(x0 + x1) / 2, zoom=round(zoom, 2),
+                         pitch=0, bearing=0)
 
 
 def draw_zone_map(polygons: Any, values: pd.DataFrame, *, value: str, tooltip: str,
@@ -95,9 +99,7 @@ def draw_zone_map(polygons: Any, values: pd.DataFrame, *, value: str, tooltip: s
     shown = layers.colorize(values, value, breaks).drop(columns=["elev"])
     gj = zone_geojson(polygons, shown)
     drawn = {f["properties"]["zone"] for f in gj["features"]}
-    lat, lon = _centres(polygons, sorted(drawn))
-    weights = values.set_index("zone")[value].reindex(sorted(drawn)).fillna(0).to_numpy()
-    view = layers.view_for(lat, lon, weights=weights if weights.sum() > 0 else None)
+    view = zone_view(polygons, sorted(drawn))
     tip = {"html": tooltip, "style": {"fontSize": "12px"}}
     st.pydeck_chart(layers.deck([zone_deck_layer(gj)], view, basemap=cache.basemap_available(),
                                 tooltip=tip), height=height)

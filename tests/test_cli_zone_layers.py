@@ -63,7 +63,8 @@ def test_add_then_add_again_makes_version_two_and_list_shows_latest(
     assert code == 0 and "(v1)" in out and "(v2)" in out
     with store.reading(db) as con:
         log = access.audit_log(con, action="zone_layer_add")
-    assert len(log) == 2 and "Sectores LV (v1): 2 zonas de sectores.geojson" in log["detail"].iloc[-1]
+    assert len(log) == 2
+    assert "Sectores LV (v1): 2 zonas de sectores.geojson" in log["detail"].iloc[-1]
 
 
 @pytest.mark.parametrize("polys, names, extra, match", [

@@ -239,7 +239,7 @@ def expected_section(dataset_id: str, *, target: str, districts: tuple[str, ...]
     cmp = zone_period.compare_to_expected(counts, table, zones=list(districts))
     pct = int(round(100 * float(run.interval if run is not None and run.interval else 0.8)))
     for r in cmp.itertuples(index=False):
-        if r.verdict is None:
+        if not isinstance(r.verdict, str):
             st.markdown(t("porzona.expected_none", district=name(r.zone), n=fmt_int(r.count),
                           period=target))
             continue

@@ -63,6 +63,8 @@ if session.public:  # only what the public release answers (analytics.disclosure
     f = filters.render_public_sidebar(cache.public_choices(ds))
 else:
     f = filters.render_sidebar(*cache.sidebar_data(ds))
+    if ds:
+        filters.render_zone_picker(cache.zone_layer_choices(ds))
 with menu_box:
     nav.menu(pages, filters.url_params(f))
 

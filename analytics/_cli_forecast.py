@@ -1,4 +1,18 @@
-"""CLI commands ``forecast`` (expected incidents per cell and window) and ``backtest``."""
+"""CLI commands ``forecast`` (expected incidents per cell and window) and ``backtest``.
+
+``forecast`` contract::
+
+    python -m analytics forecast (--db DB | --incidents PATH) --train-until YYYY-MM-DD
+        --horizon-days N [--shifts 06-14,14-22,22-06 | --hourly | --weekly] [--model M]
+        [--resolution R] [--crime-group G] [--country CC] (--out PATH | --store) [--json]
+
+``--store`` (store as source: ``--db`` or the default one; the configured shifts)
+also writes the forecast into the store's ``forecasts`` tables with its cut-off,
+model and time (:mod:`analytics.store.forecasts`), fitted with the pages' seed, so
+the Pronóstico and Plan pages read it instead of fitting; ``--out`` is then
+optional. ``--json`` prints ``{"cells", "windows", "rows", "seconds"}`` and, when
+stored, ``run_id``, ``train_until``, ``made_at``.
+"""
 
 from __future__ import annotations
 
@@ -51,7 +65,12 @@ def add_parser(subparsers: Any) -> None:
     win.add_argument("--hourly", action="store_true", help="ventanas de una hora")
     win.add_argument("--weekly", action="store_true", help="una ventana por todo el horizonte")
     p.add_argument("--model", default="default", help=f"modelo ({models})")
-    p.add_argument("--out", required=True, metavar="PATH", help="salida .csv o .parquet")
+    p.add_argument("--out", default=None, metavar="PATH",
+                   help="salida .csv o .parquet; obligatoria sin --store")
+    p.add_argument("--store", action="store_true",
+                   help="guardar el pronóstico en el almacén (lo leen las páginas)")
+    p.add_argument("--json", action="store_true",
+                   help="imprimir {cells, windows, rows, seconds} como JSON")
     p.set_defaults(run=run_forecast)
 
     b = subparsers.add_parser(
@@ -91,7 +110,13 @@ def parse_shifts(text: str | None) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
-def _load(args: argparse.Namespace, *, end: pd.Timestamp | None) -> pd.DataFrame:
+#: Columns ``forecast --store`` reads: those of the pages' own fit (``ui.cache.forecast``),
+#: so the stored map is the one the Pronóstico and Plan pages would draw.
+PAGE_COLUMNS = ("occurred_at", "h3_r12", "crime_group", "district")
+
+
+def _load(args: argparse.Namespace, *, end: pd.Timestamp | None,
+          columns: tuple[str, ...] | None = None) -> pd.DataFrame:
     from analytics import ingest, store
 
     if args.incidents is not None:
@@ -103,9 +128,13 @@ def _load(args: argparse.Namespace, *, end: pd.Timestamp | None) -> pd.DataFrame
 
     con = store.connect(args.db if args.db is not None else default_db(), read_only=True)
     try:
-        return store.load_incidents(con, end=end)
+        df = store.load_incidents(con, end=end, columns=None if columns is None else
+                                  list(columns))
     finally:
         con.close()
+    if columns is not None and "h3_r12" in columns:  # located incidents only, as the pages
+        df = df.loc[df["h3_r12"].notna() & (df["h3_r12"] > 0)].reset_index(drop=True)
+    return df
 
 
 def _cutoff(text: str) -> pd.Timestamp:
@@ -125,31 +154,90 @@ def _country(args: argparse.Namespace) -> str:
     return args.country or fc.HOLIDAY_COUNTRY
 
 
+def _forecast_target(args: argparse.Namespace) -> str | None:
+    """The output path (``None`` with ``--store`` only); every misuse in one error."""
+    out = None if args.out is None else str(args.out)
+    problems = []
+    if out is None and not args.store:
+        problems.append("falta --out PATH (o --store para guardar en el almacén)")
+    if out is not None and not out.lower().endswith((".csv", ".parquet")):
+        problems.append(f"la salida debe ser .csv o .parquet: {out}")
+    if args.store and args.incidents is not None:
+        problems.append("--store guarda en el almacén: indique --db (o el almacén por defecto), "
+                        "no --incidents")
+    if args.store and args.shifts is not None:
+        problems.append("--store guarda los turnos configurados: quite --shifts")
+    if problems:
+        raise IncidentSchemaError("Opciones no válidas: " + "; ".join(problems) + ".")
+    return out
+
+
 def run_forecast(args: argparse.Namespace) -> int:
-    """Write one row per (domain cell, window)."""
+    """Write (or store) one row per (domain cell, window)."""
+    import time
+
     from analytics import files, forecast as fc
 
-    out = str(args.out)
-    if not (out.lower().endswith(".csv") or out.lower().endswith(".parquet")):
-        msg = f"La salida debe ser .csv o .parquet: {out}"
-        raise IncidentSchemaError(msg)
+    t0 = time.perf_counter()
+    out = _forecast_target(args)
     cutoff = _cutoff(args.train_until)
     shifts = parse_shifts(args.shifts)
     kind = "hourly" if args.hourly else "week" if args.weekly else "shift"
-    df = _load(args, end=cutoff)
+    df = _load(args, end=cutoff, columns=PAGE_COLUMNS if args.store else None)
+    seed = None
+    if args.store:
+        from analytics.forecast import day as fday
+
+        seed = fday.SEED  # the pages' seed: the stored map is the one they would draw
     frame = fc.forecast_cells(df, train_until=cutoff, horizon_days=args.horizon_days,
                               resolution=args.resolution, windows=kind, shifts=shifts,
                               crime_group=args.crime_group, model=args.model,
-                              country=_country(args))
-    if out.lower().endswith(".csv"):
-        frame = frame.copy()
-        for c in ("window_start", "window_end"):
-            frame[c] = frame[c].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    files.write_table(frame, out)
+                              country=_country(args), seed=seed)
     n_cells = frame["h3"].nunique()
-    print(f"{len(frame)} filas ({n_cells} celdas × {len(frame) // max(n_cells, 1)} ventanas) "
-          f"en {out}", file=sys.stderr)
+    lines = [f"{len(frame)} filas ({n_cells} celdas × {len(frame) // max(n_cells, 1)} ventanas)"]
+    if out is not None:
+        written = frame
+        if out.lower().endswith(".csv"):
+            written = frame.copy()
+            for c in ("window_start", "window_end"):
+                written[c] = written[c].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        files.write_table(written, out)
+        lines[0] += f" en {out}"
+    saved = None
+    if args.store:
+        saved = _store_cells(args, frame, cutoff=cutoff, kind=kind,
+                             seconds=time.perf_counter() - t0)
+        lines.append(f"guardado en el almacén ({saved.run_id})")
+    print("; ".join(lines), file=sys.stderr)
+    if args.json:
+        doc: dict[str, Any] = {"cells": int(n_cells),
+                               "windows": int(frame["window_start"].nunique()),
+                               "rows": len(frame), "seconds": round(time.perf_counter() - t0, 3)}
+        if saved is not None:
+            doc.update(run_id=saved.run_id, train_until=f"{saved.train_until:%Y-%m-%d}",
+                       made_at=saved.made_at.isoformat())
+        print(json.dumps(doc, ensure_ascii=False))
     return 0
+
+
+def _store_cells(args: argparse.Namespace, frame: pd.DataFrame, *, cutoff: pd.Timestamp,
+                 kind: str, seconds: float) -> Any:
+    """Write a cell forecast into the store (and prune old cut-offs)."""
+    from analytics import access, forecast as fc, store
+    from analytics.cli import default_db
+    from analytics.store import forecasts as sf
+
+    model = fc.DEFAULT_MODEL if args.model == "default" else str(args.model)
+    with store.writing(args.db if args.db is not None else default_db()) as con:
+        saved = sf.save_forecast(
+            con, frame, kind="cell", windows=kind, train_until=cutoff,
+            horizon_days=int(args.horizon_days), resolution=int(args.resolution),
+            crime_group=args.crime_group, model=model,
+            interval=round(fc.INTERVAL[1] - fc.INTERVAL[0], 6),
+            made_by=access.cli_actor(), seconds=seconds,
+            params={"country": _country(args), "seed": 0})
+        sf.prune_forecasts(con)
+    return saved
 
 
 def default_origins(df: pd.DataFrame, *, horizon_days: int, n: int = 4) -> list[pd.Timestamp]:

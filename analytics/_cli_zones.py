@@ -3,14 +3,24 @@
 Contract (other programs call it)::
 
     python -m analytics zone-forecast (--db DB | --incidents PATH) [--map district=COLUMN]
-        [--zones LAYER] [--zone-name COLUMN] [--tz TZ] [--country CC]
-        --train-until YYYY-MM-DD --horizon-days N [--by day|shift|hour] [--interval 0.8]
-        --out PATH [--json]
+        [--zones LAYER | --layer NAME[@VERSION]] [--zone-name COLUMN] [--tz TZ] [--country CC]
+        --train-until YYYY-MM-DD --horizon-days N [--by day|shift|hour|period]
+        [--interval 0.8] (--out PATH | --store) [--json]
 
 Writes one row per zone with history before the cut and window: ``zone,
 window_start, window_end, expected, lower, upper, model``. ``--json`` prints
 ``{"zones", "seconds", "models"}`` on stdout. No incident on or after
 ``--train-until`` is read from the store or kept from a file.
+
+``--store`` (with the store as source, ``--db`` or the default one) also
+writes the forecast into the store's ``forecasts`` tables
+(:mod:`analytics.store.forecasts`) with its cut-off, model and time, so the
+app reads it instantly; ``--out`` is then optional, and ``--json`` adds
+``run_id``, ``train_until`` and ``made_at``. ``--layer`` takes the zones from
+a layer stored with ``zones add`` (its latest version, or ``@VERSION``).
+``--by period`` forecasts the whole horizon as one window per zone with an
+interval for the sum (:func:`analytics.zone_period.forecast_period`; the
+Codisec reports compare a period's count against it).
 
 Zones: without ``--zones``, the ``district`` field (``--map district=COLUMN``
 names the column of a file). With ``--zones LAYER``, points are placed in the
@@ -60,6 +70,9 @@ def add_parser(subparsers: Any) -> None:
                    help="columna de un campo (repetible), p. ej. --map district=SECTOR")
     p.add_argument("--zones", default=None, metavar="CAPA",
                    help="capa de polígonos de zonas (GeoJSON, Shapefile, GPKG)")
+    p.add_argument("--layer", default=None, metavar="NOMBRE",
+                   help="capa de zonas guardada en el almacén (zones add); NOMBRE@VERSIÓN "
+                        "para una versión anterior")
     p.add_argument("--zone-name", default=None, metavar="COLUMNA",
                    help="columna de la capa con el nombre de cada zona (por defecto se detecta)")
     p.add_argument("--tz", default=settings.TIMEZONE,
@@ -71,12 +84,15 @@ def add_parser(subparsers: Any) -> None:
                    help="fecha de corte: solo se usan incidentes anteriores a este día")
     p.add_argument("--horizon-days", type=int, required=True, metavar="N",
                    help="días a pronosticar desde la fecha de corte")
-    p.add_argument("--by", default="day", choices=["day", "shift", "hour"],
-                   help="ventanas: día, turno u hora (por defecto day)")
+    p.add_argument("--by", default="day", choices=["day", "shift", "hour", "period"],
+                   help="ventanas: día, turno, hora o todo el horizonte como un periodo "
+                        "(por defecto day)")
     p.add_argument("--interval", type=float, default=0.8,
                    help="probabilidad central del intervalo lower–upper (por defecto 0.8)")
-    p.add_argument("--out", required=True, metavar="PATH",
-                   help="salida (.csv, .csv.gz, .parquet o .xlsx)")
+    p.add_argument("--out", default=None, metavar="PATH",
+                   help="salida (.csv, .csv.gz, .parquet o .xlsx); obligatoria sin --store")
+    p.add_argument("--store", action="store_true",
+                   help="guardar el pronóstico en el almacén (lo leen las páginas)")
     p.add_argument("--json", action="store_true",
                    help="imprimir {zones, seconds, models} como JSON")
     p.set_defaults(run=run)
@@ -208,24 +224,72 @@ def _interval(value: float) -> float:
     return float(value)
 
 
+_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".xlsx")
+
+
+def _check_args(args: argparse.Namespace) -> str | None:
+    """The output path (``None`` with ``--store`` only); every misuse in one error."""
+    out = None if args.out is None else str(args.out)
+    problems = []
+    if out is None and not args.store:
+        problems.append("falta --out PATH (o --store para guardar en el almacén)")
+    if out is not None and not out.lower().endswith(_SUFFIXES):
+        problems.append(f"la salida debe ser {', '.join(_SUFFIXES)}: {out}")
+    if args.zones is not None and args.layer is not None:
+        problems.append("use --zones (archivo) o --layer (capa guardada), no ambos")
+    if args.incidents is not None and (args.store or args.layer is not None):
+        problems.append("--store y --layer usan el almacén: indique --db (o el almacén por "
+                        "defecto), no --incidents")
+    if args.store and args.zones is not None:
+        problems.append("para guardar un pronóstico de una capa, guárdela antes con 'zones add' "
+                        "y use --layer")
+    if problems:
+        raise IncidentSchemaError("Opciones no válidas: " + "; ".join(problems) + ".")
+    return out
+
+
+def _forecast(events: pd.DataFrame, args: argparse.Namespace, *, cutoff: pd.Timestamp,
+              interval: float, zones: list[str] | None) -> Any:
+    """``forecast_zones``, or ``forecast_period`` for ``--by period``."""
+    from analytics import zone_forecast as zf, zone_period as zp
+
+    country = args.country or zf.COUNTRY
+    if args.by == "period":
+        if not 1 <= int(args.horizon_days) <= zp.MAX_PERIOD_DAYS:
+            msg = f"Horizonte no válido: {args.horizon_days} (1 a {zp.MAX_PERIOD_DAYS} días)."
+            raise IncidentSchemaError(msg)
+        return zp.forecast_period(events, start=cutoff,
+                                  end=cutoff + pd.Timedelta(days=int(args.horizon_days)),
+                                  interval=interval, country=country, zones=zones)
+    return zf.forecast_zones(events, train_until=cutoff, horizon_days=args.horizon_days,
+                             by=args.by, interval=interval, country=country, zones=zones)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Write the zone forecast; print the JSON summary when asked."""
-    from analytics import files, zone_forecast as zf, zones as zn
+    """Write (or store) the zone forecast; print the JSON summary when asked."""
+    from analytics import access, files, store, zones as zn
+    from analytics.cli import default_db
+    from analytics.store import forecasts as sf, zones as sz
 
     t0 = time.perf_counter()
-    out = str(args.out)
-    suffixes = (".csv", ".csv.gz", ".parquet", ".xlsx")
-    if not out.lower().endswith(suffixes):
-        msg = f"La salida debe ser {', '.join(suffixes)}: {out}"
-        raise IncidentSchemaError(msg)
+    out = _check_args(args)
     cutoff = _cutoff(args.train_until)
     interval = _interval(args.interval)
     mapping = _parse_map(args.map)
+    db = args.db if args.db is not None else default_db()
     layer = None
+    layer_id: int | None = None
     if args.zones is not None:
         layer = zn.read_zone_layer(args.zones, name_column=args.zone_name)
+    elif args.layer is not None:
+        with store.reading(db) as con:
+            layer = sz.load_zone_layer(con, args.layer)
+        layer_id = int(layer.attrs["layer_id"])
     df, skipped = _load(args, cutoff, mapping, with_points=layer is not None)
-    zone_column = "district" if (layer is None or "district" in mapping) else None
+    # a stored layer: rows without a point use their district when it names a zone, as the
+    # app does (ui.cache.zones.zone_events)
+    zone_column = ("district" if (layer is None or "district" in mapping or layer_id is not None)
+                   else None)
     if layer is not None and not {"lat", "lon"} <= set(df.columns):
         df = df.assign(lat=np.nan, lon=np.nan)
     events = zn.incidents_to_zone_events(df, zones=layer, zone_column=zone_column)
@@ -233,18 +297,31 @@ def run(args: argparse.Namespace) -> int:
         msg = ("Ningún incidente anterior al corte tiene zona: indique la columna con "
                "--map district=COLUMNA o una capa con --zones.")
         raise IncidentSchemaError(msg)
-    res = zf.forecast_zones(events, train_until=cutoff, horizon_days=args.horizon_days,
-                            by=args.by, interval=interval, country=args.country or zf.COUNTRY,
-                            zones=None if layer is None else list(layer["zone"]))
+    res = _forecast(events, args, cutoff=cutoff, interval=interval,
+                    zones=None if layer is None else list(layer["zone"]))
     frame = res.table
-    if out.lower().endswith((".csv", ".csv.gz")):
-        frame = frame.copy()
-        for c in ("window_start", "window_end"):
-            frame[c] = frame[c].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    files.write_table(frame, out, sheet_name="pronostico_zonas")
     n_zones = int(frame["zone"].nunique())
-    lines = [f"{len(frame)} filas ({n_zones} zonas × {len(frame) // max(n_zones, 1)} ventanas) "
-             f"en {out}"]
+    lines = [f"{len(frame)} filas ({n_zones} zonas × {len(frame) // max(n_zones, 1)} ventanas)"]
+    if out is not None:
+        if out.lower().endswith((".csv", ".csv.gz")):
+            frame = frame.copy()
+            for c in ("window_start", "window_end"):
+                frame[c] = frame[c].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        files.write_table(frame, out, sheet_name="pronostico_zonas")
+        lines[0] += f" en {out}"
+    saved = None
+    if args.store:
+        label = "distritos" if layer is None else (
+            f"{layer.attrs.get('name')} (v{layer.attrs.get('version')})")
+        with store.writing(db) as con:
+            saved = sf.save_forecast(
+                con, res.table, kind="zone", windows=args.by, train_until=cutoff,
+                horizon_days=int(args.horizon_days), layer_id=layer_id, model="zone",
+                interval=interval, made_by=access.cli_actor(), seconds=res.seconds,
+                no_history=res.no_history, notes=res.notes,
+                params={"country": args.country or "PE", "zones": label})
+            sf.prune_forecasts(con)
+        lines.append(f"guardado en el almacén ({label}, {saved.run_id})")
     dropped = int(events.attrs.get("without_zone", 0)) + skipped
     if dropped:
         lines.append(f"{dropped} incidentes sin zona o sin fecha no se usaron")
@@ -253,7 +330,10 @@ def run(args: argparse.Namespace) -> int:
         lines.append(f"zonas sin incidentes antes del corte (sin pronóstico): {shown}")
     print("; ".join(lines), file=sys.stderr)
     if args.json:
-        doc = {"zones": n_zones, "seconds": round(time.perf_counter() - t0, 3),
-               "models": res.model_counts()}
+        doc: dict[str, Any] = {"zones": n_zones, "seconds": round(time.perf_counter() - t0, 3),
+                               "models": res.model_counts()}
+        if saved is not None:
+            doc.update(run_id=saved.run_id, train_until=f"{saved.train_until:%Y-%m-%d}",
+                       made_at=saved.made_at.isoformat())
         print(json.dumps(doc, ensure_ascii=False))
     return 0

@@ -574,3 +574,41 @@ def _cell_keys(values: pd.Series) -> list[str]:
     if len(v) and pd.api.types.is_integer_dtype(v.dtype):
         return [str(x) for x in hexbin.cells_to_strings(v.to_numpy(dtype=np.uint64))]
     return [str(x).lower() for x in v]
+
+
+def districts_to_zones(boundaries: gpd.GeoDataFrame, names: Sequence[str]) -> gpd.GeoDataFrame:
+    """District polygons as a zone layer named like the incidents' ``district`` values.
+
+    Parameters
+    ----------
+    boundaries
+        District polygons with a ``district`` column (e.g.
+        :func:`analytics.geo.read_boundaries`).
+    names
+        District names as the incidents spell them (compared case- and
+        accent-insensitively).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``zone`` (the name as in ``names``) and ``geometry``, one row per name
+        with a polygon; names without one are listed in ``attrs["missing"]``.
+    """
+    import geopandas as gpd
+
+    by_key: dict[str, str] = {}
+    for n in names:
+        key = V.normalize_district(str(n))
+        if key is not None:
+            by_key.setdefault(key, str(n))
+    keys = [V.normalize_district(str(d)) for d in boundaries["district"]]
+    hit = [i for i, k in enumerate(keys) if k in by_key]
+    found = {keys[i] for i in hit}
+    out = gpd.GeoDataFrame({"zone": pd.array([by_key[str(keys[i])] for i in hit], dtype="str")},
+                           geometry=list(boundaries.geometry.to_numpy()[hit]),
+                           crs=boundaries.crs or "EPSG:4326")
+    if out.crs is not None and out.crs.to_epsg() != 4326:
+        out = out.to_crs("EPSG:4326")
+    out = out.drop_duplicates("zone").reset_index(drop=True)
+    out.attrs["missing"] = sorted(v for k, v in by_key.items() if k not in found)
+    return out

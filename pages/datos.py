@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import _validate, access, files, store
-from ui import bounded, cache, filters as F, login, page, upload
+from ui import bounded, cache, filters as F, login, page, upload, zone_views
 from ui.i18n import column_labels, fmt_int, lang, t
 
 ctx = page.context(need_data=False)
@@ -150,3 +150,5 @@ with page.guard():
                           key="data_history")
             if access.can(ctx.session.role, "delete_import"):
                 _undo_box(h)
+        if access.can(ctx.session.role, "import"):  # zone layers (sectores, cuadrantes)
+            zone_views.layer_box(ctx.session.user)

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import explore, hexbin, settings
-from ui import cache, charts, filters as F, layers, page
+from ui import cache, charts, filters as F, layers, page, zone_views
 from ui.i18n import fmt_date, fmt_float, fmt_int, lang, t, weekday_name
 
 ctx = page.context()
@@ -38,6 +38,8 @@ if public:  # per-frame counts are not published (they would be small)
     step = "none"
 
 with page.guard():
+    if zone_views.map_by_zone(ds, key, public=public):  # zone polygons instead of hexagons
+        st.stop()
     if public:  # only the release's published cells, summed (analytics.disclosure)
         cells = cache.public_cell_counts(ds, key, resolution=res)
     else:

@@ -19,7 +19,7 @@ import streamlit as st
 from analytics import access, briefing, files, forecast, patrol, settings, shift_sheet
 from analytics._errors import AnalyticsError
 from analytics.patrol import windows
-from ui import cache, layers, page, patrol_ops, upload
+from ui import cache, forecast_views, layers, page, patrol_ops, upload, zone_views
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
 
 ctx = page.context()
@@ -111,6 +111,9 @@ with page.guard():
                 ds, train_until=cut, horizon_days=horizon, crime_group=group,
                 model=handoff.get("model", forecast.DEFAULT_MODEL), resolution=res,
                 districts=tuple(f.districts), seed=cache.FORECAST_SEED))
+        forecast_views.provenance(cache.forecast_provenance(
+            ds, day=day, last_day=last, crime_group=group, resolution=res,
+            model=handoff.get("model", forecast.DEFAULT_MODEL)), until=cut - timedelta(days=1))
         want = pd.Timestamp(day) + pd.Timedelta(hours=SHIFT_START[shift])
         st.caption(t("plan.forecast_from_store", res=res, last=fmt_date(last)))
         fc_info = {"source": "almacén", "model": handoff.get("model", forecast.DEFAULT_MODEL),
@@ -295,6 +298,7 @@ with page.guard():
                 t("plan.col_visits"): part["visits"].to_numpy(),
                 t("plan.col_fixed"): part["fixed"].to_numpy(),
             })
+            zone_views.add_zone_column(show, part["h3"], after=t("col.district"))
             st.dataframe(show, hide_index=True, width="stretch", key=f"plan_unit_{int(u)}")
     st.caption(t("plan.koper_note", dwell=fmt_int(dwell), revisit=settings.PATROL_REVISIT_MIN))
 

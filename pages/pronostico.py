@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import evaluation, forecast, settings
-from ui import cache, charts, layers, nav, page
+from ui import cache, charts, forecast_views, layers, nav, page
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
 
 #: Seed of the models and of the backtest's tie-breaking: same data, same map.
@@ -76,6 +76,10 @@ districts = tuple(f.districts)
 
 st.title(t("pronostico.title"))
 st.caption(t("pronostico.intro"))
+if forecast_views.zone_view_chosen():  # expected incidents per zone (issue 14)
+    with page.guard():
+        forecast_views.zone_forecast_view(ds)
+    st.stop()
 
 fresh = cache.freshness(ds)
 if fresh.last is None:
@@ -114,10 +118,14 @@ st.caption(t("pronostico.scope", area=", ".join(districts) or t("pronostico.scop
              res=res))
 
 with page.guard():
+    refit_sig = (ds, day, crime_group, model, res, districts)
+    refit = forecast_views.refit_requested(forecast_views.K_REFIT, refit_sig)
     with st.spinner(t("pronostico.computing")):
         fday = cache.forecast_day(
             ds, day=day, last_day=last_day, shifts=tuple(shifts), crime_group=crime_group,
-            model=model, resolution=res, districts=districts, seed=SEED)
+            model=model, resolution=res, districts=districts, seed=SEED, refit=refit)
+    forecast_views.cell_provenance(ds, day=day, last_day=last_day, crime_group=crime_group,
+                                   model=model, resolution=res, refit=refit, sig=refit_sig)
     cells, scale, has_interval = fday.cells, fday.scale, fday.has_interval
     if cells.empty:
         st.info(t("pronostico.no_cells"), icon=":material/info:")

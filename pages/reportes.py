@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access, compliance, reports, settings
-from ui import cache, commitments_view, login, page
+from ui import cache, commitments_view, forecast_views, login, page
 from ui.i18n import fmt_float, fmt_int, t
 
 ctx = page.context()
@@ -211,6 +211,10 @@ with page.guard():
                       border=True)
             m4.metric(t("reportes.metric_goal", goal="—" if gc is None or pd.isna(gc)
                         else fmt_float(float(gc))), str(row[C["status"]]), border=True)
+
+    if not public:  # count vs the zone forecast's expected range (internal report only)
+        forecast_views.expected_section(ds, target=target, districts=districts, name=dname,
+                                        complete=bool(complete.get(target)))
 
     g1, g2 = st.columns(2)
     with g1:

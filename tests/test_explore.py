@@ -294,3 +294,23 @@ def test_dataset_version_changes_with_content(tmp_path: Path) -> None:
     con.execute("DELETE FROM incidents WHERE incident_id = 's00000'")
     assert explore.dataset_version(con) != v1
     con.close()
+
+
+def test_zone_counts_by_district_and_by_polygon(tiny_con) -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from analytics import zones as zn
+
+    by_district = explore.zone_counts(tiny_con, Q())
+    assert by_district.to_dict("list") == {"zone": ["LA VICTORIA", "LINCE"], "n": [4, 2]}
+    assert by_district.attrs["outside"] == 0
+    layer = zn.zone_layer_from_frame(gpd.GeoDataFrame(
+        {"sector": ["Norte", "Vacía"]},
+        geometry=[box(-77.02, -12.07, -77.01, -12.06), box(-76.9, -12.0, -76.8, -11.9)],
+        crs="EPSG:4326"))
+    by_polygon = explore.zone_counts(tiny_con, Q(), zones=layer)
+    assert by_polygon.to_dict("list") == {"zone": ["Norte"], "n": [4]}
+    assert by_polygon.attrs["outside"] == 2
+    only = explore.zone_counts(tiny_con, Q(groups=["patrimonio"]), zones=layer)
+    assert only["n"].tolist() == [4] and only.attrs["outside"] == 1

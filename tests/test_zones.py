@@ -542,3 +542,16 @@ def test_philadelphia_districts_beat_baselines_with_honest_intervals(shared_data
         rmse = {k: float(np.sqrt(np.concatenate(v).mean())) for k, v in se[h].items()}
         assert rmse["model"] <= min(rmse["mean28"], rmse["wd8"]), (h, rmse)
     assert 0.75 <= float(np.concatenate(covered).mean()) <= 0.92
+
+
+def test_districts_to_zones_keeps_the_incidents_spelling() -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    bounds = gpd.GeoDataFrame({"district": ["LA VICTORIA", "BREÑA", "LINCE"]},
+                              geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)],
+                              crs="EPSG:4326")
+    got = zn.districts_to_zones(bounds, ["La Victoria", "Breña", "Surco", "la victoria"])
+    assert list(got["zone"]) == ["La Victoria", "Breña"]
+    assert got.attrs["missing"] == ["Surco"]
+    assert got.geometry.iloc[1].equals(box(1, 0, 2, 1))

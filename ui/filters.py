@@ -47,6 +47,7 @@ K_FILTERS: Final = "filters"          # the current IncidentQuery
 K_URL_LOADED: Final = "_url_loaded"   # URL read once per session
 K_LANG: Final = "lang"                # language, see ui.i18n
 K_LANG_LOADED: Final = "_lang_loaded"  # language read from the URL once per session
+K_ZONES: Final = "f_zones"            # zone layer: "" = districts, else the stored layer id
 # Map page
 K_MAP_METRIC: Final = "map_metric"
 K_MAP_3D: Final = "map_3d"
@@ -404,6 +405,30 @@ def page_view_state(params: dict[str, tuple[str, dict[str, Any]]]) -> None:
                 del st.query_params[name]
         elif st.query_params.get(name) != cur:
             st.query_params[name] = cur
+
+
+def render_zone_picker(choices: list[tuple[int, str]]) -> int | None:
+    """The sidebar's "Zonas" picker: districts or a stored zone layer; the chosen layer id.
+
+    Drawn only when at least one layer is stored (``choices``: ``(layer_id,
+    label)``, e.g. ``ui.cache.zone_layer_choices``). Pages read the choice with
+    :func:`zone_layer_id`.
+    """
+    ss = st.session_state
+    options = ["", *[str(i) for i, _ in choices]]
+    labels = {"": t("filters.zones_districts"), **{str(i): lab for i, lab in choices}}
+    if ss.get(K_ZONES) not in options:
+        ss[K_ZONES] = ""
+    if len(options) > 1:
+        st.sidebar.selectbox(t("filters.zones"), options, key=K_ZONES, format_func=labels.get,
+                             help=t("filters.zones_help"))
+    return zone_layer_id()
+
+
+def zone_layer_id() -> int | None:
+    """The zone layer chosen in the sidebar (``None``: districts)."""
+    value = st.session_state.get(K_ZONES)
+    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def current() -> IncidentQuery:

@@ -37,9 +37,11 @@ import pandas as pd
 from analytics import _lock, settings
 from analytics._errors import StoreError
 from analytics.store.commitments import COMMITMENT_TABLES
+from analytics.store.forecasts import FORECAST_TABLES
 from analytics.store.interventions import INTERVENTION_TABLES
 from analytics.store.plans import PLAN_TABLES
 from analytics.store.tracks import TRACK_TABLES
+from analytics.store.zones import ZONE_TABLES
 
 log = logging.getLogger("vigia.store")
 
@@ -139,6 +141,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     )),
     Migration(7, "interventions register and Codisec commitments",
               INTERVENTION_TABLES + COMMITMENT_TABLES),
+    Migration(8, "zone layers and stored forecasts (cells and zones)",
+              ZONE_TABLES + FORECAST_TABLES),
 )
 
 #: The schema version this code writes and reads.

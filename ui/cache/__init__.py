@@ -5,7 +5,8 @@ with ``st.cache_data`` / ``st.cache_resource``; none holds SQL or analytics. The
 modules: :mod:`~ui.cache.connection` (store access and the public gate),
 :mod:`~ui.cache.explore`, :mod:`~ui.cache.resources`, :mod:`~ui.cache.reports`,
 :mod:`~ui.cache.hotspots`, :mod:`~ui.cache.public`, :mod:`~ui.cache.patrol`,
-:mod:`~ui.cache.forecast`, :mod:`~ui.cache.patrol_ops`, :mod:`~ui.cache.interventions`;
+:mod:`~ui.cache.forecast`, :mod:`~ui.cache.patrol_ops`, :mod:`~ui.cache.interventions`,
+:mod:`~ui.cache.zones`;
 everything is re-exported here (``ui.cache.kpis``).
 
 Store access
@@ -55,6 +56,7 @@ from ui.cache.connection import (
     read_connection as read_connection,
     set_viewer as set_viewer,
     staff_only as staff_only,
+    staff_unless_public as staff_unless_public,
     store_exists as store_exists,
     store_path as store_path,
     system_connection as system_connection,
@@ -90,6 +92,7 @@ from ui.cache.forecast import (
     forecast_cutoff as forecast_cutoff,
     forecast_day as forecast_day,
     forecast_frame as forecast_frame,
+    forecast_provenance as forecast_provenance,
 )
 from ui.cache.hotspots import (
     emerging as emerging,
@@ -128,6 +131,7 @@ from ui.cache.patrol_ops import (
     compliance_incidents as compliance_incidents,
     patrol_version as patrol_version,
     patrol_write_connection as patrol_write_connection,
+    plan_areas as plan_areas,
     plan_compliance as plan_compliance,
     plans_between as plans_between,
     report_compliance as report_compliance,
@@ -157,4 +161,18 @@ from ui.cache.resources import (
     districts_geojson as districts_geojson,
     districts_in_view as districts_in_view,
     population as population,
+)
+from ui.cache.zones import (
+    STORED_TTL_S as STORED_TTL_S,
+    cell_zones as cell_zones,
+    district_layer as district_layer,
+    fitted_period as fitted_period,
+    fitted_zone_forecast as fitted_zone_forecast,
+    period_counts as period_counts,
+    stored_forecast as stored_forecast,
+    zone_counts as zone_counts,
+    zone_events as zone_events,
+    zone_layer as zone_layer,
+    zone_layer_choices as zone_layer_choices,
+    zone_sheet_files as zone_sheet_files,
 )

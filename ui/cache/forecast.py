@@ -1,4 +1,9 @@
-"""Cached forecasts of the Pronóstico and Plan pages (``analytics.forecast``, ``analytics.evaluation``)."""
+"""Cached forecasts of the Pronóstico and Plan pages (``analytics.forecast``, evaluation).
+
+A forecast the nightly job stored (``python -m analytics forecast --store``) is read
+instead of fitting when it has the same cut-off, horizon, group, model and resolution
+(:func:`forecast_frame`); :func:`forecast_provenance` says which one a page shows.
+"""
 
 from __future__ import annotations
 
@@ -46,9 +51,9 @@ def forecast_cutoff(day: date, last_day: date) -> tuple[date, int]:
 
 @staff_only
 @st.cache_data(show_spinner=False, max_entries=8)
-def forecast_frame(dataset_id: str, *, train_until: date, horizon_days: int,
-                   crime_group: str | None, model: str, resolution: int,
-                   districts: tuple[str, ...], seed: int) -> pd.DataFrame:
+def _fitted_frame(dataset_id: str, *, train_until: date, horizon_days: int,
+                  crime_group: str | None, model: str, resolution: int,
+                  districts: tuple[str, ...], seed: int) -> pd.DataFrame:
     """``analytics.forecast.forecast_cells`` (shift windows) on the store (the slow step)."""
     from analytics import forecast as fc
 
@@ -56,6 +61,60 @@ def forecast_frame(dataset_id: str, *, train_until: date, horizon_days: int,
                              train_until=pd.Timestamp(train_until), horizon_days=horizon_days,
                              resolution=resolution, windows="shift", crime_group=crime_group,
                              model=model, seed=seed)
+
+
+def _stored_frame(dataset_id: str, *, train_until: date, horizon_days: int,
+                  crime_group: str | None, model: str, resolution: int) -> Any:
+    """The nightly job's forecast for this cut-off, if it covers the horizon (else ``None``)."""
+    from analytics import forecast as fc
+    from ui.cache.zones import stored_forecast
+
+    name = fc.DEFAULT_MODEL if model == "default" else model
+    return stored_forecast(dataset_id, kind="cell", windows="shift",
+                           train_until=pd.Timestamp(train_until),
+                           covers_until=pd.Timestamp(train_until) + pd.Timedelta(
+                               days=horizon_days),
+                           resolution=resolution, crime_group=crime_group, model=name)
+
+
+@staff_only
+def forecast_frame(dataset_id: str, *, train_until: date, horizon_days: int,
+                   crime_group: str | None, model: str, resolution: int,
+                   districts: tuple[str, ...], seed: int, refit: bool = False) -> pd.DataFrame:
+    """The shift-window cell forecast: the nightly job's, else fitted now and cached.
+
+    A stored forecast with this cut-off is city-wide: it is cut to the cells of
+    ``districts``.
+
+    ``refit`` fits now even when a stored forecast exists. :func:`forecast_provenance`
+    tells which one a page shows.
+    """
+    if not refit:
+        hit = _stored_frame(dataset_id, train_until=train_until, horizon_days=horizon_days,
+                            crime_group=crime_group, model=model, resolution=resolution)
+        if hit is not None:
+            frame = hit[1]
+            if districts:
+                keep = set(forecast_cell_districts(dataset_id, resolution=resolution,
+                                                   districts=districts).index.astype(str))
+                frame = frame[frame["h3"].isin(keep)].reset_index(drop=True)
+            return frame  # type: ignore[no-any-return]
+    return _fitted_frame(dataset_id, train_until=train_until, horizon_days=horizon_days,
+                         crime_group=crime_group, model=model, resolution=resolution,
+                         districts=districts, seed=seed)
+
+
+@staff_only
+def forecast_provenance(dataset_id: str, *, day: date, last_day: date,
+                        crime_group: str | None, model: str, resolution: int,
+                        refit: bool = False) -> Any:
+    """The stored run a page's forecast of ``day`` comes from (``None``: fitted now)."""
+    if refit:
+        return None
+    cut, horizon = forecast_cutoff(day, last_day)
+    hit = _stored_frame(dataset_id, train_until=cut, horizon_days=horizon,
+                        crime_group=crime_group, model=model, resolution=resolution)
+    return None if hit is None else hit[0]
 
 
 @staff_only
@@ -71,15 +130,29 @@ def forecast_cell_districts(dataset_id: str, *, resolution: int,
 
 
 @staff_only
-@st.cache_data(show_spinner=False, max_entries=32)
 def forecast_day(dataset_id: str, *, day: date, last_day: date, shifts: tuple[str, ...],
                  crime_group: str | None, model: str, resolution: int,
-                 districts: tuple[str, ...], seed: int) -> Any:
-    """``analytics.forecast.day.forecast_day`` on the cached fit of :func:`forecast_frame`."""
+                 districts: tuple[str, ...], seed: int, refit: bool = False) -> Any:
+    """``analytics.forecast.day.forecast_day`` on :func:`forecast_frame` (stored or fitted)."""
+    stored = None if refit else forecast_provenance(
+        dataset_id, day=day, last_day=last_day, crime_group=crime_group, model=model,
+        resolution=resolution)
+    return _forecast_day(dataset_id, day=day, last_day=last_day, shifts=shifts,
+                         crime_group=crime_group, model=model, resolution=resolution,
+                         districts=districts, seed=seed,
+                         run_id=None if stored is None else stored.run_id)
+
+
+@staff_only
+@st.cache_data(show_spinner=False, max_entries=32)
+def _forecast_day(dataset_id: str, *, day: date, last_day: date, shifts: tuple[str, ...],
+                  crime_group: str | None, model: str, resolution: int,
+                  districts: tuple[str, ...], seed: int, run_id: str | None) -> Any:
+    """The cached slice of one day (``run_id``: the stored forecast used, ``None``: fitted)."""
     cut, horizon = forecast_cutoff(day, last_day)
     fr = forecast_frame(dataset_id, train_until=cut, horizon_days=horizon,
                         crime_group=crime_group, model=model, resolution=resolution,
-                        districts=districts, seed=seed)
+                        districts=districts, seed=seed, refit=run_id is None)
     names = forecast_cell_districts(dataset_id, resolution=resolution, districts=districts)
     return fday.forecast_day(fr, _forecast_incidents(dataset_id, districts), day=day,
                              last_day=last_day, shifts=shifts, resolution=resolution,

@@ -229,10 +229,10 @@ def briefing_pdf(pages: Sequence[ShiftBriefing], *, title: str = "Plan de patrul
     """
     from zoneinfo import ZoneInfo
 
-    from analytics.reports import _landscape_pdf
+    from analytics.reports import landscape_pdf
 
     when = generated_at or datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
-    pdf = _landscape_pdf(title)
+    pdf = landscape_pdf(title)
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(10, 8, 10)
     if not pages:

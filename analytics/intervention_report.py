@@ -2,7 +2,7 @@
 
 The chart shows the monthly series of the area, its ring and the control, the start date
 and the counterfactual band of the area (its level before, carried forward by the
-control). Fonts and page set-up come from :func:`analytics.reports._landscape_pdf`.
+control). Fonts and page set-up come from :func:`analytics.reports.landscape_pdf`.
 """
 
 from __future__ import annotations
@@ -177,11 +177,12 @@ def evaluation_pdf(result: InterventionEvaluation, *, title: str = "Evaluación 
 
     from fpdf.fonts import FontFace
 
-    from analytics.reports import _landscape_pdf
+    from analytics.reports import landscape_pdf
+
 
     when = generated_at or datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
     o = result.overall
-    pdf = _landscape_pdf(title)
+    pdf = landscape_pdf(title)
     pdf.set_auto_page_break(auto=True, margin=10)
     pdf.set_margins(12, 10, 12)
     pdf.add_page()

@@ -170,10 +170,10 @@ def sheet_to_pdf(table: pd.DataFrame, *, title: str, subtitle: str = "",
 
     from fpdf.fonts import FontFace
 
-    from analytics.reports import _landscape_pdf
+    from analytics.reports import landscape_pdf
 
     when = generated_at or datetime.now(ZoneInfo(settings.TIMEZONE)).replace(tzinfo=None)
-    pdf = _landscape_pdf(title)
+    pdf = landscape_pdf(title)
     pdf.set_auto_page_break(auto=True, margin=10)
     pdf.set_margins(8, 8, 8)
     heading = FontFace(emphasis="BOLD", fill_color=(221, 228, 238))

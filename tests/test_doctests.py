@@ -9,7 +9,7 @@ import pytest
 
 MODULES = ("analytics.hexbin", "analytics.query", "analytics.hotspots.getis_ord",
            "analytics.hotspots.maps", "analytics.forecast.cells", "analytics.forecast.day",
-           "analytics.patrol.mclp", "analytics.reports")
+           "analytics.patrol.mclp", "analytics.reports.indicators")
 
 
 @pytest.mark.parametrize("name", MODULES)

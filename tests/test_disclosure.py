@@ -16,6 +16,7 @@ import pytest
 
 from analytics import disclosure as D, hexbin, reports, settings
 from analytics._errors import IncidentSchemaError
+from analytics.disclosure import suppression as S
 
 DATA = Path(__file__).resolve().parent / "data" / "reports"
 K = settings.PUBLIC_MIN_COUNT
@@ -126,8 +127,8 @@ def test_public_counts_invariants(rng: np.random.Generator, period: str, k: int)
 def test_bridges_hand_checked() -> None:
     # Two triangles 0-1-2 and 3-4-5 joined by the edge 2-3; a pendant edge 5-6.
     edges = [(0, 1), (1, 2), (2, 0), (2, 3), (3, 4), (4, 5), (5, 3), (5, 6)]
-    assert D._bridges(7, edges) == {3, 7}
-    assert D._bridges(3, [(0, 1), (1, 2), (2, 0)]) == set()
+    assert S._bridges(7, edges) == {3, 7}
+    assert S._bridges(3, [(0, 1), (1, 2), (2, 0)]) == set()
 
 
 def _determined(frame: pd.DataFrame, sup: np.ndarray, row: str, col: str) -> list[int]:
@@ -171,7 +172,7 @@ def test_district_table_hand_checked() -> None:
                     ("LA VICTORIA", "violencia_familiar"): 3, ("LINCE", "patrimonio"): 12,
                     ("LINCE", "violencia_familiar"): 12,
                     ("SURQUILLO", "violencia_familiar"): 15})
-    sup = D._two_way_suppression(frame, period="period", row="district", col="crime_group")
+    sup = S._two_way_suppression(frame, period="period", row="district", col="crime_group")
     # La Victoria VF 3 < 10: suppressed; with it lesiones 7 (district block) and Lince VF
     # 12 (group block); vida_cuerpo_salud is La Victoria's alone (the group total reveals
     # 7, so La Victoria's total would give VF 3): the path through both patrimonio rows
@@ -196,11 +197,11 @@ def test_audit_closes_a_bridge_the_block_rule_misses() -> None:
     blocks_only = frame["count"].to_numpy() < frame["threshold"].to_numpy()
     blocks = [list(frame.groupby(["period", c]).indices.values())
               for c in ("district", "crime_group")]
-    assert not D._block_pass(frame["count"].to_numpy(), frame["threshold"].to_numpy(),
+    assert not S._block_pass(frame["count"].to_numpy(), frame["threshold"].to_numpy(),
                              blocks_only, blocks)  # the block rule is content...
     solved = _determined(frame, blocks_only, "district", "crime_group")
     assert [frame.iloc[i][["district", "count"]].tolist() for i in solved] == [["D1", 2]]
-    sup = D._two_way_suppression(frame, period="period", row="district", col="crime_group")
+    sup = S._two_way_suppression(frame, period="period", row="district", col="crime_group")
     assert sup.sum() == blocks_only.sum() + 1  # ...the audit adds one cell of 50
     assert not _determined(frame, sup, "district", "crime_group")
 

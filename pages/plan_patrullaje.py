@@ -10,17 +10,16 @@ GeoJSON and the PDF briefing (``analytics.briefing``).
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
-from analytics import access, briefing, files, forecast, patrol, settings, shift_sheet
+from analytics import access, briefing, forecast, settings, shift_sheet
 from analytics._errors import AnalyticsError
 from analytics.patrol import windows
-from ui import cache, forecast_views, layers, page, patrol_ops, upload, zone_views
-from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
+from ui import cache, forecast_views, page, patrol_ops, plan_views as pv
+from ui.i18n import fmt_date, fmt_float, group_label, lang, shift_label, t
 
 ctx = page.context()
 assert ctx is not None
@@ -36,41 +35,6 @@ K_ALL_SHIFTS, K_RESULT, K_DOCS = "plan_all_shifts", "plan_result", "plan_docs"
 K_FROM_FORECAST = "plan_from_forecast"
 SHIFT_NAMES = [s[0] for s in settings.SHIFTS]
 SHIFT_START = {name: start for name, start, _ in settings.SHIFTS}
-
-
-def _read_upload(up: object) -> pd.DataFrame:
-    """Read a staged upload as a plain table (``analytics.files.read_table``); delete the copy."""
-    path = upload.stage(up.name, up.getvalue())  # type: ignore[attr-defined]
-    try:
-        return files.read_table(path)
-    finally:
-        upload.discard(path)
-
-
-def _shift_of(ts: pd.Timestamp) -> str:
-    for name, start, _ in settings.SHIFTS:
-        if ts.hour == start:
-            return shift_label(name)
-    return f"{ts:%H:%M}"
-
-
-def _status(plan: patrol.PatrolPlan) -> str:
-    code = plan.status.split(":")[0]
-    if code == "greedy":
-        return t("plan.status_greedy")
-    if code == "greedy_fallback":
-        return t("plan.status_fallback")
-    gap = plan.gap
-    if code in ("optimal", "trivial") or (gap == gap and gap <= 1e-4):
-        return t("plan.status_optimal")
-    digits = 1 if gap >= 0.001 else 2
-    gap_txt = fmt_float(100 * gap, digits) if gap == gap else "—"
-    return t("plan.status_time_limit" if code == "time_limit" else "plan.status_gap",
-             gap=gap_txt)
-
-
-def _key(*parts: object) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
 st.title(t("plan.title"))
@@ -126,15 +90,15 @@ with page.guard():
             st.info(t("plan.need_file"), icon=":material/upload_file:")
             st.stop()
         try:
-            fc_all = windows.parse_windows(_read_upload(up))
+            fc_all = windows.parse_windows(pv.read_upload(up))
         except AnalyticsError as exc:
             st.error(t("app.error", msg=str(exc)), icon=":material/error:")
             st.stop()
         starts = sorted(fc_all["window_start"].unique())
-        window_labels = {w: f"{fmt_date(w)} · {_shift_of(pd.Timestamp(w))}" for w in starts}
+        window_labels = {w: f"{fmt_date(w)} · {pv.shift_of(pd.Timestamp(w))}" for w in starts}
         want = pd.Timestamp(st.selectbox(t("plan.window"), starts, key=K_WINDOW,
                                          format_func=window_labels.get))
-        fc_info = {"source": "archivo", "file": up.name, "sha256": _key(up.getvalue())}
+        fc_info = {"source": "archivo", "file": up.name, "sha256": pv.key_of(up.getvalue())}
     day_windows = windows.day_windows(fc_all, want)
     if not (fc_all["window_start"] == want).any():
         st.info(t("plan.empty_window"), icon=":material/info:")
@@ -181,7 +145,7 @@ with page.guard():
     current_src = ""
     if cur_up is not None:
         try:
-            current = windows.cells_from_table(_read_upload(cur_up))
+            current = windows.cells_from_table(pv.read_upload(cur_up))
             current_src = t("plan.current_uploaded", n=len(current))
         except AnalyticsError:
             st.error(t("plan.current_bad"), icon=":material/error:")
@@ -189,7 +153,7 @@ with page.guard():
         current = list(fixed)
         current_src = t("plan.current_fixed", n=len(current))
 
-    sig = (ds if source == "store" else _key(fc_all.to_csv()), str(want), group if
+    sig = (ds if source == "store" else pv.key_of(fc_all.to_csv()), str(want), group if
            source == "store" else None, res, units, radius, dwell, tuple(fixed), tuple(excluded))
     generate = st.button(t("plan.generate"), type="primary", key="plan_generate",
                          icon=":material/local_police:", disabled=not access.can(sess.role, "plan"))
@@ -200,7 +164,7 @@ with page.guard():
                                      dwell_min=dwell, fixed=tuple(fixed),
                                      excluded=tuple(excluded), window_start=want,
                                      window_hours=hours)
-        detail = (f"turno {_shift_of(want)} del {want:%Y-%m-%d}; {units} unidades, radio "
+        detail = (f"turno {pv.shift_of(want)} del {want:%Y-%m-%d}; {units} unidades, radio "
                   f"{radius:g} m, permanencia {dwell:g} min; {len(plan.routes)} puntos; "
                   f"cubre {plan.objective:.3g} de {plan.total_expected:.3g} esperados; "
                   f"{plan.status}")
@@ -208,7 +172,7 @@ with page.guard():
             plan, user=sess.user, detail=detail, dwell_min=dwell, window_start=want,
             window_end=win.end, forecast=fc_info,
             params={"units": units, "radius_m": radius, "fixed": list(fixed),
-                    "excluded": list(excluded), "shift": _shift_of(want)})
+                    "excluded": list(excluded), "shift": pv.shift_of(want)})
         ss[K_RESULT] = {"sig": sig, "plan": plan, "audited": audited, "plan_id": plan_id}
         ss.pop(K_DOCS, None)
 
@@ -223,84 +187,10 @@ with page.guard():
     if not result["audited"]:
         st.warning(t("saved.not_saved"), icon=":material/lock:")
 
-    # ---- summary ----------------------------------------------------------------------
-    st.subheader(t("plan.result", shift=_shift_of(want), day=fmt_date(want)))
-    m1, m2, m3 = st.columns(3)
-    m1.metric(t("plan.m_covered"), fmt_float(plan.objective, 1), border=True,
-              help=t("plan.m_covered_help", total=fmt_float(plan.total_expected, 1)))
-    m2.metric(t("plan.m_share"), f"{fmt_float(100 * plan.share_of_risk, 0)} %", border=True)
-    m3.metric(t("plan.m_points"), fmt_int(len(plan.routes)), border=True,
-              help=t("plan.m_points_help", k=plan.hotspots_per_unit))
-    code = plan.status.split(":")[0]
-    quality = st.success if code in ("optimal", "trivial") else (
-        st.warning if code in ("greedy", "greedy_fallback", "time_limit") else st.info)
-    quality(f"**{t('plan.m_solver')}:** {_status(plan)} · "
-            + t("plan.m_solver_help", s=fmt_float(plan.seconds, 1)),
-            icon=":material/verified:")
-    if plan.loop_repaired:
-        st.caption(t("plan.repaired", revisit=settings.PATROL_REVISIT_MIN))
-    if plan.revisit_violations:
-        st.warning(t("plan.revisit_warn", units=", ".join(map(str, plan.revisit_violations)),
-                     revisit=settings.PATROL_REVISIT_MIN), icon=":material/warning:")
-    current_value: float | None = None
-    if current:
-        try:
-            current_value = patrol.expected_covered(window[["h3", "expected"]], current,
-                                                    radius_m=radius)
-        except AnalyticsError as exc:
-            st.error(t("plan.current_error", msg=str(exc)), icon=":material/error:")
-    if current_value is not None:
-        gain = plan.objective - current_value
-        pct = (f" ({'+' if gain >= 0 else ''}{fmt_float(100 * gain / current_value, 0)} %)"
-               if current_value > 0 else "")
-        g1, g2, g3 = st.columns(3)
-        g1.metric(t("plan.m_current"), fmt_float(current_value, 1), border=True,
-                  help=current_src)
-        g2.metric(t("plan.m_new"), fmt_float(plan.objective, 1), border=True,
-                  help=t("plan.m_new_help", n=len(plan.routes)))
-        g3.metric(t("plan.m_gain"), f"{'+' if gain >= 0 else ''}{fmt_float(gain, 1)}{pct}",
-                  border=True)
-        st.caption(t("plan.compare_note", src=current_src, n=len(plan.routes)))
-
-    # ---- map ----------------------------------------------------------------------------
+    current_value = pv.summary(plan, want, window, current, current_src, radius=radius)
     routes = plan.routes
-    pkey = _key(sig)
-    area = cache.plan_area(plan, pkey)
-    view = layers.view_for(routes["lat"], routes["lon"])
-    bbox = layers.bbox_of(routes["lat"], routes["lon"])
-    tip = {"html": t("plan.tooltip", unit="{unit}", order="{order}", h3="{h3}",
-                     district="{district}", arrive="{arrive}"),
-           "style": {"fontSize": "12px"}}
-    deck = layers.deck([layers.district_layer(cache.districts_in_view(bbox)),
-                        *layers.patrol_layers(routes, area, radius_m=radius)],
-                       view, basemap=cache.basemap_available(), tooltip=tip)
-    st.pydeck_chart(deck, height=520)
-    st.caption(t("plan.map_note", r=fmt_int(radius), cells=fmt_int(len(area))))
-
-    # ---- tables per unit --------------------------------------------------------------
-    st.markdown(f"**{t('plan.units_tables')}**")
-    unit_ids = sorted(routes["unit"].unique())
-    tabs = st.tabs([t("plan.unit_tab", u=int(u)) for u in unit_ids])
-    for tab, u in zip(tabs, unit_ids, strict=True):
-        part = routes[routes["unit"] == u].sort_values("order")
-        with tab:
-            st.caption(t("plan.unit_cycle", cycle=fmt_int(part["cycle_min"].iloc[0]),
-                         visits=fmt_int(part["visits"].min()),
-                         ok=t("plan.cycle_ok") if bool(part["revisit_ok"].iloc[0])
-                         else t("plan.cycle_long", revisit=settings.PATROL_REVISIT_MIN)))
-            show = pd.DataFrame({
-                t("plan.col_order"): part["order"].to_numpy(),
-                t("plan.col_cell"): part["h3"].to_numpy(),
-                t("col.district"): [str(d).title() or "—" for d in part["district"]],
-                t("plan.col_arrive"): [pd.Timestamp(a).strftime("%H:%M") for a in part["arrive"]],
-                t("plan.col_leave"): [pd.Timestamp(a).strftime("%H:%M") for a in part["leave"]],
-                t("plan.col_expected"): part["expected_covered"].round(2).to_numpy(),
-                t("plan.col_visits"): part["visits"].to_numpy(),
-                t("plan.col_fixed"): part["fixed"].to_numpy(),
-            })
-            zone_views.add_zone_column(show, part["h3"], after=t("col.district"))
-            st.dataframe(show, hide_index=True, width="stretch", key=f"plan_unit_{int(u)}")
-    st.caption(t("plan.koper_note", dwell=fmt_int(dwell), revisit=settings.PATROL_REVISIT_MIN))
+    pv.plan_map(plan, key=pv.key_of(sig), radius=radius)
+    pv.unit_tables(routes, dwell=dwell)
 
     # ---- downloads --------------------------------------------------------------------
     st.subheader(t("plan.downloads"))
@@ -320,15 +210,15 @@ with page.guard():
             extra = cache.shift_plans(ds, fc_all, others, units=units, radius_m=radius,
                                       dwell_min=dwell, fixed=tuple(fixed),
                                       excluded=tuple(excluded), current=tuple(current))
-            pages = [briefing.ShiftBriefing(plan, _shift_of(want), want, win.end,
+            pages = [briefing.ShiftBriefing(plan, pv.shift_of(want), want, win.end,
                                             dwell_min=dwell, current_expected=current_value)]
-            pages += [briefing.ShiftBriefing(sp.plan, _shift_of(sp.window.start),
+            pages += [briefing.ShiftBriefing(sp.plan, pv.shift_of(sp.window.start),
                                              sp.window.start, sp.window.end, dwell_min=dwell,
                                              current_expected=sp.current_expected)
                       for sp in extra]
             pages.sort(key=lambda pg: pd.Timestamp(pg.window_start))
             subtitle = t("plan.pdf_subtitle", user=sess.user or t("plan.demo_user"))
-            pdf = cache.plan_briefing(pages, _key(sig, all_shifts, current),
+            pdf = cache.plan_briefing(pages, pv.key_of(sig, all_shifts, current),
                                       title="Plan de patrullaje", subtitle=subtitle)
         ss[K_DOCS] = {"sig": (sig, all_shifts), "pdf": pdf}
     docs = ss.get(K_DOCS)

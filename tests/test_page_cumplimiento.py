@@ -165,7 +165,7 @@ def test_i18n_keys_of_the_page_and_widgets() -> None:
 
     used: set[str] = {"page.cumplimiento"}
     for f in ("pages/cumplimiento.py", "ui/patrol_ops.py", "pages/plan_patrullaje.py",
-              "pages/reportes.py"):
+              "pages/reportes.py", "ui/report_views.py"):
         used |= set(re.findall(r"""["']((?:cump|saved)\.[a-z_]+)["']""",
                                (apptest.ROOT / f).read_text()))
     used |= set(re.findall(r"""\bt\(\s*["'](plan\.[a-z_]+)["']""",

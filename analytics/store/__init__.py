@@ -36,6 +36,8 @@ import pandas as pd
 
 from analytics import _lock, settings
 from analytics._errors import StoreError
+from analytics.store.alerts import ALERT_TABLES
+from analytics.store.api import API_TABLES
 from analytics.store.commitments import COMMITMENT_TABLES
 from analytics.store.interventions import INTERVENTION_TABLES
 from analytics.store.plans import PLAN_TABLES
@@ -139,6 +141,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     )),
     Migration(7, "interventions register and Codisec commitments",
               INTERVENTION_TABLES + COMMITMENT_TABLES),
+    Migration(8, "ingest API tokens and post audit; near-repeat alert rules and alerts",
+              API_TABLES + ALERT_TABLES),
 )
 
 #: The schema version this code writes and reads.

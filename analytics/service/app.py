@@ -48,8 +48,10 @@ class TokenCache:
 
     Only a first filter before the body is read: every post checks its token
     again inside its write, and every alerts read inside its read, so a revoked
-    token is refused at once. An unknown token reloads the cache at most once
-    per second (a flood of bad tokens costs no more than that).
+    token is refused at once. A token not in memory (e.g. made a moment ago)
+    reloads the cache; reloads happen at most once per second, and requests
+    that arrive meanwhile wait for the next one (a flood of bad tokens costs
+    one store read per second).
     """
 
     def __init__(self, db: str, *, ttl_s: float = settings.API_TOKEN_CACHE_S) -> None:
@@ -57,26 +59,33 @@ class TokenCache:
         self.ttl_s = ttl_s
         self._known: dict[str, tuple[str, str]] = {}
         self._loaded = -math.inf
-        self._last_miss = -math.inf
         self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
 
     def _reload(self) -> None:
         with store.reading(self.db, timeout=settings.STORE_READ_TIMEOUT_S) as con:
-            self._known = store_api.active_tokens(con)
-        self._loaded = time.monotonic()
+            known = store_api.active_tokens(con)
+        with self._lock:
+            self._known = known
+            self._loaded = time.monotonic()
 
     def lookup(self, token_hash: str) -> tuple[str, str] | None:
         """``(name, role)`` of an active token, or ``None``."""
+        asked = time.monotonic()
         with self._lock:
-            now = time.monotonic()
-            stale = now - self._loaded > self.ttl_s
             found = self._find(token_hash)
-            if stale or (found is None and now - self._last_miss > _MISS_RELOAD_S):
-                if found is None:
-                    self._last_miss = now
-                self._reload()
-                found = self._find(token_hash)
+            fresh = asked - self._loaded <= self.ttl_s
+        if found is not None and fresh:
             return found
+        with self._reload_lock:
+            if self._loaded < asked:  # nobody reloaded since this request came
+                wait = self._loaded + _MISS_RELOAD_S - time.monotonic()
+                if found is None and wait > 0:
+                    time.sleep(wait)
+                if self._loaded < asked:
+                    self._reload()
+        with self._lock:
+            return self._find(token_hash)
 
     def _find(self, token_hash: str) -> tuple[str, str] | None:
         for h, value in self._known.items():

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -206,6 +206,19 @@ def rule_text(rule: Any) -> str:
     if rule["basis"] == "knox" and math.isfinite(ratio):
         return f"{head}: en sus datos, {_fmt_number(ratio, 1)} veces lo esperado."
     return f"{head} (regla por defecto: sus datos aún no bastan para medirlo)."
+
+
+def rules_in_force(rules: pd.DataFrame, crime_types: Iterable[object] = ()) -> pd.DataFrame:
+    """The rules that raise alerts: the prone cached ones, plus the default rule of the
+    ``crime_types`` given that were not measured yet (:data:`RULE_FIELDS`)."""
+    known = set(rules["crime_type"].astype(str)) if len(rules) else set()
+    extra = [_default_row(str(c), "", 0, _local_now()) for c in sorted(map(str, crime_types))
+             if str(c) not in known]
+    frames = [f for f in (rules, pd.DataFrame(extra, columns=list(RULE_FIELDS))) if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=list(RULE_FIELDS))
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return out.loc[out["prone"].astype(bool)].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- alerts

@@ -47,7 +47,10 @@ def _now(text: str | None) -> Any:
 
     if text is None:
         return None
-    ts = pd.Timestamp(text) if text.strip() else pd.NaT
+    try:
+        ts = pd.Timestamp(text) if text.strip() else pd.NaT
+    except ValueError:
+        ts = pd.NaT
     if pd.isna(ts):
         msg = f"--now no válido: {text!r} (use p. ej. 2025-07-01T20:00)."
         raise UserError(msg)

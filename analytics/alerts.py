@@ -209,8 +209,11 @@ def rule_text(rule: Any) -> str:
 
 
 def rules_in_force(rules: pd.DataFrame, crime_types: Iterable[object] = ()) -> pd.DataFrame:
-    """The rules that raise alerts: the prone cached ones, plus the default rule of the
-    ``crime_types`` given that were not measured yet (:data:`RULE_FIELDS`)."""
+    """The rules that raise alerts (:data:`RULE_FIELDS`).
+
+    The prone cached ones, plus the default rule of the ``crime_types`` given
+    that were not measured yet.
+    """
     known = set(rules["crime_type"].astype(str)) if len(rules) else set()
     extra = [_default_row(str(c), "", 0, _local_now()) for c in sorted(map(str, crime_types))
              if str(c) not in known]

@@ -50,8 +50,11 @@ def current_shift(now: datetime, *, shifts: tuple[tuple[str, int, int], ...] = s
 
 @dataclass(frozen=True)
 class ShiftActivity:
-    """Incidents of the current shift: ``by_type`` (``crime_type, crime_group, n``, most first)
-    and the ``last`` ones (:data:`LAST_COLUMNS`, newest first)."""
+    """Incidents of the current shift.
+
+    ``by_type``: ``crime_type, crime_group, n`` (most first); ``last``: the latest
+    ones (:data:`LAST_COLUMNS`, newest first).
+    """
 
     shift: str
     start: datetime
@@ -93,9 +96,12 @@ def shift_activity(con: duckdb.DuckDBPyConnection, *, now: datetime | None = Non
 
 
 def alerts_by_cell(alerts: pd.DataFrame) -> pd.DataFrame:
-    """One row per cell: ``h3, lat, lon, crime_types`` (joined), ``expires_at`` (latest),
-    ``n_incidents`` (sum over types), ``risk_ratio`` (largest known), ``trigger_incident_id``
-    (of the latest expiry); the latest expiry first."""
+    """The alerts folded into one row per cell, the latest expiry first.
+
+    Columns ``h3, lat, lon, crime_types`` (joined), ``expires_at`` (latest),
+    ``n_incidents`` (sum over types), ``risk_ratio`` (largest known),
+    ``trigger_incident_id`` (of the latest expiry).
+    """
     cols = ["h3", "lat", "lon", "crime_types", "expires_at", "n_incidents", "risk_ratio",
             "trigger_incident_id"]
     if alerts.empty:

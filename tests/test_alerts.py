@@ -90,7 +90,8 @@ def test_rules_come_from_the_stores_own_knox_test(rng: np.random.Generator) -> N
     assert rules.loc["lesiones", "basis"] == "defecto" and not bool(rules.loc["lesiones", "prone"])
     assert not bool(rules.loc["violencia familiar", "prone"])  # sensitive: never
     # and the ratio is the Knox ratio of the bands the rule covers
-    res = near_repeat(prone.sort_values("occurred_at"), distance_bands_m=settings.ALERT_KNOX_DISTANCE_BANDS_M,
+    res = near_repeat(prone.sort_values("occurred_at"),
+                      distance_bands_m=settings.ALERT_KNOX_DISTANCE_BANDS_M,
                       time_bands_days=settings.ALERT_KNOX_TIME_BANDS_DAYS, permutations=49, seed=3)
     assert alerts.knox_rule(res)[3] == pytest.approx(rules.loc["robo", "ratio"])
 

@@ -70,7 +70,8 @@ def test_post_accepts_validates_and_is_idempotent(served: dict[str, Any]) -> Non
     server, tok = served["server"], served["tokens"]["ingest"]
     records = [api.incident("c4-0001", minutes_ago=30, dni_victima="12345678"),
                api.incident(None, minutes_ago=40, lat=-12.0690),  # no id: from its content
-               {"fecha_hora": "2025-02-31 10:00", "latitud": "-12.07", "longitud": "-77.02", "tipo": "hurto"},
+               {"fecha_hora": "2025-02-31 10:00", "latitud": "-12.07", "longitud": "-77.02",
+                "tipo": "hurto"},
                api.incident("c4-0001", minutes_ago=30)]  # the same id again in the post
     status, _, body = server.post(records, tok)
     assert status == 200, body
@@ -392,3 +393,21 @@ def test_acknowledged_incidents_survive_kill_9(tmp_path: Path) -> None:
     assert acked == sent == set(stored)  # and after the restart every post landed
     assert set(stored.values()) == {1}  # exactly once
     consistency(db)
+
+
+def test_the_example_client_posts_and_reads(served: dict[str, Any], tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("api_client",
+                                                  api.ROOT / "docs" / "api_client.py")
+    assert spec is not None and spec.loader is not None
+    client = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(client)
+    server, tok = served["server"], served["tokens"]["ingest"]
+    base = f"http://127.0.0.1:{server.port}"
+    recs = [api.incident(f"cli-{k}", minutes_ago=20 + k, lat=-12.05 - 0.001 * k)
+            for k in range(5)]
+    assert client.post_incidents(base, tok, recs, batch=2)["accepted"] == 5
+    assert client.post_incidents(base, tok, recs, batch=3)["duplicates"] == 5
+    status, _, answer = client.request(f"{base}/api/v1/alerts", tok)
+    assert status == 200 and "alerts" in answer

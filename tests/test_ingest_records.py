@@ -23,7 +23,8 @@ def _rec(ident: str | None, **kw: object) -> dict[str, object]:
 
 @pytest.mark.parametrize(("value", "text"), [
     (-12.068, "-12.068"), (12.0, "12"), (7, "7"), (True, "true"), (False, "false"),
-    (None, None), ("  ", None), ("robo", "robo"), ("x" * 5000, "x" * (settings.MAX_FIELD_BYTES + 1)),
+    (None, None), ("  ", None), ("robo", "robo"),
+    ("x" * 5000, "x" * (settings.MAX_FIELD_BYTES + 1)),
     ("a\ud800b", "a\ufffdb")], ids=["float", "whole-float", "int", "true", "false", "null",
                                    "blank", "text", "long", "surrogate"])
 def test_json_values_become_the_text_a_file_cell_holds(value: object, text: str | None) -> None:

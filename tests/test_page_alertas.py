@@ -23,7 +23,8 @@ pytestmark = pytest.mark.usefixtures("apptest_router")
 def _robberies(db: Path, *, users: bool = False) -> None:
     """Three robberies within 100 m in the last hours, as the API would import them."""
     now = live.local_now()
-    recs = [{"id": f"pg-{k}", "fecha_hora": f"{now - timedelta(minutes=50 - 20 * k):%Y-%m-%d %H:%M}",
+    recs = [{"id": f"pg-{k}",
+             "fecha_hora": f"{now - timedelta(minutes=50 - 20 * k):%Y-%m-%d %H:%M}",
              "latitud": BASE[0] + 0.0003 * k, "longitud": BASE[1] + 0.0002 * k, "tipo": "robo",
              "distrito": "LIMA"} for k in range(3)]
     with store.writing(db) as con:

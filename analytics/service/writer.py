@@ -111,7 +111,8 @@ def study_area_of_store(con: duckdb.DuckDBPyConnection, *,
     """
     import shapely
 
-    rows = con.execute(f"SELECT lat, lon FROM incidents USING SAMPLE {int(sample)} ROWS").fetchnumpy()
+    rows = con.execute(f"SELECT lat, lon FROM incidents USING SAMPLE {int(sample)} ROWS"
+                       ).fetchnumpy()
     lat = np.asarray(rows["lat"], dtype=np.float64)
     lon = np.asarray(rows["lon"], dtype=np.float64)
     ok = np.isfinite(lat) & np.isfinite(lon)

@@ -407,7 +407,7 @@ LIVE_LAST_INCIDENTS: Final = 50
 #: Most connections the API serves at once (uvicorn answers 503 past it).
 API_MAX_CONNECTIONS: Final = 256
 #: Longest time the API's writer keeps the store's write lock while posts keep coming, s.
-API_WRITER_HOLD_S: Final = 0.5
+API_WRITER_HOLD_S: Final = 1.0
 #: While posts stream in, the alerts are rebuilt at most every this many seconds (and always
 #: before the writer lets the store go, and before the API answers an alerts read).
 ALERT_REFRESH_MIN_S: Final = 1.0

@@ -286,10 +286,12 @@ class Writer:
                 self._work(jobs, calls, notes)
             elif not notes.empty():
                 self._put_back(notes)  # too early to open the store for notes alone
+            idle = not jobs and not calls
             if self._con is not None and (
-                    (not jobs and not calls) or stopping
-                    or time.monotonic() - self._held_since >= self.hold_s):
-                self._release()
+                    idle or stopping or time.monotonic() - self._held_since >= self.hold_s):
+                # Idle: the alerts are brought up to date before the store goes. Still busy:
+                # the next hold does it (at most ALERT_REFRESH_MIN_S later).
+                self._release(refresh=idle or stopping)
                 time.sleep(self.gap_s)
             if stopping and self._queue.empty():
                 self._release()
@@ -308,12 +310,12 @@ class Writer:
             self._held_since = time.monotonic()
         return self._con
 
-    def _release(self) -> None:
-        """Bring the alerts up to date, close the store connection (lets others in)."""
+    def _release(self, *, refresh: bool = True) -> None:
+        """Bring the alerts up to date (``refresh``), close the store connection."""
         if self._con is None:
             return
         try:
-            if self._alerts_dirty:
+            if refresh and self._alerts_dirty:
                 self._refresh_alerts(self._con)
         except Exception as exc:  # noqa: BLE001 - the next tick tries again
             log.error("could not rebuild the alerts (%s)", type(exc).__name__)

@@ -109,8 +109,9 @@ def tokens_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def insert_posts(con: duckdb.DuckDBPyConnection, rows: Sequence[PostRow]) -> None:
     """Append audit rows of posts."""
     if rows:
-        con.executemany(f"INSERT INTO api_posts ({', '.join(POST_COLUMNS)}) "
-                        f"VALUES ({', '.join('?' for _ in POST_COLUMNS)})", list(rows))
+        one = f"({', '.join('?' for _ in POST_COLUMNS)})"
+        con.execute(f"INSERT INTO api_posts ({', '.join(POST_COLUMNS)}) "
+                    f"VALUES {', '.join(one for _ in rows)}", [v for r in rows for v in r])
 
 
 def purge_posts(con: duckdb.DuckDBPyConnection, *, before: datetime) -> int:

@@ -89,3 +89,41 @@ def test_a_busy_store_is_a_warning_and_a_retry(live_store: Path,
     at = apptest.app(PAGE)
     apptest.ok(at)  # no st.error, no exception
     assert any("ocupado" in w.value for w in at.warning)
+
+
+def test_the_page_reads_while_the_api_posts(live_store: Path, tmp_path: Path) -> None:
+    """The real service posting from a thread while the page runs: no error, fresh data."""
+    import threading
+
+    from tests import _api_server as api
+
+    tok = api.add_token(live_store, "c4-pagina")
+    with api.running(live_store, tmp_path / "serve.log",
+                     extra=("--rate-limit", "100000")) as server:
+        stop = threading.Event()
+        codes: list[int] = []
+
+        def poster() -> None:
+            k = 0
+            while not stop.is_set() and k < 300:
+                codes.append(server.post([api.incident(f"pp-{k}", minutes_ago=1 + k % 30,
+                                                       lat=-12.07 - 0.0002 * k)], tok)[0])
+                k += 1
+
+        th = threading.Thread(target=poster)
+        th.start()
+        try:
+            for _ in range(3):
+                at = apptest.app(PAGE)
+                apptest.ok(at)  # no "database is locked", no error of any kind
+                assert at.metric  # the live view was drawn (not just "busy")
+        finally:
+            stop.set()
+            th.join(120)
+    assert codes and set(codes) == {200}
+    apptest.clear_caches()
+    at = apptest.app(PAGE)
+    apptest.ok(at)
+    with store.reading(live_store) as con:
+        n_cells = len(live.alerts_by_cell(alerts.active_alerts(con)))
+    assert {m.label: m.value for m in at.metric}["Celdas en alerta"] == str(n_cells)

@@ -31,6 +31,8 @@ log = logging.getLogger("vigia.api")
 API_VERSION: Final = "v1"
 #: Seconds between two checks of the maintenance thread (stale rules, study area).
 _MAINTENANCE_S: Final = 60.0
+#: Seconds between two updates of the study area from the store's data.
+_AREA_EVERY_S: Final = 600.0
 #: Least seconds between two reloads of the token cache caused by an unknown token.
 _MISS_RELOAD_S: Final = 1.0
 
@@ -111,11 +113,16 @@ class Service:
         self.maintenance = maintenance
         self._stop = threading.Event()
         self._maint: threading.Thread | None = None
+        self._area_at = -math.inf
 
     # ------------------------------------------------------------------ life
     def start(self) -> None:
         """Create or migrate the store, start the writer and the maintenance thread."""
         store.connect(self.db).close()
+        if self.writer.fixed_area is None:
+            with store.reading(self.db) as con:  # before the first post
+                self.writer.set_study_area(study_area_of_store(con))
+            self._area_at = time.monotonic()
         self.writer.start()
         if self.maintenance:
             self._maint = threading.Thread(target=self._maintain, name="vigia-api-maintenance",
@@ -132,10 +139,14 @@ class Service:
         while not self._stop.is_set():
             try:
                 now = local_now()
+                area_due = (self.writer.fixed_area is None
+                            and time.monotonic() - self._area_at >= _AREA_EVERY_S)
                 with store.reading(self.db) as con:
                     stale = alerts.rules_stale(con, now=now)
-                    area = study_area_of_store(con) if self.writer.fixed_area is None else None
-                self.writer.set_study_area(area)
+                    area = study_area_of_store(con) if area_due else None
+                if area_due:
+                    self.writer.set_study_area(area)
+                    self._area_at = time.monotonic()
                 if stale:
                     with store.reading(self.db) as con:
                         rules = alerts.compute_rules(con, now=now)

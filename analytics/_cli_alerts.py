@@ -76,11 +76,9 @@ def run(args: argparse.Namespace) -> int:
         rules = alerts.stored_rules(con)
         active = alerts.active_alerts(con, now=now)
     if args.json:
-        from analytics.service.app import alerts_json
-
         print(json.dumps({"rules": [{**r, "text": alerts.rule_text(r)}
-                                    for r in alerts_json(rules)],
-                          "alerts": alerts_json(active)}, ensure_ascii=False))
+                                    for r in alerts.frame_to_json(rules)],
+                          "alerts": alerts.frame_to_json(active)}, ensure_ascii=False))
         return 0
     if rules.empty:
         print("Sin reglas calculadas todavía (python -m analytics alerts refresh); "

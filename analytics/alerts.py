@@ -446,3 +446,21 @@ def active_alerts(con: duckdb.DuckDBPyConnection, *, now: datetime | str | None 
 def alerts_version(con: duckdb.DuckDBPyConnection) -> str:
     """A short string that changes whenever the stored alerts are rebuilt (cache key)."""
     return store_alerts.alerts_version(con)
+
+
+def frame_to_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of an alerts or rules frame as JSON objects (times ISO local, NaN as null)."""
+    out: list[dict[str, Any]] = []
+    for rec in frame.to_dict("records"):
+        row: dict[str, Any] = {}
+        for k, v in rec.items():
+            if isinstance(v, (pd.Timestamp, datetime)):
+                row[k] = pd.Timestamp(v).isoformat(timespec="seconds")
+            elif isinstance(v, float) and not math.isfinite(v):
+                row[k] = None
+            elif hasattr(v, "item"):
+                row[k] = v.item()
+            else:
+                row[k] = v
+        out.append(row)
+    return out

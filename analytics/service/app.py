@@ -244,7 +244,7 @@ class Service:
         """Through the writer: sees every acknowledged post and the alerts they raised."""
         if not tokens.verify_hashes(con, [token_hash]):
             return None
-        return alerts_json(alerts.active_alerts(con, now=at))
+        return alerts.frame_to_json(alerts.active_alerts(con, now=at))
 
     async def health(self, request: Request) -> Response:
         """``GET /api/v1/health``: up, and how many posts wait (no data, no token)."""
@@ -264,24 +264,6 @@ def _parse_at(text: str) -> datetime:
     if ts.tzinfo is not None:
         ts = ts.tz_convert(settings.TIMEZONE).tz_localize(None)
     out: datetime = ts.to_pydatetime()
-    return out
-
-
-def alerts_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Active alerts as JSON objects (times ISO local, NaN as null)."""
-    out: list[dict[str, Any]] = []
-    for rec in frame.to_dict("records"):
-        row: dict[str, Any] = {}
-        for k, v in rec.items():
-            if isinstance(v, (pd.Timestamp, datetime)):
-                row[k] = pd.Timestamp(v).isoformat(timespec="seconds")
-            elif isinstance(v, float) and not math.isfinite(v):
-                row[k] = None
-            elif hasattr(v, "item"):
-                row[k] = v.item()
-            else:
-                row[k] = v
-        out.append(row)
     return out
 
 

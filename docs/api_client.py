@@ -90,7 +90,7 @@ def main() -> None:
         status, _, answer = request(f"{base}/api/v1/alerts", args.token)
         if status != 200:
             raise SystemExit(f"rechazado ({status}): {answer.get('error')}")
-        for a in answer["alerts"]:
+        for a in answer:
             print(f"{a['h3']}  {a['crime_type']:<20} hasta {a['expires_at']}  "
                   f"({a['n_incidents']} incidente(s))")
 

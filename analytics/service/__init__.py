@@ -21,8 +21,8 @@ Routes
     quarantine_reasons, pii_keys_dropped, import_id`` once the rows are
     committed (they survive a crash of the service from then on).
 ``GET /api/v1/alerts[?at=ISO-LOCAL-TIME]`` (token of role ``read`` or ``ingest``)
-    ``{"at": ..., "alerts": [...]}``: the near-repeat alerts active now (or at
-    ``at``), each with ``h3, crime_type, crime_group, starts_at, expires_at,
+    A JSON list of the near-repeat alerts active now (or at ``at``; the moment
+    used is in the ``X-Vigia-At`` header), each with ``h3, crime_type, crime_group, starts_at, expires_at,
     trigger_incident_id, risk_ratio, distance_m, days, cell_distance_m,
     n_incidents, lat, lon, basis`` (:mod:`analytics.alerts`).
 ``GET /api/v1/health`` (no token)

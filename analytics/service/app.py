@@ -237,7 +237,7 @@ class Service:
         if found is None:
             return _unauthorized("Token no válido o revocado.")
         self.writer.note_used(name)
-        return JSONResponse({"at": at.isoformat(timespec="seconds"), "alerts": found})
+        return JSONResponse(found, headers={"X-Vigia-At": at.isoformat(timespec="seconds")})
 
     @staticmethod
     def _read_alerts(con: Any, token_hash: str, at: datetime) -> list[dict[str, Any]] | None:

@@ -76,9 +76,19 @@ def serve(db: str, *, host: str = settings.API_HOST, port: int = settings.API_PO
     log_level
         uvicorn's log level.
     """
+    import socket
+
     import uvicorn
 
+    from analytics._errors import UserError
     from analytics.service.app import Service, create_app
+
+    try:  # a clear Spanish line instead of uvicorn's when the address is taken
+        with socket.create_server((host, int(port)), reuse_port=False):
+            pass
+    except OSError as exc:
+        msg = f"No se puede escuchar en {host}:{port}: {exc.strerror or exc}."
+        raise UserError(msg) from None
 
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -22,9 +22,10 @@ Routes
     committed (they survive a crash of the service from then on).
 ``GET /api/v1/alerts[?at=ISO-LOCAL-TIME]`` (token of role ``read`` or ``ingest``)
     A JSON list of the near-repeat alerts active now (or at ``at``; the moment
-    used is in the ``X-Vigia-At`` header), each with ``h3, crime_type, crime_group, starts_at, expires_at,
-    trigger_incident_id, risk_ratio, distance_m, days, cell_distance_m,
-    n_incidents, lat, lon, basis`` (:mod:`analytics.alerts`).
+    used is in the ``X-Vigia-At`` header), each with ``h3, crime_type,
+    crime_group, starts_at, expires_at, trigger_incident_id, risk_ratio,
+    distance_m, days, cell_distance_m, n_incidents, lat, lon, basis``
+    (:mod:`analytics.alerts`).
 ``GET /api/v1/health`` (no token)
     ``{"status": "ok", ...}``; no data.
 

@@ -275,27 +275,38 @@ class Writer:
 
     def _run(self) -> None:
         while True:
-            held = self._con is not None
-            jobs, calls = self._take(_LINGER_S if held else _FLUSH_S)
-            with self._notes_lock:
-                notes, self._notes = self._notes, _Notes()
-            stopping = self._stopping.is_set()
-            due = time.monotonic() - self._last_flush >= _FLUSH_S
-            if jobs or calls or notes.rules is not None or (
-                    not notes.empty() and (due or stopping or held)):
-                self._work(jobs, calls, notes)
-            elif not notes.empty():
-                self._put_back(notes)  # too early to open the store for notes alone
-            idle = not jobs and not calls
-            if self._con is not None and (
-                    idle or stopping or time.monotonic() - self._held_since >= self.hold_s):
-                # Idle: the alerts are brought up to date before the store goes. Still busy:
-                # the next hold does it (at most ALERT_REFRESH_MIN_S later).
-                self._release(refresh=idle or stopping)
+            try:
+                if self._round():
+                    return
+            except Exception:  # noqa: BLE001 - the writer must outlive any one failure
+                log.exception("writer round failed; the store connection is reopened")
+                self._discard()
                 time.sleep(self.gap_s)
-            if stopping and self._queue.empty():
-                self._release()
-                return
+
+    def _round(self) -> bool:
+        """One round of the writer: take, write, maybe let the store go; whether to stop."""
+        held = self._con is not None
+        jobs, calls = self._take(_LINGER_S if held else _FLUSH_S)
+        with self._notes_lock:
+            notes, self._notes = self._notes, _Notes()
+        stopping = self._stopping.is_set()
+        due = time.monotonic() - self._last_flush >= _FLUSH_S
+        if jobs or calls or notes.rules is not None or (
+                not notes.empty() and (due or stopping or held)):
+            self._work(jobs, calls, notes)
+        elif not notes.empty():
+            self._put_back(notes)  # too early to open the store for notes alone
+        idle = not jobs and not calls
+        if self._con is not None and (
+                idle or stopping or time.monotonic() - self._held_since >= self.hold_s):
+            # Idle: the alerts are brought up to date before the store goes. Still busy:
+            # the next hold does it (at most ALERT_REFRESH_MIN_S later).
+            self._release(refresh=idle or stopping)
+            time.sleep(self.gap_s)
+        if stopping and self._queue.empty():
+            self._release()
+            return True
+        return False
 
     def _put_back(self, notes: _Notes) -> None:
         with self._notes_lock:

@@ -12,6 +12,8 @@ dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
 ``location`` (forced points, location precision),
 ``tracks`` (GPS pings), ``dosage`` (the Koper dose from GPS), ``compliance``
 (saved plans against stored tracks), ``shift_sheet`` (hojas de ruta),
+``alerts`` (near-repeat alerts from the store's own Knox test), ``live`` (the live view of a
+shift), ``tokens`` (the ingest API's access tokens), ``service`` (the ingest API, HTTP),
 ``settings``; ``cli`` is the command line (``python -m analytics``).
 """
 

@@ -105,6 +105,9 @@ def _delete(args: argparse.Namespace) -> int:
         counts = access.undo_import(con, iid, user=access.cli_actor())
         later = con.execute("SELECT count(*) FROM imports WHERE import_id > ? AND duplicates > 0",
                             [iid]).fetchall()[0][0]
+        from analytics import alerts
+
+        alerts.refresh_alerts(con)  # the deleted incidents raise no alert any more
     print(f"Eliminada {_describe(iid, str(known[iid]['file_name']), counts)}.")
     if later:
         print("Aviso: importaciones posteriores omitieron filas duplicadas de esta; vuelva a "

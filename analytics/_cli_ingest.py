@@ -109,6 +109,14 @@ def _audit(db: str | None, action: str, detail: str) -> None:
         con.close()
 
 
+def _refresh_alerts(db: str | None) -> None:
+    """Rebuild the near-repeat alerts after an import (``analytics.alerts``)."""
+    from analytics import alerts, store
+
+    with store.writing(db) as con:
+        alerts.refresh_alerts(con)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``ingest``."""
     from analytics import ingest
@@ -118,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
     names = ", ".join(Path(f).name for f in report.files)
     _audit(args.db, "import", f"{names}: {report.accepted} aceptadas, "
                               f"{report.duplicates} duplicadas, {report.quarantined} en cuarentena")
+    if report.accepted:
+        _refresh_alerts(args.db)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:

@@ -38,7 +38,8 @@ class AccessDeniedError(AnalyticsError, PermissionError):
 
 class InterventionError(AnalyticsError, ValueError):
     """An intervention cannot be evaluated as asked (invalid area, windows outside the data,
-    an area that does not overlap the incidents)."""
+    an area that does not overlap the incidents).
+    """
 
 
 class UserError(AnalyticsError, ValueError):

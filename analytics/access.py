@@ -28,6 +28,7 @@ Permission table (pages and actions; ``x`` = allowed)::
     plan_patrullaje    x        x          x
     cumplimiento       x        x          x
     evaluacion         x        x          x
+    alertas            x        x          x
     reportes           x        x          x         x
     admin              x
     import             x        x          x
@@ -44,6 +45,9 @@ only, never the public role; importing tracks needs ``import``.
 
 ``evaluacion`` (interventions register and their evaluation) reads internal incidents:
 staff only, never the public role.
+
+``alertas`` (the live view: this shift's incidents and near-repeat alerts) is
+staff only; alerts are internal data and never reach the public role.
 
 Passwords are hashed with bcrypt (cost 12, salt per hash) and never stored or
 returned in clear. :func:`verify_user` gives the same answer, after the same
@@ -94,7 +98,7 @@ ROLE_LABELS: Final = MappingProxyType({
     "publico": "Público",
 })
 PAGES: Final = ("inicio", "mapa", "patrones", "datos", "pronostico", "zonas_criticas",
-                "plan_patrullaje", "cumplimiento", "evaluacion", "reportes", "admin")
+                "plan_patrullaje", "cumplimiento", "evaluacion", "alertas", "reportes", "admin")
 ACTIONS: Final = ("import", "export", "export_public", "plan", "manage_users", "view_points",
                   "view_audit", "delete_import")
 

@@ -37,6 +37,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "analytics._cli_tracks",
     "analytics._cli_dosage",
     "analytics._cli_interventions",
+    "analytics._cli_api",
+    "analytics._cli_alerts",
 )
 
 #: Command name -> the module that registers it. ``main`` imports only the module of
@@ -62,6 +64,9 @@ _COMMANDS: dict[str, str] = {
     "tracks": "analytics._cli_tracks",
     "dosage": "analytics._cli_dosage",
     "interventions": "analytics._cli_interventions",
+    "serve-api": "analytics._cli_api",
+    "tokens": "analytics._cli_api",
+    "alerts": "analytics._cli_alerts",
 }
 
 EXIT_USER_ERROR = 2

@@ -181,7 +181,7 @@ def cell_area_km2(resolution: int) -> float:
     return float(h3.average_hexagon_area(int(resolution), unit="km^2"))
 
 
-def cells_to_polygons(cells: Iterable[int] | np.ndarray) -> "gpd.GeoDataFrame":  # noqa: F821
+def cells_to_polygons(cells: Iterable[int] | np.ndarray) -> gpd.GeoDataFrame:  # noqa: F821
     """Hexagon polygons (EPSG:4326) with an ``h3`` string column."""
     import geopandas as gpd
     from shapely.geometry import Polygon

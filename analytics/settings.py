@@ -347,3 +347,67 @@ XLSX_MAX_RATIO: Final = 50
 #: ... checked once the uncompressed total exceeds this many bytes (small files may
 #: compress well).
 XLSX_RATIO_FROM_BYTES: Final = 20 * 2**20
+# --------------------------------------------------------------------------- live incidents
+# The ingest API (``python -m analytics serve-api``, :mod:`analytics.service`), near-repeat
+# alerts (:mod:`analytics.alerts`) and the Alertas page (issue 15).
+
+#: Address and port the ingest API listens on (behind a TLS reverse proxy: docs/DEPLOYMENT.md).
+API_HOST: Final = "127.0.0.1"
+API_PORT: Final = 8600
+#: Largest request body, bytes (checked while the body streams in: 413 past it).
+API_MAX_BODY_BYTES: Final = 5 * 2**20
+#: Most incidents in one post (422 past it; send larger batches as several posts or a file).
+API_MAX_ROWS: Final = 10_000
+#: Posts one token may make per window (429 with Retry-After past it) ...
+API_RATE_LIMIT: Final = 6_000
+#: ... window length, seconds (sliding).
+API_RATE_WINDOW_S: Final = 60.0
+#: Most incident rows the writer folds into one transaction (a group commit of several posts).
+API_BATCH_MAX_ROWS: Final = 20_000
+#: Pause of the writer after it lets the store's write lock go, seconds: longer than a waiting
+#: reader's poll (``analytics._lock``, 50 ms), so the app's readers and a CLI import get the
+#: store in it; posts gather meanwhile.
+API_WRITER_GAP_S: Final = 0.06
+#: Longest wait of a post for the store (e.g. while a CLI import writes) before a 503.
+API_STORE_TIMEOUT_S: Final = 60.0
+#: Days the audit rows of API posts (``api_posts``) are kept.
+API_AUDIT_RETENTION_DAYS: Final = 365
+#: Seconds a known token stays in the service's memory before it is read again (a revoked
+#: token is refused at once anyway: every post checks it again inside its write).
+API_TOKEN_CACHE_S: Final = 30.0
+
+#: H3 resolution of alert cells (10: ~76 m edge, a block or two).
+ALERT_RESOLUTION: Final = 10
+#: Near-repeat rule used when a store has too few incidents of a prone type to measure it:
+#: alert the cells within this distance (metres) ...
+ALERT_DEFAULT_DISTANCE_M: Final = 200.0
+#: ... for this many days after the incident.
+ALERT_DEFAULT_DAYS: Final = 7
+#: Crime types assumed prone to near repeats when the data are too thin (substrings of the
+#: canonical type, accents removed): robberies, thefts and burglaries.
+ALERT_PRONE_KEYWORDS: Final = ("robo", "hurto", "burglary", "robbery", "theft")
+#: Knox test of each crime type: distance band edges, metres ...
+ALERT_KNOX_DISTANCE_BANDS_M: Final = (0.0, 100.0, 200.0, 300.0, 400.0)
+#: ... time band edges, days ...
+ALERT_KNOX_TIME_BANDS_DAYS: Final = (0, 7, 14, 21, 28)
+#: ... over this many days of history ...
+ALERT_KNOX_HISTORY_DAYS: Final = 365
+#: ... when the type has at least this many incidents in them (else the default rule) ...
+ALERT_KNOX_MIN_INCIDENTS: Final = 200
+#: ... with this many permutations (seeded: ``ALERT_KNOX_SEED``).
+ALERT_KNOX_PERMUTATIONS: Final = 99
+ALERT_KNOX_SEED: Final = 15
+#: Cached Knox rules older than this many hours are recomputed (nightly by the service and
+#: by ``python -m analytics alerts refresh``).
+ALERT_RULES_MAX_AGE_H: Final = 24.0
+#: The Alertas page refreshes itself every this many seconds.
+LIVE_REFRESH_S: Final = 30
+#: Incidents of the shift listed on the Alertas page (newest first).
+LIVE_LAST_INCIDENTS: Final = 50
+#: Most connections the API serves at once (uvicorn answers 503 past it).
+API_MAX_CONNECTIONS: Final = 256
+#: Longest time the API's writer keeps the store's write lock while posts keep coming, s.
+API_WRITER_HOLD_S: Final = 1.0
+#: While posts stream in, the alerts are rebuilt at most every this many seconds (and always
+#: before the writer lets the store go, and before the API answers an alerts read).
+ALERT_REFRESH_MIN_S: Final = 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import re
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -24,7 +24,7 @@ def machine_line() -> str:
                              text=True, check=False).stdout.strip()
     except OSError:
         rev = "?"
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"_{now}, commit {rev}, Python {platform.python_version()}, {platform.machine()}_"
 
 

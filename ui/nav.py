@@ -52,6 +52,7 @@ PAGES: Final[tuple[PageSpec, ...]] = (
     PageSpec("pages/zonas_criticas.py", "page.zonas_criticas", ":material/local_fire_department:"),
     PageSpec("pages/plan_patrullaje.py", "page.plan_patrullaje", ":material/local_police:"),
     PageSpec("pages/cumplimiento.py", "page.cumplimiento", ":material/fact_check:"),
+    PageSpec("pages/alertas.py", "page.alertas", ":material/notifications_active:"),
     PageSpec("pages/reportes.py", "page.reportes", ":material/description:"),
     PageSpec("pages/evaluacion.py", "page.evaluacion", ":material/query_stats:"),
     PageSpec("pages/datos.py", "page.datos", ":material/upload_file:"),

@@ -284,6 +284,16 @@ def preview(up: Any) -> tuple[Path, Any] | None:
         return None
 
 
+def _refresh_alerts(con: Any) -> None:
+    """Rebuild the near-repeat alerts after an import; a failure leaves the import done."""
+    from analytics import alerts
+
+    try:
+        alerts.refresh_alerts(con)
+    except Exception:  # noqa: BLE001 - the import is committed; the next import or API post retries
+        logging.getLogger("vigia.ui").exception("alerts not rebuilt after an import")
+
+
 def run_import(path: Path, *, mapping: dict[str, str], source: str | None,
                user: str | None) -> dict[str, Any] | None:
     """Import with a progress bar; return the report dict (or None after showing the error)."""
@@ -307,6 +317,8 @@ def run_import(path: Path, *, mapping: dict[str, str], source: str | None,
                                            f"{report.quarantined} en cuarentena")
             except ImportError:
                 pass
+            if report.accepted:
+                _refresh_alerts(con)
     except StoreError as exc:
         bar.empty()
         if "uso" in str(exc) or "lock" in str(exc).lower():

@@ -34,7 +34,8 @@ def _day_matrix(arr: np.ndarray, lo: int, hi: int) -> sparse.csr_matrix:
 def _day_weights(lo: int, hi: int, starts: np.ndarray, ends: np.ndarray,
                  tau: float | None = None) -> np.ndarray:
     """(hi - lo, origins) weights of days ``lo..hi-1``: 1, or ``exp(-(end - day - 0.5)/tau)``,
-    for ``start <= day < end`` of each origin's window, else 0."""
+    for ``start <= day < end`` of each origin's window, else 0.
+    """
     d = np.arange(lo, hi, dtype=np.float64)[:, None]
     inside = (d >= starts[None, :]) & (d < ends[None, :])
     if tau is None:

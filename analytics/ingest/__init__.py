@@ -31,6 +31,7 @@ from analytics.ingest.pipeline import (
     IngestReport as IngestReport,
     Progress as Progress,
     ingest_files as ingest_files,
+    ingest_records as ingest_records,
     preview_file as preview_file,
     read_incidents as read_incidents,
 )

@@ -154,7 +154,7 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: S.Source, table: str,
                                               P.CODE["campo_demasiado_largo"],
                                               P.CODE["fila_malformada"]).astype(np.int8)
         finally:
-            if src.kind in {"excel", "geojson"}:
+            if src.kind in {"excel", "geojson", "records"}:
                 con.unregister("_vg_frame")
             if src.kind == "csv":
                 S.drop_rejects(con)
@@ -609,6 +609,71 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
         if own:
             conn.close()
     return _merge(results, [s.path for s in sources])
+
+
+def ingest_records(records: Sequence[Any], *, db: str | Path | None = None,
+                   con: duckdb.DuckDBPyConnection | None = None, source: str | None = None,
+                   tz: str = settings.TIMEZONE, mapping: Mapping[str, str] | None = None,
+                   study_area: Any = None, name: str = "api", transaction: bool = True
+                   ) -> IngestReport:
+    """Import in-memory incident records (JSON objects, e.g. an API post) into the store.
+
+    The records go through the same pipeline as a file (header recognition,
+    validation, personal-data dropping and masking, duplicates, quarantine):
+    see :func:`analytics.ingest.sources.records_source` for how a record
+    becomes a row (every value as text; nested values make a malformed row;
+    a record without an identifier gets one from its content, so re-sending
+    it is a duplicate). One ``imports`` row records the batch, named ``name``.
+
+    Parameters
+    ----------
+    records
+        One JSON object per incident.
+    db, con
+        As for :func:`ingest_files`.
+    source, tz, mapping, study_area
+        As for :func:`ingest_files`.
+    name
+        Stands for the file name in ``imports`` and the quarantine.
+    transaction
+        ``True``: the import runs in a transaction of its own (``con`` must
+        have none open). ``False``: the caller has opened one on ``con`` and
+        commits (or rolls back) several imports together (a group commit).
+
+    Returns
+    -------
+    IngestReport
+
+    Raises
+    ------
+    InputFileError
+        No records, or too many distinct keys.
+    IncidentSchemaError
+        No date or coordinate keys recognised, or a wrong option.
+    """
+    _check_tz(tz)
+    area = _parse_study_area(study_area)
+    src = S.records_source(records, name=name, mapping=mapping)
+    own = con is None
+    conn = store.connect(db) if own else con
+    assert conn is not None
+    try:
+        if transaction:
+            conn.execute("BEGIN TRANSACTION")
+        try:
+            result = _ingest_one(conn, src, source=source, tz=tz, mapping=mapping,
+                                 study_area=area, import_id=store.next_import_id(conn),
+                                 write=True, progress=None, base=0.0, span=1.0)
+            if transaction:
+                conn.execute("COMMIT")
+        except BaseException:
+            if transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        if own:
+            conn.close()
+    return _merge([result], [src.path])
 
 
 def _precheck(con: duckdb.DuckDBPyConnection, src: S.Source,

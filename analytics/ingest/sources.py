@@ -20,7 +20,7 @@ import threading
 import zipfile
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,13 +41,16 @@ _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 @dataclass(frozen=True)
 class Source:
     path: Path
-    kind: str  # csv | parquet | excel | geojson
+    kind: str  # csv | parquet | excel | geojson | records
     sha: str | Future[str]  # content hash, computed in a background thread
     encoding: str = "utf-8"
     delimiter: str = ","
     skip: int = 0
     quote: str = '"'
     header: tuple[str, ...] = ()  # CSV header as sniffed (used when DuckDB cannot sniff)
+    # kind "records": the all-text frame and the 1-based positions of malformed records
+    frame: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    malformed: tuple[int, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -443,8 +446,9 @@ def source_sql(con: duckdb.DuckDBPyConnection, src: Source,
                 columns: Sequence[str] | None = None) -> tuple[str, np.ndarray]:
     """Return a SELECT over the file and the positions of rows left out as malformed.
 
-    Excel/GeoJSON frames are registered as ``_vg_frame``; malformed GeoJSON
-    features are not in it (see :func:`geojson_frame`).
+    Excel/GeoJSON/records frames are registered as ``_vg_frame``; malformed
+    GeoJSON features and records are not in it (see :func:`geojson_frame`,
+    :func:`records_source`).
     """
     none = np.empty(0, dtype=np.int64)
     if src.kind == "csv":
@@ -453,7 +457,168 @@ def source_sql(con: duckdb.DuckDBPyConnection, src: Source,
         return f"SELECT * FROM read_parquet({path_sql(src.path)})", none
     if src.kind == "excel":
         frame, bad = excel_frame(src), none
+    elif src.kind == "records":
+        if src.frame is None:
+            raise fail(src.path, "no hay registros")
+        frame, bad = src.frame, np.asarray(src.malformed, dtype=np.int64)
     else:
         frame, bad = geojson_frame(src)
     con.register("_vg_frame", frame)
     return "SELECT * FROM _vg_frame", bad
+
+
+# --------------------------------------------------------------------------- in-memory records
+
+#: Longest key of a record, in characters (a longer one makes its record malformed).
+MAX_RECORD_KEY_CHARS = 200
+#: Prefix of the identifiers given to records without one (see :func:`records_source`).
+CONTENT_ID_PREFIX = "api-"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean_unicode(s: str) -> str:
+    """``s`` as valid UTF-8 text: lone surrogates (possible in JSON) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", s)
+
+
+def record_value_to_text(v: Any) -> str | None:
+    """A JSON scalar as the text a file cell would hold (``None`` for null or blank).
+
+    Booleans become ``true`` / ``false``; numbers as written (``12.0`` -> ``12``);
+    text longer than ``settings.MAX_FIELD_BYTES`` is kept just long enough for the
+    ingest to quarantine its row (``campo_demasiado_largo``).
+    """
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        try:
+            return str(v)[:settings.MAX_FIELD_BYTES + 1]
+        except ValueError:  # more digits than Python prints: over the limit anyway
+            return "9" * (settings.MAX_FIELD_BYTES + 1)
+    if isinstance(v, str):
+        v = _clean_unicode(v[:settings.MAX_FIELD_BYTES + 1])
+    out: str | None = cell_to_text(v)
+    return out
+
+
+def _record_row(rec: Any) -> dict[str, str | None] | None:
+    """A record's ``key -> text`` (``None``: malformed: not an object, nested values, long keys)."""
+    if not isinstance(rec, Mapping):
+        return None
+    row: dict[str, str | None] = {}
+    for k, v in rec.items():
+        if not isinstance(k, str) or len(k) > MAX_RECORD_KEY_CHARS:
+            return None
+        if isinstance(v, (Mapping, list, tuple, set, bytes, bytearray)):
+            return None
+        if v is not None and not isinstance(v, (str, int, float)):
+            return None
+        key = _clean_unicode(k).strip() or "columna"
+        row[key] = record_value_to_text(v)
+    return row
+
+
+def _unique_headers(keys: Sequence[str]) -> dict[str, str]:
+    """Key -> column name, unique without regard to case (as DuckDB compares names)."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for k in keys:
+        name, n = k, 0
+        while name.lower() in taken:
+            n += 1
+            name = f"{k}_{n}"
+        taken.add(name.lower())
+        out[k] = name
+    return out
+
+
+def content_id(row: Mapping[str, str | None], mapping: Mapping[str, str]) -> str:
+    """A stable identifier from a record's mapped fields (all but the identifier).
+
+    The same incident sent twice (a retried post) gets the same identifier and
+    is then a duplicate. Fields are taken by their canonical name, so the same
+    content under Spanish or English keys gets the same identifier.
+    """
+    parts = sorted((f, row.get(c)) for f, c in mapping.items() if f != "incident_id")
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return CONTENT_ID_PREFIX + digest[:20]
+
+
+def record_rows(records: Sequence[Any], *, name: str = "api"
+                ) -> tuple[list[dict[str, str | None] | None], list[str]]:
+    """Records as rows of text keyed by unique column names, and the column names.
+
+    A malformed record (not an object, a nested value, a key longer than
+    :data:`MAX_RECORD_KEY_CHARS`) is ``None``. Keys that differ only in case get
+    a suffix (``ID`` after ``id`` becomes ``ID_1``), as DuckDB compares names
+    without case.
+
+    Raises
+    ------
+    InputFileError
+        More distinct keys than ``settings.MAX_COLUMNS``.
+    """
+    raw = [_record_row(rec) for rec in records]
+    ok = [r for r in raw if r is not None]
+    _check_keys(Path(name), ok)
+    names = _unique_headers(list(dict.fromkeys(k for r in ok for k in r)))
+    rows: list[dict[str, str | None] | None] = [
+        None if r is None else {names[k]: v for k, v in r.items()} for r in raw]
+    return rows, list(names.values())
+
+
+def records_source(records: Sequence[Any], *, name: str = "api",
+                   mapping: Mapping[str, str] | None = None) -> Source:
+    """A ``records`` source: JSON objects (e.g. the body of an API post) as an all-text frame.
+
+    Every record is one row; its keys are the headers (recognised like a
+    file's, :func:`analytics._validate.guess_mapping`) and every JSON scalar
+    becomes text. A record that is not an object, holds a nested object or
+    list, or has a key longer than :data:`MAX_RECORD_KEY_CHARS` is malformed
+    (left out of the frame and quarantined as ``fila_malformada``). A record
+    without an identifier (no identifier field, or an empty one) gets
+    :func:`content_id`, so re-sending it is a duplicate. Personal-data keys are
+    ignored here as in a file (the pipeline never reads them).
+
+    Parameters
+    ----------
+    records
+        Parsed JSON values, one per incident.
+    name
+        Stands for the file name (``imports.file_name``, quarantine, messages).
+    mapping
+        Explicit ``field -> key`` overrides, as for a file.
+
+    Raises
+    ------
+    InputFileError
+        No records, or more distinct keys than ``settings.MAX_COLUMNS``.
+    IncidentSchemaError
+        ``mapping`` names an unknown field or key.
+    """
+    path = Path(name)
+    if not len(records):
+        raise no_rows(path)
+    all_rows, headers = record_rows(records, name=name)
+    bad = [pos for pos, r in enumerate(all_rows, start=1) if r is None]
+    rows = [r for r in all_rows if r is not None]
+    sha = hashlib.sha256(json.dumps([list(records_key(r)) for r in rows] + [bad],
+                                    ensure_ascii=False).encode("utf-8")).hexdigest()
+    data: dict[str, list[str | None]] = {h: [r.get(h) for r in rows] for h in headers}
+    pii = V.pii_columns(headers, keep=set((mapping or {}).values()))
+    guessed = V.guess_mapping(headers, mapping=mapping, exclude=pii)
+    if rows:
+        id_col = guessed.get("incident_id")
+        if id_col is None:
+            id_col = "incident_id"  # no header is an identifier synonym: this one is free
+            data[id_col] = [None] * len(rows)
+        by_row = [{c: data[c][i] for c in guessed.values()} for i in range(len(rows))]
+        data[id_col] = [v if v is not None else content_id(by_row[i], guessed)
+                        for i, v in enumerate(data[id_col])]
+    frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()})
+    return Source(path, "records", sha, frame=frame, malformed=tuple(bad))
+
+
+def records_key(row: Mapping[str, str | None]) -> tuple[tuple[str, str | None], ...]:
+    """A record's content in a canonical order (for hashing)."""
+    return tuple(sorted(row.items()))

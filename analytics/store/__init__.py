@@ -36,6 +36,8 @@ import pandas as pd
 
 from analytics import _lock, settings
 from analytics._errors import StoreError
+from analytics.store.alerts import ALERT_TABLES
+from analytics.store.api import API_TABLES
 from analytics.store.commitments import COMMITMENT_TABLES
 from analytics.store.forecasts import FORECAST_TABLES
 from analytics.store.interventions import INTERVENTION_TABLES
@@ -143,6 +145,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               INTERVENTION_TABLES + COMMITMENT_TABLES),
     Migration(8, "zone layers and stored forecasts (cells and zones)",
               ZONE_TABLES + FORECAST_TABLES),
+    Migration(9, "ingest API tokens and post audit; near-repeat alert rules and alerts",
+              API_TABLES + ALERT_TABLES),
 )
 
 #: The schema version this code writes and reads.
@@ -500,7 +504,8 @@ def load_incidents(con: duckdb.DuckDBPyConnection, *,
 def _typed_incidents(df: pd.DataFrame) -> pd.DataFrame:
     """Incident columns as read from DuckDB or Parquet, in their pandas types (in place):
     ``h3_r12`` uint64, ``occurred_at`` datetime, ``import_id`` int64. Shared with
-    ``partitions``."""
+    ``partitions``.
+    """
     if "h3_r12" in df.columns:
         df["h3_r12"] = df["h3_r12"].to_numpy(dtype=np.uint64)
     if "occurred_at" in df.columns:

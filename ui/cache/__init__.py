@@ -6,7 +6,7 @@ modules: :mod:`~ui.cache.connection` (store access and the public gate),
 :mod:`~ui.cache.explore`, :mod:`~ui.cache.resources`, :mod:`~ui.cache.reports`,
 :mod:`~ui.cache.hotspots`, :mod:`~ui.cache.public`, :mod:`~ui.cache.patrol`,
 :mod:`~ui.cache.forecast`, :mod:`~ui.cache.patrol_ops`, :mod:`~ui.cache.interventions`,
-:mod:`~ui.cache.zones`;
+:mod:`~ui.cache.zones`, :mod:`~ui.cache.live`;
 everything is re-exported here (``ui.cache.kpis``).
 
 Store access
@@ -118,6 +118,12 @@ from ui.cache.interventions import (
     record_commitment_status as record_commitment_status,
     remove_intervention as remove_intervention,
     update_intervention as update_intervention,
+)
+from ui.cache.live import (
+    alert_rules as alert_rules,
+    live_alerts as live_alerts,
+    live_version as live_version,
+    shift_activity as shift_activity,
 )
 from ui.cache.patrol import (
     cell_districts as cell_districts,

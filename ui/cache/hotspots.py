@@ -69,7 +69,8 @@ def emerging(dataset_id: str, query: IncidentQuery, *, resolution: int, period: 
 def near_repeat(dataset_id: str, query: IncidentQuery, *, permutations: int, seed: int,
                 limit: int) -> tuple[Any, int]:
     """Knox near-repeat test on the ``limit`` most recent filtered incidents (never
-    sensitive ones: ``explore.incident_points``). Returns ``(NearRepeatResult, n used)``."""
+    sensitive ones: ``explore.incident_points``). Returns ``(NearRepeatResult, n used)``.
+    """
     from analytics import hotspots
 
     with read_connection() as con:

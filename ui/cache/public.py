@@ -32,7 +32,6 @@ def public_release(dataset_id: str, k: int | None = None) -> Any:
 
     Built once per data set; ``k`` defaults to ``settings.PUBLIC_MIN_COUNT``.
     """
-
     return _public_release(dataset_id, settings.PUBLIC_MIN_COUNT if k is None else int(k))
 
 

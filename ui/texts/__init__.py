@@ -9,4 +9,5 @@ from __future__ import annotations
 from typing import Final
 
 AREAS: Final = ("app", "inicio", "mapa", "patrones", "datos", "zonas_criticas", "pronostico",
-                "cuentas_reportes", "plan", "cumplimiento", "evaluacion", "por_zona")
+                "cuentas_reportes", "plan", "cumplimiento", "evaluacion", "por_zona",
+                "alertas")

@@ -47,7 +47,9 @@ def _first_message_only() -> Any:
 
 
 def _summary(report: Any, db: Path) -> str:
-    g = (lambda name, default=0: getattr(report, name, default))  # noqa: E731
+    def g(name: str, default: Any = 0) -> Any:
+        return getattr(report, name, default)
+
     lines = [
         f"Datos de demostración importados en {db}:",
         f"  filas leídas: {g('rows_read'):,} · aceptadas: {g('accepted'):,} · "

@@ -77,7 +77,7 @@ def _hhmm(v: Any) -> str:
     if isinstance(v, pd.Timedelta):
         m = int(v.total_seconds() // 60)
         return f"+{m // 60:d}:{m % 60:02d}"
-    return pd.Timestamp(v).strftime("%H:%M")
+    return str(pd.Timestamp(v).strftime("%H:%M"))
 
 
 def gap_text(gap: float, status: str) -> str:
@@ -193,12 +193,12 @@ def koper_notes(plan: PatrolPlan, *, dwell_min: float, revisit_min: float) -> li
 
 
 def _unit_cards(routes: pd.DataFrame) -> list[tuple[str, list[tuple[str, ...]]]]:
-    cards = []
+    cards: list[tuple[str, list[tuple[str, ...]]]] = []
     for unit, grp in routes.sort_values(["unit", "order"]).groupby("unit", sort=True):
         cyc = float(grp["cycle_min"].iloc[0]) if "cycle_min" in grp else math.nan
         visits = int(grp["visits"].min()) if "visits" in grp else 0
         head = f"Unidad {int(unit)} · circuito {_num(cyc, 0)} min · {visits}+ visitas"
-        rows = [(str(int(r.order)), str(r.h3), (str(r.district).title() or "—"),
+        rows: list[tuple[str, ...]] = [(str(int(r.order)), str(r.h3), (str(r.district).title() or "—"),
                  f"{_hhmm(r.arrive)}–{_hhmm(r.leave)}", _num(float(r.expected_covered), 2)
                  + (" F" if bool(getattr(r, "fixed", False)) else ""))
                 for r in grp.itertuples(index=False)]

@@ -18,7 +18,7 @@ to a cell edge) the parent differs from ``h3.latlng_to_cell(lat, lon, r)``;
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import h3
 import numpy as np
@@ -27,6 +27,9 @@ import pyarrow as pa
 
 from analytics import settings
 from analytics._errors import IncidentSchemaError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 TimeKey = Literal["hour", "shift", "weekday", "date"]
 
@@ -181,7 +184,7 @@ def cell_area_km2(resolution: int) -> float:
     return float(h3.average_hexagon_area(int(resolution), unit="km^2"))
 
 
-def cells_to_polygons(cells: Iterable[int] | np.ndarray) -> gpd.GeoDataFrame:  # noqa: F821
+def cells_to_polygons(cells: Iterable[int] | np.ndarray) -> gpd.GeoDataFrame:
     """Hexagon polygons (EPSG:4326) with an ``h3`` string column."""
     import geopandas as gpd
     from shapely.geometry import Polygon

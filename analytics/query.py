@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ import pandas as pd
 from analytics import settings
 from analytics._errors import IncidentSchemaError
 
-Timeish = str | date | datetime | pd.Timestamp | None
+Timeish: TypeAlias = str | date | datetime | pd.Timestamp | None
 
 
 def _as_date(value: Timeish) -> date | None:
@@ -54,7 +54,8 @@ def _as_date(value: Timeish) -> date | None:
     if isinstance(value, date):
         return value
     try:
-        return pd.Timestamp(value).date()
+        day: date = pd.Timestamp(value).date()
+        return day
     except (ValueError, TypeError):
         msg = f"Fecha no válida: {value!r} (use AAAA-MM-DD)."
         raise IncidentSchemaError(msg) from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -372,7 +372,8 @@ def place_patrols_on_cells(forecast: pd.DataFrame, *, units: int, radius_m: floa
     deadline = t_start + float(time_limit)
     cov = coverage_matrix(cells, radius_m=radius_m)
     groups = dist_names if district_min else None
-    minimums = {d: int(m) for d, m in district_min.items()} if district_min else None
+    minimums: dict[Hashable, int] | None = (
+        {d: int(m) for d, m in district_min.items()} if district_min else None)
 
     def solve(n: int, banned: np.ndarray) -> PatrolSolution:
         return place_patrols(cov, expected, n_hotspots=n, fixed=fix, excluded=banned,
@@ -383,8 +384,7 @@ def place_patrols_on_cells(forecast: pd.DataFrame, *, units: int, radius_m: floa
     lat, lon = hexbin.cells_to_centers(cells)
     xy = geo.local_xy(lat, lon, float(lat.mean()), float(lon.mean()))
     m_per_min = float(speed_kmh) * 1000 / 60
-    loop_opts: dict[str, float] = dict(dwell_min=float(dwell_min), revisit_min=float(revisit_min),
-                                       m_per_min=m_per_min)
+    dwell, revisit = float(dwell_min), float(revisit_min)
     allowed = np.ones(cells.size, dtype=bool)
     allowed[exc] = False
 
@@ -392,14 +392,16 @@ def place_patrols_on_cells(forecast: pd.DataFrame, *, units: int, radius_m: floa
         """Units for the solution's hotspots, loops trimmed to the revisit rule and refilled."""
         hs = sol.selected
         labels = _balanced_units(xy[hs], int(units))
-        labels = _rebalance(lat[hs], lon[hs], labels, **loop_opts)
+        labels = _rebalance(lat[hs], lon[hs], labels, dwell_min=dwell, revisit_min=revisit,
+                            m_per_min=m_per_min)
         keep = _trim_loops(cov[hs], expected, lat[hs], lon[hs], labels, np.isin(hs, fix),
                            groups=None if groups is None else groups[hs], minimums=minimums,
-                           **loop_opts)
+                           dwell_min=dwell, revisit_min=revisit, m_per_min=m_per_min)
         moved = int((~keep).sum())
         if moved:
             hs, labels = _refill(cov, expected, lat, lon, hs[keep], labels[keep], allowed,
-                                 slots=moved, **loop_opts)
+                                 slots=moved, dwell_min=dwell, revisit_min=revisit,
+                                 m_per_min=m_per_min)
         value = float(expected[np.asarray(cov[hs].sum(axis=0)).ravel() > 0].sum())
         return value, hs, labels, moved
 

@@ -354,7 +354,7 @@ def _highs_model(s: sparse.csr_array, w: np.ndarray, p: int,
 def _new_highs(seconds: float) -> Any:
     import highspy
 
-    h = highspy.Highs()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)

@@ -111,20 +111,20 @@ def _refill(cov: sparse.csr_array, w: np.ndarray, lat: np.ndarray, lon: np.ndarr
     :data:`REFILL_CANDIDATES` tried per slot). ``hs`` are cell indices into
     ``cov`` rows; returns the new hotspots and their unit labels.
     """
-    hs, labels = list(map(int, hs)), list(map(int, labels))
-    if slots <= 0 or not hs:
-        return np.asarray(hs, dtype=np.int64), np.asarray(labels, dtype=np.int64)
+    hs_l, labels_l = list(map(int, hs)), list(map(int, labels))
+    if slots <= 0 or not hs_l:
+        return np.asarray(hs_l, dtype=np.int64), np.asarray(labels_l, dtype=np.int64)
     cov = sparse.csr_array(cov)
-    covered = np.asarray(cov[hs].sum(axis=0)).ravel() > 0
+    covered = np.asarray(cov[hs_l].sum(axis=0)).ravel() > 0
     tried = np.zeros(cov.shape[0], dtype=bool)
-    tried[hs] = True
+    tried[hs_l] = True
     def loop(members: list[int]) -> float:
         ids = np.asarray(members, dtype=np.int64)
         return _cycle_min(_minutes(lat[ids], lon[ids], m_per_min), np.arange(ids.size),
                           dwell_min)
 
-    members = {u: [h for h, lab in zip(hs, labels, strict=True) if lab == u]
-               for u in sorted(set(labels))}
+    members = {u: [h for h, lab in zip(hs_l, labels_l, strict=True) if lab == u]
+               for u in sorted(set(labels_l))}
     cycle = {u: loop(m) for u, m in members.items()}
     total = cov @ w
     for _ in range(slots):
@@ -154,14 +154,14 @@ def _refill(cov: sparse.csr_array, w: np.ndarray, lat: np.ndarray, lon: np.ndarr
                 u = best[1]
                 members[u].append(int(c))
                 cycle[u] += best[0]
-                hs.append(int(c))
-                labels.append(u)
+                hs_l.append(int(c))
+                labels_l.append(u)
                 covered |= np.asarray(cov[[int(c)]].toarray()).ravel() > 0
                 placed = True
                 break
         if not placed:
             break
-    return np.asarray(hs, dtype=np.int64), np.asarray(labels, dtype=np.int64)
+    return np.asarray(hs_l, dtype=np.int64), np.asarray(labels_l, dtype=np.int64)
 
 
 def _balanced_units(xy: np.ndarray, units: int, *, max_iter: int = 30) -> np.ndarray:

@@ -62,7 +62,7 @@ def _text(value: object) -> str:
 def _ts(value: object) -> datetime | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
-    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    ts = pd.Timestamp(value)
     if pd.isna(ts):
         return None
     if ts.tzinfo is not None:

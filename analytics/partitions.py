@@ -509,8 +509,9 @@ def _duckdb(memory_limit: str) -> duckdb.DuckDBPyConnection:
 
 
 def _query_df(sql: str, params: list[Any], *, memory_limit: str, action: str) -> pd.DataFrame:
-    """``sql`` on a fresh in-memory connection; DuckDB errors as a Spanish ``StoreError``
-    ("No se pudo {action} el conjunto Parquet: …").
+    """``sql`` on a fresh in-memory connection; DuckDB errors as a Spanish ``StoreError``.
+
+    The message reads "No se pudo {action} el conjunto Parquet: …".
     """
     con = _duckdb(memory_limit)
     try:

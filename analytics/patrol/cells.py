@@ -257,7 +257,8 @@ def _lookup(cells: np.ndarray, wanted: Iterable[Any], what: str,
     if not wanted:
         return np.empty(0, dtype=np.int64)
     try:
-        w = hexbin.to_cells(np.asarray(wanted, dtype=object if isinstance(wanted[0], str) else None))
+        dtype = object if isinstance(wanted[0], str) else None
+        w = hexbin.to_cells(np.asarray(wanted, dtype=dtype))
     except IncidentSchemaError as exc:
         problems.append(f"{what}: {str(exc).rstrip('.')}")
         return np.empty(0, dtype=np.int64)

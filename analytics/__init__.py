@@ -7,7 +7,8 @@ dataset, out of core), ``distributed`` (Dask), ``explore``, ``hexbin``,
 ``interventions`` (did an intervention work: effect vs control, displacement; with
 ``intervention_areas``, ``displacement`` and ``intervention_report``),
 ``intervention_register`` (the register of interventions; areas from ``area_sources``),
-``commitments`` (Codisec commitments and their status), ``reports``, ``access`` (users, roles, audit), ``demo`` (synthetic data),
+``commitments`` (Codisec commitments and their status), ``reports``, ``access`` (users,
+roles, audit), ``demo`` (synthetic data),
 ``address`` (parse written addresses), ``gazetteer`` (learn and geocode streets),
 ``location`` (forced points, location precision),
 ``tracks`` (GPS pings), ``dosage`` (the Koper dose from GPS), ``compliance``

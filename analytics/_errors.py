@@ -37,8 +37,10 @@ class AccessDeniedError(AnalyticsError, PermissionError):
 
 
 class InterventionError(AnalyticsError, ValueError):
-    """An intervention cannot be evaluated as asked (invalid area, windows outside the data,
-    an area that does not overlap the incidents).
+    """An intervention cannot be evaluated as asked.
+
+    For example an invalid area, windows outside the data, or an area that does not
+    overlap the incidents.
     """
 
 

@@ -314,9 +314,25 @@ def _split_type(text: str) -> tuple[str, str, str]:
 
 def _parse_street(part: str) -> tuple[str, str, str, int, int]:
     """(key, type, display name, block, offset) of one street part."""
-    block = MISSING
+    part, block = _take_block(part)
+    part, number = _take_number(part, block)
     offset = MISSING
-    number = MISSING
+    if number != MISSING:
+        if block == MISSING:
+            block = number // 100
+            offset = number % 100
+        elif number // 100 == block:
+            offset = number % 100
+    key, stype, display = _street_name_parts(part.strip())
+    return key, stype, display, block, offset
+
+
+def _take_block(part: str) -> tuple[str, int]:
+    """The street part without its block, and the block.
+
+    The block is written "1100 BLOCK", "CDRA. 5", "2DA CUADRA" or "KM 3".
+    """
+    block = MISSING
     if " - " in part:  # "JR. HUANUCO 1020 - LA VICTORIA": what follows is not the street
         head = part.split(" - ", 1)[0]
         if any(c.isalpha() for c in head):
@@ -339,6 +355,12 @@ def _parse_street(part: str) -> tuple[str, str, str, int, int]:
     if m and block == MISSING:
         block = round(float(m.group(1).replace(",", ".")) * 10)
         part = part[:m.start()] + " " + part[m.end():]
+    return part, block
+
+
+def _take_number(part: str, block: int) -> tuple[str, int]:
+    """The street part (words only) without its house number, and the number."""
+    number = MISSING
     m = _RE_NUMBER.search(part)
     if m:
         number = int(m.group(1))
@@ -355,31 +377,30 @@ def _parse_street(part: str) -> tuple[str, str, str, int, int]:
                 part = part[m.end():]
     part = " ".join(_RE_NONWORD.sub(" ", part).split())
     if number == MISSING:
-        # the first plain number after a name word is the house number ("AV. MEXICO 1050 LA
-        # VICTORIA"); a number with nothing but the type before it is the name ("CALLE 7",
-        # "AV. 28 DE JULIO")
-        toks = part.split()
-        for i in range(1, len(toks)):
-            t = toks[i]
-            if not t.isdigit() or len(t) > 5:
-                continue
-            before = toks[:i]
-            if before[-1] in NAME_STOPWORDS or not any(
-                    _TYPE_OF_FORM.get(h) is None and not h.isdigit() for h in before):
-                continue
-            if i + 1 < len(toks) and toks[i + 1] in ("DE", "DEL"):
-                continue
-            number = int(t)
-            part = " ".join(before)
-            break
-    if number != MISSING:
-        if block == MISSING:
-            block = number // 100
-            offset = number % 100
-        elif number // 100 == block:
-            offset = number % 100
-    key, stype, display = _street_name_parts(part.strip())
-    return key, stype, display, block, offset
+        return _number_after_name(part)
+    return part, number
+
+
+def _number_after_name(part: str) -> tuple[str, int]:
+    """The name before the first plain house number, and the number.
+
+    ``("AV. MEXICO", 1050)`` from "AV. MEXICO 1050 LA VICTORIA". A number with
+    nothing but the type before it is the name ("CALLE 7", "AV. 28 DE JULIO");
+    without a house number the part is returned whole, with ``MISSING``.
+    """
+    toks = part.split()
+    for i in range(1, len(toks)):
+        t = toks[i]
+        if not t.isdigit() or len(t) > 5:
+            continue
+        before = toks[:i]
+        if before[-1] in NAME_STOPWORDS or not any(
+                _TYPE_OF_FORM.get(h) is None and not h.isdigit() for h in before):
+            continue
+        if i + 1 < len(toks) and toks[i + 1] in ("DE", "DEL"):
+            continue
+        return " ".join(before), int(t)
+    return part, MISSING
 
 
 @functools.lru_cache(maxsize=1 << 15)
@@ -412,35 +433,7 @@ def _parse_one(raw: str) -> _Parsed:
     if not place or _RE_NO_ADDRESS.search(place):
         return ("", "", "", MISSING, MISSING, "", "", "", "", "", "", "vacia",
                 "sin_direccion")
-    if "@" in s:
-        m = _RE_AT.search(s)
-        if m:  # "PLACE @ 43 W HAINES ST": the address is on the right
-            s = s[m.end():]
-    if "(" in s or "[" in s:
-        s = _RE_PAREN.sub(" ", s)
-    if "/" in s or "SIN" in s or "S.N" in s:
-        s = _RE_SN.sub(" ", s)
-        s = _RE_C_SLASH.sub(r" CDRA \1 ", s)
-    if "." in s:
-        s = _RE_DOTS.sub(". ", s)
-    s = _cut_noise(" " + s).strip(" ,;-")
-    if "LT" in s or "LOTE" in s:
-        s = _RE_LT.sub(" ", s)
-    if "MZ" in s or "MANZANA" in s:
-        s = _RE_MZ.sub(" ", s)
-    zone_type = zone = ""
-    m = _RE_ZONE.search(s)
-    if m:
-        zone_type = next(k for k, v in m.groupdict().items() if v)
-        rest = s[m.end():]
-        e = _RE_ZONE_END.search(rest)
-        ztext = rest[:e.start()] if e else rest
-        zkey = name_to_key(ztext) if ztext.strip() else ""
-        if zkey:
-            zone = zkey
-            s = (s[:m.start()] + " " + (rest[e.end():] if e else "")).strip(" ,;-")
-        else:
-            zone_type = ""
+    s, zone_type, zone = _take_zone(_strip_address_noise(s))
     s = " ".join(s.replace(",", " , ").split()).strip(" ,;-")
     s = _RE_CROSS_LEAD.sub("", s)
     parts = [p.strip(" ,;-") for p in _RE_CROSS.split(s, maxsplit=2)]
@@ -468,6 +461,46 @@ def _parse_one(raw: str) -> _Parsed:
         kind, reason = "lugar", "solo_lugar" if re.search(r"[A-Z]{3}", place) else "sin_via"
     return (key, stype, disp, block, offset, ckey, ctype, cdisp, zone_type, zone, place, kind,
             reason)
+
+
+def _strip_address_noise(s: str) -> str:
+    """A folded address without what never names a street.
+
+    The place before "@", brackets, "S/N", references after the street, lots
+    and blocks of land ("LT", "MZ").
+    """
+    if "@" in s:
+        m = _RE_AT.search(s)
+        if m:  # "PLACE @ 43 W HAINES ST": the address is on the right
+            s = s[m.end():]
+    if "(" in s or "[" in s:
+        s = _RE_PAREN.sub(" ", s)
+    if "/" in s or "SIN" in s or "S.N" in s:
+        s = _RE_SN.sub(" ", s)
+        s = _RE_C_SLASH.sub(r" CDRA \1 ", s)
+    if "." in s:
+        s = _RE_DOTS.sub(". ", s)
+    s = _cut_noise(" " + s).strip(" ,;-")
+    if "LT" in s or "LOTE" in s:
+        s = _RE_LT.sub(" ", s)
+    if "MZ" in s or "MANZANA" in s:
+        s = _RE_MZ.sub(" ", s)
+    return s
+
+
+def _take_zone(s: str) -> tuple[str, str, str]:
+    """The address without its zone (``URB.``, ``AA.HH.``...), the zone type and key."""
+    m = _RE_ZONE.search(s)
+    if not m:
+        return s, "", ""
+    zone_type = next(k for k, v in m.groupdict().items() if v)
+    rest = s[m.end():]
+    e = _RE_ZONE_END.search(rest)
+    ztext = rest[:e.start()] if e else rest
+    zkey = name_to_key(ztext) if ztext.strip() else ""
+    if not zkey:
+        return s, "", ""
+    return (s[:m.start()] + " " + (rest[e.end():] if e else "")).strip(" ,;-"), zone_type, zkey
 
 
 PARTS_COLUMNS: Final = ("street", "street_type", "street_name", "block", "offset",

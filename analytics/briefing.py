@@ -81,7 +81,7 @@ def _hhmm(v: Any) -> str:
 
 
 def gap_text(gap: float, status: str) -> str:
-    """The solver's status in plain Spanish: ``óptimo demostrado``, ``brecha 0,2 %``…"""
+    """The solver's status in plain Spanish (``óptimo demostrado``, ``brecha 0,2 %``, ...)."""
     code = status.split(":")[0]
     if code == "greedy":
         return "heurística voraz pedida (sin garantía de óptimo)"
@@ -198,10 +198,11 @@ def _unit_cards(routes: pd.DataFrame) -> list[tuple[str, list[tuple[str, ...]]]]
         cyc = float(grp["cycle_min"].iloc[0]) if "cycle_min" in grp else math.nan
         visits = int(grp["visits"].min()) if "visits" in grp else 0
         head = f"Unidad {int(unit)} · circuito {_num(cyc, 0)} min · {visits}+ visitas"
-        rows: list[tuple[str, ...]] = [(str(int(r.order)), str(r.h3), (str(r.district).title() or "—"),
-                 f"{_hhmm(r.arrive)}–{_hhmm(r.leave)}", _num(float(r.expected_covered), 2)
-                 + (" F" if bool(getattr(r, "fixed", False)) else ""))
-                for r in grp.itertuples(index=False)]
+        rows: list[tuple[str, ...]] = [
+            (str(int(r.order)), str(r.h3), (str(r.district).title() or "—"),
+             f"{_hhmm(r.arrive)}–{_hhmm(r.leave)}", _num(float(r.expected_covered), 2)
+             + (" F" if bool(getattr(r, "fixed", False)) else ""))
+            for r in grp.itertuples(index=False)]
         cards.append((head, rows))
     return cards
 

@@ -172,6 +172,40 @@ def plan_frame(plan: Any, *, window_hours: float | None = None, dwell_min: float
     TrackSchemaError
         Every problem found, in one Spanish message.
     """
+    plan, hours = _plan_table(plan, window_hours)
+    _check_plan_options(plan, hours, dwell_min=dwell_min, revisit_min=revisit_min)
+    problems: list[str] = []
+    df = _windowed_plan(plan, hours, problems)
+    if problems:
+        raise TrackSchemaError("Plan no utilizable: " + "; ".join(problems) + ".")
+    df["unit_key"] = unit_key(df["unit"])
+    df["res"] = ((df["cell"].to_numpy(dtype=np.uint64) >> np.uint64(52)) & np.uint64(0xF)
+                 ).astype(np.int64)
+    if "arrive" in df.columns and "leave" in df.columns:
+        df["_dwell"] = _minutes_between(df["arrive"], df["leave"])
+    df = _fold_schedule(df)
+    window_min = (df["we"] - df["ws"]).dt.total_seconds() / 60.0
+    dwell = _planned_dwell(df, dwell_min)
+    if "visits" in df.columns:
+        v = pd.to_numeric(df["visits"], errors="coerce")
+        visits = v.where(v >= 0, np.ceil(window_min / float(revisit_min))).astype(np.int64)
+    else:
+        visits = np.ceil(window_min / float(revisit_min)).astype(np.int64)
+    return pd.DataFrame({
+        "plan_row": df["plan_row"].to_numpy(dtype=np.int64),
+        "unit": df["unit"].to_numpy(), "unit_key": df["unit_key"].to_numpy(dtype=object),
+        "h3": hexbin.cells_to_strings(df["cell"].to_numpy(dtype=np.uint64)).astype(str),
+        "cell": df["cell"].to_numpy(dtype=np.uint64), "res": df["res"].to_numpy(dtype=np.int64),
+        "ws": df["ws"].to_numpy(dtype="datetime64[ns]"),
+        "we": df["we"].to_numpy(dtype="datetime64[ns]"),
+        "planned_visits": np.asarray(visits, dtype=np.int64),
+        "planned_dwell_min": dwell.to_numpy(dtype=np.float64),
+        "planned_min": np.asarray(visits, dtype=np.float64) * dwell.to_numpy(dtype=np.float64),
+    })
+
+
+def _plan_table(plan: Any, window_hours: float | None) -> tuple[pd.DataFrame, float]:
+    """The plan's frame (a ``PatrolPlan``'s routes) and its window length in hours."""
     if hasattr(plan, "routes") and isinstance(plan.routes, pd.DataFrame):
         if window_hours is None:
             window_hours = float(getattr(plan, "window_hours", DEFAULT_WINDOW_HOURS))
@@ -179,7 +213,12 @@ def plan_frame(plan: Any, *, window_hours: float | None = None, dwell_min: float
     if not isinstance(plan, pd.DataFrame):
         raise TrackSchemaError("Se esperaba un plan de patrullaje (tabla con unit, h3 y "
                                "window_start).")
-    hours = DEFAULT_WINDOW_HOURS if window_hours is None else float(window_hours)
+    return plan, DEFAULT_WINDOW_HOURS if window_hours is None else float(window_hours)
+
+
+def _check_plan_options(plan: pd.DataFrame, hours: float, *, dwell_min: float | None,
+                        revisit_min: float) -> None:
+    """Raise one ``TrackSchemaError`` for missing columns and invalid plan options."""
     problems: list[str] = []
     missing = [c for c in ("unit", "h3") if c not in plan.columns]
     if missing:
@@ -193,6 +232,10 @@ def plan_frame(plan: Any, *, window_hours: float | None = None, dwell_min: float
         problems.append("el intervalo de revisita debe ser mayor que 0 minutos")
     if problems:
         raise TrackSchemaError("Plan no utilizable: " + "; ".join(problems) + ".")
+
+
+def _windowed_plan(plan: pd.DataFrame, hours: float, problems: list[str]) -> pd.DataFrame:
+    """A copy of the plan with ``plan_row``, ``ws``/``we`` and ``cell``; problems noted."""
     df = plan.reset_index(drop=True).copy()
     df["plan_row"] = np.arange(len(df), dtype=np.int64)
     undated = "window_start" not in df.columns or bool(_to_naive(df["window_start"]).isna().all())
@@ -215,51 +258,37 @@ def plan_frame(plan: Any, *, window_hours: float | None = None, dwell_min: float
         df["cell"] = np.zeros(len(df), dtype=np.uint64)
     if df["unit"].isna().any():
         problems.append("hay filas sin unidad")
-    if problems:
-        raise TrackSchemaError("Plan no utilizable: " + "; ".join(problems) + ".")
-    df["unit_key"] = unit_key(df["unit"])
-    df["res"] = ((df["cell"].to_numpy(dtype=np.uint64) >> np.uint64(52)) & np.uint64(0xF)
-                 ).astype(np.int64)
-    if "arrive" in df.columns and "leave" in df.columns:
-        df["_dwell"] = _minutes_between(df["arrive"], df["leave"])
+    return df
+
+
+def _fold_schedule(df: pd.DataFrame) -> pd.DataFrame:
+    """A schedule (one row per visit) folded into one row per hotspot, with ``visits``."""
     keys = ["unit_key", "ws", "cell"]
-    if df.duplicated(keys).any():  # a schedule: one row per visit
-        agg: dict[str, Any] = {"plan_row": "first", "unit": "first", "h3": "first",
-                               "we": "first", "res": "first"}
-        if "_dwell" in df.columns:
-            agg["_dwell"] = "median"
-        for c in ("dwell_min", "planned_dwell_min"):
-            if c in df.columns:
-                agg[c] = "first"
-        g = df.groupby(keys, sort=False)
-        folded = g.agg(agg)
-        folded["visits"] = g.size()
-        df = folded.reset_index().sort_values("plan_row", kind="stable").reset_index(drop=True)
-    window_min = (df["we"] - df["ws"]).dt.total_seconds() / 60.0
+    if not df.duplicated(keys).any():
+        return df
+    agg: dict[str, Any] = {"plan_row": "first", "unit": "first", "h3": "first",
+                           "we": "first", "res": "first"}
+    if "_dwell" in df.columns:
+        agg["_dwell"] = "median"
+    for c in ("dwell_min", "planned_dwell_min"):
+        if c in df.columns:
+            agg[c] = "first"
+    g = df.groupby(keys, sort=False)
+    folded = g.agg(agg)
+    folded["visits"] = g.size()
+    return folded.reset_index().sort_values("plan_row", kind="stable").reset_index(drop=True)
+
+
+def _planned_dwell(df: pd.DataFrame, dwell_min: float | None) -> pd.Series:
+    """Planned minutes per visit: ``dwell_min``, else the plan's own, else the default."""
     if dwell_min is not None:
-        dwell = pd.Series(float(dwell_min), index=df.index)
-    else:
-        dwell = pd.Series(float(settings.PATROL_DWELL_MIN), index=df.index)
-        for c in ("_dwell", "planned_dwell_min", "dwell_min"):
-            if c in df.columns:
-                v = pd.to_numeric(df[c], errors="coerce")
-                dwell = v.where(v > 0, dwell)
-    if "visits" in df.columns:
-        v = pd.to_numeric(df["visits"], errors="coerce")
-        visits = v.where(v >= 0, np.ceil(window_min / float(revisit_min))).astype(np.int64)
-    else:
-        visits = np.ceil(window_min / float(revisit_min)).astype(np.int64)
-    return pd.DataFrame({
-        "plan_row": df["plan_row"].to_numpy(dtype=np.int64),
-        "unit": df["unit"].to_numpy(), "unit_key": df["unit_key"].to_numpy(dtype=object),
-        "h3": hexbin.cells_to_strings(df["cell"].to_numpy(dtype=np.uint64)).astype(str),
-        "cell": df["cell"].to_numpy(dtype=np.uint64), "res": df["res"].to_numpy(dtype=np.int64),
-        "ws": df["ws"].to_numpy(dtype="datetime64[ns]"),
-        "we": df["we"].to_numpy(dtype="datetime64[ns]"),
-        "planned_visits": np.asarray(visits, dtype=np.int64),
-        "planned_dwell_min": dwell.to_numpy(dtype=np.float64),
-        "planned_min": np.asarray(visits, dtype=np.float64) * dwell.to_numpy(dtype=np.float64),
-    })
+        return pd.Series(float(dwell_min), index=df.index)
+    dwell = pd.Series(float(settings.PATROL_DWELL_MIN), index=df.index)
+    for c in ("_dwell", "planned_dwell_min", "dwell_min"):
+        if c in df.columns:
+            v = pd.to_numeric(df[c], errors="coerce")
+            dwell = v.where(v > 0, dwell)
+    return dwell
 
 
 def _plan_cells(values: pd.Series) -> np.ndarray:
@@ -474,6 +503,27 @@ def _gaps(starts: np.ndarray, ends: np.ndarray, a: float, b: float) -> float:
     return float(max(0.0, gaps.max()))
 
 
+def _check_dosage_inputs(pings: pd.DataFrame, *, max_interval_min: float, speed_kmh: float,
+                         min_visit_min: float, flicker_m: float, dose_rule: str) -> None:
+    """Raise one ``TrackSchemaError`` for pings without the needed columns and bad options."""
+    problems: list[str] = []
+    if not isinstance(pings, pd.DataFrame):
+        raise TrackSchemaError("Se esperaba una tabla de puntos GPS.")
+    missing = [c for c in ("unit", "ts", "lat", "lon") if c not in pings.columns]
+    if missing:
+        problems.append("a los puntos GPS les faltan columnas: " + ", ".join(missing))
+    if not (max_interval_min > 0):
+        problems.append("el intervalo máximo entre puntos debe ser mayor que 0")
+    if not (speed_kmh > 0):
+        problems.append("la velocidad de patrullaje debe ser mayor que 0 km/h")
+    if not (min_visit_min >= 0) or not (flicker_m >= 0):
+        problems.append("la visita mínima y el parpadeo no pueden ser negativos")
+    if dose_rule not in ("each", "enough"):
+        problems.append(f"regla de dosis desconocida {dose_rule!r} (each o enough)")
+    if problems:
+        raise TrackSchemaError("No se puede medir la dosis: " + "; ".join(problems) + ".")
+
+
 def hotspot_dosage(plan: Any, pings: pd.DataFrame, *, dwell_min: float | None = None,
                    revisit_min: float = settings.PATROL_REVISIT_MIN,
                    window_hours: float | None = None,
@@ -517,22 +567,8 @@ def hotspot_dosage(plan: Any, pings: pd.DataFrame, *, dwell_min: float | None = 
         Invalid plan, pings without ``unit``/``ts``/``lat``/``lon``, or
         invalid options (one message listing every problem).
     """
-    problems: list[str] = []
-    if not isinstance(pings, pd.DataFrame):
-        raise TrackSchemaError("Se esperaba una tabla de puntos GPS.")
-    missing = [c for c in ("unit", "ts", "lat", "lon") if c not in pings.columns]
-    if missing:
-        problems.append("a los puntos GPS les faltan columnas: " + ", ".join(missing))
-    if not (max_interval_min > 0):
-        problems.append("el intervalo máximo entre puntos debe ser mayor que 0")
-    if not (speed_kmh > 0):
-        problems.append("la velocidad de patrullaje debe ser mayor que 0 km/h")
-    if not (min_visit_min >= 0) or not (flicker_m >= 0):
-        problems.append("la visita mínima y el parpadeo no pueden ser negativos")
-    if dose_rule not in ("each", "enough"):
-        problems.append(f"regla de dosis desconocida {dose_rule!r} (each o enough)")
-    if problems:
-        raise TrackSchemaError("No se puede medir la dosis: " + "; ".join(problems) + ".")
+    _check_dosage_inputs(pings, max_interval_min=max_interval_min, speed_kmh=speed_kmh,
+                         min_visit_min=min_visit_min, flicker_m=flicker_m, dose_rule=dose_rule)
     p = plan_frame(plan, window_hours=window_hours, dwell_min=dwell_min,
                    revisit_min=revisit_min)
     o = _Opts(max_int_s=60.0 * float(max_interval_min), flicker_m=float(flicker_m),

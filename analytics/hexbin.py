@@ -191,7 +191,8 @@ def cells_to_polygons(cells: Iterable[int] | np.ndarray) -> gpd.GeoDataFrame:
 
     c = np.unique(np.asarray(list(cells) if not isinstance(cells, np.ndarray) else cells,
                              dtype=np.uint64))
-    polys = [Polygon([(lng, lat) for lat, lng in h3.api.basic_int.cell_to_boundary(int(x))]) for x in c]
+    polys = [Polygon([(lng, lat) for lat, lng in h3.api.basic_int.cell_to_boundary(int(x))])
+             for x in c]
     return gpd.GeoDataFrame({"h3": cells_to_strings(c)}, geometry=polys, crs="EPSG:4326")
 
 

@@ -423,61 +423,18 @@ def evaluation_windows(start: Any, *, coverage: tuple[Any, Any], end: Any = None
         Every problem: start outside the data, windows outside it, both ``end`` and
         ``months_after``, non-positive lengths.
     """
+    s, cov0, cov1, e = _window_dates(start, coverage=coverage, end=end,
+                                     months_before=months_before, months_after=months_after)
     problems: list[str] = []
     notes: list[str] = []
-    s = _timestamp(start, "La fecha de inicio", problems)
-    if s is None and not problems:
-        problems.append("Falta la fecha de inicio.")
-    cov0 = _timestamp(coverage[0], "El inicio de los datos", problems)
-    cov1 = _timestamp(coverage[1], "El fin de los datos", problems)
-    e = _timestamp(end, "La fecha de fin", problems)
-    for n, what in ((months_before, "Los meses antes"), (months_after, "Los meses después")):
-        if n is not None and (not isinstance(n, (int, np.integer)) or n < 1):
-            problems.append(f"{what} deben ser un entero ≥ 1 (se pidió {n}).")
-    if end is not None and months_after is not None:
-        problems.append("Indique la fecha de fin o los meses después, no ambos.")
-    if problems or s is None or cov0 is None or cov1 is None:
-        raise InterventionError(" ".join(problems))
     tol = pd.Timedelta(days=EDGE_TOLERANCE_DAYS)
     span = f"{cov0:%Y-%m-%d} a {cov1 - pd.Timedelta(days=1):%Y-%m-%d}"
     if not (cov0 < s < cov1):
         msg = f"La fecha de inicio {s:%Y-%m-%d} está fuera de los datos ({span})."
         raise InterventionError(msg)
-    # before
-    if months_before is not None:
-        mb = int(months_before)
-        ws = s - pd.DateOffset(months=mb)
-        if ws < cov0 - tol:
-            problems.append(f"La ventana anterior ({mb} meses, desde {ws:%Y-%m-%d}) empieza "
-                            f"antes de los datos ({span}).")
-    else:
-        mb = MONTHS_BEFORE
-        while mb > 0 and s - pd.DateOffset(months=mb) < cov0 - tol:
-            mb -= 1
-        if mb == 0:
-            problems.append(f"No hay un mes completo de datos antes del {s:%Y-%m-%d} ({span}).")
-        elif mb < MONTHS_BEFORE:
-            notes.append(f"Solo hay {mb} meses de datos antes del inicio: la ventana anterior "
-                         f"se acortó a {mb} meses.")
-    # after
-    if e is not None:
-        we = e
-        if we <= s:
-            problems.append(f"La fecha de fin ({we:%Y-%m-%d}) debe ser posterior al inicio.")
-        elif we > cov1 + tol:
-            problems.append(f"La ventana posterior termina el {we:%Y-%m-%d}, después de los "
-                            f"datos ({span}).")
-    elif months_after is not None:
-        we = s + pd.DateOffset(months=int(months_after))
-        if we > cov1 + tol:
-            problems.append(f"La ventana posterior ({int(months_after)} meses, hasta el "
-                            f"{we:%Y-%m-%d}) termina después de los datos ({span}).")
-    else:
-        we = s + pd.DateOffset(months=MONTHS_AFTER)
-        if we > cov1 + tol:
-            we = cov1
-            notes.append(f"Los datos terminan el {cov1 - pd.Timedelta(days=1):%Y-%m-%d}: la "
-                         f"ventana posterior se acortó.")
+    mb = _months_before(s, cov0 - tol, months_before, span=span, problems=problems, notes=notes)
+    we = _after_end(s, cov1, tol, end=e, months_after=months_after, span=span,
+                    problems=problems, notes=notes)
     if not problems and we - s < pd.Timedelta(days=MIN_DAYS_AFTER):
         problems.append(f"Hay menos de {MIN_DAYS_AFTER} días de datos después del inicio "
                         f"({s:%Y-%m-%d}; datos {span}).")
@@ -495,3 +452,73 @@ def evaluation_windows(start: Any, *, coverage: tuple[Any, Any], end: Any = None
     return EvaluationWindows(before_start=edges[0], start=s, after_end=we,
                              edges=tuple(pd.Timestamp(x) for x in edges), months_before=mb,
                              months_after=float(months_after_f), notes=tuple(notes))
+
+
+def _window_dates(start: Any, *, coverage: tuple[Any, Any], end: Any,
+                  months_before: int | None, months_after: int | None
+                  ) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp, pd.Timestamp | None]:
+    """Start, data coverage and end as timestamps; one ``InterventionError`` for every problem."""
+    problems: list[str] = []
+    s = _timestamp(start, "La fecha de inicio", problems)
+    if s is None and not problems:
+        problems.append("Falta la fecha de inicio.")
+    cov0 = _timestamp(coverage[0], "El inicio de los datos", problems)
+    cov1 = _timestamp(coverage[1], "El fin de los datos", problems)
+    e = _timestamp(end, "La fecha de fin", problems)
+    for n, what in ((months_before, "Los meses antes"), (months_after, "Los meses después")):
+        if n is not None and (not isinstance(n, (int, np.integer)) or n < 1):
+            problems.append(f"{what} deben ser un entero ≥ 1 (se pidió {n}).")
+    if end is not None and months_after is not None:
+        problems.append("Indique la fecha de fin o los meses después, no ambos.")
+    if problems or s is None or cov0 is None or cov1 is None:
+        raise InterventionError(" ".join(problems))
+    return s, cov0, cov1, e
+
+
+def _months_before(s: pd.Timestamp, earliest: pd.Timestamp, months_before: int | None, *,
+                   span: str, problems: list[str], notes: list[str]) -> int:
+    """Months of the before window: as asked, or the default shortened to the data.
+
+    ``earliest`` is the first day of data less the edge tolerance.
+    """
+    if months_before is not None:
+        mb = int(months_before)
+        ws = s - pd.DateOffset(months=mb)
+        if ws < earliest:
+            problems.append(f"La ventana anterior ({mb} meses, desde {ws:%Y-%m-%d}) empieza "
+                            f"antes de los datos ({span}).")
+        return mb
+    mb = MONTHS_BEFORE
+    while mb > 0 and s - pd.DateOffset(months=mb) < earliest:
+        mb -= 1
+    if mb == 0:
+        problems.append(f"No hay un mes completo de datos antes del {s:%Y-%m-%d} ({span}).")
+    elif mb < MONTHS_BEFORE:
+        notes.append(f"Solo hay {mb} meses de datos antes del inicio: la ventana anterior "
+                     f"se acortó a {mb} meses.")
+    return mb
+
+
+def _after_end(s: pd.Timestamp, cov1: pd.Timestamp, tol: pd.Timedelta, *,
+               end: pd.Timestamp | None, months_after: int | None, span: str,
+               problems: list[str], notes: list[str]) -> pd.Timestamp:
+    """End of the after window: ``end``, ``months_after``, or the default shortened to the data."""
+    if end is not None:
+        we = end
+        if we <= s:
+            problems.append(f"La fecha de fin ({we:%Y-%m-%d}) debe ser posterior al inicio.")
+        elif we > cov1 + tol:
+            problems.append(f"La ventana posterior termina el {we:%Y-%m-%d}, después de los "
+                            f"datos ({span}).")
+    elif months_after is not None:
+        we = s + pd.DateOffset(months=int(months_after))
+        if we > cov1 + tol:
+            problems.append(f"La ventana posterior ({int(months_after)} meses, hasta el "
+                            f"{we:%Y-%m-%d}) termina después de los datos ({span}).")
+    else:
+        we = s + pd.DateOffset(months=MONTHS_AFTER)
+        if we > cov1 + tol:
+            we = cov1
+            notes.append(f"Los datos terminan el {cov1 - pd.Timedelta(days=1):%Y-%m-%d}: la "
+                         f"ventana posterior se acortó.")
+    return we

@@ -466,29 +466,11 @@ def evaluate_intervention(incidents: pd.DataFrame, area: Any, *, start: Any, end
     """
     import shapely
 
-    need_group = crime_group is not None or by_group
-    _check_incidents(incidents, need_group)
-    problems: list[str] = []
-    if crime_group is not None and crime_group not in settings.CRIME_GROUPS:
-        problems.append(f"Grupo delictivo desconocido: {crime_group!r} (opciones: "
-                        f"{', '.join(settings.CRIME_GROUPS)}).")
-    if not (0 < alpha < 1):
-        problems.append(f"El nivel alpha debe estar entre 0 y 1 (se pidió {alpha}).")
-    areas: StudyAreas | None = None
-    windows: EvaluationWindows | None = None
-    try:
-        areas = study_areas(area, buffer_m=buffer_m, control=control)
-    except InterventionError as exc:
-        problems.append(str(exc))
-    try:
-        cov = coverage if coverage is not None else data_coverage(incidents)
-        windows = evaluation_windows(start, coverage=cov, end=end, months_before=months_before,
-                                     months_after=months_after)
-    except (InterventionError, InsufficientHistoryError) as exc:
-        problems.append(str(exc))
-    if problems or areas is None or windows is None:
-        raise InterventionError(" ".join(problems))
-
+    _check_incidents(incidents, crime_group is not None or by_group)
+    areas, windows = _checked_request(
+        incidents, area, start=start, end=end, months_before=months_before,
+        months_after=months_after, buffer_m=buffer_m, control=control, crime_group=crime_group,
+        coverage=coverage, alpha=alpha)
     t = pd.to_datetime(incidents["occurred_at"])
     if getattr(t.dt, "tz", None) is not None:
         t = t.dt.tz_localize(None)
@@ -563,9 +545,50 @@ def evaluate_intervention(incidents: pd.DataFrame, area: Any, *, start: Any, end
                                   label=str(settings.CRIME_GROUPS.get(str(key), key)))
             groups.append(comp)
     series = _series_frame(ctx, windows, fit, tau)
-    notes = list(windows.notes)
     calibrated = overall.drift_sd is not None
-    if overall.enough and not calibrated:
+    notes = _evaluation_notes(windows, overall, excluded=excluded)
+    return InterventionEvaluation(
+        name=name, overall=overall, groups=tuple(groups), windows=windows,
+        buffer_m=areas.buffer_m, area_km2=float(areas.target.area) / 1e6,
+        buffer_km2=float(areas.ring.area) / 1e6, control_label=control_label, epsg=areas.epsg,
+        excluded_no_location=excluded, outside_control=int((zone == 0).sum()),
+        calibrated=calibrated, alpha=alpha, series=series, notes=tuple(notes),
+        control_districts=control_districts)
+
+
+def _checked_request(incidents: pd.DataFrame, area: Any, *, start: Any, end: Any,
+                     months_before: int | None, months_after: int | None, buffer_m: float,
+                     control: Any, crime_group: str | None, coverage: tuple[Any, Any] | None,
+                     alpha: float) -> tuple[StudyAreas, EvaluationWindows]:
+    """Study areas and windows of a request; one ``InterventionError`` for every problem."""
+    problems: list[str] = []
+    if crime_group is not None and crime_group not in settings.CRIME_GROUPS:
+        problems.append(f"Grupo delictivo desconocido: {crime_group!r} (opciones: "
+                        f"{', '.join(settings.CRIME_GROUPS)}).")
+    if not (0 < alpha < 1):
+        problems.append(f"El nivel alpha debe estar entre 0 y 1 (se pidió {alpha}).")
+    areas: StudyAreas | None = None
+    windows: EvaluationWindows | None = None
+    try:
+        areas = study_areas(area, buffer_m=buffer_m, control=control)
+    except InterventionError as exc:
+        problems.append(str(exc))
+    try:
+        cov = coverage if coverage is not None else data_coverage(incidents)
+        windows = evaluation_windows(start, coverage=cov, end=end, months_before=months_before,
+                                     months_after=months_after)
+    except (InterventionError, InsufficientHistoryError) as exc:
+        problems.append(str(exc))
+    if problems or areas is None or windows is None:
+        raise InterventionError(" ".join(problems))
+    return areas, windows
+
+
+def _evaluation_notes(windows: EvaluationWindows, overall: AreaComparison, *,
+                      excluded: int) -> list[str]:
+    """Caveats for the reader: the windows' notes, uncalibrated intervals, unplaced rows."""
+    notes = list(windows.notes)
+    if overall.enough and overall.drift_sd is None:
         notes.append(f"Solo {overall.placebos} áreas placebo utilizables (se necesitan "
                      f"{MIN_PLACEBOS}): el intervalo no incluye la variación natural entre "
                      "zonas y puede ser demasiado estrecho.")
@@ -575,13 +598,7 @@ def evaluate_intervention(incidents: pd.DataFrame, area: Any, *, start: Any, end
     if not windows.monthly:
         notes.append(f"Menos de {MIN_MONTHS_BEFORE} meses antes o {MIN_MONTHS_AFTER} después: "
                      "se usa el RES sobre los totales, sin modelar la variación mensual.")
-    return InterventionEvaluation(
-        name=name, overall=overall, groups=tuple(groups), windows=windows,
-        buffer_m=areas.buffer_m, area_km2=float(areas.target.area) / 1e6,
-        buffer_km2=float(areas.ring.area) / 1e6, control_label=control_label, epsg=areas.epsg,
-        excluded_no_location=excluded, outside_control=int((zone == 0).sum()),
-        calibrated=calibrated, alpha=alpha, series=series, notes=tuple(notes),
-        control_districts=control_districts)
+    return notes
 
 
 def _series_frame(ctx: _Context, windows: EvaluationWindows, fit: dsp.DidFit | None,

@@ -206,35 +206,8 @@ def incidents_to_table(incidents: pd.DataFrame | pa.Table, *, source: str | None
     """
     t = incidents if isinstance(incidents, pa.Table) else pa.Table.from_pandas(
         incidents, preserve_index=False)
+    _check_incident_table(t)
     names = set(t.column_names)
-    problems = [f"falta la columna '{c}'" for c in _REQUIRED if c not in names]
-    need_cells = "h3_r12" not in names
-    if need_cells and not {"lat", "lon"} <= names:
-        problems.append("faltan columnas de ubicación: 'h3_r12' o 'lat' y 'lon'")
-    if "occurred_at" in names:
-        typ = t.schema.field("occurred_at").type
-        if not pa.types.is_timestamp(typ):
-            problems.append("'occurred_at' debe ser fecha y hora")
-        else:
-            if typ.tz is not None:
-                problems.append("'occurred_at' debe ser hora local sin zona horaria")
-            if t.column("occurred_at").null_count:
-                problems.append(f"{t.column('occurred_at').null_count} incidentes sin fecha")
-    if need_cells and {"lat", "lon"} <= names:
-        lat = t.column("lat").cast(pa.float64())
-        lon = t.column("lon").cast(pa.float64())
-        nulls = lat.null_count + lon.null_count
-        if nulls:
-            problems.append(f"{nulls} coordenadas faltantes")
-        else:
-            la, lo = lat.to_numpy(), lon.to_numpy()
-            bad = int((~np.isfinite(la) | ~np.isfinite(lo) | (np.abs(la) > 90)
-                       | (np.abs(lo) > 180)).sum())
-            if bad:
-                problems.append(f"{bad} coordenadas fuera de rango")
-    if problems:
-        msg = "Incidentes no válidos para el conjunto Parquet: " + "; ".join(problems) + "."
-        raise IncidentSchemaError(msg)
     n = t.num_rows
     cols: dict[str, pa.Array | pa.ChunkedArray] = {}
     for name in COLUMNS:
@@ -254,6 +227,42 @@ def incidents_to_table(incidents: pd.DataFrame | pa.Table, *, source: str | None
         else:
             cols[name] = pa.nulls(n, type=typ)
     return pa.table(cols, schema=SCHEMA)
+
+
+def _check_incident_table(t: pa.Table) -> None:
+    """Raise one ``IncidentSchemaError`` listing every problem of ``t`` (see the caller)."""
+    names = set(t.column_names)
+    problems = [f"falta la columna '{c}'" for c in _REQUIRED if c not in names]
+    need_cells = "h3_r12" not in names
+    if need_cells and not {"lat", "lon"} <= names:
+        problems.append("faltan columnas de ubicación: 'h3_r12' o 'lat' y 'lon'")
+    if "occurred_at" in names:
+        typ = t.schema.field("occurred_at").type
+        if not pa.types.is_timestamp(typ):
+            problems.append("'occurred_at' debe ser fecha y hora")
+        else:
+            if typ.tz is not None:
+                problems.append("'occurred_at' debe ser hora local sin zona horaria")
+            if t.column("occurred_at").null_count:
+                problems.append(f"{t.column('occurred_at').null_count} incidentes sin fecha")
+    if need_cells and {"lat", "lon"} <= names:
+        problems += _coordinate_problems(t)
+    if problems:
+        msg = "Incidentes no válidos para el conjunto Parquet: " + "; ".join(problems) + "."
+        raise IncidentSchemaError(msg)
+
+
+def _coordinate_problems(t: pa.Table) -> list[str]:
+    """Missing or out-of-range ``lat``/``lon`` (where ``h3_r12`` must be computed)."""
+    lat = t.column("lat").cast(pa.float64())
+    lon = t.column("lon").cast(pa.float64())
+    nulls = lat.null_count + lon.null_count
+    if nulls:
+        return [f"{nulls} coordenadas faltantes"]
+    la, lo = lat.to_numpy(), lon.to_numpy()
+    bad = int((~np.isfinite(la) | ~np.isfinite(lo) | (np.abs(la) > 90)
+               | (np.abs(lo) > 180)).sum())
+    return [f"{bad} coordenadas fuera de rango"] if bad else []
 
 
 def _groups_of(types: pa.ChunkedArray) -> pa.Array:
@@ -509,8 +518,9 @@ def _duckdb(memory_limit: str) -> duckdb.DuckDBPyConnection:
 
 
 def _query_df(sql: str, params: list[Any], *, memory_limit: str, action: str) -> pd.DataFrame:
-    """``sql`` on a fresh in-memory connection; DuckDB errors as a Spanish ``StoreError``
-    ("No se pudo {action} el conjunto Parquet: …").
+    """``sql`` on a fresh in-memory connection; DuckDB errors as a Spanish ``StoreError``.
+
+    The message reads "No se pudo {action} el conjunto Parquet: …".
     """
     con = _duckdb(memory_limit)
     try:

@@ -15,8 +15,9 @@ Period
     :meth:`IncidentQuery.bounds`.
 Lists
     Groups, types, districts, ubigeos (a city is its district ubigeos: names
-    repeat across provinces, ubigeos do not). An empty tuple means "all". Values are kept sorted and de-duplicated, so
-    two queries that select the same incidents compare (and hash) equal.
+    repeat across provinces, ubigeos do not). An empty tuple means "all". Values are
+    kept sorted and de-duplicated, so two queries that select the same incidents
+    compare (and hash) equal.
 Shifts, weekdays
     Shift names of :data:`analytics.settings.SHIFTS` (local hours); weekdays
     0 = Monday … 6 = Sunday.
@@ -181,7 +182,7 @@ class IncidentQuery:
         return IncidentQuery.build(**values)
 
     def located(self) -> IncidentQuery:
-        """This query restricted to incidents placed precisely enough for hexagons.
+        """The query restricted to incidents placed precisely enough for hexagons.
 
         Keeps an explicit ``precisions`` choice; otherwise uses
         :data:`analytics.settings.HEX_PRECISIONS` (``exacta`` and ``cuadra``).

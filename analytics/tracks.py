@@ -224,17 +224,8 @@ def track_columns(headers: Iterable[Any], *, mapping: Mapping[str, str] | None =
     by_key: dict[str, str] = {}
     for h in hs:
         by_key.setdefault(normalize_header(h), h)
-    out: dict[str, str] = {}
     problems: list[str] = []
-    for fld, col in (mapping or {}).items():
-        if fld not in TRACK_SYNONYMS:
-            problems.append(f"campo desconocido '{fld}'")
-        elif col in hs:
-            out[fld] = col
-        elif normalize_header(col) in by_key:
-            out[fld] = by_key[normalize_header(col)]
-        else:
-            problems.append(f"la columna '{col}' no está en el archivo")
+    out = _mapped_track_columns(mapping or {}, hs, by_key, problems)
     for fld, syns in TRACK_SYNONYMS.items():
         if fld in out:
             continue
@@ -246,6 +237,32 @@ def track_columns(headers: Iterable[Any], *, mapping: Mapping[str, str] | None =
         out.pop("time", None)
     elif "date" not in out and "time" in out:
         out["datetime"] = out.pop("time")
+    missing = _missing_track_fields(out, unit_given=unit_given)
+    if missing:
+        problems.append("faltan columnas: " + "; ".join(missing))
+    if problems:
+        raise TrackSchemaError("No se reconocen los datos GPS: " + "; ".join(problems) + ".")
+    return out
+
+
+def _mapped_track_columns(mapping: Mapping[str, str], hs: list[str], by_key: Mapping[str, str],
+                          problems: list[str]) -> dict[str, str]:
+    """Field -> header for the explicit choices (exact header first, then normalised)."""
+    out: dict[str, str] = {}
+    for fld, col in mapping.items():
+        if fld not in TRACK_SYNONYMS:
+            problems.append(f"campo desconocido '{fld}'")
+        elif col in hs:
+            out[fld] = col
+        elif normalize_header(col) in by_key:
+            out[fld] = by_key[normalize_header(col)]
+        else:
+            problems.append(f"la columna '{col}' no está en el archivo")
+    return out
+
+
+def _missing_track_fields(out: Mapping[str, str], *, unit_given: bool) -> list[str]:
+    """The required track fields (unit, time, latitude, longitude) not found, in Spanish."""
     missing = []
     if "unit" not in out and not unit_given:
         missing.append("unidad (unidad, placa, vehículo, device_id…)")
@@ -255,11 +272,7 @@ def track_columns(headers: Iterable[Any], *, mapping: Mapping[str, str] | None =
         missing.append("latitud")
     if "lon" not in out:
         missing.append("longitud")
-    if missing:
-        problems.append("faltan columnas: " + "; ".join(missing))
-    if problems:
-        raise TrackSchemaError("No se reconocen los datos GPS: " + "; ".join(problems) + ".")
-    return out
+    return missing
 
 
 # --------------------------------------------------------------------------- parsing

@@ -156,7 +156,6 @@ def zone_layer_from_frame(frame: gpd.GeoDataFrame, *, name_column: str | None = 
         Listing every problem found.
     """
     import geopandas as gpd
-    import shapely
 
     problems: list[str] = []
     notes: list[str] = []
@@ -166,20 +165,7 @@ def zone_layer_from_frame(frame: gpd.GeoDataFrame, *, name_column: str | None = 
         raise IncidentSchemaError(f"{source} no tiene ninguna zona.")
     if duplicates not in ("error", "merge"):
         raise IncidentSchemaError(f"opción de duplicados no válida: {duplicates!r}.")
-    gdf = frame
-    if gdf.crs is None:
-        b = gdf.total_bounds
-        lo, la, hi, ha = _DEGREE_BOUNDS
-        if np.all(np.isfinite(b)) and b[0] >= lo and b[1] >= la and b[2] <= hi and b[3] <= ha:
-            notes.append("la capa no declara su sistema de coordenadas: se asume EPSG:4326")
-            gdf = gdf.set_crs("EPSG:4326")
-        else:
-            problems.append("la capa no declara su sistema de coordenadas y no está en grados")
-    else:
-        try:
-            gdf = gdf.to_crs("EPSG:4326")
-        except Exception as exc:  # pyproj raises several types
-            problems.append(f"no se pudo reproyectar a EPSG:4326 ({type(exc).__name__})")
+    gdf = _to_wgs84(frame, problems, notes)
     col = _choose_name_column(gdf, name_column, problems)
     names: list[str | None] = [None] * len(gdf)
     if col is not None:
@@ -187,6 +173,52 @@ def zone_layer_from_frame(frame: gpd.GeoDataFrame, *, name_column: str | None = 
         missing = [i for i, n in enumerate(names) if n is None]
         if missing:
             problems.append(f"filas sin nombre de zona en '{col}': {_rows_text(missing)}")
+    geoms = _zone_polygons(gdf, problems, notes)
+    if not problems:
+        names, geoms = _merge_duplicates(names, geoms, col=col, duplicates=duplicates,
+                                         problems=problems, notes=notes)
+    if problems:
+        raise IncidentSchemaError(f"Capa de zonas no válida ({source}): " + "; ".join(problems)
+                                  + ".")
+    zone_names = [str(n) for n in names]
+    geoms, lost, n_overlaps = _resolve_overlaps(geoms, zone_names)
+    if lost:
+        shown = ", ".join(repr(n) for n in lost[:8]) + (" …" if len(lost) > 8 else "")
+        msg = (f"Capa de zonas no válida ({source}): zonas cubiertas por completo por zonas "
+               f"listadas antes: {shown} (¿la capa mezcla dos niveles, p. ej. sectores y "
+               "cuadrantes?).")
+        raise IncidentSchemaError(msg)
+    if n_overlaps:
+        notes.append(f"{n_overlaps} superposición(es) entre zonas: el área compartida queda en "
+                     "la zona listada primero")
+    out = gpd.GeoDataFrame({"zone": pd.array(zone_names, dtype="str")}, geometry=geoms,
+                           crs="EPSG:4326")
+    out.attrs["notes"] = notes
+    return out
+
+
+def _to_wgs84(gdf: gpd.GeoDataFrame, problems: list[str],
+              notes: list[str]) -> gpd.GeoDataFrame:
+    """The layer in EPSG:4326 (a layer without CRS in degrees is assumed to be in it)."""
+    if gdf.crs is None:
+        b = gdf.total_bounds
+        lo, la, hi, ha = _DEGREE_BOUNDS
+        if np.all(np.isfinite(b)) and b[0] >= lo and b[1] >= la and b[2] <= hi and b[3] <= ha:
+            notes.append("la capa no declara su sistema de coordenadas: se asume EPSG:4326")
+            return gdf.set_crs("EPSG:4326")
+        problems.append("la capa no declara su sistema de coordenadas y no está en grados")
+        return gdf
+    try:
+        return gdf.to_crs("EPSG:4326")
+    except Exception as exc:  # pyproj raises several types
+        problems.append(f"no se pudo reproyectar a EPSG:4326 ({type(exc).__name__})")
+        return gdf
+
+
+def _zone_polygons(gdf: gpd.GeoDataFrame, problems: list[str], notes: list[str]) -> list[Any]:
+    """The polygonal part of each row's geometry, invalid ones repaired (``None``: none)."""
+    import shapely
+
     geoms: list[Any] = []
     bad: list[int] = []
     repaired = 0
@@ -206,39 +238,29 @@ def zone_layer_from_frame(frame: gpd.GeoDataFrame, *, name_column: str | None = 
         problems.append(f"filas sin un polígono válido: {_rows_text(bad)}")
     if repaired:
         notes.append(f"{repaired} polígono(s) no válidos reparados (make_valid)")
-    if not problems:
-        order: dict[str, list[int]] = {}
-        for i, n in enumerate(names):
-            assert n is not None
-            order.setdefault(n, []).append(i)
-        dup = [n for n, rows in order.items() if len(rows) > 1]
-        if dup and duplicates == "error":
-            shown = ", ".join(repr(n) for n in dup[:8]) + (" …" if len(dup) > 8 else "")
-            problems.append(f"nombres de zona repetidos en '{col}': {shown} (use nombres "
-                            "únicos o una sola fila por zona)")
-        elif dup:
-            notes.append(f"{len(dup)} nombre(s) repetidos: sus filas se unieron en una zona")
-            merged = [shapely.union_all([geoms[i] for i in rows]) for rows in order.values()]
-            names = list(order)
-            geoms = merged
-    if problems:
-        raise IncidentSchemaError(f"Capa de zonas no válida ({source}): " + "; ".join(problems)
-                                  + ".")
-    zone_names = [str(n) for n in names]
-    geoms, lost, n_overlaps = _resolve_overlaps(geoms, zone_names)
-    if lost:
-        shown = ", ".join(repr(n) for n in lost[:8]) + (" …" if len(lost) > 8 else "")
-        msg = (f"Capa de zonas no válida ({source}): zonas cubiertas por completo por zonas "
-               f"listadas antes: {shown} (¿la capa mezcla dos niveles, p. ej. sectores y "
-               "cuadrantes?).")
-        raise IncidentSchemaError(msg)
-    if n_overlaps:
-        notes.append(f"{n_overlaps} superposición(es) entre zonas: el área compartida queda en "
-                     "la zona listada primero")
-    out = gpd.GeoDataFrame({"zone": pd.array(zone_names, dtype="str")}, geometry=geoms,
-                           crs="EPSG:4326")
-    out.attrs["notes"] = notes
-    return out
+    return geoms
+
+
+def _merge_duplicates(names: list[str | None], geoms: list[Any], *, col: str | None,
+                      duplicates: str, problems: list[str],
+                      notes: list[str]) -> tuple[list[str | None], list[Any]]:
+    """Refuse repeated zone names, or join their rows into one zone (``duplicates="merge"``)."""
+    import shapely
+
+    order: dict[str, list[int]] = {}
+    for i, n in enumerate(names):
+        assert n is not None
+        order.setdefault(n, []).append(i)
+    dup = [n for n, rows in order.items() if len(rows) > 1]
+    if dup and duplicates == "error":
+        shown = ", ".join(repr(n) for n in dup[:8]) + (" …" if len(dup) > 8 else "")
+        problems.append(f"nombres de zona repetidos en '{col}': {shown} (use nombres "
+                        "únicos o una sola fila por zona)")
+    elif dup:
+        notes.append(f"{len(dup)} nombre(s) repetidos: sus filas se unieron en una zona")
+        merged = [shapely.union_all([geoms[i] for i in rows]) for rows in order.values()]
+        return list(order), merged
+    return names, geoms
 
 
 def _resolve_overlaps(geoms: list[Any], names: list[str]) -> tuple[list[Any], list[str], int]:

@@ -11,8 +11,10 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 _HEADER = (
     "# Benchmark results\n\n"
-    "Each section is written by the script it names (run by hand: `.venv/bin/python bench/NAME.py`).\n"
-    "Times are wall-clock on the shared 2-core, 24 GiB machine; compare the ratios against the bare\n"
+    "Each section is written by the script it names (run by hand: "
+    "`.venv/bin/python bench/NAME.py`).\n"
+    "Times are wall-clock on the shared 2-core, 24 GiB machine; compare the ratios against "
+    "the bare\n"
     "reference timed in the same run, not the absolute seconds.\n"
 )
 
@@ -34,5 +36,8 @@ def write_section(name: str, body: str) -> None:
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     block = f"{start}\n{body.rstrip()}\n\n{machine_line()}\n{end}"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    text = pattern.sub(lambda _m: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    if pattern.search(text):
+        text = pattern.sub(lambda _m: block, text)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
     RESULTS.write_text(text, encoding="utf-8")

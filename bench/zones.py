@@ -44,9 +44,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import (
-    zone_forecast as zf,  # noqa: E402
-    zones as zn,  # noqa: E402
+from analytics import (  # noqa: E402
+    zone_forecast as zf,
+    zones as zn,
 )
 from analytics._zone_prophet import prophet_forecast  # noqa: E402
 from bench._results import write_section  # noqa: E402

@@ -141,8 +141,9 @@ def legend_html(title: str, breaks: Sequence[float], *, vmin: float | None = Non
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain-Python dicts (10× faster than ``DataFrame.to_dict("records")`` on
-    pandas 3 for ten thousand rows); missing values become ``None``.
+    """Rows as plain-Python dicts; missing values become ``None``.
+
+    10× faster than ``DataFrame.to_dict("records")`` on pandas 3 for ten thousand rows.
     """
     cols = list(frame.columns)
     arrays = []
@@ -197,8 +198,10 @@ def points_layer(points: pd.DataFrame) -> pdk.Layer:
 def focus_mask(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray,
                weights: Sequence[float] | np.ndarray | None = None, *,
                radius_km: float = 40.0) -> np.ndarray:
-    """Cells of the busiest city: within ``radius_km`` of the weighted centre of the
-    heaviest ~0.5° block (the demo holds Lima and Trujillo, 480 km apart).
+    """Cells of the busiest city.
+
+    Those within ``radius_km`` of the weighted centre of the heaviest ~0.5° block
+    (the demo holds Lima and Trujillo, 480 km apart).
     """
     la, lo = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
     w = np.ones(la.size) if weights is None else np.asarray(weights, dtype=float)
@@ -250,8 +253,10 @@ def bbox_of(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray
 
 
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON is compact: pydeck pretty-prints (``indent=2``, sorted keys),
-    which triples the time to serialise maps with ten thousand hexagons.
+    """A Deck whose JSON is compact.
+
+    pydeck pretty-prints (``indent=2``, sorted keys), which triples the time to
+    serialise maps with ten thousand hexagons.
     """
 
     def to_json(self) -> str:

@@ -85,12 +85,14 @@ def guard() -> Iterator[None]:
 
 
 def remember_viewer(session: auth.Session) -> None:
-    """Note the session's role: for the public gate of ``ui.cache``, and whether the
-    session may see server paths (signed-in staff, or demo mode).
+    """Note the session's role and whether it may see server paths.
+
+    The role is for the public gate of ``ui.cache``; server paths are shown to
+    signed-in staff and in demo mode.
 
     Called by ``app.py`` once the role is known; :func:`store_error_box` reads the
-    second on a later run, when the store may be unreadable and the role cannot be
-    checked.
+    path permission on a later run, when the store may be unreadable and the role
+    cannot be checked.
     """
     st.session_state[K_SEES_PATHS] = session.demo or session.role in auth.STAFF
     cache.set_viewer(session.role)

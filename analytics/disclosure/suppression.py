@@ -1,5 +1,7 @@
-"""Primary and secondary suppression: which published counts must be hidden, and
-the checks that no hidden count can be solved from what is published.
+"""Primary and secondary suppression of published counts.
+
+Which published counts must be hidden, and the checks that no hidden count can be
+solved from what is published.
 """
 
 from __future__ import annotations

@@ -31,9 +31,11 @@ class CellModel:
     hour_profile = "uniform"
 
     def fit(self, history: History) -> CellModel:
+        """Fit the model on ``history``; the baselines have nothing to learn."""
         return self
 
     def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        """(cells, days, slots): expected incidents per shift window."""
         raise NotImplementedError
 
     def hour_shares(self, history: History) -> np.ndarray:
@@ -56,6 +58,7 @@ class CellModel:
         return share
 
     def predict_hours(self, history: History, days: np.ndarray) -> np.ndarray:
+        """(cells, days, 24): expected incidents per calendar hour."""
         days = np.asarray(days, dtype=np.int64)
         # slot of each hour on a calendar day, and whether it started the day before
         ext = np.r_[days[0] - 1, days]
@@ -80,6 +83,7 @@ class Retro28Model(CellModel):
     name = "retro28"
 
     def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        """Last 28 days' daily rate, split over the slots by their length."""
         rate = history.window(history.n_days, 28).sum(axis=1) / 28.0  # per day
         frac = _slot_fraction(history.shifts)
         return np.broadcast_to(rate[:, None, None] * frac[None, None, :],
@@ -94,6 +98,7 @@ class RetroShiftModel(CellModel):
     days = 56
 
     def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        """Same-shift rate over the look-back, equal for every day."""
         span = min(self.days, history.n_days) if self.days else history.n_days
         rate = history.window(history.n_days, self.days) / max(span, 1)  # per slot window
         return np.broadcast_to(rate[:, None, :], (rate.shape[0], len(days), rate.shape[1])).copy()
@@ -107,6 +112,7 @@ class LongRunModel(RetroShiftModel):
     days = 0  # all history
 
     def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        """Same-shift rate over all history, equal for every day."""
         rate = history.window(history.n_days, None) / max(history.n_days, 1)
         return np.broadcast_to(rate[:, None, :], (rate.shape[0], len(days), rate.shape[1])).copy()
 
@@ -120,6 +126,7 @@ class ProspectiveModel(CellModel):
         self.weeks = weeks
 
     def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        """Weighted, ring-smoothed recent counts scaled to the recent daily rate."""
         end = history.n_days
         score = np.zeros(len(history.cells))
         for w in range(self.weeks):

@@ -1,4 +1,6 @@
-"""Incident files as DuckDB sees them: sniffing, format readers and file SQL (for the ingest pipeline).
+"""Incident files as DuckDB sees them: sniffing, format readers and file SQL.
+
+Used by the ingest pipeline.
 
 :func:`sniff` decides a file's kind (CSV, Parquet, Excel, GeoJSON) and, for text,
 its encoding, separator, title lines and quote; it refuses what cannot be a
@@ -40,6 +42,8 @@ _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
 @dataclass(frozen=True)
 class Source:
+    """A sniffed input: its path, kind, content hash and CSV dialect (or in-memory records)."""
+
     path: Path
     kind: str  # csv | parquet | excel | geojson | records
     sha: str | Future[str]  # content hash, computed in a background thread
@@ -62,6 +66,7 @@ class Source:
 # --------------------------------------------------------------------------- sniffing
 
 def fail(path: Path, why: str) -> InputFileError:
+    """The one-line Spanish error for a file that cannot be read, and why."""
     return InputFileError(f"No se puede leer {path.name}: {why}.")
 
 
@@ -135,12 +140,14 @@ def _sniff_text(path: Path, text: str, *, complete: bool = False) -> tuple[str, 
 
 
 def too_many_columns(path: Path, n: int, *, at_least: bool = False) -> InputFileError:
+    """The error for a file with more than ``settings.MAX_COLUMNS`` columns."""
     more = "al menos " if at_least else ""
     return fail(path, f"tiene {more}{n:,} columnas; el máximo es "
                        f"{settings.MAX_COLUMNS:,}".replace(",", "."))
 
 
 def no_rows(path: Path) -> InputFileError:
+    """The error for a file with a header but no data rows."""
     return fail(path, "el archivo no tiene filas de datos (solo el encabezado)")
 
 
@@ -205,6 +212,13 @@ def _check_xlsx(path: Path, size: int) -> None:
 
 
 def sniff(path_like: str | Path) -> Source:
+    """Decide a file's kind and, for text, its dialect; refuse what cannot be a table.
+
+    Raises
+    ------
+    InputFileError
+        Missing, unreadable, empty, binary, too wide or of an unknown format.
+    """
     path = Path(path_like)
     if not path.exists():
         raise InputFileError(f"No se encuentra el archivo {path}.")
@@ -273,10 +287,12 @@ def _header_fields(text: str, skip: int, delim: str, quote: str) -> tuple[str, .
 # --------------------------------------------------------------------------- raw load
 
 def quote(name: str) -> str:
+    """Quote ``name`` as an SQL identifier."""
     return '"' + str(name).replace('"', '""') + '"'
 
 
 def sql_str(value: str) -> str:
+    """Quote ``value`` as an SQL string literal."""
     return "'" + str(value).replace("'", "''") + "'"
 
 
@@ -291,6 +307,7 @@ def path_sql(path: Path) -> str:
 
 
 def cell_to_text(v: Any) -> Any:
+    """A spreadsheet or JSON cell as text (``None`` for empty; integral floats without ``.0``)."""
     if v is None:
         return None
     if isinstance(v, float):
@@ -309,6 +326,7 @@ def cell_to_text(v: Any) -> Any:
 
 
 def excel_frame(src: Source, *, n_rows: int | None = None) -> pd.DataFrame:
+    """The first sheet of a workbook as an all-text frame, below its detected header row."""
     try:
         raw = pd.read_excel(src.path, header=None, dtype=object, nrows=None if n_rows is None
                             else n_rows + 40, engine="openpyxl")
@@ -414,6 +432,7 @@ def _check_keys(path: Path, records: Sequence[Mapping[Any, Any]]) -> None:
 
 
 def drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop DuckDB's reject tables left by a previous CSV read."""
     con.execute("DROP TABLE IF EXISTS _vg_rej")
     con.execute("DROP TABLE IF EXISTS _vg_rejscan")
 

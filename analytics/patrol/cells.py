@@ -257,7 +257,8 @@ def _lookup(cells: np.ndarray, wanted: Iterable[Any], what: str,
     if not wanted:
         return np.empty(0, dtype=np.int64)
     try:
-        w = hexbin.to_cells(np.asarray(wanted, dtype=object if isinstance(wanted[0], str) else None))
+        dtype = object if isinstance(wanted[0], str) else None
+        w = hexbin.to_cells(np.asarray(wanted, dtype=dtype))
     except IncidentSchemaError as exc:
         problems.append(f"{what}: {str(exc).rstrip('.')}")
         return np.empty(0, dtype=np.int64)
@@ -316,6 +317,74 @@ def place_patrols_on_cells(forecast: pd.DataFrame, *, units: int, radius_m: floa
     """
     problems: list[str] = []
     cells, expected = _check_forecast(forecast, problems)
+    units, radius_m, dwell_min, speed_kmh, max_hotspots_per_unit = _checked_dose(
+        units, radius_m=radius_m, dwell_min=dwell_min, revisit_min=revisit_min,
+        speed_kmh=speed_kmh, window_hours=window_hours,
+        max_hotspots_per_unit=max_hotspots_per_unit, problems=problems)
+    fix = _lookup(cells, fixed, "puestos fijos", problems)
+    exc = _lookup(cells, excluded, "celdas excluidas", problems)
+    both = np.intersect1d(fix, exc)
+    if both.size:
+        problems.append("celdas fijas y excluidas a la vez: "
+                        + ", ".join(format(int(cells[i]), "x") for i in both[:5]))
+    k = hotspots_per_unit(radius_m=radius_m, dwell_min=dwell_min, revisit_min=revisit_min,
+                          speed_kmh=speed_kmh, max_hotspots_per_unit=max_hotspots_per_unit)
+    p = min(int(units) * k, max(0, cells.size - exc.size))
+    if cells.size and fix.size > p:
+        problems.append(f"hay {fix.size} puestos fijos y solo {p} puntos de patrullaje "
+                        f"({units} unidades × {k})")
+    dist_names = _district_names(cells, districts)
+    if district_min:
+        _check_district_min(district_min, districts, dist_names, p, problems)
+    if problems:
+        raise InfeasiblePlanError("Plan de patrullaje imposible: " + "; ".join(problems) + ".")
+
+    t_start = time.perf_counter()
+    lat, lon = hexbin.cells_to_centers(cells)
+    allowed = np.ones(cells.size, dtype=bool)
+    allowed[exc] = False
+    search = _Search(
+        cov=coverage_matrix(cells, radius_m=radius_m), expected=expected, fix=fix, exc=exc,
+        allowed=allowed, groups=dist_names if district_min else None,
+        minimums={d: int(m) for d, m in district_min.items()} if district_min else None,
+        lat=lat, lon=lon, xy=geo.local_xy(lat, lon, float(lat.mean()), float(lon.mean())),
+        units=int(units), radius_m=float(radius_m), dwell=float(dwell_min),
+        revisit=float(revisit_min), m_per_min=float(speed_kmh) * 1000 / 60,
+        deadline=t_start + float(time_limit), mip_gap=mip_gap, solver=solver)
+    first, hs, labels, moved, rounds = search.plan(p)
+    covered = (np.asarray(search.cov[hs].sum(axis=0)).ravel() > 0 if hs.size
+               else np.zeros(cells.size, dtype=bool))
+    objective = float(expected[covered].sum())
+    repaired = rounds > 0 or moved > 0 or hs.size != first.selected.size
+    status, gap = _repaired_status(first, objective, repaired=repaired, mip_gap=mip_gap)
+    order = np.argsort(hs, kind="stable")
+    hs, labels = hs[order], labels[order]
+    exp_cov = _expected_by_hotspot(search.xy, hs, covered, expected)
+    routes, schedule, violations = _schedule(
+        cells, lat, lon, dist_names, hs, exp_cov, labels, fix,
+        dwell_min=float(dwell_min), revisit_min=float(revisit_min), speed_kmh=float(speed_kmh),
+        window_start=window_start, window_hours=float(window_hours))
+    total = float(expected.sum())
+    return PatrolPlan(routes=routes, schedule=schedule, objective=objective,
+                      total_expected=total, share_of_risk=objective / total if total > 0 else 0.0,
+                      solver=first.solver, status=status,
+                      status_text=_STATUS_TEXT.get(status.split(":")[0], status),
+                      gap=float(gap), seconds=time.perf_counter() - t_start,
+                      covered_cells=list(hexbin.cells_to_strings(cells[covered])),
+                      hotspots_per_unit=k, units=int(units), radius_m=float(radius_m),
+                      revisit_violations=violations, model_size=first.model_size,
+                      window_hours=float(window_hours), hotspots_dropped=int(p - hs.size),
+                      repair_rounds=rounds, loop_repaired=repaired)
+
+
+def _checked_dose(units: int, *, radius_m: float, dwell_min: float, revisit_min: float,
+                  speed_kmh: float, window_hours: float, max_hotspots_per_unit: int | None,
+                  problems: list[str]) -> tuple[int, float, float, float, int | None]:
+    """Units, radius, dwell, speed and hotspot cap, invalid ones noted and replaced.
+
+    A replaced value (``1`` unit, 1 m, 1 minute, 1 km/h, no cap) only lets the
+    remaining checks run; the caller raises with every problem.
+    """
     if not isinstance(units, (int, np.integer)) or int(units) < 1:
         problems.append("se necesita al menos una unidad de patrullaje")
         units = 1
@@ -335,130 +404,141 @@ def place_patrols_on_cells(forecast: pd.DataFrame, *, units: int, radius_m: floa
     if max_hotspots_per_unit is not None and int(max_hotspots_per_unit) < 1:
         problems.append("el máximo de puntos por unidad debe ser al menos 1")
         max_hotspots_per_unit = None
-    fix = _lookup(cells, fixed, "puestos fijos", problems)
-    exc = _lookup(cells, excluded, "celdas excluidas", problems)
-    both = np.intersect1d(fix, exc)
-    if both.size:
-        problems.append("celdas fijas y excluidas a la vez: "
-                        + ", ".join(format(int(cells[i]), "x") for i in both[:5]))
-    k = hotspots_per_unit(radius_m=radius_m, dwell_min=dwell_min, revisit_min=revisit_min,
-                          speed_kmh=speed_kmh, max_hotspots_per_unit=max_hotspots_per_unit)
-    p = min(int(units) * k, max(0, cells.size - exc.size))
-    if cells.size and fix.size > p:
-        problems.append(f"hay {fix.size} puestos fijos y solo {p} puntos de patrullaje "
-                        f"({units} unidades × {k})")
-    dist_names = np.full(cells.size, "", dtype=object)
-    if districts is not None and cells.size:
-        idx = districts.index
-        keys = (hexbin.to_cells(idx.to_numpy()) if len(idx) else np.empty(0, dtype=np.uint64))
-        mapping = dict(zip((int(c) for c in keys), districts.astype(str), strict=True))
-        dist_names = np.array([mapping.get(int(c), "") for c in cells], dtype=object)
-    if district_min:
-        if districts is None:
-            problems.append("se pidieron mínimos por distrito sin indicar el distrito "
-                            "de cada celda")
-        else:
-            known = set(dist_names)
-            unknown = [d for d, m in district_min.items() if int(m) > 0 and d not in known]
-            if unknown:
-                problems.append(f"distritos sin celdas en el pronóstico: {', '.join(unknown)}")
-            if sum(max(0, int(m)) for m in district_min.values()) > p:
-                asked = sum(int(m) for m in district_min.values())
-                problems.append(f"los mínimos por distrito suman {asked} y solo hay {p} puntos")
-    if problems:
-        raise InfeasiblePlanError("Plan de patrullaje imposible: " + "; ".join(problems) + ".")
+    return units, radius_m, dwell_min, speed_kmh, max_hotspots_per_unit
 
-    t_start = time.perf_counter()
-    deadline = t_start + float(time_limit)
-    cov = coverage_matrix(cells, radius_m=radius_m)
-    groups = dist_names if district_min else None
-    minimums: dict[Hashable, int] | None = (
-        {d: int(m) for d, m in district_min.items()} if district_min else None)
 
-    def solve(n: int, banned: np.ndarray) -> PatrolSolution:
-        return place_patrols(cov, expected, n_hotspots=n, fixed=fix, excluded=banned,
-                             groups=groups, min_per_group=minimums,
-                             time_limit=max(0.5, deadline - time.perf_counter()),
-                             mip_gap=mip_gap, solver=solver)
+def _district_names(cells: np.ndarray, districts: pd.Series | None) -> np.ndarray:
+    """District of each cell (``""`` when unknown), from a Series indexed by cell."""
+    if districts is None or not cells.size:
+        return np.full(cells.size, "", dtype=object)
+    idx = districts.index
+    keys = (hexbin.to_cells(idx.to_numpy()) if len(idx) else np.empty(0, dtype=np.uint64))
+    mapping = dict(zip((int(c) for c in keys), districts.astype(str), strict=True))
+    return np.array([mapping.get(int(c), "") for c in cells], dtype=object)
 
-    lat, lon = hexbin.cells_to_centers(cells)
-    xy = geo.local_xy(lat, lon, float(lat.mean()), float(lon.mean()))
-    m_per_min = float(speed_kmh) * 1000 / 60
-    dwell, revisit = float(dwell_min), float(revisit_min)
-    allowed = np.ones(cells.size, dtype=bool)
-    allowed[exc] = False
 
-    def arrange(sol: PatrolSolution) -> tuple[float, np.ndarray, np.ndarray, int]:
-        """Units for the solution's hotspots, loops trimmed to the revisit rule and refilled."""
+def _check_district_min(district_min: Mapping[str, int], districts: pd.Series | None,
+                        dist_names: np.ndarray, p: int, problems: list[str]) -> None:
+    """Note district minimums that cannot be met (no districts, unknown ones, too many)."""
+    if districts is None:
+        problems.append("se pidieron mínimos por distrito sin indicar el distrito "
+                        "de cada celda")
+        return
+    known = set(dist_names)
+    unknown = [d for d, m in district_min.items() if int(m) > 0 and d not in known]
+    if unknown:
+        problems.append(f"distritos sin celdas en el pronóstico: {', '.join(unknown)}")
+    if sum(max(0, int(m)) for m in district_min.values()) > p:
+        asked = sum(int(m) for m in district_min.values())
+        problems.append(f"los mínimos por distrito suman {asked} y solo hay {p} puntos")
+
+
+@dataclass(frozen=True)
+class _Search:
+    """One window's MCLP and the loop repair around it (see :func:`place_patrols_on_cells`)."""
+
+    cov: sparse.csr_array  # coverage, cells × cells
+    expected: np.ndarray  # expected incidents per cell
+    fix: np.ndarray  # fixed cells (positions)
+    exc: np.ndarray  # excluded cells (positions)
+    allowed: np.ndarray  # mask of the cells that are not excluded
+    groups: np.ndarray | None  # district of each cell, with district minimums
+    minimums: dict[Hashable, int] | None  # district minimums
+    lat: np.ndarray
+    lon: np.ndarray
+    xy: np.ndarray  # local metric coordinates of the cell centres
+    units: int
+    radius_m: float
+    dwell: float
+    revisit: float
+    m_per_min: float
+    deadline: float  # time.perf_counter() at which the solver must stop
+    mip_gap: float
+    solver: Solver
+
+    def solve(self, n: int, banned: np.ndarray) -> PatrolSolution:
+        """The MCLP for ``n`` hotspots, ``banned`` cells excluded."""
+        return place_patrols(self.cov, self.expected, n_hotspots=n, fixed=self.fix,
+                             excluded=banned, groups=self.groups, min_per_group=self.minimums,
+                             time_limit=max(0.5, self.deadline - time.perf_counter()),
+                             mip_gap=self.mip_gap, solver=self.solver)
+
+    def arrange(self, sol: PatrolSolution) -> tuple[float, np.ndarray, np.ndarray, int]:
+        """Units for the solution's hotspots, loops trimmed to the revisit rule and refilled.
+
+        Returns (covered expected incidents, hotspots, their units, hotspots moved).
+        """
         hs = sol.selected
-        labels = _balanced_units(xy[hs], int(units))
-        labels = _rebalance(lat[hs], lon[hs], labels, dwell_min=dwell, revisit_min=revisit,
-                            m_per_min=m_per_min)
-        keep = _trim_loops(cov[hs], expected, lat[hs], lon[hs], labels, np.isin(hs, fix),
-                           groups=None if groups is None else groups[hs], minimums=minimums,
-                           dwell_min=dwell, revisit_min=revisit, m_per_min=m_per_min)
+        dwell, revisit, m_per_min = self.dwell, self.revisit, self.m_per_min
+        labels = _balanced_units(self.xy[hs], self.units)
+        labels = _rebalance(self.lat[hs], self.lon[hs], labels, dwell_min=dwell,
+                            revisit_min=revisit, m_per_min=m_per_min)
+        keep = _trim_loops(self.cov[hs], self.expected, self.lat[hs], self.lon[hs], labels,
+                           np.isin(hs, self.fix),
+                           groups=None if self.groups is None else self.groups[hs],
+                           minimums=self.minimums, dwell_min=dwell, revisit_min=revisit,
+                           m_per_min=m_per_min)
         moved = int((~keep).sum())
         if moved:
-            hs, labels = _refill(cov, expected, lat, lon, hs[keep], labels[keep], allowed,
-                                 slots=moved, dwell_min=dwell, revisit_min=revisit,
-                                 m_per_min=m_per_min)
-        value = float(expected[np.asarray(cov[hs].sum(axis=0)).ravel() > 0].sum())
+            hs, labels = _refill(self.cov, self.expected, self.lat, self.lon, hs[keep],
+                                 labels[keep], self.allowed, slots=moved, dwell_min=dwell,
+                                 revisit_min=revisit, m_per_min=m_per_min)
+        value = float(self.expected[np.asarray(self.cov[hs].sum(axis=0)).ravel() > 0].sum())
         return value, hs, labels, moved
 
-    first = solve(p, exc)
-    value, hs, labels, moved = arrange(first)
-    rounds = 0
-    # Loop repair: re-solve the MCLP among the cells near the repaired plan (within two radii
-    # of one of its hotspots), so hotspots regroup where units can keep them; keep the best.
-    while moved and rounds < LOOP_REPAIR_ROUNDS and time.perf_counter() < deadline:
-        reach = cKDTree(xy[hs]).query(xy, distance_upper_bound=2 * float(radius_m))[0]
-        near = np.isfinite(reach)
-        near[fix] = True
-        if (~near & allowed).sum() < 0.25 * allowed.sum():
-            break  # the plan already reaches most cells: nearly the same problem again
-        rounds += 1
-        try:
-            again = solve(p, np.union1d(exc, np.flatnonzero(~near)))
-        except InfeasiblePlanError:
-            break
-        cand = arrange(again)
-        if cand[0] <= value + 1e-9 * max(1.0, value):
-            break
-        value, hs, labels, moved = cand
-    covered = (np.asarray(cov[hs].sum(axis=0)).ravel() > 0 if hs.size
-               else np.zeros(cells.size, dtype=bool))
-    objective = float(expected[covered].sum())
+    def plan(self, p: int) -> tuple[PatrolSolution, np.ndarray, np.ndarray, int, int]:
+        """The first solve, arranged, then the loop repair.
+
+        Returns (first solution, hotspots, their units, hotspots moved, repair rounds).
+
+        Loop repair: re-solve the MCLP among the cells near the repaired plan (within
+        two radii of one of its hotspots), so hotspots regroup where units can keep
+        them; keep the best.
+        """
+        first = self.solve(p, self.exc)
+        value, hs, labels, moved = self.arrange(first)
+        rounds = 0
+        while moved and rounds < LOOP_REPAIR_ROUNDS and time.perf_counter() < self.deadline:
+            reach = cKDTree(self.xy[hs]).query(self.xy, distance_upper_bound=2 * self.radius_m)[0]
+            near = np.isfinite(reach)
+            near[self.fix] = True
+            if (~near & self.allowed).sum() < 0.25 * self.allowed.sum():
+                break  # the plan already reaches most cells: nearly the same problem again
+            rounds += 1
+            try:
+                again = self.solve(p, np.union1d(self.exc, np.flatnonzero(~near)))
+            except InfeasiblePlanError:
+                break
+            cand = self.arrange(again)
+            if cand[0] <= value + 1e-9 * max(1.0, value):
+                break
+            value, hs, labels, moved = cand
+        return first, hs, labels, moved, rounds
+
+
+def _repaired_status(first: PatrolSolution, objective: float, *, repaired: bool,
+                     mip_gap: float) -> tuple[str, float]:
+    """Status and gap of the final plan, measured against the first solve's bound.
+
+    The first solve's upper bound for ``p`` hotspots anywhere bounds every plan
+    the loop repair can reach.
+    """
     status, gap = first.status, first.gap
-    repaired = rounds > 0 or moved > 0 or hs.size != first.selected.size
     if repaired and first.solver == "highs" and np.isfinite(first.gap):
-        # the first solve's upper bound for p hotspots anywhere bounds every plan here
         bound = first.objective * (1 + first.gap)
         gap = max(0.0, (bound - objective) / objective) if objective > 0 else 0.0
         if not status.startswith("time_limit"):
             status = ("optimal" if gap <= _PROVEN_GAP else "near_optimal" if gap <= mip_gap
                       else "loop_repair")
-    order = np.argsort(hs, kind="stable")
-    hs, labels = hs[order], labels[order]
-    # attribute each covered cell to its nearest chosen hotspot
-    tree = cKDTree(xy[hs])
+    return status, gap
+
+
+def _expected_by_hotspot(xy: np.ndarray, hs: np.ndarray, covered: np.ndarray,
+                         expected: np.ndarray) -> np.ndarray:
+    """Expected incidents of the covered cells, each given to its nearest hotspot."""
     cov_idx = np.flatnonzero(covered)
-    _, near = tree.query(xy[cov_idx])
-    exp_cov = np.bincount(np.atleast_1d(near), weights=expected[cov_idx], minlength=hs.size)
-    routes, schedule, violations = _schedule(
-        cells, lat, lon, dist_names, hs, exp_cov, labels, fix,
-        dwell_min=float(dwell_min), revisit_min=float(revisit_min), speed_kmh=float(speed_kmh),
-        window_start=window_start, window_hours=float(window_hours))
-    total = float(expected.sum())
-    return PatrolPlan(routes=routes, schedule=schedule, objective=objective,
-                      total_expected=total, share_of_risk=objective / total if total > 0 else 0.0,
-                      solver=first.solver, status=status,
-                      status_text=_STATUS_TEXT.get(status.split(":")[0], status),
-                      gap=float(gap), seconds=time.perf_counter() - t_start,
-                      covered_cells=list(hexbin.cells_to_strings(cells[covered])),
-                      hotspots_per_unit=k, units=int(units), radius_m=float(radius_m),
-                      revisit_violations=violations, model_size=first.model_size,
-                      window_hours=float(window_hours), hotspots_dropped=int(p - hs.size),
-                      repair_rounds=rounds, loop_repaired=repaired)
+    _, near = cKDTree(xy[hs]).query(xy[cov_idx])
+    return np.bincount(np.atleast_1d(near), weights=expected[cov_idx], minlength=hs.size)
 
 
 def expected_covered(forecast: pd.DataFrame, hotspots: Iterable[Any], *,

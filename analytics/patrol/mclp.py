@@ -177,17 +177,70 @@ def place_patrols(coverage: sparse.spmatrix | sparse.sparray | np.ndarray,
     ([0, 2], 13.0, 'optimal')
     """
     t0 = time.perf_counter()
+    pb = _validated(coverage, weights, n_hotspots=n_hotspots, fixed=fixed, excluded=excluded,
+                    groups=groups, min_per_group=min_per_group, solver=solver)
+    a, w, fix, allowed, p, g, need = pb.a, pb.w, pb.fix, pb.allowed, pb.p, pb.groups, pb.need
+    n_c, n_d = a.shape
+    total = float(w.sum())
+    sizes = {"candidates": n_c, "demand": n_d}
+    if solver == "greedy":
+        sel = _greedy(a, w, p=p, fixed=fix, allowed=allowed, groups=g, need_extra=need)
+        return _finish(a, w, sel, total, "greedy", "greedy", math.nan, t0, sizes)
+
+    red = _reduce(pb)
+    p_free = p - fix.size
+    sizes.update({"candidates_reduced": int(red.cand.size),
+                  "demand_reduced": int(red.s.shape[1])})
+    if p_free == 0 or red.cand.size == 0 or red.s.shape[1] == 0:
+        sel = _fill(a, w, list(fix), p, allowed)
+        return _finish(a, w, sel, total, "highs", "trivial", 0.0, t0, sizes)
+
+    picked, code, bound = _solve_reduced(pb, red, p_free, mip_gap=mip_gap,
+                                         deadline=t0 + float(time_limit))
+    if picked is None:
+        sel = _greedy(a, w, p=p, fixed=fix, allowed=allowed, groups=g, need_extra=need)
+        return _finish(a, w, sel, total, "greedy", f"greedy_fallback: {code}", math.nan, t0, sizes)
+    sel = _fill(a, w, list(fix) + list(red.cand[picked]), p, allowed)
+    sol = _finish(a, w, sel, total, "highs", code, math.nan, t0, sizes)
+    excess = bound + red.base - sol.objective
+    gap = 0.0 if sol.objective <= 0 else max(0.0, excess / sol.objective)
+    if code != "time_limit":
+        code = "optimal" if gap <= _PROVEN_GAP else "near_optimal"
+    return PatrolSolution(sol.selected, sol.covered, sol.objective, total, "highs", code,
+                          float(gap), time.perf_counter() - t0, sizes)
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """A validated MCLP instance (see :func:`_validated`)."""
+
+    a: sparse.csr_array  # binary coverage, candidates × demand
+    w: np.ndarray  # demand weights
+    fix: np.ndarray  # fixed candidates, sorted
+    allowed: np.ndarray  # mask of candidates that are not excluded
+    p: int  # number of candidates to choose
+    groups: np.ndarray | None  # group label of each candidate (only with minimums)
+    need: dict[Hashable, int]  # chosen candidates still needed per group beyond the fixed
+
+
+def _validated(coverage: sparse.spmatrix | sparse.sparray | np.ndarray,
+               weights: Sequence[float] | np.ndarray, *, n_hotspots: int,
+               fixed: Iterable[int], excluded: Iterable[int],
+               groups: Sequence[Hashable] | np.ndarray | None,
+               min_per_group: Mapping[Hashable, int] | None, solver: str) -> _Problem:
+    """The inputs of :func:`place_patrols` as arrays, every problem raised together.
+
+    Raises
+    ------
+    InfeasiblePlanError
+        Listing every problem found (bad weights or indices, impossible minimums...).
+    """
     problems: list[str] = []
     a = sparse.csr_array(coverage if sparse.issparse(coverage) else np.asarray(coverage))
     a = sparse.csr_array((a != 0).astype(np.int8))
     a.eliminate_zeros()
     n_c, n_d = a.shape
-    w = np.asarray(weights, dtype=np.float64).ravel()
-    if w.size != n_d:
-        problems.append(f"hay {w.size} pesos para {n_d} puntos de demanda")
-        w = np.zeros(n_d)
-    elif not np.isfinite(w).all() or (w < 0).any():
-        problems.append("los pesos deben ser finitos y no negativos")
+    w = _checked_weights(weights, n_d, problems)
     if n_c == 0:
         problems.append("no hay candidatos")
     if int(n_hotspots) < 1:
@@ -204,47 +257,83 @@ def place_patrols(coverage: sparse.spmatrix | sparse.sparray | np.ndarray,
     p = min(int(n_hotspots), int(allowed.sum()))
     if fix.size > p:
         problems.append(f"hay {fix.size} puestos fijos y solo {p} puntos de patrullaje")
-    g = None
+    g = _group_labels(groups, min_per_group, n_c, problems)
     need: dict[Hashable, int] = {}
-    if min_per_group:
-        if groups is None:
-            problems.append("se pidieron mínimos por grupo sin indicar el grupo de cada candidato")
-        else:
-            g = np.asarray(groups, dtype=object)
-            if g.size != n_c:
-                problems.append(f"hay {g.size} grupos para {n_c} candidatos")
-                g = None
     if g is not None and min_per_group:
-        required = int(fix.size)
-        for label, m in min_per_group.items():
-            m = int(m)
-            members = g == label
-            if m <= 0:
-                continue
-            if not members.any():
-                problems.append(f"el grupo {label!r} no tiene candidatos")
-                continue
-            cap = int((members & allowed).sum())
-            if cap < m:
-                problems.append(f"el grupo {label!r} pide {m} y solo tiene {cap} "
-                                "candidatos disponibles")
-            have = int(members[fix].sum())
-            need[label] = max(0, m - have)
-            required += need[label]
-        if required > p:
-            problems.append(f"los puestos fijos y los mínimos por grupo exigen {required} puntos "
-                            f"y solo hay {p}")
+        need = _group_needs(g, min_per_group, fix=fix, allowed=allowed, p=p, problems=problems)
     if problems:
         raise InfeasiblePlanError("Plan imposible: " + "; ".join(problems) + ".")
+    return _Problem(a, w, fix, allowed, p, g, need)
 
-    total = float(w.sum())
-    sizes = {"candidates": n_c, "demand": n_d}
-    if solver == "greedy":
-        sel = _greedy(a, w, p=p, fixed=fix, allowed=allowed, groups=g, need_extra=need)
-        return _finish(a, w, sel, total, "greedy", "greedy", math.nan, t0, sizes)
 
-    # ---- reduction ------------------------------------------------------ #
-    fixed_cov = np.zeros(n_d, dtype=bool)
+def _checked_weights(weights: Sequence[float] | np.ndarray, n_d: int,
+                     problems: list[str]) -> np.ndarray:
+    """Demand weights as floats (zeros when their number is wrong); problems noted."""
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    if w.size != n_d:
+        problems.append(f"hay {w.size} pesos para {n_d} puntos de demanda")
+        return np.zeros(n_d)
+    if not np.isfinite(w).all() or (w < 0).any():
+        problems.append("los pesos deben ser finitos y no negativos")
+    return w
+
+
+def _group_labels(groups: Sequence[Hashable] | np.ndarray | None,
+                  min_per_group: Mapping[Hashable, int] | None, n_c: int,
+                  problems: list[str]) -> np.ndarray | None:
+    """Group label of each candidate when minimums are asked (``None`` otherwise or if unusable)."""
+    if not min_per_group:
+        return None
+    if groups is None:
+        problems.append("se pidieron mínimos por grupo sin indicar el grupo de cada candidato")
+        return None
+    g = np.asarray(groups, dtype=object)
+    if g.size != n_c:
+        problems.append(f"hay {g.size} grupos para {n_c} candidatos")
+        return None
+    return g
+
+
+def _group_needs(g: np.ndarray, min_per_group: Mapping[Hashable, int], *, fix: np.ndarray,
+                 allowed: np.ndarray, p: int, problems: list[str]) -> dict[Hashable, int]:
+    """Candidates each group still needs beyond its fixed ones; impossible minimums noted."""
+    need: dict[Hashable, int] = {}
+    required = int(fix.size)
+    for label, m in min_per_group.items():
+        m = int(m)
+        members = g == label
+        if m <= 0:
+            continue
+        if not members.any():
+            problems.append(f"el grupo {label!r} no tiene candidatos")
+            continue
+        cap = int((members & allowed).sum())
+        if cap < m:
+            problems.append(f"el grupo {label!r} pide {m} y solo tiene {cap} "
+                            "candidatos disponibles")
+        have = int(members[fix].sum())
+        need[label] = max(0, m - have)
+        required += need[label]
+    if required > p:
+        problems.append(f"los puestos fijos y los mínimos por grupo exigen {required} puntos "
+                        f"y solo hay {p}")
+    return need
+
+
+@dataclass(frozen=True)
+class _Reduced:
+    """The MCLP after the reductions of :func:`_reduce`."""
+
+    cand: np.ndarray  # free candidates kept (indices into the full matrix)
+    s: sparse.csr_array  # their coverage of the merged demand points (0/1 floats)
+    w_m: np.ndarray  # weight of each merged demand point
+    base: float  # weight already covered by the fixed candidates
+
+
+def _reduce(pb: _Problem) -> _Reduced:
+    """Drop demand and candidates that cannot change the optimum; merge identical demand."""
+    a, w, fix, allowed = pb.a, pb.w, pb.fix, pb.allowed
+    fixed_cov = np.zeros(a.shape[1], dtype=bool)
     if fix.size:
         fixed_cov = np.asarray(a[fix].sum(axis=0)).ravel() > 0
     reachable = np.asarray(a[np.flatnonzero(allowed)].sum(axis=0)).ravel() > 0
@@ -252,66 +341,68 @@ def place_patrols(coverage: sparse.spmatrix | sparse.sparray | np.ndarray,
     base = float(w[fixed_cov].sum())
     free = np.flatnonzero(allowed)
     free = free[~np.isin(free, fix)]
-    sub = sparse.csc_array(a[free][:, np.flatnonzero(keep_d)])
-    # merge demand points with identical covering sets
+    s, w_m = _merge_demand(sparse.csc_array(a[free][:, np.flatnonzero(keep_d)]), w[keep_d])
+    removable = np.ones(free.size, dtype=bool)
+    if pb.groups is not None and pb.need:
+        removable = ~np.isin(pb.groups[free],
+                             np.array([lab for lab, v in pb.need.items() if v > 0], dtype=object))
+    drop = _dominated(s, removable)
+    return _Reduced(free[~drop], s[np.flatnonzero(~drop)], w_m, base)
+
+
+def _merge_demand(sub: sparse.csc_array,
+                  w_kept: np.ndarray) -> tuple[sparse.csr_array, np.ndarray]:
+    """Merge demand points with identical covering sets (weights added)."""
     keys: dict[bytes, int] = {}
     col_group = np.empty(sub.shape[1], dtype=np.int64)
     for i in range(sub.shape[1]):
         k = sub.indices[sub.indptr[i]:sub.indptr[i + 1]].tobytes()
         col_group[i] = keys.setdefault(k, len(keys))
-    w_m = np.bincount(col_group, weights=w[keep_d], minlength=len(keys))
+    w_m = np.bincount(col_group, weights=w_kept, minlength=len(keys))
     merge = sparse.csr_array((np.ones(sub.shape[1]), (np.arange(sub.shape[1]), col_group)),
                              shape=(sub.shape[1], len(keys)))
     s = sparse.csr_array((sub @ merge) > 0).astype(np.float64)
-    # drop dominated candidates
-    removable = np.ones(free.size, dtype=bool)
-    if g is not None and need:
-        removable = ~np.isin(g[free], np.array([lab for lab, v in need.items() if v > 0],
-                                               dtype=object))
+    return s, w_m
+
+
+def _dominated(s: sparse.csr_array, removable: np.ndarray) -> np.ndarray:
+    """Mask of removable candidates whose covered set is contained in another's (or empty)."""
     size = np.asarray(s.sum(axis=1)).ravel()
     inter = sparse.coo_array(s @ s.T)
     j, k, v = inter.row, inter.col, inter.data
     sub_mask = (j != k) & (np.abs(v - size[j]) < 0.5)
     j, k = j[sub_mask], k[sub_mask]
     dom = removable[j] & ((size[k] > size[j]) | ((size[k] == size[j]) & (~removable[k] | (k < j))))
-    drop = np.zeros(free.size, dtype=bool)
+    drop = np.zeros(removable.size, dtype=bool)
     drop[j[dom]] = True
-    drop |= (size == 0) & removable & (free.size > 1)
-    cand = free[~drop]
-    s = s[np.flatnonzero(~drop)]
-    p_free = p - fix.size
-    sizes.update({"candidates_reduced": int(cand.size), "demand_reduced": int(s.shape[1])})
+    drop |= (size == 0) & removable & (removable.size > 1)
+    return drop
 
-    if p_free == 0 or cand.size == 0 or s.shape[1] == 0:
-        sel = _fill(a, w, list(fix), p, allowed)
-        return _finish(a, w, sel, total, "highs", "trivial", 0.0, t0, sizes)
 
+def _solve_reduced(pb: _Problem, red: _Reduced, p_free: int, *, mip_gap: float,
+                   deadline: float) -> tuple[np.ndarray | None, str, float]:
+    """HiGHS on the reduced model: (chosen rows of ``red.cand``, status code, upper bound).
+
+    Any solver failure gives ``None`` and an ``error …`` code (the caller falls back).
+    """
+    g, need = pb.groups, pb.need
     need_rows = []
     if g is not None:
         for label, v_need in need.items():
             if v_need > 0:
-                need_rows.append(((g[cand] == label).astype(np.float64), v_need))
+                need_rows.append(((g[red.cand] == label).astype(np.float64), v_need))
     try:
         # weights scaled to max 1: HiGHS's absolute tolerances then mean the same
         # whatever the units of the forecast (rates per shift can be ~1e-6)
-        scale = float(w_m.max())
+        scale = float(red.w_m.max())
         picked, code, bound = _solve_highs(
-            sparse.csr_array(s), w_m / scale, p_free, need_rows,
-            groups=None if g is None else g[cand], need=need, mip_gap=mip_gap,
-            deadline=t0 + float(time_limit))
+            sparse.csr_array(red.s), red.w_m / scale, p_free, need_rows,
+            groups=None if g is None else g[red.cand], need=need, mip_gap=mip_gap,
+            deadline=deadline)
         bound *= scale
     except Exception as exc:  # noqa: BLE001 - any solver failure falls back, labelled
-        picked, code, bound = None, f"error {type(exc).__name__}", math.nan
-    if picked is None:
-        sel = _greedy(a, w, p=p, fixed=fix, allowed=allowed, groups=g, need_extra=need)
-        return _finish(a, w, sel, total, "greedy", f"greedy_fallback: {code}", math.nan, t0, sizes)
-    sel = _fill(a, w, list(fix) + list(cand[picked]), p, allowed)
-    sol = _finish(a, w, sel, total, "highs", code, math.nan, t0, sizes)
-    gap = 0.0 if sol.objective <= 0 else max(0.0, (bound + base - sol.objective) / sol.objective)
-    if code != "time_limit":
-        code = "optimal" if gap <= _PROVEN_GAP else "near_optimal"
-    return PatrolSolution(sol.selected, sol.covered, sol.objective, total, "highs", code,
-                          float(gap), time.perf_counter() - t0, sizes)
+        return None, f"error {type(exc).__name__}", math.nan
+    return picked, code, bound
 
 
 def _highs_model(s: sparse.csr_array, w: np.ndarray, p: int,

@@ -6,7 +6,7 @@ the revisit rule, and time every visit across the window.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -228,45 +228,51 @@ def _rebalance(lat: np.ndarray, lon: np.ndarray, labels: np.ndarray, *, dwell_mi
     near = np.argsort(dist_min, axis=1, kind="stable")[:, 1:neighbours + 1]
     units = np.unique(labels)
     cyc = {int(u): _cycle_min(dist_min, np.flatnonzero(labels == u), dwell_min) for u in units}
-
-    def excess(c: float) -> float:
-        return max(0.0, c - revisit_min)
-
     for _ in range(max_moves):
         over = sorted((u for u in cyc if cyc[u] > revisit_min + 1e-9), key=lambda u: -cyc[u])
         if not over:
             break
-        done = False
-        for a in over:
-            for i in np.flatnonzero(labels == a):
-                for j in near[i]:
-                    b = int(labels[j])
-                    if b == a:
-                        continue
-                    before = excess(cyc[a]) + excess(cyc[b])
-                    trials: list[tuple[tuple[int, int], ...]] = []
-                    if (labels == a).sum() > 1:          # move i to b
-                        trials.append(((int(i), b),))
-                    trials.append(((int(i), b), (int(j), a)))  # swap i and j
-                    for change in trials:
-                        new = labels.copy()
-                        for idx, u in change:
-                            new[idx] = u
-                        ca = _cycle_min(dist_min, np.flatnonzero(new == a), dwell_min)
-                        cb = _cycle_min(dist_min, np.flatnonzero(new == b), dwell_min)
-                        if excess(ca) + excess(cb) < before - 1e-9 and excess(cb) <= excess(cyc[b]):
-                            labels, cyc[a], cyc[b] = new, ca, cb
-                            done = True
-                            break
-                    if done:
-                        break
-                if done:
-                    break
-            if done:
-                break
-        if not done:
+        found = _first_improvement(labels, cyc, over, near, dist_min, dwell_min=dwell_min,
+                                   revisit_min=revisit_min)
+        if found is None:
             break
+        labels, a, b, cyc[a], cyc[b] = found
     return labels
+
+
+def _first_improvement(labels: np.ndarray, cyc: Mapping[int, float], over: Sequence[int],
+                       near: np.ndarray, dist_min: np.ndarray, *, dwell_min: float,
+                       revisit_min: float) -> tuple[np.ndarray, int, int, float, float] | None:
+    """The first move or swap that shortens an over-long loop (see :func:`_rebalance`).
+
+    Tries the units in ``over`` in order, each of their hotspots ``i`` and its
+    ``near`` neighbours ``j`` in another unit: first moving ``i`` to ``j``'s unit
+    (when ``i``'s unit keeps a hotspot), then swapping them. Returns the new
+    labels, the two units and their new loop minutes, or ``None``.
+    """
+    def excess(c: float) -> float:
+        return max(0.0, c - revisit_min)
+
+    for a in over:
+        for i in np.flatnonzero(labels == a):
+            for j in near[i]:
+                b = int(labels[j])
+                if b == a:
+                    continue
+                before = excess(cyc[a]) + excess(cyc[b])
+                trials: list[tuple[tuple[int, int], ...]] = []
+                if (labels == a).sum() > 1:          # move i to b
+                    trials.append(((int(i), b),))
+                trials.append(((int(i), b), (int(j), a)))  # swap i and j
+                for change in trials:
+                    new = labels.copy()
+                    for idx, u in change:
+                        new[idx] = u
+                    ca = _cycle_min(dist_min, np.flatnonzero(new == a), dwell_min)
+                    cb = _cycle_min(dist_min, np.flatnonzero(new == b), dwell_min)
+                    if excess(ca) + excess(cb) < before - 1e-9 and excess(cb) <= excess(cyc[b]):
+                        return new, a, b, ca, cb
+    return None
 
 
 def _tour(dist: np.ndarray, start: int) -> list[int]:

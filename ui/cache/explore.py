@@ -1,4 +1,7 @@
-"""Cached exploration aggregates (Inicio, Mapa, Patrones, Datos): thin ``st.cache_data`` wrappers."""
+"""Cached exploration aggregates (Inicio, Mapa, Patrones, Datos).
+
+Thin ``st.cache_data`` wrappers.
+"""
 
 from __future__ import annotations
 
@@ -56,7 +59,8 @@ def cell_counts(dataset_id: str, query: IncidentQuery, *, resolution: int) -> pd
 
 @staff_only
 @st.cache_data(show_spinner=False, max_entries=32)
-def top_cells(dataset_id: str, query: IncidentQuery, *, resolution: int, n: int = 10) -> pd.DataFrame:
+def top_cells(dataset_id: str, query: IncidentQuery, *, resolution: int,
+              n: int = 10) -> pd.DataFrame:
     """Top cells with district names."""
     with read_connection() as con:
         return explore.top_cells(con, replace(query, resolution=resolution), n=n)
@@ -64,7 +68,8 @@ def top_cells(dataset_id: str, query: IncidentQuery, *, resolution: int, n: int 
 
 @staff_only
 @st.cache_data(show_spinner=False, max_entries=16)
-def cell_frames(dataset_id: str, query: IncidentQuery, *, resolution: int, step: str) -> pd.DataFrame:
+def cell_frames(dataset_id: str, query: IncidentQuery, *, resolution: int,
+                step: str) -> pd.DataFrame:
     """Counts per cell and time-player frame."""
     with read_connection() as con:
         return explore.cell_frames(con, replace(query, resolution=resolution),

@@ -68,8 +68,10 @@ def emerging(dataset_id: str, query: IncidentQuery, *, resolution: int, period: 
 @st.cache_data(show_spinner=False, max_entries=16)
 def near_repeat(dataset_id: str, query: IncidentQuery, *, permutations: int, seed: int,
                 limit: int) -> tuple[Any, int]:
-    """Knox near-repeat test on the ``limit`` most recent filtered incidents (never
-    sensitive ones: ``explore.incident_points``). Returns ``(NearRepeatResult, n used)``.
+    """Knox near-repeat test on the ``limit`` most recent filtered incidents.
+
+    Never sensitive ones (``explore.incident_points``). Returns
+    ``(NearRepeatResult, n used)``.
     """
     from analytics import hotspots
 

@@ -1,4 +1,7 @@
-"""Cached patrol plans, coverage areas and briefings (``analytics.patrol``, ``analytics.briefing``)."""
+"""Cached patrol plans, coverage areas and briefings.
+
+Wrappers of ``analytics.patrol`` and ``analytics.briefing``.
+"""
 
 from __future__ import annotations
 

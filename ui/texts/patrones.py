@@ -51,5 +51,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "shift.tarde": {"es": "tarde", "en": "afternoon"},
     "shift.noche": {"es": "noche", "en": "night"},
     "shift.madrugada": {"es": "madrugada", "en": "early morning"},
-    "shift.label": {"es": "{name} ({start:02d}–{end:02d} h)", "en": "{name} ({start:02d}–{end:02d})"},
+    "shift.label": {"es": "{name} ({start:02d}–{end:02d} h)",
+                    "en": "{name} ({start:02d}–{end:02d})"},
 }

@@ -98,7 +98,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                 "uso por otro proceso). Vuelva a generarlo en unos segundos.",
                           "en": "The plan was not written to the audit log (the store is in use "
                                 "by another process). Generate it again in a few seconds."},
-    "plan.result": {"es": "Plan del turno {shift}, {day}", "en": "Plan for the {shift} shift, {day}"},
+    "plan.result": {"es": "Plan del turno {shift}, {day}",
+                    "en": "Plan for the {shift} shift, {day}"},
     "plan.m_covered": {"es": "Incidentes esperados cubiertos", "en": "Expected incidents covered"},
     "plan.m_covered_help": {"es": "De {total} esperados en el turno en toda la zona pronosticada.",
                             "en": "Out of {total} expected in the shift over the forecast area."},

@@ -91,7 +91,7 @@ def tracks_from_plan(plan: Any, *, seed: int | None, ping_s: float = 30.0,
     Parameters
     ----------
     plan
-        A plan as taken by :func:`analytics.dosage.plan_frame` (a
+        A plan as taken by :func:`analytics.plan_stops.plan_frame` (a
         :class:`~analytics.patrol.PatrolPlan`, its routes, or a frame with
         ``unit, h3, window_start``; loop order from ``order`` when present).
     seed
@@ -117,9 +117,9 @@ def tracks_from_plan(plan: Any, *, seed: int | None, ping_s: float = 30.0,
     -------
     SyntheticTracks
     """
-    from analytics import dosage
+    from analytics import plan_stops
 
-    p = dosage.plan_frame(plan, window_hours=window_hours)
+    p = plan_stops.plan_frame(plan, window_hours=window_hours)
     routes = plan.routes if hasattr(plan, "routes") else plan
     order_col = (pd.to_numeric(routes["order"], errors="coerce").to_numpy()
                  [p["plan_row"].to_numpy()] if isinstance(routes, pd.DataFrame)

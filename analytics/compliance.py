@@ -93,7 +93,7 @@ def current_plans(plans: pd.DataFrame) -> list[str]:
 
 
 def stops_to_plan(stops: pd.DataFrame) -> pd.DataFrame:
-    """Stored stops (``store.plans.plan_stops``) as a plan for :func:`dosage.plan_frame`."""
+    """Stored stops (``store.plans.plan_stops``) as a plan for :func:`plan_stops.plan_frame`."""
     cols = ["plan_id", "window_start", "window_end", "unit", "order", "h3", "lat", "lon",
             "district", "arrive", "leave", "visits", "dwell_min"]
     out = stops[[c for c in cols if c in stops.columns]].copy()

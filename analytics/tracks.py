@@ -577,9 +577,9 @@ def suggest_unit_mapping(pings: pd.DataFrame, plan: Any, *, min_share: float = 0
     """
     from scipy.optimize import linear_sum_assignment
 
-    from analytics import dosage
+    from analytics import dosage, plan_stops
 
-    p = dosage.plan_frame(plan, window_hours=window_hours)
+    p = plan_stops.plan_frame(plan, window_hours=window_hours)
     labels = {k: str(u) for k, u in zip(p["unit_key"], p["unit"], strict=True)}
     cols = ["alias", "unit", "basis", "share"]
     if pings.empty:

@@ -55,8 +55,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 #: The dropzone's drawn texts (``::after``) and the font size of the English ones,
 #: once our CSS applies (``null`` until then: ``wait_for_function`` polls it).
-DROPZONE_TEXTS = """() => {
-  const zone = document.querySelector("[data-testid='stFileUploaderDropzone']");
+INCIDENT_DROPZONE = ("[data-testid='stFileUploaderDropzone']"
+                     "[aria-label^='Archivo de incidentes']")
+DROPZONE_TEXTS = """sel => {
+  const zone = document.querySelector(sel);
   const p = zone && zone.querySelector("[data-testid='stBaseButton-secondary'] p");
   const span = zone && zone.querySelector(
       "[data-testid='stFileUploaderDropzoneInstructions'] span");
@@ -167,9 +169,10 @@ def test_map_draws_hexagons_and_only_our_menu(server: str) -> None:
             # --- Datos: the uploader speaks Spanish (our CSS over Streamlit's English)
             page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']",
                          has_text="Datos").click()
-            zone = page.locator("[data-testid='stFileUploaderDropzone']")
+            # the incidents uploader exactly (Datos also has the street-layer uploader)
+            zone = page.locator(INCIDENT_DROPZONE)
             expect(zone).to_be_visible()
-            texts = page.wait_for_function(DROPZONE_TEXTS)
+            texts = page.wait_for_function(DROPZONE_TEXTS, arg=INCIDENT_DROPZONE)
             shown = texts.json_value()
             assert shown["button"] == '"Elegir archivo"' and shown["buttonSize"] == "0px"
             assert shown["drop"].startswith('"Arrastre el archivo aquí · máx. 200 MB · CSV')

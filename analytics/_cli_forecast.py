@@ -94,8 +94,10 @@ def parse_shifts(text: str | None) -> tuple[tuple[str, int, int], ...]:
 def _load(args: argparse.Namespace, *, end: pd.Timestamp | None) -> pd.DataFrame:
     from analytics import ingest, store
 
+    # cell forecasts use incidents placed precisely enough for hexagons (settings.HEX_PRECISIONS)
     if args.incidents is not None:
-        df = ingest.read_incidents(args.incidents, tz=args.tz)
+        df = ingest.read_incidents(args.incidents, tz=args.tz,
+                                   precisions=settings.HEX_PRECISIONS)
         if end is not None:
             df = df[df["occurred_at"] < end]
         return df
@@ -103,7 +105,7 @@ def _load(args: argparse.Namespace, *, end: pd.Timestamp | None) -> pd.DataFrame
 
     con = store.connect(args.db if args.db is not None else default_db(), read_only=True)
     try:
-        return store.load_incidents(con, end=end)
+        return store.load_incidents(con, end=end, precisions=settings.HEX_PRECISIONS)
     finally:
         con.close()
 

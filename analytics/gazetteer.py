@@ -572,8 +572,9 @@ class Gazetteer:
         -------
         pandas.DataFrame
             ``lat``, ``lon`` (NaN for ``distrito``), ``precision`` (``cuadra``,
-            ``via``, ``zona``, ``distrito``) and ``reason`` (Spanish, how the
-            point was found or why not).
+            ``via``, ``zona``, ``distrito``) and ``reason`` (a key of
+            :data:`analytics.location.LOCATION_REASONS`: how the point was
+            found or why not).
         """
         dk = district_keys(district)
         cols = ["street", "street_type", "block", "offset", "cross_street", "zone_type", "zone",
@@ -631,7 +632,7 @@ class Gazetteer:
         x = np.full(n, np.nan)
         y = np.full(n, np.nan)
         prec = np.full(n, "distrito", dtype=object)
-        reason = np.full(n, "solo se conoce el distrito", dtype=object)
+        reason = np.full(n, "solo_distrito", dtype=object)
         done = np.zeros(n, dtype=bool)
         d = q["d"].to_numpy(dtype=object)
         key = q["street"].to_numpy(dtype=object)
@@ -651,7 +652,7 @@ class Gazetteer:
         has_cross = (key != "") & (cross != "")
         if has_cross.any():
             cx, cy, cok = self._crossings(d, key, cross, has_cross)
-            put(cok, cx, cy, "cuadra", "intersección de las dos vías")
+            put(cok, cx, cy, "cuadra", "interseccion")
         # 2. street + block: the best-supported estimate, in the district or city-wide
         has_block = (key != "") & (block >= 0)
         if has_block.any():
@@ -669,28 +670,26 @@ class Gazetteer:
             use_g = gs < ls
             bx, by, bs = np.where(use_g, gx, lx), np.where(use_g, gy, ly), np.minimum(ls, gs)
             near = bs <= 100.0 + max_extrapolation
-            put(has_block & near & ~use_g, bx, by, "cuadra", "cuadra de la vía en el distrito")
-            put(has_block & near & use_g, bx, by, "cuadra",
-                "cuadra de la vía (puntos de la ciudad)")
+            put(has_block & near & ~use_g, bx, by, "cuadra", "cuadra_distrito")
+            put(has_block & near & use_g, bx, by, "cuadra", "cuadra_ciudad")
             lx2, ly2, lok = self._along_lines(np.where(has_block & ~done, loc, -1), block)
-            put(lok, lx2, ly2, "cuadra", "cuadra estimada sobre la línea de la vía")
-            put(has_block & np.isfinite(bs), bx, by, "via",
-                "vía conocida; cuadra extrapolada lejos de las conocidas")
+            put(lok, lx2, ly2, "cuadra", "cuadra_linea")
+            put(has_block & np.isfinite(bs), bx, by, "via", "via_extrapolada")
         # 3. a place written the same way (crossing strings, named places)
         place = q["place"].to_numpy(dtype=object)
         px, py, pok = self._named_lookup("p", d, place, ~done & (place != ""))
-        put(pok, px, py, "cuadra", "lugar conocido escrito igual")
+        put(pok, px, py, "cuadra", "lugar_conocido")
         # 4. zone
         zone = q["zone"].to_numpy(dtype=object)
         zx, zy, zok = self._named_lookup("z", d, zone, ~done & (zone != ""))
-        put(zok, zx, zy, "zona", "centro de la zona (urbanización, AA.HH., sector)")
+        put(zok, zx, zy, "zona", "zona_centro")
         # 5. a crossing not found: the known block of the street nearest to the other street
         m = has_cross & ~done & (loc >= 0)
         if m.any():
             nx, ny, nok = self._nearest_pairs(d, key, cross, loc, m)
-            put(nok, nx, ny, "via", "vía conocida; punto más cercano a la otra vía")
+            put(nok, nx, ny, "via", "via_cruce_cercano")
         # 6. the street alone
-        for sids, why in ((loc, "en el distrito"), (glob, "(ciudad)")):
+        for sids, why in ((loc, "distrito"), (glob, "ciudad")):
             m = ~done & (sids >= 0)
             if m.any():
                 s = np.where(m, sids, 0)
@@ -699,16 +698,15 @@ class Gazetteer:
                 if sids is glob:
                     okm &= self._near_all(d, sx, sy)
                 layer_only = self.street_n[s] == 0
-                put(okm & layer_only, sx, sy, "via",
-                    f"punto central de la vía {why} (capa de calles)")
-                put(okm, sx, sy, "via", f"cuadra conocida más central de la vía {why}")
+                put(okm & layer_only, sx, sy, "via", f"via_capa_{why}")
+                put(okm, sx, sy, "via", f"via_central_{why}")
         # reasons for what is left
         kinds_left = ~done
-        reason[kinds_left & (key != "")] = "vía desconocida en el distrito"
-        reason[kinds_left & (key == "") & (zone != "")] = "zona desconocida en el distrito"
-        reason[kinds_left & (key == "") & (zone == "") & (place == "")] = "sin dirección"
+        reason[kinds_left & (key != "")] = "via_desconocida"
+        reason[kinds_left & (key == "") & (zone != "")] = "zona_desconocida"
+        reason[kinds_left & (key == "") & (zone == "") & (place == "")] = "sin_direccion"
         reason[kinds_left & (key == "") & (zone == "") & (place != "")] = (
-            "dirección sin vía ni zona reconocible")
+            "direccion_no_reconocida")
         lat, lon = self.plane.to_latlon(x, y)
         return pd.DataFrame({"lat": lat, "lon": lon, "precision": _obj(prec),
                              "reason": _obj(reason)})

@@ -72,6 +72,16 @@ HEX_PRECISIONS : tuple of str
     Precisions hexagon analytics (map, hotspots, cell forecasts, plans) use by
     default; district indicators, time patterns and zone forecasts count every
     accepted incident.
+LOCATION_COLUMNS : tuple of (name, type)
+    Columns of the ``incidents`` table that say where an incident is and how
+    well (added by migration 8): ``location_precision``, ``location_reason``
+    (a key of ``analytics.location.LOCATION_REASONS``) and the storable
+    address parts ``street``, ``block`` (cuadra), ``cross_street``, ``zone``
+    (never a house number or free text).
+PRECISE_SHARE_MIN : float
+    Share of a district's incidents placed at a ``HEX_PRECISIONS`` precision
+    below which the app warns (Ratcliffe 2004's minimum acceptable
+    geocoding hit rate, 85 %).
 STORE_WRITE_TIMEOUT_S : float
     How long a writer (an import, a user change, an audit entry) waits for the
     store's cross-process lock before a Spanish ``StoreError``.
@@ -149,6 +159,15 @@ SOLVER_TIME_LIMIT_S: Final = 30.0
 
 LOCATION_PRECISIONS: Final = ("exacta", "cuadra", "via", "zona", "distrito")
 HEX_PRECISIONS: Final = ("cuadra", "exacta")
+LOCATION_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+    ("location_precision", "VARCHAR"),
+    ("location_reason", "VARCHAR"),
+    ("street", "VARCHAR"),
+    ("block", "INTEGER"),
+    ("cross_street", "VARCHAR"),
+    ("zone", "VARCHAR"),
+)
+PRECISE_SHARE_MIN: Final = 0.85
 
 CRIME_GROUPS: Final = MappingProxyType(
     {

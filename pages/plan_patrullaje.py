@@ -19,7 +19,7 @@ import streamlit as st
 from analytics import access, briefing, files, forecast, patrol, settings, shift_sheet
 from analytics._errors import AnalyticsError
 from analytics.patrol import windows
-from ui import cache, layers, page, patrol_ops, upload
+from ui import cache, layers, page, patrol_ops, placement, upload
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
 
 ctx = page.context()
@@ -113,6 +113,7 @@ with page.guard():
                 districts=tuple(f.districts), seed=cache.FORECAST_SEED))
         want = pd.Timestamp(day) + pd.Timedelta(hours=SHIFT_START[shift])
         st.caption(t("plan.forecast_from_store", res=res, last=fmt_date(last)))
+        placement.unplaced_note(ds, f)
         fc_info = {"source": "almacén", "model": handoff.get("model", forecast.DEFAULT_MODEL),
                    "train_until": str(cut), "group": group, "resolution": res}
     else:

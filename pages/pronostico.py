@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import evaluation, forecast, settings
-from ui import cache, charts, layers, nav, page
+from ui import cache, charts, layers, nav, page, placement
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
 
 #: Seed of the models and of the backtest's tie-breaking: same data, same map.
@@ -114,6 +114,7 @@ st.caption(t("pronostico.scope", area=", ".join(districts) or t("pronostico.scop
              res=res))
 
 with page.guard():
+    placement.unplaced_note(ds, f)
     with st.spinner(t("pronostico.computing")):
         fday = cache.forecast_day(
             ds, day=day, last_day=last_day, shifts=tuple(shifts), crime_group=crime_group,

@@ -5,7 +5,8 @@ with ``st.cache_data`` / ``st.cache_resource``; none holds SQL or analytics. The
 modules: :mod:`~ui.cache.connection` (store access and the public gate),
 :mod:`~ui.cache.explore`, :mod:`~ui.cache.resources`, :mod:`~ui.cache.reports`,
 :mod:`~ui.cache.hotspots`, :mod:`~ui.cache.public`, :mod:`~ui.cache.patrol`,
-:mod:`~ui.cache.forecast`, :mod:`~ui.cache.patrol_ops`, :mod:`~ui.cache.interventions`;
+:mod:`~ui.cache.forecast`, :mod:`~ui.cache.patrol_ops`, :mod:`~ui.cache.interventions`,
+:mod:`~ui.cache.locations`;
 everything is re-exported here (``ui.cache.kpis``).
 
 Store access
@@ -115,6 +116,13 @@ from ui.cache.interventions import (
     record_commitment_status as record_commitment_status,
     remove_intervention as remove_intervention,
     update_intervention as update_intervention,
+)
+from ui.cache.locations import (
+    forced_points as forced_points,
+    location_reasons as location_reasons,
+    low_precision_districts as low_precision_districts,
+    precision_table as precision_table,
+    unplaced_count as unplaced_count,
 )
 from ui.cache.patrol import (
     cell_districts as cell_districts,

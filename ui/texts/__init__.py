@@ -9,4 +9,4 @@ from __future__ import annotations
 from typing import Final
 
 AREAS: Final = ("app", "inicio", "mapa", "patrones", "datos", "zonas_criticas", "pronostico",
-                "cuentas_reportes", "plan", "cumplimiento", "evaluacion")
+                "cuentas_reportes", "plan", "cumplimiento", "evaluacion", "ubicacion")

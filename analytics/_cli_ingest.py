@@ -122,9 +122,9 @@ def _summary(report: Any) -> str:
         lines.append("Ubicación de las aceptadas: " + ", ".join(
             f"{p} {n:,}".replace(",", ".") for p, n in report.precision.items()))
     for f in report.forced_points:
+        rows = f"{f['rows']:,}".replace(",", ".")
         lines.append(f"Punto que no es lugar del hecho ({f['lat']:.5f}, {f['lon']:.5f}) con "
-                     f"{f['rows']:,} filas".replace(",", ".") + f": {f['why']}; se ubicaron "
-                     "por su dirección.")
+                     f"{rows} filas: {f['why']}; se ubicaron por su dirección.")
     if report.repeated_files:
         lines.append("Ya importado antes (no se añadió nada nuevo): "
                      + ", ".join(report.repeated_files))

@@ -688,14 +688,20 @@ class Gazetteer:
         if m.any():
             nx, ny, nok = self._nearest_pairs(d, key, cross, loc, m)
             put(nok, nx, ny, "via", "via_cruce_cercano")
-        # 6. the street alone
-        for sids, why in ((loc, "distrito"), (glob, "ciudad")):
+        # 6. the street alone; 7. a crossing whose first street is unknown: the other one
+        lone = has_cross & ~done
+        none = np.full(n, -1, dtype=np.int64)
+        others = (self._resolve_streets(d, np.where(lone, cross, ""),
+                                        np.full(n, "", dtype=object)) if lone.any()
+                  else (none, none))
+        for sids, why in ((loc, "distrito"), (glob, "ciudad"), (others[0], "distrito"),
+                          (others[1], "ciudad")):
             m = ~done & (sids >= 0)
             if m.any():
                 s = np.where(m, sids, 0)
                 sx, sy = self.street_x[s], self.street_y[s]
                 okm = m & np.isfinite(sx)
-                if sids is glob:
+                if why == "ciudad":
                     okm &= self._near_all(d, sx, sy)
                 layer_only = self.street_n[s] == 0
                 put(okm & layer_only, sx, sy, "via", f"via_capa_{why}")

@@ -386,10 +386,9 @@ def regeocode_store(con: Any, *, layers: StreetLayers | None = None, shipped: bo
     if len(todo):
         res = gaz.geocode(stored_parts(todo), todo["district"].to_numpy(dtype=object))
         prec = res["precision"].to_numpy(dtype=object)
-        la = res["lat"].to_numpy(dtype=np.float64)
-        lo = res["lon"].to_numpy(dtype=np.float64)
         has = prec != "distrito"
-        la[~has], lo[~has] = np.nan, np.nan
+        la = np.where(has, res["lat"].to_numpy(dtype=np.float64), np.nan)
+        lo = np.where(has, res["lon"].to_numpy(dtype=np.float64), np.nan)
         cells = np.zeros(len(todo), dtype=np.uint64)
         if has.any():
             cells[has] = hexbin.points_to_cells(la[has], lo[has],

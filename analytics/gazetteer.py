@@ -640,11 +640,15 @@ class Gazetteer:
         block = q["block"].to_numpy().astype(np.float64)
         offset = q["offset"].to_numpy().astype(np.float64)
         loc, glob = self._resolve_streets(d, key, stype)
+        on = np.full(n, -1, dtype=np.int64)  # the street whose known blocks gave the point
 
-        def put(mask: np.ndarray, xs: np.ndarray, ys: np.ndarray, p: str, why: str) -> None:
+        def put(mask: np.ndarray, xs: np.ndarray, ys: np.ndarray, p: str, why: str,
+                sid: np.ndarray | None = None) -> None:
             m = mask & ~done
             x[m], y[m] = xs[m], ys[m]
             prec[m], reason[m] = p, why
+            if sid is not None:
+                on[m] = sid[m]
             done[m] = True
 
         # 1. crossings (most precise when found)
@@ -669,12 +673,13 @@ class Gazetteer:
             gs[~fin] = np.inf
             use_g = gs < ls
             bx, by, bs = np.where(use_g, gx, lx), np.where(use_g, gy, ly), np.minimum(ls, gs)
+            bsid = np.where(use_g, glob, loc)
             near = bs <= 100.0 + max_extrapolation
-            put(has_block & near & ~use_g, bx, by, "cuadra", "cuadra_distrito")
-            put(has_block & near & use_g, bx, by, "cuadra", "cuadra_ciudad")
+            put(has_block & near & ~use_g, bx, by, "cuadra", "cuadra_distrito", bsid)
+            put(has_block & near & use_g, bx, by, "cuadra", "cuadra_ciudad", bsid)
             lx2, ly2, lok = self._along_lines(np.where(has_block & ~done, loc, -1), block)
             put(lok, lx2, ly2, "cuadra", "cuadra_linea")
-            put(has_block & np.isfinite(bs), bx, by, "via", "via_extrapolada")
+            put(has_block & np.isfinite(bs), bx, by, "via", "via_extrapolada", bsid)
         # 3. a place written the same way (crossing strings, named places)
         place = q["place"].to_numpy(dtype=object)
         px, py, pok = self._named_lookup("p", d, place, ~done & (place != ""))
@@ -706,6 +711,10 @@ class Gazetteer:
                 layer_only = self.street_n[s] == 0
                 put(okm & layer_only, sx, sy, "via", f"via_capa_{why}")
                 put(okm, sx, sy, "via", f"via_central_{why}")
+        # 8. a point from the street's known blocks lies near its line, not on it: when a
+        #    layer draws the street, put it on the line
+        if self.lines and (on >= 0).any():
+            x, y = self._onto_lines(on, x, y)
         # reasons for what is left
         kinds_left = ~done
         reason[kinds_left & (key != "")] = "via_desconocida"
@@ -849,6 +858,25 @@ class Gazetteer:
         dist = np.hypot(xa[:, None] - xb[None, :], ya[:, None] - yb[None, :])
         i, _j = np.unravel_index(int(np.argmin(dist)), dist.shape)
         return float(xa[i]), float(ya[i])
+
+    def _onto_lines(self, sid: np.ndarray, x: np.ndarray, y: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """Move points onto their street's line (when it has one, within a reach)."""
+        import shapely
+
+        x, y = x.copy(), y.copy()
+        reach = settings.GEOCODE_ONTO_LINE_M
+        for s in np.unique(sid[sid >= 0]):
+            line = self.lines.get(int(s))
+            if line is None:
+                continue
+            rows = np.flatnonzero(sid == s)
+            pts = shapely.points(x[rows], y[rows])
+            at = shapely.get_coordinates(shapely.line_interpolate_point(
+                line, shapely.line_locate_point(line, pts)))
+            close = np.hypot(at[:, 0] - x[rows], at[:, 1] - y[rows]) <= reach
+            x[rows[close]], y[rows[close]] = at[close, 0], at[close, 1]
+        return x, y
 
     def _along_lines(self, sid: np.ndarray, block: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -232,7 +232,7 @@ def layers_for(lat: np.ndarray, lon: np.ndarray, districts: Iterable[str], *,
         for p in SHIPPED_LAYERS:
             if not p.is_file():
                 continue
-            layer = _shipped_one(str(p), p.stat().st_mtime_ns)
+            layer = shipped_layer(p)
             if layer.near(lat, lon, names):
                 out = out + layer
     return out
@@ -241,6 +241,11 @@ def layers_for(lat: np.ndarray, lon: np.ndarray, districts: Iterable[str], *,
 @functools.lru_cache(maxsize=4)
 def _shipped_one(path: str, mtime_ns: int) -> StreetLayers:
     return read_street_layers([Path(path)])
+
+
+def shipped_layer(path: Path) -> StreetLayers:
+    """One shipped layer, read once per process (shared with the demo generator)."""
+    return _shipped_one(str(path), path.stat().st_mtime_ns)
 
 
 def read_comisarias(path: str | Path) -> pd.DataFrame:

@@ -335,6 +335,9 @@ GEOCODE_EXTRAPOLATION_NODES: Final = 4
 GEOCODE_VIA_EXTRAPOLATION_BLOCKS: Final = 30.0
 """Beyond ``GEOCODE_MAX_EXTRAPOLATION_BLOCKS`` and up to this many cuadras, an extrapolated
 point is still given, with precision ``via``."""
+GEOCODE_ONTO_LINE_M: Final = 60.0
+"""A point estimated from a street's known blocks moves onto the street's line (a street layer)
+when the line passes within this many metres."""
 GEOCODE_TYPE_MERGE_M: Final = 1500.0
 """Points of one street name written with different types (``JR.``/``CALLE``) are one street
 when their medians are this close; farther apart, they are different streets."""

@@ -208,6 +208,9 @@ class Gazetteer:
     _alias: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _named: dict[tuple[str, str, str], tuple[float, float]] = field(default_factory=dict,
                                                                     repr=False)
+    _by_block: dict[tuple[str, float], list[int]] | None = field(default=None, repr=False)
+    _dirs: dict[tuple[int, float], tuple[float, float] | None] = field(default_factory=dict,
+                                                                        repr=False)
 
     def __post_init__(self) -> None:
         self._reindex()
@@ -433,6 +436,8 @@ class Gazetteer:
                 alias[k] = sids[0] if k not in alias or alias[k] == sids[0] else -1
         self._index = index
         self._alias = alias
+        self._by_block = None
+        self._dirs = {}
         self._named = {(k, d, key): (float(x), float(y)) for k, d, key, x, y in zip(
             self.named["kind"], self.named["district"], self.named["key"], self.named["x"],
             self.named["y"], strict=True)}
@@ -674,11 +679,22 @@ class Gazetteer:
             use_g = gs < ls
             bx, by, bs = np.where(use_g, gx, lx), np.where(use_g, gy, ly), np.minimum(ls, gs)
             bsid = np.where(use_g, glob, loc)
+            # between two known cuadras (not one of them): also ask the parallel streets
+            between = has_block & ~done & (bs > 0.25) & (bs <= max_gap)
+            if between.any():
+                bx, by = _grid.parallel_blocks(self, bsid, t, bx, by, between)
             near = bs <= 100.0 + max_extrapolation
+            ext = has_block & ~done & near & (bs >= 100.0) & (loc >= 0)
+            if ext.any():
+                tx, ty, tok = _grid.translated_blocks(self, loc, t, ext)
+                bx = np.where(tok, (bx + tx) / 2, bx)
+                by = np.where(tok, (by + ty) / 2, by)
             put(has_block & near & ~use_g, bx, by, "cuadra", "cuadra_distrito", bsid)
             put(has_block & near & use_g, bx, by, "cuadra", "cuadra_ciudad", bsid)
-            lx2, ly2, lok = self._along_lines(np.where(has_block & ~done, loc, -1), block)
+            lx2, ly2, lok = _grid.along_lines(self, np.where(has_block & ~done, loc, -1), block)
             put(lok, lx2, ly2, "cuadra", "cuadra_linea")
+            tx, ty, tok = _grid.translated_blocks(self, loc, t, has_block & ~done & (loc >= 0))
+            put(tok, tx, ty, "via", "via_paralela", loc)
             put(has_block & np.isfinite(bs), bx, by, "via", "via_extrapolada", bsid)
         # 3. a place written the same way (crossing strings, named places)
         place = q["place"].to_numpy(dtype=object)
@@ -705,6 +721,9 @@ class Gazetteer:
             if m.any():
                 s = np.where(m, sids, 0)
                 sx, sy = self.street_x[s], self.street_y[s]
+                if sids is loc or sids is glob:  # with a cuadra: the known one nearest to it
+                    nx_, ny_, nok_ = _grid.nearest_block(self, s, block, m & (block >= 0))
+                    sx, sy = np.where(nok_, nx_, sx), np.where(nok_, ny_, sy)
                 okm = m & np.isfinite(sx)
                 if why == "ciudad":
                     okm &= self._near_all(d, sx, sy)
@@ -714,7 +733,7 @@ class Gazetteer:
         # 8. a point from the street's known blocks lies near its line, not on it: when a
         #    layer draws the street, put it on the line
         if self.lines and (on >= 0).any():
-            x, y = self._onto_lines(on, x, y)
+            x, y = _grid.onto_lines(self, on, x, y)
         # reasons for what is left
         kinds_left = ~done
         reason[kinds_left & (key != "")] = "via_desconocida"
@@ -859,56 +878,6 @@ class Gazetteer:
         i, _j = np.unravel_index(int(np.argmin(dist)), dist.shape)
         return float(xa[i]), float(ya[i])
 
-    def _onto_lines(self, sid: np.ndarray, x: np.ndarray, y: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray]:
-        """Move points onto their street's line (when it has one, within a reach)."""
-        import shapely
-
-        x, y = x.copy(), y.copy()
-        reach = settings.GEOCODE_ONTO_LINE_M
-        for s in np.unique(sid[sid >= 0]):
-            line = self.lines.get(int(s))
-            if line is None:
-                continue
-            rows = np.flatnonzero(sid == s)
-            pts = shapely.points(x[rows], y[rows])
-            at = shapely.get_coordinates(shapely.line_interpolate_point(
-                line, shapely.line_locate_point(line, pts)))
-            close = np.hypot(at[:, 0] - x[rows], at[:, 1] - y[rows]) <= reach
-            x[rows[close]], y[rows[close]] = at[close, 0], at[close, 1]
-        return x, y
-
-    def _along_lines(self, sid: np.ndarray, block: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Cuadra on a street known only (or mostly) as a line, calibrated by its known blocks."""
-        n = len(sid)
-        x = np.full(n, np.nan)
-        y = np.full(n, np.nan)
-        ok = np.zeros(n, dtype=bool)
-        if not self.lines:
-            return x, y, ok
-        import shapely
-
-        for s in np.unique(sid[sid >= 0]):
-            line = self.lines.get(int(s))
-            if line is None:
-                continue
-            pos, nx, ny = self._street_nodes(int(s))
-            if len(pos) < 2:
-                continue
-            dist = shapely.line_locate_point(line, shapely.points(nx, ny))
-            if np.ptp(pos) == 0:
-                continue
-            slope, icpt = np.polyfit(pos, dist, 1)
-            rows = np.flatnonzero(sid == s)
-            at = icpt + slope * (block[rows] + 0.5)
-            inside = (at >= -50) & (at <= line.length + 50)
-            pts = shapely.line_interpolate_point(line, np.clip(at, 0, line.length))
-            c = shapely.get_coordinates(pts)
-            x[rows[inside]], y[rows[inside]] = c[inside, 0], c[inside, 1]
-            ok[rows[inside]] = True
-        return x, y, ok
-
 
 def _fit_line(xs: np.ndarray, ys: np.ndarray, tx: float, ty: float, *, k: int = 4
               ) -> tuple[float, float, float, float] | None:
@@ -942,3 +911,6 @@ def _intersect_lines(a: tuple[float, float, float, float], b: tuple[float, float
 
 
 _factorize_frame = A.factorize_rows
+
+
+from analytics import _gazetteer_grid as _grid  # noqa: E402  (uses this module's names)

@@ -50,6 +50,8 @@ LOCATION_REASONS: Final = MappingProxyType({
     "cuadra_linea": "cuadra estimada sobre la línea de la vía",
     "lugar_conocido": "lugar conocido escrito igual",
     "via_extrapolada": "vía conocida; cuadra extrapolada lejos de las conocidas",
+    "via_paralela": "vía conocida; cuadra lejos de las conocidas, ubicada por el paso de una "
+                    "vía paralela",
     "via_cruce_cercano": "vía conocida; punto más cercano a la otra vía",
     "via_capa_distrito": "punto central de la vía en el distrito (capa de calles)",
     "via_central_distrito": "cuadra conocida más central de la vía en el distrito",

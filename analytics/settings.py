@@ -284,6 +284,9 @@ AUDIT_EXPORT_MAX_ROWS: Final = 10_000
 GEOCODE_BLOCK_SHRINK_N: Final = 1.0
 """A block centre from ``n`` known points weighs ``n / (n + this)`` against the line through
 its street's neighbouring blocks (0 disables the shrinkage)."""
+GEOCODE_BLOCK_TRIM_M: Final = 150.0
+"""A block's centre is the mean of its known points within this many metres of their median
+(0: the median): the middle of the block, nearer to most incidents than one repeated address."""
 GEOCODE_PLACE_MAX_SPREAD_M: Final = 150.0
 """A crossing or named place written the same way is learned only when half its points lie
 within this many metres of their median."""
@@ -335,6 +338,9 @@ GEOCODE_EXTRAPOLATION_NODES: Final = 4
 GEOCODE_VIA_EXTRAPOLATION_BLOCKS: Final = 30.0
 """Beyond ``GEOCODE_MAX_EXTRAPOLATION_BLOCKS`` and up to this many cuadras, an extrapolated
 point is still given, with precision ``via``."""
+GEOCODE_PARALLEL_M: Final = 400.0
+"""The same cuadra of another street of the district, this close to a street's line, helps place
+an interpolated cuadra of that street (numbering in step across a grid)."""
 GEOCODE_ONTO_LINE_M: Final = 60.0
 """A point estimated from a street's known blocks moves onto the street's line (a street layer)
 when the line passes within this many metres."""

@@ -55,7 +55,7 @@ def _geocode(g: Gazetteer, texts: list[str], district: str = "D1") -> pd.DataFra
     ("JR. PRUEBA CDRA. 12", 12.5, "cuadra"),     # 2 cuadras beyond the last known: extrapolated
     ("JR. PRUEBA CDRA. 0", 0.5, "cuadra"),       # 1 cuadra before the first known
     ("JR. PRUEBA CDRA. 30", 30.5, "via"),        # 20 beyond: still along the street, as 'via'
-    ("JR. PRUEBA CDRA. 90", 6.5, "via"),         # too far: the street's most central cuadra
+    ("JR. PRUEBA CDRA. 90", 10.5, "via"),        # too far: the known cuadra nearest to it
     ("JR. PRUEBA", 6.5, "via"),                  # no cuadra: the same central cuadra
 ], ids=["known", "interpolated", "house-number", "start-of-block", "extrapolated", "before",
         "far-via", "too-far", "street-only"])

@@ -353,3 +353,66 @@ def test_geocode_command_places_rows_with_a_new_layer(tmp_path: Path,
     cross = inc[inc["incident_id"] == "2"].iloc[0]
     assert cross["location_precision"] == "cuadra" and cross["h3_r12"] > 0
     assert (cross["lat"], cross["lon"]) == pytest.approx((-12.068, -77.015), abs=1e-6)
+
+
+# --------------------------------------------------------------------------- real data
+@pytest.fixture(scope="module")
+def philly_subset(philadelphia_path: Path) -> pd.DataFrame:
+    """Police districts 12 and 18 over ten years (about 159 000 incidents)."""
+    cols = ["incident_id", "ts_local", "crime_type", "police_district", "location_block",
+            "lat", "lon"]
+    df = pd.read_parquet(philadelphia_path, columns=cols)
+    df = df[df["police_district"].isin([12, 18])].dropna(subset=["lat", "lon"])
+    return df.assign(crime_type=df["crime_type"].astype(str)).reset_index(drop=True)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("peru_style", [False, True], ids=["us_blocks", "peru_style"])
+def test_philadelphia_hidden_points_through_ingest(philly_subset: pd.DataFrame, tmp_path: Path,
+                                                   peru_style: bool) -> None:
+    """The hidden-point protocol, through the ingest: keep 15 % of the points, force 25 % onto
+    one point per police district, blank the rest; ``location_block`` is read as the address
+    and ``police_district`` as the district; the geocoded points are compared with the true
+    ones on the rows without a true point."""
+    from analytics import geocode_eval as E
+
+    df = philly_subset
+    seed_rewrite, seed_hide = E._child_seeds(20261207)
+    addr = df["location_block"].to_numpy(dtype=object)
+    if peru_style:
+        addr = E.addresses_to_peru_style(addr, seed=seed_rewrite)
+    lat, lon, role = E.hide_points(df["lat"].to_numpy(), df["lon"].to_numpy(),
+                                   df["police_district"].to_numpy(), seed=seed_hide)
+    written = df.assign(location_block=addr)
+    hidden, full = tmp_path / "hidden.parquet", tmp_path / "full.parquet"
+    written.assign(lat=lat, lon=lon).to_parquet(hidden)
+    written.to_parquet(full)
+    con = store.connect(":memory:")
+    rep = ingest.ingest_files(hidden, con=con, tz="America/New_York")
+    assert rep.mappings[str(hidden)]["address"] == "location_block"
+    assert rep.mappings[str(hidden)]["district"] == "police_district"
+    assert rep.quarantined == 0
+    assert {round(p["lat"], 4) for p in rep.forced_points} >= set(
+        np.round(lat[role == "forced"], 4))  # every forced point found
+    got = store.load_incidents(con, columns=["incident_id", "lat", "lon", "district",
+                                             "location_precision"])
+    con.close()
+    # district counts: the same as importing the file with every true point
+    truth_con = store.connect(":memory:")
+    ingest.ingest_files(full, con=truth_con, tz="America/New_York")
+    truth_counts = store.load_incidents(truth_con, columns=["district"])["district"]
+    truth_con.close()
+    assert got["district"].value_counts().to_dict() == truth_counts.value_counts().to_dict()
+    first = df.assign(role=role).drop_duplicates("incident_id").set_index("incident_id")
+    true = first[["lat", "lon", "role"]].rename(columns={"lat": "lat_true", "lon": "lon_true"})
+    m = got.set_index("incident_id").join(true)
+    assert (m.loc[m["role"] == "forced", "location_precision"] != "exacta").all()
+    scored = m[m["role"] != "exact"]
+    placed = scored["location_precision"].isin(["cuadra", "via", "zona"]).to_numpy()
+    err = _haversine_m(scored["lat"].to_numpy(), scored["lon"].to_numpy(),
+                       scored["lat_true"].to_numpy(), scored["lon_true"].to_numpy())
+    err = np.where(np.isfinite(err), err, np.inf)
+    assert placed.mean() >= 0.95
+    assert np.median(err[placed]) <= 50
+    assert (err <= 100).mean() >= 0.72
+    assert (err <= 250).mean() >= 0.88

@@ -93,23 +93,30 @@ class _FileResult:
     forced: list[dict[str, Any]] = field(default_factory=list)
 
 
-#: Rows of ``_vg_new`` already in the store: same id; or, for rows at a true point, same
-#: time, type and point (~1 m); for the others, same time, type, district and written
-#: street, cuadra, crossing and zone.
+#: Rows of ``_vg_new`` already in the store: same id; or same time and type and, for a
+#: row with a written address (street or zone), the same district and written street,
+#: cuadra, crossing and zone, whatever the precision; for a row at a point without an
+#: address, the same point (~1 m); for a row with neither, the same district.
+_NO_ADDR = "{t}.street IS NULL AND {t}.zone IS NULL"
 _SEEN_SQL = (
     "SELECT n._row FROM _vg_new n JOIN incidents i ON n.incident_id = i.incident_id "
     "UNION SELECT n._row FROM _vg_new n JOIN incidents i ON n.occurred_at = i.occurred_at "
+    "AND n.crime_type = i.crime_type AND NOT (" + _NO_ADDR.format(t="n") + ") "
+    "AND n.district IS NOT DISTINCT FROM i.district "
+    "AND n.street IS NOT DISTINCT FROM i.street AND n.block IS NOT DISTINCT FROM i.block "
+    "AND n.cross_street IS NOT DISTINCT FROM i.cross_street "
+    "AND n.zone IS NOT DISTINCT FROM i.zone "
+    "UNION SELECT n._row FROM _vg_new n JOIN incidents i ON n.occurred_at = i.occurred_at "
     "AND n.crime_type = i.crime_type AND n.location_precision = 'exacta' "
     "AND coalesce(i.location_precision, 'exacta') = 'exacta' "
+    "AND " + _NO_ADDR.format(t="n") + " AND " + _NO_ADDR.format(t="i") + " "
     "AND round(n.lat * 100000) = round(i.lat * 100000) "
     "AND round(n.lon * 100000) = round(i.lon * 100000) "
     "UNION SELECT n._row FROM _vg_new n JOIN incidents i ON n.occurred_at = i.occurred_at "
     "AND n.crime_type = i.crime_type AND n.location_precision <> 'exacta' "
     "AND coalesce(i.location_precision, 'exacta') <> 'exacta' "
-    "AND n.district IS NOT DISTINCT FROM i.district "
-    "AND n.street IS NOT DISTINCT FROM i.street AND n.block IS NOT DISTINCT FROM i.block "
-    "AND n.cross_street IS NOT DISTINCT FROM i.cross_street "
-    "AND n.zone IS NOT DISTINCT FROM i.zone")
+    "AND " + _NO_ADDR.format(t="n") + " AND " + _NO_ADDR.format(t="i") + " "
+    "AND n.district IS NOT DISTINCT FROM i.district")
 
 
 class _EncodingRetry(Exception):
@@ -497,10 +504,13 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
         same_type = pd.factorize(pd.Series(type_names, dtype=object))[0].astype(np.int32)
         ts_us = tbl["occurred_at"].cast(pa.int64()).to_numpy(zero_copy_only=False)
         ty = same_type[tcode[idx2]].astype(np.int64)
-        ex2 = exact[idx2]
+        # a row with a written address is where its address says (district, street, cuadra,
+        # crossing, zone), with or without a point: hiding a file's points changes no
+        # outcome; a row at a point without an address is at its point (~1 m)
+        ex2 = exact[idx2] & (place.dedup_code[idx2] < 0)
         la5 = np.round(np.where(ex2, lat[idx2], 0.0) * 1e5).astype(np.int64)  # ~1 m
         lo5 = np.round(np.where(ex2, lon[idx2], 0.0) * 1e5).astype(np.int64)
-        # rows without a true point: -(1 + district and address code), never a packed point
+        # by written place: -(1 + district and address code), never a packed point
         written = (dcode[idx2].astype(np.int64) + 1) * (int(place.dedup_code.max()) + 2) \
             + place.dedup_code[idx2] + 1
         if len(type_names) < (1 << 12):

@@ -188,7 +188,7 @@ def test_reimport_is_all_duplicates_and_rule_documented(imported, sidpol_csv: Pa
     again = ingest.ingest_files(sidpol_csv, db=db, shipped_layers=False)
     assert again.accepted == 0 and again.duplicates == first.accepted + first.duplicates
     readme = (Path(__file__).resolve().parent.parent / "data" / "README.md").read_text()
-    assert "same time + district + street/cuadra" in readme
+    assert "district + street/cuadra + type" in readme
 
 
 def test_explore_hexagons_use_located_rows(imported) -> None:

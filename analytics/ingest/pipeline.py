@@ -530,10 +530,21 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
     def none_if_empty(values: Any) -> list[Any]:
         return [v if v else None for v in values]
 
+    def written(mask: np.ndarray) -> dict[str, pa.Array]:
+        """The storable address columns of the rows in ``mask`` (all null without any)."""
+        sc = place.store_code[mask]
+        if not len(st) or not (sc >= 0).any():
+            n = int(mask.sum())
+            return {"street": pa.nulls(n, pa.string()), "block": pa.nulls(n, pa.int32()),
+                    "cross_street": pa.nulls(n, pa.string()), "zone": pa.nulls(n, pa.string())}
+        blk = st["block"].to_numpy(dtype=np.int32)[np.maximum(sc, 0)]
+        return {"street": _dictionary(sc, none_if_empty(st["street"])),
+                "block": pa.array(blk.astype(np.int32), mask=(sc < 0) | (blk < 0)),
+                "cross_street": _dictionary(sc, none_if_empty(st["cross_street"])),
+                "zone": _dictionary(sc, none_if_empty(st["zone"]))}
+
     def accepted_table(mask: np.ndarray) -> pa.Table:
         take = pa.array(np.flatnonzero(mask))
-        sc = place.store_code[mask] if len(st) else np.full(int(mask.sum()), -1)
-        blk = st["block"].to_numpy(dtype=np.int32)[np.maximum(sc, 0)] if len(st) else sc
         return pa.table({
             "incident_id": tbl["incident_id"].take(take),
             "occurred_at": tbl["occurred_at"].take(take),
@@ -546,10 +557,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
             "location_precision": _dictionary(place.precision[mask].astype(np.int32),
                                               prec_names),
             "location_reason": _dictionary(place.reason[mask].astype(np.int32), reason_names),
-            "street": _dictionary(sc, none_if_empty(st["street"])),
-            "block": pa.array(blk.astype(np.int32), mask=(sc < 0) | (blk < 0)),
-            "cross_street": _dictionary(sc, none_if_empty(st["cross_street"])),
-            "zone": _dictionary(sc, none_if_empty(st["zone"])),
+            **written(mask),
         })
 
     src_name = source or None  # the file name is kept once, in imports.file_name

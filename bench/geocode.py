@@ -295,7 +295,8 @@ def main() -> None:
     pick = np.random.default_rng(args.seed)
     for n in (200_000, 50_000):
         sub = df.iloc[np.sort(pick.choice(len(df), n, replace=False))]
-        acc += _accuracy_rows(sub, f"{n:,} filas al azar, 10 años".replace(",", " "), args.seed)
+        label = f"{n:,}".replace(",", " ") + " filas al azar, 10 años"
+        acc += _accuracy_rows(sub, label, args.seed)
     import geopandas as gpd
 
     base = synthetic_sidpol(150_000, seed=args.seed)

@@ -119,8 +119,10 @@ def _load(args: argparse.Namespace, *, end: pd.Timestamp | None,
           columns: tuple[str, ...] | None = None) -> pd.DataFrame:
     from analytics import ingest, store
 
+    # cell forecasts use incidents placed precisely enough for hexagons (settings.HEX_PRECISIONS)
     if args.incidents is not None:
-        df = ingest.read_incidents(args.incidents, tz=args.tz)
+        df = ingest.read_incidents(args.incidents, tz=args.tz,
+                                   precisions=settings.HEX_PRECISIONS)
         if end is not None:
             df = df[df["occurred_at"] < end]
         return df
@@ -128,8 +130,8 @@ def _load(args: argparse.Namespace, *, end: pd.Timestamp | None,
 
     con = store.connect(args.db if args.db is not None else default_db(), read_only=True)
     try:
-        df = store.load_incidents(con, end=end, columns=None if columns is None else
-                                  list(columns))
+        df = store.load_incidents(con, end=end, precisions=settings.HEX_PRECISIONS,
+                                  columns=None if columns is None else list(columns))
     finally:
         con.close()
     if columns is not None and "h3_r12" in columns:  # located incidents only, as the pages

@@ -37,8 +37,34 @@ def add_parser(subparsers: Any) -> None:
                    help="área de estudio (con negativos escriba --bbox=-77.2,-12.3,-76.8,-11.8); "
                         f"por defecto, {settings.STUDY_RADIUS_KM:g} km alrededor de donde se "
                         "concentran los puntos")
+    p.add_argument("--streets", action="append", default=[], metavar="PATH",
+                   help="capa de calles para ubicar las filas sin punto (repetible): líneas con "
+                        "una columna de nombre (GeoJSON, Shapefile, GeoPackage) o un CSV de "
+                        "puntos y cruces con nombre; las capas de data/streets/ se usan solas "
+                        "cuando los datos están en Lima centro o Trujillo")
+    p.add_argument("--no-shipped-streets", action="store_true",
+                   help="no usar las capas de calles incluidas en data/streets/")
+    p.add_argument("--comisarias", default=None, metavar="PATH",
+                   help="puntos de comisarías (lat, lon, nombre): un punto con incidentes sobre "
+                        "una de ellas es el centroide de la comisaría, no el lugar del hecho")
     p.add_argument("--json", action="store_true", help="imprimir un objeto JSON con el resultado")
     p.set_defaults(run=run)
+
+    g = subparsers.add_parser(
+        "geocode",
+        help="volver a ubicar las filas sin punto exacto con el gazetteer de hoy",
+        description=("Vuelve a geocodificar los incidentes del almacén que no tienen un punto "
+                     "exacto (precisión cuadra, vía, zona o distrito), con lo aprendido de los "
+                     "puntos exactos del almacén y las capas de calles. Las filas exactas no "
+                     "cambian."),
+    )
+    g.add_argument("--db", default=None, help="almacén DuckDB")
+    g.add_argument("--streets", action="append", default=[], metavar="PATH",
+                   help="capa de calles adicional (repetible), como en ingest")
+    g.add_argument("--no-shipped-streets", action="store_true",
+                   help="no usar las capas de calles incluidas en data/streets/")
+    g.add_argument("--json", action="store_true", help="imprimir un objeto JSON con el resultado")
+    g.set_defaults(run=run_geocode)
 
     e = subparsers.add_parser(
         "export",
@@ -92,6 +118,13 @@ def _summary(report: Any) -> str:
     for s in report.stacked_points:
         lines.append(f"Aviso: punto apilado ({s['lat']}, {s['lon']}) con {s['count']} incidentes "
                      f"({s['share']:.1%}); probablemente la comisaría.")
+    if sum(report.precision.values()):
+        lines.append("Ubicación de las aceptadas: " + ", ".join(
+            f"{p} {n:,}".replace(",", ".") for p, n in report.precision.items()))
+    for f in report.forced_points:
+        rows = f"{f['rows']:,}".replace(",", ".")
+        lines.append(f"Punto que no es lugar del hecho ({f['lat']:.5f}, {f['lon']:.5f}) con "
+                     f"{rows} filas: {f['why']}; se ubicaron por su dirección.")
     if report.repeated_files:
         lines.append("Ya importado antes (no se añadió nada nuevo): "
                      + ", ".join(report.repeated_files))
@@ -122,7 +155,10 @@ def run(args: argparse.Namespace) -> int:
     from analytics import ingest
 
     report = ingest.ingest_files(args.paths, db=args.db, source=args.source, tz=args.tz,
-                             mapping=_parse_map(args.map), study_area=args.bbox)
+                                 mapping=_parse_map(args.map), study_area=args.bbox,
+                                 streets=args.streets or None,
+                                 shipped_layers=not args.no_shipped_streets,
+                                 comisarias=args.comisarias)
     names = ", ".join(Path(f).name for f in report.files)
     _audit(args.db, "import", f"{names}: {report.accepted} aceptadas, "
                               f"{report.duplicates} duplicadas, {report.quarantined} en cuarentena")
@@ -150,7 +186,8 @@ def run_export(args: argparse.Namespace) -> int:
             frame = disclosure.release_table(disclosure.release_from_store(con))
             what = "filas publicables"
         else:
-            frame = store.load_incidents(con)
+            cols = [c for c, _ in (*settings.INCIDENT_COLUMNS, *settings.LOCATION_COLUMNS)]
+            frame = store.load_incidents(con, columns=cols)
             what = "incidentes"
     finally:
         con.close()
@@ -158,4 +195,27 @@ def run_export(args: argparse.Namespace) -> int:
     _audit(args.db, "export_public" if args.public else "export",
            f"{path.name}: {len(frame)} {what}")
     print(f"Exportado {path}: {len(frame):,} {what}".replace(",", "."))
+    return 0
+
+
+def run_geocode(args: argparse.Namespace) -> int:
+    """Run ``geocode``."""
+    from analytics import geocoding, store
+
+    layers = geocoding.read_street_layers(args.streets) if args.streets else None
+    con = store.connect(args.db)
+    try:
+        report = geocoding.regeocode_store(con, layers=layers,
+                                           shipped=not args.no_shipped_streets)
+    finally:
+        con.close()
+    _audit(args.db, "geocode", f"{report.changed} filas reubicadas de {report.rows}")
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(f"Filas sin punto exacto con dirección: {report.rows:,} "
+              f"({report.addresses:,} direcciones distintas); reubicadas: {report.changed:,}"
+              .replace(",", "."))
+        print("Ubicación: " + ", ".join(f"{p} {report.before[p]:,} → {n:,}".replace(",", ".")
+                                        for p, n in report.after.items()))
     return 0

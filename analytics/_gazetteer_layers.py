@@ -47,9 +47,10 @@ def _layer_districts(layer: Any, district_polygons: Any) -> np.ndarray:
     if col is None:
         return np.full(len(layer), "", dtype=object)
     geoms = layer.geometry.to_numpy()
-    mid = np.array([shapely.line_interpolate_point(g, 0.5, normalized=True)
-                    if g.geom_type in ("LineString", "MultiLineString") else
-                    shapely.point_on_surface(g) for g in geoms], dtype=object)
+    lineal = np.isin(shapely.get_type_id(geoms), (1, 5))  # LineString, MultiLineString
+    mid = np.empty(len(geoms), dtype=object)
+    mid[lineal] = shapely.line_interpolate_point(geoms[lineal], 0.5, normalized=True)
+    mid[~lineal] = shapely.point_on_surface(geoms[~lineal])
     polys = district_polygons.to_crs(4326) if district_polygons.crs is not None else \
         district_polygons
     tree = shapely.STRtree(polys.geometry.to_numpy())
@@ -69,6 +70,36 @@ def _merge(geoms: np.ndarray) -> Any:
     if len(parts) == 1:
         return parts[0]
     return shapely.line_merge(shapely.multilinestrings(parts))
+
+
+def _merge_groups(geoms: np.ndarray, groups: np.ndarray, n_groups: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_merge` of each group of lines (``groups`` sorted) and each merge's middle point.
+
+    Returns the merged geometries (``None`` for a group without lines) and an
+    ``(n_groups, 2)`` array of middle points (NaN when none).
+    """
+    import shapely
+
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    linear = np.isin(shapely.get_type_id(parts), (1, 2))
+    parts, grp = parts[linear], np.asarray(groups)[owner[linear]]
+    out = np.full(n_groups, None, dtype=object)
+    mid = np.full((n_groups, 2), np.nan)
+    if not len(parts):
+        return out, mid
+    present = np.unique(grp)
+    dense = np.searchsorted(present, grp)  # 0..k-1, sorted like grp
+    multi = shapely.multilinestrings(parts, indices=dense)
+    single = np.bincount(dense) == 1
+    merged = shapely.line_merge(multi)
+    first = np.searchsorted(dense, np.arange(len(present)))
+    merged[single] = parts[first[single]]  # one line: kept as it is
+    out[present] = merged
+    c = shapely.get_coordinates(shapely.line_interpolate_point(merged, 0.5, normalized=True),
+                                return_index=True)
+    mid[present[c[1]]] = c[0]
+    return out, mid
 
 
 def _rebuild(gaz: Gazetteer, streets: pd.DataFrame, nodes: pd.DataFrame,
@@ -122,19 +153,24 @@ def add_street_lines(gaz: Gazetteer, layer: Any, *, district_polygons: Any = Non
     has_num = "num_from" in layer.columns and "num_to" in layer.columns
     num_from = layer["num_from"].to_numpy(dtype=float) if has_num else None
     num_to = layer["num_to"].to_numpy(dtype=float) if has_num else None
-    for g, (d, k) in enumerate(zip(uniq["d"], uniq["key"], strict=True)):
+    # every group's lines merged at once (one GEOS call, not one per street)
+    merged_all, mid = _merge_groups(geoms[gi[order]], codes[order], len(uniq))
+    sorted_codes = codes[order]
+    type_of = pd.DataFrame({"g": sorted_codes, "t": stype[gi[order]]})
+    type_of = type_of[type_of["t"] != ""].groupby("g")["t"].agg(
+        lambda s: Counter(s).most_common(1)[0][0]).to_dict()
+    for g, (d, k) in enumerate(zip(uniq["d"].to_numpy(dtype=object),
+                                   uniq["key"].to_numpy(dtype=object), strict=True)):
         members = gi[order[bounds[g]:bounds[g + 1]]]
-        merged = _merge(geoms[members])
+        merged = merged_all[g]
+        if merged is None or merged.is_empty:
+            continue
         sid = index.get((d, k))
         if sid is None:
             sid = len(streets) + len(new_rows)
             index[(d, k)] = sid
-            c = shapely.get_coordinates(
-                shapely.line_interpolate_point(merged, 0.5, normalized=True))[0]
-            types = Counter(t for t in stype[members] if t)
-            new_rows.append({"d": d, "key": k,
-                             "type": types.most_common(1)[0][0] if types else "",
-                             "x": float(c[0]), "y": float(c[1]), "n": 0})
+            new_rows.append({"d": d, "key": k, "type": type_of.get(g, ""),
+                             "x": float(mid[g, 0]), "y": float(mid[g, 1]), "n": 0})
         elif sid in lines:
             merged = _merge(np.array([lines[sid], merged], dtype=object))
         lines[sid] = merged

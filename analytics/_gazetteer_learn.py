@@ -53,6 +53,29 @@ def group_median(keys: list[np.ndarray], x: np.ndarray, y: np.ndarray
     return uniq, codes
 
 
+def _trim_to_mean(groups: pd.DataFrame, codes: np.ndarray, x: np.ndarray, y: np.ndarray, *,
+                  radius: float) -> None:
+    """Replace each group's median by the mean of its points within ``radius`` of it (in place).
+
+    A block's incidents spread along the block; their median falls on one
+    often-repeated address, their mean on the block's middle, which is nearer
+    to most of them. Points farther than ``radius`` (another block written
+    with this number, a bad point) are left out.
+    """
+    if radius <= 0 or not len(codes):
+        return
+    mx, my = groups["x"].to_numpy(), groups["y"].to_numpy()
+    near = np.hypot(x - mx[codes], y - my[codes]) <= radius
+    m = len(groups)
+    cnt = np.bincount(codes[near], minlength=m).astype(np.float64)
+    sx = np.bincount(codes[near], weights=x[near], minlength=m)
+    sy = np.bincount(codes[near], weights=y[near], minlength=m)
+    ok = cnt > 0
+    mx, my = mx.copy(), my.copy()
+    mx[ok], my[ok] = sx[ok] / cnt[ok], sy[ok] / cnt[ok]
+    groups["x"], groups["y"] = mx, my
+
+
 def learn_streets(frame: pd.DataFrame, *, min_shrink_n: float, any_code: int
                    ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     """Street table (district-level and city-wide), block nodes and the offset weight.
@@ -70,6 +93,8 @@ def learn_streets(frame: pd.DataFrame, *, min_shrink_n: float, any_code: int
     has = blk >= 0
     nodes, ncode = group_median([sid[has], blk[has]], both["x"].to_numpy()[has],
                                  both["y"].to_numpy()[has])
+    _trim_to_mean(nodes, ncode, both["x"].to_numpy()[has], both["y"].to_numpy()[has],
+                  radius=settings.GEOCODE_BLOCK_TRIM_M)
     nodes = nodes.rename(columns={"k0": "sid", "k1": "block"})
     nodes["pos"] = nodes["block"].to_numpy() + 0.5
     nodes = nodes.sort_values(["sid", "pos"], kind="stable").reset_index(drop=True)

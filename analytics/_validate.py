@@ -30,7 +30,10 @@ REASONS: Mapping[str, str] = {
     "fecha_futura": "Fecha posterior al momento de la importación.",
     "hora_faltante": "El archivo tiene columna de hora, pero esta fila no trae hora.",
     "hora_invalida": "Hora ilegible (p. ej. 25:70).",
-    "coordenadas_faltantes": "Sin latitud o sin longitud.",
+    "sin_ubicacion": "Sin punto, sin dirección utilizable y sin distrito: no se puede contar "
+                     "en ningún lugar.",
+    "coordenadas_faltantes": "Sin latitud o sin longitud (importaciones anteriores: hoy una "
+                             "fila así se acepta si trae distrito o dirección).",
     "numero_invalido": "Latitud o longitud que no es un número.",
     "coordenadas_cero": "Coordenadas (0, 0): punto sin geocodificar.",
     "coordenadas_invalidas": "Latitud fuera de ±90 o longitud fuera de ±180 (también invertidas).",
@@ -68,7 +71,29 @@ FIELD_SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "district": ("district", "distrito", "dist_hecho", "distrito_hecho", "nombre_distrito",
                  "police_district", "dc_dist", "distrito_fiscal"),
     "ubigeo": ("ubigeo", "ubigeo_hecho", "cod_ubigeo", "codigo_ubigeo", "ubigeo_distrito"),
+    # Where it happened, as written (never stored as written: see analytics.address).
+    "address": ("direccion_hecho", "direccion", "dir_hecho", "direccion_del_hecho",
+                "direccion_ocurrencia", "direccion_incidente", "lugar_hecho", "lugar_del_hecho",
+                "location_block", "block_address", "address", "ubicacion_hecho"),
+    "street_type": ("tipo_via_hecho", "tipo_via", "tipo_de_via", "tipovia", "street_type"),
+    "block": ("cuadra_hecho", "cuadra", "cdra", "cdra_hecho", "nro_cuadra", "cuadra_del_hecho"),
+    "zone": ("urbanizacion_hecho", "urbanizacion", "urb_hecho", "zona_hecho", "aahh",
+             "asentamiento_humano", "sector_hecho", "barrio", "neighborhood", "neighbourhood"),
+    "location_status": ("estado_coord", "estado_coordenada", "estado_coordenadas", "estado_geo",
+                        "estado_georreferencia", "estado_ubicacion", "georreferencia",
+                        "observacion_coord", "obs_coord", "observacion_geo",
+                        "tipo_georreferencia", "calidad_coordenada", "coord_status",
+                        "geocode_status"),
 }
+
+#: Fields that tell where an incident happened without a point (any one of them, or a
+#: district or ubigeo, lets a file without coordinates be imported).
+ADDRESS_FIELDS: tuple[str, ...] = ("address", "street_type", "block", "zone")
+
+#: Free-text headers that may hold the coordinate status instead (``OBSERVACION`` in
+#: MININTER's files: "GEO FORZADA AL CENTROIDE DE COMISARIA"); read only when their
+#: values look like a status (:func:`status_like`), and never stored.
+STATUS_FREE_TEXT_HEADERS: tuple[str, ...] = ("observacion", "observaciones", "obs")
 
 #: Fields a ``--map campo=columna`` may name.
 MAPPABLE_FIELDS: tuple[str, ...] = tuple(FIELD_SYNONYMS)
@@ -301,18 +326,44 @@ def guess_mapping(headers: Sequence[str], *, mapping: Mapping[str, str] | None =
 
 
 def check_mapping(mapping: Mapping[str, str], *, file_name: str) -> None:
-    """Raise when the required fields (a date and both coordinates) are not found."""
+    """Raise when the required fields are not found.
+
+    A date is required, and a way to place the incidents: both coordinates,
+    or a district (name or ubigeo), or an address. A file with only one of
+    latitude and longitude is refused.
+    """
     missing = []
     if "occurred_at" not in mapping and "date" not in mapping:
         missing.append("fecha (p. ej. 'fecha', 'fecha_hecho', 'fecha_hora', 'occurred_at')")
-    if "lat" not in mapping:
+    has_place = any(f in mapping for f in ("district", "ubigeo", *ADDRESS_FIELDS))
+    if "lat" not in mapping and ("lon" in mapping or not has_place):
         missing.append("latitud ('latitud', 'lat', 'y', 'point_y')")
-    if "lon" not in mapping:
+    if "lon" not in mapping and ("lat" in mapping or not has_place):
         missing.append("longitud ('longitud', 'lon', 'lng', 'x', 'point_x')")
+    if "lat" not in mapping and "lon" not in mapping and not has_place:
+        missing.append("o, en su lugar, distrito, ubigeo o dirección del hecho "
+                       "('distrito', 'ubigeo', 'direccion_hecho')")
     if missing:
         msg = (f"{file_name}: no se reconocen las columnas de {', '.join(missing)}. "
                "Indique cuál usar con --map campo=columna.")
         raise IncidentSchemaError(msg)
+
+
+def status_like(values: Sequence[Any], counts: Sequence[int]) -> bool:
+    """Whether a free-text column's distinct values look like a coordinate status.
+
+    Few distinct values (at most 30), and at least half of the rows holding a
+    word of ``settings.FORCED_STATUS_BAD`` / ``FORCED_STATUS_GOOD`` or
+    ``COORD``/``GEO``. Free text (names, accounts of the facts) has many
+    distinct values and fails.
+    """
+    if not len(values) or len(values) > 30:
+        return False
+    words = (*settings.FORCED_STATUS_BAD, *settings.FORCED_STATUS_GOOD, "COORD", "GEO")
+    total = sum(int(c) for c in counts)
+    hit = sum(int(c) for v, c in zip(values, counts, strict=True)
+              if v is not None and any(w in strip_accents(str(v)).upper() for w in words))
+    return total > 0 and hit >= 0.5 * total
 
 
 def normalize_crime_text(text: str | None) -> str:

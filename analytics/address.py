@@ -295,9 +295,18 @@ def _split_type(text: str) -> tuple[str, str, str]:
             break
         stype = stype or code
         toks.pop(0)
-    # US suffix type, possibly followed by a unit letter ("CHEW AVE C")
+    # US suffix type, possibly followed by a unit letter ("CHEW AVE C") or one or two
+    # words that are not the name ("FAIRMOUNT AVE 2NDFL", "WYALUSING AVE REAR")
     if len(toks) > 2 and len(toks[-1]) == 1 and toks[-2].rstrip(".") in _TYPE_OF_FORM:
         toks.pop()
+    elif not stype and len(toks) > 2:
+        for cut in (1, 2):
+            i = len(toks) - 1 - cut
+            tail = toks[i + 1:]
+            if (i >= 1 and toks[i].rstrip(".") in _US_SUFFIX_ONLY
+                    and not any(t in _DIRECTIONS for t in tail)):
+                del toks[i + 1:]
+                break
     if len(toks) > 1:
         t = toks[-1].rstrip(".")
         code = _TYPE_OF_FORM.get(t)

@@ -48,6 +48,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
 _COMMANDS: dict[str, str] = {
     "ingest": "analytics._cli_ingest",
     "export": "analytics._cli_ingest",
+    "geocode": "analytics._cli_ingest",
     "forecast": "analytics._cli_forecast",
     "backtest": "analytics._cli_forecast",
     "demo": "analytics._cli_demo",

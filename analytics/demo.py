@@ -11,7 +11,10 @@ Columns
 ``hora_hecho`` (``HH:MM``), ``latitud``, ``longitud`` (WGS84, 6 decimals, empty
 when missing), ``delito`` (a canonical type of ``settings.CRIME_TYPE_GROUP`` in
 upper case, e.g. ``ROBO AGRAVADO``), ``modalidad``, ``distrito``, ``ubigeo``,
-``comisaria``, and two personal-data columns that the ingest must drop
+``direccion_hecho`` (the written address, house numbers and references included, see
+below), ``comisaria``, ``estado_coord`` (``GEORREFERENCIADO``, ``SIN COORDENADA``,
+``GEO FORZADA AL CENTROIDE DE COMISARIA``, ``COORDENADA ADECUADA MANUALMENTE``),
+and two personal-data columns that the ingest must drop
 (``dni_denunciante`` always ``00000000``, ``nombre_denunciante`` always
 ``ANÓNIMO``: obviously synthetic placeholders, never realistic personal data).
 
@@ -38,6 +41,18 @@ What the data contains
   Patrias.
 - **Near-repeats**: some robberies trigger follow-up robberies within ~200 m
   over the next one to two weeks.
+- **Where, as police write it** (:mod:`analytics._demo_locations`): a Lima point
+  within 120 m of a named street of central Lima (``data/streets``, OSM) moves onto
+  it and is written from where it lies (``JR. GAMARRA 745``, ``AV. AVIACION CDRA.
+  12``, ``JR. HUANUCO N° 820 INT. 3 REF. FRENTE AL MERCADO``, ``JR. X ESQ. AV. Y``;
+  house numbers count metres from the street's start); a Trujillo point near a
+  crossing or named node of the bus routes is written as that crossing or street;
+  other points get a ``SECTOR n`` of a ~1 km grid, or nothing. About 30 % of the
+  rows written at a street and 10 % of the others lose their point (``SIN
+  COORDENADA``); most comisaría-stacked rows say ``GEO FORZADA AL CENTROIDE DE
+  COMISARIA``. The ingest places them back from their address
+  (``location_precision`` ``cuadra``, ``via``, ``zona`` or ``distrito``).
+  ``generate_incidents(degrade=False)`` gives the same rows with every point.
 - **Data problems**, few but present, for the data-quality panel: ~0.5 %
   rows without coordinates, ~0.1 % at (0, 0), ~0.05 % with latitude and
   longitude swapped, a few impossible dates or times, a handful of exact
@@ -64,7 +79,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from analytics import settings
+from analytics import _demo_locations, settings
 from analytics._errors import IncidentSchemaError
 
 if TYPE_CHECKING:
@@ -78,7 +93,8 @@ CITIES: tuple[str, ...] = ("lima", "trujillo")
 #: Raw columns, in file order.
 RAW_COLUMNS: tuple[str, ...] = (
     "id_denuncia", "fecha_hecho", "hora_hecho", "latitud", "longitud", "delito",
-    "modalidad", "distrito", "ubigeo", "comisaria", "dni_denunciante", "nombre_denunciante",
+    "modalidad", "distrito", "ubigeo", "direccion_hecho", "comisaria", "estado_coord",
+    "dni_denunciante", "nombre_denunciante",
 )
 
 #: Parameters of the committed sample ``data/sample/incidents_sample.csv``.
@@ -427,7 +443,8 @@ def _jitter_inside(rng: np.random.Generator, tree: Any, alat: np.ndarray, alon: 
 
 def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = DEFAULT_START,
                        end: str | pd.Timestamp = DEFAULT_END,
-                       cities: Sequence[str] = CITIES, scale: float = 1.0) -> pd.DataFrame:
+                       cities: Sequence[str] = CITIES, scale: float = 1.0,
+                       degrade: bool = True) -> pd.DataFrame:
     """Synthetic raw incidents, as a Peruvian police export would look.
 
     Parameters
@@ -440,6 +457,10 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
         Any of ``"lima"`` (Lima and Callao) and ``"trujillo"``.
     scale
         Volume multiplier (1 gives about 38 500 rows for two years, both cities).
+    degrade
+        Blank part of the points and write the coordinate status as a police
+        export would (the default). ``False`` gives the same rows with every
+        point the generator drew (the truth the geocoder is measured against).
 
     Returns
     -------
@@ -458,6 +479,9 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
     _validate_args(t0, t1, cities, float(scale))
     assert t0 is not None and t1 is not None
     rng = np.random.default_rng(seed)
+    # independent streams for the written addresses and the lost points, so that
+    # degrade=False gives the same rows as degrade=True
+    addr_rng, loss_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     days = pd.date_range(t0, t1, freq="D", inclusive="left")
     hol = holidays.country_holidays("PE", years=range(t0.year, t1.year + 1))
     holiday_mask = np.isin(days.date, np.array(sorted(hol), dtype=object))
@@ -554,6 +578,11 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
                                   side="right")
     minute = rng.integers(0, 60, n)
 
+    # 4b. The written address: points near a named street move onto it (_demo_locations).
+    lat, lon, address, addr_kind = _demo_locations.write_addresses(
+        addr_rng, lat, lon, np.array(cities, dtype=object)[city_i],
+        bounds["district"].to_numpy(dtype=object)[np.maximum(dist_i, 0)])
+
     # 5. Comisaría of each row (nearest in its district) and the stacking effect.
     c_names, c_lat, c_lon, c_mult = [], [], [], []
     for name, la, lo, mult in _COMISARIAS:
@@ -587,6 +616,7 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
     order = np.lexsort((occurred, city_i))
     city_i, type_i, occurred = city_i[order], type_i[order], occurred[order]
     lat, lon, dist_i, com_i = lat[order], lon[order], dist_i[order], com_i[order]
+    address, addr_kind, stacked = address[order], addr_kind[order], stacked[order]
     ts = pd.DatetimeIndex(occurred)
     code = np.array([_CITY_CODE[c] for c in cities])[city_i]
     year = ts.year.to_numpy()
@@ -609,10 +639,15 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
         "modalidad": modal,
         "distrito": bounds["district"].to_numpy()[dist_i],
         "ubigeo": bounds["ubigeo"].to_numpy()[dist_i],
+        "direccion_hecho": address,
         "comisaria": np.array(c_names, dtype=object)[com_i],
+        "estado_coord": _demo_locations.STATUS_OK,
         "dni_denunciante": "00000000",
         "nombre_denunciante": "ANÓNIMO",
     })
+    if degrade:  # before the data problems: a duplicated row repeats its original exactly
+        la, lo, status = _demo_locations.degrade(loss_rng, lat, lon, addr_kind, stacked)
+        frame = frame.assign(latitud=la, longitud=lo, estado_coord=status)
     return _add_data_problems(rng, frame)
 
 

@@ -172,7 +172,12 @@ def kpis(con: duckdb.DuckDBPyConnection, query: IncidentQuery) -> Kpis:
 # --------------------------------------------------------------------------- cells
 def cell_counts(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,
                 n_types: int = 3) -> pd.DataFrame:
-    """Incidents per H3 cell with tooltip facts.
+    """Incidents per H3 cell with tooltip facts (incidents placed well enough for hexagons).
+
+    Hexagon functions (this one, :func:`top_cells`, :func:`cell_frames`,
+    :func:`cell_profile`, :func:`counts_by_cell_period`, :func:`incident_points`)
+    read ``query.located()``: incidents at ``settings.HEX_PRECISIONS`` unless the
+    query names its precisions; :func:`unplaced_count` says how many that leaves out.
 
     Returns
     -------
@@ -184,7 +189,7 @@ def cell_counts(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,
         missing), ``lat``, ``lon`` (cell centre); cells at ``query.resolution``.
     """
     resolution = query.resolution
-    where, params = query.sql()
+    where, params = query.located().sql()
     cell = hexbin.parent_sql("h3_r12", resolution)
     df = _df(con, f"""
         WITH f AS (
@@ -268,7 +273,7 @@ def counts_by_cell_period(con: duckdb.DuckDBPyConnection, query: IncidentQuery, 
     if period not in ("W", "M"):
         msg = f"Período desconocido: {period!r} (use 'W' o 'M')."
         raise IncidentSchemaError(msg)
-    where, params = query.sql()
+    where, params = query.located().sql()
     cell = hexbin.parent_sql("h3_r12", query.resolution)
     unit = "week" if period == "W" else "month"
     df = _df(con, f"SELECT {cell} AS h3, CAST(date_trunc('{unit}', occurred_at) AS TIMESTAMP) "
@@ -327,7 +332,7 @@ def cell_frames(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,
     if step not in ("hour", "week"):
         msg = f"Paso desconocido: {step!r} (hour o week)."
         raise IncidentSchemaError(msg)
-    where, params = query.sql()
+    where, params = query.located().sql()
     cell = hexbin.parent_sql("h3_r12", query.resolution)
     key = "hour(occurred_at)" if step == "hour" else "date_trunc('week', occurred_at)"
     df = _df(con, f"""
@@ -348,6 +353,21 @@ def frame_labels(step: Step, frames: Iterable[Any]) -> list[Any]:
         return []
     lo, hi = pd.Timestamp(min(fr)), pd.Timestamp(max(fr))
     return list(pd.date_range(lo, hi, freq="7D"))
+
+
+def unplaced_count(con: duckdb.DuckDBPyConnection, query: IncidentQuery) -> int:
+    """Incidents of the filter that hexagon analytics leave out for lack of a precise place.
+
+    Those matching ``query`` (whatever their precision) minus those matching
+    ``query.located()``: incidents known only to their district, or placed on a
+    street without its cuadra, or at a neighbourhood's centre.
+    """
+    everything, p_all = replace(query, precisions=()).sql()
+    located = query.located().precisions
+    rows = _rows(con, f"SELECT count(*) FILTER (WHERE coalesce(location_precision, 'exacta') "
+                      f"NOT IN ({', '.join('?' for _ in located)})) FROM incidents "
+                      f"WHERE {everything}", [*located, *p_all])
+    return int(rows[0][0] or 0)
 
 
 # --------------------------------------------------------------------------- time patterns
@@ -481,7 +501,7 @@ def cell_profile(con: duckdb.DuckDBPyConnection, query: IncidentQuery, cell: int
     if res != int(resolution):
         msg = f"La celda {format(c, 'x')} es de resolución {res}, no {resolution}."
         raise IncidentSchemaError(msg)
-    where, params = query.sql()
+    where, params = query.located().sql()
     cond = f"{where} AND {hexbin.parent_sql('h3_r12', resolution)} = ?::UBIGINT"
     p = [*params, c]
     hours = _df(con, f"SELECT hour(occurred_at) AS k, count(*) AS n FROM incidents "
@@ -506,7 +526,7 @@ def incident_points(con: duckdb.DuckDBPyConnection, query: IncidentQuery, *,
     Rows of :data:`settings.SENSITIVE_GROUPS` and :data:`settings.SENSITIVE_TYPES`
     are always excluded, whatever the filters say.
     """
-    where, params = replace(query, exclude_sensitive=True).sql()
+    where, params = replace(query, exclude_sensitive=True).located().sql()
     df = _df(con, f"SELECT lat, lon, crime_type, occurred_at FROM incidents WHERE {where} "
                   f"AND lat IS NOT NULL AND lon IS NOT NULL "
                   f"ORDER BY occurred_at DESC LIMIT ?", [*params, int(limit)])

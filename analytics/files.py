@@ -51,9 +51,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
 def _for_export(frame: pd.DataFrame, *, excel: bool) -> pd.DataFrame:
     out = frame.copy()
     for c in out.columns:
-        if out[c].dtype == np.uint64 and (c.startswith("h3") or excel):
-            out[c] = hexbin.cells_to_strings(out[c].to_numpy()) if c.startswith("h3") \
-                else out[c].astype(str)
+        if out[c].dtype == np.uint64 and c.startswith("h3"):
+            cells = out[c].to_numpy()
+            text = np.full(len(cells), "", dtype=object)  # 0: no cell (an incident without a point)
+            text[cells != 0] = hexbin.cells_to_strings(cells[cells != 0])
+            out[c] = text
+        elif out[c].dtype == np.uint64 and excel:
+            out[c] = out[c].astype(str)
         elif excel and isinstance(out[c].dtype, pd.DatetimeTZDtype):
             out[c] = out[c].dt.tz_localize(None)
     return out

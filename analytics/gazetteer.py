@@ -197,6 +197,9 @@ class Gazetteer:
     _alias: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _named: dict[tuple[str, str, str], tuple[float, float]] = field(default_factory=dict,
                                                                     repr=False)
+    _by_block: dict[tuple[str, float], list[int]] | None = field(default=None, repr=False)
+    _dirs: dict[tuple[int, float], tuple[float, float] | None] = field(default_factory=dict,
+                                                                        repr=False)
 
     def __post_init__(self) -> None:
         self._reindex()
@@ -422,6 +425,8 @@ class Gazetteer:
                 alias[k] = sids[0] if k not in alias or alias[k] == sids[0] else -1
         self._index = index
         self._alias = alias
+        self._by_block = None
+        self._dirs = {}
         self._named = {(k, d, key): (float(x), float(y)) for k, d, key, x, y in zip(
             self.named["kind"], self.named["district"], self.named["key"], self.named["x"],
             self.named["y"], strict=True)}
@@ -561,8 +566,9 @@ class Gazetteer:
         -------
         pandas.DataFrame
             ``lat``, ``lon`` (NaN for ``distrito``), ``precision`` (``cuadra``,
-            ``via``, ``zona``, ``distrito``) and ``reason`` (Spanish, how the
-            point was found or why not).
+            ``via``, ``zona``, ``distrito``) and ``reason`` (a key of
+            :data:`analytics.location.LOCATION_REASONS`: how the point was
+            found or why not).
         """
         dk = district_keys(district)
         cols = ["street", "street_type", "block", "offset", "cross_street", "zone_type", "zone",
@@ -620,7 +626,7 @@ class Gazetteer:
         x = np.full(n, np.nan)
         y = np.full(n, np.nan)
         prec = np.full(n, "distrito", dtype=object)
-        reason = np.full(n, "solo se conoce el distrito", dtype=object)
+        reason = np.full(n, "solo_distrito", dtype=object)
         done = np.zeros(n, dtype=bool)
         d = q["d"].to_numpy(dtype=object)
         key = q["street"].to_numpy(dtype=object)
@@ -628,11 +634,15 @@ class Gazetteer:
         block = q["block"].to_numpy().astype(np.float64)
         offset = q["offset"].to_numpy().astype(np.float64)
         loc, glob = self._resolve_streets(d, key, stype)
+        on = np.full(n, -1, dtype=np.int64)  # the street whose known blocks gave the point
 
-        def put(mask: np.ndarray, xs: np.ndarray, ys: np.ndarray, p: str, why: str) -> None:
+        def put(mask: np.ndarray, xs: np.ndarray, ys: np.ndarray, p: str, why: str,
+                sid: np.ndarray | None = None) -> None:
             m = mask & ~done
             x[m], y[m] = xs[m], ys[m]
             prec[m], reason[m] = p, why
+            if sid is not None:
+                on[m] = sid[m]
             done[m] = True
 
         # 1. crossings (most precise when found)
@@ -640,7 +650,7 @@ class Gazetteer:
         has_cross = (key != "") & (cross != "")
         if has_cross.any():
             cx, cy, cok = self._crossings(d, key, cross, has_cross)
-            put(cok, cx, cy, "cuadra", "intersección de las dos vías")
+            put(cok, cx, cy, "cuadra", "interseccion")
         # 2. street + block: the best-supported estimate, in the district or city-wide
         has_block = (key != "") & (block >= 0)
         if has_block.any():
@@ -657,47 +667,69 @@ class Gazetteer:
             gs[~fin] = np.inf
             use_g = gs < ls
             bx, by, bs = np.where(use_g, gx, lx), np.where(use_g, gy, ly), np.minimum(ls, gs)
+            bsid = np.where(use_g, glob, loc)
+            # between two known cuadras (not one of them): also ask the parallel streets
+            between = has_block & ~done & (bs > 0.25) & (bs <= max_gap)
+            if between.any():
+                bx, by = _grid.parallel_blocks(self, bsid, t, bx, by, between)
             near = bs <= 100.0 + max_extrapolation
-            put(has_block & near & ~use_g, bx, by, "cuadra", "cuadra de la vía en el distrito")
-            put(has_block & near & use_g, bx, by, "cuadra",
-                "cuadra de la vía (puntos de la ciudad)")
-            lx2, ly2, lok = self._along_lines(np.where(has_block & ~done, loc, -1), block)
-            put(lok, lx2, ly2, "cuadra", "cuadra estimada sobre la línea de la vía")
-            put(has_block & np.isfinite(bs), bx, by, "via",
-                "vía conocida; cuadra extrapolada lejos de las conocidas")
+            ext = has_block & ~done & near & (bs >= 100.0) & (loc >= 0)
+            if ext.any():
+                tx, ty, tok = _grid.translated_blocks(self, loc, t, ext)
+                bx = np.where(tok, (bx + tx) / 2, bx)
+                by = np.where(tok, (by + ty) / 2, by)
+            put(has_block & near & ~use_g, bx, by, "cuadra", "cuadra_distrito", bsid)
+            put(has_block & near & use_g, bx, by, "cuadra", "cuadra_ciudad", bsid)
+            lx2, ly2, lok = _grid.along_lines(self, np.where(has_block & ~done, loc, -1), block)
+            put(lok, lx2, ly2, "cuadra", "cuadra_linea")
+            tx, ty, tok = _grid.translated_blocks(self, loc, t, has_block & ~done & (loc >= 0))
+            put(tok, tx, ty, "via", "via_paralela", loc)
+            put(has_block & np.isfinite(bs), bx, by, "via", "via_extrapolada", bsid)
         # 3. a place written the same way (crossing strings, named places)
         place = q["place"].to_numpy(dtype=object)
         px, py, pok = self._named_lookup("p", d, place, ~done & (place != ""))
-        put(pok, px, py, "cuadra", "lugar conocido escrito igual")
+        put(pok, px, py, "cuadra", "lugar_conocido")
         # 4. zone
         zone = q["zone"].to_numpy(dtype=object)
         zx, zy, zok = self._named_lookup("z", d, zone, ~done & (zone != ""))
-        put(zok, zx, zy, "zona", "centro de la zona (urbanización, AA.HH., sector)")
+        put(zok, zx, zy, "zona", "zona_centro")
         # 5. a crossing not found: the known block of the street nearest to the other street
         m = has_cross & ~done & (loc >= 0)
         if m.any():
             nx, ny, nok = self._nearest_pairs(d, key, cross, loc, m)
-            put(nok, nx, ny, "via", "vía conocida; punto más cercano a la otra vía")
-        # 6. the street alone
-        for sids, why in ((loc, "en el distrito"), (glob, "(ciudad)")):
+            put(nok, nx, ny, "via", "via_cruce_cercano")
+        # 6. the street alone; 7. a crossing whose first street is unknown: the other one
+        lone = has_cross & ~done
+        none = np.full(n, -1, dtype=np.int64)
+        others = (self._resolve_streets(d, np.where(lone, cross, ""),
+                                        np.full(n, "", dtype=object)) if lone.any()
+                  else (none, none))
+        for sids, why in ((loc, "distrito"), (glob, "ciudad"), (others[0], "distrito"),
+                          (others[1], "ciudad")):
             m = ~done & (sids >= 0)
             if m.any():
                 s = np.where(m, sids, 0)
                 sx, sy = self.street_x[s], self.street_y[s]
+                if sids is loc or sids is glob:  # with a cuadra: the known one nearest to it
+                    nx_, ny_, nok_ = _grid.nearest_block(self, s, block, m & (block >= 0))
+                    sx, sy = np.where(nok_, nx_, sx), np.where(nok_, ny_, sy)
                 okm = m & np.isfinite(sx)
-                if sids is glob:
+                if why == "ciudad":
                     okm &= self._near_all(d, sx, sy)
                 layer_only = self.street_n[s] == 0
-                put(okm & layer_only, sx, sy, "via",
-                    f"punto central de la vía {why} (capa de calles)")
-                put(okm, sx, sy, "via", f"cuadra conocida más central de la vía {why}")
+                put(okm & layer_only, sx, sy, "via", f"via_capa_{why}")
+                put(okm, sx, sy, "via", f"via_central_{why}")
+        # 8. a point from the street's known blocks lies near its line, not on it: when a
+        #    layer draws the street, put it on the line
+        if self.lines and (on >= 0).any():
+            x, y = _grid.onto_lines(self, on, x, y)
         # reasons for what is left
         kinds_left = ~done
-        reason[kinds_left & (key != "")] = "vía desconocida en el distrito"
-        reason[kinds_left & (key == "") & (zone != "")] = "zona desconocida en el distrito"
-        reason[kinds_left & (key == "") & (zone == "") & (place == "")] = "sin dirección"
+        reason[kinds_left & (key != "")] = "via_desconocida"
+        reason[kinds_left & (key == "") & (zone != "")] = "zona_desconocida"
+        reason[kinds_left & (key == "") & (zone == "") & (place == "")] = "sin_direccion"
         reason[kinds_left & (key == "") & (zone == "") & (place != "")] = (
-            "dirección sin vía ni zona reconocible")
+            "direccion_no_reconocida")
         lat, lon = self.plane.to_latlon(x, y)
         return pd.DataFrame({"lat": lat, "lon": lon, "precision": _obj(prec),
                              "reason": _obj(reason)})
@@ -835,37 +867,6 @@ class Gazetteer:
         i, _j = np.unravel_index(int(np.argmin(dist)), dist.shape)
         return float(xa[i]), float(ya[i])
 
-    def _along_lines(self, sid: np.ndarray, block: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Cuadra on a street known only (or mostly) as a line, calibrated by its known blocks."""
-        n = len(sid)
-        x = np.full(n, np.nan)
-        y = np.full(n, np.nan)
-        ok = np.zeros(n, dtype=bool)
-        if not self.lines:
-            return x, y, ok
-        import shapely
-
-        for s in np.unique(sid[sid >= 0]):
-            line = self.lines.get(int(s))
-            if line is None:
-                continue
-            pos, nx, ny = self._street_nodes(int(s))
-            if len(pos) < 2:
-                continue
-            dist = shapely.line_locate_point(line, shapely.points(nx, ny))
-            if np.ptp(pos) == 0:
-                continue
-            slope, icpt = np.polyfit(pos, dist, 1)
-            rows = np.flatnonzero(sid == s)
-            at = icpt + slope * (block[rows] + 0.5)
-            inside = (at >= -50) & (at <= line.length + 50)
-            pts = shapely.line_interpolate_point(line, np.clip(at, 0, line.length))
-            c = shapely.get_coordinates(pts)
-            x[rows[inside]], y[rows[inside]] = c[inside, 0], c[inside, 1]
-            ok[rows[inside]] = True
-        return x, y, ok
-
 
 def _fit_line(xs: np.ndarray, ys: np.ndarray, tx: float, ty: float, *, k: int = 4
               ) -> tuple[float, float, float, float] | None:
@@ -899,3 +900,6 @@ def _intersect_lines(a: tuple[float, float, float, float], b: tuple[float, float
 
 
 _factorize_frame = A.factorize_rows
+
+
+from analytics import _gazetteer_grid as _grid  # noqa: E402  (uses this module's names)

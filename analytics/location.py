@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Final
 
 import numpy as np
@@ -31,14 +32,46 @@ import pandas as pd
 from analytics import address as A, settings
 from analytics.gazetteer import Gazetteer, _factorize_frame, _obj, _Plane, district_keys
 
-#: Location precisions, best first.
-LOCATION_PRECISIONS: Final = ("exacta", "cuadra", "via", "zona", "distrito")
+#: Location precisions, best first (one definition: :data:`analytics.settings.LOCATION_PRECISIONS`).
+LOCATION_PRECISIONS: Final = settings.LOCATION_PRECISIONS
 
 #: Spanish label of each precision, for users.
-PRECISION_LABELS: Final = {
+PRECISION_LABELS: Final = MappingProxyType({
     "exacta": "punto exacto", "cuadra": "cuadra o intersección", "via": "vía (sin cuadra)",
     "zona": "zona (urbanización, AA.HH., sector)", "distrito": "solo distrito",
-}
+})
+
+#: ``location_reason`` keys (how a row was placed, or why not better) and their Spanish text.
+LOCATION_REASONS: Final = MappingProxyType({
+    "punto_archivo": "punto del archivo",
+    "interseccion": "intersección de las dos vías",
+    "cuadra_distrito": "cuadra de la vía en el distrito",
+    "cuadra_ciudad": "cuadra de la vía (puntos de la ciudad)",
+    "cuadra_linea": "cuadra estimada sobre la línea de la vía",
+    "lugar_conocido": "lugar conocido escrito igual",
+    "via_extrapolada": "vía conocida; cuadra extrapolada lejos de las conocidas",
+    "via_paralela": "vía conocida; cuadra lejos de las conocidas, ubicada por el paso de una "
+                    "vía paralela",
+    "via_cruce_cercano": "vía conocida; punto más cercano a la otra vía",
+    "via_capa_distrito": "punto central de la vía en el distrito (capa de calles)",
+    "via_central_distrito": "cuadra conocida más central de la vía en el distrito",
+    "via_capa_ciudad": "punto central de la vía en la ciudad (capa de calles)",
+    "via_central_ciudad": "cuadra conocida más central de la vía en la ciudad",
+    "zona_centro": "centro de la zona (urbanización, AA.HH., sector)",
+    "via_desconocida": "vía desconocida en el distrito",
+    "zona_desconocida": "zona desconocida en el distrito",
+    "direccion_no_reconocida": "dirección sin vía ni zona reconocible",
+    "sin_direccion": "sin dirección escrita",
+    "solo_distrito": "solo se conoce el distrito",
+    # the file's point was not used (and no address placed the row)
+    "punto_forzado": "el punto del archivo no es el lugar del hecho (comisaría o punto de "
+                     "relleno)",
+    "sin_coordenadas": "el archivo no trae coordenadas para la fila",
+    "numero_invalido": "coordenadas que no son números (p. ej. «SIN COORDENADA»)",
+    "coordenadas_cero": "coordenadas (0, 0): punto sin geocodificar",
+    "coordenadas_invalidas": "coordenadas fuera de rango",
+    "fuera_del_area": "punto fuera del área de estudio",
+})
 
 _SCALE = 1e5  # coordinates are compared rounded to 5 decimals (~1 m)
 
@@ -79,11 +112,46 @@ def _row_identity(parts: pd.DataFrame | None, district: np.ndarray, n: int) -> n
     return codes
 
 
+def address_identity(codes: np.ndarray, parts: pd.DataFrame, district_codes: np.ndarray
+                     ) -> np.ndarray:
+    """Integer id of each row's written street (or zone, or place) in its district.
+
+    Same ids as :func:`forced_points` computes from per-row parts, from the
+    rows' codes into distinct parsed addresses (:func:`analytics.address.parse_distinct`)
+    and integer district codes: only distinct (address, district) pairs are
+    looked at. -1 where the row has no street, zone or place.
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    dcodes = np.asarray(district_codes, dtype=np.int64)
+    n = len(codes)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    key = parts["street"].to_numpy(dtype=object)
+    zone = parts["zone"].to_numpy(dtype=object)
+    place = parts["place"].to_numpy(dtype=object)
+    has_key, has_zone = key != "", zone != ""
+    what = pd.DataFrame({"k": _obj(key), "z": _obj(np.where(has_key, "", zone)),
+                         "p": _obj(np.where(has_key | has_zone, "", place))})
+    wcode, _u = _factorize_frame(what)
+    none = ~has_key & ~has_zone & (place == "")
+    wcode[none] = -1
+    w = wcode[codes]
+    out = np.full(n, -1, dtype=np.int64)
+    ok = w >= 0
+    if ok.any():
+        dmin = int(dcodes[ok].min())
+        pair = w[ok] * (int(dcodes[ok].max()) - dmin + 1) + (dcodes[ok] - dmin)
+        out[ok] = pd.factorize(pair)[0]
+    return out
+
+
 def forced_points(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray, *,
                   parts: pd.DataFrame | None = None,
                   district: Sequence[Any] | np.ndarray | None = None,
                   status: Sequence[Any] | np.ndarray | pd.Series | None = None,
                   comisarias: pd.DataFrame | None = None,
+                  identity: np.ndarray | None = None,
+                  status_forced: np.ndarray | None = None,
                   min_rows: int = settings.FORCED_MIN_ROWS,
                   min_streets: int = settings.FORCED_MIN_STREETS,
                   far_m: float = settings.FORCED_FAR_M,
@@ -119,6 +187,12 @@ def forced_points(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.n
         :func:`analytics.address.parse_addresses` of the rows' addresses.
     district
         District of each row (streets are compared within their district).
+    identity
+        Instead of ``parts``: each row's written-street id within its district
+        (:func:`address_identity`; -1 none). Large files should pass this.
+    status_forced
+        Instead of ``status``: rows the status column flags (booleans), e.g.
+        computed once per distinct status value.
 
     Returns
     -------
@@ -132,10 +206,20 @@ def forced_points(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.n
     lo = np.asarray(lon, dtype=np.float64)
     n = len(la)
     mask = np.zeros(n, dtype=bool)
+    sf: np.ndarray | None = None
     if status is not None:
-        mask |= status_to_forced(status)
-    dk = district_keys(district) if district is not None else np.full(n, "", dtype=object)
-    ident = _row_identity(parts, dk, n)
+        sf = status_to_forced(status)
+    elif status_forced is not None:
+        sf = np.asarray(status_forced, dtype=bool)
+    if sf is not None:
+        mask |= sf
+    if identity is not None:
+        ident = np.asarray(identity, dtype=np.int64)
+        # any comparable district values will do (integer codes on large files)
+        dk = np.asarray(district) if district is not None else np.zeros(n, dtype=np.int64)
+    else:
+        dk = district_keys(district) if district is not None else np.full(n, "", dtype=object)
+        ident = _row_identity(parts, dk, n)
     finite = np.isfinite(la) & np.isfinite(lo)
     coord = np.full(n, -1, dtype=np.int64)
     coord[finite] = pd.factorize(
@@ -162,8 +246,8 @@ def forced_points(lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.n
             found.append({"lat": float(table["lat"][c]), "lon": float(table["lon"][c]),
                           "rows": int(table["rows"][c]),
                           "distinct_addresses": int(table["streets"][c]), "why": why[c]})
-    if status is not None:
-        st = status_to_forced(status) & finite
+    if sf is not None:
+        st = sf & finite
         if st.any():
             tab = pd.DataFrame({"c": coord[st], "lat": la[st], "lon": lo[st]}).groupby("c")
             agg = tab.agg(lat=("lat", "first"), lon=("lon", "first"), rows=("lat", "size"))
@@ -354,7 +438,7 @@ def locate_incidents(addresses: Sequence[Any] | pd.Series | np.ndarray,
     out_lon[todo] = res["lon"].to_numpy()
     prec = np.full(len(la), "exacta", dtype=object)
     prec[todo] = res["precision"].to_numpy(dtype=object)
-    why = np.full(len(la), "punto del archivo", dtype=object)
+    why = np.full(len(la), "punto_archivo", dtype=object)
     why[todo] = res["reason"].to_numpy(dtype=object)
     store = A.storable_address(distinct).iloc[codes].reset_index(drop=True)
     frame = pd.DataFrame({"lat": out_lat, "lon": out_lon,

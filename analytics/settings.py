@@ -72,6 +72,16 @@ HEX_PRECISIONS : tuple of str
     Precisions hexagon analytics (map, hotspots, cell forecasts, plans) use by
     default; district indicators, time patterns and zone forecasts count every
     accepted incident.
+LOCATION_COLUMNS : tuple of (name, type)
+    Columns of the ``incidents`` table that say where an incident is and how
+    well (added by migration 10): ``location_precision``, ``location_reason``
+    (a key of ``analytics.location.LOCATION_REASONS``) and the storable
+    address parts ``street``, ``block`` (cuadra), ``cross_street``, ``zone``
+    (never a house number or free text).
+PRECISE_SHARE_MIN : float
+    Share of a district's incidents placed at a ``HEX_PRECISIONS`` precision
+    below which the app warns (Ratcliffe 2004's minimum acceptable
+    geocoding hit rate, 85 %).
 STORE_WRITE_TIMEOUT_S : float
     How long a writer (an import, a user change, an audit entry) waits for the
     store's cross-process lock before a Spanish ``StoreError``.
@@ -149,6 +159,15 @@ SOLVER_TIME_LIMIT_S: Final = 30.0
 
 LOCATION_PRECISIONS: Final = ("exacta", "cuadra", "via", "zona", "distrito")
 HEX_PRECISIONS: Final = ("cuadra", "exacta")
+LOCATION_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
+    ("location_precision", "VARCHAR"),
+    ("location_reason", "VARCHAR"),
+    ("street", "VARCHAR"),
+    ("block", "INTEGER"),
+    ("cross_street", "VARCHAR"),
+    ("zone", "VARCHAR"),
+)
+PRECISE_SHARE_MIN: Final = 0.85
 
 CRIME_GROUPS: Final = MappingProxyType(
     {
@@ -265,6 +284,9 @@ AUDIT_EXPORT_MAX_ROWS: Final = 10_000
 GEOCODE_BLOCK_SHRINK_N: Final = 1.0
 """A block centre from ``n`` known points weighs ``n / (n + this)`` against the line through
 its street's neighbouring blocks (0 disables the shrinkage)."""
+GEOCODE_BLOCK_TRIM_M: Final = 150.0
+"""A block's centre is the mean of its known points within this many metres of their median
+(0: the median): the middle of the block, nearer to most incidents than one repeated address."""
 GEOCODE_PLACE_MAX_SPREAD_M: Final = 150.0
 """A crossing or named place written the same way is learned only when half its points lie
 within this many metres of their median."""
@@ -316,6 +338,12 @@ GEOCODE_EXTRAPOLATION_NODES: Final = 4
 GEOCODE_VIA_EXTRAPOLATION_BLOCKS: Final = 30.0
 """Beyond ``GEOCODE_MAX_EXTRAPOLATION_BLOCKS`` and up to this many cuadras, an extrapolated
 point is still given, with precision ``via``."""
+GEOCODE_PARALLEL_M: Final = 400.0
+"""The same cuadra of another street of the district, this close to a street's line, helps place
+an interpolated cuadra of that street (numbering in step across a grid)."""
+GEOCODE_ONTO_LINE_M: Final = 60.0
+"""A point estimated from a street's known blocks moves onto the street's line (a street layer)
+when the line passes within this many metres."""
 GEOCODE_TYPE_MERGE_M: Final = 1500.0
 """Points of one street name written with different types (``JR.``/``CALLE``) are one street
 when their medians are this close; farther apart, they are different streets."""

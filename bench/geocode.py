@@ -292,6 +292,12 @@ def main() -> None:
     acc += _accuracy_rows(df[df["police_district"].isin([12, 18])],
                           "distritos 12 y 18, 10 años", args.seed)
     acc += _accuracy_rows(df[df["ts_local"].dt.year == 2025], "solo 2025", args.seed)
+    acc += _accuracy_rows(df[df["ts_local"].dt.year == 2019], "solo 2019", args.seed)
+    pick = np.random.default_rng(args.seed)
+    for n in (200_000, 50_000):
+        sub = df.iloc[np.sort(pick.choice(len(df), n, replace=False))]
+        label = f"{n:,}".replace(",", " ") + " filas al azar, 10 años"
+        acc += _accuracy_rows(sub, label, args.seed)
     import geopandas as gpd
 
     base = synthetic_sidpol(150_000, seed=args.seed)

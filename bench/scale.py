@@ -267,7 +267,7 @@ def child(step: str, rows: int, base: Path) -> dict[str, Any]:
         db = base / "store.duckdb"
         con = store.connect(db)
         con.execute(f"SET memory_limit = '{partitions.DUCKDB_MEMORY_LIMIT}'")
-        con.execute("INSERT INTO incidents SELECT * FROM "
+        con.execute("INSERT INTO incidents BY NAME SELECT * FROM "
                     f"{partitions._source_sql(partitions.partition_files(local))}")
         con.close()
         out["load_seconds"] = time.perf_counter() - t0

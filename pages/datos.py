@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import _validate, access, files, store
-from ui import bounded, cache, filters as F, login, page, upload, zone_views
+from ui import bounded, cache, filters as F, location_views, login, page, upload, zone_views
 from ui.i18n import column_labels, fmt_int, lang, t
 
 ctx = page.context(need_data=False)
@@ -117,9 +117,11 @@ with page.guard():
         if rep.get("stacked_points"):
             st.markdown(f"**{t('datos.stacked')}**")
             bounded.table(pd.DataFrame(rep["stacked_points"]))
+        location_views.import_summary(rep)
 
     if ctx.dataset_id:
         ds = ctx.dataset_id
+        location_views.location_section(ds)
         st.subheader(t("datos.quarantine"))
         q = cache.quarantine_rows(ds)
         if q.empty:

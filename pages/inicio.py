@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import settings
-from ui import bounded, cache, filters as F, page
+from ui import bounded, cache, filters as F, page, placement
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, t
 
 ctx = page.context()
@@ -100,6 +100,7 @@ with page.guard():
 
     st.subheader(t("inicio.top_cells"))
     _top_table(cache.top_cells(ds, f, resolution=f.resolution, n=10))
+    placement.unplaced_note(ds, f)
 
     fr = cache.freshness(ds)
     st.subheader(t("inicio.quality"))
@@ -108,8 +109,15 @@ with page.guard():
                  imported=fmt_date(fr.last_import_at) if fr.last_import_at else
                  t("inicio.no_imports"), file=bounded.clip_text(fr.last_import_file or "—")))
     warnings = cache.quality_warnings(ds)
-    if not warnings:
+    low = cache.low_precision_districts(ds)
+    if not warnings and low.empty:
         st.success(t("inicio.quality_ok"), icon=":material/check_circle:")
+    if not low.empty:
+        names = ", ".join(f"{d} ({fmt_float(100 * float(x), 0)} %)"
+                          for d, x in zip(low["district"], low["hex_share"], strict=True))
+        st.warning(t("ubic.warn_low", districts=bounded.clip_text(names),
+                     pct=round(100 * settings.PRECISE_SHARE_MIN)),
+                   icon=":material/wrong_location:")
     for w in warnings:
         if w["kind"] == "quarantined":
             reasons = bounded.clip_text(", ".join(f"{r} ({fmt_int(n)})"

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import explore, hexbin, settings
-from ui import cache, charts, filters as F, layers, page, zone_views
+from ui import cache, charts, filters as F, layers, page, placement, zone_views
 from ui.i18n import fmt_date, fmt_float, fmt_int, lang, t, weekday_name
 
 ctx = page.context()
@@ -47,6 +47,7 @@ with page.guard():
     if cells.empty:
         st.info(t("app.empty_filter"), icon=":material/filter_alt_off:")
         st.stop()
+    placement.unplaced_note(ds, key)
     value = "n" if metric == "count" else "rate_km2"
     digits = 0 if metric == "count" else 1
     basemap = cache.basemap_available()

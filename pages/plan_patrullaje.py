@@ -18,7 +18,7 @@ import streamlit as st
 from analytics import access, briefing, forecast, settings, shift_sheet
 from analytics._errors import AnalyticsError
 from analytics.patrol import windows
-from ui import cache, forecast_views, page, patrol_ops, plan_views as pv
+from ui import cache, forecast_views, page, patrol_ops, placement, plan_views as pv
 from ui.i18n import fmt_date, fmt_float, group_label, lang, shift_label, t
 
 ctx = page.context()
@@ -80,6 +80,7 @@ with page.guard():
             model=handoff.get("model", forecast.DEFAULT_MODEL)), until=cut - timedelta(days=1))
         want = pd.Timestamp(day) + pd.Timedelta(hours=SHIFT_START[shift])
         st.caption(t("plan.forecast_from_store", res=res, last=fmt_date(last)))
+        placement.unplaced_note(ds, f)
         fc_info = {"source": "almacén", "model": handoff.get("model", forecast.DEFAULT_MODEL),
                    "train_until": str(cut), "group": group, "resolution": res}
     else:

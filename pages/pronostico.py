@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import evaluation, forecast, settings
-from ui import cache, charts, forecast_views, layers, nav, page
+from ui import cache, charts, forecast_views, layers, nav, page, placement
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
 
 #: Seed of the models and of the backtest's tie-breaking: same data, same map.
@@ -118,6 +118,7 @@ st.caption(t("pronostico.scope", area=", ".join(districts) or t("pronostico.scop
              res=res))
 
 with page.guard():
+    placement.unplaced_note(ds, f)
     refit_sig = (ds, day, crime_group, model, res, districts)
     refit = forecast_views.refit_requested(forecast_views.K_REFIT, refit_sig)
     with st.spinner(t("pronostico.computing")):

@@ -18,7 +18,7 @@ import streamlit as st
 from analytics import hexbin, settings
 from analytics._errors import InsufficientHistoryError
 from analytics.hotspots import maps
-from ui import cache, hotspot_views as hv, layers, page
+from ui import cache, hotspot_views as hv, layers, page, placement
 from ui.i18n import fmt_date, fmt_float, fmt_int, t
 
 #: Fixed seed of every permutation on this page: the same data gives the same result.
@@ -58,6 +58,7 @@ with page.guard():
     if cells.empty:
         st.info(t("app.empty_filter"), icon=":material/filter_alt_off:")
         st.stop()
+    placement.unplaced_note(ds, key)
     basemap = cache.basemap_available()
     bbox = layers.bbox_of(cells["lat"], cells["lon"])
     base = hv.MapBase([layers.district_layer(cache.districts_in_view(bbox))],

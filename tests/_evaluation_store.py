@@ -68,6 +68,6 @@ def make_store(path: Path, **kw: object) -> Path:
     cols = [c for c, _ in settings.INCIDENT_COLUMNS]
     with store.writing(path) as con:
         con.register("src", df[cols])
-        con.execute(f"INSERT INTO incidents SELECT {', '.join(cols)} FROM src")
+        con.execute(f"INSERT INTO incidents BY NAME SELECT {', '.join(cols)} FROM src")
         con.unregister("src")
     return path

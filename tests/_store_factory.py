@@ -51,7 +51,7 @@ def make_store(path: Path, *, n: int = 600, seed: int = 7, quarantined: int = 3)
     try:
         cols = [c for c, _ in settings.INCIDENT_COLUMNS]
         con.register("src", df[cols])
-        con.execute(f"INSERT INTO incidents SELECT {', '.join(cols)} FROM src")
+        con.execute(f"INSERT INTO incidents BY NAME SELECT {', '.join(cols)} FROM src")
         con.unregister("src")
         qcols = [c for c, _ in store.QUARANTINE_COLUMNS]
         for i in range(quarantined):

@@ -109,7 +109,9 @@ def test_export_incidents_and_quarantine(filled_db, tmp_path, capsys):
     out = tmp_path / "inc.csv"
     assert cli.main(["export", "--db", str(filled_db), "--out", str(out)]) == 0
     inc = pd.read_csv(out, encoding="utf-8-sig")
-    assert list(inc.columns) == [c for c, _ in settings.INCIDENT_COLUMNS] and len(inc) == 71
+    assert list(inc.columns) == [c for c, _ in (*settings.INCIDENT_COLUMNS,
+                                                *settings.LOCATION_COLUMNS)] and len(inc) == 71
+    assert (inc["location_precision"] == "exacta").all()
     qout = tmp_path / "q.xlsx"
     assert cli.main(["export", "--db", str(filled_db), "--out", str(qout), "--quarantine"]) == 0
     q = pd.read_excel(qout)

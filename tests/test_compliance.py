@@ -41,7 +41,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str],
         inc = synthetic_incidents(600, seed=7)
         cols = [c for c, _ in __import__("analytics").settings.INCIDENT_COLUMNS]
         con.register("src", inc[cols])
-        con.execute(f"INSERT INTO incidents SELECT {', '.join(cols)} FROM src")
+        con.execute(f"INSERT INTO incidents BY NAME SELECT {', '.join(cols)} FROM src")
         con.unregister("src")
         ids = [_save(con, s) for s in STARTS]
         stops = plans.plan_stops(con, ids)

@@ -26,7 +26,7 @@ def _store_from(frame: pd.DataFrame, path: Path):
     con = store.connect(path)
     cols = [c for c, _ in settings.INCIDENT_COLUMNS]
     con.register("src", df[cols])
-    con.execute(f"INSERT INTO incidents SELECT {', '.join(cols)} FROM src")
+    con.execute(f"INSERT INTO incidents BY NAME SELECT {', '.join(cols)} FROM src")
     con.unregister("src")
     return con
 

@@ -55,7 +55,7 @@ def _geocode(g: Gazetteer, texts: list[str], district: str = "D1") -> pd.DataFra
     ("JR. PRUEBA CDRA. 12", 12.5, "cuadra"),     # 2 cuadras beyond the last known: extrapolated
     ("JR. PRUEBA CDRA. 0", 0.5, "cuadra"),       # 1 cuadra before the first known
     ("JR. PRUEBA CDRA. 30", 30.5, "via"),        # 20 beyond: still along the street, as 'via'
-    ("JR. PRUEBA CDRA. 90", 6.5, "via"),         # too far: the street's most central cuadra
+    ("JR. PRUEBA CDRA. 90", 10.5, "via"),        # too far: the known cuadra nearest to it
     ("JR. PRUEBA", 6.5, "via"),                  # no cuadra: the same central cuadra
 ], ids=["known", "interpolated", "house-number", "start-of-block", "extrapolated", "before",
         "far-via", "too-far", "street-only"])
@@ -72,7 +72,7 @@ def test_crossing_from_the_two_streets(toy: Gazetteer) -> None:
     assert (r["precision"] == "cuadra").all()
     assert r["lat"].to_numpy() == pytest.approx([LAT0, LAT0], abs=1e-7)
     assert r["lon"].to_numpy() == pytest.approx([LON0 + 3 * STEP] * 2, abs=1e-7)
-    assert (r["reason"] == "intersección de las dos vías").all()
+    assert (r["reason"] == "interseccion").all()
 
 
 def test_crossing_written_in_the_data_is_learned() -> None:
@@ -89,7 +89,7 @@ def test_unknown_street_is_district_only(toy: Gazetteer) -> None:
     r = _geocode(toy, ["AV. INEXISTENTE CDRA. 3", "", "AA.HH. NADIE"])
     assert (r["precision"] == "distrito").all()
     assert r["lat"].isna().all() and r["lon"].isna().all()
-    assert r["reason"].iloc[0] == "vía desconocida en el distrito"
+    assert r["reason"].iloc[0] == "via_desconocida"
 
 
 def test_same_street_name_prefers_the_rows_district() -> None:
@@ -101,7 +101,7 @@ def test_same_street_name_prefers_the_rows_district() -> None:
     ra = _geocode(g, ["JR. LIMA CDRA. 2"], "A").iloc[0]
     rb = _geocode(g, ["JR. LIMA CDRA. 2"], "B").iloc[0]
     assert ra["lat"] == pytest.approx(LAT0) and rb["lat"] == pytest.approx(north)
-    assert ra["reason"] == rb["reason"] == "cuadra de la vía en el distrito"
+    assert ra["reason"] == rb["reason"] == "cuadra_distrito"
 
 
 def test_city_wide_fallback_stays_near_the_district() -> None:
@@ -115,7 +115,7 @@ def test_city_wide_fallback_stays_near_the_district() -> None:
     g = Gazetteer.build(A.parse_addresses(p["a"]), p["d"], p["lat"], p["lon"])
     rb = _geocode(g, ["JR. LARGO CDRA. 3"], "B").iloc[0]
     rc = _geocode(g, ["JR. LARGO CDRA. 3"], "C").iloc[0]
-    assert rb["precision"] == "cuadra" and rb["reason"].endswith("(puntos de la ciudad)")
+    assert rb["precision"] == "cuadra" and rb["reason"] == "cuadra_ciudad"
     assert rb["lon"] == pytest.approx(LON0 + 3.5 * STEP)
     assert rc["precision"] == "distrito"
 
@@ -166,7 +166,7 @@ def test_street_layer_crossings_and_central_point() -> None:
     assert (r["lat"].iloc[1], r["lon"].iloc[1]) == pytest.approx((LAT0 + 0.02, LON0 + 0.001),
                                                                  abs=1e-7)
     assert (r["lat"].iloc[2], r["lon"].iloc[2]) == pytest.approx((LAT0, LON0 + 0.005), abs=1e-7)
-    assert "capa de calles" in r["reason"].iloc[1]
+    assert r["reason"].iloc[1] == "via_capa_distrito"
 
 
 def test_street_layer_cuadra_calibrated_by_known_blocks() -> None:
@@ -230,3 +230,12 @@ def test_geocode_keeps_rows_and_order(toy: Gazetteer) -> None:
     assert len(r) == 200
     assert r["precision"].iloc[:4].tolist() == ["cuadra", "distrito", "cuadra", "distrito"]
     assert set(r["precision"]) <= {"cuadra", "via", "zona", "distrito"}
+
+
+def test_every_reason_key_has_a_spanish_text(toy: Gazetteer) -> None:
+    from analytics.location import LOCATION_REASONS
+
+    texts = ["JR. UNO CDRA. 2", "JR. UNO ESQ. AV. DOS", "CALLE NADA 5", "AA.HH. NINGUNO", "",
+             "XYZ ABC", "JR. UNO CDRA. 90"]
+    r = _geocode(toy, texts, "D")
+    assert set(r["reason"]) <= set(LOCATION_REASONS)

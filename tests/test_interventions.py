@@ -505,7 +505,7 @@ def cli_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     con = store.connect(db)
     cols = [c for c, _ in settings.INCIDENT_COLUMNS]
     con.register("src", df[cols])
-    con.execute(f"INSERT INTO incidents SELECT {', '.join(cols)} FROM src")
+    con.execute(f"INSERT INTO incidents BY NAME SELECT {', '.join(cols)} FROM src")
     con.close()
     path = root / "area.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [

@@ -102,8 +102,15 @@ def test_date_and_time_formats(name):
 def test_other_city_and_zone_with_english_headers(con):
     report = ingest.ingest_files(DATA / "philly_like.csv", con=con, tz="America/New_York")
     _invariant(report)
-    assert report.accepted == 3 and report.quarantine_reasons == {"coordenadas_faltantes": 1}
-    inc = store.load_incidents(con).set_index("incident_id")
+    # the row without coordinates has a district: it counts there, without a point
+    assert report.accepted == 4 and report.quarantine_reasons == {}
+    assert report.precision == {"exacta": 3, "cuadra": 0, "via": 0, "zona": 0, "distrito": 1}
+    inc = store.load_incidents(con, columns=["incident_id", "occurred_at", "lat", "crime_group",
+                                             "district", "location_precision", "h3_r12"]
+                               ).set_index("incident_id")
+    assert inc.loc["201601000004", "location_precision"] == "distrito"
+    assert np.isnan(inc.loc["201601000004", "lat"]) and inc.loc["201601000004", "h3_r12"] == 0
+    assert inc.loc["201601000004", "district"] == "12"
     assert inc.loc["201601000001", "occurred_at"] == pd.Timestamp("2016-01-01 00:15")
     assert inc.loc["201601000001", "lat"] == pytest.approx(39.9526)
     assert inc.loc["201601000002", "crime_group"] == "patrimonio"
@@ -317,7 +324,10 @@ def test_philadelphia_ingests_with_the_invariant(philadelphia_path):
     report = ingest.ingest_files(philadelphia_path, con=c, tz="America/New_York")
     _invariant(report)
     assert report.rows_read == 1_538_206
-    assert report.quarantine_reasons.get("coordenadas_faltantes") == 23_907
+    # the 23,907 rows without coordinates have a police district and an address: they count
+    assert report.quarantine_reasons == {} and report.quarantined == 0
+    assert sum(report.precision.values()) == report.accepted
+    assert report.precision["exacta"] + report.precision["cuadra"] >= 0.98 * report.accepted
     assert report.duplicates >= 115  # the source's own repeated ids, at least
     assert store.incident_count(c) == report.accepted
     hist = store.imports_history(c)

@@ -129,7 +129,7 @@ def test_store_export_equals_direct_write(tmp_path: Path, months_frame: pd.DataF
     con = store.connect(":memory:")
     frame = partitions.read_incidents(dataset)  # canonical, with h3_r12
     con.register("f", frame)
-    con.execute("INSERT INTO incidents SELECT * FROM f")
+    con.execute("INSERT INTO incidents BY NAME SELECT * FROM f")
     rep = partitions.store_to_partitions(con, tmp_path / "exp", start="2025-02-01")
     assert rep.rows == 6 and rep.months == ((2025, 2), (2025, 3))
     back = partitions.read_incidents(tmp_path / "exp")
@@ -140,11 +140,11 @@ def test_store_export_replace_refreshes_whole_months(tmp_path: Path, dataset: Pa
     con = store.connect(":memory:")
     frame = partitions.read_incidents(dataset)
     con.register("f", frame)
-    con.execute("INSERT INTO incidents SELECT * FROM f")
+    con.execute("INSERT INTO incidents BY NAME SELECT * FROM f")
     root = tmp_path / "exp"
     partitions.store_to_partitions(con, root)
     # A late report for February arrives, m3 (Feb 28) is withdrawn, March is emptied.
-    con.execute("INSERT INTO incidents SELECT * REPLACE ('m9' AS incident_id, "
+    con.execute("INSERT INTO incidents BY NAME SELECT * REPLACE ('m9' AS incident_id, "
                 "TIMESTAMP '2025-02-20 10:00' AS occurred_at) FROM f WHERE incident_id = 'm2'")
     con.execute("DELETE FROM incidents WHERE incident_id = 'm3' OR month(occurred_at) = 3")
     rep = partitions.store_to_partitions(con, root, start="2025-02-15", end="2025-03-02",

@@ -42,7 +42,7 @@ def test_connect_creates_schema(tmp_path):
     tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
     assert {"incidents", "quarantine", "imports", "vigia_meta"} <= tables
     cols = con.execute("DESCRIBE incidents").fetchall()
-    assert [(c[0], c[1]) for c in cols] == list(settings.INCIDENT_COLUMNS)
+    assert [(c[0], c[1]) for c in cols] == [*settings.INCIDENT_COLUMNS, *settings.LOCATION_COLUMNS]
     con.close()
     con = store.connect(db)  # idempotent
     assert store.incident_count(con) == 0

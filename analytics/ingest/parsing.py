@@ -184,6 +184,8 @@ def key_cols(mapping: Mapping[str, str], types: Mapping[str, str],
 
 TYPE_FIELDS = ("crime_type", "crime_subtype", "modalidad")
 DIST_FIELDS = ("district", "ubigeo")
+ADDR_FIELDS = ("address", "street_type", "block", "zone")
+STATUS_FIELDS = ("location_status",)
 
 
 def fast_exprs(con: duckdb.DuckDBPyConnection, sql: str, mapping: Mapping[str, str],
@@ -219,6 +221,8 @@ def fast_exprs(con: duckdb.DuckDBPyConnection, sql: str, mapping: Mapping[str, s
         else:
             out["_ft"] = _time_expr_full(c, types[c])
     for f, name in (("lat", "_fla"), ("lon", "_flo")):
+        if f not in m:  # a file without coordinates (placed by district or address)
+            continue
         c = m[f]
         out[name] = (f"CAST({S.quote(c)} AS DOUBLE)" if _is_numeric(types[c])
                      else f"TRY_CAST({S.quote(c)} AS DOUBLE)")
@@ -246,11 +250,21 @@ def stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, st
         ident = f"CASE WHEN {raw_id} IS NULL OR {raw_id} = '' THEN {gen} ELSE {raw_id} END"
     else:
         ident = gen
-    lat_c, lon_c = m["lat"], m["lon"]
+    has_xy = "lat" in m and "lon" in m
     tkeys = key_cols(m, types, TYPE_FIELDS)
     dkeys = key_cols(m, types, DIST_FIELDS)
     keys = (f"{tkeys[0]} AS _k1, {tkeys[1]} AS _k2, {tkeys[2]} AS _k3, "
             f"{dkeys[0]} AS _k4, {dkeys[1]} AS _k5")
+    has_addr = any(f in m for f in ADDR_FIELDS)
+    has_status = "location_status" in m
+    extra_keys = ""
+    if has_addr:
+        akeys = key_cols(m, types, ADDR_FIELDS)
+        keys += "".join(f", {k} AS _a{i}" for i, k in enumerate(akeys))
+        extra_keys += ", _a0, _a1, _a2, _a3"
+    if has_status:
+        keys += f", {key_cols(m, types, STATUS_FIELDS)[0]} AS _s0"
+        extra_keys += ", _s0"
     has_time = "occurred_at" not in m and "time" in m
 
     # Full branch: every tolerated format, every reason.
@@ -289,23 +303,30 @@ def stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, st
             inner_ts += ", TIME '00:00:00' AS _tm"
         combine = "CAST(CAST(_d AS DATE) + _tm AS TIMESTAMP)"
         date_case += f"WHEN {combine} > {now_sql} THEN {CODE['fecha_futura']} "
-    cols = (
-        f"_row, {ident} AS incident_id, {inner_ts}, "
-        f"{_number_expr(lat_c, types[lat_c])} AS lat, "
-        f"{_number_expr(lon_c, types[lon_c])} AS lon, "
-        f"{S.quote(lat_c)} AS _latsrc, {S.quote(lon_c)} AS _lonsrc, {keys}, _long"
-    )
+    if has_xy:
+        lat_c, lon_c = m["lat"], m["lon"]
+        xy = (f"{_number_expr(lat_c, types[lat_c])} AS lat, "
+              f"{_number_expr(lon_c, types[lon_c])} AS lon, "
+              f"{S.quote(lat_c)} AS _latsrc, {S.quote(lon_c)} AS _lonsrc")
+        no_text = (f"({_text('_latsrc', types[lat_c])} IS NULL "
+                   f"OR {_text('_lonsrc', types[lon_c])} IS NULL)")
+    else:  # no coordinate columns: every row is placed by its district or address
+        xy = "CAST(NULL AS DOUBLE) AS lat, CAST(NULL AS DOUBLE) AS lon"
+        no_text = "TRUE"
+    cols = f"_row, {ident} AS incident_id, {inner_ts}, {xy}, {keys}, _long"
     too_long = f"WHEN _long THEN {CODE['campo_demasiado_largo']} "
     reason = (
         f"CAST(CASE {too_long}{date_case}"
-        f"WHEN (lat IS NULL OR lon IS NULL) AND ({_text('_latsrc', types[lat_c])} IS NULL "
-        f"OR {_text('_lonsrc', types[lon_c])} IS NULL) THEN {CODE['coordenadas_faltantes']} "
+        f"WHEN (lat IS NULL OR lon IS NULL) AND {no_text} THEN {CODE['coordenadas_faltantes']} "
         f"WHEN lat IS NULL OR lon IS NULL OR NOT isfinite(lat) OR NOT isfinite(lon) "
         f"THEN {CODE['numero_invalido']} ELSE 0 END AS TINYINT)"
     )
-    out_cols = "_row, incident_id, occurred_at, lat, lon, reason, _k1, _k2, _k3, _k4, _k5"
+    out_cols = ("_row, incident_id, occurred_at, lat, lon, reason, _k1, _k2, _k3, _k4, _k5"
+                + extra_keys)
     if fast:
-        fast_cond = "_fd IS NOT NULL AND _fla IS NOT NULL AND _flo IS NOT NULL"
+        fast_cond = "_fd IS NOT NULL"
+        if has_xy:
+            fast_cond += " AND _fla IS NOT NULL AND _flo IS NOT NULL"
         if has_time:
             fast_cond += " AND _ft IS NOT NULL"
         slow_where = f" WHERE NOT ({fast_cond})"
@@ -313,7 +334,7 @@ def stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, st
         slow_where = ""
     full_branch = (
         f"SELECT _row, incident_id, {combine} AS occurred_at, lat, lon, {reason} AS reason, "
-        f"_k1, _k2, _k3, _k4, _k5 FROM (SELECT *, {fix} FROM "
+        f"_k1, _k2, _k3, _k4, _k5{extra_keys} FROM (SELECT *, {fix} FROM "
         f"(SELECT {cols} FROM {raw}{slow_where}))"
     )
     if fast:
@@ -326,25 +347,33 @@ def stage_sql(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str, st
             ts_fast = f"CAST(CAST({fd} AS DATE) + _ft AS TIMESTAMP)"
         else:
             ts_fast = f"CAST(CAST({fd} AS DATE) AS TIMESTAMP)"
+        no_xy = "" if has_xy else f"WHEN lat IS NULL THEN {CODE['coordenadas_faltantes']} "
         fast_reason = (
             f"CAST(CASE {too_long}WHEN occurred_at < {min_ts} THEN {CODE['fecha_invalida']} "
-            f"WHEN occurred_at > {now_sql} THEN {CODE['fecha_futura']} "
+            f"WHEN occurred_at > {now_sql} THEN {CODE['fecha_futura']} {no_xy}"
             f"WHEN NOT isfinite(lat) OR NOT isfinite(lon) THEN {CODE['numero_invalido']} "
             "ELSE 0 END AS TINYINT)"
         )
+        fast_xy = ("_fla AS lat, _flo AS lon" if has_xy
+                   else "CAST(NULL AS DOUBLE) AS lat, CAST(NULL AS DOUBLE) AS lon")
         fast_branch = (
             f"SELECT _row, incident_id, occurred_at, lat, lon, {fast_reason} AS reason, "
-            f"_k1, _k2, _k3, _k4, _k5 FROM (SELECT _row, {ident} AS incident_id, "
-            f"{ts_fast} AS occurred_at, _fla AS lat, _flo AS lon, {keys}, _long "
+            f"_k1, _k2, _k3, _k4, _k5{extra_keys} FROM (SELECT _row, {ident} AS incident_id, "
+            f"{ts_fast} AS occurred_at, {fast_xy}, {keys}, _long "
             f"FROM {raw} WHERE {fast_cond})"
         )
         body = f"{fast_branch} UNION ALL {full_branch}"
     else:
         body = full_branch
+    addr_sel = ", a.code AS _ac" if has_addr else ", 0 AS _ac"
+    addr_join = (" JOIN _vg_addr a ON p._a0 = a._a0 AND p._a1 = a._a1 AND p._a2 = a._a2 "
+                 "AND p._a3 = a._a3" if has_addr else "")
+    status_sel = ", s.forced AS _sf" if has_status else ", false AS _sf"
+    status_join = " JOIN _vg_status s ON p._s0 = s._s0" if has_status else ""
     return (
         f"SELECT p._row, p.incident_id, p.occurred_at, p.lat, p.lon, p.reason, "
-        f"t.code AS _tc, d.code AS _dc, hash(p.incident_id) AS _ih "
+        f"t.code AS _tc, d.code AS _dc, hash(p.incident_id) AS _ih{addr_sel}{status_sel} "
         f"FROM (SELECT {out_cols} FROM ({body})) p "
         "JOIN _vg_types t ON p._k1 = t._k1 AND p._k2 = t._k2 AND p._k3 = t._k3 "
-        "JOIN _vg_dist d ON p._k4 = d._k4 AND p._k5 = d._k5"
+        f"JOIN _vg_dist d ON p._k4 = d._k4 AND p._k5 = d._k5{addr_join}{status_join}"
     )

@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import _validate as V, geo, hexbin, settings, store
+from analytics import _validate as V, geo, geocoding as G, hexbin, settings, store
 from analytics._errors import IncidentSchemaError, InputFileError
-from analytics.ingest import parsing as P, sources as S
+from analytics.ingest import locate as LOC, parsing as P, sources as S
+from analytics.store.locations import STORED_COLUMNS, save_address_names
 
 Progress = Callable[[float, str], None]
 
@@ -37,6 +38,10 @@ class IngestReport:
     ``personal_data_masked`` counts the rows whose crime-type or district text
     held personal data (a DNI, a phone, a name after "agraviado"...), masked
     before anything was stored (:func:`_validate.mask_personal_text`).
+    ``precision``: accepted incidents per location precision (``exacta``,
+    ``cuadra``, ``via``, ``zona``, ``distrito``); ``forced_points``: the
+    points found not to be places (comisaría centroids, filler points), each
+    ``lat, lon, rows, distinct_addresses, why, file``.
     """
 
     rows_read: int
@@ -47,6 +52,8 @@ class IngestReport:
     pii_columns_dropped: list[str] = field(default_factory=list)
     stacked_points: list[dict[str, Any]] = field(default_factory=list)
     swapped_coordinates: int = 0
+    precision: dict[str, int] = field(default_factory=dict)
+    forced_points: list[dict[str, Any]] = field(default_factory=list)
     import_ids: list[int] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     repeated_files: list[str] = field(default_factory=list)
@@ -82,6 +89,34 @@ class _FileResult:
     repeated: bool
     mapping: dict[str, str]
     masked: int = 0
+    precision: dict[str, int] = field(default_factory=dict)
+    forced: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: Rows of ``_vg_new`` already in the store: same id; or same time and type and, for a
+#: row with a written address (street or zone), the same district and written street,
+#: cuadra, crossing and zone, whatever the precision; for a row at a point without an
+#: address, the same point (~1 m); for a row with neither, the same district.
+_NO_ADDR = "{t}.street IS NULL AND {t}.zone IS NULL"
+_SEEN_SQL = (
+    "SELECT n._row FROM _vg_new n JOIN incidents i ON n.incident_id = i.incident_id "
+    "UNION SELECT n._row FROM _vg_new n JOIN incidents i ON n.occurred_at = i.occurred_at "
+    "AND n.crime_type = i.crime_type AND NOT (" + _NO_ADDR.format(t="n") + ") "
+    "AND n.district IS NOT DISTINCT FROM i.district "
+    "AND n.street IS NOT DISTINCT FROM i.street AND n.block IS NOT DISTINCT FROM i.block "
+    "AND n.cross_street IS NOT DISTINCT FROM i.cross_street "
+    "AND n.zone IS NOT DISTINCT FROM i.zone "
+    "UNION SELECT n._row FROM _vg_new n JOIN incidents i ON n.occurred_at = i.occurred_at "
+    "AND n.crime_type = i.crime_type AND n.location_precision = 'exacta' "
+    "AND coalesce(i.location_precision, 'exacta') = 'exacta' "
+    "AND " + _NO_ADDR.format(t="n") + " AND " + _NO_ADDR.format(t="i") + " "
+    "AND round(n.lat * 100000) = round(i.lat * 100000) "
+    "AND round(n.lon * 100000) = round(i.lon * 100000) "
+    "UNION SELECT n._row FROM _vg_new n JOIN incidents i ON n.occurred_at = i.occurred_at "
+    "AND n.crime_type = i.crime_type AND n.location_precision <> 'exacta' "
+    "AND coalesce(i.location_precision, 'exacta') <> 'exacta' "
+    "AND " + _NO_ADDR.format(t="n") + " AND " + _NO_ADDR.format(t="i") + " "
+    "AND n.district IS NOT DISTINCT FROM i.district")
 
 
 class _EncodingRetry(Exception):
@@ -129,6 +164,11 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: S.Source, table: str,
             pii = V.pii_columns([h for h in headers if not h.startswith("_geom_")],
                                 keep=explicit_cols)
             guessed = V.guess_mapping(headers, mapping=mapping, exclude=pii)
+            status = _free_text_status(con, sql, src, pii) if "location_status" not in guessed \
+                else None
+            if status is not None:  # an OBSERVACION column holding only coordinate statuses
+                guessed["location_status"] = status
+                pii = [h for h in pii if h != status]
             V.check_mapping(guessed, file_name=src.path.name)
             if materialize:
                 if src.kind == "csv":
@@ -167,6 +207,31 @@ def _load_raw(con: duckdb.DuckDBPyConnection, src: S.Source, table: str,
         raise S.fail(src.path, f"no se pudo leer como tabla ({first})") from None
     used = {c: types[c] for c in guessed.values()}
     return src, used, guessed, pii, rejected, rejected_codes, materialize
+
+
+def _free_text_status(con: duckdb.DuckDBPyConnection, sql: str, src: S.Source,
+                      pii: Sequence[str]) -> str | None:
+    """A free-text column (``OBSERVACION``) whose values are only coordinate statuses, or None.
+
+    Its distinct values are counted in DuckDB (never stored); it is used as the
+    coordinate status only when :func:`_validate.status_like` says so.
+    """
+    col = next((h for h in pii if V.normalize_header(h) in V.STATUS_FREE_TEXT_HEADERS), None)
+    if col is None:
+        return None
+    own = src.kind in {"csv", "parquet"}
+    dcon = duckdb.connect() if own else con
+    try:
+        rows = dcon.execute(f"SELECT CAST({S.quote(col)} AS VARCHAR) AS v, count(*) FROM ({sql}) "
+                            "GROUP BY 1 ORDER BY 2 DESC LIMIT 31").fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        if own:
+            dcon.close()
+    vals = [r[0] for r in rows if r[0] is not None and str(r[0]).strip()]
+    counts = [int(r[1]) for r in rows if r[0] is not None and str(r[0]).strip()]
+    return col if V.status_like(vals, counts) else None
 
 
 def _describe(con: duckdb.DuckDBPyConnection, sql: str, src: S.Source) -> dict[str, str]:
@@ -339,8 +404,9 @@ def _dictionary(codes: np.ndarray, names: Sequence[Any]) -> pa.Array:
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | None, tz: str,
                 mapping: Mapping[str, str] | None, study_area: Any, import_id: int,
-                write: bool, progress: Progress | None, base: float, span: float
-                ) -> _FileResult:
+                write: bool, progress: Progress | None, base: float, span: float,
+                layers: G.StreetLayers | None = None, shipped_layers: bool = True,
+                comisarias: pd.DataFrame | None = None) -> _FileResult:
     def tick(frac: float, what: str) -> None:
         if progress is not None:
             progress(min(1.0, base + span * frac), f"{src.path.name}: {what}")
@@ -358,19 +424,20 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
     dist_map = _district_map(con, raw, mp, types, recs)
     con.register("_vg_types", type_map)
     con.register("_vg_dist", dist_map)
+    addr = LOC.register_maps(con, raw, mp, types)
     try:
         tbl = con.sql(P.stage_sql(con, raw, mp, types, tz=tz, now_local=now_local,
                                  sha=src.sha256, fast=has_fast)).to_arrow_table()
     finally:
         con.unregister("_vg_types")
         con.unregister("_vg_dist")
+        LOC.unregister_maps(con, mp)
     rows = tbl["_row"].to_numpy().astype(np.int64)  # file order, not necessarily sorted
     reason0 = tbl["reason"].to_numpy(zero_copy_only=False).astype(np.int8)
     lat, lon, reason, swapped = V.check_coordinates(
         tbl["lat"].to_numpy(zero_copy_only=False).astype(np.float64),
         tbl["lon"].to_numpy(zero_copy_only=False).astype(np.float64),
         reason0, study_area=study_area)
-    ok = reason == 0
     tcode = tbl["_tc"].to_numpy(zero_copy_only=False).astype(np.int32)
     dcode = tbl["_dc"].to_numpy(zero_copy_only=False).astype(np.int32)
     # Rows whose crime or district text held personal data (masked before storing).
@@ -379,38 +446,102 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
     # District: from the file (name or ubigeo), otherwise the polygon holding the point.
     n_dist = len(dist_map)
     nodist = dist_map["district"].isna().to_numpy()[dcode]
-    need = ok & nodist
-    if need.any() and recs:
-        if len(recs) != len(geo.district_index().geoms):
-            msg = f"{geo.BOUNDARIES_PATH.name}: polígonos y atributos no coinciden."
-            raise InputFileError(msg)
-        sj = geo.points_to_districts(lat[need], lon[need])
-        dcode = dcode.copy()
-        dcode[need] = np.where(sj >= 0, n_dist + sj.astype(np.int32), -1)
+    if recs and len(recs) != len(geo.district_index().geoms):
+        msg = f"{geo.BOUNDARIES_PATH.name}: polígonos y atributos no coinciden."
+        raise InputFileError(msg)
+
+    def by_polygon(mask: np.ndarray, la: np.ndarray, lo: np.ndarray) -> None:
+        if mask.any() and recs:
+            sj = geo.points_to_districts(la[mask], lo[mask])
+            dcode[mask] = np.where(sj >= 0, n_dist + sj.astype(np.int32), -1)
+
+    dcode = dcode.copy()
+    by_polygon((reason == 0) & nodist, lat, lon)
     dist_names = list(dist_map["district"]) + [r["district"] for r in recs]
     ubigeo_names = list(dist_map["ubigeo"]) + [r["ubigeo"] for r in recs]
+    tick(0.4, "ubicando")
+    # Every incident counts where it can: a true point, else a geocoded one, else its district.
+    place = LOC.place_rows(
+        con, tables=addr, lat=lat, lon=lon, reason=reason,
+        combo_codes=tbl["_ac"].to_numpy(zero_copy_only=False).astype(np.int64),
+        status_forced=(tbl["_sf"].to_numpy(zero_copy_only=False).astype(bool)
+                       if "location_status" in mp else None),
+        district_codes=dcode,
+        district_names=[d if d is not None else u
+                        for d, u in zip(dist_names, ubigeo_names, strict=True)],
+        comisarias=comisarias, layers=layers, shipped=shipped_layers)
+    no_point = np.isin(reason, list(LOC.POINT_PROBLEMS))
+    file_lat = np.where(reason == 0, lat, np.nan)  # the file's valid points (stacked points)
+    file_lon = np.where(reason == 0, lon, np.nan)
+    lat, lon = place.lat, place.lon
+    cand = (reason == 0) | no_point
+    named = np.array([d is not None or u is not None
+                      for d, u in zip(dist_names, ubigeo_names, strict=True)] + [False])
+
+    def has_district() -> np.ndarray:
+        out: np.ndarray = named[np.where(dcode >= 0, dcode, len(named) - 1)]
+        return out
+
+    # a geocoded row without a district takes the polygon holding its new point
+    by_polygon(cand & place.placed & ~place.exact & ~has_district(), lat, lon)
+    where = place.placed | has_district()
+    reason = reason.copy()
+    reason[cand & ~where & (reason == P.CODE["coordenadas_faltantes"])] = P.CODE["sin_ubicacion"]
+    reason[cand & where] = 0
+    ok = reason == 0
     tick(0.6, "duplicados")
-    # Duplicates among the valid rows, first occurrence (file order) wins:
-    # same id, then same time + place (~1 m) + crime type.
+    # Duplicates among the valid rows, first occurrence (file order) wins: same id, then
+    # same time + crime type + place: the point (~1 m) for exact rows, the district and
+    # written street, cuadra, crossing and zone for the others.
     keep = np.zeros(rows.shape, dtype=bool)
     idx = np.flatnonzero(ok)
     idx = idx[np.argsort(rows[idx], kind="stable")]  # file order: the first occurrence wins
     type_names = list(type_map["crime_type"])
+    exact = place.exact
     if idx.size:
         ih = tbl["_ih"].to_numpy(zero_copy_only=False).astype(np.uint64)[idx]
         idx2 = idx[_first_occurrence(ih)]
         same_type = pd.factorize(pd.Series(type_names, dtype=object))[0].astype(np.int32)
         ts_us = tbl["occurred_at"].cast(pa.int64()).to_numpy(zero_copy_only=False)
-        la5 = np.round(lat[idx2] * 1e5).astype(np.int64)  # ~1 m
-        lo5 = np.round(lon[idx2] * 1e5).astype(np.int64)
         ty = same_type[tcode[idx2]].astype(np.int64)
+        # a row with a written address is where its address says (district, street, cuadra,
+        # crossing, zone), with or without a point: hiding a file's points changes no
+        # outcome; a row at a point without an address is at its point (~1 m)
+        ex2 = exact[idx2] & (place.dedup_code[idx2] < 0)
+        la5 = np.round(np.where(ex2, lat[idx2], 0.0) * 1e5).astype(np.int64)  # ~1 m
+        lo5 = np.round(np.where(ex2, lon[idx2], 0.0) * 1e5).astype(np.int64)
+        # by written place: -(1 + district and address code), never a packed point
+        written = (dcode[idx2].astype(np.int64) + 1) * (int(place.dedup_code.max()) + 2) \
+            + place.dedup_code[idx2] + 1
         if len(type_names) < (1 << 12):
             # Exact packing: lat (25 bits) | lon (26 bits) | type (12 bits) in one int64.
-            place = ((la5 + 9_000_000) << 38) | ((lo5 + 18_000_000) << 12) | ty
-            first_key = _first_occurrence(ts_us[idx2], place)
+            spot = np.where(ex2, ((la5 + 9_000_000) << 38) | ((lo5 + 18_000_000) << 12),
+                            -((written + 1) << 12)) | ty
+            first_key = _first_occurrence(ts_us[idx2], spot)
         else:
-            first_key = _first_occurrence(ts_us[idx2], la5, lo5, ty)
+            spot = np.where(ex2, la5, -1 - written)
+            first_key = _first_occurrence(ts_us[idx2], spot, np.where(ex2, lo5, 0), ty)
         keep[idx2[first_key]] = True
+
+    prec_names = list(settings.LOCATION_PRECISIONS)
+    reason_names = list(LOC.REASON_KEYS)
+    st = place.storable
+
+    def none_if_empty(values: Any) -> list[Any]:
+        return [v if v else None for v in values]
+
+    def written(mask: np.ndarray) -> dict[str, pa.Array]:
+        """The storable address columns of the rows in ``mask`` (all null without any)."""
+        sc = place.store_code[mask]
+        if not len(st) or not (sc >= 0).any():
+            n = int(mask.sum())
+            return {"street": pa.nulls(n, pa.string()), "block": pa.nulls(n, pa.int32()),
+                    "cross_street": pa.nulls(n, pa.string()), "zone": pa.nulls(n, pa.string())}
+        blk = st["block"].to_numpy(dtype=np.int32)[np.maximum(sc, 0)]
+        return {"street": _dictionary(sc, none_if_empty(st["street"])),
+                "block": pa.array(blk.astype(np.int32), mask=(sc < 0) | (blk < 0)),
+                "cross_street": _dictionary(sc, none_if_empty(st["cross_street"])),
+                "zone": _dictionary(sc, none_if_empty(st["zone"]))}
 
     def accepted_table(mask: np.ndarray) -> pa.Table:
         take = pa.array(np.flatnonzero(mask))
@@ -423,44 +554,55 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
             "district": _dictionary(dcode[mask], dist_names),
             "ubigeo": _dictionary(dcode[mask], ubigeo_names),
             "h3_r12": h3[mask], "_row": rows[mask],
+            "location_precision": _dictionary(place.precision[mask].astype(np.int32),
+                                              prec_names),
+            "location_reason": _dictionary(place.reason[mask].astype(np.int32), reason_names),
+            **written(mask),
         })
 
     src_name = source or None  # the file name is kept once, in imports.file_name
     h3 = np.zeros(rows.shape, dtype=np.uint64)  # filled for the accepted rows only
     if keep.any() and store.incident_count(con):
         con.register("_vg_new", accepted_table(keep))
-        seen = con.execute(
-            "SELECT n._row FROM _vg_new n JOIN incidents i ON n.incident_id = i.incident_id "
-            "UNION SELECT n._row FROM _vg_new n JOIN incidents i ON n.occurred_at = i.occurred_at "
-            "AND n.crime_type = i.crime_type AND round(n.lat * 100000) = round(i.lat * 100000) "
-            "AND round(n.lon * 100000) = round(i.lon * 100000)").fetchnumpy()["_row"]
+        seen = con.execute(_SEEN_SQL).fetchnumpy()["_row"]
         con.unregister("_vg_new")
         if len(seen):
             keep &= ~np.isin(rows, np.asarray(seen, dtype=np.int64))
     tick(0.7, "celdas H3")
-    if keep.any():
-        h3[keep] = hexbin.points_to_cells(lat[keep], lon[keep],
-                                          resolution=settings.H3_STORE_RESOLUTION)
+    cells = keep & place.placed
+    if cells.any():
+        h3[cells] = hexbin.points_to_cells(lat[cells], lon[cells],
+                                           resolution=settings.H3_STORE_RESOLUTION)
     new = accepted_table(keep)
     accepted = int(keep.sum())
     n_valid = int(ok.sum())
     repeated = store.file_already_imported(con, src.sha256)
     tick(0.8, "guardando")
-    stacked = V.stacked_points(lat[keep], lon[keep])
+    had = keep & np.isfinite(file_lat)
+    stacked = V.stacked_points(file_lat[had], file_lon[had])
     for s in stacked:
         s["file"] = src.path.name
+    forced_points = [{**p, "file": src.path.name} for p in place.forced_points]
+    precision = dict(zip(prec_names, np.bincount(place.precision[keep].astype(np.int64),
+                                                 minlength=len(prec_names)).tolist(),
+                         strict=True))
     if write and accepted:
         con.register("_vg_new", new)
         # Row order in the table carries no meaning (reads sort): let DuckDB write in parallel.
         con.execute("SET preserve_insertion_order = false")
         try:
+            cols = ", ".join(f'"{c}"' for c in STORED_COLUMNS)
             con.execute(
-                "INSERT INTO incidents SELECT incident_id, occurred_at, lat, lon, crime_type, "
-                f"crime_group, district, ubigeo, ?, h3_r12, {int(import_id)} "
+                f"INSERT INTO incidents ({cols}) SELECT incident_id, occurred_at, lat, lon, "
+                f"crime_type, crime_group, district, ubigeo, ?, "
+                f"CASE WHEN h3_r12 = 0 THEN NULL ELSE h3_r12 END, {int(import_id)}, "
+                "location_precision, location_reason, street, block, cross_street, zone "
                 "FROM _vg_new", [src_name])
         finally:
             con.execute("RESET preserve_insertion_order")
             con.unregister("_vg_new")
+        if len(place.names):
+            save_address_names(con, place.names)
     codes, counts = np.unique(np.concatenate([reason[reason > 0], rejected_codes]),
                               return_counts=True)
     reasons = {V.REASON_CODES[int(c)]: int(n) for c, n in zip(codes, counts, strict=True)}
@@ -509,9 +651,11 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
     result = _FileResult(import_id=import_id, rows_read=rows_read, accepted=accepted,
                          duplicates=n_valid - accepted, quarantined=quarantined, reasons=reasons,
                          pii=pii, stacked=stacked, swapped=swapped, repeated=repeated,
-                         mapping=dict(mp), masked=masked)
+                         mapping=dict(mp), masked=masked, precision=precision,
+                         forced=forced_points)
     if write:
-        icols = [c for c, _ in store.IMPORT_COLUMNS] + ["personal_data_masked"]
+        icols = [c for c, _ in store.IMPORT_COLUMNS] + ["personal_data_masked", "precision",
+                                                          "forced_points"]
         values = ["?"] * len(icols)
         values[icols.index("imported_at")] = "timezone('UTC', now())"
         con.execute(
@@ -519,7 +663,8 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
             [import_id, src_name, src.path.name, src.sha256, tz, rows_read, accepted,
              result.duplicates, quarantined, json.dumps(reasons, ensure_ascii=False),
              json.dumps(pii, ensure_ascii=False), json.dumps(stacked, ensure_ascii=False),
-             swapped, repeated, json.dumps(dict(mp), ensure_ascii=False), masked])
+             swapped, repeated, json.dumps(dict(mp), ensure_ascii=False), masked,
+             json.dumps(precision), json.dumps(forced_points, ensure_ascii=False)])
     tick(1.0, "listo")
     return result
 
@@ -539,7 +684,10 @@ def _parse_study_area(study_area: Any) -> Any:
 def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | None = None,
                  con: duckdb.DuckDBPyConnection | None = None, source: str | None = None,
                  tz: str = settings.TIMEZONE, mapping: Mapping[str, str] | None = None,
-                 study_area: Any = None, progress: Progress | None = None) -> IngestReport:
+                 study_area: Any = None, progress: Progress | None = None,
+                 streets: G.StreetLayers | Iterable[str | Path] | None = None,
+                 shipped_layers: bool = True,
+                 comisarias: pd.DataFrame | str | Path | None = None) -> IngestReport:
     """Import incident files into the store.
 
     Parameters
@@ -563,6 +711,15 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
         a ``(min_lon, min_lat, max_lon, max_lat)`` bbox, or a shapely Polygon.
     progress
         Called with ``(fraction 0–1, Spanish message)``.
+    streets
+        Street layers to geocode with (paths, see
+        :func:`analytics.geocoding.read_street_layers`, or layers already read).
+    shipped_layers
+        Also use the layers of ``data/streets/`` when the data are where they lie.
+    comisarias
+        Comisaría points (a frame with ``lat``, ``lon``, ``name`` or a file,
+        :func:`analytics.geocoding.read_comisarias`): a coordinate holding
+        incidents at one of them is a comisaría centroid, not a place.
 
     Returns
     -------
@@ -571,15 +728,21 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
     Raises
     ------
     InputFileError
-        A file is missing, empty, of unknown format or not a table.
+        A file or layer is missing, empty, of unknown format or not a table; a
+        street layer has no street-name column.
     IncidentSchemaError
-        A file lacks a date or coordinates column, a mapping or option is wrong.
+        A file lacks a date column, or any way to place its rows (coordinates,
+        district, ubigeo or address); a mapping or option is wrong.
     """
     path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     if not path_list:
         raise InputFileError("No se indicó ningún archivo para importar.")
     _check_tz(tz)
     area = _parse_study_area(study_area)
+    layers = (streets if isinstance(streets, G.StreetLayers) or streets is None
+              else G.read_street_layers(streets))
+    if isinstance(comisarias, (str, Path)):
+        comisarias = G.read_comisarias(comisarias)
     if progress is not None:
         progress(0.0, "revisando archivos")
     sources = [S.sniff(p) for p in path_list]
@@ -600,7 +763,9 @@ def ingest_files(paths: str | Path | Iterable[str | Path], *, db: str | Path | N
                 results.append(_ingest_one(conn, src, source=source, tz=tz, mapping=mapping,
                                            study_area=area, import_id=next_id + i, write=True,
                                            progress=progress, base=i / len(sources),
-                                           span=1 / len(sources)))
+                                           span=1 / len(sources), layers=layers,
+                                           shipped_layers=shipped_layers,
+                                           comisarias=comisarias))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -700,6 +865,9 @@ def _merge(results: Sequence[_FileResult], paths: Sequence[Path]) -> IngestRepor
         pii_columns_dropped=pii,
         stacked_points=stacked,
         swapped_coordinates=sum(r.swapped for r in results),
+        precision={p: sum(r.precision.get(p, 0) for r in results)
+                   for p in settings.LOCATION_PRECISIONS},
+        forced_points=[f for r in results for f in r.forced],
         import_ids=[r.import_id for r in results],
         files=[str(p) for p in paths],
         repeated_files=[str(p) for p, r in zip(paths, results, strict=True) if r.repeated],
@@ -709,20 +877,24 @@ def _merge(results: Sequence[_FileResult], paths: Sequence[Path]) -> IngestRepor
 
 
 def read_incidents(path: str | Path, *, tz: str = settings.TIMEZONE,
-                   mapping: Mapping[str, str] | None = None, study_area: Any = None
-                   ) -> pd.DataFrame:
+                   mapping: Mapping[str, str] | None = None, study_area: Any = None,
+                   precisions: Iterable[str] | None = None,
+                   columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Parse and validate an incident file without a store; accepted rows only.
 
     Same rules as :func:`ingest_files` (duplicates and quarantined rows are
-    left out). Returns canonical columns (``source`` empty, ``import_id`` = 0).
+    left out). Returns canonical columns (``source`` empty, ``import_id`` = 0),
+    or ``columns`` (see :func:`analytics.store.load_incidents`); ``precisions``
+    keeps only incidents placed that well (e.g. ``settings.HEX_PRECISIONS``).
     """
     con = store.connect(":memory:")
     try:
         ingest_files([path], con=con, tz=tz, mapping=mapping, study_area=study_area)
-        df = store.load_incidents(con)
+        df = store.load_incidents(con, precisions=precisions, columns=columns)
     finally:
         con.close()
-    df["import_id"] = 0
+    if "import_id" in df.columns:
+        df["import_id"] = 0
     return df
 
 

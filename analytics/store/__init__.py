@@ -41,6 +41,7 @@ from analytics.store.api import API_TABLES
 from analytics.store.commitments import COMMITMENT_TABLES
 from analytics.store.forecasts import FORECAST_TABLES
 from analytics.store.interventions import INTERVENTION_TABLES
+from analytics.store.locations import LOCATION_TABLES
 from analytics.store.plans import PLAN_TABLES
 from analytics.store.tracks import TRACK_TABLES
 from analytics.store.zones import ZONE_TABLES
@@ -147,6 +148,9 @@ MIGRATIONS: tuple[Migration, ...] = (
               ZONE_TABLES + FORECAST_TABLES),
     Migration(9, "ingest API tokens and post audit; near-repeat alert rules and alerts",
               API_TABLES + ALERT_TABLES),
+    Migration(10, "incidents without a true point: location precision and reason, storable "
+                 "address parts; imports' precision mix and forced points; address names",
+              LOCATION_TABLES),
 )
 
 #: The schema version this code writes and reads.
@@ -446,6 +450,7 @@ def load_incidents(con: duckdb.DuckDBPyConnection, *,
                    crime_groups: Iterable[str] | None = None,
                    crime_types: Iterable[str] | None = None,
                    districts: Iterable[str] | None = None,
+                   precisions: Iterable[str] | None = None,
                    columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read accepted incidents, filtered.
 
@@ -458,17 +463,24 @@ def load_incidents(con: duckdb.DuckDBPyConnection, *,
         ``end`` exclusive.
     crime_groups, crime_types, districts
         Keep only these values (``None``: all).
+    precisions
+        Keep only incidents placed this well (``location_precision``, see
+        :data:`settings.LOCATION_PRECISIONS`; e.g. ``settings.HEX_PRECISIONS``
+        for hexagon analytics). ``None``: every accepted incident, located or not.
     columns
-        Canonical columns to return (default: all, in canonical order).
+        Columns to return: canonical ones (default: all of
+        :data:`settings.INCIDENT_COLUMNS`, in order) and the location ones of
+        :data:`settings.LOCATION_COLUMNS`.
 
     Returns
     -------
     pandas.DataFrame
-        Sorted by ``occurred_at``; ``h3_r12`` is ``uint64``, ``occurred_at``
-        naive ``datetime64``.
+        Sorted by ``occurred_at``; ``h3_r12`` is ``uint64`` (0 where the
+        incident has no point), ``occurred_at`` naive ``datetime64``.
     """
-    known = [c for c, _ in settings.INCIDENT_COLUMNS]
-    cols = known if columns is None else list(columns)
+    canonical = [c for c, _ in settings.INCIDENT_COLUMNS]
+    known = canonical + [c for c, _ in settings.LOCATION_COLUMNS]
+    cols = canonical if columns is None else list(columns)
     unknown = [c for c in cols if c not in known]
     if unknown:
         msg = f"Columnas desconocidas: {', '.join(unknown)}. Disponibles: {', '.join(known)}."
@@ -487,6 +499,8 @@ def load_incidents(con: duckdb.DuckDBPyConnection, *,
         where.append(_in_clause("crime_type", crime_types, params))
     if districts is not None:
         where.append(_in_clause("district", districts, params))
+    if precisions is not None:
+        where.append(_in_clause("location_precision", precisions, params))
     sql = f"SELECT {', '.join(chr(34) + c + chr(34) for c in cols)} FROM incidents"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -503,11 +517,10 @@ def load_incidents(con: duckdb.DuckDBPyConnection, *,
 
 def _typed_incidents(df: pd.DataFrame) -> pd.DataFrame:
     """Incident columns as read from DuckDB or Parquet, in their pandas types (in place):
-    ``h3_r12`` uint64, ``occurred_at`` datetime, ``import_id`` int64. Shared with
-    ``partitions``.
-    """
+    ``h3_r12`` uint64 (0 when missing), ``occurred_at`` datetime, ``import_id`` int64. Shared with
+    ``partitions``."""
     if "h3_r12" in df.columns:
-        df["h3_r12"] = df["h3_r12"].to_numpy(dtype=np.uint64)
+        df["h3_r12"] = df["h3_r12"].to_numpy(dtype=np.uint64, na_value=0)
     if "occurred_at" in df.columns:
         df["occurred_at"] = pd.to_datetime(df["occurred_at"])
     if "import_id" in df.columns:
@@ -536,7 +549,8 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, *, import_id: int | None = N
 def imports_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per import, newest last; JSON columns decoded to Python objects."""
     df = con.execute("SELECT * FROM imports ORDER BY import_id").df()
-    for col in ("reasons", "pii_columns_dropped", "stacked_points", "mapping"):
+    for col in ("reasons", "pii_columns_dropped", "stacked_points", "mapping", "precision",
+                "forced_points"):
         if col in df.columns:
             df[col] = [json.loads(v) if isinstance(v, str) else v for v in df[col]]
     return df

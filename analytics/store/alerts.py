@@ -53,7 +53,7 @@ def _ddl(name: str, columns: tuple[tuple[str, str], ...]) -> str:
     return f"CREATE TABLE IF NOT EXISTS {name} ({', '.join(f'{c} {t}' for c, t in columns)})"
 
 
-#: DDL of the two tables (store migration 8).
+#: DDL of the two tables (store migration 9).
 ALERT_TABLES: Final = (
     _ddl("alert_rules", RULE_COLUMNS),
     _ddl("alerts", ALERT_COLUMNS),

@@ -24,7 +24,7 @@ from typing import Final
 import duckdb
 import pandas as pd
 
-#: DDL of the two tables (store migration 8).
+#: DDL of the two tables (store migration 9).
 API_TABLES: Final = (
     "CREATE TABLE IF NOT EXISTS api_tokens (name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, "
     "token_hash VARCHAR NOT NULL UNIQUE, created_at TIMESTAMP NOT NULL, "

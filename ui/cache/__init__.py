@@ -6,7 +6,7 @@ modules: :mod:`~ui.cache.connection` (store access and the public gate),
 :mod:`~ui.cache.explore`, :mod:`~ui.cache.resources`, :mod:`~ui.cache.reports`,
 :mod:`~ui.cache.hotspots`, :mod:`~ui.cache.public`, :mod:`~ui.cache.patrol`,
 :mod:`~ui.cache.forecast`, :mod:`~ui.cache.patrol_ops`, :mod:`~ui.cache.interventions`,
-:mod:`~ui.cache.zones`, :mod:`~ui.cache.live`;
+:mod:`~ui.cache.zones`, :mod:`~ui.cache.live`, :mod:`~ui.cache.locations`;
 everything is re-exported here (``ui.cache.kpis``).
 
 Store access
@@ -124,6 +124,13 @@ from ui.cache.live import (
     live_alerts as live_alerts,
     live_version as live_version,
     shift_activity as shift_activity,
+)
+from ui.cache.locations import (
+    forced_points as forced_points,
+    location_reasons as location_reasons,
+    low_precision_districts as low_precision_districts,
+    precision_table as precision_table,
+    unplaced_count as unplaced_count,
 )
 from ui.cache.patrol import (
     cell_districts as cell_districts,

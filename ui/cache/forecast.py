@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import store
+from analytics import settings, store
 from analytics.forecast import day as fday
 from ui.cache.connection import read_connection, staff_only
 
@@ -37,9 +37,13 @@ FORECAST_SEED = fday.SEED
 @staff_only
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _forecast_incidents(dataset_id: str, districts: tuple[str, ...]) -> pd.DataFrame:
-    """Located incidents with the forecast columns (shared, never mutated: analytics copies)."""
+    """Located incidents with the forecast columns (shared, never mutated: analytics copies).
+
+    Only incidents placed precisely enough for hexagons (``settings.HEX_PRECISIONS``).
+    """
     with read_connection() as con:
         inc = store.load_incidents(con, districts=list(districts) or None,
+                                   precisions=settings.HEX_PRECISIONS,
                                    columns=list(_FORECAST_COLUMNS))
     return inc.loc[inc["h3_r12"].notna() & (inc["h3_r12"] > 0)].reset_index(drop=True)
 

@@ -10,4 +10,4 @@ from typing import Final
 
 AREAS: Final = ("app", "inicio", "mapa", "patrones", "datos", "zonas_criticas", "pronostico",
                 "cuentas_reportes", "plan", "cumplimiento", "evaluacion", "por_zona",
-                "alertas")
+                "alertas", "ubicacion")

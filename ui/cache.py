@@ -834,6 +834,22 @@ def forecast_day(dataset_id: str, *, day: date, last_day: date, shifts: tuple[st
                              crime_group=crime_group, districts=names.to_dict())
 
 
+def forecast_evidence(dataset_id: str, *, day: date, last_day: date, crime_group: str | None,
+                      model: str, resolution: int, districts: tuple[str, ...],
+                      seed: int) -> dict[str, Any] | None:
+    """What the ``auto`` model found on the weeks before the cut-off of ``day``.
+
+    ``attrs["evidence"]`` of the cached fit of :func:`forecast_frame` plus
+    ``train_until``; ``None`` for the other models.
+    """
+    cut, horizon = forecast_cutoff(day, last_day)
+    fr = forecast_frame(dataset_id, train_until=cut, horizon_days=horizon,
+                        crime_group=crime_group, model=model, resolution=resolution,
+                        districts=districts, seed=seed)
+    evidence = fr.attrs.get("evidence")
+    return None if evidence is None else {**evidence, "train_until": cut}
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def forecast_backtest(dataset_id: str, *, origins: tuple[date, ...], crime_group: str | None,
                       resolution: int, districts: tuple[str, ...], models: tuple[str, ...],

@@ -150,6 +150,16 @@ def run_forecast(args: argparse.Namespace) -> int:
     n_cells = frame["h3"].nunique()
     print(f"{len(frame)} filas ({n_cells} celdas × {len(frame) // max(n_cells, 1)} ventanas) "
           f"en {out}", file=sys.stderr)
+    ev = frame.attrs.get("evidence")
+    if ev is not None and ev["hit_rates"]:
+        rates = ev["hit_rates"]
+        print(f"modelo automático: {ev['chosen']}; en las {ev['weeks']} semanas anteriores, "
+              f"acierta el {100 * rates[ev['chosen']]['shift@0.01']:.1f} % de los incidentes "
+              f"de cada turno con el 1 % del área (últimos 28 días: "
+              f"{100 * rates['retro28']['shift@0.01']:.1f} %)", file=sys.stderr)
+    elif ev is not None:
+        print(f"modelo automático: {ev['chosen']} (pocos datos para comparar modelos)",
+              file=sys.stderr)
     return 0
 
 

@@ -3,6 +3,10 @@ backtest, no leakage, the right choice on cities built to favour one side, deter
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import h3.api.basic_int as h3i
 import numpy as np
 import pandas as pd
@@ -12,7 +16,7 @@ from analytics import evaluation as ev
 from analytics import forecast as fc
 from analytics import hexbin
 from analytics.forecast import selection as sel
-from tests.test_forecast import CUT, synthetic_incidents
+from tests.test_forecast import CUT, REPO, synthetic_incidents
 
 LIMA = (-12.068, -77.018)
 
@@ -222,3 +226,17 @@ def test_auto_is_the_default_and_in_the_backtest() -> None:
     assert set(res.table["model"]) == {"retro28", "auto"}
     r = res.ratios()
     assert set(r["best_baseline"]) == {"retro28"} and np.isfinite(r["ratio"]).all()
+
+
+def test_cli_forecast_default_says_what_it_chose(tmp_path: Path) -> None:
+    df = synthetic_incidents(seed=5, days=300, start="2024-07-09")
+    src = tmp_path / "incidentes.csv"
+    df[["incident_id", "occurred_at", "lat", "lon", "crime_type"]].to_csv(src, index=False)
+    out = tmp_path / "pronostico.csv"
+    r = subprocess.run([sys.executable, "-m", "analytics", "forecast", "--incidents", str(src),
+                        "--train-until", "2025-05-05", "--horizon-days", "1", "--out", str(out)],
+                       cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert list(pd.read_csv(out, encoding="utf-8-sig").columns) == [
+        "h3", "window_start", "window_end", "expected", "lower", "upper"]
+    assert "modelo automático: " in r.stderr and "semanas anteriores" in r.stderr

@@ -10,6 +10,25 @@ another model, mixtures of boosted and a baseline) with the hit rate at
 :data:`SELECTION_COVERAGES` on shift and week windows, and forecasts with the
 winner. The scores are kept as :class:`ForecastEvidence`, which the Pronóstico
 page shows instead of a fixed "recommended" label.
+
+Why: the boosted model beats the baselines on Philadelphia, where it was tuned,
+but not on every city (below the simplest baselines on three low-density
+boroughs of Mexico City). The choice is made per fit, so per city, crime group
+and area. It is noisy on sparse data (eight weeks of a few incidents), which is
+why the candidates are few and coarse: on the 2023–2024 tuning origins finer
+weight grids, a 4-week comparison or shrinking towards a fixed blend did no
+better, and with the boosted part deliberately degraded (per-cell noise, so it
+ranks cells worse than the baselines) this rule still stayed within a few per
+cent of the best baseline (``bench/forecast_tune.py``).
+
+Rules of the internal backtest (close to the real one, :func:`analytics.evaluation.backtest`):
+the same windows (shifts starting in the 7 days after each origin, and the whole
+week), hit rates with random tie-breaks, each window weighing the same. Two
+differences: every cell of the final history is a candidate (also cells first
+seen after an internal origin, which then score zero), and the history at an
+internal origin holds the whole night shift that started the evening before
+(the real cut-off at 00:00 sees only its first hours). Nothing at or after the
+cut-off is used: the history stops there.
 """
 
 from __future__ import annotations
@@ -322,7 +341,7 @@ class AutoModel(CellModel):
         self.evidence_: ForecastEvidence | None = None
         self.boosted_: BoostedModel | None = None
         self._week: np.ndarray | None = None
-        self._week_for: tuple[int, int] | None = None
+        self._week_for: History | None = None  # the history _week was computed on
 
     def fit(self, history: History) -> AutoModel:
         """Fit boosted without the last weeks, score every candidate on them, keep the best."""
@@ -347,7 +366,7 @@ class AutoModel(CellModel):
             else:
                 self.boosted_ = model
                 self._week = weeks[:, -1, :]
-                self._week_for = (id(history), history.n_days)
+                self._week_for = history
                 preds["boosted"] = boosted_panel(history, model, weeks[:, :-1, :], origins)
         if not cands:
             return self._choose(FALLBACK, {}, len(origins), reason, n_incidents)
@@ -366,7 +385,7 @@ class AutoModel(CellModel):
             best_base = max(BASELINES, key=lambda b: _objective(rates, b, keys))
         if "boosted" not in chosen.models:
             self.boosted_ = None
-            self._week = None
+            self._week = self._week_for = None
         self.chosen_ = chosen
         self.evidence_ = ForecastEvidence(chosen.name, weeks, rates, best_base, reason,
                                           incidents, chosen.weights, chosen.tiebreak)
@@ -376,9 +395,9 @@ class AutoModel(CellModel):
         if name != "boosted":
             return _baseline(name).predict_slots(history, days)
         assert self.boosted_ is not None
-        if self._week is None or self._week_for != (id(history), history.n_days):
+        if self._week is None or self._week_for is not history:
             self._week = self.boosted_.predict_week(history)
-            self._week_for = (id(history), history.n_days)
+            self._week_for = history
         return self.boosted_.spread_week(history, self._week, days)
 
     def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:

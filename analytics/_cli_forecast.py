@@ -219,6 +219,16 @@ def run_forecast(args: argparse.Namespace) -> int:
             doc.update(run_id=saved.run_id, train_until=f"{saved.train_until:%Y-%m-%d}",
                        made_at=saved.made_at.isoformat())
         print(json.dumps(doc, ensure_ascii=False))
+    ev = frame.attrs.get("evidence")
+    if ev is not None and ev["hit_rates"]:
+        rates = ev["hit_rates"]
+        print(f"modelo automático: {ev['chosen']}; en las {ev['weeks']} semanas anteriores, "
+              f"acierta el {100 * rates[ev['chosen']]['shift@0.01']:.1f} % de los incidentes "
+              f"de cada turno con el 1 % del área (últimos 28 días: "
+              f"{100 * rates['retro28']['shift@0.01']:.1f} %)", file=sys.stderr)
+    elif ev is not None:
+        print(f"modelo automático: {ev['chosen']} (pocos datos para comparar modelos)",
+              file=sys.stderr)
     return 0
 
 
@@ -237,7 +247,8 @@ def _store_cells(args: argparse.Namespace, frame: pd.DataFrame, *, cutoff: pd.Ti
             crime_group=args.crime_group, model=model,
             interval=round(fc.INTERVAL[1] - fc.INTERVAL[0], 6),
             made_by=access.cli_actor(), seconds=seconds,
-            params={"country": _country(args), "seed": 0})
+            params={"country": _country(args), "seed": 0,
+                    "evidence": frame.attrs.get("evidence")})
         sf.prune_forecasts(con)
     return saved
 

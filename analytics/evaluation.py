@@ -22,7 +22,7 @@ weighs the same; windows where it is NaN are left out).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -35,8 +35,9 @@ from analytics.patrol import plan_coverage_history as plan_coverage_history
 #: Default coverages (share of domain cells flagged).
 COVERAGES = (0.01, 0.02, 0.05, 0.10)
 #: Coverages of the hit-rate curve.
-CURVE_COVERAGES = tuple(np.round(np.r_[0.005, np.arange(0.01, 0.2, 0.01),
-                                       np.arange(0.2, 1.0001, 0.05)], 4))
+CURVE_COVERAGES: tuple[float, ...] = tuple(
+    round(float(c), 4) for c in np.r_[0.005, np.arange(0.01, 0.2, 0.01),
+                                      np.arange(0.2, 1.0001, 0.05)])
 
 
 def _n_flagged(n_cells: int, coverage: float) -> int:
@@ -146,11 +147,19 @@ class BacktestResult:
         area shares (:data:`CURVE_COVERAGES`), for the hit-rate curve.
     per_origin : pandas.DataFrame
         The table's metrics per origin as well (``origin`` column).
+    per_window : pandas.DataFrame
+        ``origin, model, windows, window_start, coverage, hit_rate, pai, pei``:
+        every scored window (the table averages these).
+    choices : pandas.DataFrame
+        ``origin, model, chosen, reason``: what a selecting model (``auto``)
+        chose at each origin (empty without one).
     """
 
     table: pd.DataFrame
     curve: pd.DataFrame
     per_origin: pd.DataFrame
+    per_window: pd.DataFrame = field(default_factory=pd.DataFrame)
+    choices: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def ratios(self, *, model: str = fc.DEFAULT_MODEL,
                baselines: Sequence[str] = fc.BASELINES) -> pd.DataFrame:
@@ -261,12 +270,17 @@ def backtest(incidents: pd.DataFrame | fc.BinnedIncidents, *, origins: Sequence[
     rng = np.random.default_rng(seed)
     grid = np.array(CURVE_COVERAGES)
     cov = np.array(coverages, dtype=float)
-    rows, curve_rows = [], []
+    rows: list[tuple[object, ...]] = []
+    curve_rows: list[tuple[str, str, np.ndarray]] = []
+    choices: list[tuple[object, ...]] = []
     for cut in sorted(cuts):  # type: ignore[type-var]
         history = fc.incidents_to_history(binned, train_until=cut, country=country)
         for name in models:
             label = fc.DEFAULT_MODEL if name == "default" else name
             model = fc.make_model(name, seed=seed).fit(history)
+            evidence = getattr(model, "evidence_", None)
+            if evidence is not None:
+                choices.append((cut, label, evidence.chosen, evidence.reason))
             for kind in kinds:
                 exp, starts, ends = fc.windows_to_array(history, model, train_until=cut,
                                                         horizon_days=horizon_days,
@@ -275,11 +289,11 @@ def backtest(incidents: pd.DataFrame | fc.BinnedIncidents, *, origins: Sequence[
                 sc = window_scores(exp, act, tot, coverages=np.r_[cov, grid], rng=rng)
                 for w in range(sc.shape[0]):
                     for j, c in enumerate(cov):
-                        rows.append((cut, label, kind, c, *sc[w, j]))
-                    curve_rows.append(sc[w, len(cov):, 0])
-                    curve_rows[-1] = (label, kind, curve_rows[-1])
-    per = pd.DataFrame(rows, columns=["origin", "model", "windows", "coverage", "hit_rate",
-                                      "pai", "pei"])
+                        rows.append((cut, label, kind, starts[w], c, *sc[w, j]))
+                    curve_rows.append((label, kind, sc[w, len(cov):, 0]))
+    per_window = pd.DataFrame(rows, columns=["origin", "model", "windows", "window_start",
+                                             "coverage", "hit_rate", "pai", "pei"])
+    per = per_window.drop(columns="window_start")
     keys = ["model", "windows", "coverage"]
     table = per.groupby(keys, sort=False).agg(
         hit_rate=("hit_rate", "mean"), pai=("pai", "mean"), pei=("pei", "mean"),
@@ -290,4 +304,7 @@ def backtest(incidents: pd.DataFrame | fc.BinnedIncidents, *, origins: Sequence[
                        columns=["model", "windows", "coverage", "hit_rate"])
     curve = cdf.groupby(["model", "windows", "coverage"], sort=False)["hit_rate"].mean(
     ).reset_index()
-    return BacktestResult(table=table, curve=curve, per_origin=per_origin)
+    return BacktestResult(table=table, curve=curve, per_origin=per_origin,
+                          per_window=per_window,
+                          choices=pd.DataFrame(choices, columns=["origin", "model", "chosen",
+                                                                 "reason"]))

@@ -51,9 +51,32 @@ ALL: Final = ""
 
 
 def model_label(name: str) -> str:
-    """Display name of a model (the default one marked as recommended)."""
-    text = t(f"pronostico.model.{name}")
-    return t("pronostico.recommended", name=text) if name == forecast.DEFAULT_MODEL else text
+    """Display name of a model (no fixed "recommended": the evidence says how it did)."""
+    return t(f"pronostico.model.{name}")
+
+
+def evidence_text(ev: dict) -> str:
+    """What the automatic model chose, and its and the last-28-days map's hit rates.
+
+    Over the weeks before the cut-off (``ui.cache.forecast_evidence``).
+    """
+    parts = [(m, w) for m, w in ev.get("weights", [])]
+    if len(parts) == 1:
+        chosen = model_label(parts[0][0])
+    else:
+        chosen = t("pronostico.evidence_mix", parts=" + ".join(
+            f"{fmt_float(100 * w, 0)} % {model_label(m).lower()}" for m, w in parts))
+    rates = ev.get("hit_rates", {})
+    if ev.get("reason") == "thin" or not rates:
+        return t("pronostico.evidence_thin", model=chosen)
+    mine = rates[ev["chosen"]]["shift@0.01"]
+    text = t("pronostico.evidence", weeks=ev["weeks"], day=fmt_date(ev["train_until"]),
+             model=chosen, hit=pct(mine), base=pct(rates["retro28"]["shift@0.01"]))
+    best = max(forecast.BASELINES, key=lambda b: rates[b]["shift@0.01"])
+    if best != "retro28":
+        text += " " + t("pronostico.evidence_best", base=model_label(best),
+                        hit=pct(rates[best]["shift@0.01"]))
+    return text
 
 
 def shifts_text(shifts: list[str]) -> str:
@@ -168,6 +191,11 @@ with page.guard():
             lines.append(t("pronostico.summary_actual", n=fmt_int(cells["actual"].sum()),
                            hits=fmt_int(top10["actual"].sum())))
         st.markdown(" ".join(lines))
+        evidence = cache.forecast_evidence(
+            ds, day=day, last_day=last_day, crime_group=crime_group, model=model,
+            resolution=res, districts=districts, seed=SEED, refit=refit)
+        if evidence is not None:
+            st.markdown(evidence_text(evidence))
 
         st.subheader(t("pronostico.top"))
         top = cells.head(TOP_N)

@@ -159,8 +159,10 @@ def test_prospective_spreads_to_rings() -> None:
     assert s0 / out[far] == pytest.approx(1.5 / 0.2)
 
 
-def test_boosted_is_calibrated(incidents: pd.DataFrame) -> None:
-    out = fc.forecast_cells(incidents, train_until=CUT, horizon_days=7, windows="week", seed=0)
+@pytest.mark.parametrize("model", ["boosted", "auto"], ids=str)
+def test_boosted_is_calibrated(incidents: pd.DataFrame, model: str) -> None:
+    out = fc.forecast_cells(incidents, train_until=CUT, horizon_days=7, windows="week", seed=0,
+                            model=model)
     recent = incidents[(incidents["occurred_at"] < CUT)
                        & (incidents["occurred_at"] >= CUT - pd.Timedelta(days=56))]
     weekly = len(recent) / 8
@@ -194,7 +196,8 @@ def test_bad_input_lists_every_problem(incidents: pd.DataFrame) -> None:
         fc.forecast_cells(incidents, train_until="2020-01-01")
     short = incidents[incidents["occurred_at"] >= CUT - pd.Timedelta(days=20)]
     with pytest.raises(InsufficientHistoryError, match="semanas"):
-        fc.forecast_cells(short, train_until=CUT)
+        fc.forecast_cells(short, train_until=CUT, model="boosted")
+    # (the default, auto, falls back to a baseline there: tests/test_forecast_selection.py)
 
 
 # ----------------------------------------------------------------------------- CLI
@@ -374,6 +377,6 @@ def test_subsample_zeros_keeps_positives_and_group_weight() -> None:
 
 
 def test_boosted_deterministic_for_a_seed(incidents: pd.DataFrame) -> None:
-    a = fc.forecast_cells(incidents, train_until=CUT, horizon_days=2, seed=4)
-    b = fc.forecast_cells(incidents, train_until=CUT, horizon_days=2, seed=4)
+    a = fc.forecast_cells(incidents, train_until=CUT, horizon_days=2, seed=4, model="boosted")
+    b = fc.forecast_cells(incidents, train_until=CUT, horizon_days=2, seed=4, model="boosted")
     pd.testing.assert_frame_equal(a, b)

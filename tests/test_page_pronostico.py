@@ -71,7 +71,8 @@ def test_default_map_is_tomorrow_all_shifts_default_model(app_store: Path) -> No
     assert at.title[0].value == "Pronóstico"
     assert at.date_input(key="pron_day").value == NEXT
     assert at.selectbox(key="pron_model").value == forecast.DEFAULT_MODEL
-    assert "recomendado" in at.selectbox(key="pron_model").format_func(forecast.DEFAULT_MODEL)
+    assert at.selectbox(key="pron_model").format_func(forecast.DEFAULT_MODEL) == (
+        "Automático (elegido con sus datos)")
     assert at.pills(key="pron_shifts").value == ["mañana", "tarde", "noche"]
 
     # The map shows the default model's forecast for the next day, all shifts summed.
@@ -86,6 +87,17 @@ def test_default_map_is_tomorrow_all_shifts_default_model(app_store: Path) -> No
     assert any(lyr.get("id") == "districts" for lyr in _layers(at)), "district outlines"
     assert any("vigia-legend" in m.value and "Incidentes esperados" in m.value
                for m in at.markdown)
+    # The evidence of this city, not a fixed "recommended": the automatic model's hit rate
+    # and the last-28-days map's on the 8 weeks before the cut-off, from the same fit.
+    ev = fc.attrs["evidence"]
+    rates = ev["hit_rates"]
+    said = [m.value for m in at.markdown if m.value.startswith("En sus datos")]
+    assert len(said) == 1
+    assert "las 8 semanas anteriores al 01/07/2025" in said[0]
+    hit = f"{100 * rates[ev['chosen']]['shift@0.01']:.1f}".replace(".", ",")
+    base = f"{100 * rates['retro28']['shift@0.01']:.1f}".replace(".", ",")
+    assert f"acierta el **{hit} %**" in said[0] and f"28 días, el **{base} %**" in said[0]
+    assert not any("recomendado" in m.value for m in at.markdown)
 
     # Top cells: the largest expected first, a district of the data, a range, no "Ocurridos"
     top = _table(at, "Incidentes esperados")
@@ -168,7 +180,8 @@ def test_evaluation_on_request_matches_backtest(app_store: Path) -> None:
         assert abs(_num(pai.iloc[i]["1 % del área"]) - ref.at[(name, 0.01), "pai"]) < 0.051
         assert abs(_num(pei.iloc[i]["10 % del área"]) - ref.at[(name, 0.10), "pei"]) < 0.0051
         assert hit.iloc[i]["Turnos evaluados"] == ref.at[(name, 0.01), "n_windows"]
-    assert "recomendado" in hit.iloc[forecast.MODEL_NAMES.index(forecast.DEFAULT_MODEL)]["Modelo"]
+    assert hit.iloc[forecast.MODEL_NAMES.index(forecast.DEFAULT_MODEL)]["Modelo"].startswith(
+        "Automático")
     assert any("16/06/2025, 23/06/2025" in c.value for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 1, "hit-rate curve"
     # It stays on screen on the next rerun (cached, no new click needed).
@@ -212,5 +225,6 @@ def test_english_labels_and_no_raw_keys(app_store: Path) -> None:
         s.value for s in at.subheader]
     assert not [x for x in texts if "pronostico." in x], "untranslated keys"
     assert "Expected incidents" in _table(at, "Expected incidents").columns
-    assert "(recommended)" in at.selectbox(key="pron_model").format_func(
-        forecast.DEFAULT_MODEL)
+    assert at.selectbox(key="pron_model").format_func(forecast.DEFAULT_MODEL) == (
+        "Automatic (chosen on your data)")
+    assert any(m.value.startswith("On your data, the 8 weeks before") for m in at.markdown)

@@ -1,8 +1,10 @@
 """Forecast expected incidents per H3 cell and time window (shift, hour or week).
 
 Modules: :mod:`~analytics.forecast.history` (binning and the dense history),
-:mod:`~analytics.forecast.baselines`, :mod:`~analytics.forecast.boosted` (the default
-model), :mod:`~analytics.forecast.cells` (:func:`forecast_cells`).
+:mod:`~analytics.forecast.baselines`, :mod:`~analytics.forecast.boosted` (the learned
+model), :mod:`~analytics.forecast.selection` (``auto``, the default: boosted, a baseline
+or a blend, chosen on the data's own last weeks), :mod:`~analytics.forecast.cells`
+(:func:`forecast_cells`).
 
 One functional entry point, :func:`forecast_cells`, backed by small model
 classes with ``fit``/``predict`` that all see the same :class:`History`: dense
@@ -38,7 +40,7 @@ Baselines, as an analyst would draw a map:
     :data:`PROSPECTIVE_WEEKS` weeks weighted ``1/(1 + weeks ago)`` ×
     ``1/(1 + ring distance)`` for the cell itself and its two H3 rings.
 
-``boosted`` (the default)
+``boosted``
     Poisson gradient-boosted trees (LightGBM, 200 rounds, one thread)
     trained on many past weekly origins to map features at an origin to the
     next week's count per cell and shift: the cell's same-shift and all-shift
@@ -76,6 +78,27 @@ Baselines, as an analyst would draw a map:
     0.11 there): hit rates at 1 % and 5 % within 0.003 of the full fit, while
     ``q = 0.11`` lost 0.007 at 5 % on week windows.
 
+``auto`` (the default)
+    Chosen at fit time by a rolling-origin backtest inside the training data
+    (:mod:`~analytics.forecast.selection`): the boosted model is fitted once on
+    weekly origins that end :data:`INTERNAL_WEEKS` (8) weeks before the cut-off,
+    and forecasts each of those weeks; so do the four baselines, as drawn at the
+    start of each week. Every candidate (each baseline; ``retro28`` and
+    ``retro_shift`` with their ties broken by ``longrun``, and half-and-half with
+    it; boosted; boosted blended 50/50 or 75/25 with each baseline) is scored
+    by its mean hit rate at 1 % and 5 % of cells on shift and week windows,
+    relative to the best plain baseline, and the best mean wins. The forecast is
+    the winner's (a blend of expected counts is itself an expected count), with
+    the boosted part from that same model: the evidence is about the model used
+    (refitting it with the last 8 weeks made no systematic difference on the 2023–2024
+    tuning origins). Under :data:`THIN_INCIDENTS` incidents in those weeks, only
+    the baselines and their blends compete; under five weeks of history it uses
+    half ``retro28`` and half ``longrun``. The choice and every candidate's
+    hit rates are kept (:class:`ForecastEvidence`, ``frame.attrs["evidence"]``).
+    Candidates and rule chosen on 2023–2024 origins of Philadelphia and of
+    stand-in cities built from it (``bench/forecast_tune.py``). Cost: one boosted
+    fit (as ``boosted``) plus the internal scoring, a few seconds.
+
 ``expected`` is an expected count for the window (calibrated, so sums over
 cells and windows are meaningful); ``lower``/``upper`` are the 5 % and 95 %
 Poisson quantiles of ``expected`` (they ignore model uncertainty).
@@ -109,4 +132,19 @@ from analytics.forecast.history import (
     WindowKind as WindowKind,
     bin_incidents as bin_incidents,
     incidents_to_history as incidents_to_history,
+)
+from analytics.forecast.selection import (
+    INTERNAL_WEEKS as INTERNAL_WEEKS,
+)
+from analytics.forecast.selection import (
+    THIN_INCIDENTS as THIN_INCIDENTS,
+)
+from analytics.forecast.selection import (
+    AutoModel as AutoModel,
+)
+from analytics.forecast.selection import (
+    Candidate as Candidate,
+)
+from analytics.forecast.selection import (
+    ForecastEvidence as ForecastEvidence,
 )

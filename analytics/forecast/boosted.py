@@ -193,8 +193,10 @@ class BoostedModel(CellModel):
                  min_data_in_leaf: int = 100, feature_fraction: float = 0.7,
                  bagging_fraction: float = 0.7, weekday_k: float = 300.0,
                  zero_ratio: float | None = 3.0, zero_floor: float = 0.2,
-                 calibrate: bool = True, seed: int | None = None) -> None:
+                 calibrate: bool = True, holdout_days: int = 0,
+                 seed: int | None = None) -> None:
         self.n_origins = n_origins
+        self.holdout_days = holdout_days
         self.step_days = step_days
         self.n_rounds = n_rounds
         self.learning_rate = learning_rate
@@ -212,42 +214,64 @@ class BoostedModel(CellModel):
         self.model_: object | None = None
 
     def training_origins(self, history: History) -> list[int]:
-        """Past origins whose 7-day targets end before the last (partial) day."""
-        last = history.n_days - 8
+        """Past origins whose 7-day targets end before the last (partial) day.
+
+        With ``holdout_days`` the targets end that many days earlier, so the
+        model has not seen the last ``holdout_days`` days (scored by
+        :func:`fit_scoring`).
+        """
+        last = history.n_days - 8 - self.holdout_days
         first = min(28, last)
         out = [last - self.step_days * k for k in range(self.n_origins)]
         return [o for o in out if o >= max(first, 1)]
 
     def fit(self, history: History) -> BoostedModel:
+        """Train on the weekly origins of :meth:`training_origins`."""
+        self.fit_scoring(history, ())
+        return self
+
+    def fit_scoring(self, history: History, origins: Sequence[int]) -> np.ndarray:
+        """Fit, then predict the next 7 days' counts at other ``origins`` too.
+
+        The predictions at ``origins`` (day indices; features use days before
+        each only) come from the same feature pass as the training rows.
+
+        Returns
+        -------
+        numpy.ndarray
+            (cells, len(origins), slots) expected counts over ``[o, o + 7)``.
+        """
         try:
             import lightgbm as lgb
         except ImportError as exc:  # pragma: no cover - depends on the environment
             msg = "El modelo por defecto necesita lightgbm: pip install lightgbm==4.7.0"
             raise ImportError(msg) from exc
 
-        origins = self.training_origins(history)
-        if len(origins) < 4:
+        train = self.training_origins(history)
+        if len(train) < 4:
             msg = ("Historia insuficiente para el modelo por defecto: se necesitan al menos "
                    "8 semanas de incidentes antes de la fecha de corte.")
             raise InsufficientHistoryError(msg)
         # targets of every (origin, cell, slot), origin-major like the feature rows
-        o = np.asarray(origins, dtype=np.int64)
+        o = np.asarray(train, dtype=np.int64)
         cum = history.cum
+        n_cells, n_slots = cum.shape[0], cum.shape[2]
+        block = n_cells * n_slots
         y_all = (cum[:, o + 7] - cum[:, o]).transpose(1, 0, 2).reshape(-1).astype(np.float64)
-        groups = np.arange(len(y_all)) % (cum.shape[0] * cum.shape[2])  # cell and slot
+        groups = np.arange(len(y_all)) % block  # cell and slot
         rows, weight, self.zero_rate_ = _subsample_zeros(
             y_all, groups, ratio=self.zero_ratio, floor=self.zero_floor, seed=self.seed)
-        cal_rows = cal_w = None
+        cal_rows = np.empty(0, dtype=np.int64)
+        cal_w = None
         if self.zero_rate_ < 1.0 and self.calibrate:
             # an independent draw of zeros (plus every positive) to re-level the fitted model
             cal_rows, cal_w, _ = _subsample_zeros(
                 y_all, groups, ratio=self.zero_ratio, floor=self.zero_floor,
                 seed=(0 if self.seed is None else int(self.seed)) + 1_000_003)
-            union = np.union1d(rows, cal_rows)
-            xu, _ = _features_many(history, origins, union)
-            X, x_cal = xu[np.searchsorted(union, rows)], xu[np.searchsorted(union, cal_rows)]
-        else:
-            X, _ = _features_many(history, origins, rows)
+        score_rows = len(y_all) + np.arange(len(origins) * block)
+        union = np.union1d(np.union1d(rows, cal_rows), score_rows)
+        xu, _ = _features_many(history, [*train, *origins], union)
+        X = xu[np.searchsorted(union, rows)]
         y = y_all[rows]
         # one thread: on a shared 2-core machine OpenMP spin-waiting made fits ~7x slower
         params = {
@@ -262,16 +286,25 @@ class BoostedModel(CellModel):
         self.model_ = lgb.train(params, lgb.Dataset(X, y, weight=weight),
                                 num_boost_round=self.n_rounds)
         self.scale_ = 1.0
-        if cal_rows is not None:
+        if cal_w is not None:
+            x_cal = xu[np.searchsorted(union, cal_rows)]
             fitted = float(np.dot(cal_w, self.model_.predict(x_cal)))
             if fitted > 0:
                 self.scale_ = float(y_all.sum()) / fitted
-        return self
+        if not len(origins):
+            return np.empty((n_cells, 0, n_slots))
+        xs = xu[np.searchsorted(union, score_rows)]
+        pred = self.scale_ * np.asarray(self.model_.predict(xs))
+        out: np.ndarray = pred.reshape(len(origins), n_cells, n_slots).transpose(1, 0, 2)
+        return out
 
     def predict_week(self, history: History) -> np.ndarray:
         """Expected incidents per (cell, slot) over the next 7 days."""
         x, _ = _features(history, history.n_days)
-        return self.scale_ * np.asarray(self.model_.predict(x)).reshape(len(history.cells), -1)
+        assert self.model_ is not None, "fit first"
+        pred = np.asarray(self.model_.predict(x))  # type: ignore[attr-defined]
+        out: np.ndarray = self.scale_ * pred.reshape(len(history.cells), -1)
+        return out
 
     def weekday_profile(self, history: History) -> np.ndarray:
         """(cells, slots, 7): smoothed share of a week's slot count on each weekday."""
@@ -284,10 +317,19 @@ class BoostedModel(CellModel):
         glob = glob / glob.sum(axis=1, keepdims=True)
         tot = per.sum(axis=2, keepdims=True)
         k = self.weekday_k
-        return (per + k * glob[None]) / (tot + k)
+        out: np.ndarray = (per + k * glob[None]) / (tot + k)
+        return out
 
-    def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
-        week = self.predict_week(history)
+    def spread_week(self, history: History, week: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """(cells, days, slots): a week's (cell, slot) counts spread over ``days``.
+
+        Uses the weekday profile of ``history`` (``days`` follow its last day).
+        """
         prof = self.weekday_profile(history)  # (cells, slots, 7)
         wd = history.weekdays(np.asarray(days))
-        return week[:, None, :] * np.moveaxis(prof[:, :, wd], 2, 1)
+        out: np.ndarray = week[:, None, :] * np.moveaxis(prof[:, :, wd], 2, 1)
+        return out
+
+    def predict_slots(self, history: History, days: np.ndarray) -> np.ndarray:
+        """Next week's (cell, slot) forecast spread over ``days``."""
+        return self.spread_week(history, self.predict_week(history), days)

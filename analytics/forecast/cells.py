@@ -31,18 +31,19 @@ from analytics.forecast.history import (
     bin_incidents,
     incidents_to_history,
 )
+from analytics.forecast.selection import AutoModel
 
-#: Name of the default model.
-DEFAULT_MODEL: Final = "boosted"
+#: Name of the default model: boosted, a baseline or a blend, chosen on the data's last weeks.
+DEFAULT_MODEL: Final = "auto"
 
 
 def _model_classes() -> Mapping[str, type[CellModel]]:
     return {"retro28": Retro28Model, "retro_shift": RetroShiftModel, "longrun": LongRunModel,
-            "prospective": ProspectiveModel, "boosted": BoostedModel}
+            "prospective": ProspectiveModel, "boosted": BoostedModel, "auto": AutoModel}
 
 
 #: Model names accepted by :func:`forecast_cells` (``"default"`` means :data:`DEFAULT_MODEL`).
-MODEL_NAMES: Final = (*BASELINES, "boosted")
+MODEL_NAMES: Final = (*BASELINES, "boosted", "auto")
 
 
 def make_model(name: str, *, seed: int | None = None) -> CellModel:
@@ -53,7 +54,7 @@ def make_model(name: str, *, seed: int | None = None) -> CellModel:
         msg = f"Modelo desconocido: {name!r} (válidos: default, {', '.join(classes)})."
         raise IncidentSchemaError(msg)
     cls = classes[key]
-    return cls(seed=seed) if cls is BoostedModel else cls()
+    return cls(seed=seed) if cls in (BoostedModel, AutoModel) else cls()
 
 
 # --------------------------------------------------------------------------- windows
@@ -173,7 +174,10 @@ def forecast_cells(incidents: pd.DataFrame | BinnedIncidents, *, train_until: ob
         ``h3`` (str), ``window_start``, ``window_end`` (naive local),
         ``expected`` (≥ 0), ``lower``, ``upper``; one row per domain cell
         (every cell with a training incident) and window, sorted by cell then
-        window.
+        window. ``attrs["model"]`` names the model; with ``"auto"``,
+        ``attrs["evidence"]`` holds :meth:`ForecastEvidence.to_dict` (what it
+        chose, and every candidate's hit rates over the weeks before the
+        cut-off).
 
     Examples
     --------
@@ -214,4 +218,9 @@ def forecast_cells(incidents: pd.DataFrame | BinnedIncidents, *, train_until: ob
     m = make_model(model, seed=seed).fit(history)
     exp, starts, ends = windows_to_array(history, m, train_until=cutoff,
                                          horizon_days=int(horizon_days), windows=windows)
-    return array_to_frame(history, exp, starts, ends)
+    out = array_to_frame(history, exp, starts, ends)
+    out.attrs["model"] = m.name
+    evidence = getattr(m, "evidence_", None)
+    if evidence is not None:
+        out.attrs["evidence"] = evidence.to_dict()
+    return out

@@ -258,7 +258,23 @@ class History:
         """Counts per cell and slot over days ``[end - length, end)`` (all if None)."""
         cum = self.cum
         start = 0 if length is None else max(end - length, 0)
-        return cum[:, end] - cum[:, start]
+        out: np.ndarray = cum[:, end] - cum[:, start]
+        return out
+
+    def truncated(self, end: int) -> History:
+        """The history as it was at day index ``end`` (days ``< end`` only), sharing arrays.
+
+        Counts, cumulative counts and type counts are views; ``hours`` and
+        ``hours_recent`` (used only to spread shifts over hours) are kept as they
+        are, and so is the cell domain (cells first seen later have zero counts).
+        """
+        end = int(min(max(end, 1), self.n_days))
+        types = None
+        if self.types is not None:
+            types = self.types[:, : max(self.types.shape[1] - (self.n_days - end), 0), :]
+        return History(self.cells, self.day0, self.counts[:, :end, :], self.hours,
+                       self.hours_recent, self.shifts, self.country, self.ring1, self.ring2,
+                       types, self.cum[:, : end + 1, :])
 
     def weekdays(self, days: np.ndarray) -> np.ndarray:
         """Weekday (0 = Monday) of absolute day numbers, holidays as Sunday (6)."""

@@ -91,6 +91,7 @@ from ui.cache.forecast import (
     forecast_cell_districts as forecast_cell_districts,
     forecast_cutoff as forecast_cutoff,
     forecast_day as forecast_day,
+    forecast_evidence as forecast_evidence,
     forecast_frame as forecast_frame,
     forecast_provenance as forecast_provenance,
 )

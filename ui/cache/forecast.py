@@ -97,15 +97,36 @@ def forecast_frame(dataset_id: str, *, train_until: date, horizon_days: int,
         hit = _stored_frame(dataset_id, train_until=train_until, horizon_days=horizon_days,
                             crime_group=crime_group, model=model, resolution=resolution)
         if hit is not None:
-            frame = hit[1]
+            run, frame = hit
+            evidence = run.params.get("evidence")  # what ``auto`` chose, kept by the nightly job
             if districts:
                 keep = set(forecast_cell_districts(dataset_id, resolution=resolution,
                                                    districts=districts).index.astype(str))
                 frame = frame[frame["h3"].isin(keep)].reset_index(drop=True)
+            if evidence:
+                frame.attrs["evidence"] = evidence
             return frame  # type: ignore[no-any-return]
     return _fitted_frame(dataset_id, train_until=train_until, horizon_days=horizon_days,
                          crime_group=crime_group, model=model, resolution=resolution,
                          districts=districts, seed=seed)
+
+
+@staff_only
+def forecast_evidence(dataset_id: str, *, day: date, last_day: date, crime_group: str | None,
+                      model: str, resolution: int, districts: tuple[str, ...],
+                      seed: int, refit: bool = False) -> dict[str, Any] | None:
+    """What the ``auto`` model found on the weeks before the cut-off of ``day``.
+
+    ``attrs["evidence"]`` of the forecast :func:`forecast_frame` returns (fitted
+    now, or kept with the nightly job's run) plus ``train_until``; ``None`` for
+    the other models.
+    """
+    cut, horizon = forecast_cutoff(day, last_day)
+    fr = forecast_frame(dataset_id, train_until=cut, horizon_days=horizon,
+                        crime_group=crime_group, model=model, resolution=resolution,
+                        districts=districts, seed=seed, refit=refit)
+    evidence = fr.attrs.get("evidence")
+    return None if not evidence else {**evidence, "train_until": cut}
 
 
 @staff_only

@@ -29,13 +29,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "pronostico.group": {"es": "Grupo de delito", "en": "Crime group"},
     "pronostico.group_all": {"es": "Todos los delitos", "en": "All crimes"},
     "pronostico.model": {"es": "Modelo", "en": "Model"},
-    "pronostico.model_help": {"es": "El modelo recomendado aprende de toda la historia; los "
-                                    "demás son los mapas que haría un analista (últimos 28 "
-                                    "días, mismo turno, etc.). Compárelos abajo en la "
+    "pronostico.model_help": {"es": "El automático compara, en las últimas semanas de sus "
+                                    "datos, el modelo de aprendizaje, los mapas que haría un "
+                                    "analista (últimos 28 días, mismo turno, etc.) y mezclas de "
+                                    "ambos, y usa el que más acertó. Compárelos abajo en la "
                                     "evaluación.",
-                              "en": "The recommended model learns from the whole history; the "
-                                    "others are the maps an analyst would draw (last 28 days, "
-                                    "same shift, etc.). Compare them below in the evaluation."},
+                              "en": "The automatic one compares, on the last weeks of your "
+                                    "data, the learning model, the maps an analyst would draw "
+                                    "(last 28 days, same shift, etc.) and blends of both, and "
+                                    "uses the one that caught most. Compare them below in the "
+                                    "evaluation."},
     "pronostico.model.retro28": {"es": "Últimos 28 días (todos los turnos)",
                                  "en": "Last 28 days (all shifts)"},
     "pronostico.model.retro_shift": {"es": "Últimos 56 días, mismo turno",
@@ -45,7 +48,25 @@ TEXTS: dict[str, dict[str, str]] = {
     "pronostico.model.prospective": {"es": "Prospectivo (recientes y cercanos pesan más)",
                                      "en": "Prospective (recent and nearby weigh more)"},
     "pronostico.model.boosted": {"es": "Modelo de aprendizaje", "en": "Learning model"},
-    "pronostico.recommended": {"es": "{name} (recomendado)", "en": "{name} (recommended)"},
+    "pronostico.model.auto": {"es": "Automático (elegido con sus datos)",
+                              "en": "Automatic (chosen on your data)"},
+    "pronostico.evidence": {"es": "En sus datos, las {weeks} semanas anteriores al {day}: el "
+                                  "modelo automático ({model}) acierta el **{hit} %** de los "
+                                  "incidentes de cada turno con el 1 % del área; el mapa de los "
+                                  "últimos 28 días, el **{base} %**.",
+                            "en": "On your data, the {weeks} weeks before {day}: the automatic "
+                                  "model ({model}) catches **{hit} %** of each shift's "
+                                  "incidents with 1 % of the area; the map of the last 28 "
+                                  "days, **{base} %**."},
+    "pronostico.evidence_best": {"es": "El mejor mapa tradicional en esas semanas ({base}), el "
+                                       "{hit} %.",
+                                 "en": "The best traditional map in those weeks ({base}), "
+                                       "{hit} %."},
+    "pronostico.evidence_mix": {"es": "mezcla: {parts}", "en": "blend: {parts}"},
+    "pronostico.evidence_thin": {"es": "Hay pocos datos para comparar modelos: el modelo "
+                                       "automático usa {model}.",
+                                 "en": "There are too few data to compare models: the "
+                                       "automatic model uses {model}."},
     "pronostico.scope": {"es": "Área: {area}. Resolución H3 {res} (barra lateral). Las fechas, "
                                "tipos, turnos y días de la barra lateral no se aplican: el "
                                "pronóstico usa toda la historia.",
@@ -137,10 +158,10 @@ TEXTS: dict[str, dict[str, str]] = {
                                 "en": "The last weeks with data. More weeks give a steadier "
                                       "figure but take longer."},
     "pronostico.run_eval": {"es": "Calcular evaluación", "en": "Compute evaluation"},
-    "pronostico.eval_slow": {"es": "Tarda más que el mapa (con el modelo recomendado, uno o "
-                                   "varios minutos); el resultado queda guardado.",
-                             "en": "Slower than the map (with the recommended model, one or "
-                                   "several minutes); the result is kept."},
+    "pronostico.eval_slow": {"es": "Tarda más que el mapa (uno o varios minutos); el "
+                                   "resultado queda guardado.",
+                             "en": "Slower than the map (one or several minutes); the result "
+                                   "is kept."},
     "pronostico.eval_computing": {"es": "Calculando la evaluación de {n} semanas y {m} modelos…",
                                   "en": "Computing the evaluation of {n} weeks and {m} models…"},
     "pronostico.eval_weeks": {"es": "Semanas que empiezan el {days}; ventanas de turno.",
@@ -153,11 +174,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "pronostico.tab_pei": {"es": "PEI (de 0 a 1)", "en": "PEI (0 to 1)"},
     "pronostico.col_cov": {"es": "{p} % del área", "en": "{p} % of the area"},
     "pronostico.col_windows": {"es": "Turnos evaluados", "en": "Shifts scored"},
-    "pronostico.ratio": {"es": "Señalando el {p} % de los hexágonos, el modelo recomendado "
+    "pronostico.ratio": {"es": "Señalando el {p} % de los hexágonos, el modelo automático "
                                "acierta {hit} de cada 100 incidentes; el mejor método "
                                "tradicional ({base}), {bhit}: **{ratio} veces** lo de ese "
                                "método.",
-                         "en": "Flagging {p} % of the hexagons, the recommended model catches "
+                         "en": "Flagging {p} % of the hexagons, the automatic model catches "
                                "{hit} of every 100 incidents; the best traditional method "
                                "({base}), {bhit}: **{ratio} times** that method."},
     "pronostico.curve": {"es": "Tasa de acierto según el área señalada",

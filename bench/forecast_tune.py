@@ -1,0 +1,291 @@
+"""Tune the selecting default cell model on 2023–2024 origins (never on 2025).
+
+Run by hand: ``.venv/bin/python bench/forecast_tune.py [--cities a,b] [--dump-only]
+[--degrade SIGMA] [--step N]``.
+
+Step 1 (slow, cached under ``bench/_work/tune/``, one file per city and origin):
+for each stand-in city (``bench/_cities.py``) and each tuning origin, the
+forecasts of every base model for the next week (shift windows) and the
+actual counts, plus the internal panel :class:`analytics.forecast.selection.AutoModel`
+sees at that origin (the last :data:`INTERNAL_WEEKS` weeks before it: each base
+model's forecasts and the actual counts). The boosted model is fitted twice per
+origin: once without the internal weeks (what the selecting model uses) and
+once on every week (the plain ``boosted`` model).
+
+Step 2 (fast): replays selection rules (:func:`rules`) on the cached panels
+and prints, per city, each rule's mean hit rate over the test weeks against the
+best baseline (shift and week windows, 1 % and 5 % of cells). ``--degrade``
+replays them with the boosted forecasts deliberately worsened (a stress test of
+the fall-back to the baselines).
+
+Findings (2023–2024; Philadelphia and ``thin25``/``violent`` every 10 weeks,
+``sparse3``/``sparse3b`` every week): every rule beats the best baseline on
+average in every city; their differences are within the noise of the test
+weeks. Boosted fitted without the last 8 weeks did as well as refitted with
+them. With the boosted part degraded (sigma 0.3 and 0.7) the default candidate
+set (coarse: blends at 50/75 %, recent maps with long-run tie-breaks and
+blends) had the best worst case; finer weight grids, 4 internal weeks or
+shrinking towards a fixed 75/25 blend were no better, and fixed blends lost to
+the baselines (down to 0.72×) when boosted was degraded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analytics import evaluation as ev  # noqa: E402
+from analytics import forecast as fc  # noqa: E402
+from analytics.forecast import selection as sel  # noqa: E402
+from analytics.forecast.cells import windows_to_array  # noqa: E402
+from bench._cities import CITIES, city, load_philadelphia  # noqa: E402
+
+WORK = ROOT / "bench" / "_work" / "tune"
+#: Tuning origins: Mondays ten weeks apart over 2023–2024; the small (fast) cities use
+#: every Monday of those two years (a sparse city's week is a noisy test).
+ORIGINS_TUNE = [d.strftime("%Y-%m-%d") for d in pd.date_range("2023-01-09", periods=10,
+                                                                freq="70D")]
+ORIGINS_TUNE_WEEKLY = [d.strftime("%Y-%m-%d") for d in pd.date_range("2023-01-09",
+                                                                       "2024-12-23", freq="7D")]
+#: Cities tuned on every week.
+WEEKLY_CITIES = ("sparse3", "sparse3b")
+COVERAGES = (0.01, 0.05)
+
+
+def dump_origin(binned: fc.BinnedIncidents, cut: pd.Timestamp, path: Path) -> None:
+    """Cache base-model forecasts and actual counts at one origin."""
+    h = fc.incidents_to_history(binned, train_until=cut, country="US")
+    origins = sel.internal_origins(h)
+    out: dict[str, np.ndarray] = {"internal_actual": sel.actual_panel(h, origins)
+                                  .astype(np.int16)}
+    t0 = time.perf_counter()
+    stale = fc.BoostedModel(holdout_days=7 * len(origins), seed=0)
+    weeks = stale.fit_scoring(h, origins)
+    t_stale = time.perf_counter() - t0
+    out["internal_boosted"] = sel.boosted_panel(h, stale, weeks, origins).astype(np.float32)
+    for name, arr in sel.baseline_panel(h, origins).items():
+        out[f"internal_{name}"] = arr.astype(np.float32)
+    t0 = time.perf_counter()
+    fresh = fc.BoostedModel(seed=0).fit(h)
+    t_fresh = time.perf_counter() - t0
+    models: dict[str, fc.CellModel] = {"boosted": stale, "boosted_fresh": fresh}
+    for b in fc.BASELINES:
+        models[b] = fc.make_model(b)
+    for name, m in models.items():
+        exp, starts, ends = windows_to_array(h, m, train_until=cut, horizon_days=7,
+                                             windows="shift")
+        out[f"test_{name}"] = exp.astype(np.float32)
+    act, tot = ev.actual_counts(binned, h.cells, starts, ends)
+    out["test_actual"] = act.astype(np.int16)
+    out["test_totals"] = tot
+    wk = np.array([np.datetime64(cut.to_datetime64(), "ns")])
+    wact, wtot = ev.actual_counts(binned, h.cells, wk, wk + np.timedelta64(7, "D"))
+    out["test_week_totals"] = wtot
+    out["seconds"] = np.array([t_stale, t_fresh])
+    np.savez_compressed(path, **out)
+
+
+def origins_of(name: str) -> list[str]:
+    """Tuning origins of a stand-in city."""
+    return ORIGINS_TUNE_WEEKLY if name in WEEKLY_CITIES else ORIGINS_TUNE
+
+
+def dump(cities: Sequence[str], origins: Sequence[str]) -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    philly = None
+    for name in cities:
+        todo = [o for o in origins if not (WORK / f"{name}_{o}.npz").exists()]
+        if not todo:
+            continue
+        if philly is None:
+            philly = load_philadelphia()
+        df, group = city(name, philly)
+        binned = fc.bin_incidents(df, resolution=9, crime_group=group)
+        print(f"{name}: {len(binned.cell):,} incidents", flush=True)
+        for o in todo:
+            t0 = time.perf_counter()
+            dump_origin(binned, pd.Timestamp(o), WORK / f"{name}_{o}.npz")
+            print(f"  {o}: {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+# --------------------------------------------------------------------------- replay
+
+
+def load(name: str, origin: str, *, degrade: float = 0.0) -> dict[str, np.ndarray]:
+    """A cached origin, optionally with the boosted forecasts degraded.
+
+    ``degrade`` > 0 multiplies the boosted forecasts (internal and test) by a
+    fixed per-cell log-normal factor of that sigma: a learned model that misranks
+    cells for good, to check that the rule falls back to the baselines.
+    """
+    with np.load(WORK / f"{name}_{origin}.npz") as z:
+        d = {k: z[k] for k in z.files}
+    if degrade > 0:
+        seed = int.from_bytes(f"{name}{origin}".encode()[-8:], "little")
+        f = np.exp(degrade * np.random.default_rng(seed).standard_normal(
+            d["test_boosted"].shape[0]))
+        d["internal_boosted"] = d["internal_boosted"] * f[None, :, None, None]
+        d["test_boosted"] = d["test_boosted"] * f[:, None]
+        d["test_boosted_fresh"] = d["test_boosted_fresh"] * f[:, None]
+    return d
+
+
+def test_rates(pred: np.ndarray, d: dict[str, np.ndarray], rng: np.random.Generator
+               ) -> dict[str, float]:
+    """Mean hit rates on the test week (shift and week windows), outer-evaluation rules."""
+    act = d["test_actual"].astype(np.float64)
+    sc = ev.window_scores(pred, act, d["test_totals"], coverages=COVERAGES, rng=rng)
+    wk = ev.window_scores(pred.sum(axis=1, keepdims=True), act.sum(axis=1, keepdims=True),
+                          d["test_week_totals"], coverages=COVERAGES, rng=rng)
+    out = {f"shift@{p:g}": float(np.nanmean(sc[:, j, 0])) for j, p in enumerate(COVERAGES)}
+    out.update({f"week@{p:g}": float(wk[0, j, 0]) for j, p in enumerate(COVERAGES)})
+    return out
+
+
+Rule = Callable[[dict[str, np.ndarray]], sel.Candidate]
+C = sel.Candidate
+
+
+def internal_rates(d: dict[str, np.ndarray], cands: Sequence[sel.Candidate],
+                   weeks: int = sel.INTERNAL_WEEKS, seed: int = 0
+                   ) -> dict[str, dict[str, float]]:
+    """Internal hit rates of ``cands`` and of the plain baselines (the last ``weeks``)."""
+    preds = {m: d[f"internal_{m}"][-weeks:].astype(np.float64) for m in sel.BASE_MODELS}
+    actual = d["internal_actual"][-weeks:].astype(np.float64)
+    plain = [C(((b, 1.0),)) for b in fc.BASELINES]
+    return sel.score_candidates(preds, actual, list(dict.fromkeys([*plain, *cands])),
+                                seed=seed)
+
+
+def internal_choice(d: dict[str, np.ndarray], cands: Sequence[sel.Candidate],
+                    weeks: int = sel.INTERNAL_WEEKS, seed: int = 0) -> sel.Candidate:
+    """What the selection rule picks among ``cands`` at this origin."""
+    return sel.choose_candidate(internal_rates(d, cands, weeks, seed), cands)
+
+
+def _best_base(rates: dict[str, dict[str, float]]) -> str:
+    keys = list(rates[fc.BASELINES[0]])
+    return max(fc.BASELINES, key=lambda b: sel._objective(rates, b, keys))
+
+
+def prior_rule(w0: float, delta: float) -> Rule:
+    """Shrink towards a fixed blend.
+
+    Stay with ``w0`` boosted + (1 - w0) best baseline unless another candidate of
+    the two-stage set beats it by ``delta``.
+    """
+    def rule(d: dict[str, np.ndarray]) -> sel.Candidate:
+        bb = _best_base(internal_rates(d, []))
+        cands = [C(((bb, 1.0),)), C((("boosted", 1.0),))]
+        cands += [C((("boosted", w), (bb, 1 - w))) for w in (0.25, 0.5, 0.75)]
+        rates = internal_rates(d, cands)
+        keys = list(rates[bb])
+        default = C((("boosted", w0), (bb, 1 - w0)))
+        best = max(cands, key=lambda c: sel._objective(rates, c.name, keys))
+        jd = sel._objective(rates, default.name, keys)
+        return best if sel._objective(rates, best.name, keys) > jd + delta else default
+    return rule
+
+
+def two_stage(d: dict[str, np.ndarray]) -> sel.Candidate:
+    """The best baseline first, then boosted's weight with it (0, .25, .5, .75, 1)."""
+    bb = _best_base(internal_rates(d, []))
+    cands = [C(((bb, 1.0),)), C((("boosted", 1.0),))]
+    cands += [C((("boosted", w), (bb, 1 - w))) for w in (0.25, 0.5, 0.75)]
+    return internal_choice(d, cands)
+
+
+def rules() -> dict[str, Rule]:
+    """The rules compared on the tuning origins (``auto`` is the library's default)."""
+    default = sel.default_candidates()
+    plain = [C(((b, 1.0),)) for b in fc.BASELINES]
+    boo = [C((("boosted", 1.0),))]
+    fine = plain + [C(((b, 1.0),), tiebreak=t) for b in ("retro28", "retro_shift")
+                    for t in ("longrun", "prospective")]
+    fine += boo + [C((("boosted", w), (b, 1 - w))) for b in fc.BASELINES
+                   for w in (0.25, 0.5, 0.75)]
+    three = [*default, C((("boosted", .5), ("retro_shift", .25), ("longrun", .25))),
+             C((("boosted", .5), ("retro28", .25), ("longrun", .25)))]
+    return {
+        "auto": lambda d: internal_choice(d, default),
+        "auto_4weeks": lambda d: internal_choice(d, default, weeks=4),
+        "fine_grid": lambda d: internal_choice(d, fine),
+        "three_way": lambda d: internal_choice(d, three),
+        "two_stage": two_stage,
+        "prior_75_0.01": prior_rule(0.75, 0.01),
+        "prior_75_0.03": prior_rule(0.75, 0.03),
+        "fixed_b75_rs": lambda d: C((("boosted", .75), ("retro_shift", .25))),
+        "fixed_b50_lr": lambda d: C((("boosted", .5), ("longrun", .5))),
+        "fixed_r28_lr": lambda d: C((("retro28", .5), ("longrun", .5))),
+    }
+
+
+def replay(cities: Sequence[str], origins: Sequence[str], rules: dict[str, Rule], *,
+           degrade: float = 0.0) -> pd.DataFrame:
+    """Test-week hit rates of the base models and of each rule's choice."""
+    rows = []
+    for name in cities:
+        for o in origins:
+            f = WORK / f"{name}_{o}.npz"
+            if not f.exists():
+                continue
+            d = load(name, o, degrade=degrade)
+            preds = {m: d[f"test_{m}"].astype(np.float64) for m in sel.BASE_MODELS}
+            preds["boosted_fresh"] = d["test_boosted_fresh"].astype(np.float64)
+            rng = np.random.default_rng(0)
+            for b in (*fc.BASELINES, "boosted", "boosted_fresh"):
+                rows.append({"city": name, "origin": o, "model": b,
+                             **test_rates(preds[b], d, rng)})
+            for rule, fn in rules.items():
+                c = fn(d)
+                rows.append({"city": name, "origin": o, "model": rule, "chosen": c.name,
+                             **test_rates(c.combine(preds), d, rng)})
+    return pd.DataFrame(rows)
+
+
+def summary(df: pd.DataFrame) -> pd.DataFrame:
+    """Each model's / rule's mean hit rate over the best baseline's (per column)."""
+    keys = [c for c in df.columns if "@" in c]
+    mean = df.groupby(["city", "model"])[keys].mean()
+    out = []
+    for cty, g in mean.groupby(level=0):
+        best = g.loc[[(cty, b) for b in fc.BASELINES]].max()
+        r = g / best
+        r["mean"] = r.mean(axis=1)
+        r["min"] = r[keys].min(axis=1)
+        out.append(r)
+    return pd.concat(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cities", default=",".join(CITIES))
+    ap.add_argument("--dump-only", action="store_true")
+    ap.add_argument("--degrade", type=float, default=0.0,
+                    help="sigma of a per-cell log-normal error put on boosted (stress test)")
+    ap.add_argument("--step", type=int, default=1,
+                    help="use every n-th origin of the weekly cities")
+    args = ap.parse_args(argv)
+    cities = [c for c in args.cities.split(",") if c]
+    for c in cities:
+        dump([c], origins_of(c))
+    if args.dump_only:
+        return 0
+    df = pd.concat([replay([c], origins_of(c)[::args.step if c in WEEKLY_CITIES else 1],
+                           rules(), degrade=args.degrade) for c in cities])
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(summary(df).round(3).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

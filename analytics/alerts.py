@@ -39,7 +39,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import settings
+from analytics import geo, settings
 from analytics._errors import AnalyticsError
 from analytics._validate import strip_accents
 from analytics.store import alerts as store_alerts
@@ -50,7 +50,6 @@ RULE_FIELDS: Final = tuple(c for c, _ in store_alerts.RULE_COLUMNS)
 ALERT_FIELDS: Final = tuple(c for c, _ in store_alerts.ALERT_COLUMNS)
 #: Most recent incidents of one type a Knox test reads (time and memory grow with pairs).
 KNOX_MAX_INCIDENTS: Final = 20_000
-_EARTH_RADIUS_M: Final = 6_371_008.8
 
 
 def _local_now() -> datetime:
@@ -234,14 +233,6 @@ def _disk(cell: str, k: int) -> tuple[tuple[str, ...], np.ndarray]:
     return cells, centres
 
 
-def _haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-                 ) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    out: np.ndarray = 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    return out
-
 
 def _rule_lookup(rules: pd.DataFrame, crime_types: np.ndarray, crime_groups: np.ndarray
                  ) -> dict[str, tuple[bool, float, int, float, str]]:
@@ -322,7 +313,7 @@ def alerts_from_incidents(incidents: pd.DataFrame, rules: pd.DataFrame, *,
     owner = np.repeat(idx, sizes)
     names = np.concatenate(names_l)
     centres_all = np.concatenate(centres_l)
-    d = _haversine_m(lat[owner], lon[owner], centres_all[:, 0], centres_all[:, 1])
+    d = geo.haversine_m(lat[owner], lon[owner], centres_all[:, 0], centres_all[:, 1])
     within = (d <= dist[owner]) | (names == np.repeat(np.asarray(origin_l, dtype=object), sizes))
     owner, names, d, centres_all = owner[within], names[within], d[within], centres_all[within]
     hit = pd.DataFrame({"h3": names, "crime_type": ctype[owner]})

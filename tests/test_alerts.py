@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import alerts, ingest, live, settings, store
+from analytics import alerts, geo, ingest, live, settings, store
 from analytics.hotspots.near_repeat import near_repeat
 from tests._store_factory import make_store
 
@@ -132,7 +132,7 @@ def test_alert_cells_lie_within_the_rule_distance() -> None:
     assert h3.latlng_to_cell(-12.0684, -77.0183, 10) in cells
     for row in found.itertuples():
         lat, lon = h3.cell_to_latlng(row.h3)
-        d = min(alerts._haversine_m(np.array([lat]), np.array([lon]), np.array([a]),
+        d = min(geo.haversine_m(np.array([lat]), np.array([lon]), np.array([a]),
                                     np.array([b]))[0]
                 for a, b in ((-12.0680, -77.0180), (-12.0684, -77.0183)))
         assert d <= 200.0 + 1e-6 or row.h3 in {h3.latlng_to_cell(-12.0680, -77.0180, 10),

@@ -257,7 +257,7 @@ def test_address_only_rows_are_placed_on_their_real_streets(tmp_path: Path) -> N
     """The demo's rows without a point, written at a street of central Lima, are geocoded
     (with the shipped OSM layer and the file's own exact rows) near their true point."""
     from analytics import ingest, store
-    from analytics.gazetteer import _haversine_m
+    from analytics.geo import haversine_m as _haversine_m
 
     kw = {"seed": 5, "start": "2025-01-01", "end": "2025-07-01", "cities": ("lima",)}
     raw = demo.generate_incidents(**kw)

@@ -18,7 +18,7 @@ import pytest
 
 from analytics import cli, explore, geocoding, ingest, settings, store
 from analytics._errors import IncidentSchemaError, InputFileError
-from analytics.gazetteer import _haversine_m
+from analytics.geo import haversine_m as _haversine_m
 from analytics.query import IncidentQuery
 
 LAT0, LON0 = -12.0680, -77.0200

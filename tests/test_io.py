@@ -14,7 +14,7 @@ from shapely.geometry import box
 
 from analytics import _validate as V, files, geo, ingest, store
 from analytics._errors import IncidentSchemaError, InputFileError
-from analytics.ingest import pipeline
+from analytics.ingest import outcome
 
 DATA = Path(__file__).resolve().parent / "data" / "ingest"
 FORMATS = ["utf8_bom.csv", "latin1_semicolon.csv", "semicolon_decimal_comma.csv.gz",
@@ -424,11 +424,11 @@ def test_first_occurrence_is_exact_even_if_the_hash_collides(rng, monkeypatch):
     a = rng.integers(0, 50, 5000)
     b = rng.integers(0, 7, 5000)
     want = ~pd.DataFrame({"a": a, "b": b}).duplicated().to_numpy()
-    assert (pipeline._first_occurrence(a, b) == want).all()
+    assert (outcome.first_occurrence(a, b) == want).all()
     # Force every row onto one hash value: the key-by-key check must catch it.
     monkeypatch.setattr(pd, "factorize",
                         lambda h: (np.zeros(len(h), dtype=np.int64), np.zeros(1, np.uint64)))
-    assert (pipeline._first_occurrence(a, b) == want).all()
+    assert (outcome.first_occurrence(a, b) == want).all()
 
 
 # --------------------------------------------------------------------------- hardening
@@ -475,7 +475,8 @@ def test_header_without_data_rows_is_refused_like_an_empty_file(tmp_path, kind):
     p = _header_only(tmp_path, kind)
     for batch in ([p], [DATA / "utf8_bom.csv", p]):  # alone, and checked before writing a batch
         c = store.connect(":memory:")
-        with pytest.raises(InputFileError, match="no tiene filas de datos|vacío|no tiene elementos"):
+        no_data = "no tiene filas de datos|vacío|no tiene elementos"
+        with pytest.raises(InputFileError, match=no_data):
             ingest.ingest_files(batch, con=c)
         assert store.incident_count(c) == 0 and len(store.imports_history(c)) == 0
         c.close()

@@ -1,4 +1,6 @@
-"""DuckDB SQL that parses raw incident fields into typed values and a reason code (for the ingest pipeline).
+"""DuckDB SQL that parses raw incident fields into typed values and a reason code.
+
+Used by the ingest pipeline.
 
 Dates in every tolerated format (ISO, day-first, two-digit years, Excel
 serials, UTC offsets, am/pm), times, coordinates with decimal commas, the
@@ -179,6 +181,7 @@ def _key_text(col: str, t: str) -> str:
 
 def key_cols(mapping: Mapping[str, str], types: Mapping[str, str],
               fields: Sequence[str]) -> list[str]:
+    """SQL text expressions of ``fields`` for a row key (``''`` for a field not in the file)."""
     return [_key_text(mapping[f], types[mapping[f]]) if f in mapping else "''" for f in fields]
 
 

@@ -6,8 +6,6 @@ See :mod:`analytics.ingest` for the rules.
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -21,10 +19,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import _validate as V, geo, geocoding as G, hexbin, settings, store
+from analytics import _validate as V, geocoding as G, hexbin, settings, store
 from analytics._errors import IncidentSchemaError, InputFileError
-from analytics.ingest import locate as LOC, parsing as P, sources as S
-from analytics.store.locations import STORED_COLUMNS, save_address_names
+from analytics.ingest import locate as LOC, outcome as O, parsing as P, sources as S
+from analytics.store import incidents as store_incidents
+from analytics.store.locations import save_address_names
 
 Progress = Callable[[float, str], None]
 
@@ -126,6 +125,13 @@ class _EncodingRetry(Exception):
         return "unicode"
 
 
+def _scratch() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection that prints no progress bar on a CLI's stderr."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _load_raw(con: duckdb.DuckDBPyConnection, src: S.Source, table: str,
               mapping: Mapping[str, str] | None, *, materialize: bool = True,
               tz: str = settings.TIMEZONE
@@ -220,7 +226,7 @@ def _free_text_status(con: duckdb.DuckDBPyConnection, sql: str, src: S.Source,
     if col is None:
         return None
     own = src.kind in {"csv", "parquet"}
-    dcon = duckdb.connect() if own else con
+    dcon = _scratch() if own else con
     try:
         rows = dcon.execute(f"SELECT CAST({S.quote(col)} AS VARCHAR) AS v, count(*) FROM ({sql}) "
                             "GROUP BY 1 ORDER BY 2 DESC LIMIT 31").fetchall()
@@ -244,7 +250,7 @@ def _describe(con: duckdb.DuckDBPyConnection, sql: str, src: S.Source) -> dict[s
     of their own, so that a sniffing error cannot abort the store's transaction.
     """
     own = src.kind in {"csv", "parquet"}
-    dcon = duckdb.connect() if own else con
+    dcon = _scratch() if own else con
     try:
         desc = dcon.execute(f"DESCRIBE {sql}").fetchall()
     except duckdb.Error as exc:
@@ -328,78 +334,11 @@ def _district_map(con: duckdb.DuckDBPyConnection, raw: str, mapping: Mapping[str
         "masked": np.asarray(cols[5], dtype=bool)})
 
 
-def _masked_values(values: pd.Series, *, letters_only: bool = False) -> pd.Series:
-    """Mask personal data in raw texts (:func:`_validate.mask_personal_text`), per distinct value.
-
-    ``letters_only``: leave values without a letter alone (dates and times such
-    as ``20250203`` are not document numbers).
-    """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    clean = []
-    for u in uniques:
-        text = str(u)
-        if letters_only and not re.search(r"[^\W\d_]", text):
-            clean.append(text)
-        else:
-            clean.append(V.mask_personal_text(text)[0])
-    table = np.asarray(clean + [None], dtype=object)
-    return pd.Series(table[codes], index=values.index, dtype=object)
-
-
 def _too_long(*values: str | None) -> bool:
     """Whether some text is longer than ``settings.MAX_FIELD_BYTES`` (cheap upper bound first)."""
     limit = settings.MAX_FIELD_BYTES
     return any(v is not None and len(v) * 4 > limit and len(v.encode("utf-8")) > limit
                for v in values)
-
-
-def _first_occurrence(*keys: np.ndarray) -> np.ndarray:
-    """Mask of rows whose key tuple has not been seen in an earlier row (exact).
-
-    Several integer keys are mixed into one 64-bit hash (one hash-table pass
-    instead of one per key); rows the hash calls repeats are then checked
-    against their first occurrence key by key, so a hash collision can never
-    drop a row.
-    """
-    if len(keys) == 1:
-        only: np.ndarray = ~pd.Series(keys[0]).duplicated(keep="first").to_numpy()
-        return only
-    cols = [np.asarray(k).astype(np.int64).view(np.uint64) for k in keys]
-    h = np.zeros(cols[0].shape, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for i, c in enumerate(cols):
-            h = (h ^ (c + np.uint64(0x9E3779B97F4A7C15 + i))) * np.uint64(0xBF58476D1CE4E5B9)
-            h ^= h >> np.uint64(31)
-    codes, uniques = pd.factorize(h)
-    first_pos = np.empty(len(uniques), dtype=np.int64)
-    first_pos[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    seen_before = first_pos[codes] != np.arange(len(codes))
-    rep = np.flatnonzero(seen_before)
-    if rep.size:
-        j = first_pos[codes[rep]]
-        same = np.ones(rep.size, dtype=bool)
-        for c in cols:
-            same &= c[rep] == c[j]
-        if not same.all():  # a genuine 64-bit collision: fall back to the exact path
-            frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
-            exact: np.ndarray = ~frame.duplicated(keep="first").to_numpy()
-            return exact
-    out: np.ndarray = ~seen_before
-    return out
-
-
-def _dictionary(codes: np.ndarray, names: Sequence[Any]) -> pa.Array:
-    """Arrow dictionary array (nulls where ``codes < 0`` or the name is None), as strings."""
-    clean = [None if n is None or (isinstance(n, float) and math.isnan(n)) else str(n)
-             for n in names]
-    names_arr = pa.array(clean, type=pa.string())
-    codes = np.asarray(codes, dtype=np.int32)
-    mask = codes < 0
-    null_names = np.flatnonzero(np.asarray([n is None for n in clean], dtype=bool))
-    if null_names.size:
-        mask = mask | np.isin(codes, null_names)
-    idx = pa.array(np.where(codes < 0, 0, codes), type=pa.int32(), mask=mask)
-    return pa.DictionaryArray.from_arrays(idx, names_arr).cast(pa.string())
 
 
 def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | None, tz: str,
@@ -419,7 +358,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
         raise S.no_rows(src.path)  # e.g. blank lines only, past the sniffed head
     now_local = datetime.now(_check_tz(tz)).replace(tzinfo=None)
     tick(0.3, "validando")
-    recs = geo.boundary_records()
+    recs = O.boundary_records()
     type_map = _type_map(con, raw, mp, types)
     dist_map = _district_map(con, raw, mp, types, recs)
     con.register("_vg_types", type_map)
@@ -446,14 +385,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
     # District: from the file (name or ubigeo), otherwise the polygon holding the point.
     n_dist = len(dist_map)
     nodist = dist_map["district"].isna().to_numpy()[dcode]
-    if recs and len(recs) != len(geo.district_index().geoms):
-        msg = f"{geo.BOUNDARIES_PATH.name}: polígonos y atributos no coinciden."
-        raise InputFileError(msg)
 
     def by_polygon(mask: np.ndarray, la: np.ndarray, lo: np.ndarray) -> None:
-        if mask.any() and recs:
-            sj = geo.points_to_districts(la[mask], lo[mask])
-            dcode[mask] = np.where(sj >= 0, n_dist + sj.astype(np.int32), -1)
+        O.districts_by_polygon(dcode, mask, la, lo, offset=n_dist, polygons=bool(recs))
 
     dcode = dcode.copy()
     by_polygon((reason == 0) & nodist, lat, lon)
@@ -493,55 +427,12 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
     # Duplicates among the valid rows, first occurrence (file order) wins: same id, then
     # same time + crime type + place: the point (~1 m) for exact rows, the district and
     # written street, cuadra, crossing and zone for the others.
-    keep = np.zeros(rows.shape, dtype=bool)
-    idx = np.flatnonzero(ok)
-    idx = idx[np.argsort(rows[idx], kind="stable")]  # file order: the first occurrence wins
     type_names = list(type_map["crime_type"])
-    exact = place.exact
-    if idx.size:
-        ih = tbl["_ih"].to_numpy(zero_copy_only=False).astype(np.uint64)[idx]
-        idx2 = idx[_first_occurrence(ih)]
-        same_type = pd.factorize(pd.Series(type_names, dtype=object))[0].astype(np.int32)
-        ts_us = tbl["occurred_at"].cast(pa.int64()).to_numpy(zero_copy_only=False)
-        ty = same_type[tcode[idx2]].astype(np.int64)
-        # a row with a written address is where its address says (district, street, cuadra,
-        # crossing, zone), with or without a point: hiding a file's points changes no
-        # outcome; a row at a point without an address is at its point (~1 m)
-        ex2 = exact[idx2] & (place.dedup_code[idx2] < 0)
-        la5 = np.round(np.where(ex2, lat[idx2], 0.0) * 1e5).astype(np.int64)  # ~1 m
-        lo5 = np.round(np.where(ex2, lon[idx2], 0.0) * 1e5).astype(np.int64)
-        # by written place: -(1 + district and address code), never a packed point
-        written = (dcode[idx2].astype(np.int64) + 1) * (int(place.dedup_code.max()) + 2) \
-            + place.dedup_code[idx2] + 1
-        if len(type_names) < (1 << 12):
-            # Exact packing: lat (25 bits) | lon (26 bits) | type (12 bits) in one int64.
-            spot = np.where(ex2, ((la5 + 9_000_000) << 38) | ((lo5 + 18_000_000) << 12),
-                            -((written + 1) << 12)) | ty
-            first_key = _first_occurrence(ts_us[idx2], spot)
-        else:
-            spot = np.where(ex2, la5, -1 - written)
-            first_key = _first_occurrence(ts_us[idx2], spot, np.where(ex2, lo5, 0), ty)
-        keep[idx2[first_key]] = True
+    keep = O.first_rows(tbl, ok=ok, rows=rows, tcode=tcode, dcode=dcode, type_names=type_names,
+                       place=place, lat=lat, lon=lon)
 
     prec_names = list(settings.LOCATION_PRECISIONS)
     reason_names = list(LOC.REASON_KEYS)
-    st = place.storable
-
-    def none_if_empty(values: Any) -> list[Any]:
-        return [v if v else None for v in values]
-
-    def written(mask: np.ndarray) -> dict[str, pa.Array]:
-        """The storable address columns of the rows in ``mask`` (all null without any)."""
-        sc = place.store_code[mask]
-        if not len(st) or not (sc >= 0).any():
-            n = int(mask.sum())
-            return {"street": pa.nulls(n, pa.string()), "block": pa.nulls(n, pa.int32()),
-                    "cross_street": pa.nulls(n, pa.string()), "zone": pa.nulls(n, pa.string())}
-        blk = st["block"].to_numpy(dtype=np.int32)[np.maximum(sc, 0)]
-        return {"street": _dictionary(sc, none_if_empty(st["street"])),
-                "block": pa.array(blk.astype(np.int32), mask=(sc < 0) | (blk < 0)),
-                "cross_street": _dictionary(sc, none_if_empty(st["cross_street"])),
-                "zone": _dictionary(sc, none_if_empty(st["zone"]))}
 
     def accepted_table(mask: np.ndarray) -> pa.Table:
         take = pa.array(np.flatnonzero(mask))
@@ -549,15 +440,16 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
             "incident_id": tbl["incident_id"].take(take),
             "occurred_at": tbl["occurred_at"].take(take),
             "lat": lat[mask], "lon": lon[mask],
-            "crime_type": _dictionary(tcode[mask], type_names),
-            "crime_group": _dictionary(tcode[mask], list(type_map["crime_group"])),
-            "district": _dictionary(dcode[mask], dist_names),
-            "ubigeo": _dictionary(dcode[mask], ubigeo_names),
+            "crime_type": O.dictionary_array(tcode[mask], type_names),
+            "crime_group": O.dictionary_array(tcode[mask], list(type_map["crime_group"])),
+            "district": O.dictionary_array(dcode[mask], dist_names),
+            "ubigeo": O.dictionary_array(dcode[mask], ubigeo_names),
             "h3_r12": h3[mask], "_row": rows[mask],
-            "location_precision": _dictionary(place.precision[mask].astype(np.int32),
-                                              prec_names),
-            "location_reason": _dictionary(place.reason[mask].astype(np.int32), reason_names),
-            **written(mask),
+            "location_precision": O.dictionary_array(
+                place.precision[mask].astype(np.int32), prec_names),
+            "location_reason": O.dictionary_array(
+                place.reason[mask].astype(np.int32), reason_names),
+            **O.address_columns(place, mask),
         })
 
     src_name = source or None  # the file name is kept once, in imports.file_name
@@ -587,20 +479,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
                                                  minlength=len(prec_names)).tolist(),
                          strict=True))
     if write and accepted:
-        con.register("_vg_new", new)
-        # Row order in the table carries no meaning (reads sort): let DuckDB write in parallel.
-        con.execute("SET preserve_insertion_order = false")
-        try:
-            cols = ", ".join(f'"{c}"' for c in STORED_COLUMNS)
-            con.execute(
-                f"INSERT INTO incidents ({cols}) SELECT incident_id, occurred_at, lat, lon, "
-                f"crime_type, crime_group, district, ubigeo, ?, "
-                f"CASE WHEN h3_r12 = 0 THEN NULL ELSE h3_r12 END, {int(import_id)}, "
-                "location_precision, location_reason, street, block, cross_street, zone "
-                "FROM _vg_new", [src_name])
-        finally:
-            con.execute("RESET preserve_insertion_order")
-            con.unregister("_vg_new")
+        store_incidents.insert_incidents(con, new, source=src_name, import_id=import_id)
         if len(place.names):
             save_address_names(con, place.names)
     codes, counts = np.unique(np.concatenate([reason[reason > 0], rejected_codes]),
@@ -608,44 +487,9 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
     reasons = {V.REASON_CODES[int(c)]: int(n) for c, n in zip(codes, counts, strict=True)}
     quarantined = int((reason > 0).sum()) + int(len(rejected))
     if write and quarantined and not repeated:
-        bad = reason > 0
-        n_total = len(rows) + len(rejected)
-        if len(rejected):
-            # Row numbers as in the file's data rows, counting the malformed lines too.
-            good_pos = np.setdiff1d(np.arange(1, n_total + 1, dtype=np.int64), rejected)
-            row_number = good_pos[rows[bad] - 1]
-        else:
-            row_number = rows[bad]
-        names = np.asarray(V.REASON_CODES, dtype=object)
-        qt = pa.table({"_row": rows[bad], "row_number": row_number,
-                       "reason": _dictionary(reason[bad].astype(np.int32), list(names)),
-                       "incident_id": tbl["incident_id"].take(pa.array(np.flatnonzero(bad)))})
-        qt = pa.concat_tables([qt, pa.table({
-            "_row": np.full(len(rejected), -1, dtype=np.int64), "row_number": rejected,
-            "reason": pa.array([V.REASON_CODES[int(c)] for c in rejected_codes],
-                               type=pa.string()),
-            "incident_id": pa.nulls(len(rejected), type=pa.string())})])
-        cut = int(settings.QUARANTINE_RAW_CHARS)
-
-        def raw_col(f: str) -> str:
-            return f"left(CAST(r.{S.quote(mp[f])} AS VARCHAR), {cut})" if f in mp else "NULL"
-        con.register("_vg_q", qt)
-        qcols = [c for c, _ in store.QUARANTINE_COLUMNS]
-        qdf = con.execute(
-            f"SELECT {int(import_id)}, {S.sql_str(src.path.name)}, {S.sql_str(src.sha256)}, "
-            f"q.row_number, q.reason, left(q.incident_id, {cut}), "
-            f"{raw_col('occurred_at')}, {raw_col('date')}, {raw_col('time')}, "
-            f"{raw_col('lat')}, {raw_col('lon')}, {raw_col('crime_type')}, {raw_col('district')} "
-            f"FROM _vg_q q LEFT JOIN {raw} r ON r._row = q._row ORDER BY q.row_number").df()
-        con.unregister("_vg_q")
-        qdf.columns = qcols
-        for col in ("crime_type_raw", "district_raw"):
-            qdf[col] = _masked_values(qdf[col])
-        for col in ("occurred_at_raw", "date_raw", "time_raw"):  # dates: only text with letters
-            qdf[col] = _masked_values(qdf[col], letters_only=True)
-        con.register("_vg_qdf", qdf)
-        con.execute(f"INSERT INTO quarantine ({', '.join(qcols)}) SELECT * FROM _vg_qdf")
-        con.unregister("_vg_qdf")
+        store_incidents.insert_quarantine(con, O.quarantine_rows(
+            con, tbl, raw=raw, mp=mp, src=src, import_id=import_id, rows=rows, reason=reason,
+            rejected=rejected, rejected_codes=rejected_codes))
     con.execute(f"DROP TABLE IF EXISTS {raw}")
     rows_read = len(rows) + len(rejected)
     result = _FileResult(import_id=import_id, rows_read=rows_read, accepted=accepted,
@@ -654,17 +498,14 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
                          mapping=dict(mp), masked=masked, precision=precision,
                          forced=forced_points)
     if write:
-        icols = [c for c, _ in store.IMPORT_COLUMNS] + ["personal_data_masked", "precision",
-                                                          "forced_points"]
-        values = ["?"] * len(icols)
-        values[icols.index("imported_at")] = "timezone('UTC', now())"
-        con.execute(
-            f"INSERT INTO imports ({', '.join(icols)}) VALUES ({', '.join(values)})",
-            [import_id, src_name, src.path.name, src.sha256, tz, rows_read, accepted,
-             result.duplicates, quarantined, json.dumps(reasons, ensure_ascii=False),
-             json.dumps(pii, ensure_ascii=False), json.dumps(stacked, ensure_ascii=False),
-             swapped, repeated, json.dumps(dict(mp), ensure_ascii=False), masked,
-             json.dumps(precision), json.dumps(forced_points, ensure_ascii=False)])
+        store_incidents.insert_import(con, {
+            "import_id": import_id, "source": src_name, "file_name": src.path.name,
+            "file_sha256": src.sha256, "tz": tz, "rows_read": rows_read, "accepted": accepted,
+            "duplicates": result.duplicates, "quarantined": quarantined, "reasons": reasons,
+            "pii_columns_dropped": pii, "stacked_points": stacked,
+            "swapped_coordinates": swapped, "repeated_file": repeated, "mapping": dict(mp),
+            "personal_data_masked": masked, "precision": precision,
+            "forced_points": forced_points})
     tick(1.0, "listo")
     return result
 
@@ -905,7 +746,7 @@ def preview_file(path: str | Path, *, n_rows: int = 20) -> FilePreview:
     ``columns`` and ``frame``.
     """
     src = S.sniff(path)
-    con = duckdb.connect()
+    con = _scratch()
     try:
         if src.kind == "csv":
             try:

@@ -516,9 +516,11 @@ def load_incidents(con: duckdb.DuckDBPyConnection, *,
 
 
 def _typed_incidents(df: pd.DataFrame) -> pd.DataFrame:
-    """Incident columns as read from DuckDB or Parquet, in their pandas types (in place):
-    ``h3_r12`` uint64 (0 when missing), ``occurred_at`` datetime, ``import_id`` int64. Shared with
-    ``partitions``."""
+    """Incident columns as read from DuckDB or Parquet, in their pandas types (in place).
+
+    ``h3_r12`` uint64 (0 when missing), ``occurred_at`` datetime, ``import_id``
+    int64. Shared with ``partitions``.
+    """
     if "h3_r12" in df.columns:
         df["h3_r12"] = df["h3_r12"].to_numpy(dtype=np.uint64, na_value=0)
     if "occurred_at" in df.columns:
@@ -584,8 +586,9 @@ def import_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, int
 
 def delete_import(con: duckdb.DuckDBPyConnection, import_id: int, *,
                   audit: Callable[[dict[str, int]], None] | None = None) -> dict[str, int]:
-    """Undo one import: its rows in every table of :data:`IMPORT_TABLES` and its
-    ``imports`` row, in one transaction.
+    """Undo one import, in one transaction.
+
+    Its rows in every table of :data:`IMPORT_TABLES` and its ``imports`` row go.
 
     Rows a later import skipped as duplicates of this one are not brought back
     (they were never stored): re-import that later file if it still matters.

@@ -207,6 +207,8 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 if TYPE_CHECKING:
+    from analytics.query import IncidentQuery
+
     _ConnectionBase = duckdb.DuckDBPyConnection
 else:
     _ConnectionBase = object
@@ -451,7 +453,8 @@ def load_incidents(con: duckdb.DuckDBPyConnection, *,
                    crime_types: Iterable[str] | None = None,
                    districts: Iterable[str] | None = None,
                    precisions: Iterable[str] | None = None,
-                   columns: Sequence[str] | None = None) -> pd.DataFrame:
+                   columns: Sequence[str] | None = None,
+                   query: IncidentQuery | None = None) -> pd.DataFrame:
     """Read accepted incidents, filtered.
 
     Parameters
@@ -471,6 +474,10 @@ def load_incidents(con: duckdb.DuckDBPyConnection, *,
         Columns to return: canonical ones (default: all of
         :data:`settings.INCIDENT_COLUMNS`, in order) and the location ones of
         :data:`settings.LOCATION_COLUMNS`.
+    query
+        The pages' and CLI's filter (:class:`analytics.query.IncidentQuery`,
+        e.g. ``IncidentQuery(districts=...).located()``), AND-ed with the
+        keyword filters above.
 
     Returns
     -------
@@ -501,6 +508,10 @@ def load_incidents(con: duckdb.DuckDBPyConnection, *,
         where.append(_in_clause("district", districts, params))
     if precisions is not None:
         where.append(_in_clause("location_precision", precisions, params))
+    if query is not None:
+        cond, qparams = query.sql()
+        where.append(f"({cond})")
+        params.extend(qparams)
     sql = f"SELECT {', '.join(chr(34) + c + chr(34) for c in cols)} FROM incidents"
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import settings, store
+from analytics import store
 from analytics.forecast import day as fday
+from analytics.query import IncidentQuery
 from ui.cache.connection import read_connection, staff_only
 
 # --------------------------------------------------------------------------- pronóstico
@@ -42,8 +43,7 @@ def _forecast_incidents(dataset_id: str, districts: tuple[str, ...]) -> pd.DataF
     Only incidents placed precisely enough for hexagons (``settings.HEX_PRECISIONS``).
     """
     with read_connection() as con:
-        inc = store.load_incidents(con, districts=list(districts) or None,
-                                   precisions=settings.HEX_PRECISIONS,
+        inc = store.load_incidents(con, query=IncidentQuery(districts=districts).located(),
                                    columns=list(_FORECAST_COLUMNS))
     return inc.loc[inc["h3_r12"].notna() & (inc["h3_r12"] > 0)].reset_index(drop=True)
 

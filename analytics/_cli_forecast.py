@@ -20,7 +20,7 @@ import argparse
 import json
 import re
 import sys
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -36,7 +36,8 @@ def _add_source(p: argparse.ArgumentParser) -> None:
     src.add_argument("--incidents", default=None, metavar="PATH",
                      help="archivo de incidentes (cualquier formato que lea la ingesta)")
     p.add_argument("--tz", default=settings.TIMEZONE,
-                   help=f"zona horaria de las horas de --incidents (por defecto {settings.TIMEZONE})")
+                   help="zona horaria de las horas de --incidents "
+                        f"(por defecto {settings.TIMEZONE})")
     p.add_argument("--resolution", type=int, default=settings.H3_RESOLUTION,
                    help=f"resolución H3 (por defecto {settings.H3_RESOLUTION})")
     p.add_argument("--crime-group", default=None, choices=list(settings.CRIME_GROUPS),
@@ -184,7 +185,8 @@ def run_forecast(args: argparse.Namespace) -> int:
     out = _forecast_target(args)
     cutoff = _cutoff(args.train_until)
     shifts = parse_shifts(args.shifts)
-    kind = "hourly" if args.hourly else "week" if args.weekly else "shift"
+    kind: Literal["shift", "hourly", "week"] = (
+        "hourly" if args.hourly else "week" if args.weekly else "shift")
     df = _load(args, end=cutoff, columns=PAGE_COLUMNS if args.store else None)
     seed = None
     if args.store:

@@ -250,6 +250,31 @@ def pii_columns(headers: Sequence[str], *, keep: Iterable[str] = ()) -> list[str
     return out
 
 
+def _explicit_mapping(headers: Sequence[str], mapping: Mapping[str, str] | None
+                      ) -> dict[str, str]:
+    """The explicit ``field -> column`` pairs, checked (every problem raised at once)."""
+    out: dict[str, str] = {}
+    problems: list[str] = []
+    explicit = {f: c for f, c in (mapping or {}).items() if c is not None and str(c).strip()}
+    for field, col in explicit.items():
+        f = "modalidad" if normalize_header(field) == "modalidad" else field.strip()
+        if f == "crime_subtype/modalidad":
+            f = "modalidad"
+        if f not in FIELD_SYNONYMS:
+            problems.append(f"campo desconocido '{field}' (válidos: {', '.join(MAPPABLE_FIELDS)})")
+            continue
+        if col in headers:
+            out[f] = col
+        elif normalize_header(col) in {normalize_header(h) for h in headers}:
+            out[f] = next(h for h in headers if normalize_header(h) == normalize_header(col))
+        else:
+            problems.append(f"la columna '{col}' (para {f}) no existe en el archivo")
+    if problems:
+        msg = "Mapeo de columnas no válido: " + "; ".join(problems) + "."
+        raise IncidentSchemaError(msg)
+    return out
+
+
 def guess_mapping(headers: Sequence[str], *, mapping: Mapping[str, str] | None = None,
                   exclude: Iterable[str] = ()) -> dict[str, str]:
     """Canonical field -> source column, from the headers and an explicit override.
@@ -274,25 +299,7 @@ def guess_mapping(headers: Sequence[str], *, mapping: Mapping[str, str] | None =
     for h in headers:
         if h not in excluded:
             by_key.setdefault(normalize_header(h), h)
-    out: dict[str, str] = {}
-    problems: list[str] = []
-    explicit = {f: c for f, c in (mapping or {}).items() if c is not None and str(c).strip()}
-    for field, col in explicit.items():
-        f = "modalidad" if normalize_header(field) == "modalidad" else field.strip()
-        if f == "crime_subtype/modalidad":
-            f = "modalidad"
-        if f not in FIELD_SYNONYMS:
-            problems.append(f"campo desconocido '{field}' (válidos: {', '.join(MAPPABLE_FIELDS)})")
-            continue
-        if col in headers:
-            out[f] = col
-        elif normalize_header(col) in {normalize_header(h) for h in headers}:
-            out[f] = next(h for h in headers if normalize_header(h) == normalize_header(col))
-        else:
-            problems.append(f"la columna '{col}' (para {f}) no existe en el archivo")
-    if problems:
-        msg = "Mapeo de columnas no válido: " + "; ".join(problems) + "."
-        raise IncidentSchemaError(msg)
+    out = _explicit_mapping(headers, mapping)
     used = set(out.values())
     for field, synonyms in FIELD_SYNONYMS.items():
         if field in out:

@@ -344,7 +344,8 @@ def _hour_profile(t: _CrimeType) -> np.ndarray:
         d = np.abs(h - centre)
         d = np.minimum(d, 24 - d)
         p += w * np.exp(-0.5 * (d / sd) ** 2)
-    return p / p.sum()
+    out: np.ndarray = p / p.sum()
+    return out
 
 
 def _day_factors(days: pd.DatetimeIndex, t: _CrimeType, city: str,
@@ -361,7 +362,8 @@ def _day_factors(days: pd.DatetimeIndex, t: _CrimeType, city: str,
     after = (dom == 16) | (dom == 1)
     f = np.where(payday, f * t.payday, f)
     f = np.where(after, f * (1 + (t.payday - 1) / 2), f)
-    return np.where(holiday_mask, f * t.holiday, f)
+    out: np.ndarray = np.where(holiday_mask, f * t.holiday, f)
+    return out
 
 
 def _pre_holiday_ramp(days: pd.DatetimeIndex) -> np.ndarray:
@@ -507,15 +509,15 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
     for ci, city in enumerate(cities):
         for ti, t in enumerate(_TYPES):
             lam = _RATES[city][t.name] * scale * _day_factors(days, t, city, holiday_mask)
-            for surge, rate in ((False, lam), (True, lam * t.pre_holiday * ramp)):
-                if surge and t.pre_holiday == 0:
+            for is_surge, rate in ((False, lam), (True, lam * t.pre_holiday * ramp)):
+                if is_surge and t.pre_holiday == 0:
                     continue
-                n = rng.poisson(rate)
-                k = int(n.sum())
+                per_day = rng.poisson(rate)
+                k = int(per_day.sum())
                 parts_city.append(np.full(k, ci))
                 parts_type.append(np.full(k, ti))
-                parts_day.append(np.repeat(np.arange(days.size), n))
-                parts_surge.append(np.full(k, surge))
+                parts_day.append(np.repeat(np.arange(days.size), per_day))
+                parts_surge.append(np.full(k, is_surge))
     city_i = np.concatenate(parts_city)
     type_i = np.concatenate(parts_type)
     day_i = np.concatenate(parts_day)
@@ -646,8 +648,8 @@ def generate_incidents(*, seed: int = DEFAULT_SEED, start: str | pd.Timestamp = 
         "nombre_denunciante": "ANÓNIMO",
     })
     if degrade:  # before the data problems: a duplicated row repeats its original exactly
-        la, lo, status = _demo_locations.degrade(loss_rng, lat, lon, addr_kind, stacked)
-        frame = frame.assign(latitud=la, longitud=lo, estado_coord=status)
+        d_lat, d_lon, status = _demo_locations.degrade(loss_rng, lat, lon, addr_kind, stacked)
+        frame = frame.assign(latitud=d_lat, longitud=d_lon, estado_coord=status)
     return _add_data_problems(rng, frame)
 
 

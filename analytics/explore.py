@@ -31,7 +31,8 @@ def _as_date(value: date | datetime | str | pd.Timestamp) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    return pd.Timestamp(value).date()
+    out: date = pd.Timestamp(value).date()
+    return out
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
@@ -42,7 +43,8 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) ->
         raise StoreError(msg) from None
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+def _rows(con: duckdb.DuckDBPyConnection, sql: str,
+          params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     try:
         return con.execute(sql, list(params)).fetchall()
     except duckdb.Error as exc:
@@ -81,7 +83,8 @@ def data_freshness(con: duckdb.DuckDBPyConnection) -> Freshness:
 def _py_dt(v: Any) -> datetime | None:
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return None
-    return pd.Timestamp(v).to_pydatetime()
+    out: datetime = pd.Timestamp(v).to_pydatetime()
+    return out
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -577,7 +580,8 @@ def calendar_marks(start: date, end: date, *, language: str = "es") -> pd.DataFr
     start, end = _as_date(start), _as_date(end)
     rows: list[tuple[pd.Timestamp, str, str]] = []
     years = range(start.year, end.year + 1)
-    for d, name in sorted(holidays.country_holidays("PE", years=list(years), language=language).items()):
+    days = holidays.country_holidays("PE", years=list(years), language=language)
+    for d, name in sorted(days.items()):
         if start <= d <= end:
             rows.append((pd.Timestamp(d), "feriado", str(name)))
     for d in pd.date_range(start, end, freq="D"):

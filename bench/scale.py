@@ -345,6 +345,38 @@ def dir_mib(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*.parquet")) / 2**20
 
 
+def _size_details(by: dict[tuple[int, str], dict[str, Any]], n: int) -> list[str]:
+    """The "Details per size" phrases of one dataset size."""
+    g, q, ad = by.get((n, "generate")), by.get((n, "query")), by.get((n, "aggregate-dask"))
+    parts = []
+    if g:
+        parts.append(f"generated in {g['seconds']:.1f} s ({g['files']} chunks, "
+                     f"raw {g.get('raw_mib', 0):,.0f} MiB)")
+    if "dataset_mib" in by.get((n, "ingest-local"), {}):
+        parts.append(f"dataset {by[(n, 'ingest-local')]['dataset_mib']:,.0f} MiB on disk")
+    di = by.get((n, "ingest-dask"))
+    st = by.get((n, "store"))
+    if st:
+        parts.append(f"DuckDB store: loading the dataset into `incidents` "
+                     f"{st['load_seconds']:.1f} s ({st['store_mib']:,.0f} MiB file), "
+                     f"`partition --db` export back to months (DuckDB `COPY … PARTITION_BY`, "
+                     f"sorted, out of core) {st['seconds']:.1f} s "
+                     f"({n / st['seconds']:,.0f} rows/s), peak {st['rss_mib']:,.0f} MiB, "
+                     f"same rows: **{st['equal']}**")
+    if di:
+        parts.append(f"Dask ingest wrote the same rows as one process (row count and "
+                     f"digest of every row): **{di['equal']}**")
+    if ad:
+        parts.append(f"Dask aggregate equal to DuckDB's: **{ad['equal']}** "
+                     f"({ad['groups']:,} cell×shift rows, {ad['total']:,} incidents); "
+                     f"cluster start {ad['cluster_start_s']:.1f} s")
+    if q:
+        parts.append(f"map query Lima+Callao {QUERY_START}..{QUERY_END} (excl.): "
+                     f"{q['cells']:,} cells, {q['total']:,} incidents, times "
+                     + ", ".join(f"{t:.3f}" for t in q["times"]) + " s")
+    return parts
+
+
 def table(results: list[dict[str, Any]]) -> str:
     """Markdown for RESULTS.md."""
     by = {(r["rows"], r["step"]): r for r in results}
@@ -402,33 +434,7 @@ def table(results: list[dict[str, Any]]) -> str:
                      f"{cell(n, 'aggregate-dask')} | {cell(n, 'store')} | {qtxt} |")
     lines += ["", "Details per size:", ""]
     for n in sizes:
-        g, q, ad = by.get((n, "generate")), by.get((n, "query")), by.get((n, "aggregate-dask"))
-        parts = []
-        if g:
-            parts.append(f"generated in {g['seconds']:.1f} s ({g['files']} chunks, "
-                         f"raw {g.get('raw_mib', 0):,.0f} MiB)")
-        if "dataset_mib" in by.get((n, "ingest-local"), {}):
-            parts.append(f"dataset {by[(n, 'ingest-local')]['dataset_mib']:,.0f} MiB on disk")
-        di = by.get((n, "ingest-dask"))
-        st = by.get((n, "store"))
-        if st:
-            parts.append(f"DuckDB store: loading the dataset into `incidents` "
-                         f"{st['load_seconds']:.1f} s ({st['store_mib']:,.0f} MiB file), "
-                         f"`partition --db` export back to months (DuckDB `COPY … PARTITION_BY`, "
-                         f"sorted, out of core) {st['seconds']:.1f} s "
-                         f"({n / st['seconds']:,.0f} rows/s), peak {st['rss_mib']:,.0f} MiB, "
-                         f"same rows: **{st['equal']}**")
-        if di:
-            parts.append(f"Dask ingest wrote the same rows as one process (row count and "
-                         f"digest of every row): **{di['equal']}**")
-        if ad:
-            parts.append(f"Dask aggregate equal to DuckDB's: **{ad['equal']}** "
-                         f"({ad['groups']:,} cell×shift rows, {ad['total']:,} incidents); "
-                         f"cluster start {ad['cluster_start_s']:.1f} s")
-        if q:
-            parts.append(f"map query Lima+Callao {QUERY_START}..{QUERY_END} (excl.): "
-                         f"{q['cells']:,} cells, {q['total']:,} incidents, times "
-                         + ", ".join(f"{t:.3f}" for t in q["times"]) + " s")
+        parts = _size_details(by, n)
         lines.append(f"- **{n:,}**: " + "; ".join(parts) + ".")
     fl, fd = by.get((n0, "forecast-local")), by.get((n0, "forecast-dask"))
     if fl and fd:

@@ -97,6 +97,7 @@ with page.guard():
         n_frames = max(len(labels), 1)
 
         def label(i: int) -> str:
+            """The frame's caption (hour of day or week start)."""
             v = labels[i]
             return (t("mapa.frame_hour", h=int(v)) if step == "hour"
                     else t("mapa.frame_week", d=fmt_date(v)))

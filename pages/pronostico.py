@@ -87,6 +87,7 @@ def shifts_text(shifts: list[str]) -> str:
 
 
 def pct(x: float) -> str:
+    """A share as a Spanish percentage with one decimal ("—" when missing)."""
     return "—" if pd.isna(x) else fmt_float(100 * float(x), 1)
 
 

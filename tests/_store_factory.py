@@ -65,7 +65,7 @@ def make_store(path: Path, *, n: int = 600, seed: int = 7, quarantined: int = 3)
         imp.update(import_id=1, imported_at=pd.Timestamp("2025-07-01 08:00").to_pydatetime(),
                    source="prueba", file_name="prueba.csv", file_sha256="x", tz=settings.TIMEZONE,
                    rows_read=n + quarantined, accepted=n, duplicates=0, quarantined=quarantined,
-                   reasons='{"sin_coordenadas": %d}' % quarantined, pii_columns_dropped="[]",
+                   reasons=f'{{"sin_coordenadas": {quarantined}}}', pii_columns_dropped="[]",
                    stacked_points='[{"lat": -12.068, "lon": -77.018, "count": 25}]',
                    swapped_coordinates=0, repeated_file=False, mapping="{}")
         con.execute(f"INSERT INTO imports ({', '.join(icols)}) "

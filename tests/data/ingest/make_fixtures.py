@@ -28,16 +28,19 @@ def write(name: str, text: str, encoding: str = "utf-8") -> None:
 def basic_rows() -> list[list[str]]:
     """Five clean SIDPOL-like rows (id, fecha, hora, lat, lon, delito, modalidad, distrito)."""
     return [
-        ["D001", "03/02/2025", "10:05", "-12.0680", "-77.0180", "ROBO AGRAVADO", "A MANO ARMADA", "LA VICTORIA"],
+        ["D001", "03/02/2025", "10:05", "-12.0680", "-77.0180", "ROBO AGRAVADO", "A MANO ARMADA",
+         "LA VICTORIA"],
         ["D002", "03/02/2025", "22:40", "-12.0690", "-77.0175", "HURTO", "AL PASO", "La Victoria"],
         ["D003", "04/02/2025", "02:15", "-12.0460", "-77.0300", "EXTORSIÓN", "", "LIMA"],
         ["D004", "05/02/2025", "13:00", "-12.0465", "-77.0310", "Lesiones", "", "Lima"],
-        ["D005", "06/02/2025", "23:59", "-12.0700", "-77.0200", "VIOLENCIA FAMILIAR", "", "LA VICTORIA"],
+        ["D005", "06/02/2025", "23:59", "-12.0700", "-77.0200", "VIOLENCIA FAMILIAR", "",
+         "LA VICTORIA"],
     ]
 
 
 def main() -> None:
-    header = ["nro_denuncia", "fecha", "hora", "latitud", "longitud", "delito", "modalidad", "distrito"]
+    header = ["nro_denuncia", "fecha", "hora", "latitud", "longitud", "delito", "modalidad",
+              "distrito"]
     rows = basic_rows()
 
     # 1. UTF-8 with BOM, comma, accented headers, plus personal-data columns.
@@ -92,8 +95,9 @@ def main() -> None:
                       "geometry": {"type": "Point", "coordinates": [float(r[4]), float(r[3])]}})
     feats.append({"type": "Feature", "properties": {"id": "D006", "fecha_hora": "07/02/2025 08:00",
                                                     "tipo": "robo"}, "geometry": None})
-    (HERE / "points.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats},
-                                                    ensure_ascii=False, indent=1), encoding="utf-8")
+    doc = {"type": "FeatureCollection", "features": feats}
+    (HERE / "points.geojson").write_text(json.dumps(doc, ensure_ascii=False, indent=1),
+                                         encoding="utf-8")
 
     # 7. Every kind of bad row, with the expected outcome.
     bad = [
@@ -137,7 +141,8 @@ def main() -> None:
             lat, lon = -12.0651, -77.0175
         else:
             lat, lon = -12.05 - i * 0.0007, -77.02 - (i % 7) * 0.0011
-        lines.append(f"S{i:02d},2025-02-{1 + i % 27:02d} {i % 24:02d}:{i % 60:02d},{lat},{lon},robo")
+        when = f"2025-02-{1 + i % 27:02d} {i % 24:02d}:{i % 60:02d}"
+        lines.append(f"S{i:02d},{when},{lat},{lon},robo")
     write("stacked.csv", "\n".join(lines) + "\n")
 
     # 10. Time formats: UTC offsets, am/pm in Spanish, HHMM, hour only, ISO 'T'.

@@ -228,3 +228,34 @@ def _agree(moves: list[tuple[float, float]]) -> bool:
     ratio = length[:, None] / length[None, :]
     good = (cos >= 0.9) & (ratio >= 0.7) & (ratio <= 1 / 0.7)
     return bool((good.sum(axis=1) >= 2).any())
+
+
+def fit_line(xs: np.ndarray, ys: np.ndarray, tx: float, ty: float, *, k: int = 4
+             ) -> tuple[float, float, float, float] | None:
+    """Line (centre, unit direction) through the ``k`` points nearest to (tx, ty)."""
+    if len(xs) < 2:
+        return None
+    order = np.argsort(np.hypot(xs - tx, ys - ty))[:k]
+    px, py = xs[order], ys[order]
+    cx, cy = float(px.mean()), float(py.mean())
+    dx, dy = px - cx, py - cy
+    sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
+    # largest eigenvalue of the 2x2 scatter matrix and its direction
+    half = (sxx + syy) / 2.0
+    root = float(np.hypot((sxx - syy) / 2.0, sxy))
+    if half + root < 400.0:  # the points are within ~20 m: no direction
+        return None
+    theta = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    return cx, cy, float(np.cos(theta)), float(np.sin(theta))
+
+
+def intersect_lines(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+                    ) -> tuple[float, float] | None:
+    """Intersection of two (centre, unit direction) lines; None when nearly parallel."""
+    ax, ay, ux, uy = a
+    bx, by, vx, vy = b
+    den = ux * vy - uy * vx
+    if abs(den) < 0.3:
+        return None
+    t = ((bx - ax) * vy - (by - ay) * vx) / den
+    return ax + t * ux, ay + t * uy

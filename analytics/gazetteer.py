@@ -39,8 +39,6 @@ import pandas as pd
 from analytics import address as A, geo, settings
 from analytics._errors import InputFileError
 
-#: Earth radius used for the local plane, metres (the H3 authalic radius).
-
 _ANY = "*"  # district key of city-wide (pooled) streets
 _BLOCK_SCALE = 1 << 20  # composite (street id, block) code
 
@@ -844,10 +842,10 @@ class Gazetteer:
         i, j = np.unravel_index(int(np.argmin(dist)), dist.shape)
         dmin = float(dist[i, j])
         mid = ((xa[i] + xb[j]) / 2.0, (ya[i] + yb[j]) / 2.0)
-        la = _fit_line(xa, ya, xb[j], yb[j])
-        lb = _fit_line(xb, yb, xa[i], ya[i])
+        la = _grid.fit_line(xa, ya, xb[j], yb[j])
+        lb = _grid.fit_line(xb, yb, xa[i], ya[i])
         if la is not None and lb is not None:
-            p = _intersect_lines(la, lb)
+            p = _grid.intersect_lines(la, lb)
             if p is not None:
                 reach = dmin + settings.GEOCODE_CROSSING_MAX_M
                 if (np.hypot(p[0] - xa[i], p[1] - ya[i]) <= reach
@@ -866,37 +864,6 @@ class Gazetteer:
         dist = np.hypot(xa[:, None] - xb[None, :], ya[:, None] - yb[None, :])
         i, _j = np.unravel_index(int(np.argmin(dist)), dist.shape)
         return float(xa[i]), float(ya[i])
-
-
-def _fit_line(xs: np.ndarray, ys: np.ndarray, tx: float, ty: float, *, k: int = 4
-              ) -> tuple[float, float, float, float] | None:
-    """Line (centre, unit direction) through the ``k`` points nearest to (tx, ty)."""
-    if len(xs) < 2:
-        return None
-    order = np.argsort(np.hypot(xs - tx, ys - ty))[:k]
-    px, py = xs[order], ys[order]
-    cx, cy = float(px.mean()), float(py.mean())
-    dx, dy = px - cx, py - cy
-    sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
-    # largest eigenvalue of the 2x2 scatter matrix and its direction
-    half = (sxx + syy) / 2.0
-    root = float(np.hypot((sxx - syy) / 2.0, sxy))
-    if half + root < 400.0:  # the points are within ~20 m: no direction
-        return None
-    theta = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
-    return cx, cy, float(np.cos(theta)), float(np.sin(theta))
-
-
-def _intersect_lines(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
-                     ) -> tuple[float, float] | None:
-    """Intersection of two (centre, unit direction) lines; None when nearly parallel."""
-    ax, ay, ux, uy = a
-    bx, by, vx, vy = b
-    den = ux * vy - uy * vx
-    if abs(den) < 0.3:
-        return None
-    t = ((bx - ax) * vy - (by - ay) * vx) / den
-    return ax + t * ux, ay + t * uy
 
 
 _factorize_frame = A.factorize_rows

@@ -18,6 +18,7 @@ from analytics import store
 from tests import _apptest as apptest
 from tests._store_factory import make_store
 from ui import bounded
+from ui.i18n import column_labels
 
 pytestmark = pytest.mark.usefixtures("apptest_router")
 
@@ -83,7 +84,11 @@ def test_datos_tables_are_clipped_and_capped(huge_store: Path) -> None:
     """Quarantine and history: first MAX_ROWS rows, cells of at most 200 chars, a caption."""
     at = apptest.app("pages/datos.py")
     apptest.ok(at)
-    quarantine = at.dataframe[0].value
+    # the tables by their columns, not their order (Datos also draws the location tables)
+    labels = column_labels(["row_number", "rows_read"])
+    frames = [d.value for d in at.dataframe]
+    [quarantine] = [f for f in frames if labels["row_number"] in f.columns]
+    [history] = [f for f in frames if labels["rows_read"] in f.columns]
     assert len(quarantine) == bounded.MAX_ROWS
     longest = max(len(str(v)) for col in quarantine.columns for v in quarantine[col])
     assert longest <= bounded.MAX_CELL_CHARS
@@ -91,7 +96,6 @@ def test_datos_tables_are_clipped_and_capped(huge_store: Path) -> None:
                for v in quarantine.iloc[:, quarantine.columns.str.contains("tipo|Tipo")]
                .stack())
     assert any("primeras 500 de 604" in c.value for c in at.caption)
-    history = at.dataframe[1].value
     assert max(len(str(v)) for v in history.astype(str).to_numpy().ravel()) \
         <= bounded.MAX_CELL_CHARS
     csv = at.get("download_button")[0]

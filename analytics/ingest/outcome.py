@@ -76,7 +76,10 @@ def first_occurrence(*keys: np.ndarray) -> np.ndarray:
 
 
 def dictionary_array(codes: np.ndarray, names: Sequence[Any]) -> pa.Array:
-    """Arrow dictionary array (nulls where ``codes < 0`` or the name is None), as strings."""
+    """Arrow dictionary array of strings (nulls where ``codes < 0`` or the name is None).
+
+    DuckDB reads it as text without materialising a string per row.
+    """
     clean = [None if n is None or (isinstance(n, float) and math.isnan(n)) else str(n)
              for n in names]
     names_arr = pa.array(clean, type=pa.string())
@@ -86,7 +89,7 @@ def dictionary_array(codes: np.ndarray, names: Sequence[Any]) -> pa.Array:
     if null_names.size:
         mask = mask | np.isin(codes, null_names)
     idx = pa.array(np.where(codes < 0, 0, codes), type=pa.int32(), mask=mask)
-    return pa.DictionaryArray.from_arrays(idx, names_arr).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(idx, names_arr)
 
 
 def address_columns(place: LOC.Placement, mask: np.ndarray) -> dict[str, pa.Array]:
@@ -133,7 +136,8 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, tbl: pa.Table, *, raw: str,
         row_number = rows[bad]
     names = np.asarray(V.REASON_CODES, dtype=object)
     qt = pa.table({"_row": rows[bad], "row_number": row_number,
-                   "reason": dictionary_array(reason[bad].astype(np.int32), list(names)),
+                   "reason": dictionary_array(reason[bad].astype(np.int32),
+                                              list(names)).cast(pa.string()),
                    "incident_id": tbl["incident_id"].take(pa.array(np.flatnonzero(bad)))})
     qt = pa.concat_tables([qt, pa.table({
         "_row": np.full(len(rejected), -1, dtype=np.int64), "row_number": rejected,

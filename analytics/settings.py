@@ -377,7 +377,7 @@ XLSX_MAX_RATIO: Final = 50
 XLSX_RATIO_FROM_BYTES: Final = 20 * 2**20
 # --------------------------------------------------------------------------- live incidents
 # The ingest API (``python -m analytics serve-api``, :mod:`analytics.service`), near-repeat
-# alerts (:mod:`analytics.alerts`) and the Alertas page (issue 15).
+# alerts (:mod:`analytics.alerts`) and the Alertas page.
 
 #: Address and port the ingest API listens on (behind a TLS reverse proxy: docs/DEPLOYMENT.md).
 API_HOST: Final = "127.0.0.1"

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics import evaluation, forecast, settings
-from ui import cache, charts, forecast_views, layers, nav, page, placement
+from analytics import forecast, settings
+from ui import cache, forecast_views, layers, nav, page, placement
 from ui.i18n import fmt_date, fmt_float, fmt_int, group_label, lang, shift_label, t
 
 #: Seed of the models and of the backtest's tie-breaking: same data, same map.
@@ -50,45 +50,11 @@ SHIFT_NAMES: Final = [s for s, _, _ in settings.SHIFTS]
 ALL: Final = ""
 
 
-def model_label(name: str) -> str:
-    """Display name of a model (no fixed "recommended": the evidence says how it did)."""
-    return t(f"pronostico.model.{name}")
-
-
-def evidence_text(ev: dict) -> str:
-    """What the automatic model chose, and its and the last-28-days map's hit rates.
-
-    Over the weeks before the cut-off (``ui.cache.forecast_evidence``).
-    """
-    parts = [(m, w) for m, w in ev.get("weights", [])]
-    if len(parts) == 1:
-        chosen = model_label(parts[0][0])
-    else:
-        chosen = t("pronostico.evidence_mix", parts=" + ".join(
-            f"{fmt_float(100 * w, 0)} % {model_label(m).lower()}" for m, w in parts))
-    rates = ev.get("hit_rates", {})
-    if ev.get("reason") == "thin" or not rates:
-        return t("pronostico.evidence_thin", model=chosen)
-    mine = rates[ev["chosen"]]["shift@0.01"]
-    text = t("pronostico.evidence", weeks=ev["weeks"], day=fmt_date(ev["train_until"]),
-             model=chosen, hit=pct(mine), base=pct(rates["retro28"]["shift@0.01"]))
-    best = max(forecast.BASELINES, key=lambda b: rates[b]["shift@0.01"])
-    if best != "retro28":
-        text += " " + t("pronostico.evidence_best", base=model_label(best),
-                        hit=pct(rates[best]["shift@0.01"]))
-    return text
-
-
 def shifts_text(shifts: list[str]) -> str:
     """``mañana (06–14 h) y tarde (14–22 h)`` or "all shifts"."""
     if len(shifts) == len(SHIFT_NAMES):
         return t("pronostico.shifts_all").lower()
     return ", ".join(shift_label(s) for s in shifts)
-
-
-def pct(x: float) -> str:
-    """A share as a Spanish percentage with one decimal ("—" when missing)."""
-    return "—" if pd.isna(x) else fmt_float(100 * float(x), 1)
 
 
 ctx = page.context()
@@ -100,7 +66,7 @@ districts = tuple(f.districts)
 
 st.title(t("pronostico.title"))
 st.caption(t("pronostico.intro"))
-if forecast_views.zone_view_chosen():  # expected incidents per zone (issue 14)
+if forecast_views.zone_view_chosen():  # expected incidents per zone
     with page.guard():
         forecast_views.zone_forecast_view(ds)
     st.stop()
@@ -129,7 +95,7 @@ day = c1.date_input(t("pronostico.day"), min_value=lo_day, max_value=hi_day, key
                     format="DD/MM/YYYY", help=t("pronostico.day_help", d=fmt_date(last_day)))
 group_names = {g: t("pronostico.group_all") if g == ALL else group_label(g) for g in groups}
 group = c2.selectbox(t("pronostico.group"), groups, key=K_GROUP, format_func=group_names.get)
-model_names = {m: model_label(m) for m in forecast.MODEL_NAMES}
+model_names = {m: forecast_views.model_label(m) for m in forecast.MODEL_NAMES}
 model = c3.selectbox(t("pronostico.model"), list(forecast.MODEL_NAMES), key=K_MODEL,
                      format_func=model_names.get, help=t("pronostico.model_help"))
 shift_names = {s: shift_label(s) for s in SHIFT_NAMES}
@@ -196,7 +162,7 @@ with page.guard():
             ds, day=day, last_day=last_day, crime_group=crime_group, model=model,
             resolution=res, districts=districts, seed=SEED, refit=refit)
         if evidence is not None:
-            st.markdown(evidence_text(evidence))
+            st.markdown(forecast_views.evidence_text(evidence))
 
         st.subheader(t("pronostico.top"))
         top = cells.head(TOP_N)
@@ -249,36 +215,7 @@ if ss.get(K_EVAL) == eval_key:
             result = cache.forecast_backtest(ds, origins=origins, crime_group=crime_group,
                                              resolution=res, districts=districts,
                                              models=models, seed=SEED)
-        metrics = (("hit_rate", "pronostico.tab_hit", pct),
-                   ("pai", "pronostico.tab_pai", lambda v: fmt_float(v, 1)),
-                   ("pei", "pronostico.tab_pei", lambda v: fmt_float(v, 2)))
-        for (metric, _key, fmt), box in zip(metrics, st.tabs([t(k) for _m, k, _f in metrics]),
-                                            strict=True):
-            wide = evaluation.metric_table(result, metric=metric, windows="shift",
-                                           models=models)
-            covs = [c for c in wide.columns if isinstance(c, float)]
-            table = pd.DataFrame({t("pronostico.col_model"): [model_label(m)
-                                                              for m in wide["model"]]})
-            for c in covs:
-                table[t("pronostico.col_cov", p=f"{100 * c:g}")] = [fmt(v) for v in wide[c]]
-            table[t("pronostico.col_windows")] = wide["n_windows"].to_numpy()
-            box.dataframe(table, hide_index=True, width="stretch")
-        st.caption(t("pronostico.eval_weeks", days=", ".join(fmt_date(o) for o in origins)))
-        ratios = result.ratios()
-        ratios = ratios[ratios["windows"] == "shift"]
-        for p in (0.01, 0.05):
-            r = ratios[np.isclose(ratios["coverage"], p)]
-            if len(r) and pd.notna(r["ratio"].iloc[0]):
-                r0 = r.iloc[0]
-                st.markdown(t("pronostico.ratio", p=f"{100 * p:g}", hit=pct(r0["model_hit_rate"]),
-                              base=t(f"pronostico.model.{r0['best_baseline']}"),
-                              bhit=pct(r0["baseline_hit_rate"]),
-                              ratio=fmt_float(r0["ratio"], 2)))
-        st.markdown(f"**{t('pronostico.curve')}**")
-        curve = evaluation.hit_rate_curve(result, windows="shift")
-        st.altair_chart(charts.hit_rate_curve(curve, {m: model_label(m) for m in models}),
-                        width="stretch")
-        st.caption(t("pronostico.curve_note"))
+        forecast_views.backtest_results(result, models=models, origins=origins)
 
 # ---- honest caveats
 st.subheader(t("pronostico.caveats_title"))

@@ -205,7 +205,7 @@ def test_upload_maps_and_imports(app_store: Path, tmp_path: Path) -> None:
     sel.set_value("modalidad_x").run()
     at.button(key="data_import").click().run()
     apptest.ok(at)
-    # N3 has no point but a district: it counts there (issue 13), nothing is quarantined
+    # N3 has no point but a district: it counts there, nothing is quarantined
     assert any("3 incidentes nuevos" in s.value.replace("\u202f", "") for s in at.success)
     assert not any(s.label == "Tipo de delito / modalidad" for s in at.selectbox)  # uploader reset
     assert any(m.label == "En cuarentena" and m.value == "0" for m in at.metric)

@@ -1,4 +1,4 @@
-"""AppTest of the zone views and stored forecasts through app.py (issue 14).
+"""AppTest of the zone views and stored forecasts through app.py.
 
 Pronóstico reads the forecast the nightly job stored (and says when it was made),
 its zone view shows the stored zone forecast; Mapa draws zone polygons by count;

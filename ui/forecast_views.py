@@ -14,11 +14,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics import reports, zone_period, zone_sheet
-from ui import cache, filters, zone_views
+from analytics import evaluation, forecast as fc, reports, zone_period, zone_sheet
+from ui import cache, charts, filters, zone_views
 from ui.i18n import fmt_date, fmt_float, fmt_int, lang, t
 
 #: Pronóstico: "Hexágonos | Por zona" switch.
@@ -252,3 +253,72 @@ def expected_section(dataset_id: str, *, target: str, districts: tuple[str, ...]
             t("porzona.expected_fitted", until=fmt_date(start - timedelta(days=1))))
     how = [n for n in notes if n.startswith(("intervalo", "historia corta"))]
     st.caption(" ".join([made, t("porzona.expected_method"), *(f"({n})." for n in how[-1:])]))
+
+
+# ---- the Pronóstico page's cell forecast: model names, evidence, backtest
+def model_label(name: str) -> str:
+    """Display name of a model (no fixed "recommended": the evidence says how it did)."""
+    return t(f"pronostico.model.{name}")
+
+
+def evidence_text(ev: dict) -> str:
+    """What the automatic model chose, and its and the last-28-days map's hit rates.
+
+    Over the weeks before the cut-off (``ui.cache.forecast_evidence``).
+    """
+    parts = [(m, w) for m, w in ev.get("weights", [])]
+    if len(parts) == 1:
+        chosen = model_label(parts[0][0])
+    else:
+        chosen = t("pronostico.evidence_mix", parts=" + ".join(
+            f"{fmt_float(100 * w, 0)} % {model_label(m).lower()}" for m, w in parts))
+    rates = ev.get("hit_rates", {})
+    if ev.get("reason") == "thin" or not rates:
+        return t("pronostico.evidence_thin", model=chosen)
+    mine = rates[ev["chosen"]]["shift@0.01"]
+    text = t("pronostico.evidence", weeks=ev["weeks"], day=fmt_date(ev["train_until"]),
+             model=chosen, hit=pct(mine), base=pct(rates["retro28"]["shift@0.01"]))
+    best = max(fc.BASELINES, key=lambda b: rates[b]["shift@0.01"])
+    if best != "retro28":
+        text += " " + t("pronostico.evidence_best", base=model_label(best),
+                        hit=pct(rates[best]["shift@0.01"]))
+    return text
+
+
+def pct(x: float) -> str:
+    """A share as a Spanish percentage with one decimal ("—" when missing)."""
+    return "—" if pd.isna(x) else fmt_float(100 * float(x), 1)
+
+
+def backtest_results(result: Any, *, models: tuple[str, ...], origins: tuple[date, ...]) -> None:
+    """The backtest's tables (hit rate, PAI, PEI), ratios to the best baseline and curve."""
+    metrics = (("hit_rate", "pronostico.tab_hit", pct),
+               ("pai", "pronostico.tab_pai", lambda v: fmt_float(v, 1)),
+               ("pei", "pronostico.tab_pei", lambda v: fmt_float(v, 2)))
+    for (metric, _key, fmt), box in zip(metrics, st.tabs([t(k) for _m, k, _f in metrics]),
+                                        strict=True):
+        wide = evaluation.metric_table(result, metric=metric, windows="shift",
+                                       models=models)
+        covs = [c for c in wide.columns if isinstance(c, float)]
+        table = pd.DataFrame({t("pronostico.col_model"): [model_label(m)
+                                                          for m in wide["model"]]})
+        for c in covs:
+            table[t("pronostico.col_cov", p=f"{100 * c:g}")] = [fmt(v) for v in wide[c]]
+        table[t("pronostico.col_windows")] = wide["n_windows"].to_numpy()
+        box.dataframe(table, hide_index=True, width="stretch")
+    st.caption(t("pronostico.eval_weeks", days=", ".join(fmt_date(o) for o in origins)))
+    ratios = result.ratios()
+    ratios = ratios[ratios["windows"] == "shift"]
+    for p in (0.01, 0.05):
+        r = ratios[np.isclose(ratios["coverage"], p)]
+        if len(r) and pd.notna(r["ratio"].iloc[0]):
+            r0 = r.iloc[0]
+            st.markdown(t("pronostico.ratio", p=f"{100 * p:g}", hit=pct(r0["model_hit_rate"]),
+                          base=t(f"pronostico.model.{r0['best_baseline']}"),
+                          bhit=pct(r0["baseline_hit_rate"]),
+                          ratio=fmt_float(r0["ratio"], 2)))
+    st.markdown(f"**{t('pronostico.curve')}**")
+    curve = evaluation.hit_rate_curve(result, windows="shift")
+    st.altair_chart(charts.hit_rate_curve(curve, {m: model_label(m) for m in models}),
+                    width="stretch")
+    st.caption(t("pronostico.curve_note"))

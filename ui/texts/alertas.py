@@ -1,4 +1,4 @@
-"""Strings of the Alertas page: the live view of a shift (issue 15; ``es`` and ``en``)."""
+"""Strings of the Alertas page: the live view of a shift (``es`` and ``en``)."""
 
 from __future__ import annotations
 

@@ -229,40 +229,8 @@ with tab_nr, page.guard():
             nr, n_used = cache.near_repeat(ds, f.with_(types=(ctype,)),
                                            permutations=int(perms), seed=SEED, limit=cap)
 
-        d_labels = hv.band_labels(nr.distance_edges, "m", integer=False)
-        t_labels = hv.band_labels(nr.time_edges, t("zonas.days"), integer=True)
-        ratio = nr.ratio
-        # an excess shown as more than 1,00, in the near bands (the last row, beyond the
-        # largest distance, is the complement of the others: not a near repeat)
-        sig = (nr.p_value < nr.alpha) & (np.round(np.nan_to_num(ratio), 2) > 1)
-        sig[-1, :] = False
-        table = pd.DataFrame([[("—" if not np.isfinite(v) else fmt_float(v, 2)) for v in row]
-                              for row in ratio],
-                             index=pd.Index(d_labels, name=t("zonas.distance")),
-                             columns=pd.Index(t_labels, name=t("zonas.time")))
-        css = np.where(sig, "background-color: #f4a582; font-weight: bold", "")
-        styled = table.style.apply(lambda _: pd.DataFrame(css, index=table.index,
-                                                          columns=table.columns), axis=None)
-        st.markdown(f"**{t('zonas.knox_ratio')}**")
-        st.dataframe(styled, width="stretch", key="zc_knox_ratio")
-        st.caption(t("zonas.knox_summary", n=fmt_int(n_used), type=ctype, perms=perms,
-                     seed=SEED))
-        r0, p0 = ratio[0, 0], nr.p_value[0, 0]
-        if np.isfinite(r0):
-            st.markdown(t("zonas.knox_first_sig" if sig[0, 0] else "zonas.knox_first_ns",
-                          d=d_labels[0], tb=t_labels[0], r=fmt_float(r0, 2),
-                          obs=fmt_int(nr.observed[0, 0]), exp=fmt_float(nr.expected[0, 0], 1),
-                          p=fmt_float(p0, 3), pct=fmt_int(abs(r0 - 1) * 100)))
-        with st.expander(t("zonas.knox_detail")):
-            long = nr.to_frame()
-            st.dataframe(pd.DataFrame({
-                t("zonas.distance"): np.repeat(d_labels, len(t_labels)),
-                t("zonas.time"): np.tile(t_labels, len(d_labels)),
-                t("zonas.col_observed"): long["observed"].astype("int64").to_numpy(),
-                t("zonas.col_expected"): long["expected"].round(1).to_numpy(),
-                t("zonas.col_ratio"): long["ratio"].round(2).to_numpy(),
-                "p": long["p_value"].round(3).to_numpy(),
-            }), hide_index=True, width="stretch", key="zc_knox_long")
+        hv.knox_results(nr, n_used=n_used, crime_type=ctype, permutations=int(perms),
+                        seed=SEED)
     hv.explain("zonas.knox_explain", perms=KNOX_PERMUTATIONS[0],
             pmin=fmt_float(1 / (KNOX_PERMUTATIONS[0] + 1), 2))
 

@@ -224,6 +224,47 @@ def test_file_without_coordinate_columns(tmp_path: Path) -> None:
         ingest.ingest_files(bare, con=store.connect(":memory:"))
 
 
+def test_posts_of_addresses_reuse_the_gazetteer_until_the_store_learns(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Single posts without an exact address of their own share one gazetteer build.
+
+    It is rebuilt when the store gains an exact point with an address; places are
+    the same as building it every time.
+    """
+    from analytics.ingest import locate
+
+    builds = []
+    real = geocoding.build_gazetteer
+
+    def counting(*args: object, **kw: object) -> object:
+        builds.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(locate.G, "build_gazetteer", counting)
+    monkeypatch.setattr(locate, "_GAZ_CACHE", type(locate._GAZ_CACHE)())
+    con = store.connect(":memory:")
+    ingest.ingest_records(_rows()[:30], con=con)  # 30 exact points on JR. PRUEBA
+    n0 = len(builds)
+
+    def post(i: int) -> pd.DataFrame:
+        ingest.ingest_records([{"id": f"P{i}", "fecha": f"0{i}/04/2025", "hora": "11:00",
+                                "delito": "hurto", "distrito": "LA VICTORIA",
+                                "direccion_hecho": "JR. PRUEBA CDRA. 5"}], con=con)
+        return con.execute("SELECT lat, lon, location_precision FROM incidents "
+                           "WHERE incident_id = ?", [f"P{i}"]).df()
+
+    first, second = post(1), post(2)
+    assert len(builds) == n0 + 1  # the second post reused the first one's gazetteer
+    assert first.equals(second) and first["location_precision"].tolist() == ["cuadra"]
+    late = {**_rows()[0], "nro_denuncia": "E99", "fecha_hecho": "01/05/2025",
+            "longitud": f"{_lon(1150):.6f}", "direccion_hecho": "JR. PRUEBA 1150"}
+    ingest.ingest_records([late], con=con)
+    n1 = len(builds)
+    post(3)
+    assert len(builds) == n1 + 1  # the store learned a point: built again
+    con.close()
+
+
 def test_observacion_with_statuses_is_read_free_text_is_not(tmp_path: Path) -> None:
     rows = []
     for i in range(40):

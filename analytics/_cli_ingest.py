@@ -83,7 +83,8 @@ def add_parser(subparsers: Any) -> None:
     e.set_defaults(run=run_export)
 
 
-def _parse_map(items: list[str]) -> dict[str, str]:
+def parse_map(items: list[str]) -> dict[str, str]:
+    """``--map campo=columna`` options as a mapping (every bad item named at once)."""
     out: dict[str, str] = {}
     bad = []
     for item in items:
@@ -155,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     from analytics import ingest
 
     report = ingest.ingest_files(args.paths, db=args.db, source=args.source, tz=args.tz,
-                                 mapping=_parse_map(args.map), study_area=args.bbox,
+                                 mapping=parse_map(args.map), study_area=args.bbox,
                                  streets=args.streets or None,
                                  shipped_layers=not args.no_shipped_streets,
                                  comisarias=args.comisarias)

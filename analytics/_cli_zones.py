@@ -98,21 +98,6 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _parse_map(items: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    bad = []
-    for item in items:
-        field, sep, column = item.partition("=")
-        if not sep or not field.strip() or not column.strip():
-            bad.append(item)
-            continue
-        out[field.strip()] = column.strip()
-    if bad:
-        msg = f"--map espera campo=columna; no válido: {', '.join(bad)}."
-        raise IncidentSchemaError(msg)
-    return out
-
-
 def _cutoff(text: str) -> pd.Timestamp:
     """``YYYY-MM-DD`` only: ``03/04/2025`` would be read month-first, not as 3 April."""
     ts = None
@@ -275,7 +260,9 @@ def run(args: argparse.Namespace) -> int:
     out = _check_args(args)
     cutoff = _cutoff(args.train_until)
     interval = _interval(args.interval)
-    mapping = _parse_map(args.map)
+    from analytics._cli_ingest import parse_map
+
+    mapping = parse_map(args.map)
     db = args.db if args.db is not None else default_db()
     layer = None
     layer_id: int | None = None

@@ -20,7 +20,7 @@ who, due date and status (:data:`PUBLIC_COLUMNS`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, Final
@@ -98,17 +98,6 @@ def status_key(value: str) -> str:
     raise CommitmentError(msg)
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
-    store.migrate(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        work()
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
 # --------------------------------------------------------------------------- writing
 def add_commitment(con: duckdb.DuckDBPyConnection, *, session_date: Any, what: str, who: str,
                    due_date: Any, district: str | None = None, place: str = "",
@@ -182,7 +171,7 @@ def add_commitment(con: duckdb.DuckDBPyConnection, *, session_date: Any, what: s
                             detail=f"{ident} (sesión {s:%Y-%m-%d}, plazo {due:%Y-%m-%d}, "
                                    f"responsable {who_t})")
 
-    _in_transaction(con, work)
+    store.in_transaction(con, work, migrate_first=True)
     return ident
 
 
@@ -233,7 +222,7 @@ def record_status(con: duckdb.DuckDBPyConnection, ident: str, *, session_date: A
         access.record_audit(con, user=user, action="commitment_status",
                             detail=f"{cid}: {STATUS_LABELS[key]} en la sesión {s:%Y-%m-%d}")
 
-    _in_transaction(con, work)
+    store.in_transaction(con, work, migrate_first=True)
 
 
 def remove_commitment(con: duckdb.DuckDBPyConnection, ident: str, *, user: str | None) -> None:
@@ -247,7 +236,7 @@ def remove_commitment(con: duckdb.DuckDBPyConnection, ident: str, *, user: str |
         sql.delete_commitment(con, cid)
         access.record_audit(con, user=user, action="commitment_remove", detail=cid)
 
-    _in_transaction(con, work)
+    store.in_transaction(con, work, migrate_first=True)
 
 
 def load_commitments(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:

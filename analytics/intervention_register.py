@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import MappingProxyType
@@ -253,17 +253,6 @@ def clash_notes(con: duckdb.DuckDBPyConnection, new: ia.Intervention, *,
 
 
 # --------------------------------------------------------------------------- writing
-def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
-    store.migrate(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        work()
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
 def _describe(inter: ia.Intervention) -> str:
     label = INTERVENTION_KINDS.get(inter.kind, inter.kind)
     return (f"{inter.id} «{inter.name}» ({label}, desde {inter.start:%Y-%m-%d}"
@@ -315,7 +304,7 @@ def add_intervention(con: duckdb.DuckDBPyConnection, *, name: str, kind: str, ar
                                    + (f"; {len(warnings)} superposición(es)" if warnings
                                       else ""))
 
-    _in_transaction(con, work)
+    store.in_transaction(con, work, migrate_first=True)
     return RegisterChange(ident, tuple(warnings))
 
 
@@ -353,7 +342,7 @@ def update_intervention(con: duckdb.DuckDBPyConnection, ident: str, *, user: str
         access.record_audit(con, user=user, action="intervention_edit",
                             detail=f"{_describe(inter)}; campos: {fields or 'ninguno'}")
 
-    _in_transaction(con, work)
+    store.in_transaction(con, work, migrate_first=True)
     return RegisterChange(ident, tuple(warnings))
 
 
@@ -376,7 +365,7 @@ def remove_intervention(con: duckdb.DuckDBPyConnection, ident: str, *, user: str
                             + (f"; compromisos vinculados: {', '.join(linked)}" if linked
                                else ""))
 
-    _in_transaction(con, work)
+    store.in_transaction(con, work, migrate_first=True)
     warn = (f"Los compromisos {', '.join(linked)} seguían vinculados a {inter.id}: conservan "
             "el vínculo, marcado como intervención eliminada.",) if linked else ()
     return RegisterChange(inter.id, warn)

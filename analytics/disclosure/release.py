@@ -20,6 +20,7 @@ from analytics.disclosure.suppression import (
     _sensitive_mask,
     _suppression_mask,
     _two_way_suppression,
+    check_thresholds,
 )
 
 #: Columns of :attr:`PublicRelease.districts`.
@@ -182,20 +183,7 @@ def incidents_to_release(incidents: pd.DataFrame, *, k: int = settings.PUBLIC_MI
     problems: list[str] = []
     if period not in BASE_PERIODS:
         problems.append(f"Periodo base desconocido: {period!r} (Q = trimestre, M = mes).")
-    lo, hi = settings.H3_MIN_RESOLUTION, settings.PUBLIC_MAX_RESOLUTION
-    if not lo <= int(resolution) <= hi:
-        problems.append(f"La resolución pública debe estar entre {lo} y {hi} "
-                        f"(se pidió {resolution}); las celdas más finas no se publican.")
-    if int(k) < 2:
-        problems.append(f"El umbral de supresión k debe ser al menos 2 (se pidió {k}).")
-    s_res = (max(lo, int(resolution) - 2) if sensitive_resolution is None
-             else int(sensitive_resolution))
-    s_k = 2 * int(k) if sensitive_k is None else int(sensitive_k)
-    if not lo <= s_res <= min(hi, int(resolution)):
-        problems.append(f"La resolución para delitos sensibles ({s_res}) debe estar entre {lo} "
-                        f"y la resolución pública ({resolution}).")
-    if s_k < int(k):
-        problems.append(f"El umbral para delitos sensibles ({s_k}) no puede ser menor que k ({k}).")
+    s_res, s_k = check_thresholds(resolution, k, sensitive_resolution, sensitive_k, problems)
     missing = [c for c in ("occurred_at", "district", "crime_group") if c not in incidents]
     if "h3_r12" not in incidents.columns and not {"lat", "lon"} <= set(incidents.columns):
         missing.append("h3_r12 (o lat y lon)")

@@ -23,6 +23,33 @@ from analytics._labels import (
 # --------------------------------------------------------------------------- #
 # Suppression machinery
 # --------------------------------------------------------------------------- #
+def check_thresholds(resolution: int, k: int, sensitive_resolution: int | None,
+                     sensitive_k: int | None, problems: list[str]) -> tuple[int, int]:
+    """Check a release's resolution and k (appending to ``problems``).
+
+    Returns
+    -------
+    tuple of int
+        The resolution and k of the sensitive groups (defaults: two
+        resolutions coarser, twice k).
+    """
+    lo, hi = settings.H3_MIN_RESOLUTION, settings.PUBLIC_MAX_RESOLUTION
+    if not lo <= int(resolution) <= hi:
+        problems.append(f"La resolución pública debe estar entre {lo} y {hi} "
+                        f"(se pidió {resolution}); las celdas más finas no se publican.")
+    if int(k) < 2:
+        problems.append(f"El umbral de supresión k debe ser al menos 2 (se pidió {k}).")
+    s_res = (max(lo, int(resolution) - 2) if sensitive_resolution is None
+             else int(sensitive_resolution))
+    s_k = 2 * int(k) if sensitive_k is None else int(sensitive_k)
+    if not lo <= s_res <= min(hi, int(resolution)):
+        problems.append(f"La resolución para delitos sensibles ({s_res}) debe estar entre {lo} "
+                        f"y la resolución pública ({resolution}).")
+    if s_k < int(k):
+        problems.append(f"El umbral para delitos sensibles ({s_k}) no puede ser menor que k ({k}).")
+    return s_res, s_k
+
+
 def _sensitive_mask(incidents: pd.DataFrame) -> np.ndarray:
     group = incidents["crime_group"].astype(str).str.lower()
     mask: np.ndarray = group.isin(settings.SENSITIVE_GROUPS).to_numpy(dtype=bool, copy=True)
@@ -257,20 +284,7 @@ def public_counts(incidents: pd.DataFrame, *, resolution: int = settings.PUBLIC_
     """
     problems: list[str] = []
     check_period(period, problems)
-    lo, hi = settings.H3_MIN_RESOLUTION, settings.PUBLIC_MAX_RESOLUTION
-    if not lo <= int(resolution) <= hi:
-        problems.append(f"La resolución pública debe estar entre {lo} y {hi} "
-                        f"(se pidió {resolution}); las celdas más finas no se publican.")
-    if int(k) < 2:
-        problems.append(f"El umbral de supresión k debe ser al menos 2 (se pidió {k}).")
-    s_res = (max(lo, int(resolution) - 2) if sensitive_resolution is None
-             else int(sensitive_resolution))
-    s_k = 2 * int(k) if sensitive_k is None else int(sensitive_k)
-    if not lo <= s_res <= min(hi, int(resolution)):
-        problems.append(f"La resolución para delitos sensibles ({s_res}) debe estar entre {lo} "
-                        f"y la resolución pública ({resolution}).")
-    if s_k < int(k):
-        problems.append(f"El umbral para delitos sensibles ({s_k}) no puede ser menor que k ({k}).")
+    s_res, s_k = check_thresholds(resolution, k, sensitive_resolution, sensitive_k, problems)
     missing = [c for c in ("occurred_at", "crime_group") if c not in incidents.columns]
     if "h3_r12" not in incidents.columns and not {"lat", "lon"} <= set(incidents.columns):
         missing.append("h3_r12 (o lat y lon)")

@@ -629,14 +629,29 @@ def delete_import(con: duckdb.DuckDBPyConnection, import_id: int, *,
     if counts["imports"] == 0:
         msg = f"No existe la importación {iid}."
         raise StoreError(msg)
-    con.execute("BEGIN TRANSACTION")
-    try:
+
+    def work() -> None:
         for table in (*IMPORT_TABLES, "imports"):
             con.execute(f'DELETE FROM "{table}" WHERE import_id = ?', [iid])
         if audit is not None:
             audit(counts)
+    in_transaction(con, work)
+    return counts
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None], *,
+                   migrate_first: bool = False) -> None:
+    """Run ``work`` in one transaction on ``con``: all of it commits, or none.
+
+    ``migrate_first`` brings the schema up to date before (writers of tables
+    added by later migrations).
+    """
+    if migrate_first:
+        migrate(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        work()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return counts

@@ -31,6 +31,18 @@ def _top_table(top: pd.DataFrame) -> None:
     st.dataframe(table, hide_index=True, width="stretch", key="inicio_top")
 
 
+def _group_metrics(by_group: pd.DataFrame) -> None:
+    """The first eight crime groups as metrics: count and change against the previous period."""
+    st.subheader(t("inicio.by_group"))
+    groups = by_group.head(8)
+    cols = st.columns(max(min(len(groups), 4), 1))
+    for i, row in enumerate(groups.itertuples(index=False)):
+        d = None if row.change_pct is None or pd.isna(row.change_pct) else (
+            f"{fmt_float(row.change_pct)} %")
+        cols[i % len(cols)].metric(group_label(row.crime_group), fmt_int(row.n), delta=d,
+                                   delta_color="inverse", border=True)
+
+
 def _public_home() -> None:
     """Public Inicio: published sums of the chosen period, its previous one, top cells."""
     label = F.public_period()
@@ -53,14 +65,7 @@ def _public_home() -> None:
     c3.metric(t("inicio.change"), "—" if k.change_pct is None else f"{fmt_float(k.change_pct)} %",
               border=True)
     st.caption(t("inicio.public_note", k=settings.PUBLIC_MIN_COUNT))
-    st.subheader(t("inicio.by_group"))
-    groups = k.by_group.head(8)
-    cols = st.columns(max(min(len(groups), 4), 1))
-    for i, row in enumerate(groups.itertuples(index=False)):
-        d = None if row.change_pct is None or pd.isna(row.change_pct) else (
-            f"{fmt_float(row.change_pct)} %")
-        cols[i % len(cols)].metric(group_label(row.crime_group), fmt_int(row.n), delta=d,
-                                   delta_color="inverse", border=True)
+    _group_metrics(k.by_group)
     st.subheader(t("inicio.top_cells"))
     pub = cache.public_cell_counts(ds, f, resolution=f.resolution)
     top = pub.head(10).assign(share_pct=pub["n"].head(10) / max(int(pub["n"].sum()), 1) * 100.0)
@@ -89,14 +94,7 @@ with page.guard():
     if k.total == 0:
         st.info(t("app.empty_filter"), icon=":material/filter_alt_off:")
 
-    st.subheader(t("inicio.by_group"))
-    groups = k.by_group.head(8)
-    cols = st.columns(max(min(len(groups), 4), 1))
-    for i, row in enumerate(groups.itertuples(index=False)):
-        d = None if row.change_pct is None or pd.isna(row.change_pct) else (
-            f"{fmt_float(row.change_pct)} %")
-        cols[i % len(cols)].metric(group_label(row.crime_group), fmt_int(row.n), delta=d,
-                                   delta_color="inverse", border=True)
+    _group_metrics(k.by_group)
 
     st.subheader(t("inicio.top_cells"))
     _top_table(cache.top_cells(ds, f, resolution=f.resolution, n=10))

@@ -37,8 +37,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import evaluation as ev  # noqa: E402
-from analytics import forecast as fc  # noqa: E402
+from analytics import evaluation as ev, forecast as fc  # noqa: E402
 from bench._cities import CITIES, city, load_philadelphia  # noqa: E402
 from bench._results import write_section  # noqa: E402
 

@@ -43,8 +43,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics import evaluation as ev  # noqa: E402
-from analytics import forecast as fc  # noqa: E402
+from analytics import evaluation as ev, forecast as fc  # noqa: E402
 from analytics.forecast import selection as sel  # noqa: E402
 from analytics.forecast.cells import windows_to_array  # noqa: E402
 from bench._cities import CITIES, city, load_philadelphia  # noqa: E402
@@ -57,7 +56,7 @@ ORIGINS_TUNE = [d.strftime("%Y-%m-%d") for d in pd.date_range("2023-01-09", peri
 ORIGINS_TUNE_WEEKLY = [d.strftime("%Y-%m-%d") for d in pd.date_range("2023-01-09",
                                                                        "2024-12-23", freq="7D")]
 #: Cities tuned on every week.
-WEEKLY_CITIES = ("sparse3", "sparse3b")
+WEEKLY_CITIES = ("sparse3", "sparse3b", "sparse3c")
 COVERAGES = (0.01, 0.05)
 
 
@@ -129,11 +128,17 @@ def load(name: str, origin: str, *, degrade: float = 0.0) -> dict[str, np.ndarra
     """
     with np.load(WORK / f"{name}_{origin}.npz") as z:
         d = {k: z[k] for k in z.files}
+    w26 = WORK / f"{name}_{origin}_w26.npz"
+    if w26.exists():  # the 26-week internal panel (bench/_work/dump26.py), if dumped
+        with np.load(w26) as z:
+            d.update({f"w26_{k}": z[k] for k in z.files})
     if degrade > 0:
         seed = int.from_bytes(f"{name}{origin}".encode()[-8:], "little")
         f = np.exp(degrade * np.random.default_rng(seed).standard_normal(
             d["test_boosted"].shape[0]))
         d["internal_boosted"] = d["internal_boosted"] * f[None, :, None, None]
+        if "w26_internal_boosted" in d:
+            d["w26_internal_boosted"] = d["w26_internal_boosted"] * f[None, :, None, None]
         d["test_boosted"] = d["test_boosted"] * f[:, None]
         d["test_boosted_fresh"] = d["test_boosted_fresh"] * f[:, None]
     return d
@@ -170,6 +175,48 @@ def internal_choice(d: dict[str, np.ndarray], cands: Sequence[sel.Candidate],
                     weeks: int = sel.INTERNAL_WEEKS, seed: int = 0) -> sel.Candidate:
     """What the selection rule picks among ``cands`` at this origin."""
     return sel.choose_candidate(internal_rates(d, cands, weeks, seed), cands)
+
+
+def internal_panel(d: dict[str, np.ndarray], weeks: int = sel.INTERNAL_WEEKS, prefix: str = ""
+                   ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The base models' internal forecasts and the actual counts (the last ``weeks``)."""
+    preds = {m: d[f"{prefix}internal_{m}"][-weeks:].astype(np.float64) for m in sel.BASE_MODELS}
+    return preds, d[f"{prefix}internal_actual"][-weeks:].astype(np.float64)
+
+
+def library_rule(cands: Sequence[sel.Candidate] | None = None, *, weeks: int = sel.INTERNAL_WEEKS,
+                 prefix: str = "", **kw: object) -> Rule:
+    """The rule of ``auto`` on the cached internal panel.
+
+    :func:`analytics.forecast.selection.select_candidate` with options ``kw``
+    (``prior``, ``z``, ``sparse_incidents``).
+    """
+    cands = list(cands or sel.default_candidates())
+
+    def rule(d: dict[str, np.ndarray]) -> sel.Candidate:
+        if prefix and f"{prefix}internal_actual" not in d:
+            return C((("none", 1.0),))  # no such panel at this origin: left out
+        preds, actual = internal_panel(d, weeks, prefix)
+        return sel.select_candidate(preds, actual, cands, seed=0, **kw)[0]  # type: ignore[arg-type]
+    return rule
+
+
+def sparse_variant(cands: Sequence[sel.Candidate], coverages: Sequence[float], prior: sel.Candidate,
+                   z: float, *, weeks: int = sel.INTERNAL_WEEKS, prefix: str = "") -> Rule:
+    """The sparse branch with other coverages / prior / z / candidates / weeks."""
+    def rule(d: dict[str, np.ndarray]) -> sel.Candidate:
+        if prefix and f"{prefix}internal_actual" not in d:
+            return C((("none", 1.0),))
+        preds, actual = internal_panel(d, weeks, prefix)
+        plain = [C(((b, 1.0),)) for b in fc.BASELINES]
+        cc = list(dict.fromkeys([*cands, prior]))
+        weekly = sel.weekly_scores(preds, actual, list(dict.fromkeys([*plain, *cc])),
+                                   coverages=coverages, seed=0)
+        if z == np.inf:  # plain argmax of the per-week objective
+            obj = sel.weekly_objective(weekly)
+            return max(cc, key=lambda c: np.nan_to_num(np.nanmean(obj[c.name]), nan=-1.0))
+        return sel.choose_shrunk(weekly, cc, prior=prior, z=z)[0]
+    return rule
 
 
 def _best_base(rates: dict[str, dict[str, float]]) -> str:
@@ -215,8 +262,34 @@ def rules() -> dict[str, Rule]:
                    for w in (0.25, 0.5, 0.75)]
     three = [*default, C((("boosted", .5), ("retro_shift", .25), ("longrun", .25))),
              C((("boosted", .5), ("retro28", .25), ("longrun", .25)))]
+    small = [C(((b, 1.0),)) for b in ("longrun", "retro_shift", "retro28")]
+    small += [C((("retro_shift", 1.0),), tiebreak="longrun"), sel.PRIOR, boo[0]]
+    small += [C((("boosted", w), ("longrun", 1 - w))) for w in (0.25, 0.5, 0.75)]
+    A, S = sel.SELECTION_COVERAGES, sel.SPARSE_COVERAGES
+    b50lr, b25lr = C((("boosted", .5), ("longrun", .5))), C((("boosted", .25), ("longrun", .75)))
+    lr = C((("longrun", 1.0),))
+    rslr = C((("retro_shift", .5), ("longrun", .5)))
+    rs25 = C((("retro_shift", .25), ("longrun", .75)))
+    P, Z = sel.PRIOR, sel.SWITCH_Z
+    sparse: dict[str, Rule] = {
+        "auto_v1": library_rule(default, sparse_incidents=0),  # the rule before the sparse branch
+        "sp_argmax_S": sparse_variant(default, S, P, np.inf),  # 1/2/5/10 %, no prior
+        **{f"sp_rslr_z{z:g}": sparse_variant(default, S, rslr, z) for z in (0.5, 1, 1.5, 2, 3)},
+        **{f"sp_lr_z{z:g}": sparse_variant(default, S, lr, z) for z in (0.5, 1, 2, 3)},
+        **{f"sp_rs25lr_z{z:g}": sparse_variant(default, S, rs25, z) for z in (0.5, 1, 2, 3)},
+        **{f"sp_b25lr_z{z:g}": sparse_variant([*default, b25lr], S, b25lr, z)
+           for z in (0.5, 1, 2, 3)},
+        "sp_b50lr_z2": sparse_variant(default, S, b50lr, 2.0),
+        **{f"sp_prior_z{z:g}": sparse_variant(default, S, P, z) for z in (0.5, 1, 1.5, 3)},
+        "sp_prior_A": sparse_variant(default, A, P, Z),  # 1 and 5 % only
+        "sp_prior_small": sparse_variant(small, S, P, Z),  # fewer candidates
+        "sp_w26_prior": sparse_variant(default, S, P, Z, weeks=26, prefix="w26_"),
+        "sp_w26_argmax": sparse_variant(default, S, P, np.inf, weeks=26, prefix="w26_"),
+        "sp_w16_prior": sparse_variant(default, S, P, Z, weeks=16, prefix="w26_"),
+    }
     return {
-        "auto": lambda d: internal_choice(d, default),
+        "auto": library_rule(default),
+        **sparse,
         "auto_4weeks": lambda d: internal_choice(d, default, weeks=4),
         "fine_grid": lambda d: internal_choice(d, fine),
         "three_way": lambda d: internal_choice(d, three),
@@ -247,8 +320,13 @@ def replay(cities: Sequence[str], origins: Sequence[str], rules: dict[str, Rule]
                              **test_rates(preds[b], d, rng)})
             for rule, fn in rules.items():
                 c = fn(d)
+                if c.name == "none":
+                    continue
+                p = preds
+                if rule.startswith("sp_w"):  # boosted refitted on every week for the forecast
+                    p = {**preds, "boosted": preds["boosted_fresh"]}
                 rows.append({"city": name, "origin": o, "model": rule, "chosen": c.name,
-                             **test_rates(c.combine(preds), d, rng)})
+                             **test_rates(c.combine(p), d, rng)})
     return pd.DataFrame(rows)
 
 
@@ -274,14 +352,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="sigma of a per-cell log-normal error put on boosted (stress test)")
     ap.add_argument("--step", type=int, default=1,
                     help="use every n-th origin of the weekly cities")
+    ap.add_argument("--rules", default="",
+                    help="only the rules whose names start with one of these (comma-separated)")
     args = ap.parse_args(argv)
     cities = [c for c in args.cities.split(",") if c]
+    keep = tuple(r for r in args.rules.split(",") if r)
+    chosen = {k: v for k, v in rules().items() if not keep or k.startswith(keep)}
     for c in cities:
         dump([c], origins_of(c))
     if args.dump_only:
         return 0
     df = pd.concat([replay([c], origins_of(c)[::args.step if c in WEEKLY_CITIES else 1],
-                           rules(), degrade=args.degrade) for c in cities])
+                           chosen, degrade=args.degrade) for c in cities])
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(summary(df).round(3).to_string())
     return 0

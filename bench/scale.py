@@ -345,7 +345,7 @@ def dir_mib(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*.parquet")) / 2**20
 
 
-def table(results: list[dict[str, Any]]) -> str:
+def table(results: list[dict[str, Any]]) -> str:  # noqa: C901 - one branch per column
     """Markdown for RESULTS.md."""
     by = {(r["rows"], r["step"]): r for r in results}
     sizes = sorted({r["rows"] for r in results})

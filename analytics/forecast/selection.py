@@ -44,7 +44,14 @@ this prior 0.94–0.99 (z 2: 0.99, mean ratio 1.12, the best mean too). Replayed
 with this very code (``bench/forecast_tune.py``, its table): worst case 0.99
 against 0.63 for the plain rule, mean ratios 1.05–1.14 against 0.94–1.11.
 A 26-week internal comparison (boosted fitted without them, refitted for the
-forecast) was tried too: see ``bench/forecast_tune.py``.
+forecast) was tried too, and was worse: see ``bench/forecast_tune.py``.
+
+On 2025 (``bench/RESULTS.md``, frozen rule, nothing tuned there) the sparse
+stand-ins kept the prior at 36 of 39 origins; ``sparse3b`` and ``sparse3c``
+beat the best baseline at 1 and 5 % on shifts and weeks, but ``sparse3`` still
+does not on shift windows (0.89× at 1 %, 0.875× at 5 % against the long-run
+map; weeks 0.995× at 1 % against retro_shift, 1.03× at 5 %): on 165 windows of
+a few incidents each, most origins tie or differ by one incident.
 
 Rules of the internal backtest (close to the real one, :func:`analytics.evaluation.backtest`):
 the same windows (shifts starting in the 7 days after each origin, and the whole

@@ -300,7 +300,8 @@ def backtest(incidents: pd.DataFrame | fc.BinnedIncidents, *, origins: Sequence[
         n_windows=("hit_rate", "count")).reset_index()
     per_origin = per.groupby(["origin", *keys], sort=False)[["hit_rate", "pai", "pei"]].mean(
     ).reset_index()
-    cdf = pd.DataFrame([(m, k, c, v) for m, k, arr in curve_rows for c, v in zip(grid, arr, strict=True)],
+    cdf = pd.DataFrame([(m, k, c, v) for m, k, arr in curve_rows
+                        for c, v in zip(grid, arr, strict=True)],
                        columns=["model", "windows", "coverage", "hit_rate"])
     curve = cdf.groupby(["model", "windows", "coverage"], sort=False)["hit_rate"].mean(
     ).reset_index()

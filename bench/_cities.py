@@ -14,6 +14,10 @@ and shape (every thinning is seeded, so the cities are the same on every run):
 ``sparse3b``
     Three mid-count districts (12 south-west, 14 north-west, 15 north-east),
     kept with probability 0.10.
+``sparse3c``
+    Three other districts (8 far north-east, 16 west, 17 south), kept with
+    probability 0.08: a second city of the ``sparse3`` kind (about as many
+    incidents), added so that the rule for sparse cities is not fitted to one.
 ``thin25``
     The whole city, each incident kept with probability 0.25.
 ``violent``
@@ -71,6 +75,7 @@ CITIES: Final[dict[str, tuple[Callable[[pd.DataFrame], pd.DataFrame], str | None
     "philadelphia": (lambda df: df, None),
     "sparse3": (lambda df: _districts(df, (1, 5, 7), 0.15, 1), None),
     "sparse3b": (lambda df: _districts(df, (12, 14, 15), 0.10, 2), None),
+    "sparse3c": (lambda df: _districts(df, (8, 16, 17), 0.08, 4), None),
     "thin25": (lambda df: _thin(df, 0.25, 3), None),
     "violent": (lambda df: df, VIOLENT_GROUP),
 }

@@ -12,9 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import evaluation as ev
-from analytics import forecast as fc
-from analytics import hexbin
+from analytics import evaluation as ev, forecast as fc, hexbin
 from analytics.forecast import selection as sel
 from tests.test_forecast import CUT, REPO, synthetic_incidents
 
@@ -180,6 +178,14 @@ def test_thin_history_falls_back_to_a_baseline(incidents: pd.DataFrame) -> None:
     assert (out["expected"] >= 0).all() and out["expected"].sum() > 0
 
 
+def test_thin_weeks_keep_the_baseline_prior() -> None:
+    """Under :data:`THIN_INCIDENTS` in the compared weeks: no boosted, the baseline prior."""
+    m = _fit(structureless_city(0, rate=0.004))
+    assert m.evidence_ is not None and m.evidence_.incidents < sel.THIN_INCIDENTS
+    assert m.evidence_.reason == "thin" and m.boosted_ is None
+    assert m.chosen_ == sel.PRIOR_BASELINE
+
+
 @pytest.fixture(scope="module")
 def incidents() -> pd.DataFrame:
     return synthetic_incidents()
@@ -240,3 +246,78 @@ def test_cli_forecast_default_says_what_it_chose(tmp_path: Path) -> None:
     assert list(pd.read_csv(out, encoding="utf-8-sig").columns) == [
         "h3", "window_start", "window_end", "expected", "lower", "upper"]
     assert "modelo automático: " in r.stderr and "semanas anteriores" in r.stderr
+
+
+# --------------------------------------------------------------------------- sparse fits
+
+
+def _weekly(**rates: list[float]) -> dict[str, dict[str, np.ndarray]]:
+    """Per-week hit rates (one key) of named candidates; every plain baseline at 0.1."""
+    out = {b: {"shift@0.01": np.full(8, 0.1)} for b in fc.BASELINES}
+    out.update({k.replace("_", " "): {"shift@0.01": np.array(v)} for k, v in rates.items()})
+    return out
+
+
+def test_noisy_margin_keeps_the_prior() -> None:
+    # boosted's mean (0.106) beats the prior's (0.1), but it is two good weeks in eight:
+    # margins 2, -1, -1, 1.5, -1, -1, -1, 2 (ratio units), mean 0.06, standard error 0.47
+    weekly = _weekly(boosted=[0.3, 0.0, 0.0, 0.25, 0.0, 0.0, 0.0, 0.3])
+    weekly[sel.PRIOR.name] = {"shift@0.01": np.full(8, 0.1)}
+    boosted = sel.Candidate((("boosted", 1.0),))
+    obj = sel.weekly_objective(weekly)
+    assert np.nanmean(obj["boosted"]) > np.nanmean(obj[sel.PRIOR.name])
+    assert sel.choose_shrunk(weekly, [sel.PRIOR, boosted]) == (sel.PRIOR, True)
+    # the same weeks with z = 0: the best mean wins
+    assert sel.choose_shrunk(weekly, [sel.PRIOR, boosted], z=0.0) == (boosted, False)
+
+
+def test_steady_margin_leaves_the_prior() -> None:
+    # 2 % better every week but one: a small margin, but a clear one
+    weekly = _weekly(boosted=[0.102] * 7 + [0.1])
+    weekly[sel.PRIOR.name] = {"shift@0.01": np.full(8, 0.1)}
+    boosted = sel.Candidate((("boosted", 1.0),))
+    assert sel.choose_shrunk(weekly, [sel.PRIOR, boosted], z=3.0) == (boosted, False)
+    # a week without incidents (NaN) is left out of the margin, not counted as zero
+    weekly["boosted"]["shift@0.01"][0] = np.nan
+    weekly[sel.PRIOR.name]["shift@0.01"][0] = np.nan
+    assert sel.choose_shrunk(weekly, [sel.PRIOR, boosted], z=3.0) == (boosted, False)
+
+
+def structureless_city(seed: int, *, rate: float = 0.02,
+                       cut: pd.Timestamp = CUT) -> pd.DataFrame:
+    """Two years of 127 cells with the same small daily rate (0.02: about 18 incidents a
+    week): no map can beat another except by chance."""
+    rng = np.random.default_rng(seed)
+    cells = _grid(127)
+    days = 730
+    counts = rng.poisson(rate, (len(cells), days))
+    return _events(cells, counts, f"{cut - pd.Timedelta(days=days):%Y-%m-%d}", rng)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2], ids=["seed0", "seed1", "seed2"])
+def test_sparse_noise_keeps_the_prior(seed: int) -> None:
+    m = _fit(structureless_city(seed))
+    e = m.evidence_
+    assert e is not None and m.chosen_ is not None
+    assert e.incidents < sel.SPARSE_INCIDENTS
+    assert (m.chosen_, e.reason) == (sel.PRIOR, "prior"), (m.chosen_.name, e.reason)
+    assert m.boosted_ is not None  # the prior's learned part
+    assert {"shift@0.02", "week@0.1"} <= set(e.hit_rates[e.chosen])  # the smoother criterion
+
+
+def test_dense_panels_keep_the_plain_rule() -> None:
+    """Over :data:`SPARSE_INCIDENTS` incidents: the best mean ratio at 1 % and 5 %."""
+    rng = np.random.default_rng(0)
+    actual = rng.poisson(3.0, (4, 50, 7, 3)).astype(np.float64)
+    preds = {m: rng.gamma(2.0, 1.0, actual.shape) for m in sel.BASE_MODELS}
+    cands = sel.default_candidates()
+    chosen, rates, kept = sel.select_candidate(preds, actual, cands, seed=0)
+    assert actual.sum() >= sel.SPARSE_INCIDENTS and not kept
+    plain = [sel.Candidate(((b, 1.0),)) for b in fc.BASELINES]
+    expect = sel.score_candidates(preds, actual, list(dict.fromkeys([*plain, *cands])), seed=0)
+    assert rates == expect and chosen == sel.choose_candidate(expect, cands)
+    # the same panel treated as sparse is scored at 1/2/5/10 % and may keep the prior
+    _c, rates_s, _k = sel.select_candidate(preds, actual, cands, seed=0,
+                                           sparse_incidents=10**9)
+    assert set(rates_s["longrun"]) == {f"{w}@{p:g}" for w in ("shift", "week")
+                                      for p in sel.SPARSE_COVERAGES}

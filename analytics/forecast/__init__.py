@@ -135,16 +135,8 @@ from analytics.forecast.history import (
 )
 from analytics.forecast.selection import (
     INTERNAL_WEEKS as INTERNAL_WEEKS,
-)
-from analytics.forecast.selection import (
     THIN_INCIDENTS as THIN_INCIDENTS,
-)
-from analytics.forecast.selection import (
     AutoModel as AutoModel,
-)
-from analytics.forecast.selection import (
     Candidate as Candidate,
-)
-from analytics.forecast.selection import (
     ForecastEvidence as ForecastEvidence,
 )

@@ -33,8 +33,10 @@ def _day_matrix(arr: np.ndarray, lo: int, hi: int) -> sparse.csr_matrix:
 
 def _day_weights(lo: int, hi: int, starts: np.ndarray, ends: np.ndarray,
                  tau: float | None = None) -> np.ndarray:
-    """(hi - lo, origins) weights of days ``lo..hi-1``: 1, or ``exp(-(end - day - 0.5)/tau)``,
-    for ``start <= day < end`` of each origin's window, else 0.
+    """(hi - lo, origins) weights of days ``lo..hi-1``.
+
+    1, or ``exp(-(end - day - 0.5)/tau)``, for ``start <= day < end`` of each
+    origin's window, else 0.
     """
     d = np.arange(lo, hi, dtype=np.float64)[:, None]
     inside = (d >= starts[None, :]) & (d < ends[None, :])
@@ -54,7 +56,7 @@ def _features_many(history: History, origins: Sequence[int],
     matrix, instead of re-summing every window for every origin.
     """
     n, n_days, n_slots = history.counts.shape
-    O = np.asarray(origins, dtype=np.int64)
+    O = np.asarray(origins, dtype=np.int64)  # noqa: E741 - the origins, as in the notes
     m = len(O)
     if rows is None:
         rows = np.arange(m * n * n_slots)

@@ -108,7 +108,7 @@ def check_shifts(shifts: Sequence[tuple[str, int, int]]) -> list[str]:
     return problems
 
 
-def bin_incidents(incidents: pd.DataFrame, *, resolution: int = settings.H3_RESOLUTION,
+def bin_incidents(incidents: pd.DataFrame, *, resolution: int = settings.H3_RESOLUTION,  # noqa: C901
                   shifts: Sequence[tuple[str, int, int]] = settings.SHIFTS,
                   crime_group: str | None = None) -> BinnedIncidents:
     """Validate canonical incidents and bin them into cells and shift slots.
@@ -242,6 +242,7 @@ class History:
 
     @property
     def n_days(self) -> int:
+        """Days in the history (the counts' second axis)."""
         return int(self.counts.shape[1])
 
     @property

@@ -111,12 +111,17 @@ def address_columns(place: LOC.Placement, mask: np.ndarray) -> dict[str, pa.Arra
 
 
 def districts_by_polygon(dcode: np.ndarray, mask: np.ndarray, lat: np.ndarray, lon: np.ndarray,
-                          *, offset: int, polygons: bool) -> None:
+                         *, offset: int, polygons: int) -> None:
     """Set ``dcode[mask]`` (in place) to ``offset`` + the boundary polygon holding each point.
 
-    -1 outside every polygon; nothing without boundary polygons.
+    -1 outside every polygon; nothing without boundary polygons. ``polygons`` is
+    the number of boundary records (:func:`analytics.geo.boundary_records`),
+    checked against the polygon index the first time a point needs it.
     """
     if mask.any() and polygons:
+        if polygons != len(geo.district_index().geoms):
+            msg = f"{geo.BOUNDARIES_PATH.name}: polígonos y atributos no coinciden."
+            raise InputFileError(msg)
         sj = geo.points_to_districts(lat[mask], lon[mask])
         dcode[mask] = np.where(sj >= 0, offset + sj.astype(np.int32), -1)
 
@@ -203,12 +208,3 @@ def first_rows(tbl: pa.Table, *, ok: np.ndarray, rows: np.ndarray, tcode: np.nda
             first_key = first_occurrence(ts_us[idx2], spot, np.where(ex2, lo5, 0), ty)
         keep[idx2[first_key]] = True
     return keep
-
-
-def boundary_records() -> tuple[Mapping[str, str], ...]:
-    """The district polygons' attributes, checked against the polygon index."""
-    recs = geo.boundary_records()
-    if recs and len(recs) != len(geo.district_index().geoms):
-        msg = f"{geo.BOUNDARIES_PATH.name}: polígonos y atributos no coinciden."
-        raise InputFileError(msg)
-    return recs

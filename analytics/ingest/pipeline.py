@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics import _validate as V, geocoding as G, hexbin, settings, store
+from analytics import _validate as V, geo, geocoding as G, hexbin, settings, store
 from analytics._errors import IncidentSchemaError, InputFileError
 from analytics.ingest import locate as LOC, outcome as O, parsing as P, sources as S
 from analytics.store import incidents as store_incidents
@@ -358,7 +358,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
         raise S.no_rows(src.path)  # e.g. blank lines only, past the sniffed head
     now_local = datetime.now(_check_tz(tz)).replace(tzinfo=None)
     tick(0.3, "validando")
-    recs = O.boundary_records()
+    recs = geo.boundary_records()
     type_map = _type_map(con, raw, mp, types)
     dist_map = _district_map(con, raw, mp, types, recs)
     con.register("_vg_types", type_map)
@@ -387,7 +387,7 @@ def _ingest_one(con: duckdb.DuckDBPyConnection, src: S.Source, *, source: str | 
     nodist = dist_map["district"].isna().to_numpy()[dcode]
 
     def by_polygon(mask: np.ndarray, la: np.ndarray, lo: np.ndarray) -> None:
-        O.districts_by_polygon(dcode, mask, la, lo, offset=n_dist, polygons=bool(recs))
+        O.districts_by_polygon(dcode, mask, la, lo, offset=n_dist, polygons=len(recs))
 
     dcode = dcode.copy()
     by_polygon((reason == 0) & nodist, lat, lon)

@@ -265,6 +265,31 @@ def test_posts_of_addresses_reuse_the_gazetteer_until_the_store_learns(
     con.close()
 
 
+def test_geocode_never_coarsens_what_the_import_placed(tmp_path: Path) -> None:
+    """Re-geocoding the store keeps every row at least as precise as its import placed it.
+
+    The import saw the full written address (house number, named references) that the
+    store does not keep; on the small SIDPOL-like demo some rows would otherwise fall
+    from ``cuadra`` to ``via``.
+    """
+    from analytics import demo
+
+    path = tmp_path / "demo.csv"
+    demo.generate_incidents(cities=("lima",), scale=0.3, start="2025-01-01",
+                            end="2025-07-01").to_csv(path, index=False)
+    con = store.connect(":memory:")
+    ingest.ingest_files(path, con=con)
+    sql = "SELECT incident_id, location_precision FROM incidents ORDER BY incident_id"
+    before = con.execute(sql).df().set_index("incident_id")["location_precision"]
+    rep = geocoding.regeocode_store(con)
+    after = con.execute(sql).df().set_index("incident_id")["location_precision"]
+    rank = {p: k for k, p in enumerate(settings.LOCATION_PRECISIONS)}
+    assert rep.changed > 0  # block centres learned from the store move some rows
+    assert (after.map(rank) <= before.map(rank)).all()
+    assert geocoding.regeocode_store(con).changed == 0  # and a second run changes nothing
+    con.close()
+
+
 def test_observacion_with_statuses_is_read_free_text_is_not(tmp_path: Path) -> None:
     rows = []
     for i in range(40):

@@ -107,13 +107,20 @@ def _object_text(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _rank(column: str) -> str:
+    """SQL rank of a precision column: 0 for ``exacta`` up to 4 for ``distrito`` (5 unknown)."""
+    whens = " ".join(f"WHEN '{p}' THEN {k}" for k, p in enumerate(settings.LOCATION_PRECISIONS))
+    return f"(CASE {column} {whens} ELSE {len(settings.LOCATION_PRECISIONS)} END)"
+
+
 def update_placements(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> int:
     """Write re-geocoded places of rows without an exact point; return rows changed.
 
     ``results`` has the key columns of :func:`placed_rows` plus ``lat``, ``lon``,
     ``h3_r12`` (NULL where no point), ``location_precision``,
     ``location_reason``. Only rows whose precision, reason or point change are
-    written.
+    written, and never to a coarser precision: what the row's import knew and the
+    store does not keep (a named place, the house number) would be lost.
     """
     if results.empty:
         return 0
@@ -131,9 +138,10 @@ def update_placements(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> 
                    n.location_reason
             FROM ({key}) k JOIN _vg_place n USING (district, street, street_type, block,
                                                      cross_street, zone)
-            WHERE k.p0 IS DISTINCT FROM n.location_precision
-               OR k.r0 IS DISTINCT FROM n.location_reason
-               OR k.lat0 IS DISTINCT FROM n.lat OR k.lon0 IS DISTINCT FROM n.lon""")
+            WHERE ({_rank("n.location_precision")} <= {_rank("k.p0")})
+              AND (k.p0 IS DISTINCT FROM n.location_precision
+                   OR k.r0 IS DISTINCT FROM n.location_reason
+                   OR k.lat0 IS DISTINCT FROM n.lat OR k.lon0 IS DISTINCT FROM n.lon)""")
         changed = int(con.execute("SELECT count(*) FROM _vg_changes").fetchall()[0][0])
         if changed:
             con.execute("""

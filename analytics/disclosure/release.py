@@ -20,6 +20,7 @@ from analytics.disclosure.suppression import (
     _sensitive_mask,
     _suppression_mask,
     _two_way_suppression,
+    check_incident_columns,
     check_thresholds,
 )
 
@@ -184,13 +185,7 @@ def incidents_to_release(incidents: pd.DataFrame, *, k: int = settings.PUBLIC_MI
     if period not in BASE_PERIODS:
         problems.append(f"Periodo base desconocido: {period!r} (Q = trimestre, M = mes).")
     s_res, s_k = check_thresholds(resolution, k, sensitive_resolution, sensitive_k, problems)
-    missing = [c for c in ("occurred_at", "district", "crime_group") if c not in incidents]
-    if "h3_r12" not in incidents.columns and not {"lat", "lon"} <= set(incidents.columns):
-        missing.append("h3_r12 (o lat y lon)")
-    if missing:
-        problems.append(f"Faltan columnas: {', '.join(missing)}.")
-    elif incidents["occurred_at"].isna().any():
-        problems.append(f"{int(incidents['occurred_at'].isna().sum())} incidentes sin fecha.")
+    check_incident_columns(incidents, ("occurred_at", "district", "crime_group"), problems)
     if problems:
         raise IncidentSchemaError(" ".join(problems))
 

@@ -23,6 +23,22 @@ from analytics._labels import (
 # --------------------------------------------------------------------------- #
 # Suppression machinery
 # --------------------------------------------------------------------------- #
+def check_incident_columns(incidents: pd.DataFrame, required: tuple[str, ...],
+                           problems: list[str]) -> None:
+    """Check the incidents a release is built from (appending to ``problems``).
+
+    ``required`` columns, a cell (``h3_r12``) or a point (``lat``, ``lon``), and a
+    date on every row.
+    """
+    missing = [c for c in required if c not in incidents.columns]
+    if "h3_r12" not in incidents.columns and not {"lat", "lon"} <= set(incidents.columns):
+        missing.append("h3_r12 (o lat y lon)")
+    if missing:
+        problems.append(f"Faltan columnas: {', '.join(missing)}.")
+    elif incidents["occurred_at"].isna().any():
+        problems.append(f"{int(incidents['occurred_at'].isna().sum())} incidentes sin fecha.")
+
+
 def check_thresholds(resolution: int, k: int, sensitive_resolution: int | None,
                      sensitive_k: int | None, problems: list[str]) -> tuple[int, int]:
     """Check a release's resolution and k (appending to ``problems``).
@@ -285,13 +301,7 @@ def public_counts(incidents: pd.DataFrame, *, resolution: int = settings.PUBLIC_
     problems: list[str] = []
     check_period(period, problems)
     s_res, s_k = check_thresholds(resolution, k, sensitive_resolution, sensitive_k, problems)
-    missing = [c for c in ("occurred_at", "crime_group") if c not in incidents.columns]
-    if "h3_r12" not in incidents.columns and not {"lat", "lon"} <= set(incidents.columns):
-        missing.append("h3_r12 (o lat y lon)")
-    if missing:
-        problems.append(f"Faltan columnas: {', '.join(missing)}.")
-    elif incidents["occurred_at"].isna().any():
-        problems.append(f"{int(incidents['occurred_at'].isna().sum())} incidentes sin fecha.")
+    check_incident_columns(incidents, ("occurred_at", "crime_group"), problems)
     if problems:
         raise IncidentSchemaError(" ".join(problems))
 

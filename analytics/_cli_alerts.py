@@ -12,9 +12,7 @@ import argparse
 import json
 from typing import Any
 
-from analytics import settings
-
-_DB_HELP = f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o {settings.DEFAULT_DB})"
+from analytics.cli import DB_HELP
 
 
 def add_parser(subparsers: Any) -> None:
@@ -26,7 +24,7 @@ def add_parser(subparsers: Any) -> None:
                      "corren más riesgo unos días; la regla de cada tipo sale de sus datos "
                      "(prueba de Knox)."),
     )
-    p.add_argument("--db", default=None, help=_DB_HELP)
+    p.add_argument("--db", default=None, help=DB_HELP)
     sub = p.add_subparsers(dest="alerts_command", metavar="ACCIÓN", required=True)
     r = sub.add_parser("refresh", help="recalcular las reglas por tipo y las alertas activas")
     r.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics import settings
-
-_DB_HELP = f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o {settings.DEFAULT_DB})"
+from analytics.cli import DB_HELP
 
 
 def add_parser(subparsers: Any) -> None:
@@ -27,7 +26,7 @@ def add_parser(subparsers: Any) -> None:
                      "GET /api/v1/alerts y GET /api/v1/health. Póngalo detrás de un proxy "
                      "con TLS (docs/DEPLOYMENT.md); ejemplos en docs/API.md."),
     )
-    p.add_argument("--db", default=None, help=_DB_HELP)
+    p.add_argument("--db", default=None, help=DB_HELP)
     p.add_argument("--host", default=settings.API_HOST,
                    help=f"dirección donde escuchar (por defecto {settings.API_HOST})")
     p.add_argument("--port", type=int, default=settings.API_PORT,
@@ -54,7 +53,7 @@ def add_parser(subparsers: Any) -> None:
         description=("Gestiona los tokens de la API de ingesta. Roles: ingest (enviar "
                      "incidentes y leer alertas) y read (solo leer alertas)."),
     )
-    t.add_argument("--db", default=None, help=_DB_HELP)
+    t.add_argument("--db", default=None, help=DB_HELP)
     sub = t.add_subparsers(dest="tokens_command", metavar="ACCIÓN", required=True)
     a = sub.add_parser("add", help="crear un token (se muestra una sola vez, en la última línea)")
     a.add_argument("name", help="nombre del token (minúsculas, números, . _ -), p. ej. c4-lima")

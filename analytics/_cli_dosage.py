@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from analytics import settings
+from analytics.cli import DB_HELP
 
 
 def add_parser(subparsers: Any) -> None:
@@ -34,8 +34,7 @@ def add_parser(subparsers: Any) -> None:
                    help="en vez de --plan: el plan vigente de cada turno desde esta fecha")
     p.add_argument("--end", default=None, metavar="FECHA", help="... hasta esta fecha (excluida)")
     p.add_argument("--db", type=Path, default=None,
-                   help=f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o "
-                        f"{settings.DEFAULT_DB})")
+                   help=DB_HELP)
     p.add_argument("--out", required=True, metavar="PATH",
                    help="tabla por unidad y punto: .csv, .parquet o .xlsx")
     p.add_argument("--dwell-min", type=float, default=None, metavar="MIN",

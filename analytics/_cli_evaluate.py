@@ -15,6 +15,7 @@ from typing import Any
 from analytics import intervention_areas as ia, settings
 from analytics._errors import InputFileError, InterventionError
 from analytics.area_sources import read_area as read_area
+from analytics.cli import DB_HELP
 
 
 def add_parser(subparsers: Any) -> None:
@@ -25,8 +26,7 @@ def add_parser(subparsers: Any) -> None:
                     "una zona de control antes y después del inicio (diferencia en "
                     "diferencias, WDQ, WDD) y da un veredicto en castellano.")
     p.add_argument("--db", default=None,
-                   help=f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o "
-                        f"{settings.DEFAULT_DB})")
+                   help=DB_HELP)
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--area", default=None, metavar="PATH",
                      help="polígono(s) del área: GeoJSON, Shapefile o GPKG (se unen)")

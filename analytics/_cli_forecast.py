@@ -26,13 +26,13 @@ import pandas as pd
 
 from analytics import settings
 from analytics._errors import IncidentSchemaError
+from analytics.cli import DB_HELP
 
 
 def _add_source(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--db", default=None,
-                     help=f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o "
-                          f"{settings.DEFAULT_DB})")
+                     help=DB_HELP)
     src.add_argument("--incidents", default=None, metavar="PATH",
                      help="archivo de incidentes (cualquier formato que lea la ingesta)")
     p.add_argument("--tz", default=settings.TIMEZONE,

@@ -15,8 +15,9 @@ import json
 import sys
 from typing import Any
 
-from analytics import access, settings, store
+from analytics import access, store
 from analytics._errors import StoreError, UserError
+from analytics.cli import DB_HELP
 
 _YES = frozenset({"si", "sí", "s", "yes", "y"})
 
@@ -29,8 +30,7 @@ def add_parser(subparsers: Any) -> None:
         description=("Lista las importaciones del almacén o deshace una por completo "
                      "(sus incidentes, su cuarentena y su registro), con auditoría."),
     )
-    db_help = f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o {settings.DEFAULT_DB})"
-    p.add_argument("--db", default=None, help=db_help)
+    p.add_argument("--db", default=None, help=DB_HELP)
     sub = p.add_subparsers(dest="imports_command", metavar="ACCIÓN", required=True)
     ls = sub.add_parser("list", help="listar las importaciones")
     ls.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

@@ -9,6 +9,7 @@ from typing import Any
 
 from analytics import settings
 from analytics._errors import IncidentSchemaError
+from analytics.cli import DB_HELP
 
 
 def add_parser(subparsers: Any) -> None:
@@ -22,8 +23,7 @@ def add_parser(subparsers: Any) -> None:
         ),
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="archivos a importar")
-    p.add_argument("--db", default=None, help=f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} "
-                                              f"o {settings.DEFAULT_DB})")
+    p.add_argument("--db", default=None, help=DB_HELP)
     p.add_argument("--source", default=None,
                    help="etiqueta de la fuente guardada con cada incidente (p. ej. SIDPOL); "
                         "el nombre del archivo se guarda solo en el registro de la importación")

@@ -15,9 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from analytics import settings
-
-_DB_HELP = f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o {settings.DEFAULT_DB})"
+from analytics.cli import DB_HELP
 
 
 def add_parser(subparsers: Any) -> None:
@@ -46,14 +44,14 @@ def add_parser(subparsers: Any) -> None:
                      help="fin (exclusivo: el día siguiente al último); sin él, en curso")
     add.add_argument("--body", default="", metavar="B",
                      help="institución responsable (no el nombre de una persona)")
-    add.add_argument("--db", type=Path, default=None, help=_DB_HELP)
+    add.add_argument("--db", type=Path, default=None, help=DB_HELP)
     add.add_argument("--json", action="store_true", help="imprimir {id, warnings} como JSON")
     lst = sub.add_parser("list", help="listar el registro")
-    lst.add_argument("--db", type=Path, default=None, help=_DB_HELP)
+    lst.add_argument("--db", type=Path, default=None, help=DB_HELP)
     lst.add_argument("--json", action="store_true", help="imprimir la lista como JSON")
     rm = sub.add_parser("remove", help="eliminar una intervención del registro")
     rm.add_argument("id", metavar="ID", help="id de la intervención (p. ej. I3)")
-    rm.add_argument("--db", type=Path, default=None, help=_DB_HELP)
+    rm.add_argument("--db", type=Path, default=None, help=DB_HELP)
     p.set_defaults(run=run)
 
 

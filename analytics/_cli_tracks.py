@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics import access, settings, store
+from analytics.cli import DB_HELP
 
 
 def add_parser(subparsers: Any) -> None:
@@ -33,8 +34,7 @@ def add_parser(subparsers: Any) -> None:
         description="Importa recorridos GPS (SIPCOP, SIPCOP-M, AVL municipal: CSV, Excel, GPX, "
                     "GeoJSON), mantiene la tabla de equivalencias placa/dispositivo -> unidad "
                     "del plan y borra los puntos antiguos.")
-    db_help = f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o {settings.DEFAULT_DB})"
-    p.add_argument("--db", type=Path, default=None, help=db_help)
+    p.add_argument("--db", type=Path, default=None, help=DB_HELP)
     sub = p.add_subparsers(dest="tracks_command", metavar="ACCIÓN", required=True)
 
     imp = sub.add_parser("import", help="importar un archivo de puntos GPS")

@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from analytics import settings
+from analytics.cli import DB_HELP
 
 
 def add_parser(subparsers: Any) -> None:
@@ -47,8 +47,7 @@ def add_parser(subparsers: Any) -> None:
     add.add_argument("--merge", action="store_true",
                      help="unir las filas con el mismo nombre de zona en una sola zona")
     add.add_argument("--db", type=Path, default=None,
-                     help=f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o "
-                          f"{settings.DEFAULT_DB})")
+                     help=DB_HELP)
     add.add_argument("--json", action="store_true", help="imprimir el resultado como JSON")
     add.set_defaults(run=run_add)
     ls = sub.add_parser("list", help="listar las capas guardadas",
@@ -56,8 +55,7 @@ def add_parser(subparsers: Any) -> None:
     ls.add_argument("--all", action="store_true", help="todas las versiones")
     ls.add_argument("--json", action="store_true", help="imprimir como JSON")
     ls.add_argument("--db", type=Path, default=None,
-                    help=f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o "
-                         f"{settings.DEFAULT_DB})")
+                    help=DB_HELP)
     ls.set_defaults(run=run_list)
 
 

@@ -246,14 +246,7 @@ def add_zones(gaz: Gazetteer, zones: Any, *, district_polygons: Any = None) -> G
     frame = frame[frame["key"] != ""]
     frame = pd.concat([frame[frame["district"] != ""], frame.assign(district=_ANY)],
                       ignore_index=True).drop_duplicates(["district", "key"])
-    have = set(zip(gaz.named["district"][gaz.named["kind"] == "z"],
-                   gaz.named["key"][gaz.named["kind"] == "z"], strict=True))
-    frame = frame[[(a, b) not in have for a, b in zip(frame["district"], frame["key"],
-                                                      strict=True)]]
-    add = pd.DataFrame({"kind": "z", "district": frame["district"], "key": frame["key"],
-                        "x": frame["x"], "y": frame["y"], "n": 0})
-    named = pd.concat([gaz.named, add], ignore_index=True)
-    return dataclasses.replace(gaz, named=named)
+    return _add_named(gaz, frame, "z")
 
 
 def _points_districts(frame: pd.DataFrame, district_polygons: Any) -> np.ndarray:
@@ -313,10 +306,15 @@ def add_crossings(gaz: Gazetteer, crossings: pd.DataFrame, *, district_polygons:
     frame = pd.DataFrame({"district": dk[ok], "key": pair, "x": x[ok], "y": y[ok]})
     frame = pd.concat([frame[frame["district"] != ""], frame.assign(district=_ANY)],
                       ignore_index=True).drop_duplicates(["district", "key"])
-    have = set(zip(gaz.named["district"][gaz.named["kind"] == "x"],
-                   gaz.named["key"][gaz.named["kind"] == "x"], strict=True))
-    frame = frame[[(p, q) not in have for p, q in zip(frame["district"], frame["key"],
+    return _add_named(gaz, frame, "x")
+
+
+def _add_named(gaz: Gazetteer, frame: pd.DataFrame, kind: str) -> Gazetteer:
+    """Add named points of ``kind`` (``district, key, x, y``) the gazetteer does not hold yet."""
+    mine = gaz.named["kind"] == kind
+    have = set(zip(gaz.named["district"][mine], gaz.named["key"][mine], strict=True))
+    frame = frame[[(d, k) not in have for d, k in zip(frame["district"], frame["key"],
                                                       strict=True)]]
-    add = pd.DataFrame({"kind": "x", "district": frame["district"], "key": frame["key"],
+    add = pd.DataFrame({"kind": kind, "district": frame["district"], "key": frame["key"],
                         "x": frame["x"], "y": frame["y"], "n": 0})
     return dataclasses.replace(gaz, named=pd.concat([gaz.named, add], ignore_index=True))

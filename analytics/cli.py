@@ -76,6 +76,9 @@ EXIT_BUG = 1
 DEBUG_ENV_VAR = "VIGIA_DEBUG"
 
 
+#: Help of every command's ``--db`` option.
+DB_HELP = f"almacén DuckDB (por defecto ${settings.DB_ENV_VAR} o {settings.DEFAULT_DB})"
+
 def default_db() -> Path:
     """Store path; kept for callers, see :func:`analytics.store.default_path`."""
     from analytics.store import default_path
